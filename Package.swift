@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "Folio",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "folio", targets: ["folio"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CEdit",
+      pkgConfig: "libedit",
+      providers: [.apt(["libedit-dev"])]
+    ),
+    .systemLibrary(
+      name: "CLua",
+      pkgConfig: "lua5.4",
+      providers: [.apt(["liblua5.4-dev"])]
+    ),
+    .target(name: "CLuaShim", dependencies: ["CLua"]),
+    .target(name: "FolioCore"),
+    .target(
+      name: "FolioEngine",
+      dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"]
+    ),
+    .target(name: "FolioLua", dependencies: ["FolioCore", "LuaRuntime"]),
+    .target(name: "FolioREPL", dependencies: ["CEdit", "FolioCore", "FolioEngine", "FolioLua", "LuaRuntime"]),
+    .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"]),
+    .executableTarget(
+      name: "folio",
+      dependencies: [
+        "FolioCore", "FolioEngine", "FolioREPL",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "folio-bridge-check", dependencies: ["LuaRuntime"]),
+    .testTarget(name: "FolioCLITests", dependencies: ["FolioEngine"]),
+    .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore"]),
+    .testTarget(name: "FolioEngineTests", dependencies: ["FolioEngine", "FolioLua", "FolioCore"]),
+    .testTarget(name: "FolioLuaTests", dependencies: ["FolioLua", "FolioCore", "LuaRuntime"]),
+    .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLuaShim"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

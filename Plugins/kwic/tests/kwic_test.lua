@@ -1,0 +1,24 @@
+local T = folio.test
+local assert = T.assert
+
+return {
+  ["finds whole tokens with context on both sides"] = function()
+    local report = T.run({ { id = "a.txt", text = "The UN said. UNESCO and the UN agreed." } }, { word = "UN", width = 8 })
+    assert.equal(report.columns, { "document", "position", "left", "keyword", "right" })
+    assert.equal(report.rows, {
+      { "a.txt", 5, "    The ", "UN", " said. U" },
+      { "a.txt", 29, "and the ", "UN", " agreed." },
+    })
+  end,
+  ["shows line breaks as spaces and counts characters, not bytes"] = function()
+    local report = T.run({ "Über\nall: café Moscow\nnews" }, { word = "Moscow", width = 6 })
+    assert.equal(report.rows[1][3], " café ")
+  end,
+  ["ignore_case matches any case"] = function()
+    local report = T.run({ "Moscow MOSCOW moscow" }, { word = "moscow", ignore_case = true, width = 3 })
+    assert.equal(#report.rows, 3)
+  end,
+  ["the word is required"] = function()
+    assert.error_matches(function() T.run({ "x" }) end, "option 'word' is required")
+  end,
+}

@@ -1,0 +1,137 @@
+// CLuaShim: the only C logic in Folio (DESIGN.md §1-3).
+//
+// Swift must never be jumped over by a Lua error (longjmp). Everything here exists so that
+// Swift never calls a Lua API function that can raise:
+// - host functions are called through `folio_trampoline`, which raises (lua_error) only after
+//   the Swift frame has returned;
+// - Swift calls Lua only through `folio_pcall`, a protected call with a traceback handler;
+// - the counting allocator never refuses memory while a Swift frame is live (a soft cap) and
+//   the trampoline turns a crossed cap into a genuine LUA_ERRMEM once Swift has returned;
+// - the count hook enforces an instruction budget, a wall-clock deadline and interrupts, and
+//   keeps raising once tripped so that `pcall` cannot swallow it.
+#ifndef FOLIO_CLUASHIM_H
+#define FOLIO_CLUASHIM_H
+
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/// Why the limits hook stopped the running code.
+typedef enum FolioTrip {
+  FOLIO_TRIP_NONE = 0,
+  FOLIO_TRIP_INSTRUCTIONS = 1,
+  FOLIO_TRIP_DEADLINE = 2,
+  FOLIO_TRIP_INTERRUPT = 3,
+} FolioTrip;
+
+/// What a Swift host function returns to the trampoline besides a result count (>= 0).
+typedef enum FolioHostStatus {
+  /// Raise the value on top of the stack as it is.
+  FOLIO_HOST_RAISE = -1,
+  /// Raise the string on top prefixed with the caller's position (like luaL_error).
+  FOLIO_HOST_RAISE_WHERE = -2,
+  /// luaL_argerror(L, err_arg, <string on top>).
+  FOLIO_HOST_ARGERROR = -3,
+  /// luaL_typeerror(L, err_arg, <type name on top>).
+  FOLIO_HOST_TYPEERROR = -4,
+} FolioHostStatus;
+
+/// Per-VM state shared by the allocator, the hook and the trampoline. Owned by Swift.
+typedef struct FolioVMState {
+  size_t used;             ///< bytes currently allocated by this VM
+  size_t peak;             ///< most bytes ever allocated
+  size_t limit;            ///< memory cap in bytes; 0 = none
+  int host_depth;          ///< > 0 while a Swift frame may be jumped over: never refuse memory
+  int call_depth;          ///< nesting of folio_pcall; limits reset at depth 0
+  uint64_t instr_limit;    ///< instruction budget per outermost call; 0 = none
+  uint64_t instr_used;     ///< instructions counted in the current outermost call
+  uint64_t timeout_ns;     ///< wall-clock budget per outermost call; 0 = none
+  uint64_t deadline_ns;    ///< absolute deadline (CLOCK_MONOTONIC) of the current call
+  int hook_every;          ///< instructions between two hook calls
+  int tripped;             ///< a FolioTrip; sticky until the outermost call returns
+  int last_trip;           ///< what tripped in the last outermost call that failed
+  int err_arg;             ///< argument index for FOLIO_HOST_ARGERROR / TYPEERROR
+  intptr_t live_objects;   ///< host objects pushed and not yet collected
+  void *host;              ///< the Swift LuaVM (unretained)
+} FolioVMState;
+
+/// The Swift dispatcher: runs host function `id` and returns a result count or a FolioHostStatus.
+typedef int (*folio_dispatch_fn)(lua_State *L, lua_Integer id);
+/// Releases one host object (balanced with the retain done when it was pushed).
+typedef void (*folio_release_fn)(void *object);
+
+/// Installs the Swift dispatcher and release function (once per process, before any VM).
+void folio_install_host(folio_dispatch_fn dispatch, folio_release_fn release);
+
+/// Creates a Lua state using the counting allocator; `state` must outlive it.
+/// Returns NULL when no memory is available.
+lua_State *folio_newstate(FolioVMState *state);
+/// The FolioVMState of a Lua state (any thread of it).
+FolioVMState *folio_state(lua_State *L);
+
+/// Opens the full standard library (REPL, scripts). Protected; returns a Lua status.
+int folio_open_full(lua_State *L);
+/// Opens the sandboxed library set of DESIGN.md §3. Protected; returns a Lua status.
+int folio_open_sandbox(lua_State *L);
+
+/// Calls the function below `nargs` arguments in protected mode with a traceback handler.
+/// On error the message (with "\nstack traceback:" appended when the error was a runtime
+/// error) is left on top. Resets the limits when it is the outermost call.
+/// Stack: [-(nargs+1), +(nresults|1), -]
+int folio_pcall(lua_State *L, int nargs, int nresults);
+
+/// Loads a text chunk (binary chunks are refused). Stack: [-0, +1, -]
+int folio_load(lua_State *L, const char *buf, size_t len, const char *chunkname);
+
+/// Protected lua_next over the table at `idx`: pops a key, pushes the next key and value and
+/// returns 1; returns 0 at the end (key popped); -1 on error (key popped, message pushed).
+int folio_next(lua_State *L, int idx);
+
+/// Protected `luaL_tolstring`-free conversion used by the REPL: runs `tostring(v)` (which may
+/// call __tostring) under a protected call. Stack: [-0, +1, -]; returns a Lua status.
+int folio_ptostring(lua_State *L, int idx);
+
+/// Pushes a host function: a C closure of the trampoline with `id` as upvalue. Stack: [-0, +1, m]
+void folio_pushhostfunction(lua_State *L, lua_Integer id);
+
+/// Pushes a new host object userdata holding `object` (already retained), with `nuv` user
+/// values and the metatable stored in the registry under `typekey`. Stack: [-0, +1, m]
+void **folio_newobject(lua_State *L, void *object, const void *typekey, int nuv);
+/// The object pointer of userdata at `idx` if its metatable is the one for `typekey`, else NULL.
+void *folio_toobject(lua_State *L, int idx, const void *typekey);
+/// Creates the metatable for `typekey` (once): `__gc` releases, `__metatable` = `name`,
+/// `__name` = `name`, `__index` looks in the table below it (methods) then calls `getter`
+/// (a function below it, or nil). Stack: [-2, +0, m] (pops methods and getter).
+void folio_newmetatable(lua_State *L, const void *typekey, const char *name);
+
+/// Sets the limits for subsequent calls. 0 disables a limit.
+void folio_setlimits(lua_State *L, size_t memory, uint64_t instructions, uint64_t timeout_ns);
+
+/// Asks every VM in this process to stop at its next hook (async-signal-safe).
+void folio_interrupt(void);
+/// Clears a pending interrupt.
+void folio_clear_interrupt(void);
+/// Installs a SIGINT handler that calls folio_interrupt on the first Ctrl-C and restores the
+/// default action for the second.
+void folio_install_sigint(void);
+/// 1 when an interrupt is pending.
+int folio_interrupted(void);
+
+// Lua's macros, as functions Swift can call.
+static inline int folio_upvalueindex(int i) { return lua_upvalueindex(i); }
+static inline int folio_registryindex(void) { return LUA_REGISTRYINDEX; }
+static inline void folio_pop(lua_State *L, int n) { lua_pop(L, n); }
+static inline void folio_newtable(lua_State *L) { lua_newtable(L); }
+static inline int folio_isnoneornil(lua_State *L, int i) { return lua_isnoneornil(L, i); }
+static inline void folio_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
+static inline void folio_insert(lua_State *L, int i) { lua_insert(L, i); }
+static inline void folio_remove(lua_State *L, int i) { lua_remove(L, i); }
+static inline void folio_replace(lua_State *L, int i) { lua_replace(L, i); }
+static inline const char *folio_tolstring(lua_State *L, int i, size_t *len) {
+  // Only for values whose type is LUA_TSTRING: never converts numbers in place.
+  return lua_type(L, i) == LUA_TSTRING ? lua_tolstring(L, i, len) : NULL;
+}
+
+#endif

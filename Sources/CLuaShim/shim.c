@@ -1,0 +1,452 @@
+// CLuaShim: see include/CLuaShim.h for the contract of each function.
+#define _POSIX_C_SOURCE 200809L
+#include "CLuaShim.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static folio_dispatch_fn g_dispatch = NULL;
+static folio_release_fn g_release = NULL;
+static volatile sig_atomic_t g_interrupted = 0;
+
+enum { FOLIO_HOOK_EVERY = 1000 };
+
+void folio_install_host(folio_dispatch_fn dispatch, folio_release_fn release) {
+  g_dispatch = dispatch;
+  g_release = release;
+}
+
+FolioVMState *folio_state(lua_State *L) {
+  return *(FolioVMState **)lua_getextraspace(L);
+}
+
+static uint64_t folio_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allocator
+
+static void *folio_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  FolioVMState *s = (FolioVMState *)ud;
+  size_t old = ptr ? osize : 0;
+  if (nsize == 0) {
+    free(ptr);
+    s->used -= old;
+    return NULL;
+  }
+  // A soft cap: refuse only when no Swift frame can be jumped over by the memory error.
+  if (s->limit != 0 && nsize > old && s->host_depth == 0 && s->used - old + nsize > s->limit) {
+    return NULL;
+  }
+  void *p = realloc(ptr, nsize);
+  if (p == NULL) return NULL;
+  s->used = s->used - old + nsize;
+  if (s->used > s->peak) s->peak = s->used;
+  return p;
+}
+
+static int folio_panic(lua_State *L) {
+  const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(not a string)";
+  fprintf(stderr, "folio: fatal: unprotected Lua error: %s\n", msg);
+  abort();
+  return 0;
+}
+
+lua_State *folio_newstate(FolioVMState *state) {
+  memset(state, 0, sizeof(*state));
+  state->host_depth = 1;  // the Swift caller is a frame that must not be jumped over
+  state->hook_every = FOLIO_HOOK_EVERY;
+  lua_State *L = lua_newstate(folio_alloc, state);
+  if (L == NULL) return NULL;
+  *(FolioVMState **)lua_getextraspace(L) = state;
+  lua_atpanic(L, folio_panic);
+  return L;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits hook
+
+static void folio_hook(lua_State *L, lua_Debug *ar) {
+  FolioVMState *s = folio_state(L);
+  if (s->tripped == FOLIO_TRIP_NONE) {
+    int every = lua_gethookcount(L);
+    s->instr_used += (uint64_t)every;
+    if (g_interrupted) {
+      s->tripped = FOLIO_TRIP_INTERRUPT;
+    } else if (s->instr_limit != 0 && s->instr_used > s->instr_limit) {
+      s->tripped = FOLIO_TRIP_INSTRUCTIONS;
+    } else if (s->deadline_ns != 0 && folio_now_ns() > s->deadline_ns) {
+      s->tripped = FOLIO_TRIP_DEADLINE;
+    } else {
+      if (every != s->hook_every) lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
+      return;
+    }
+  }
+  // Tripped: raise at every instruction from now on, in this thread, so no handler written in
+  // Lua can keep running (Redis does the same for its script timeout).
+  lua_sethook(L, folio_hook, LUA_MASKCOUNT, 1);
+  const char *what = "interrupted";
+  char detail[64] = "";
+  if (s->tripped == FOLIO_TRIP_INSTRUCTIONS) {
+    what = "instruction limit exceeded";
+    snprintf(detail, sizeof detail, " (%llu instructions)", (unsigned long long)s->instr_limit);
+  } else if (s->tripped == FOLIO_TRIP_DEADLINE) {
+    what = "time limit exceeded";
+    snprintf(detail, sizeof detail, " (%.3g s)", (double)s->timeout_ns / 1e9);
+  }
+  if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0) {
+    lua_pushfstring(L, "%s:%d: %s%s", ar->short_src, ar->currentline, what, detail);
+  } else {
+    lua_pushfstring(L, "%s%s", what, detail);
+  }
+  lua_error(L);
+}
+
+void folio_setlimits(lua_State *L, size_t memory, uint64_t instructions, uint64_t timeout_ns) {
+  FolioVMState *s = folio_state(L);
+  s->limit = memory;
+  s->instr_limit = instructions;
+  s->timeout_ns = timeout_ns;
+  // The hook is always installed so that interrupts work; threads created later inherit it.
+  lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
+}
+
+static void folio_sigint(int sig) {
+  (void)sig;
+  if (g_interrupted) {
+    signal(SIGINT, SIG_DFL);
+    raise(SIGINT);
+    return;
+  }
+  g_interrupted = 1;
+}
+
+void folio_interrupt(void) { g_interrupted = 1; }
+void folio_clear_interrupt(void) { g_interrupted = 0; }
+int folio_interrupted(void) { return g_interrupted != 0; }
+
+void folio_install_sigint(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = folio_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Protected calls
+
+// Message handler: appends a traceback to string messages. Never runs a metamethod of the
+// error object (a hostile __tostring must not run inside the handler).
+static int folio_msgh(lua_State *L) {
+  const char *msg;
+  int t = lua_type(L, 1);
+  if (t == LUA_TSTRING) {
+    msg = lua_tostring(L, 1);
+  } else if (t == LUA_TNUMBER) {
+    msg = lua_pushfstring(L, "%s", lua_tostring(L, 1));
+  } else if (t == LUA_TNIL) {
+    msg = "nil";
+  } else {
+    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+int folio_pcall(lua_State *L, int nargs, int nresults) {
+  FolioVMState *s = folio_state(L);
+  int base = lua_gettop(L) - nargs;  // the function's index
+  if (!lua_checkstack(L, 2)) {
+    lua_settop(L, base - 1);
+    lua_pushliteral(L, "stack overflow (too many values on the Lua stack)");
+    return LUA_ERRERR;
+  }
+  lua_pushcfunction(L, folio_msgh);
+  lua_insert(L, base);
+  int outermost = s->call_depth == 0;
+  if (outermost) {
+    s->instr_used = 0;
+    s->tripped = FOLIO_TRIP_NONE;
+    s->deadline_ns = s->timeout_ns ? folio_now_ns() + s->timeout_ns : 0;
+    if (lua_gethook(L) != NULL) lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
+  }
+  int saved_depth = s->host_depth;
+  s->host_depth = 0;  // errors now stop at this pcall, inside the Swift frame
+  s->call_depth++;
+  int status = lua_pcall(L, nargs, nresults, base);
+  s->call_depth--;
+  s->host_depth = saved_depth;
+  lua_remove(L, base);
+  if (outermost && status == LUA_ERRMEM) {
+    // Recover: collect what the failed call left behind while no allocation can be refused.
+    lua_gc(L, LUA_GCCOLLECT);
+  }
+  if (outermost) {
+    s->last_trip = status == LUA_OK ? FOLIO_TRIP_NONE : s->tripped;
+    s->tripped = FOLIO_TRIP_NONE;
+    s->deadline_ns = 0;
+    if (lua_gethook(L) != NULL) lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
+  }
+  return status;
+}
+
+int folio_load(lua_State *L, const char *buf, size_t len, const char *chunkname) {
+  return luaL_loadbufferx(L, buf, len, chunkname, "t");
+}
+
+static int folio_next_k(lua_State *L) {
+  if (lua_next(L, 1)) return 2;
+  lua_pushnil(L);
+  return 1;
+}
+
+int folio_next(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  int key = lua_gettop(L);
+  lua_pushcfunction(L, folio_next_k);
+  lua_pushvalue(L, idx);
+  lua_pushvalue(L, key);
+  int status = lua_pcall(L, 2, 2, 0);
+  if (status != LUA_OK) {
+    lua_remove(L, key);
+    return -1;
+  }
+  if (lua_isnil(L, -2)) {
+    lua_settop(L, key - 1);
+    return 0;
+  }
+  lua_remove(L, key);
+  return 1;
+}
+
+static int folio_tostring_k(lua_State *L) {
+  luaL_tolstring(L, 1, NULL);
+  return 1;
+}
+
+int folio_ptostring(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  lua_pushcfunction(L, folio_tostring_k);
+  lua_pushvalue(L, idx);
+  return folio_pcall(L, 1, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host functions
+
+// Raises LUA_ERRMEM if the soft cap was crossed while Swift ran: a small allocation is refused
+// now that no Swift frame is live, Lua collects garbage, and fails genuinely if still over.
+static void folio_recheck_memory(lua_State *L, FolioVMState *s) {
+  if (s->limit != 0 && s->used > s->limit) {
+    lua_newuserdatauv(L, 1, 0);
+    lua_pop(L, 1);
+  }
+}
+
+static int folio_trampoline(lua_State *L) {
+  FolioVMState *s = folio_state(L);
+  lua_Integer id = lua_tointeger(L, lua_upvalueindex(1));
+  s->host_depth++;
+  int n = g_dispatch(L, id);
+  s->host_depth--;
+  // The Swift frame has returned: raising is safe from here on.
+  switch (n) {
+    case FOLIO_HOST_RAISE:
+      return lua_error(L);
+    case FOLIO_HOST_RAISE_WHERE:
+      luaL_where(L, 1);
+      lua_insert(L, -2);
+      lua_concat(L, 2);
+      return lua_error(L);
+    case FOLIO_HOST_ARGERROR:
+      return luaL_argerror(L, s->err_arg, lua_tostring(L, -1));
+    case FOLIO_HOST_TYPEERROR:
+      return luaL_typeerror(L, s->err_arg, lua_tostring(L, -1));
+    default:
+      break;
+  }
+  if (n < 0) return luaL_error(L, "host function returned an invalid status %d", n);
+  folio_recheck_memory(L, s);
+  return n;
+}
+
+void folio_pushhostfunction(lua_State *L, lua_Integer id) {
+  lua_pushinteger(L, id);
+  lua_pushcclosure(L, folio_trampoline, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host objects
+
+static int folio_object_gc(lua_State *L) {
+  void **box = (void **)lua_touserdata(L, 1);
+  if (box != NULL && *box != NULL) {
+    void *object = *box;
+    *box = NULL;  // released exactly once, even if __gc were called again
+    folio_state(L)->live_objects--;
+    g_release(object);
+  }
+  return 0;
+}
+
+// __index: the methods table (upvalue 1) first, then the property getter (upvalue 2).
+static int folio_object_index(lua_State *L) {
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  if (lua_isnil(L, lua_upvalueindex(2))) return 1;
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  lua_call(L, 2, 1);
+  return 1;
+}
+
+void **folio_newobject(lua_State *L, void *object, const void *typekey, int nuv) {
+  void **box = (void **)lua_newuserdatauv(L, sizeof(void *), nuv);
+  *box = object;
+  folio_state(L)->live_objects++;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, typekey);
+  lua_setmetatable(L, -2);
+  return box;
+}
+
+void *folio_toobject(lua_State *L, int idx, const void *typekey) {
+  void **box = (void **)lua_touserdata(L, idx);
+  if (box == NULL || lua_type(L, idx) != LUA_TUSERDATA) return NULL;
+  if (!lua_getmetatable(L, idx)) return NULL;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, typekey);
+  int same = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return same ? *box : NULL;
+}
+
+void folio_newmetatable(lua_State *L, const void *typekey, const char *name) {
+  // Stack on entry: methods, getter.
+  lua_createtable(L, 0, 8);
+  lua_pushstring(L, name);
+  lua_setfield(L, -2, "__name");
+  lua_pushstring(L, name);
+  lua_setfield(L, -2, "__metatable");
+  lua_pushcfunction(L, folio_object_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pushvalue(L, -3);  // methods
+  lua_pushvalue(L, -3);  // getter
+  lua_pushcclosure(L, folio_object_index, 2);
+  lua_setfield(L, -2, "__index");
+  lua_rawsetp(L, LUA_REGISTRYINDEX, typekey);
+  lua_pop(L, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Libraries
+
+static int folio_open_full_k(lua_State *L) {
+  luaL_openlibs(L);
+  return 0;
+}
+
+int folio_open_full(lua_State *L) {
+  lua_pushcfunction(L, folio_open_full_k);
+  return folio_pcall(L, 0, 0);
+}
+
+// load(chunk [, chunkname [, mode [, env]]]) with mode forced to "t".
+static int folio_sandbox_load(lua_State *L) {
+  int n = lua_gettop(L);
+  lua_settop(L, n >= 4 ? 4 : 3);
+  lua_pushliteral(L, "t");
+  lua_replace(L, 3);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+static int folio_sandbox_collectgarbage(lua_State *L) {
+  const char *opt = luaL_optstring(L, 1, "count");
+  if (strcmp(opt, "count") != 0) {
+    return luaL_error(L, "collectgarbage('%s') is not allowed in plugins (only 'count')", opt);
+  }
+  int kb = lua_gc(L, LUA_GCCOUNT, 0);
+  int b = lua_gc(L, LUA_GCCOUNTB, 0);
+  lua_pushnumber(L, (lua_Number)kb + ((lua_Number)b / 1024));
+  return 1;
+}
+
+// print(...) for plugins: writes to stderr, so data on stdout stays clean.
+static int folio_sandbox_print(lua_State *L) {
+  int n = lua_gettop(L);
+  for (int i = 1; i <= n; i++) {
+    size_t len;
+    const char *s = luaL_tolstring(L, i, &len);
+    if (i > 1) fputc('\t', stderr);
+    fwrite(s, 1, len, stderr);
+    lua_pop(L, 1);
+  }
+  fputc('\n', stderr);
+  fflush(stderr);
+  return 0;
+}
+
+static int folio_open_sandbox_k(lua_State *L) {
+  static const luaL_Reg libs[] = {
+      {LUA_GNAME, luaopen_base},       {LUA_TABLIBNAME, luaopen_table},
+      {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math},
+      {LUA_UTF8LIBNAME, luaopen_utf8},  {LUA_COLIBNAME, luaopen_coroutine},
+      {LUA_OSLIBNAME, luaopen_os},      {NULL, NULL}};
+  for (const luaL_Reg *lib = libs; lib->func; lib++) {
+    luaL_requiref(L, lib->name, lib->func, 1);
+    lua_pop(L, 1);
+  }
+  lua_pushglobaltable(L);
+  int g = lua_gettop(L);
+  static const char *const removed[] = {"dofile", "loadfile", NULL};
+  for (const char *const *name = removed; *name; name++) {
+    lua_pushnil(L);
+    lua_setfield(L, g, *name);
+  }
+  lua_getfield(L, g, "load");
+  lua_pushcclosure(L, folio_sandbox_load, 1);
+  lua_setfield(L, g, "load");
+  lua_pushcfunction(L, folio_sandbox_collectgarbage);
+  lua_setfield(L, g, "collectgarbage");
+  lua_pushcfunction(L, folio_sandbox_print);
+  lua_setfield(L, g, "print");
+  // string.dump: binary chunks cannot be loaded anyway, and dumps leak bytecode details.
+  lua_getfield(L, g, "string");
+  lua_pushnil(L);
+  lua_setfield(L, -2, "dump");
+  lua_pop(L, 1);
+  // os: only the clock and calendar functions.
+  lua_getfield(L, g, "os");
+  int os = lua_gettop(L);
+  lua_createtable(L, 0, 4);
+  static const char *const kept[] = {"clock", "time", "date", "difftime", NULL};
+  for (const char *const *name = kept; *name; name++) {
+    lua_getfield(L, os, *name);
+    lua_setfield(L, -2, *name);
+  }
+  lua_setfield(L, g, "os");
+  lua_pop(L, 1);
+  // The string metatable is shared by every string: hide it.
+  lua_pushliteral(L, "");
+  if (lua_getmetatable(L, -1)) {
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 2);
+  return 0;
+}
+
+int folio_open_sandbox(lua_State *L) {
+  lua_pushcfunction(L, folio_open_sandbox_k);
+  return folio_pcall(L, 0, 0);
+}

@@ -1,0 +1,87 @@
+/// One text with its metadata and stand-off layers (DESIGN.md §4).
+///
+/// A reference type: plugins in a pipeline see and change the same document. Not `Sendable`:
+/// a document belongs to one worker at a time and is handed over whole.
+public final class Document {
+  /// Stable identifier: the path relative to the corpus root, or `path#record`.
+  public let id: String
+  /// Decoded UTF-8 text: no BOM, LF line ends, invalid bytes replaced by U+FFFD.
+  public private(set) var text: String
+  public var meta: Metadata
+  /// Named layers other than the built-in `token` layer, in the order they were created.
+  public private(set) var layerNames: [String] = []
+  private var layers: [String: Layer] = [:]
+  private var cachedTokens: [Token]?
+  /// Byte ranges of the original text removed by `cut`, in order of the current text.
+  public private(set) var cuts: [(at: Int, length: Int)] = []
+
+  public init(id: String, text: String, meta: Metadata = Metadata()) {
+    self.id = id
+    var text = text
+    text.makeContiguousUTF8()
+    self.text = text
+    self.meta = meta
+  }
+
+  /// The text's UTF-8 length in bytes.
+  public var byteCount: Int { text.utf8.count }
+
+  /// Tokens of the text (computed on first use, then cached until the text changes).
+  public var tokens: [Token] {
+    if let cachedTokens { return cachedTokens }
+    let t = Tokenizer.tokenize(text)
+    cachedTokens = t
+    return t
+  }
+
+  public func layer(_ name: String) -> Layer? { layers[name] }
+
+  /// Adds a span to `layer`, creating the layer on first use.
+  public func add(_ span: Span, to layer: String) {
+    if layers[layer] == nil {
+      layers[layer] = Layer(name: layer)
+      layerNames.append(layer)
+    }
+    layers[layer]?.add(span)
+  }
+
+  /// Removes a whole layer.
+  public func removeLayer(_ name: String) {
+    if layers.removeValue(forKey: name) != nil { layerNames.removeAll { $0 == name } }
+  }
+
+  /// Removes the bytes `range` of the text: later spans shift, spans inside the cut are
+  /// dropped, spans across it shrink. `range` must lie on UTF-8 scalar boundaries or it is
+  /// widened to them.
+  public func cut(_ range: Range<Int>) {
+    let utf8 = Array(text.utf8)
+    var lower = max(0, min(range.lowerBound, utf8.count))
+    var upper = max(lower, min(range.upperBound, utf8.count))
+    while lower > 0, lower < utf8.count, utf8[lower] & 0xC0 == 0x80 { lower -= 1 }
+    while upper < utf8.count, utf8[upper] & 0xC0 == 0x80 { upper += 1 }
+    let length = upper - lower
+    guard length > 0 else { return }
+    text = String(decoding: utf8[..<lower] + utf8[upper...], as: UTF8.self)
+    cachedTokens = nil
+    cuts.append((lower, length))
+    for name in layerNames {
+      layers[name]?.mapSpans { span in
+        func shift(_ p: Int) -> Int { p <= lower ? p : (p >= upper ? p - length : lower) }
+        var s = span
+        if span.start >= lower && span.end <= upper { return nil }
+        s.start = shift(span.start)
+        s.end = shift(span.end)
+        return s
+      }
+    }
+  }
+}
+
+extension Document: CustomStringConvertible {
+  public var description: String {
+    let words = text.prefix(40).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+    let ellipsis = text.count > words.count ? "…" : ""
+    let layerList = layerNames.isEmpty ? "" : ", layers: " + layerNames.joined(separator: ", ")
+    return "<Document \(id) \"\(words)\(ellipsis)\" \(tokens.count) tokens\(layerList)>"
+  }
+}

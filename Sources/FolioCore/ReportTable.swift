@@ -1,0 +1,130 @@
+/// A report's result: named columns and rows of typed cells.
+public struct ReportTable: Sendable, Equatable {
+  public var title: String
+  public var columns: [String]
+  public var rows: [[MetaValue?]]
+
+  public init(title: String, columns: [String], rows: [[MetaValue?]]) {
+    self.title = title
+    self.columns = columns
+    self.rows = rows
+  }
+}
+
+/// How a report table is written.
+public enum TableFormat: String, Sendable, CaseIterable {
+  case table, tsv
+
+  /// Renders `report`. `table` aligns columns by display width; numbers align right.
+  public func render(_ report: ReportTable) -> String {
+    switch self {
+    case .tsv:
+      var lines = [report.columns.map(Self.tsvEscape).joined(separator: "\t")]
+      for row in report.rows {
+        lines.append(row.map { Self.tsvEscape(Self.cellText($0)) }.joined(separator: "\t"))
+      }
+      return lines.joined(separator: "\n") + "\n"
+    case .table:
+      let cells = report.rows.map { $0.map(Self.cellText) }
+      var widths = report.columns.map(DisplayWidth.of)
+      for row in cells {
+        for (i, cell) in row.enumerated() where i < widths.count {
+          widths[i] = max(widths[i], DisplayWidth.of(cell))
+        }
+      }
+      let numeric = report.columns.indices.map { i in
+        !report.rows.isEmpty
+          && report.rows.allSatisfy { row in
+            guard i < row.count, let v = row[i] else { return true }
+            switch v {
+            case .integer, .number: return true
+            default: return false
+            }
+          }
+      }
+      func line(_ values: [String]) -> String {
+        var out = ""
+        for (i, value) in values.enumerated() where i < widths.count {
+          let pad = String(repeating: " ", count: max(0, widths[i] - DisplayWidth.of(value)))
+          if i > 0 { out += "  " }
+          out += numeric[i] ? pad + value : (i == values.count - 1 ? value : value + pad)
+        }
+        return out
+      }
+      var lines = [line(report.columns)]
+      lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))
+      for row in cells { lines.append(line(row + Array(repeating: "", count: max(0, widths.count - row.count)))) }
+      return lines.joined(separator: "\n") + "\n"
+    }
+  }
+
+  static func cellText(_ value: MetaValue?) -> String {
+    guard let value else { return "" }
+    switch value {
+    case .number(let d):
+      if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+      let s = String(format4(d))
+      return s
+    default: return value.description
+    }
+  }
+
+  static func format4(_ d: Double) -> String {
+    // Four significant decimals, trailing zeros trimmed: 1234.5678, 0.0012.
+    let scaled = (d * 10_000).rounded() / 10_000
+    var s = String(scaled)
+    if s.contains("e") { return String(d) }
+    while s.hasSuffix("0") { s.removeLast() }
+    if s.hasSuffix(".") { s.removeLast() }
+    return s
+  }
+
+  static func tsvEscape(_ s: String) -> String {
+    guard s.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\\" }) else { return s }
+    var out = ""
+    for c in s {
+      switch c {
+      case "\t": out += "\\t"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\\": out += "\\\\"
+      default: out.append(c)
+      }
+    }
+    return out
+  }
+}
+
+/// Terminal display width: East Asian wide characters and emoji take two columns, combining
+/// marks and zero-width characters none.
+public enum DisplayWidth {
+  public static func of(_ s: String) -> Int {
+    var width = 0
+    for c in s {
+      guard let first = c.unicodeScalars.first else { continue }
+      if c.unicodeScalars.count > 1 && c.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) {
+        width += 2
+        continue
+      }
+      width += of(first)
+    }
+    return width
+  }
+
+  public static func of(_ scalar: Unicode.Scalar) -> Int {
+    let v = scalar.value
+    if v < 0x20 || (0x7F..<0xA0).contains(v) { return 0 }
+    switch scalar.properties.generalCategory {
+    case .nonspacingMark, .enclosingMark, .format: return 0
+    default: break
+    }
+    if scalar.properties.isEmojiPresentation { return 2 }
+    switch v {
+    case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+      0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+      0xFFE0...0xFFE6, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
+      return 2
+    default: return 1
+    }
+  }
+}

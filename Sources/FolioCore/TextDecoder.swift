@@ -1,0 +1,73 @@
+/// Turns file bytes into document text (DESIGN.md §4): UTF-8 with the BOM removed, CRLF and CR
+/// normalised to LF, invalid bytes replaced by U+FFFD and counted.
+public enum TextDecoder {
+  /// The result of decoding one file.
+  public struct Decoded: Sendable {
+    public var text: String
+    /// Invalid UTF-8 sequences replaced by U+FFFD.
+    public var invalidSequences: Int
+    /// The byte offset of the first invalid sequence in the input, if any.
+    public var firstInvalidOffset: Int?
+  }
+
+  /// Whether `bytes` looks like a binary file (NUL bytes and many control bytes near the start).
+  public static func looksBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let head = bytes.prefix(8192)
+    guard head.contains(0) else { return false }
+    if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) { return false }
+    let control = head.reduce(0) { $0 + ($1 < 0x09 || ($1 > 0x0D && $1 < 0x20) ? 1 : 0) }
+    return control * 20 > head.count || head.filter { $0 == 0 }.count * 100 > head.count
+  }
+
+  public static func decode(_ bytes: [UInt8]) -> Decoded {
+    bytes.withUnsafeBytes { decode($0) }
+  }
+
+  public static func decode(_ raw: UnsafeRawBufferPointer) -> Decoded {
+    var bytes = raw
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeRawBufferPointer(rebasing: bytes[3...]) }
+    let hasCR = bytes.contains(0x0D)
+    if !hasCR, let valid = String(validating: bytes, as: UTF8.self) {
+      return Decoded(text: valid, invalidSequences: 0, firstInvalidOffset: nil)
+    }
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    var invalid = 0
+    var firstInvalid: Int?
+    var parser = Unicode.UTF8.ForwardParser()
+    var iterator = bytes.makeIterator()
+    var offset = raw.count - bytes.count
+    var previousCR = false
+    loop: while true {
+      switch parser.parseScalar(from: &iterator) {
+      case .valid(let encoded):
+        offset += encoded.count
+        if encoded.count == 1 {
+          let b = encoded.first ?? 0
+          if b == 0x0D {
+            out.append(0x0A)
+            previousCR = true
+            continue
+          }
+          if b == 0x0A && previousCR {
+            previousCR = false
+            continue
+          }
+        }
+        previousCR = false
+        out.append(contentsOf: encoded)
+      case .error(let length):
+        if firstInvalid == nil { firstInvalid = offset }
+        offset += length
+        invalid += 1
+        previousCR = false
+        out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+      case .emptyInput:
+        break loop
+      }
+    }
+    return Decoded(
+      text: String(decoding: out, as: UTF8.self), invalidSequences: invalid,
+      firstInvalidOffset: firstInvalid)
+  }
+}

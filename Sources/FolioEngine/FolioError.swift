@@ -1,0 +1,49 @@
+import FolioCore
+import FolioLua
+
+/// A failure of a Folio command, with the exit code it maps to (DESIGN.md §6) and an optional
+/// `Help:` line.
+public struct FolioError: Error, CustomStringConvertible, Equatable {
+  public enum Exit: Int32, Sendable {
+    case failure = 1
+    case usage = 64
+    case data = 65
+    case noInput = 66
+    case config = 78
+    case interrupted = 130
+  }
+
+  public var message: String
+  public var help: String?
+  public var exit: Exit
+
+  public init(_ message: String, help: String? = nil, exit: Exit = .failure) {
+    self.message = message
+    self.help = help
+    self.exit = exit
+  }
+
+  public var description: String { message }
+
+  /// `Error: ...` and `Help: ...` lines as printed on stderr.
+  public var rendered: String {
+    var s = "Error: \(message)\n"
+    if let help { s += "Help: \(help)\n" }
+    return s
+  }
+
+  init(_ error: CorpusError) {
+    switch error {
+    case .notFound(let p):
+      self.init("no such file or folder: \(p) - while reading the corpus", help: "check the path; a corpus is a folder or a .txt file", exit: .noInput)
+    case .empty(let p):
+      self.init("no documents in \(p) - while reading the corpus", help: "Folio reads .txt and .md files (recursively in folders)", exit: .noInput)
+    case .unreadable(let p, let why):
+      self.init("cannot read \(p): \(why) - while reading the corpus", exit: .noInput)
+    }
+  }
+
+  init(_ error: PluginError, exit: Exit = .config) {
+    self.init(error.description, help: error.help, exit: exit)
+  }
+}

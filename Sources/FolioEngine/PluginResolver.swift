@@ -1,0 +1,182 @@
+import FolioCore
+import FolioLua
+import Foundation
+
+/// A plugin named on the command line: `NAME[:key=value,...]` or `PATH[:key=value,...]`.
+public struct PluginReference: Sendable, Equatable {
+  public var target: String
+  public var options: [Option]
+
+  public struct Option: Sendable, Equatable {
+    public var key: String
+    public var value: String
+  }
+
+  public init(target: String, options: [Option] = []) {
+    self.target = target
+    self.options = options
+  }
+
+  /// Parses `kwic:word=Kolokoltsev,width=30`.
+  public static func parse(_ text: String) throws(FolioError) -> PluginReference {
+    // The option list starts at the first ':' after the last '/', so paths may hold colons.
+    let lastSlash = text.lastIndex(of: "/") ?? text.startIndex
+    guard let colon = text[lastSlash...].firstIndex(of: ":") else {
+      return PluginReference(target: text)
+    }
+    let target = String(text[..<colon])
+    var options: [Option] = []
+    for item in text[text.index(after: colon)...].split(separator: ",") {
+      guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+        throw FolioError(
+          "option '\(item)' of plugin '\(target)' is not key=value - while reading the command line",
+          help: "write -p \(target):key=value,key2=value2", exit: .usage)
+      }
+      options.append(Option(key: String(item[..<eq]), value: String(item[item.index(after: eq)...])))
+    }
+    if target.isEmpty {
+      throw FolioError("a plugin name is missing before ':' - while reading the command line", exit: .usage)
+    }
+    return PluginReference(target: target, options: options)
+  }
+}
+
+/// Finds plugins: an explicit path, then the project's `plugins/`, the user's data folder
+/// (`$XDG_DATA_HOME/folio/plugins`) and Folio's shipped `Plugins/`.
+public struct PluginResolver: Sendable {
+  public var searchPath: [URL]
+  public var workingDirectory: URL
+
+  public init(searchPath: [URL]? = nil, workingDirectory: URL? = nil) {
+    let cwd = workingDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    self.workingDirectory = cwd
+    self.searchPath = searchPath ?? Self.defaultSearchPath(cwd: cwd)
+  }
+
+  public static func defaultSearchPath(cwd: URL) -> [URL] {
+    var path = [cwd.appendingPathComponent("plugins")]
+    let env = ProcessInfo.processInfo.environment
+    if let data = env["XDG_DATA_HOME"], !data.isEmpty {
+      path.append(URL(fileURLWithPath: data).appendingPathComponent("folio/plugins"))
+    } else if let home = env["HOME"] {
+      path.append(URL(fileURLWithPath: home).appendingPathComponent(".local/share/folio/plugins"))
+    }
+    if let shipped = shippedPlugins() { path.append(shipped) }
+    return path
+  }
+
+  /// Folio's own `Plugins/`: `$FOLIO_PLUGINS`, `<prefix>/share/folio/Plugins` next to the
+  /// executable, or the source checkout the executable was built in.
+  public static func shippedPlugins() -> URL? {
+    let fm = FileManager.default
+    if let env = ProcessInfo.processInfo.environment["FOLIO_PLUGINS"], !env.isEmpty {
+      return URL(fileURLWithPath: env)
+    }
+    let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+    var dir = exe.deletingLastPathComponent()
+    let share = dir.deletingLastPathComponent().appendingPathComponent("share/folio/Plugins")
+    if fm.fileExists(atPath: share.path) { return share }
+    for _ in 0..<6 {
+      let candidate = dir.appendingPathComponent("Plugins")
+      if fm.fileExists(atPath: dir.appendingPathComponent("Package.swift").path),
+        fm.fileExists(atPath: candidate.path)
+      {
+        return candidate
+      }
+      dir = dir.deletingLastPathComponent()
+    }
+    return nil
+  }
+
+  /// How a path is shown in messages and chunk names: relative to the working directory when
+  /// it lies below it, or `Plugins/...` for shipped plugins.
+  func display(_ url: URL) -> String {
+    let path = url.standardizedFileURL.path
+    let cwd = workingDirectory.standardizedFileURL.path
+    if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
+    if let shipped = Self.shippedPlugins()?.standardizedFileURL.path, path.hasPrefix(shipped + "/") {
+      return "Plugins/" + path.dropFirst(shipped.count + 1)
+    }
+    return path
+  }
+
+  /// Every plugin name on the search path (first match wins), for messages and listings.
+  public func available() -> [(name: String, location: URL)] {
+    var seen = Set<String>()
+    var found: [(String, URL)] = []
+    let fm = FileManager.default
+    for dir in searchPath {
+      guard let items = try? fm.contentsOfDirectory(atPath: dir.path) else { continue }
+      for item in items.sorted() where !item.hasPrefix(".") && !item.hasPrefix("_") {
+        let url = dir.appendingPathComponent(item)
+        let name = item.hasSuffix(".lua") ? String(item.dropLast(4)) : item
+        let isPlugin =
+          item.hasSuffix(".lua") || fm.fileExists(atPath: url.appendingPathComponent("init.lua").path)
+        if isPlugin, seen.insert(name).inserted { found.append((name, url)) }
+      }
+    }
+    return found
+  }
+
+  /// Resolves a reference to a spec and the plugin's source code.
+  public func resolve(_ target: String) throws(FolioError) -> (spec: PluginSpec, source: String) {
+    let fm = FileManager.default
+    var location: URL?
+    let looksLikePath = target.contains("/") || target.hasSuffix(".lua") || target.hasPrefix(".")
+    if looksLikePath {
+      let url = URL(fileURLWithPath: target, relativeTo: workingDirectory)
+      guard fm.fileExists(atPath: url.path) else {
+        throw FolioError("no plugin at \(target) - while resolving plugins", help: "check the path, or give a plugin name (folio run --list-plugins)", exit: .config)
+      }
+      location = url
+    } else {
+      for dir in searchPath {
+        let folder = dir.appendingPathComponent(target)
+        let file = dir.appendingPathComponent(target + ".lua")
+        if fm.fileExists(atPath: folder.appendingPathComponent("init.lua").path) {
+          location = folder
+          break
+        }
+        if fm.fileExists(atPath: file.path) {
+          location = file
+          break
+        }
+      }
+    }
+    guard let location else {
+      let names = available().map(\.name)
+      var help = "installed plugins: " + (names.isEmpty ? "none" : names.joined(separator: ", "))
+      if let near = Suggest.closest(target, in: names) { help = "did you mean '\(near)'? " + help }
+      throw FolioError(
+        "[F102] unknown plugin '\(target)' - while resolving plugins",
+        help: help.prefix(1).uppercased() + help.dropFirst(), exit: .config)
+    }
+    var isDir: ObjCBool = false
+    _ = fm.fileExists(atPath: location.path, isDirectory: &isDir)
+    let shown = display(location)
+    if isDir.boolValue {
+      let initURL = location.appendingPathComponent("init.lua")
+      let hasManifest = fm.fileExists(atPath: location.appendingPathComponent("plugin.toml").path)
+      var spec =
+        hasManifest
+        ? try PluginManifest.load(folder: location, displayFolder: shown)
+        : PluginSpec(
+          name: location.lastPathComponent, codePath: shown + "/init.lua",
+          chunkName: "@" + shown + "/init.lua")
+      spec.codePath = shown + "/init.lua"
+      return (spec, try read(initURL, shown + "/init.lua"))
+    }
+    let name = location.deletingPathExtension().lastPathComponent
+    let spec = PluginSpec(name: name, codePath: shown, chunkName: "@" + shown)
+    return (spec, try read(location, shown))
+  }
+
+  private func read(_ url: URL, _ shown: String) throws(FolioError) -> String {
+    guard let data = fm().contents(atPath: url.path) else {
+      throw FolioError("cannot read \(shown) - while loading plugin", exit: .config)
+    }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  private func fm() -> FileManager { FileManager.default }
+}

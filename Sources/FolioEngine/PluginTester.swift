@@ -1,0 +1,319 @@
+import FolioCore
+import FolioLua
+import Foundation
+import LuaRuntime
+
+/// Runs plugins' own tests (`tests/*_test.lua`) with `folio.test`, each file in a fresh VM.
+public struct PluginTester {
+  public struct Result: Sendable, Equatable {
+    public var passed = 0
+    public var failed = 0
+  }
+
+  public let resolver: PluginResolver
+  public let output: (String) -> Void
+
+  public init(resolver: PluginResolver, output: @escaping (String) -> Void) {
+    self.resolver = resolver
+    self.output = output
+  }
+
+  static let prelude = """
+    local T = {}
+    local function show(v, depth)
+      depth = depth or 0
+      if type(v) == "string" then return string.format("%q", v) end
+      if type(v) ~= "table" or depth > 2 then return tostring(v) end
+      local parts, n = {}, 0
+      for i = 1, #v do n = n + 1; parts[n] = show(v[i], depth + 1) end
+      local keys = {}
+      for k in pairs(v) do
+        if not (math.type(k) == "integer" and k >= 1 and k <= #v) then keys[#keys + 1] = k end
+      end
+      table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+      for _, k in ipairs(keys) do n = n + 1; parts[n] = tostring(k) .. " = " .. show(v[k], depth + 1) end
+      return "{" .. table.concat(parts, ", ") .. "}"
+    end
+    local function equal(a, b)
+      if a == b then return true end
+      if type(a) ~= "table" or type(b) ~= "table" then return false end
+      for k, v in pairs(a) do if not equal(v, b[k]) then return false end end
+      for k in pairs(b) do if a[k] == nil then return false end end
+      return true
+    end
+    T.assert = {}
+    function T.assert.equal(actual, expected, message)
+      if not equal(actual, expected) then
+        error((message and message .. ": " or "") .. "expected " .. show(expected) .. ", got " .. show(actual), 2)
+      end
+    end
+    function T.assert.truthy(value, message)
+      if not value then error(message or ("expected a true value, got " .. show(value)), 2) end
+    end
+    function T.assert.error_matches(fn, pattern, message)
+      local ok, err = pcall(fn)
+      if ok then error((message and message .. ": " or "") .. "expected an error matching " .. show(pattern) .. ", but there was none", 2) end
+      if not tostring(err):find(pattern) then
+        error((message and message .. ": " or "") .. "expected an error matching " .. show(pattern) .. ", got " .. show(tostring(err)), 2)
+      end
+    end
+    T.show = show
+    return T
+    """
+
+  /// Runs the tests of `targets` (plugin names or folders); all plugins found when empty.
+  public func run(_ targets: [String]) throws(FolioError) -> Result {
+    var folders: [(String, URL)] = []
+    if targets.isEmpty {
+      for (name, location) in resolver.available() where !location.path.hasSuffix(".lua") {
+        folders.append((name, location))
+      }
+    } else {
+      for target in targets {
+        let url = URL(fileURLWithPath: target, relativeTo: resolver.workingDirectory)
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("init.lua").path) {
+          folders.append((url.lastPathComponent, url))
+        } else if let found = resolver.available().first(where: { $0.name == target }) {
+          folders.append(found)
+        } else {
+          throw FolioError("[F102] unknown plugin '\(target)' - while finding plugin tests", exit: .config)
+        }
+      }
+    }
+    var result = Result()
+    for (name, folder) in folders {
+      let testsDir = folder.appendingPathComponent("tests")
+      let files = ((try? FileManager.default.contentsOfDirectory(atPath: testsDir.path)) ?? [])
+        .filter { $0.hasSuffix("_test.lua") }.sorted()
+      if files.isEmpty {
+        output("\(name): no tests (add tests/\(name)_test.lua)\n")
+        continue
+      }
+      for file in files {
+        let url = testsDir.appendingPathComponent(file)
+        let shown = resolver.display(url)
+        output("\(name) (\(shown))\n")
+        let r = runFile(url, shown: shown, plugin: folder.path)
+        result.passed += r.passed
+        result.failed += r.failed
+      }
+    }
+    return result
+  }
+
+  /// Runs one test file in a fresh VM.
+  func runFile(_ url: URL, shown: String, plugin: String) -> Result {
+    var result = Result()
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      output("  ✘ cannot read \(shown)\n")
+      return Result(passed: 0, failed: 1)
+    }
+    do {
+      let vm = try LuaVM(sandboxed: true, limits: .plugin)
+      let context = FolioLuaContext()
+      try FolioLua.install(in: vm, context: context)
+      let L = vm.state
+      try vm.run(Self.prelude, chunkname: "=folio.test", results: 1)
+      installHostHelpers(vm, plugin: plugin)
+      if L.getGlobal("folio") == .table {
+        L.pushValue(-2)
+        L.rawSet(-2, "test")
+      }
+      L.pop(2)
+      try vm.load(String(decoding: data, as: UTF8.self), chunkname: "@" + shown)
+      try vm.call(results: 1)
+      guard L.type(at: -1) == .table else {
+        output("  ✘ \(shown) must return a table of tests, got \(L.typeName(at: -1))\n")
+        L.pop()
+        return Result(passed: 0, failed: 1)
+      }
+      runGroup(vm, path: [], result: &result)
+      L.pop()
+    } catch {
+      output("  ✘ \(error.message)\n")
+      result.failed += 1
+    }
+    return result
+  }
+
+  /// Runs the tests in the table on top, in name order (groups recursively).
+  private func runGroup(_ vm: LuaVM, path: [String], result: inout Result) {
+    let L = vm.state
+    let table = L.top
+    var names: [String] = []
+    L.forEach(table) {
+      if L.type(at: -2) == .string, let name = L.string(at: -2) { names.append(name) }
+    }
+    var ordered: [String] = []
+    for i in 0..<L.rawLength(table) { ordered.append("#\(i + 1)") }
+    for name in ordered + names.sorted() {
+      if name.hasPrefix("#"), let i = Int(name.dropFirst()) { L.rawGet(table, i) } else { L.rawGet(table, name) }
+      let label = (path + [name]).joined(separator: " / ")
+      switch L.type(at: -1) {
+      case .function:
+        do {
+          try vm.call(results: 0)
+          result.passed += 1
+          output("  ✔ \(label)\n")
+        } catch {
+          result.failed += 1
+          output("  ✘ \(label)\n      \(error.message)\n")
+        }
+      case .table:
+        runGroup(vm, path: path + [name], result: &result)
+        L.pop()
+      default:
+        L.pop()
+      }
+    }
+  }
+
+  /// `folio.test.run(docs [, options])` and `folio.test.fixture(name)`.
+  private func installHostHelpers(_ vm: LuaVM, plugin: String) {
+    let resolver = self.resolver
+    vm.setFunction("run") { (L) throws(LuaHostError) -> Int32 in
+      try L.checkTable(1)
+      var documents: [Document] = []
+      for i in 0..<L.rawLength(1) {
+        L.rawGet(1, i + 1)
+        defer { L.pop() }
+        if L.type(at: -1) == .string {
+          documents.append(Document(id: "doc\(i + 1).txt", text: L.string(at: -1) ?? ""))
+        } else if L.type(at: -1) == .table {
+          L.rawGet(-1, "text")
+          let text = L.string(at: -1) ?? ""
+          L.pop()
+          L.rawGet(-1, "id")
+          let id = L.string(at: -1) ?? "doc\(i + 1).txt"
+          L.pop()
+          var meta = Metadata()
+          if L.rawGet(-1, "meta") == .table {
+            L.forEach(-1) {
+              if let k = L.string(at: -2), let v = FolioLua.metaValue(L, -1) { meta[k] = v }
+            }
+          }
+          L.pop()
+          documents.append(Document(id: id, text: text, meta: meta))
+        } else {
+          throw .argument(1, "documents must be strings or {text=..., id=..., meta=...}")
+        }
+      }
+      var options: [(String, String)] = []
+      if !L.isNoneOrNil(2) {
+        try L.checkTable(2)
+        L.forEach(2) {
+          if let k = L.string(at: -2) {
+            options.append((k, FolioLua.metaValue(L, -1)?.description ?? ""))
+          }
+        }
+      }
+      let instance: PluginInstance
+      do {
+        let (spec, source) = try resolver.resolve(plugin)
+        instance = try PluginInstance(spec: spec, source: source, rawOptions: options)
+      } catch let error as FolioError {
+        throw .message(error.message)
+      } catch let error as PluginError {
+        throw .message(error.description)
+      } catch {
+        throw .message("\(error)")
+      }
+      do {
+        switch instance.spec.kind ?? .report {
+        case .report:
+          try instance.startReport()
+          for d in documents { try instance.each(d) }
+          let table = try instance.finish()
+          push(table, L)
+        case .filter, .tagger:
+          L.newTable()
+          var n = 0
+          for d in documents {
+            if instance.spec.kind == .tagger {
+              try instance.tag(d)
+            } else if try !instance.filter(d) {
+              continue
+            }
+            n += 1
+            push(d, L)
+            L.rawSet(-2, n)
+          }
+        }
+      } catch {
+        throw .message("\(error)")
+      }
+      return 1
+    }
+    vm.setFunction("fixture") { (L) throws(LuaHostError) -> Int32 in
+      let name = try L.checkString(1)
+      if name.contains("..") { throw .argument(1, "fixture names may not contain '..'") }
+      let url = URL(fileURLWithPath: plugin).appendingPathComponent("fixtures").appendingPathComponent(name)
+      guard let data = FileManager.default.contents(atPath: url.path) else {
+        throw .message("no fixture '\(name)' in \(resolver.display(url.deletingLastPathComponent()))")
+      }
+      data.withUnsafeBytes { L.pushBytes($0) }
+      return 1
+    }
+  }
+
+  private func push(_ table: ReportTable, _ L: LuaState) {
+    L.newTable(hash: 3)
+    L.pushString(table.title)
+    L.rawSet(-2, "title")
+    L.newTable(array: Int32(table.columns.count))
+    for (i, c) in table.columns.enumerated() {
+      L.pushString(c)
+      L.rawSet(-2, i + 1)
+    }
+    L.rawSet(-2, "columns")
+    L.newTable(array: Int32(table.rows.count))
+    for (r, row) in table.rows.enumerated() {
+      L.newTable(array: Int32(row.count))
+      for (c, cell) in row.enumerated() {
+        if let cell { FolioLua.push(cell, L) } else { L.pushNil() }
+        L.rawSet(-2, c + 1)
+      }
+      L.rawSet(-2, r + 1)
+    }
+    L.rawSet(-2, "rows")
+  }
+
+  /// A plain snapshot of a document: `{id, text, meta, layers = {name = {{first, last, text, label}}}}`.
+  private func push(_ d: Document, _ L: LuaState) {
+    L.newTable(hash: 4)
+    L.pushString(d.id)
+    L.rawSet(-2, "id")
+    L.pushString(d.text)
+    L.rawSet(-2, "text")
+    L.newTable()
+    for (k, v) in d.meta.entries {
+      FolioLua.push(v, L)
+      L.rawSet(-2, k)
+    }
+    L.rawSet(-2, "meta")
+    L.newTable()
+    let bytes = Array(d.text.utf8)
+    for name in d.layerNames {
+      let spans = d.layer(name)?.spans ?? []
+      L.newTable(array: Int32(spans.count))
+      for (i, s) in spans.enumerated() {
+        L.newTable(hash: 4)
+        L.pushInteger(s.start + 1)
+        L.rawSet(-2, "first")
+        L.pushInteger(s.end)
+        L.rawSet(-2, "last")
+        bytes.withUnsafeBufferPointer { b in
+          if let base = b.baseAddress, s.end <= b.count { L.pushBytes(base + s.start, s.end - s.start) } else { L.pushString("") }
+        }
+        L.rawSet(-2, "text")
+        if let label = s.label {
+          L.pushString(label)
+          L.rawSet(-2, "label")
+        }
+        L.rawSet(-2, i + 1)
+      }
+      L.rawSet(-2, name)
+    }
+    L.rawSet(-2, "layers")
+  }
+}

@@ -1,0 +1,324 @@
+import FolioCore
+import LuaRuntime
+
+/// Metadata of one document as seen from Lua: `doc.meta.key`, `doc.meta.key = v`, `pairs`.
+final class MetaProxy {
+  let document: Document
+  init(_ document: Document) { self.document = document }
+}
+
+extension FolioLua {
+  static let textSlot: Int32 = 1
+  static let metaSlot: Int32 = 2
+
+  /// Pushes a document as a `Document` userdata. Stack: [-0, +1, m]
+  public static func push(_ document: Document, _ L: LuaState) {
+    L.pushObject(document, userValues: 2)
+  }
+
+  static func documentType(context: FolioLuaContext) -> LuaObjectType<Document> {
+    LuaObjectType<Document>(
+      name: "Document",
+      methods: [
+        ("tokens", tokens),
+        ("add", { (L) throws(LuaHostError) -> Int32 in try add(L, context) }),
+        ("spans", spans),
+        ("layers", layers),
+        ("cut", cut),
+        ("text_of", textOf),
+      ],
+      getter: { (L) throws(LuaHostError) -> Int32 in
+        let doc: Document = try L.checkObject(1, "Document")
+        switch L.string(at: 2) {
+        case "id":
+          L.pushString(doc.id)
+        case "text":
+          if L.getUserValue(1, textSlot) != .string {
+            L.pop()
+            L.pushString(doc.text)
+            L.pushValue(-1)
+            L.setUserValue(1, textSlot)
+          }
+        case "meta":
+          if L.getUserValue(1, metaSlot) != .userdata {
+            L.pop()
+            L.pushObject(MetaProxy(doc))
+            L.pushValue(-1)
+            L.setUserValue(1, metaSlot)
+          }
+        default:
+          L.pushNil()
+        }
+        return 1
+      },
+      metamethods: [
+        ("__tostring", { (L) throws(LuaHostError) -> Int32 in
+          let doc: Document = try L.checkObject(1, "Document")
+          L.pushString(doc.description)
+          return 1
+        }),
+        ("__newindex", { (L) throws(LuaHostError) -> Int32 in
+          let key = L.string(at: 2) ?? L.typeName(at: 2)
+          throw .message("cannot set field '\(key)' of a Document (use doc.meta.\(key) for metadata)")
+        }),
+      ])
+  }
+
+  /// `doc:tokens()` → List of `{text, first, last, kind}`.
+  static func tokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    let tokens = doc.tokens
+    L.newTable(array: Int32(clamping: tokens.count))
+    var text = doc.text
+    text.withUTF8 { buffer in
+      guard let base = buffer.baseAddress else { return }
+      for (i, t) in tokens.enumerated() {
+        L.newTable(hash: 4)
+        L.pushBytes(base + Int(t.start), Int(t.end - t.start))
+        L.rawSet(-2, "text")
+        L.pushInteger(Int(t.start) + 1)
+        L.rawSet(-2, "first")
+        L.pushInteger(Int(t.end))
+        L.rawSet(-2, "last")
+        L.pushString(t.kind.name)
+        L.rawSet(-2, "kind")
+        L.rawSet(-2, i + 1)
+      }
+    }
+    makeList(L)
+    return 1
+  }
+
+  /// `doc:add(layer, first, last [, label [, attrs]])`: positions as `string.find` gives them.
+  static func add(_ L: LuaState, _ context: FolioLuaContext) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    let layer = try L.checkString(2)
+    let first = try L.checkInteger(3)
+    let last = try L.checkInteger(4)
+    let label = try L.optString(5)
+    var attributes: [(String, MetaValue)] = []
+    if !L.isNoneOrNil(6) {
+      try L.checkTable(6)
+      var failure: LuaHostError?
+      L.forEach(6) {
+        guard let key = L.string(at: -2), L.type(at: -2) == .string else {
+          failure = .argument(6, "attribute names must be strings")
+          return
+        }
+        if let value = metaValue(L, -1) { attributes.append((key, value)) } else {
+          failure = .argument(6, "attribute '\(key)' has an unsupported type (\(L.typeName(at: -1)))")
+        }
+      }
+      if let failure { throw failure }
+      attributes.sort { $0.0 < $1.0 }
+    }
+    if layer.isEmpty || layer == "token" || layer == "sentence" {
+      throw .argument(2, "layer name '\(layer)' is reserved or empty")
+    }
+    if let allowed = context.allowedWrites, !allowed.contains(layer) {
+      let declared = allowed.sorted().map { "'\($0)'" }.joined(separator: ", ")
+      throw .message(
+        "[F201] plugin '\(context.pluginName)' writes layer '\(layer)', which it does not declare (writes: \(declared.isEmpty ? "none" : declared)). Add it to 'writes' in plugin.toml"
+      )
+    }
+    let count = doc.byteCount
+    guard first >= 1, first <= count + 1 else {
+      throw .argument(3, "position \(first) is outside the text (1 to \(count))")
+    }
+    guard last >= first - 1, last <= count else {
+      throw .argument(4, "position \(last) is outside the text (\(first - 1) to \(count))")
+    }
+    doc.add(Span(start: first - 1, end: last, label: label, attributes: attributes), to: layer)
+    return 0
+  }
+
+  /// `doc:spans(layer)` → List of `{first, last, text, label, layer, attrs}` in text order.
+  static func spans(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    let name = try L.checkString(2)
+    if name == "token" { return try tokens(L) }
+    let spans = doc.layer(name)?.spans ?? []
+    L.newTable(array: Int32(clamping: spans.count))
+    var text = doc.text
+    text.withUTF8 { buffer in
+      for (i, span) in spans.enumerated() {
+        L.newTable(hash: 6)
+        L.pushInteger(span.start + 1)
+        L.rawSet(-2, "first")
+        L.pushInteger(span.end)
+        L.rawSet(-2, "last")
+        if let base = buffer.baseAddress, span.end <= buffer.count {
+          L.pushBytes(base + span.start, span.end - span.start)
+          L.rawSet(-2, "text")
+        }
+        if let label = span.label {
+          L.pushString(label)
+          L.rawSet(-2, "label")
+        }
+        L.pushString(name)
+        L.rawSet(-2, "layer")
+        L.newTable(hash: Int32(span.attributes.count))
+        for (key, value) in span.attributes {
+          push(value, L)
+          L.rawSet(-2, key)
+        }
+        L.rawSet(-2, "attrs")
+        L.rawSet(-2, i + 1)
+      }
+    }
+    makeList(L)
+    return 1
+  }
+
+  /// `doc:layers()` → List of layer names.
+  static func layers(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    L.newTable(array: Int32(doc.layerNames.count))
+    for (i, name) in doc.layerNames.enumerated() {
+      L.pushString(name)
+      L.rawSet(-2, i + 1)
+    }
+    makeList(L)
+    return 1
+  }
+
+  /// `doc:cut(first, last)`: removes bytes first..last (inclusive) from the text.
+  static func cut(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    let first = try L.checkInteger(2)
+    let last = try L.checkInteger(3)
+    let count = doc.byteCount
+    guard first >= 1, first <= count + 1 else {
+      throw .argument(2, "position \(first) is outside the text (1 to \(count))")
+    }
+    guard last >= first - 1, last <= count else {
+      throw .argument(3, "position \(last) is outside the text (\(first - 1) to \(count))")
+    }
+    doc.cut((first - 1)..<last)
+    // The cached text string is stale now.
+    L.pushNil()
+    L.setUserValue(1, textSlot)
+    return 0
+  }
+
+  /// `doc:text_of(first, last)`: the text between two positions (like `doc.text:sub`).
+  static func textOf(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    let count = doc.byteCount
+    let first = max(1, try L.checkInteger(2))
+    let last = min(count, try L.optInteger(3, count))
+    var text = doc.text
+    text.withUTF8 { buffer in
+      if first <= last, let base = buffer.baseAddress {
+        L.pushBytes(base + first - 1, last - first + 1)
+      } else {
+        L.pushString("")
+      }
+    }
+    return 1
+  }
+
+  static func metaType(context: FolioLuaContext) -> LuaObjectType<MetaProxy> {
+    LuaObjectType<MetaProxy>(
+      name: "Meta",
+      getter: { (L) throws(LuaHostError) -> Int32 in
+        let proxy: MetaProxy = try L.checkObject(1, "Meta")
+        guard let key = L.string(at: 2), let value = proxy.document.meta[key] else {
+          L.pushNil()
+          return 1
+        }
+        push(value, L)
+        return 1
+      },
+      metamethods: [
+        ("__newindex", { (L) throws(LuaHostError) -> Int32 in
+          let proxy: MetaProxy = try L.checkObject(1, "Meta")
+          guard L.type(at: 2) == .string, let key = L.string(at: 2) else {
+            throw .message("metadata keys must be strings, got \(L.typeName(at: 2))")
+          }
+          if L.isNoneOrNil(3) {
+            proxy.document.meta[key] = nil
+          } else if let value = metaValue(L, 3) {
+            proxy.document.meta[key] = value
+          } else {
+            throw .message(
+              "metadata values must be strings, numbers, booleans or lists of them, got \(L.typeName(at: 3)) for '\(key)'"
+            )
+          }
+          return 0
+        }),
+        ("__pairs", { (L) throws(LuaHostError) -> Int32 in
+          _ = try L.checkObject(1, "Meta", as: MetaProxy.self)
+          guard let next = context.metaNext else { throw .message("Folio's Lua API is not installed") }
+          L.pushFunction(next)
+          L.pushValue(1)
+          L.pushNil()
+          return 3
+        }),
+        ("__len", { (L) throws(LuaHostError) -> Int32 in
+          let proxy: MetaProxy = try L.checkObject(1, "Meta")
+          L.pushInteger(proxy.document.meta.count)
+          return 1
+        }),
+        ("__tostring", { (L) throws(LuaHostError) -> Int32 in
+          let proxy: MetaProxy = try L.checkObject(1, "Meta")
+          let items = proxy.document.meta.entries.map { "\($0.key)=\($0.value)" }
+          L.pushString("Meta{" + items.joined(separator: ", ") + "}")
+          return 1
+        }),
+      ])
+  }
+
+  static func metaNext(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let proxy: MetaProxy = try L.checkObject(1, "Meta")
+    let keys = proxy.document.meta.keys
+    var index = 0
+    if let key = L.string(at: 2), let i = keys.firstIndex(of: key) { index = i + 1 }
+    guard index < keys.count, let value = proxy.document.meta[keys[index]] else {
+      L.pushNil()
+      return 1
+    }
+    L.pushString(keys[index])
+    push(value, L)
+    return 2
+  }
+
+  /// Pushes a metadata value. Stack: [-0, +1, m]
+  public static func push(_ value: MetaValue, _ L: LuaState) {
+    switch value {
+    case .string(let s): L.pushString(s)
+    case .integer(let i): L.pushInteger(i)
+    case .number(let d): L.pushNumber(d)
+    case .bool(let b): L.pushBool(b)
+    case .list(let items):
+      L.newTable(array: Int32(items.count))
+      for (i, item) in items.enumerated() {
+        push(item, L)
+        L.rawSet(-2, i + 1)
+      }
+    }
+  }
+
+  /// Reads a metadata value (string, number, boolean or a list of them), raw.
+  public static func metaValue(_ L: LuaState, _ index: Int32, depth: Int = 0) -> MetaValue? {
+    switch L.type(at: index) {
+    case .string: return L.string(at: index).map(MetaValue.string)
+    case .number:
+      if L.isInteger(at: index), let i = L.integer(at: index) { return .integer(i) }
+      return L.number(at: index).map(MetaValue.number)
+    case .boolean: return .bool(L.bool(at: index))
+    case .table where depth < 8:
+      let t = L.absolute(index)
+      let n = L.rawLength(t)
+      var items: [MetaValue] = []
+      for i in 0..<n {
+        L.rawGet(t, i + 1)
+        defer { L.pop() }
+        guard let v = metaValue(L, -1, depth: depth + 1) else { return nil }
+        items.append(v)
+      }
+      return .list(items)
+    default: return nil
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import FolioCore
+import LuaRuntime
+
+/// The per-VM state of Folio's Lua API: what the running plugin may write, for run-time
+/// checks of its declaration.
+public final class FolioLuaContext {
+  /// The plugin running now (for messages).
+  public var pluginName = "?"
+  /// Layers the running plugin may write; nil = any.
+  public var allowedWrites: Set<String>?
+  var metaNext: LuaFunction?
+  public init() {}
+}
+
+enum ListKey {
+  final class Key {}
+  static var pointer: UnsafeRawPointer { unsafeBitCast(Key.self as AnyClass, to: UnsafeRawPointer.self) }
+}
+
+/// Installs Folio's Lua API in a VM: the `folio` module, the host types and `List`.
+public enum FolioLua {
+  /// The API version plugins declare a range against (`folio = ">=0.1"`).
+  public static let apiVersion = "0.1.0"
+
+  static let listSource = """
+    local List = {}
+    List.__index = List
+    List.__name = "List"
+    local function new(t) return setmetatable(t, List) end
+    function List.new(t) return new(t or {}) end
+    function List:map(f)
+      local r = {}
+      for i = 1, #self do r[i] = f(self[i], i) end
+      return new(r)
+    end
+    function List:filter(f)
+      local r, n = {}, 0
+      for i = 1, #self do
+        local v = self[i]
+        if f(v, i) then n = n + 1; r[n] = v end
+      end
+      return new(r)
+    end
+    function List:find(f)
+      for i = 1, #self do
+        if f(self[i], i) then return self[i], i end
+      end
+      return nil
+    end
+    function List:each(f)
+      for i = 1, #self do f(self[i], i) end
+    end
+    function List:count(f)
+      if f == nil then return #self end
+      local n = 0
+      for i = 1, #self do
+        if f(self[i], i) then n = n + 1 end
+      end
+      return n
+    end
+    function List:take(n)
+      local r = {}
+      for i = 1, math.min(n, #self) do r[i] = self[i] end
+      return new(r)
+    end
+    function List:sort(cmp)
+      table.sort(self, cmp)
+      return self
+    end
+    function List:totable()
+      local r = {}
+      for i = 1, #self do r[i] = self[i] end
+      return r
+    end
+    function List:__tostring()
+      return "List(" .. #self .. " items)"
+    end
+    return List
+    """
+
+  /// Installs the API. Throws only when the VM runs out of memory.
+  public static func install(in vm: LuaVM, context: FolioLuaContext) throws(LuaError) {
+    let L = vm.state
+    try vm.run(listSource, chunkname: "=folio.List", results: 1)
+    L.pushValue(-1)
+    L.rawSetRegistry(ListKey.pointer)
+    let listIndex = L.top
+
+    vm.register(documentType(context: context))
+    context.metaNext = vm.register("next", metaNext)
+    vm.register(metaType(context: context))
+
+    L.newTable()
+    L.pushString(apiVersion)
+    L.rawSet(-2, "version")
+    L.pushValue(listIndex)
+    L.rawSet(-2, "List")
+    vm.setFunction("log") { (L) throws(LuaHostError) -> Int32 in
+      var parts: [String] = []
+      for i in 1...max(1, L.top) where i <= L.top {
+        parts.append(L.string(at: i) ?? (L.type(at: i) == .number ? (try? L.checkString(i)) ?? "" : L.typeName(at: i)))
+      }
+      FolioLog.write("plugin '\(context.pluginName)': " + parts.joined(separator: "\t"))
+      return 0
+    }
+    L.newTable(hash: 3)
+    vm.setFunction("lower") { (L) throws(LuaHostError) -> Int32 in
+      L.pushString(try L.checkString(1).lowercased())
+      return 1
+    }
+    vm.setFunction("upper") { (L) throws(LuaHostError) -> Int32 in
+      L.pushString(try L.checkString(1).uppercased())
+      return 1
+    }
+    vm.setFunction("len") { (L) throws(LuaHostError) -> Int32 in
+      L.pushInteger(try L.checkString(1).count)
+      return 1
+    }
+    L.rawSet(-2, "text")
+    L.setGlobal("folio")
+    L.pop()  // List
+  }
+
+  /// Pushes a new List from the table on top (sets its metatable). Stack: [-0, +0, -]
+  static func makeList(_ L: LuaState) {
+    L.rawGetRegistry(ListKey.pointer)
+    L.setMetatable(-2)
+  }
+}
+
+/// Diagnostics from plugins (ctx.log, folio.log): stderr, one line each.
+public enum FolioLog {
+  nonisolated(unsafe) public static var sink: (String) -> Void = { line in
+    var line = line + "\n"
+    line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+  }
+  public static func write(_ line: String) { sink(line) }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif

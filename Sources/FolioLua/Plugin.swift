@@ -1,0 +1,110 @@
+import FolioCore
+
+/// What a plugin does (DESIGN.md §5).
+public enum PluginKind: String, Sendable, CaseIterable {
+  case filter, tagger, report
+}
+
+/// The type of a plugin option.
+public enum OptionType: String, Sendable, CaseIterable {
+  case string, integer, number, boolean
+}
+
+/// One declared option of a plugin.
+public struct OptionSpec: Sendable, Equatable {
+  public var name: String
+  public var type: OptionType
+  public var defaultValue: MetaValue?
+  public var description: String
+
+  public init(name: String, type: OptionType, defaultValue: MetaValue? = nil, description: String = "") {
+    self.name = name
+    self.type = type
+    self.defaultValue = defaultValue
+    self.description = description
+  }
+
+  /// Parses a value given on the command line (`-p name:key=value`).
+  public func parse(_ text: String) -> MetaValue? {
+    switch type {
+    case .string: return .string(text)
+    case .integer: return Int(text).map(MetaValue.integer)
+    case .number: return Double(text).map(MetaValue.number)
+    case .boolean:
+      switch text.lowercased() {
+      case "true", "yes", "1", "on": return .bool(true)
+      case "false", "no", "0", "off": return .bool(false)
+      default: return nil
+      }
+    }
+  }
+}
+
+/// A plugin as found on disk: its manifest (from `plugin.toml`, or filled in from the module a
+/// single `.lua` file returns) and where its code is.
+public struct PluginSpec: Sendable, Equatable {
+  public var name: String
+  public var version: String
+  public var kind: PluginKind?
+  public var summary: String
+  public var options: [OptionSpec]
+  public var reads: [String]
+  /// Layers the plugin may write; nil when a single-file plugin declares none.
+  public var writes: [String]?
+  /// The `init.lua` or single `.lua` file.
+  public var codePath: String
+  /// The chunk name shown in messages and tracebacks (`@Plugins/kwic/init.lua`).
+  public var chunkName: String
+  /// Whether the spec came from a `plugin.toml`.
+  public var hasManifest: Bool
+
+  public init(
+    name: String, version: String = "0.0.0", kind: PluginKind? = nil, summary: String = "",
+    options: [OptionSpec] = [], reads: [String] = [], writes: [String]? = nil, codePath: String,
+    chunkName: String, hasManifest: Bool = false
+  ) {
+    self.name = name
+    self.version = version
+    self.kind = kind
+    self.summary = summary
+    self.options = options
+    self.reads = reads
+    self.writes = writes
+    self.codePath = codePath
+    self.chunkName = chunkName
+    self.hasManifest = hasManifest
+  }
+}
+
+/// A plugin failure, printed as `plugin 'kwic': <what> - while <doing what>`.
+public struct PluginError: Error, CustomStringConvertible, Equatable {
+  public var plugin: String
+  /// A stable code for errors users look up (`F103`), when there is one.
+  public var code: String?
+  public var message: String
+  public var help: String?
+  public var traceback: String?
+  public var activity: String?
+  /// Set for failures caused by a limit (instructions, time, memory, interrupt).
+  public var limit: Bool
+
+  public init(
+    plugin: String, code: String? = nil, message: String, help: String? = nil,
+    traceback: String? = nil, activity: String? = nil, limit: Bool = false
+  ) {
+    self.plugin = plugin
+    self.code = code
+    self.message = message
+    self.help = help
+    self.traceback = traceback
+    self.activity = activity
+    self.limit = limit
+  }
+
+  public var description: String {
+    var s = code.map { "[\($0)] " } ?? ""
+    s += "plugin '\(plugin)': \(message)"
+    if let activity { s += " - while \(activity)" }
+    return s
+  }
+}

@@ -1,0 +1,299 @@
+import FolioCore
+import LuaRuntime
+
+/// One plugin loaded in its own sandboxed VM (one per plugin per worker, DESIGN.md §2.5),
+/// speaking the protocol of DESIGN.md §5.
+public final class PluginInstance {
+  public private(set) var spec: PluginSpec
+  public let options: [String: MetaValue]
+  let vm: LuaVM
+  let context = FolioLuaContext()
+  private var refs: [String: Int32] = [:]
+  private var ctxRef: Int32 = 0
+  private var stateRef: Int32?
+
+  /// Loads `source` (the plugin's code) and checks it against `spec` and `rawOptions`
+  /// (as given on the command line).
+  public init(
+    spec: PluginSpec, source: String, rawOptions: [(String, String)] = [],
+    limits: LuaLimits = .plugin
+  ) throws(PluginError) {
+    var spec = spec
+    let name = spec.name
+    func fail(_ code: String?, _ message: String, help: String? = nil, _ error: LuaError? = nil)
+      -> PluginError
+    {
+      PluginError(
+        plugin: name, code: code, message: message, help: help, traceback: error?.traceback,
+        activity: "loading \(spec.codePath)", limit: error.map { if case .limit = $0.kind { true } else { false } } ?? false)
+    }
+    do {
+      vm = try LuaVM(sandboxed: true, limits: limits)
+      context.pluginName = name
+      try FolioLua.install(in: vm, context: context)
+      try vm.load(source, chunkname: spec.chunkName)
+      try vm.call(results: 1)
+    } catch {
+      throw fail(nil, error.message, error)
+    }
+    let L = vm.state
+    guard L.type(at: -1) == .table else {
+      let got = L.typeName(at: -1)
+      L.pop()
+      throw fail(
+        "F110", "\(spec.chunkName.dropFirst()) must return a table (the plugin module), got \(got)",
+        help: "end the file with `return M`, where M is the table of the plugin's functions")
+    }
+    let module = L.top
+    for fn in ["keep", "edit", "tag", "init", "each", "merge", "finish", "scan"] {
+      if L.rawGet(module, fn) == .function { refs[fn] = vm.ref() } else { L.pop() }
+    }
+    // A single-file plugin may carry its manifest in the module table.
+    if !spec.hasManifest {
+      if L.rawGet(module, "name") == .string, let n = L.string(at: -1) { spec.name = n }
+      L.pop()
+      if L.rawGet(module, "version") == .string, let v = L.string(at: -1) { spec.version = v }
+      L.pop()
+      if L.rawGet(module, "writes") == .table, case .list(let items)? = FolioLua.metaValue(L, -1) {
+        spec.writes = items.map(\.description)
+      }
+      L.pop()
+      if L.rawGet(module, "options") == .table {
+        spec.options = Self.readOptions(L, -1)
+      }
+      L.pop()
+    }
+    L.pop()  // module
+    let inferred: PluginKind? =
+      refs["tag"] != nil ? .tagger
+      : (refs["keep"] != nil || refs["edit"] != nil) ? .filter
+      : (refs["each"] != nil || refs["finish"] != nil) ? .report : nil
+    if spec.kind == nil { spec.kind = inferred }
+    guard let kind = spec.kind else {
+      throw fail(
+        "F111", "the module defines none of keep, edit, tag, each or finish",
+        help: "a filter defines keep(doc, ctx) or edit(doc, ctx), a tagger tag(doc, ctx), a report each(state, doc, ctx) and finish(state, ctx)")
+    }
+    let needed: [String] =
+      switch kind {
+      case .filter: refs["keep"] == nil && refs["edit"] == nil ? ["keep"] : []
+      case .tagger: ["tag"]
+      case .report: ["each", "finish"]
+      }
+    for fn in needed where refs[fn] == nil {
+      throw fail("F112", "a \(kind.rawValue) must define \(fn)(); \(spec.codePath) does not")
+    }
+    self.spec = spec
+    options = try Self.resolveOptions(spec, rawOptions)
+    context.pluginName = spec.name
+    context.allowedWrites = spec.writes.map(Set.init)
+    makeContext()
+  }
+
+  /// The plugin's VM memory in use, in bytes.
+  public var memoryUsed: Int { vm.memoryUsed }
+
+  // MARK: Protocol
+
+  /// Runs `edit` then `keep`; returns whether the document stays.
+  public func filter(_ document: Document) throws(PluginError) -> Bool {
+    if let edit = refs["edit"] {
+      try call(edit, "editing document \(document.id)", document: document, results: 0)
+    }
+    guard let keep = refs["keep"] else { return true }
+    try call(keep, "filtering document \(document.id)", document: document, results: 1)
+    defer { vm.state.pop() }
+    return vm.state.type(at: -1) != .nil && vm.state.bool(at: -1)
+  }
+
+  public func tag(_ document: Document) throws(PluginError) {
+    guard let tag = refs["tag"] else { return }
+    try call(tag, "tagging document \(document.id)", document: document, results: 0)
+  }
+
+  /// Calls `init(ctx)` (or starts from an empty table).
+  public func startReport() throws(PluginError) {
+    let L = vm.state
+    if let initRef = refs["init"] {
+      vm.push(ref: initRef)
+      vm.push(ref: ctxRef)
+      try protected("starting the report", arguments: 1, results: 1)
+    } else {
+      L.newTable()
+    }
+    stateRef = vm.ref()
+  }
+
+  public func each(_ document: Document) throws(PluginError) {
+    guard let each = refs["each"] else { return }
+    if stateRef == nil { try startReport() }
+    let L = vm.state
+    vm.push(ref: each)
+    vm.push(ref: stateRef ?? 0)
+    FolioLua.push(document, L)
+    vm.push(ref: ctxRef)
+    try protected("reading document \(document.id)", arguments: 3, results: 0)
+  }
+
+  /// Calls `finish(state, ctx)` and reads the table it returns.
+  public func finish() throws(PluginError) -> ReportTable {
+    if stateRef == nil { try startReport() }
+    let L = vm.state
+    guard let finish = refs["finish"] else {
+      return ReportTable(title: spec.name, columns: [], rows: [])
+    }
+    vm.push(ref: finish)
+    vm.push(ref: stateRef ?? 0)
+    vm.push(ref: ctxRef)
+    try protected("finishing the report", arguments: 2, results: 1)
+    defer { L.pop() }
+    do {
+      return try ReportReader.read(L, -1, title: spec.name)
+    } catch {
+      throw PluginError(
+        plugin: spec.name, code: "F120", message: error.message,
+        help: "finish must return {columns = {...}, rows = {{...}, ...}}",
+        activity: "reading the table finish returned")
+    }
+  }
+
+  // MARK: Calls
+
+  private func call(_ ref: Int32, _ activity: String, document: Document, results: Int32)
+    throws(PluginError)
+  {
+    vm.push(ref: ref)
+    FolioLua.push(document, vm.state)
+    vm.push(ref: ctxRef)
+    try protected(activity, arguments: 2, results: results)
+  }
+
+  private func protected(_ activity: String, arguments: Int32, results: Int32) throws(PluginError) {
+    do {
+      try vm.call(arguments: arguments, results: results)
+    } catch {
+      var limit = false
+      var message = error.message
+      switch error.kind {
+      case .limit: limit = true
+      case .memory:
+        limit = true
+        message = "not enough memory (limit \(vm.limits.memory >> 20) MiB)"
+      default: break
+      }
+      throw PluginError(
+        plugin: spec.name, message: message, traceback: error.traceback, activity: activity,
+        limit: limit)
+    }
+  }
+
+  /// Builds `ctx`: `{options = {...}, plugin = {name, version, kind}, log = folio.log}`.
+  private func makeContext() {
+    let L = vm.state
+    L.newTable(hash: 4)
+    L.newTable(hash: Int32(options.count))
+    for (key, value) in options {
+      FolioLua.push(value, L)
+      L.rawSet(-2, key)
+    }
+    L.rawSet(-2, "options")
+    L.newTable(hash: 3)
+    L.pushString(spec.name)
+    L.rawSet(-2, "name")
+    L.pushString(spec.version)
+    L.rawSet(-2, "version")
+    L.pushString(spec.kind?.rawValue ?? "")
+    L.rawSet(-2, "kind")
+    L.rawSet(-2, "plugin")
+    if L.getGlobal("folio") == .table {
+      L.rawGet(-1, "log")
+      L.remove(-2)
+    }
+    L.rawSet(-2, "log")
+    ctxRef = vm.ref()
+  }
+
+  // MARK: Options
+
+  static func readOptions(_ L: LuaState, _ index: Int32) -> [OptionSpec] {
+    var specs: [OptionSpec] = []
+    let t = L.absolute(index)
+    L.forEach(t) {
+      guard L.type(at: -2) == .string, let name = L.string(at: -2) else { return }
+      if L.type(at: -1) == .table {
+        var type = OptionType.string
+        if L.rawGet(-1, "type") == .string, let tn = L.string(at: -1), let ot = OptionType(rawValue: tn) {
+          type = ot
+        }
+        L.pop()
+        L.rawGet(-1, "default")
+        let def = FolioLua.metaValue(L, -1)
+        L.pop()
+        var description = ""
+        if L.rawGet(-1, "description") == .string { description = L.string(at: -1) ?? "" }
+        L.pop()
+        if case .integer? = def, type == .string { type = .integer }
+        specs.append(OptionSpec(name: name, type: type, defaultValue: def, description: description))
+      } else if let def = FolioLua.metaValue(L, -1) {
+        let type: OptionType =
+          switch def {
+          case .integer: .integer
+          case .number: .number
+          case .bool: .boolean
+          default: .string
+          }
+        specs.append(OptionSpec(name: name, type: type, defaultValue: def))
+      }
+    }
+    return specs.sorted { $0.name < $1.name }
+  }
+
+  /// Checks command-line options against the declared ones and applies defaults.
+  public static func resolveOptions(_ spec: PluginSpec, _ raw: [(String, String)])
+    throws(PluginError) -> [String: MetaValue]
+  {
+    var values: [String: MetaValue] = [:]
+    for option in spec.options { values[option.name] = option.defaultValue }
+    let known = spec.options.map(\.name)
+    for (key, text) in raw {
+      guard let option = spec.options.first(where: { $0.name == key }) else {
+        var help = known.isEmpty ? "it takes no options" : "its options: " + known.joined(separator: ", ")
+        if let near = Suggest.closest(key, in: known) { help = "did you mean '\(near)'? " + help }
+        throw PluginError(
+          plugin: spec.name, code: "F103", message: "no option '\(key)'", help: help.prefix(1).uppercased() + help.dropFirst(),
+          activity: "reading the options")
+      }
+      guard let value = option.parse(text) else {
+        throw PluginError(
+          plugin: spec.name, code: "F104",
+          message: "option '\(key)' must be \(option.type == .integer ? "an" : "a") \(option.type.rawValue), got '\(text)'",
+          activity: "reading the options")
+      }
+      values[key] = value
+    }
+    return values
+  }
+}
+
+/// "Did you mean ...?": the closest name by edit distance, if it is close enough.
+public enum Suggest {
+  public static func closest(_ word: String, in candidates: [String]) -> String? {
+    let scored = candidates.map { ($0, distance(Array(word.lowercased()), Array($0.lowercased()))) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= max(2, word.count / 3) ? best.0 : nil
+  }
+
+  static func distance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+      var current = [i] + Array(repeating: 0, count: b.count)
+      for j in 1...b.count {
+        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      }
+      previous = current
+    }
+    return previous[b.count]
+  }
+}

@@ -1,0 +1,67 @@
+import FolioCore
+import LuaRuntime
+
+/// Reads the table a report's `finish` returns:
+/// `{title = "...", columns = {"word", "count"}, rows = {{"the", 10}, ...}}`; rows may also be
+/// tables keyed by column name.
+enum ReportReader {
+  struct Failure: Error {
+    var message: String
+  }
+
+  static func read(_ L: LuaState, _ index: Int32, title: String) throws(Failure) -> ReportTable {
+    let t = L.absolute(index)
+    guard L.type(at: t) == .table else {
+      throw Failure(message: "finish returned \(L.typeName(at: t)), not a table")
+    }
+    var title = title
+    if L.rawGet(t, "title") == .string, let s = L.string(at: -1) { title = s }
+    L.pop()
+    var columns: [String] = []
+    if L.rawGet(t, "columns") == .table {
+      for i in 1...max(1, L.rawLength(-1)) where i <= L.rawLength(-1) {
+        L.rawGet(-1, i)
+        columns.append(L.string(at: -1) ?? "")
+        L.pop()
+      }
+    }
+    L.pop()
+    guard L.rawGet(t, "rows") == .table else {
+      L.pop()
+      throw Failure(message: "the table finish returned has no 'rows' list")
+    }
+    defer { L.pop() }
+    let rowsIndex = L.top
+    var rows: [[MetaValue?]] = []
+    let n = L.rawLength(rowsIndex)
+    for r in 0..<n {
+      guard L.rawGet(rowsIndex, r + 1) == .table else {
+        let got = L.typeName(at: -1)
+        L.pop()
+        throw Failure(message: "row \(r + 1) is a \(got), not a table - while reading field 'rows'")
+      }
+      let row = L.top
+      var cells: [MetaValue?] = []
+      if L.rawLength(row) > 0 || columns.isEmpty {
+        for c in 0..<L.rawLength(row) {
+          L.rawGet(row, c + 1)
+          cells.append(FolioLua.metaValue(L, -1))
+          L.pop()
+        }
+      } else {
+        for name in columns {
+          L.rawGet(row, name)
+          cells.append(FolioLua.metaValue(L, -1))
+          L.pop()
+        }
+      }
+      L.pop()
+      rows.append(cells)
+    }
+    if columns.isEmpty {
+      let width = rows.map(\.count).max() ?? 0
+      columns = (0..<width).map { "c\($0 + 1)" }
+    }
+    return ReportTable(title: title, columns: columns, rows: rows)
+  }
+}

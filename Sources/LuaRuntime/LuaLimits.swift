@@ -1,0 +1,20 @@
+/// Limits for the code a VM runs (DESIGN.md §3). Zero disables a limit.
+public struct LuaLimits: Sendable, Equatable {
+  /// The memory cap of the whole VM, in bytes.
+  public var memory: Int
+  /// The instruction budget of one call from Swift into Lua.
+  public var instructions: UInt64
+  /// The wall-clock budget of one call from Swift into Lua, in seconds.
+  public var seconds: Double
+
+  public init(memory: Int = 0, instructions: UInt64 = 0, seconds: Double = 0) {
+    self.memory = memory
+    self.instructions = instructions
+    self.seconds = seconds
+  }
+
+  /// No limits: for the user's own code in the REPL and scripts.
+  public static let none = LuaLimits()
+  /// The defaults for plugins: 1 GiB, 10⁹ instructions and 60 s per call.
+  public static let plugin = LuaLimits(memory: 1 << 30, instructions: 1_000_000_000, seconds: 60)
+}

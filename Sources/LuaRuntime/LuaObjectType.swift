@@ -1,0 +1,68 @@
+import CLua
+import CLuaShim
+
+/// How a Swift class appears in Lua: a userdata with a protected metatable (`__metatable` is
+/// the type name), methods, an optional property getter and metamethods. Each userdata retains
+/// its object once; `__gc` releases it exactly once.
+public struct LuaObjectType<T: AnyObject> {
+  public var name: String
+  public var methods: [(String, HostFunction)]
+  /// Called as `getter(object, key)` for keys that are not methods.
+  public var getter: HostFunction?
+  /// Extra metamethods (`__tostring`, `__len`, `__newindex`, ...).
+  public var metamethods: [(String, HostFunction)]
+
+  public init(
+    name: String, methods: [(String, HostFunction)] = [], getter: HostFunction? = nil,
+    metamethods: [(String, HostFunction)] = []
+  ) {
+    self.name = name
+    self.methods = methods
+    self.getter = getter
+    self.metamethods = metamethods
+  }
+
+  /// The registry key of the metatable: the class's metadata pointer, unique per type.
+  static var key: UnsafeRawPointer {
+    unsafeBitCast(T.self as AnyClass, to: UnsafeRawPointer.self)
+  }
+}
+
+extension LuaState {
+  /// Pushes `object` as a userdata of its registered type, with `userValues` user values.
+  /// Stack: [-0, +1, m]
+  public func pushObject<T: AnyObject>(_ object: T, userValues: Int32 = 0) {
+    let retained = Unmanaged.passRetained(object as AnyObject).toOpaque()
+    _ = folio_newobject(L, retained, LuaObjectType<T>.key, userValues)
+  }
+
+  /// The object at `index` if it is a userdata of type `T`.
+  public func object<T: AnyObject>(at index: Int32, as type: T.Type = T.self) -> T? {
+    guard let p = folio_toobject(L, index, LuaObjectType<T>.key) else { return nil }
+    return Unmanaged<AnyObject>.fromOpaque(p).takeUnretainedValue() as? T
+  }
+
+  /// The object at argument `arg`, or a Lua type error naming `typeName`.
+  public func checkObject<T: AnyObject>(_ arg: Int32, _ typeName: String, as type: T.Type = T.self)
+    throws(LuaHostError) -> T
+  {
+    guard let o = object(at: arg, as: T.self) else { throw .type(arg, expected: typeName) }
+    return o
+  }
+
+  /// Pushes user value `n` of the userdata at `index`. Stack: [-0, +1, -]
+  @discardableResult public func getUserValue(_ index: Int32, _ n: Int32) -> LuaType {
+    LuaType(rawValue: lua_getiuservalue(L, index, n)) ?? .none
+  }
+
+  /// Pops a value into user value `n` of the userdata at `index`. Stack: [-1, +0, -]
+  public func setUserValue(_ index: Int32, _ n: Int32) { lua_setiuservalue(L, index, n) }
+}
+
+extension LuaState {
+  /// Pops a table and sets it as the metatable of the value at `index`. Stack: [-1, +0, -]
+  public func setMetatable(_ index: Int32) { lua_setmetatable(L, index) }
+
+  /// Pops the value on top into the registry under `key`. Stack: [-1, +0, m]
+  public func rawSetRegistry(_ key: UnsafeRawPointer) { lua_rawsetp(L, folio_registryindex(), key) }
+}

@@ -1,0 +1,237 @@
+import CLua
+import CLuaShim
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A Swift function callable from Lua. It reads its arguments from the state, pushes its
+/// results and returns how many it pushed; it reports errors by throwing, never by raising.
+public typealias HostFunction = (LuaState) throws(LuaHostError) -> Int32
+
+/// A host function registered in one VM.
+public struct LuaFunction: Sendable, Hashable {
+  public let id: Int
+  public let name: String
+}
+
+/// One Lua 5.4 state with Folio's allocator, limits hook and host-function table.
+///
+/// A VM belongs to the thread that created it (DESIGN.md §2.5): it is not `Sendable`, and
+/// every call checks the thread in debug builds.
+public final class LuaVM {
+  /// The main thread of this VM.
+  public let state: LuaState
+  /// Whether the sandboxed library set was opened.
+  public let sandboxed: Bool
+  let raw: UnsafeMutablePointer<FolioVMState>
+  private var functions: [HostFunction] = []
+  private var functionNames: [String] = []
+  private var registeredTypes: Set<ObjectIdentifier> = []
+  private let owner: pthread_t
+  private var closed = false
+
+  /// Creates a VM with the full standard library, or the sandbox of DESIGN.md §3.
+  public init(sandboxed: Bool, limits: LuaLimits = .none) throws(LuaError) {
+    _ = hostInstalled
+    raw = .allocate(capacity: 1)
+    guard let L = folio_newstate(raw) else {
+      raw.deallocate()
+      throw LuaError(kind: .memory, message: "not enough memory to create a Lua state")
+    }
+    state = LuaState(L)
+    self.sandboxed = sandboxed
+    owner = pthread_self()
+    self.limits = limits
+    raw.pointee.host = Unmanaged.passUnretained(self).toOpaque()
+    // On failure deinit closes the state: self is fully initialised here.
+    let status = sandboxed ? folio_open_sandbox(L) : folio_open_full(L)
+    if status != LUA_OK { throw popError(status) }
+    apply(limits)
+  }
+
+  deinit {
+    close()
+    raw.deallocate()
+  }
+
+  /// Closes the Lua state now: every object it holds is released. Idempotent.
+  public func close() {
+    guard !closed else { return }
+    closed = true
+    lua_close(state.L)
+  }
+
+  /// The limits applied to each call from Swift into Lua.
+  public var limits: LuaLimits {
+    didSet { apply(limits) }
+  }
+
+  private func apply(_ limits: LuaLimits) {
+    folio_setlimits(
+      state.L, limits.memory, limits.instructions, UInt64(max(0, limits.seconds) * 1e9))
+  }
+
+  /// Bytes the VM has allocated now.
+  public var memoryUsed: Int { raw.pointee.used }
+  /// The most bytes it ever had allocated.
+  public var memoryPeak: Int { raw.pointee.peak }
+  /// Host objects pushed into Lua that Lua has not released yet.
+  public var liveObjects: Int { raw.pointee.live_objects }
+
+  @inline(__always) func checkThread() {
+    assert(pthread_equal(owner, pthread_self()) != 0, "a LuaVM was used from another thread")
+  }
+
+  // MARK: Host functions
+
+  /// Registers `body` under `name` (used in messages and docs). The function is pushed with
+  /// `state.pushFunction(_:)`.
+  @discardableResult
+  public func register(_ name: String, _ body: @escaping HostFunction) -> LuaFunction {
+    functions.append(body)
+    functionNames.append(name)
+    return LuaFunction(id: functions.count - 1, name: name)
+  }
+
+  /// Registers `body` and stores it in the table on top of the stack under `name`.
+  /// Stack: [-0, +0, m]
+  public func setFunction(_ name: String, _ body: @escaping HostFunction) {
+    let f = register(name, body)
+    state.pushFunction(f)
+    state.rawSet(-2, name)
+  }
+
+  /// Registers `body` as the global `name`.
+  public func setGlobalFunction(_ name: String, _ body: @escaping HostFunction) {
+    state.pushFunction(register(name, body))
+    state.setGlobal(name)
+  }
+
+  fileprivate func dispatch(_ L: OpaquePointer, _ id: Int) -> Int32 {
+    let st = LuaState(L)
+    do {
+      return try functions[id](st)
+    } catch {
+      switch error {
+      case .message(let m):
+        st.pushString(m)
+        return FOLIO_HOST_RAISE_WHERE.rawValue
+      case .raw(let m):
+        st.pushString(m)
+        return FOLIO_HOST_RAISE.rawValue
+      case .argument(let n, let m):
+        raw.pointee.err_arg = n
+        st.pushString(m)
+        return FOLIO_HOST_ARGERROR.rawValue
+      case .type(let n, let expected):
+        raw.pointee.err_arg = n
+        st.pushString(expected)
+        return FOLIO_HOST_TYPEERROR.rawValue
+      }
+    }
+  }
+
+  // MARK: Host objects
+
+  /// Creates the metatable of `type` in this VM (once).
+  public func register<T: AnyObject>(_ type: LuaObjectType<T>) {
+    let id = ObjectIdentifier(T.self)
+    guard !registeredTypes.contains(id) else { return }
+    registeredTypes.insert(id)
+    state.newTable(hash: Int32(type.methods.count))
+    for (name, body) in type.methods { setFunction(name, body) }
+    if let getter = type.getter {
+      state.pushFunction(register("__index", getter))
+    } else {
+      state.pushNil()
+    }
+    folio_newmetatable(state.L, LuaObjectType<T>.key, type.name)
+    if !type.metamethods.isEmpty {
+      state.rawGetRegistry(LuaObjectType<T>.key)
+      for (name, body) in type.metamethods { setFunction(name, body) }
+      state.pop()
+    }
+  }
+
+  // MARK: Calls
+
+  /// Loads a text chunk and pushes it as a function; binary chunks are refused.
+  /// Stack: [-0, +1, -]
+  public func load(_ source: String, chunkname: String) throws(LuaError) {
+    checkThread()
+    var source = source
+    let status = source.withUTF8 { buffer in
+      folio_load(
+        state.L, UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self),
+        buffer.count, chunkname)
+    }
+    if status != LUA_OK { throw popError(status) }
+  }
+
+  /// Calls the function below `arguments` values in protected mode.
+  /// Stack: [-(arguments+1), +results, -]
+  public func call(arguments: Int32 = 0, results: Int32 = 0) throws(LuaError) {
+    checkThread()
+    let status = folio_pcall(state.L, arguments, results)
+    if status != LUA_OK { throw popError(status) }
+  }
+
+  /// Loads and runs `source`, leaving `results` values on the stack (LUA_MULTRET = -1).
+  public func run(_ source: String, chunkname: String = "=(folio)", results: Int32 = 0)
+    throws(LuaError)
+  {
+    try load(source, chunkname: chunkname)
+    try call(results: results)
+  }
+
+  /// Pops the error message of a failed load or call and turns it into a `LuaError`.
+  func popError(_ status: Int32) -> LuaError {
+    let trip = raw.pointee.last_trip
+    let text = state.string(at: -1) ?? "(error object is a \(state.type(at: -1).name) value)"
+    state.pop()
+    var message = text
+    var traceback: String?
+    if let range = text.firstRange(of: "\nstack traceback:") {
+      message = String(text[..<range.lowerBound])
+      traceback = String(text[text.index(after: range.lowerBound)...])
+    }
+    let kind: LuaError.Kind
+    switch status {
+    case LUA_ERRSYNTAX: kind = .syntax
+    case LUA_ERRMEM: kind = .memory
+    case LUA_ERRERR: kind = .handler
+    default:
+      switch trip {
+      case Int32(FOLIO_TRIP_INSTRUCTIONS.rawValue): kind = .limit(.instructions)
+      case Int32(FOLIO_TRIP_DEADLINE.rawValue): kind = .limit(.time)
+      case Int32(FOLIO_TRIP_INTERRUPT.rawValue): kind = .limit(.interrupt)
+      default: kind = .runtime
+      }
+    }
+    return LuaError(kind: kind, message: message, traceback: traceback)
+  }
+
+  // MARK: References
+
+  /// Pops the top value into the registry and returns its reference.
+  public func ref() -> Int32 { luaL_ref(state.L, folio_registryindex()) }
+  /// Pushes the value of a reference. Stack: [-0, +1, -]
+  public func push(ref: Int32) { lua_rawgeti(state.L, folio_registryindex(), lua_Integer(ref)) }
+  /// Frees a reference.
+  public func unref(_ ref: Int32) { luaL_unref(state.L, folio_registryindex(), ref) }
+}
+
+// The trampoline's entry into Swift. A Swift error never escapes: `dispatch` catches it.
+private let hostDispatch: folio_dispatch_fn = { L, id in
+  guard let L, let s = folio_state(L), let host = s.pointee.host else { return 0 }
+  let vm = Unmanaged<LuaVM>.fromOpaque(host).takeUnretainedValue()
+  return vm.dispatch(L, Int(id))
+}
+
+private let hostRelease: folio_release_fn = { object in
+  guard let object else { return }
+  Unmanaged<AnyObject>.fromOpaque(object).release()
+}
+
+private let hostInstalled: Void = folio_install_host(hostDispatch, hostRelease)

@@ -1,0 +1,55 @@
+import ArgumentParser
+import FolioEngine
+import FolioLua
+import Foundation
+import LuaRuntime
+
+@main
+struct Folio: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "folio",
+    abstract: "A scriptable corpus workbench: load corpora, run Lua plugins, get reports.",
+    discussion: """
+      Examples:
+        folio run Examples/news -p wordfreq:top=20
+        folio run ../shared/corpora/seeds -p kwic:word=Kolokoltsev
+        folio plugin test Plugins/wordfreq
+      """,
+    version: FolioVersion.string,
+    subcommands: [Run.self, PluginCommand.self])
+}
+
+enum FolioVersion {
+  static let string = "folio 0.1.0 (Lua API \(FolioLua.apiVersion), \(luaVersion))"
+  static var luaVersion: String { "Lua 5.4" }
+}
+
+/// Prints `Error:`/`Help:` on stderr and exits with the error's code.
+func fail(_ error: FolioError) -> ExitCode {
+  Console.error(error.rendered)
+  return ExitCode(error.exit.rawValue)
+}
+
+enum Console {
+  static func out(_ text: String) {
+    var text = text
+    text.withUTF8 { writeAll(1, $0) }
+  }
+
+  static func error(_ text: String) {
+    var text = text
+    text.withUTF8 { writeAll(2, $0) }
+  }
+
+  private static func writeAll(_ fd: Int32, _ buffer: UnsafeBufferPointer<UInt8>) {
+    var offset = 0
+    while offset < buffer.count {
+      let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+      if n <= 0 { return }
+      offset += n
+    }
+  }
+
+  static var stdoutIsTerminal: Bool { isatty(1) != 0 }
+  static var stderrIsTerminal: Bool { isatty(2) != 0 }
+}
