@@ -29,7 +29,9 @@ let package = Package(
       dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"]
     ),
     .target(name: "FolioLua", dependencies: ["FolioCore", "LuaRuntime"]),
-    .target(name: "FolioREPL", dependencies: ["CEdit", "FolioCore", "FolioEngine", "FolioLua", "LuaRuntime"]),
+    .target(
+      name: "FolioREPL",
+      dependencies: ["CEdit", "FolioCore", "FolioEngine", "FolioLua", "LuaRuntime"]),
     .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"]),
     .executableTarget(
       name: "folio",

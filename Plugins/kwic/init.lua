@@ -37,6 +37,11 @@ function M.each(state, doc, ctx)
   local span = width * 4 + 8
   for _, t in ipairs(doc:tokens()) do
     local candidate = ignore and lower(t.text) or t.text
+    -- A possessive is the same word: Kolokoltsev's, Kolokoltsev’s.
+    if #candidate > #word and candidate:sub(1, #word) == word then
+      local rest = candidate:sub(#word + 1)
+      if rest == "'s" or rest == "’s" then candidate = word end
+    end
     if candidate == word then
       local left = flat(text:sub(math.max(1, t.first - span), t.first - 1))
       local right = flat(text:sub(t.last + 1, t.last + span))

@@ -30,6 +30,8 @@ public struct CorpusEntry: Sendable, Equatable {
   public var id: String
   /// The folder of the file relative to the root ("" at the root).
   public var folder: String
+  /// The path as shown in messages: the corpus argument joined with the id.
+  public var displayPath: String
 }
 
 /// Lists and reads plain-text corpora: folders (recursive, sorted by relative path) and files.
@@ -38,7 +40,9 @@ public struct CorpusReader: Sendable {
 
   public init() {}
 
-  /// Lists the documents of `paths` in a stable order. Throws for a missing path.
+  /// Lists the documents of `paths` in a stable order.
+  ///
+  /// Throws for a missing path.
   public func list(_ paths: [String]) throws(CorpusError) -> [CorpusEntry] {
     var entries: [CorpusEntry] = []
     let fm = FileManager.default
@@ -47,7 +51,8 @@ public struct CorpusReader: Sendable {
       guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw .notFound(path) }
       let url = URL(fileURLWithPath: path)
       if !isDir.boolValue {
-        entries.append(CorpusEntry(url: url, id: url.lastPathComponent, folder: ""))
+        entries.append(
+          CorpusEntry(url: url, id: url.lastPathComponent, folder: "", displayPath: path))
         continue
       }
       var found: [CorpusEntry] = []
@@ -64,7 +69,8 @@ public struct CorpusReader: Sendable {
         var relative = file.standardizedFileURL.path
         if relative.hasPrefix(root + "/") { relative.removeFirst(root.count + 1) }
         let folder = relative.split(separator: "/").dropLast().joined(separator: "/")
-        found.append(CorpusEntry(url: file, id: relative, folder: folder))
+        let shown = (path.hasSuffix("/") ? path : path + "/") + relative
+        found.append(CorpusEntry(url: file, id: relative, folder: folder, displayPath: shown))
       }
       found.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
       if found.isEmpty { throw .empty(path) }
@@ -73,17 +79,19 @@ public struct CorpusReader: Sendable {
     return entries
   }
 
-  /// Reads one entry into a document. Returns nil (with a warning) for binary files.
+  /// Reads one entry into a document.
+  ///
+  /// Returns nil (with a warning) for binary files.
   public func read(_ entry: CorpusEntry, warn: (CorpusWarning) -> Void) throws(CorpusError)
     -> Document?
   {
     let data: Data
     do { data = try Data(contentsOf: entry.url, options: .mappedIfSafe) } catch {
-      throw .unreadable(entry.url.path, (error as NSError).localizedDescription)
+      throw .unreadable(entry.displayPath, (error as NSError).localizedDescription)
     }
     return data.withUnsafeBytes { raw -> Document? in
       if TextDecoder.looksBinary(raw) {
-        warn(CorpusWarning(path: entry.url.path, message: "looks like a binary file; skipped"))
+        warn(CorpusWarning(path: entry.displayPath, message: "looks like a binary file; skipped"))
         return nil
       }
       let decoded = TextDecoder.decode(raw)
@@ -96,7 +104,7 @@ public struct CorpusReader: Sendable {
         let n = decoded.invalidSequences
         warn(
           CorpusWarning(
-            path: entry.url.path,
+            path: entry.displayPath,
             message:
               "\(n) invalid UTF-8 sequence\(n == 1 ? "" : "s") replaced by U+FFFD (first at byte \(decoded.firstInvalidOffset ?? 0))"
           ))

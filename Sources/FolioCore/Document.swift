@@ -50,9 +50,9 @@ public final class Document {
     if layers.removeValue(forKey: name) != nil { layerNames.removeAll { $0 == name } }
   }
 
-  /// Removes the bytes `range` of the text: later spans shift, spans inside the cut are
-  /// dropped, spans across it shrink. `range` must lie on UTF-8 scalar boundaries or it is
-  /// widened to them.
+  /// Removes the bytes `range` of the text: later spans shift, spans inside the cut are dropped, spans across it shrink.
+  ///
+  /// `range` must lie on UTF-8 scalar boundaries or it is widened to them.
   public func cut(_ range: Range<Int>) {
     let utf8 = Array(text.utf8)
     var lower = max(0, min(range.lowerBound, utf8.count))

@@ -20,7 +20,9 @@ public struct Span: Sendable, Equatable {
   }
 }
 
-/// A named set of spans, kept sorted by start then end. Spans may overlap and nest.
+/// A named set of spans, kept sorted by start then end.
+///
+/// Spans may overlap and nest.
 public struct Layer: Sendable, Equatable {
   public let name: String
   public private(set) var spans: [Span] = []
@@ -37,7 +39,11 @@ public struct Layer: Sendable, Equatable {
       var hi = spans.count
       while lo < hi {
         let mid = (lo + hi) / 2
-        if (spans[mid].start, spans[mid].end) <= (span.start, span.end) { lo = mid + 1 } else { hi = mid }
+        if (spans[mid].start, spans[mid].end) <= (span.start, span.end) {
+          lo = mid + 1
+        } else {
+          hi = mid
+        }
       }
       spans.insert(span, at: lo)
     } else {

@@ -15,7 +15,9 @@ public struct ReportTable: Sendable, Equatable {
 public enum TableFormat: String, Sendable, CaseIterable {
   case table, tsv
 
-  /// Renders `report`. `table` aligns columns by display width; numbers align right.
+  /// Renders `report`.
+  ///
+  /// `table` aligns columns by display width; numbers align right.
   public func render(_ report: ReportTable) -> String {
     switch self {
     case .tsv:
@@ -53,7 +55,9 @@ public enum TableFormat: String, Sendable, CaseIterable {
       }
       var lines = [line(report.columns)]
       lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))
-      for row in cells { lines.append(line(row + Array(repeating: "", count: max(0, widths.count - row.count)))) }
+      for row in cells {
+        lines.append(line(row + Array(repeating: "", count: max(0, widths.count - row.count))))
+      }
       return lines.joined(separator: "\n") + "\n"
     }
   }
@@ -80,7 +84,9 @@ public enum TableFormat: String, Sendable, CaseIterable {
   }
 
   static func tsvEscape(_ s: String) -> String {
-    guard s.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\\" }) else { return s }
+    guard s.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\\" }) else {
+      return s
+    }
     var out = ""
     for c in s {
       switch c {
@@ -102,7 +108,9 @@ public enum DisplayWidth {
     var width = 0
     for c in s {
       guard let first = c.unicodeScalars.first else { continue }
-      if c.unicodeScalars.count > 1 && c.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) {
+      if c.unicodeScalars.count > 1
+        && c.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation })
+      {
         width += 2
         continue
       }

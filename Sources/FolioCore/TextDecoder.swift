@@ -25,7 +25,9 @@ public enum TextDecoder {
 
   public static func decode(_ raw: UnsafeRawBufferPointer) -> Decoded {
     var bytes = raw
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeRawBufferPointer(rebasing: bytes[3...]) }
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+      bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
+    }
     let hasCR = bytes.contains(0x0D)
     if !hasCR, let valid = String(validating: bytes, as: UTF8.self) {
       return Decoded(text: valid, invalidSequences: 0, firstInvalidOffset: nil)

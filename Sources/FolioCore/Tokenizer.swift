@@ -25,10 +25,9 @@ public struct Token: Sendable, Equatable {
   }
 }
 
-/// Word tokeniser after Unicode word boundaries (UAX #29, simplified): letters, digits and
-/// marks join into words; `'`, `’` and `.` join letters (`don't`, `U.S`); `.` and `,` join
-/// digits (`3.14`, `1,000`); ideographs and kana stand alone; other characters are one token
-/// each (punctuation or symbol); white space separates. ASCII is handled on a fast path.
+/// Word tokeniser after Unicode word boundaries (UAX #29, simplified): letters, digits and marks join into words; `'`, `’` and `.` join letters (`don't`, `U.S`); `.` and `,` join digits (`3.14`, `1,000`); ideographs and kana stand alone; other characters are one token each (punctuation or symbol); white space separates.
+///
+/// ASCII is handled on a fast path.
 public enum Tokenizer {
   private enum Class: UInt8 {
     case space, letter, digit, extend, midLetter, midNum, midNumLet, ideograph, punct, symbol
@@ -135,7 +134,8 @@ public enum Tokenizer {
             switch c {
             case .midLetter: joins = lastWasLetter && next == .letter
             case .midNum: joins = !lastWasLetter && next == .digit
-            default: joins = (lastWasLetter && next == .letter) || (!lastWasLetter && next == .digit)
+            default:
+              joins = (lastWasLetter && next == .letter) || (!lastWasLetter && next == .digit)
             }
             if joins {
               i += l + nl

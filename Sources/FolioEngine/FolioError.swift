@@ -35,9 +35,13 @@ public struct FolioError: Error, CustomStringConvertible, Equatable {
   init(_ error: CorpusError) {
     switch error {
     case .notFound(let p):
-      self.init("no such file or folder: \(p) - while reading the corpus", help: "check the path; a corpus is a folder or a .txt file", exit: .noInput)
+      self.init(
+        "no such file or folder: \(p) - while reading the corpus",
+        help: "check the path; a corpus is a folder or a .txt file", exit: .noInput)
     case .empty(let p):
-      self.init("no documents in \(p) - while reading the corpus", help: "Folio reads .txt and .md files (recursively in folders)", exit: .noInput)
+      self.init(
+        "no documents in \(p) - while reading the corpus",
+        help: "Folio reads .txt and .md files (recursively in folders)", exit: .noInput)
     case .unreadable(let p, let why):
       self.init("cannot read \(p): \(why) - while reading the corpus", exit: .noInput)
     }

@@ -22,51 +22,69 @@ public enum PluginManifest {
       throw FolioError("[F100] \(shown): \(error) - while reading the manifest", exit: .config)
     }
     func bad(_ message: String, _ help: String) -> FolioError {
-      FolioError("[F101] \(shown): \(message) - while reading the manifest", help: help, exit: .config)
+      FolioError(
+        "[F101] \(shown): \(message) - while reading the manifest", help: help, exit: .config)
     }
     let folderName = folder.lastPathComponent
     guard let name = table["name"]?.string else {
       throw bad("'name' is missing", "add name = \"\(folderName)\"")
     }
     guard name == folderName else {
-      throw bad("name '\(name)' differs from its folder '\(folderName)'", "rename the folder or set name = \"\(folderName)\"")
+      throw bad(
+        "name '\(name)' differs from its folder '\(folderName)'",
+        "rename the folder or set name = \"\(folderName)\"")
     }
     guard let version = table["version"]?.string, SemanticVersion(version) != nil else {
       throw bad("'version' is missing or not a semantic version", "use version = \"1.0.0\"")
     }
     let kindText = table["kind"]?.string ?? ""
     guard let kind = PluginKind(rawValue: kindText) else {
-      throw bad("'kind' must be filter, tagger or report, got '\(kindText)'", "set kind = \"report\" (or filter, tagger)")
+      throw bad(
+        "'kind' must be filter, tagger or report, got '\(kindText)'",
+        "set kind = \"report\" (or filter, tagger)")
     }
     if let range = table["folio"]?.string {
       guard let requirement = VersionRequirement(range) else {
         throw bad("'folio' range '\(range)' is not understood", "use folio = \">=0.1\" or \"^0.1\"")
       }
-      let ours = SemanticVersion(FolioLua.apiVersion) ?? SemanticVersion(major: 0, minor: 0, patch: 0)
+      let ours =
+        SemanticVersion(FolioLua.apiVersion) ?? SemanticVersion(major: 0, minor: 0, patch: 0)
       guard requirement.accepts(ours) else {
         throw FolioError(
           "[F107] plugin '\(name)' needs Folio API \(range), and this Folio has \(FolioLua.apiVersion) - while loading plugin",
-          help: "update Folio, or use a version of '\(name)' made for API \(FolioLua.apiVersion)", exit: .config)
+          help: "update Folio, or use a version of '\(name)' made for API \(FolioLua.apiVersion)",
+          exit: .config)
       }
     }
     var options: [OptionSpec] = []
     if let optionTable = table["options"]?.table {
       for key in optionTable.keys.sorted() {
         guard let o = optionTable[key]?.table else {
-          throw bad("option '\(key)' must be a table", "write [options.\(key)] with type, default and description")
+          throw bad(
+            "option '\(key)' must be a table",
+            "write [options.\(key)] with type, default and description")
         }
         let typeName = o["type"]?.string ?? "string"
         guard let type = OptionType(rawValue: typeName) else {
-          throw bad("option '\(key)' has unknown type '\(typeName)'", "types: string, integer, number, boolean")
+          throw bad(
+            "option '\(key)' has unknown type '\(typeName)'",
+            "types: string, integer, number, boolean")
         }
         var def: MetaValue?
         if let v = o["default"] {
-          if let b = v.bool { def = .bool(b) } else if let i = v.int { def = .integer(i) } else if let d = v.double {
+          if let b = v.bool {
+            def = .bool(b)
+          } else if let i = v.int {
+            def = .integer(i)
+          } else if let d = v.double {
             def = .number(d)
-          } else if let s = v.string { def = .string(s) }
+          } else if let s = v.string {
+            def = .string(s)
+          }
         }
         options.append(
-          OptionSpec(name: key, type: type, defaultValue: def, description: o["description"]?.string ?? ""))
+          OptionSpec(
+            name: key, type: type, defaultValue: def, description: o["description"]?.string ?? ""))
       }
     }
     func strings(_ key: String) -> [String] {
@@ -94,9 +112,9 @@ public struct SemanticVersion: Comparable, Sendable, CustomStringConvertible {
 
   public init?(_ text: String) {
     let core = text.split(separator: "-", maxSplits: 1).first.map(String.init) ?? text
-    let parts = core.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
-    guard (1...3).contains(parts.count), parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
-    let p = parts.compactMap { $0 }
+    let raw = core.split(separator: ".", omittingEmptySubsequences: false)
+    let p = raw.compactMap { Int($0) }.filter { $0 >= 0 }
+    guard (1...3).contains(raw.count), p.count == raw.count else { return nil }
     self.init(major: p[0], minor: p.count > 1 ? p[1] : 0, patch: p.count > 2 ? p[2] : 0)
   }
 
@@ -129,7 +147,9 @@ public struct VersionRequirement: Sendable {
       case "~": checks.append { $0 >= v && $0.major == v.major && $0.minor == v.minor }
       case "^", "":
         checks.append { w in
-          w >= v && (v.major > 0 ? w.major == v.major : (v.minor > 0 ? w.major == 0 && w.minor == v.minor : w == v))
+          w >= v
+            && (v.major > 0
+              ? w.major == v.major : (v.minor > 0 ? w.major == 0 && w.minor == v.minor : w == v))
         }
       default: checks.append { $0 == v }
       }

@@ -32,10 +32,12 @@ public struct PluginReference: Sendable, Equatable {
           "option '\(item)' of plugin '\(target)' is not key=value - while reading the command line",
           help: "write -p \(target):key=value,key2=value2", exit: .usage)
       }
-      options.append(Option(key: String(item[..<eq]), value: String(item[item.index(after: eq)...])))
+      options.append(
+        Option(key: String(item[..<eq]), value: String(item[item.index(after: eq)...])))
     }
     if target.isEmpty {
-      throw FolioError("a plugin name is missing before ':' - while reading the command line", exit: .usage)
+      throw FolioError(
+        "a plugin name is missing before ':' - while reading the command line", exit: .usage)
     }
     return PluginReference(target: target, options: options)
   }
@@ -94,7 +96,8 @@ public struct PluginResolver: Sendable {
     let path = url.standardizedFileURL.path
     let cwd = workingDirectory.standardizedFileURL.path
     if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
-    if let shipped = Self.shippedPlugins()?.standardizedFileURL.path, path.hasPrefix(shipped + "/") {
+    if let shipped = Self.shippedPlugins()?.standardizedFileURL.path, path.hasPrefix(shipped + "/")
+    {
       return "Plugins/" + path.dropFirst(shipped.count + 1)
     }
     return path
@@ -111,7 +114,8 @@ public struct PluginResolver: Sendable {
         let url = dir.appendingPathComponent(item)
         let name = item.hasSuffix(".lua") ? String(item.dropLast(4)) : item
         let isPlugin =
-          item.hasSuffix(".lua") || fm.fileExists(atPath: url.appendingPathComponent("init.lua").path)
+          item.hasSuffix(".lua")
+          || fm.fileExists(atPath: url.appendingPathComponent("init.lua").path)
         if isPlugin, seen.insert(name).inserted { found.append((name, url)) }
       }
     }
@@ -126,7 +130,9 @@ public struct PluginResolver: Sendable {
     if looksLikePath {
       let url = URL(fileURLWithPath: target, relativeTo: workingDirectory)
       guard fm.fileExists(atPath: url.path) else {
-        throw FolioError("no plugin at \(target) - while resolving plugins", help: "check the path, or give a plugin name (folio run --list-plugins)", exit: .config)
+        throw FolioError(
+          "no plugin at \(target) - while resolving plugins",
+          help: "check the path, or give a plugin name (folio run --list-plugins)", exit: .config)
       }
       location = url
     } else {

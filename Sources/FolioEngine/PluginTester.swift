@@ -76,7 +76,8 @@ public struct PluginTester {
         } else if let found = resolver.available().first(where: { $0.name == target }) {
           folders.append(found)
         } else {
-          throw FolioError("[F102] unknown plugin '\(target)' - while finding plugin tests", exit: .config)
+          throw FolioError(
+            "[F102] unknown plugin '\(target)' - while finding plugin tests", exit: .config)
         }
       }
     }
@@ -147,7 +148,11 @@ public struct PluginTester {
     var ordered: [String] = []
     for i in 0..<L.rawLength(table) { ordered.append("#\(i + 1)") }
     for name in ordered + names.sorted() {
-      if name.hasPrefix("#"), let i = Int(name.dropFirst()) { L.rawGet(table, i) } else { L.rawGet(table, name) }
+      if name.hasPrefix("#"), let i = Int(name.dropFirst()) {
+        L.rawGet(table, i)
+      } else {
+        L.rawGet(table, name)
+      }
       let label = (path + [name]).joined(separator: " / ")
       switch L.type(at: -1) {
       case .function:
@@ -247,9 +252,11 @@ public struct PluginTester {
     vm.setFunction("fixture") { (L) throws(LuaHostError) -> Int32 in
       let name = try L.checkString(1)
       if name.contains("..") { throw .argument(1, "fixture names may not contain '..'") }
-      let url = URL(fileURLWithPath: plugin).appendingPathComponent("fixtures").appendingPathComponent(name)
+      let url = URL(fileURLWithPath: plugin).appendingPathComponent("fixtures")
+        .appendingPathComponent(name)
       guard let data = FileManager.default.contents(atPath: url.path) else {
-        throw .message("no fixture '\(name)' in \(resolver.display(url.deletingLastPathComponent()))")
+        throw .message(
+          "no fixture '\(name)' in \(resolver.display(url.deletingLastPathComponent()))")
       }
       data.withUnsafeBytes { L.pushBytes($0) }
       return 1
@@ -303,7 +310,11 @@ public struct PluginTester {
         L.pushInteger(s.end)
         L.rawSet(-2, "last")
         bytes.withUnsafeBufferPointer { b in
-          if let base = b.baseAddress, s.end <= b.count { L.pushBytes(base + s.start, s.end - s.start) } else { L.pushString("") }
+          if let base = b.baseAddress, s.end <= b.count {
+            L.pushBytes(base + s.start, s.end - s.start)
+          } else {
+            L.pushString("")
+          }
         }
         L.rawSet(-2, "text")
         if let label = s.label {

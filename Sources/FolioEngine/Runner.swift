@@ -11,7 +11,8 @@ public struct RunConfiguration: Sendable {
   public var failFast: Bool
 
   public init(
-    corpus: [String], plugins: [PluginReference], limits: LuaLimits = .plugin, failFast: Bool = false
+    corpus: [String], plugins: [PluginReference], limits: LuaLimits = .plugin,
+    failFast: Bool = false
   ) {
     self.corpus = corpus
     self.plugins = plugins
@@ -37,11 +38,15 @@ public struct RunSummary: Sendable {
   public var exitCode: Int32 { failed > 0 ? FolioError.Exit.data.rawValue : 0 }
 
   public var line: String {
-    var s = "\(read) document\(read == 1 ? "" : "s") read, \(kept) kept, \(dropped) dropped, \(failed) failed"
+    var s =
+      "\(read) document\(read == 1 ? "" : "s") read, \(kept) kept, \(dropped) dropped, \(failed) failed"
     if skipped > 0 { s += ", \(skipped) skipped" }
     s += " in " + String(format: "%.2f s", seconds)
     if !pluginSeconds.isEmpty {
-      s += " (" + pluginSeconds.map { "\($0.0) " + String(format: "%.2f s", $0.1) }.joined(separator: ", ") + ")"
+      s +=
+        " ("
+        + pluginSeconds.map { "\($0.0) " + String(format: "%.2f s", $0.1) }.joined(separator: ", ")
+        + ")"
     }
     return s
   }
@@ -67,7 +72,8 @@ public final class Runner {
   public func loadPlugins() throws(FolioError) -> [PluginInstance] {
     if configuration.plugins.isEmpty {
       throw FolioError(
-        "no plugin given - while starting the run", help: "add -p PLUGIN, e.g. -p wordfreq (folio run --list-plugins lists them)",
+        "no plugin given - while starting the run",
+        help: "add -p PLUGIN, e.g. -p wordfreq (folio run --list-plugins lists them)",
         exit: .usage)
     }
     var instances: [PluginInstance] = []
@@ -145,7 +151,8 @@ public final class Runner {
           }
           if configuration.failFast {
             throw FolioError(
-              error.description, help: "the run stopped at the first failure (--fail-fast)", exit: .data)
+              error.description, help: "the run stopped at the first failure (--fail-fast)",
+              exit: .data)
           }
           continue documents
         }
@@ -157,7 +164,9 @@ public final class Runner {
       diagnostic("(the error above happened in \(n) more document\(n == 1 ? "" : "s"))")
     }
     for plugin in plugins where plugin.spec.kind == .report {
-      do { summary.reports.append(try plugin.finish()) } catch { throw FolioError(error, exit: .failure) }
+      do { summary.reports.append(try plugin.finish()) } catch {
+        throw FolioError(error, exit: .failure)
+      }
     }
     summary.pluginSeconds = zip(plugins.map(\.spec.name), seconds).map { ($0, $1) }
     summary.seconds = Date().timeIntervalSince(start)

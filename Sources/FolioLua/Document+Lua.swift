@@ -52,15 +52,22 @@ extension FolioLua {
         return 1
       },
       metamethods: [
-        ("__tostring", { (L) throws(LuaHostError) -> Int32 in
-          let doc: Document = try L.checkObject(1, "Document")
-          L.pushString(doc.description)
-          return 1
-        }),
-        ("__newindex", { (L) throws(LuaHostError) -> Int32 in
-          let key = L.string(at: 2) ?? L.typeName(at: 2)
-          throw .message("cannot set field '\(key)' of a Document (use doc.meta.\(key) for metadata)")
-        }),
+        (
+          "__tostring",
+          { (L) throws(LuaHostError) -> Int32 in
+            let doc: Document = try L.checkObject(1, "Document")
+            L.pushString(doc.description)
+            return 1
+          }
+        ),
+        (
+          "__newindex",
+          { (L) throws(LuaHostError) -> Int32 in
+            let key = L.string(at: 2) ?? L.typeName(at: 2)
+            throw .message(
+              "cannot set field '\(key)' of a Document (use doc.meta.\(key) for metadata)")
+          }
+        ),
       ])
   }
 
@@ -105,8 +112,11 @@ extension FolioLua {
           failure = .argument(6, "attribute names must be strings")
           return
         }
-        if let value = metaValue(L, -1) { attributes.append((key, value)) } else {
-          failure = .argument(6, "attribute '\(key)' has an unsupported type (\(L.typeName(at: -1)))")
+        if let value = metaValue(L, -1) {
+          attributes.append((key, value))
+        } else {
+          failure = .argument(
+            6, "attribute '\(key)' has an unsupported type (\(L.typeName(at: -1)))")
         }
       }
       if let failure { throw failure }
@@ -231,41 +241,55 @@ extension FolioLua {
         return 1
       },
       metamethods: [
-        ("__newindex", { (L) throws(LuaHostError) -> Int32 in
-          let proxy: MetaProxy = try L.checkObject(1, "Meta")
-          guard L.type(at: 2) == .string, let key = L.string(at: 2) else {
-            throw .message("metadata keys must be strings, got \(L.typeName(at: 2))")
+        (
+          "__newindex",
+          { (L) throws(LuaHostError) -> Int32 in
+            let proxy: MetaProxy = try L.checkObject(1, "Meta")
+            guard L.type(at: 2) == .string, let key = L.string(at: 2) else {
+              throw .message("metadata keys must be strings, got \(L.typeName(at: 2))")
+            }
+            if L.isNoneOrNil(3) {
+              proxy.document.meta[key] = nil
+            } else if let value = metaValue(L, 3) {
+              proxy.document.meta[key] = value
+            } else {
+              throw .message(
+                "metadata values must be strings, numbers, booleans or lists of them, got \(L.typeName(at: 3)) for '\(key)'"
+              )
+            }
+            return 0
           }
-          if L.isNoneOrNil(3) {
-            proxy.document.meta[key] = nil
-          } else if let value = metaValue(L, 3) {
-            proxy.document.meta[key] = value
-          } else {
-            throw .message(
-              "metadata values must be strings, numbers, booleans or lists of them, got \(L.typeName(at: 3)) for '\(key)'"
-            )
+        ),
+        (
+          "__pairs",
+          { (L) throws(LuaHostError) -> Int32 in
+            _ = try L.checkObject(1, "Meta", as: MetaProxy.self)
+            guard let next = context.metaNext else {
+              throw .message("Folio's Lua API is not installed")
+            }
+            L.pushFunction(next)
+            L.pushValue(1)
+            L.pushNil()
+            return 3
           }
-          return 0
-        }),
-        ("__pairs", { (L) throws(LuaHostError) -> Int32 in
-          _ = try L.checkObject(1, "Meta", as: MetaProxy.self)
-          guard let next = context.metaNext else { throw .message("Folio's Lua API is not installed") }
-          L.pushFunction(next)
-          L.pushValue(1)
-          L.pushNil()
-          return 3
-        }),
-        ("__len", { (L) throws(LuaHostError) -> Int32 in
-          let proxy: MetaProxy = try L.checkObject(1, "Meta")
-          L.pushInteger(proxy.document.meta.count)
-          return 1
-        }),
-        ("__tostring", { (L) throws(LuaHostError) -> Int32 in
-          let proxy: MetaProxy = try L.checkObject(1, "Meta")
-          let items = proxy.document.meta.entries.map { "\($0.key)=\($0.value)" }
-          L.pushString("Meta{" + items.joined(separator: ", ") + "}")
-          return 1
-        }),
+        ),
+        (
+          "__len",
+          { (L) throws(LuaHostError) -> Int32 in
+            let proxy: MetaProxy = try L.checkObject(1, "Meta")
+            L.pushInteger(proxy.document.meta.count)
+            return 1
+          }
+        ),
+        (
+          "__tostring",
+          { (L) throws(LuaHostError) -> Int32 in
+            let proxy: MetaProxy = try L.checkObject(1, "Meta")
+            let items = proxy.document.meta.entries.map { "\($0.key)=\($0.value)" }
+            L.pushString("Meta{" + items.joined(separator: ", ") + "}")
+            return 1
+          }
+        ),
       ])
   }
 

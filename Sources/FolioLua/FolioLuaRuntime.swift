@@ -14,7 +14,9 @@ public final class FolioLuaContext {
 
 enum ListKey {
   final class Key {}
-  static var pointer: UnsafeRawPointer { unsafeBitCast(Key.self as AnyClass, to: UnsafeRawPointer.self) }
+  static var pointer: UnsafeRawPointer {
+    unsafeBitCast(Key.self as AnyClass, to: UnsafeRawPointer.self)
+  }
 }
 
 /// Installs Folio's Lua API in a VM: the `folio` module, the host types and `List`.
@@ -78,7 +80,9 @@ public enum FolioLua {
     return List
     """
 
-  /// Installs the API. Throws only when the VM runs out of memory.
+  /// Installs the API.
+  ///
+  /// Throws only when the VM runs out of memory.
   public static func install(in vm: LuaVM, context: FolioLuaContext) throws(LuaError) {
     let L = vm.state
     try vm.run(listSource, chunkname: "=folio.List", results: 1)
@@ -98,7 +102,9 @@ public enum FolioLua {
     vm.setFunction("log") { (L) throws(LuaHostError) -> Int32 in
       var parts: [String] = []
       for i in 1...max(1, L.top) where i <= L.top {
-        parts.append(L.string(at: i) ?? (L.type(at: i) == .number ? (try? L.checkString(i)) ?? "" : L.typeName(at: i)))
+        parts.append(
+          L.string(at: i)
+            ?? (L.type(at: i) == .number ? (try? L.checkString(i)) ?? "" : L.typeName(at: i)))
       }
       FolioLog.write("plugin '\(context.pluginName)': " + parts.joined(separator: "\t"))
       return 0

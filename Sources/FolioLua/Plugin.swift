@@ -17,7 +17,9 @@ public struct OptionSpec: Sendable, Equatable {
   public var defaultValue: MetaValue?
   public var description: String
 
-  public init(name: String, type: OptionType, defaultValue: MetaValue? = nil, description: String = "") {
+  public init(
+    name: String, type: OptionType, defaultValue: MetaValue? = nil, description: String = ""
+  ) {
     self.name = name
     self.type = type
     self.defaultValue = defaultValue

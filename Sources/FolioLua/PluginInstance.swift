@@ -25,7 +25,8 @@ public final class PluginInstance {
     {
       PluginError(
         plugin: name, code: code, message: message, help: help, traceback: error?.traceback,
-        activity: "loading \(spec.codePath)", limit: error.map { if case .limit = $0.kind { true } else { false } } ?? false)
+        activity: "loading \(spec.codePath)",
+        limit: error.map { if case .limit = $0.kind { true } else { false } } ?? false)
     }
     do {
       vm = try LuaVM(sandboxed: true, limits: limits)
@@ -65,14 +66,18 @@ public final class PluginInstance {
     }
     L.pop()  // module
     let inferred: PluginKind? =
-      refs["tag"] != nil ? .tagger
-      : (refs["keep"] != nil || refs["edit"] != nil) ? .filter
-      : (refs["each"] != nil || refs["finish"] != nil) ? .report : nil
+      refs["tag"] != nil
+      ? .tagger
+      : (refs["keep"] != nil || refs["edit"] != nil)
+        ? .filter
+        : (refs["each"] != nil || refs["finish"] != nil) ? .report : nil
     if spec.kind == nil { spec.kind = inferred }
     guard let kind = spec.kind else {
       throw fail(
         "F111", "the module defines none of keep, edit, tag, each or finish",
-        help: "a filter defines keep(doc, ctx) or edit(doc, ctx), a tagger tag(doc, ctx), a report each(state, doc, ctx) and finish(state, ctx)")
+        help:
+          "a filter defines keep(doc, ctx) or edit(doc, ctx), a tagger tag(doc, ctx), a report each(state, doc, ctx) and finish(state, ctx)"
+      )
     }
     let needed: [String] =
       switch kind {
@@ -222,7 +227,9 @@ public final class PluginInstance {
       guard L.type(at: -2) == .string, let name = L.string(at: -2) else { return }
       if L.type(at: -1) == .table {
         var type = OptionType.string
-        if L.rawGet(-1, "type") == .string, let tn = L.string(at: -1), let ot = OptionType(rawValue: tn) {
+        if L.rawGet(-1, "type") == .string, let tn = L.string(at: -1),
+          let ot = OptionType(rawValue: tn)
+        {
           type = ot
         }
         L.pop()
@@ -233,7 +240,8 @@ public final class PluginInstance {
         if L.rawGet(-1, "description") == .string { description = L.string(at: -1) ?? "" }
         L.pop()
         if case .integer? = def, type == .string { type = .integer }
-        specs.append(OptionSpec(name: name, type: type, defaultValue: def, description: description))
+        specs.append(
+          OptionSpec(name: name, type: type, defaultValue: def, description: description))
       } else if let def = FolioLua.metaValue(L, -1) {
         let type: OptionType =
           switch def {
@@ -257,16 +265,19 @@ public final class PluginInstance {
     let known = spec.options.map(\.name)
     for (key, text) in raw {
       guard let option = spec.options.first(where: { $0.name == key }) else {
-        var help = known.isEmpty ? "it takes no options" : "its options: " + known.joined(separator: ", ")
+        var help =
+          known.isEmpty ? "it takes no options" : "its options: " + known.joined(separator: ", ")
         if let near = Suggest.closest(key, in: known) { help = "did you mean '\(near)'? " + help }
         throw PluginError(
-          plugin: spec.name, code: "F103", message: "no option '\(key)'", help: help.prefix(1).uppercased() + help.dropFirst(),
+          plugin: spec.name, code: "F103", message: "no option '\(key)'",
+          help: help.prefix(1).uppercased() + help.dropFirst(),
           activity: "reading the options")
       }
       guard let value = option.parse(text) else {
         throw PluginError(
           plugin: spec.name, code: "F104",
-          message: "option '\(key)' must be \(option.type == .integer ? "an" : "a") \(option.type.rawValue), got '\(text)'",
+          message:
+            "option '\(key)' must be \(option.type == .integer ? "an" : "a") \(option.type.rawValue), got '\(text)'",
           activity: "reading the options")
       }
       values[key] = value
@@ -290,7 +301,8 @@ public enum Suggest {
     for i in 1...a.count {
       var current = [i] + Array(repeating: 0, count: b.count)
       for j in 1...b.count {
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        current[j] = min(
+          previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
       }
       previous = current
     }

@@ -10,7 +10,7 @@ public struct LuaError: Error, CustomStringConvertible, Sendable, Equatable {
   }
 
   public var kind: Kind
-  /// The message without the traceback, e.g. `init.lua:3: attempt to call a nil value`.
+  /// The message without the traceback, such as `init.lua:3: attempt to call a nil value`.
   public var message: String
   /// The Lua traceback (`stack traceback:` and its lines), when there was one.
   public var traceback: String?

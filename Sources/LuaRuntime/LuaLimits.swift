@@ -1,4 +1,6 @@
-/// Limits for the code a VM runs (DESIGN.md §3). Zero disables a limit.
+/// Limits for the code a VM runs (DESIGN.md §3).
+///
+/// Zero disables a limit.
 public struct LuaLimits: Sendable, Equatable {
   /// The memory cap of the whole VM, in bytes.
   public var memory: Int

@@ -1,9 +1,9 @@
 import CLua
 import CLuaShim
 
-/// How a Swift class appears in Lua: a userdata with a protected metatable (`__metatable` is
-/// the type name), methods, an optional property getter and metamethods. Each userdata retains
-/// its object once; `__gc` releases it exactly once.
+/// How a Swift class appears in Lua: a userdata with a protected metatable (`__metatable` is the type name), methods, an optional property getter and metamethods.
+///
+/// Each userdata retains its object once; `__gc` releases it exactly once.
 public struct LuaObjectType<T: AnyObject> {
   public var name: String
   public var methods: [(String, HostFunction)]

@@ -39,21 +39,23 @@ public struct LuaState {
 
   @inlinable public init(_ L: OpaquePointer) { self.L = L }
 
-  /// The VM that owns this state.
+  /// The VM that owns this state (every state Folio creates has one).
   public var vm: LuaVM {
-    let state = folio_state(L)!
-    return Unmanaged<LuaVM>.fromOpaque(state.pointee.host!).takeUnretainedValue()
+    guard let host = folio_state(L)?.pointee.host else {
+      preconditionFailure("a lua_State without a LuaVM")
+    }
+    return Unmanaged<LuaVM>.fromOpaque(host).takeUnretainedValue()
   }
 
   // MARK: Stack
 
-  /// Stack: [-0, +0, -]
+  /// Stack: [-0, +0, -].
   @inlinable public var top: Int32 {
     get { lua_gettop(L) }
     nonmutating set { lua_settop(L, newValue) }
   }
 
-  /// Stack: [-n, +0, -]
+  /// Stack: [-n, +0, -].
   @inlinable public func pop(_ n: Int32 = 1) { lua_settop(L, -n - 1) }
 
   @inlinable public func absolute(_ index: Int32) -> Int32 { lua_absindex(L, index) }
@@ -77,11 +79,11 @@ public struct LuaState {
 
   @inlinable public func isNoneOrNil(_ index: Int32) -> Bool { lua_type(L, index) <= 0 }
 
-  /// Stack: [-0, +1, -]
+  /// Stack: [-0, +1, -].
   @inlinable public func pushValue(_ index: Int32) { lua_pushvalue(L, index) }
-  /// Stack: [-1, +0, -]
+  /// Stack: [-1, +0, -].
   @inlinable public func remove(_ index: Int32) { folio_remove(L, index) }
-  /// Stack: [-1, +1, -]
+  /// Stack: [-1, +1, -].
   @inlinable public func insert(_ index: Int32) { folio_insert(L, index) }
 
   /// Ensures room for `n` more values. Stack: [-0, +0, m]
@@ -100,7 +102,8 @@ public struct LuaState {
   @inlinable public func pushString(_ value: String) {
     var value = value
     value.withUTF8 { buffer in
-      _ = lua_pushlstring(L, UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), buffer.count)
+      _ = lua_pushlstring(
+        L, UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), buffer.count)
     }
   }
 
@@ -192,8 +195,10 @@ public struct LuaState {
   /// The raw length of the table or string at `index`.
   public func rawLength(_ index: Int32) -> Int { Int(lua_rawlen(L, index)) }
 
-  /// Iterates the table at `index` in protected mode; `body` sees the key at -2 and the value
-  /// at -1 and must leave the stack as it found it. Returns false when the traversal failed.
+  /// Iterates the table at `index` in protected mode.
+  ///
+  /// `body` sees the key at -2 and the value at -1 and must leave the stack as it found it.
+  /// Returns false when the traversal failed.
   @discardableResult
   public func forEach(_ index: Int32, _ body: () throws -> Void) rethrows -> Bool {
     let t = absolute(index)

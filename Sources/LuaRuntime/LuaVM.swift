@@ -5,8 +5,10 @@ import CLuaShim
   import Glibc
 #endif
 
-/// A Swift function callable from Lua. It reads its arguments from the state, pushes its
-/// results and returns how many it pushed; it reports errors by throwing, never by raising.
+/// A Swift function callable from Lua.
+///
+/// It reads its arguments from the state, pushes its results and returns how many it pushed; it
+/// reports errors by throwing, never by raising.
 public typealias HostFunction = (LuaState) throws(LuaHostError) -> Int32
 
 /// A host function registered in one VM.
@@ -55,7 +57,9 @@ public final class LuaVM {
     raw.deallocate()
   }
 
-  /// Closes the Lua state now: every object it holds is released. Idempotent.
+  /// Closes the Lua state now: every object it holds is released.
+  ///
+  /// Idempotent.
   public func close() {
     guard !closed else { return }
     closed = true
@@ -85,8 +89,9 @@ public final class LuaVM {
 
   // MARK: Host functions
 
-  /// Registers `body` under `name` (used in messages and docs). The function is pushed with
-  /// `state.pushFunction(_:)`.
+  /// Registers `body` under `name` (used in messages and docs).
+  ///
+  /// The function is pushed with `state.pushFunction(_:)`.
   @discardableResult
   public func register(_ name: String, _ body: @escaping HostFunction) -> LuaFunction {
     functions.append(body)

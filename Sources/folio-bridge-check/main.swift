@@ -1,13 +1,80 @@
+// Exercises the Lua bridge end to end so that valgrind can check it for leaks and memory
+// errors (Scripts/test runs it under `valgrind --leak-check=full`). Exits 1 on a wrong result.
 import LuaRuntime
-let vm = try LuaVM(sandboxed: false, limits: LuaLimits(memory: 4 << 20))
-vm.setGlobalFunction("big") { (L) throws(LuaHostError) -> Int32 in
-  L.newTable()
-  for i in 1...200_000 {
-    L.pushString("item \(i)")
-    L.rawSet(-2, i)
-  }
-  return 1
+
+final class Payload {
+  let text: String
+  init(_ text: String) { self.text = text }
 }
-do { try vm.run("keep = big()") } catch { print("1:", error, vm.memoryUsed) }
-do { try vm.run("return tostring((function() return select('#', pcall(big)) end)())", results: 1); print(vm.state.string(at: -1) ?? "?") } catch { print("3:", error, vm.memoryUsed) }
-do { try vm.run("return tostring((function() return keep end)())", results: 1); print(vm.state.string(at: -1) ?? "?") } catch { print("4:", error, vm.memoryUsed) }
+
+nonisolated(unsafe) var failures = 0
+func check(_ ok: Bool, _ what: String) {
+  if !ok {
+    failures += 1
+    print("bridge-check: FAILED: \(what)")
+  }
+}
+
+func exercise() throws {
+  let vm = try LuaVM(sandboxed: true, limits: LuaLimits(memory: 16 << 20, instructions: 5_000_000))
+  vm.register(
+    LuaObjectType<Payload>(
+      name: "Payload",
+      methods: [
+        (
+          "text",
+          { (L) throws(LuaHostError) -> Int32 in
+            let p: Payload = try L.checkObject(1, "Payload")
+            L.pushString(p.text)
+            return 1
+          }
+        )
+      ]))
+  vm.setGlobalFunction("fail") { (L) throws(LuaHostError) -> Int32 in
+    throw .message("host error \(L.top)")
+  }
+  vm.setGlobalFunction("make") { (L) throws(LuaHostError) -> Int32 in
+    L.pushObject(Payload("payload \(try L.checkInteger(1))"))
+    return 1
+  }
+  vm.setGlobalFunction("big") { (L) throws(LuaHostError) -> Int32 in
+    L.newTable()
+    for i in 1...300_000 {
+      L.pushString("row \(i)")
+      L.rawSet(-2, i)
+    }
+    return 1
+  }
+  // Host errors caught by pcall, many times.
+  try vm.run(
+    """
+    local n = 0
+    for i = 1, 20000 do
+      local ok, err = pcall(fail)
+      if not ok then n = n + 1 end
+      local p = make(i)
+      assert(p:text() == "payload " .. i)
+    end
+    assert(n == 20000)
+    """, chunkname: "=check")
+  // An uncaught error, a limit, a memory error: each leaves the VM usable.
+  do { try vm.run("fail()") } catch { check(error.message.contains("host error"), "uncaught") }
+  do { try vm.run("while true do end") } catch { check(error.kind == .limit(.instructions), "limit") }
+  do { try vm.run("keep = big()") } catch { check(error.kind == .memory, "memory in callback") }
+  do { try vm.run("local t = {} for i = 1, 1e7 do t[i] = {} end") } catch {
+    check(error.kind == .memory, "memory")
+  }
+  try vm.run("return 6 * 7", results: 1)
+  check(vm.state.integer(at: -1) == 42, "usable afterwards")
+  vm.state.pop()
+  vm.close()
+  check(vm.liveObjects == 0, "objects released")
+}
+
+do { try exercise() } catch { check(false, "unexpected error: \(error)") }
+print(failures == 0 ? "bridge-check: ok" : "bridge-check: \(failures) failures")
+if failures > 0 { exit(1) }
+
+#if canImport(Glibc)
+  import Glibc
+#endif

@@ -42,9 +42,10 @@ enum Console {
   }
 
   private static func writeAll(_ fd: Int32, _ buffer: UnsafeBufferPointer<UInt8>) {
+    guard let base = buffer.baseAddress else { return }
     var offset = 0
     while offset < buffer.count {
-      let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+      let n = write(fd, base + offset, buffer.count - offset)
       if n <= 0 { return }
       offset += n
     }

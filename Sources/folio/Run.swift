@@ -27,7 +27,9 @@ struct Run: ParsableCommand {
   @Argument(help: "Corpus folders or files.")
   var corpus: [String] = []
 
-  @Option(name: [.short, .customLong("plugin")], help: "A plugin to run, with options: NAME[:key=value,...]. Repeat for a pipeline.")
+  @Option(
+    name: [.short, .customLong("plugin")],
+    help: "A plugin to run, with options: NAME[:key=value,...]. Repeat for a pipeline.")
   var plugins: [String] = []
 
   @Option(help: "Output format: auto (a table on a terminal, TSV otherwise), table or tsv.")
@@ -60,7 +62,10 @@ struct Run: ParsableCommand {
       return
     }
     guard !corpus.isEmpty else {
-      throw fail(FolioError("no corpus given - while reading the command line", help: "folio run CORPUS... -p PLUGIN (see folio run --help)", exit: .usage))
+      throw fail(
+        FolioError(
+          "no corpus given - while reading the command line",
+          help: "folio run CORPUS... -p PLUGIN (see folio run --help)", exit: .usage))
     }
     let tableFormat: TableFormat
     switch format {
@@ -68,8 +73,12 @@ struct Run: ParsableCommand {
     case "table": tableFormat = .table
     case "tsv": tableFormat = .tsv
     default:
-      let near = Suggest.closest(format, in: ["auto", "table", "tsv"]).map { "did you mean '\($0)'? " } ?? ""
-      throw fail(FolioError("unknown format '\(format)' - while reading the command line", help: "\(near)formats: auto, table, tsv", exit: .usage))
+      let near =
+        Suggest.closest(format, in: ["auto", "table", "tsv"]).map { "did you mean '\($0)'? " } ?? ""
+      throw fail(
+        FolioError(
+          "unknown format '\(format)' - while reading the command line",
+          help: "\(near)formats: auto, table, tsv", exit: .usage))
     }
     do {
       let references = try plugins.map { (p) throws(FolioError) in try PluginReference.parse(p) }

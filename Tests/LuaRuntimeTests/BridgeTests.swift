@@ -129,7 +129,8 @@ struct BridgeTests {
     let bytes = try #require(full.state.bytes(at: -1))
     #expect(bytes.first == 0x1B)
     let vm = try makeVM()
-    vm.state.pushBytes(bytes.withUnsafeBytes { $0 }.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
+    vm.state.pushBytes(
+      bytes.withUnsafeBytes { $0 }.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
     vm.state.setGlobal("chunk")
     #expect(
       try eval(vm, "return select(2, load(chunk))")
@@ -147,18 +148,25 @@ struct BridgeTests {
   @Test("host metatables are hidden and checked by identity")
   func hiddenMetatables() throws {
     let vm = try makeVM()
-    vm.register(LuaObjectType<Tracked>(name: "Tracked", methods: [
-      ("value", { (L) throws(LuaHostError) -> Int32 in
-        let t: Tracked = try L.checkObject(1, "Tracked")
-        L.pushInteger(t.value)
-        return 1
-      })
-    ]))
+    vm.register(
+      LuaObjectType<Tracked>(
+        name: "Tracked",
+        methods: [
+          (
+            "value",
+            { (L) throws(LuaHostError) -> Int32 in
+              let t: Tracked = try L.checkObject(1, "Tracked")
+              L.pushInteger(t.value)
+              return 1
+            }
+          )
+        ]))
     vm.state.pushObject(Tracked(5))
     vm.state.setGlobal("obj")
     #expect(try eval(vm, "return getmetatable(obj)") == "Tracked")
     #expect(try eval(vm, "return obj:value()") == "5")
-    #expect(try eval(vm, "return select(2, pcall(setmetatable, obj, {}))").contains("table expected"))
+    #expect(
+      try eval(vm, "return select(2, pcall(setmetatable, obj, {}))").contains("table expected"))
     #expect(
       try eval(vm, "return select(2, pcall(function() return obj.value({}) end))")
         == "test:1: bad argument #1 to 'value' (Tracked expected, got table)")
@@ -169,12 +177,14 @@ struct BridgeTests {
     #expect(try eval(vm, "return select(2, pcall(obj.value, io))").contains("Tracked expected"))
   }
 
-  @Test("the instruction limit stops plain, pcall-wrapped and coroutine loops", arguments: [
-    "while true do end",
-    "while true do pcall(function() while true do end end) end",
-    "local co = coroutine.wrap(function() while true do end end); while true do pcall(co) end",
-    "while true do xpcall(function() while true do end end, function(m) return m end) end",
-  ])
+  @Test(
+    "the instruction limit stops plain, pcall-wrapped and coroutine loops",
+    arguments: [
+      "while true do end",
+      "while true do pcall(function() while true do end end) end",
+      "local co = coroutine.wrap(function() while true do end end); while true do pcall(co) end",
+      "while true do xpcall(function() while true do end end, function(m) return m end) end",
+    ])
   func instructionLimit(code: String) throws {
     let vm = try makeVM(limits: LuaLimits(instructions: 1_000_000))
     let error = #expect(throws: LuaError.self) { try vm.run(code, chunkname: "=loop") }
@@ -187,7 +197,9 @@ struct BridgeTests {
   func deadline() throws {
     let vm = try makeVM(limits: LuaLimits(seconds: 0.05))
     let start = Date()
-    let error = #expect(throws: LuaError.self) { try vm.run("while true do end", chunkname: "=loop") }
+    let error = #expect(throws: LuaError.self) {
+      try vm.run("while true do end", chunkname: "=loop")
+    }
     #expect(error?.kind == .limit(.time))
     #expect(error?.message == "loop:1: time limit exceeded (0.05 s)")
     #expect(Date().timeIntervalSince(start) < 2)
@@ -250,12 +262,16 @@ struct BridgeTests {
     #expect(Tracked.alive == before)
   }
 
-  @Test("strings round-trip byte-exactly", arguments: [
-    [UInt8]("a\u{0}b".utf8), [UInt8]("Kolokoltsev’s 北京 🇺🇦".utf8), [0xFF, 0xFE, 0x00, 0x41], [],
-  ])
+  @Test(
+    "strings round-trip byte-exactly",
+    arguments: [
+      [UInt8]("a\u{0}b".utf8), [UInt8]("Kolokoltsev’s 北京 🇺🇦".utf8), [0xFF, 0xFE, 0x00, 0x41], [],
+    ])
   func stringRoundTrip(bytes: [UInt8]) throws {
     let vm = try makeVM()
-    bytes.withUnsafeBufferPointer { vm.state.pushBytes($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+    bytes.withUnsafeBufferPointer {
+      vm.state.pushBytes($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count)
+    }
     vm.state.setGlobal("s")
     try vm.run("return s .. '', #s", results: 2)
     #expect(vm.state.bytes(at: -2) == bytes)
@@ -271,7 +287,8 @@ struct BridgeTests {
         do {
           let vm = try makeVM(limits: LuaLimits(memory: 64 << 20, instructions: 100_000_000))
           let got = try eval(
-            vm, "local s = 0 for i = 1, \(100_000 * (n + 1)) do s = s + need_number(i) end return s")
+            vm, "local s = 0 for i = 1, \(100_000 * (n + 1)) do s = s + need_number(i) end return s"
+          )
           results.set(n, got)
         } catch {
           results.set(n, "error: \(error)")

@@ -18,6 +18,11 @@ return {
     local report = T.run({ "Moscow MOSCOW moscow" }, { word = "moscow", ignore_case = true, width = 3 })
     assert.equal(#report.rows, 3)
   end,
+  ["a possessive counts as the word"] = function()
+    local report = T.run({ "Kolokoltsev’s visit. Kolokoltsev's aide. Kolokoltsevs." }, { word = "Kolokoltsev", width = 2 })
+    assert.equal(#report.rows, 2)
+    assert.equal(report.rows[1][4], "Kolokoltsev’s")
+  end,
   ["the word is required"] = function()
     assert.error_matches(function() T.run({ "x" }) end, "option 'word' is required")
   end,

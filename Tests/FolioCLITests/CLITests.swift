@@ -1,0 +1,241 @@
+import Foundation
+import Testing
+
+/// Runs the built `folio` executable as a user would and checks its exact output.
+struct CLI {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+  static let shared = root.deletingLastPathComponent().appendingPathComponent("shared/corpora")
+  static var binary: URL { root.appendingPathComponent(".build/debug/folio") }
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  static func run(_ arguments: [String], in directory: URL = root) throws -> Result {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    var env = ProcessInfo.processInfo.environment
+    env["FOLIO_PLUGINS"] = root.appendingPathComponent("Plugins").path
+    env["NO_COLOR"] = "1"
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+      stderr: String(decoding: e, as: UTF8.self))
+  }
+
+  /// A temporary folder with a one-document corpus and the given plugin files.
+  static func workspace(_ files: [String: String]) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("folio-cli-\(UUID())")
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("corpus"), withIntermediateDirectories: true)
+    try Data("The UN asked Russia for more peacekeepers.\n".utf8).write(
+      to: dir.appendingPathComponent("corpus/one.txt"))
+    for (name, text) in files {
+      let url = dir.appendingPathComponent(name)
+      try FileManager.default.createDirectory(
+        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try Data(text.utf8).write(to: url)
+    }
+    return dir
+  }
+
+  /// stderr without the timing summary line.
+  static func diagnostics(_ r: Result) -> String {
+    r.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+      .filter { !$0.hasPrefix("folio: ") }.joined(separator: "\n")
+  }
+}
+
+@Suite("folio run", .serialized) struct RunCommandTests {
+  @Test("kwic on the seeds prints one line per occurrence with its context")
+  func kwicSeeds() throws {
+    let seeds = CLI.shared.appendingPathComponent("seeds")
+    guard FileManager.default.fileExists(atPath: seeds.path) else {
+      print("skipped: ../shared/corpora/seeds is absent")
+      return
+    }
+    let r = try CLI.run(["run", seeds.path, "-p", "kwic:word=Kolokoltsev,width=20"])
+    #expect(r.status == 0)
+    let lines = r.stdout.split(separator: "\n")
+    #expect(lines.count == 11)
+    #expect(lines[0] == "document\tposition\tleft\tkeyword\tright")
+    #expect(lines[1] == "000_a329563865bc35fc.txt\t151\tr Minister Vladimir \tKolokoltsev\t said after meeting ")
+    #expect(lines[5] == "002_cc2b64a9889106ac.txt\t20\t  date 2024-06-27 A \tKolokoltsev’s\t arrival to particip")
+  }
+
+  @Test("wordfreq on the example corpus gives a ranked list")
+  func wordfreqExamples() throws {
+    let r = try CLI.run(["run", "Examples/news", "-p", "wordfreq:top=3"])
+    #expect(r.status == 0)
+    #expect(
+      r.stdout == """
+        rank\tword\tcount\tper_million
+        1\tthe\t186\t78118.4
+        2\tand\t72\t30239.4
+        3\ta\t69\t28979.4
+
+        """)
+    #expect(r.stderr.hasPrefix("folio: 24 documents read, 24 kept, 0 dropped, 0 failed in "))
+  }
+
+  @Test("a missing corpus exits 66 with Error:")
+  func missingCorpus() throws {
+    let r = try CLI.run(["run", "/no/such/corpus", "-p", "wordfreq"])
+    #expect(r.status == 66)
+    #expect(
+      r.stderr
+        == "Error: no such file or folder: /no/such/corpus - while reading the corpus\nHelp: check the path; a corpus is a folder or a .txt file\n"
+    )
+    #expect(r.stdout == "")
+  }
+
+  @Test("an invalid UTF-8 byte warns once, naming the file, and the run goes on")
+  func invalidUTF8() throws {
+    let sport = CLI.shared.appendingPathComponent("bbc/sport")
+    guard FileManager.default.fileExists(atPath: sport.path) else {
+      print("skipped: ../shared/corpora/bbc is absent")
+      return
+    }
+    let r = try CLI.run(["run", sport.path, "-p", "wordfreq:top=1"])
+    #expect(r.status == 0)
+    #expect(
+      CLI.diagnostics(r)
+        == "Warning: \(sport.path)/199.txt: 1 invalid UTF-8 sequence replaced by U+FFFD (first at byte 257)\n"
+    )
+    #expect(r.stderr.contains("511 documents read, 511 kept"))
+  }
+
+  @Test("an unknown plugin is a coded error with a suggestion")
+  func unknownPlugin() throws {
+    let r = try CLI.run(["run", "Examples/news", "-p", "wordfrq"])
+    #expect(r.status == 78)
+    #expect(r.stderr.hasPrefix("Error: [F102] unknown plugin 'wordfrq' - while resolving plugins\nHelp: Did you mean 'wordfreq'? installed plugins: "))
+  }
+
+  @Test("a misspelt option is a coded error naming the options")
+  func badOption() throws {
+    let r = try CLI.run(["run", "Examples/news", "-p", "wordfreq:tpo=3"])
+    #expect(r.status == 78)
+    #expect(
+      r.stderr
+        == "Error: [F103] plugin 'wordfreq': no option 'tpo' - while reading the options\nHelp: Did you mean 'top'? its options: top\n"
+    )
+  }
+
+  @Test("bad plugins end with one line naming the file and line, and a non-zero exit", arguments: [
+    ("syntax.lua", "function M.each(\n", 78, "Error: plugin 'syntax': syntax.lua:2: <name> or '...' expected near <eof> - while loading syntax.lua\n"),
+    ("runtime.lua", "local M = {}\nfunction M.each(s, doc)\n  local x = nil\n  return x.field\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n", 65, "Error: plugin 'runtime': runtime.lua:4: attempt to index a nil value (local 'x') - while reading document one.txt\n"),
+    ("spin.lua", "local M = {}\nfunction M.each(s, doc)\n  while true do end\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n", 65, "Error: plugin 'spin': spin.lua:3: instruction limit exceeded (1000000 instructions) - while reading document one.txt\n"),
+    ("rep.lua", "local M = {}\nfunction M.each(s, doc)\n  local big = string.rep('x', 1e10)\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n", 65, "Error: plugin 'rep': rep.lua:3: resulting string too large - while reading document one.txt\n"),
+    ("mem.lua", "local M = {}\nfunction M.each(s, doc)\n  local big = string.rep('x', 1e9)\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n", 65, "Error: plugin 'mem': not enough memory (limit 64 MiB) - while reading document one.txt\n"),
+    ("exec.lua", "local M = {}\nfunction M.keep(doc)\n  os.execute('touch /tmp/folio-was-here')\n  return true\nend\nreturn M\n", 65, "Error: plugin 'exec': exec.lua:3: attempt to call a nil value (field 'execute') - while filtering document one.txt\n"),
+  ])
+  func badPlugins(file: String, code: String, status: Int32, expected: String) throws {
+    try? FileManager.default.removeItem(atPath: "/tmp/folio-was-here")
+    let dir = try CLI.workspace([file: code])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(
+      ["run", "corpus", "-p", file, "--max-instructions", "1000000", "--max-memory", "64"], in: dir)
+    #expect(r.status == status)
+    #expect(CLI.diagnostics(r) == expected)
+    #expect(!FileManager.default.fileExists(atPath: "/tmp/folio-was-here"))
+  }
+
+  @Test("the time limit stops a plugin that spins")
+  func timeout() throws {
+    let dir = try CLI.workspace(["spin.lua": "local M = {}\nfunction M.tag(doc)\n  while true do end\nend\nreturn M\n"])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "spin.lua", "--max-instructions", "0", "--timeout", "0.2"], in: dir)
+    #expect(r.status == 65)
+    #expect(CLI.diagnostics(r) == "Error: plugin 'spin': spin.lua:3: time limit exceeded (0.2 s) - while tagging document one.txt\n")
+  }
+
+  @Test("a tagger, a filter and a report work together; spans use string.find positions")
+  func pipeline() throws {
+    let dir = try CLI.workspace([
+      "plugins/orgs/plugin.toml": """
+        name = "orgs"
+        version = "1.0.0"
+        kind = "tagger"
+        summary = "tags UN"
+        folio = ">=0.1"
+        writes = ["org"]
+        """,
+      "plugins/orgs/init.lua": """
+        local M = {}
+        function M.tag(doc, ctx)
+          local s, e = doc.text:find("UN")
+          if s then doc:add("org", s, e, "ORG", {source = "find"}) end
+        end
+        return M
+        """,
+      "report.lua": """
+        local M = {}
+        function M.each(state, doc)
+          for _, span in ipairs(doc:spans("org")) do
+            state[#state + 1] = {doc.id, span.first, span.last, span.text, span.label, span.attrs.source, doc.meta.path}
+          end
+        end
+        function M.finish(state)
+          return {columns = {"id", "first", "last", "text", "label", "source", "path"}, rows = state}
+        end
+        return M
+        """,
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "orgs", "-p", "report.lua"], in: dir)
+    #expect(r.status == 0)
+    #expect(r.stdout == "id\tfirst\tlast\ttext\tlabel\tsource\tpath\none.txt\t5\t6\tUN\tORG\tfind\tone.txt\n")
+  }
+
+  @Test("a tagger that writes an undeclared layer is stopped with a coded error")
+  func undeclaredWrite() throws {
+    let dir = try CLI.workspace([
+      "plugins/sneaky/plugin.toml": "name = \"sneaky\"\nversion = \"1.0.0\"\nkind = \"tagger\"\nwrites = [\"org\"]\n",
+      "plugins/sneaky/init.lua": "local M = {}\nfunction M.tag(doc)\n  doc:add('person', 1, 3)\nend\nreturn M\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "sneaky"], in: dir)
+    #expect(r.status == 65)
+    #expect(
+      CLI.diagnostics(r)
+        == "Error: plugin 'sneaky': plugins/sneaky/init.lua:3: [F201] plugin 'sneaky' writes layer 'person', which it does not declare (writes: 'org'). Add it to 'writes' in plugin.toml - while tagging document one.txt\n"
+    )
+  }
+
+  @Test("argument errors blame the plugin's line in Lua's wording")
+  func argumentError() throws {
+    let dir = try CLI.workspace([
+      "bad.lua": "local M = {}\nfunction M.tag(doc)\n  doc:add('x', 1, nil)\nend\nreturn M\n"
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "bad.lua"], in: dir)
+    #expect(r.status == 65)
+    #expect(
+      CLI.diagnostics(r)
+        == "Error: plugin 'bad': bad.lua:3: bad argument #3 to 'add' (number expected, got nil) - while tagging document one.txt\n"
+    )
+  }
+
+  @Test("--version and --help")
+  func versionAndHelp() throws {
+    let v = try CLI.run(["--version"])
+    #expect(v.stdout == "folio 0.1.0 (Lua API 0.1.0, Lua 5.4)\n")
+    let h = try CLI.run(["run", "--help"])
+    #expect(h.status == 0)
+    #expect(h.stdout.contains("folio run ../shared/corpora/seeds -p kwic:word=Kolokoltsev,width=30"))
+  }
+}

@@ -1,0 +1,121 @@
+import FolioCore
+import Foundation
+import Testing
+
+@Suite("Decoding") struct DecodingTests {
+  @Test("a BOM is removed and CRLF and CR become LF")
+  func bomAndNewlines() {
+    let d = TextDecoder.decode([0xEF, 0xBB, 0xBF] + Array("a\r\nb\rc\n\r\n".utf8))
+    #expect(d.text == "a\nb\nc\n\n")
+    #expect(d.invalidSequences == 0)
+  }
+
+  @Test("invalid UTF-8 is replaced by U+FFFD and counted, with the first offset")
+  func invalidBytes() {
+    let d = TextDecoder.decode(Array("£5 ".utf8) + [0xA3] + Array("10 ".utf8) + [0xC3] + [0x28])
+    #expect(d.text == "£5 \u{FFFD}10 \u{FFFD}(")
+    #expect(d.invalidSequences == 2)
+    #expect(d.firstInvalidOffset == 4)
+  }
+
+  @Test("binary files are recognised; text with a stray NUL is not")
+  func binary() {
+    let binary: [UInt8] = (0..<2000).map { UInt8($0 % 7) }
+    #expect(binary.withUnsafeBytes { TextDecoder.looksBinary($0) })
+    let text = Array(String(repeating: "plain words ", count: 200).utf8) + [0] + Array("end".utf8)
+    #expect(!text.withUnsafeBytes { TextDecoder.looksBinary($0) })
+  }
+}
+
+@Suite("Tokens") struct TokenizerTests {
+  func tokens(_ s: String) -> [String] {
+    let bytes = Array(s.utf8)
+    return Tokenizer.tokenize(s).map {
+      String(decoding: bytes[Int($0.start)..<Int($0.end)], as: UTF8.self) + "/" + $0.kind.name
+    }
+  }
+
+  @Test("words, numbers and punctuation", arguments: [
+    ("Kolokoltsev’s arrival, 2024-06-27.", ["Kolokoltsev’s/word", "arrival/word", ",/punct", "2024/number", "-/punct", "06/number", "-/punct", "27/number", "./punct"]),
+    ("U.S. pays $3.5 bn (1,200 jobs)", ["U.S/word", "./punct", "pays/word", "$/symbol", "3.5/number", "bn/word", "(/punct", "1,200/number", "jobs/word", ")/punct"]),
+    ("don't co-operate", ["don't/word", "co/word", "-/punct", "operate/word"]),
+    ("北京欢迎你 café", ["北/word", "京/word", "欢/word", "迎/word", "你/word", "café/word"]),
+    ("hi 👍🏽 👨‍👩‍👧 🇺🇦!", ["hi/word", "👍🏽/symbol", "👨‍👩‍👧/symbol", "🇺🇦/symbol", "!/punct"]),
+    ("", []),
+  ])
+  func kinds(text: String, expected: [String]) {
+    #expect(tokens(text) == expected)
+  }
+}
+
+@Suite("Documents") struct DocumentTests {
+  @Test("a cut shifts later spans, drops spans inside it and shrinks spans across it")
+  func cut() {
+    let doc = Document(id: "d", text: "date 2024-06-27 Russia asked the UN.")
+    doc.add(Span(start: 16, end: 22, label: "GPE"), to: "entity")  // Russia
+    doc.add(Span(start: 5, end: 15), to: "date")  // 2024-06-27
+    doc.add(Span(start: 0, end: 22), to: "all")
+    doc.cut(0..<16)
+    #expect(doc.text == "Russia asked the UN.")
+    #expect(doc.layer("entity")?.spans == [Span(start: 0, end: 6, label: "GPE")])
+    #expect(doc.layer("date")?.spans == [])
+    #expect(doc.layer("all")?.spans == [Span(start: 0, end: 6)])
+    #expect(doc.tokens.count == 5)
+  }
+
+  @Test("spans are kept in text order")
+  func order() {
+    var layer = Layer(name: "x")
+    layer.add(Span(start: 5, end: 9))
+    layer.add(Span(start: 1, end: 3))
+    layer.add(Span(start: 5, end: 7))
+    #expect(layer.spans.map { [$0.start, $0.end] } == [[1, 3], [5, 7], [5, 9]])
+  }
+}
+
+@Suite("Corpus reader") struct CorpusReaderTests {
+  static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../../shared/corpora").standardizedFileURL
+
+  @Test("folders are read recursively in sorted order with path, folder and bytes")
+  func folders() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("folio-\(UUID())")
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("b"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("a"), withIntermediateDirectories: true)
+    try Data("two".utf8).write(to: dir.appendingPathComponent("b/2.txt"))
+    try Data("one\r\n".utf8).write(to: dir.appendingPathComponent("a/1.txt"))
+    try Data("skip".utf8).write(to: dir.appendingPathComponent("a/x.bin"))
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let reader = CorpusReader()
+    let entries = try reader.list([dir.path])
+    #expect(entries.map(\.id) == ["a/1.txt", "b/2.txt"])
+    let doc = try #require(try reader.read(entries[0]) { _ in })
+    #expect(doc.text == "one\n")
+    #expect(doc.meta["path"] == .string("a/1.txt"))
+    #expect(doc.meta["folder"] == .string("a"))
+    #expect(doc.meta["bytes"] == .integer(5))
+  }
+
+  @Test("a missing path is an error naming it")
+  func missing() {
+    #expect(throws: CorpusError.notFound("/no/such/corpus")) {
+      try CorpusReader().list(["/no/such/corpus"])
+    }
+  }
+
+  @Test("the BBC file with a Latin-1 byte loads with one warning naming it")
+  func bbcInvalidByte() throws {
+    let path = Self.shared.appendingPathComponent("bbc/sport/199.txt").path
+    guard FileManager.default.fileExists(atPath: path) else {
+      print("skipped: ../shared/corpora is absent")
+      return
+    }
+    var warnings: [CorpusWarning] = []
+    let entries = try CorpusReader().list([path])
+    let doc = try #require(try CorpusReader().read(entries[0]) { warnings.append($0) })
+    #expect(warnings.count == 1)
+    #expect(warnings.first?.message == "1 invalid UTF-8 sequence replaced by U+FFFD (first at byte 257)")
+    #expect(doc.meta["invalid_utf8"] == .integer(1))
+    #expect(doc.text.contains("\u{FFFD}"))
+  }
+}
