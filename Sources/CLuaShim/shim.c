@@ -267,8 +267,14 @@ static int folio_trampoline(lua_State *L) {
       return lua_error(L);
     case FOLIO_HOST_ARGERROR:
       return luaL_argerror(L, s->err_arg, lua_tostring(L, -1));
-    case FOLIO_HOST_TYPEERROR:
-      return luaL_typeerror(L, s->err_arg, lua_tostring(L, -1));
+    case FOLIO_HOST_TYPEERROR: {
+      // The type name must leave the stack first: luaL_typeerror looks at argument err_arg,
+      // which may be the slot the name was pushed into when the argument is absent.
+      char tname[128];
+      snprintf(tname, sizeof tname, "%s", lua_tostring(L, -1));
+      lua_pop(L, 1);
+      return luaL_typeerror(L, s->err_arg, tname);
+    }
     default:
       break;
   }

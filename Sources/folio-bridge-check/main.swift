@@ -59,7 +59,9 @@ func exercise() throws {
     """, chunkname: "=check")
   // An uncaught error, a limit, a memory error: each leaves the VM usable.
   do { try vm.run("fail()") } catch { check(error.message.contains("host error"), "uncaught") }
-  do { try vm.run("while true do end") } catch { check(error.kind == .limit(.instructions), "limit") }
+  do { try vm.run("while true do end") } catch {
+    check(error.kind == .limit(.instructions), "limit")
+  }
   do { try vm.run("keep = big()") } catch { check(error.kind == .memory, "memory in callback") }
   do { try vm.run("local t = {} for i = 1, 1e7 do t[i] = {} end") } catch {
     check(error.kind == .memory, "memory")

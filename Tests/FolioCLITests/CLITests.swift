@@ -72,8 +72,13 @@ struct CLI {
     let lines = r.stdout.split(separator: "\n")
     #expect(lines.count == 11)
     #expect(lines[0] == "document\tposition\tleft\tkeyword\tright")
-    #expect(lines[1] == "000_a329563865bc35fc.txt\t151\tr Minister Vladimir \tKolokoltsev\t said after meeting ")
-    #expect(lines[5] == "002_cc2b64a9889106ac.txt\t20\t  date 2024-06-27 A \tKolokoltsev’s\t arrival to particip")
+    #expect(
+      lines[1]
+        == "000_a329563865bc35fc.txt\t151\tr Minister Vladimir \tKolokoltsev\t said after meeting ")
+    #expect(
+      lines[5]
+        == "002_cc2b64a9889106ac.txt\t20\t  date 2024-06-27 A \tKolokoltsev’s\t arrival to particip"
+    )
   }
 
   @Test("wordfreq on the example corpus gives a ranked list")
@@ -122,7 +127,10 @@ struct CLI {
   func unknownPlugin() throws {
     let r = try CLI.run(["run", "Examples/news", "-p", "wordfrq"])
     #expect(r.status == 78)
-    #expect(r.stderr.hasPrefix("Error: [F102] unknown plugin 'wordfrq' - while resolving plugins\nHelp: Did you mean 'wordfreq'? installed plugins: "))
+    #expect(
+      r.stderr.hasPrefix(
+        "Error: [F102] unknown plugin 'wordfrq' - while resolving plugins\nHelp: Did you mean 'wordfreq'? installed plugins: "
+      ))
   }
 
   @Test("a misspelt option is a coded error naming the options")
@@ -135,14 +143,44 @@ struct CLI {
     )
   }
 
-  @Test("bad plugins end with one line naming the file and line, and a non-zero exit", arguments: [
-    ("syntax.lua", "function M.each(\n", 78, "Error: plugin 'syntax': syntax.lua:2: <name> or '...' expected near <eof> - while loading syntax.lua\n"),
-    ("runtime.lua", "local M = {}\nfunction M.each(s, doc)\n  local x = nil\n  return x.field\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n", 65, "Error: plugin 'runtime': runtime.lua:4: attempt to index a nil value (local 'x') - while reading document one.txt\n"),
-    ("spin.lua", "local M = {}\nfunction M.each(s, doc)\n  while true do end\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n", 65, "Error: plugin 'spin': spin.lua:3: instruction limit exceeded (1000000 instructions) - while reading document one.txt\n"),
-    ("rep.lua", "local M = {}\nfunction M.each(s, doc)\n  local big = string.rep('x', 1e10)\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n", 65, "Error: plugin 'rep': rep.lua:3: resulting string too large - while reading document one.txt\n"),
-    ("mem.lua", "local M = {}\nfunction M.each(s, doc)\n  local big = string.rep('x', 1e9)\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n", 65, "Error: plugin 'mem': not enough memory (limit 64 MiB) - while reading document one.txt\n"),
-    ("exec.lua", "local M = {}\nfunction M.keep(doc)\n  os.execute('touch /tmp/folio-was-here')\n  return true\nend\nreturn M\n", 65, "Error: plugin 'exec': exec.lua:3: attempt to call a nil value (field 'execute') - while filtering document one.txt\n"),
-  ])
+  @Test(
+    "bad plugins end with one line naming the file and line, and a non-zero exit",
+    arguments: [
+      (
+        "syntax.lua", "function M.each(\n", 78,
+        "Error: plugin 'syntax': syntax.lua:2: <name> or '...' expected near <eof> - while loading syntax.lua\n"
+      ),
+      (
+        "runtime.lua",
+        "local M = {}\nfunction M.each(s, doc)\n  local x = nil\n  return x.field\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n",
+        65,
+        "Error: plugin 'runtime': runtime.lua:4: attempt to index a nil value (local 'x') - while reading document one.txt\n"
+      ),
+      (
+        "spin.lua",
+        "local M = {}\nfunction M.each(s, doc)\n  while true do end\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n",
+        65,
+        "Error: plugin 'spin': spin.lua:3: instruction limit exceeded (1000000 instructions) - while reading document one.txt\n"
+      ),
+      (
+        "rep.lua",
+        "local M = {}\nfunction M.each(s, doc)\n  local big = string.rep('x', 1e10)\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n",
+        65,
+        "Error: plugin 'rep': rep.lua:3: resulting string too large - while reading document one.txt\n"
+      ),
+      (
+        "mem.lua",
+        "local M = {}\nfunction M.each(s, doc)\n  local big = string.rep('x', 1e9)\nend\nfunction M.finish() return {rows = {}} end\nreturn M\n",
+        65,
+        "Error: plugin 'mem': not enough memory (limit 64 MiB) - while reading document one.txt\n"
+      ),
+      (
+        "exec.lua",
+        "local M = {}\nfunction M.keep(doc)\n  os.execute('touch /tmp/folio-was-here')\n  return true\nend\nreturn M\n",
+        65,
+        "Error: plugin 'exec': exec.lua:3: attempt to call a nil value (field 'execute') - while filtering document one.txt\n"
+      ),
+    ])
   func badPlugins(file: String, code: String, status: Int32, expected: String) throws {
     try? FileManager.default.removeItem(atPath: "/tmp/folio-was-here")
     let dir = try CLI.workspace([file: code])
@@ -156,56 +194,66 @@ struct CLI {
 
   @Test("the time limit stops a plugin that spins")
   func timeout() throws {
-    let dir = try CLI.workspace(["spin.lua": "local M = {}\nfunction M.tag(doc)\n  while true do end\nend\nreturn M\n"])
+    let dir = try CLI.workspace([
+      "spin.lua": "local M = {}\nfunction M.tag(doc)\n  while true do end\nend\nreturn M\n"
+    ])
     defer { try? FileManager.default.removeItem(at: dir) }
-    let r = try CLI.run(["run", "corpus", "-p", "spin.lua", "--max-instructions", "0", "--timeout", "0.2"], in: dir)
+    let r = try CLI.run(
+      ["run", "corpus", "-p", "spin.lua", "--max-instructions", "0", "--timeout", "0.2"], in: dir)
     #expect(r.status == 65)
-    #expect(CLI.diagnostics(r) == "Error: plugin 'spin': spin.lua:3: time limit exceeded (0.2 s) - while tagging document one.txt\n")
+    #expect(
+      CLI.diagnostics(r)
+        == "Error: plugin 'spin': spin.lua:3: time limit exceeded (0.2 s) - while tagging document one.txt\n"
+    )
   }
 
   @Test("a tagger, a filter and a report work together; spans use string.find positions")
   func pipeline() throws {
     let dir = try CLI.workspace([
       "plugins/orgs/plugin.toml": """
-        name = "orgs"
-        version = "1.0.0"
-        kind = "tagger"
-        summary = "tags UN"
-        folio = ">=0.1"
-        writes = ["org"]
-        """,
+      name = "orgs"
+      version = "1.0.0"
+      kind = "tagger"
+      summary = "tags UN"
+      folio = ">=0.1"
+      writes = ["org"]
+      """,
       "plugins/orgs/init.lua": """
-        local M = {}
-        function M.tag(doc, ctx)
-          local s, e = doc.text:find("UN")
-          if s then doc:add("org", s, e, "ORG", {source = "find"}) end
-        end
-        return M
-        """,
+      local M = {}
+      function M.tag(doc, ctx)
+        local s, e = doc.text:find("UN")
+        if s then doc:add("org", s, e, "ORG", {source = "find"}) end
+      end
+      return M
+      """,
       "report.lua": """
-        local M = {}
-        function M.each(state, doc)
-          for _, span in ipairs(doc:spans("org")) do
-            state[#state + 1] = {doc.id, span.first, span.last, span.text, span.label, span.attrs.source, doc.meta.path}
-          end
+      local M = {}
+      function M.each(state, doc)
+        for _, span in ipairs(doc:spans("org")) do
+          state[#state + 1] = {doc.id, span.first, span.last, span.text, span.label, span.attrs.source, doc.meta.path}
         end
-        function M.finish(state)
-          return {columns = {"id", "first", "last", "text", "label", "source", "path"}, rows = state}
-        end
-        return M
-        """,
+      end
+      function M.finish(state)
+        return {columns = {"id", "first", "last", "text", "label", "source", "path"}, rows = state}
+      end
+      return M
+      """,
     ])
     defer { try? FileManager.default.removeItem(at: dir) }
     let r = try CLI.run(["run", "corpus", "-p", "orgs", "-p", "report.lua"], in: dir)
     #expect(r.status == 0)
-    #expect(r.stdout == "id\tfirst\tlast\ttext\tlabel\tsource\tpath\none.txt\t5\t6\tUN\tORG\tfind\tone.txt\n")
+    #expect(
+      r.stdout
+        == "id\tfirst\tlast\ttext\tlabel\tsource\tpath\none.txt\t5\t6\tUN\tORG\tfind\tone.txt\n")
   }
 
   @Test("a tagger that writes an undeclared layer is stopped with a coded error")
   func undeclaredWrite() throws {
     let dir = try CLI.workspace([
-      "plugins/sneaky/plugin.toml": "name = \"sneaky\"\nversion = \"1.0.0\"\nkind = \"tagger\"\nwrites = [\"org\"]\n",
-      "plugins/sneaky/init.lua": "local M = {}\nfunction M.tag(doc)\n  doc:add('person', 1, 3)\nend\nreturn M\n",
+      "plugins/sneaky/plugin.toml":
+        "name = \"sneaky\"\nversion = \"1.0.0\"\nkind = \"tagger\"\nwrites = [\"org\"]\n",
+      "plugins/sneaky/init.lua":
+        "local M = {}\nfunction M.tag(doc)\n  doc:add('person', 1, 3)\nend\nreturn M\n",
     ])
     defer { try? FileManager.default.removeItem(at: dir) }
     let r = try CLI.run(["run", "corpus", "-p", "sneaky"], in: dir)
@@ -236,6 +284,7 @@ struct CLI {
     #expect(v.stdout == "folio 0.1.0 (Lua API 0.1.0, Lua 5.4)\n")
     let h = try CLI.run(["run", "--help"])
     #expect(h.status == 0)
-    #expect(h.stdout.contains("folio run ../shared/corpora/seeds -p kwic:word=Kolokoltsev,width=30"))
+    #expect(
+      h.stdout.contains("folio run ../shared/corpora/seeds -p kwic:word=Kolokoltsev,width=30"))
   }
 }

@@ -35,14 +35,28 @@ import Testing
     }
   }
 
-  @Test("words, numbers and punctuation", arguments: [
-    ("Kolokoltsev’s arrival, 2024-06-27.", ["Kolokoltsev’s/word", "arrival/word", ",/punct", "2024/number", "-/punct", "06/number", "-/punct", "27/number", "./punct"]),
-    ("U.S. pays $3.5 bn (1,200 jobs)", ["U.S/word", "./punct", "pays/word", "$/symbol", "3.5/number", "bn/word", "(/punct", "1,200/number", "jobs/word", ")/punct"]),
-    ("don't co-operate", ["don't/word", "co/word", "-/punct", "operate/word"]),
-    ("北京欢迎你 café", ["北/word", "京/word", "欢/word", "迎/word", "你/word", "café/word"]),
-    ("hi 👍🏽 👨‍👩‍👧 🇺🇦!", ["hi/word", "👍🏽/symbol", "👨‍👩‍👧/symbol", "🇺🇦/symbol", "!/punct"]),
-    ("", []),
-  ])
+  @Test(
+    "words, numbers and punctuation",
+    arguments: [
+      (
+        "Kolokoltsev’s arrival, 2024-06-27.",
+        [
+          "Kolokoltsev’s/word", "arrival/word", ",/punct", "2024/number", "-/punct", "06/number",
+          "-/punct", "27/number", "./punct",
+        ]
+      ),
+      (
+        "U.S. pays $3.5 bn (1,200 jobs)",
+        [
+          "U.S/word", "./punct", "pays/word", "$/symbol", "3.5/number", "bn/word", "(/punct",
+          "1,200/number", "jobs/word", ")/punct",
+        ]
+      ),
+      ("don't co-operate", ["don't/word", "co/word", "-/punct", "operate/word"]),
+      ("北京欢迎你 café", ["北/word", "京/word", "欢/word", "迎/word", "你/word", "café/word"]),
+      ("hi 👍🏽 👨‍👩‍👧 🇺🇦!", ["hi/word", "👍🏽/symbol", "👨‍👩‍👧/symbol", "🇺🇦/symbol", "!/punct"]),
+      ("", []),
+    ])
   func kinds(text: String, expected: [String]) {
     #expect(tokens(text) == expected)
   }
@@ -80,8 +94,10 @@ import Testing
   @Test("folders are read recursively in sorted order with path, folder and bytes")
   func folders() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("folio-\(UUID())")
-    try FileManager.default.createDirectory(at: dir.appendingPathComponent("b"), withIntermediateDirectories: true)
-    try FileManager.default.createDirectory(at: dir.appendingPathComponent("a"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("b"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("a"), withIntermediateDirectories: true)
     try Data("two".utf8).write(to: dir.appendingPathComponent("b/2.txt"))
     try Data("one\r\n".utf8).write(to: dir.appendingPathComponent("a/1.txt"))
     try Data("skip".utf8).write(to: dir.appendingPathComponent("a/x.bin"))
@@ -114,7 +130,8 @@ import Testing
     let entries = try CorpusReader().list([path])
     let doc = try #require(try CorpusReader().read(entries[0]) { warnings.append($0) })
     #expect(warnings.count == 1)
-    #expect(warnings.first?.message == "1 invalid UTF-8 sequence replaced by U+FFFD (first at byte 257)")
+    #expect(
+      warnings.first?.message == "1 invalid UTF-8 sequence replaced by U+FFFD (first at byte 257)")
     #expect(doc.meta["invalid_utf8"] == .integer(1))
     #expect(doc.text.contains("\u{FFFD}"))
   }
