@@ -73,6 +73,33 @@ func exercise() throws {
   check(vm.liveObjects == 0, "objects released")
 }
 
+// `folio-bridge-check calls N` makes N Lua→Swift calls and nothing else, for callgrind.
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "calls",
+  let n = Int(CommandLine.arguments[2])
+{
+  let vm = try LuaVM(sandboxed: true)
+  vm.setGlobalFunction("nop") { (_) throws(LuaHostError) -> Int32 in 0 }
+  try vm.run("local f = nop for i = 1, \(n) do f() end")
+  exit(0)
+}
+
+// `folio-bridge-check tokens N` pushes N token strings (cut from one text) into a Lua array.
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "tokens",
+  let n = Int(CommandLine.arguments[2])
+{
+  let vm = try LuaVM(sandboxed: true)
+  let text = Array(String(repeating: "word ", count: max(1, n)).utf8)
+  text.withUnsafeBufferPointer { buffer in
+    guard let base = buffer.baseAddress else { return }
+    vm.state.newTable(array: Int32(n))
+    for i in 0..<n {
+      vm.state.pushBytes(base + i * 5, 4)
+      vm.state.rawSet(-2, i + 1)
+    }
+  }
+  exit(0)
+}
+
 do { try exercise() } catch { check(false, "unexpected error: \(error)") }
 print(failures == 0 ? "bridge-check: ok" : "bridge-check: \(failures) failures")
 if failures > 0 { exit(1) }
