@@ -226,18 +226,6 @@ int folio_next(lua_State *L, int idx) {
   return 1;
 }
 
-static int folio_tostring_k(lua_State *L) {
-  luaL_tolstring(L, 1, NULL);
-  return 1;
-}
-
-int folio_ptostring(lua_State *L, int idx) {
-  idx = lua_absindex(L, idx);
-  lua_pushcfunction(L, folio_tostring_k);
-  lua_pushvalue(L, idx);
-  return folio_pcall(L, 1, 1);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Host functions
 
@@ -296,8 +284,11 @@ static int folio_object_gc(lua_State *L) {
   if (box != NULL && *box != NULL) {
     void *object = *box;
     *box = NULL;  // released exactly once, even if __gc were called again
-    folio_state(L)->live_objects--;
+    FolioVMState *s = folio_state(L);
+    s->live_objects--;
+    s->host_depth++;  // Swift runs the release: no allocation may be refused meanwhile
     g_release(object);
+    s->host_depth--;
   }
   return 0;
 }

@@ -285,7 +285,7 @@ public struct PluginTester {
     L.rawSet(-2, "rows")
   }
 
-  /// A plain snapshot of a document: `{id, text, meta, layers = {name = {{first, last, text, label}}}}`.
+  /// A plain snapshot of a document: `{id, text, meta, layers = {name = List of spans}}`.
   private func push(_ d: Document, _ L: LuaState) {
     L.newTable(hash: 4)
     L.pushString(d.id)
@@ -299,30 +299,8 @@ public struct PluginTester {
     }
     L.rawSet(-2, "meta")
     L.newTable()
-    let bytes = Array(d.text.utf8)
     for name in d.layerNames {
-      let spans = d.layer(name)?.spans ?? []
-      L.newTable(array: Int32(spans.count))
-      for (i, s) in spans.enumerated() {
-        L.newTable(hash: 4)
-        L.pushInteger(s.start + 1)
-        L.rawSet(-2, "first")
-        L.pushInteger(s.end)
-        L.rawSet(-2, "last")
-        bytes.withUnsafeBufferPointer { b in
-          if let base = b.baseAddress, s.end <= b.count {
-            L.pushBytes(base + s.start, s.end - s.start)
-          } else {
-            L.pushString("")
-          }
-        }
-        L.rawSet(-2, "text")
-        if let label = s.label {
-          L.pushString(label)
-          L.rawSet(-2, "label")
-        }
-        L.rawSet(-2, i + 1)
-      }
+      FolioLua.pushSpans(of: d, layer: name, L)
       L.rawSet(-2, name)
     }
     L.rawSet(-2, "layers")

@@ -75,24 +75,35 @@ extension FolioLua {
   static func tokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let doc: Document = try L.checkObject(1, "Document")
     let tokens = doc.tokens
+    // The field names and kind names are pushed once and reused for every token: pushing a
+    // string interns it, which costs a hash and a lookup each time.
+    L.checkStack(Int32(8 + TokenKind.allCases.count))
+    let keys = L.top + 1
+    for key in ["text", "first", "last", "kind"] { L.pushString(key) }
+    let kinds = L.top + 1
+    for kind in TokenKind.allCases { L.pushString(kind.name) }
     L.newTable(array: Int32(clamping: tokens.count))
+    let list = L.top
     var text = doc.text
     text.withUTF8 { buffer in
       guard let base = buffer.baseAddress else { return }
       for (i, t) in tokens.enumerated() {
         L.newTable(hash: 4)
+        let token = L.top
         L.pushBytes(base + Int(t.start), Int(t.end - t.start))
-        L.rawSet(-2, "text")
+        L.rawSet(token, keyAt: keys)
         L.pushInteger(Int(t.start) + 1)
-        L.rawSet(-2, "first")
+        L.rawSet(token, keyAt: keys + 1)
         L.pushInteger(Int(t.end))
-        L.rawSet(-2, "last")
-        L.pushString(t.kind.name)
-        L.rawSet(-2, "kind")
-        L.rawSet(-2, i + 1)
+        L.rawSet(token, keyAt: keys + 2)
+        L.pushValue(kinds + Int32(t.kind.rawValue))
+        L.rawSet(token, keyAt: keys + 3)
+        L.rawSet(list, i + 1)
       }
     }
     makeList(L)
+    L.replace(keys)  // the list takes the first key's slot; the strings above it go
+    L.top = keys
     return 1
   }
 
@@ -147,6 +158,13 @@ extension FolioLua {
     let doc: Document = try L.checkObject(1, "Document")
     let name = try L.checkString(2)
     if name == "token" { return try tokens(L) }
+    pushSpans(of: doc, layer: name, L)
+    return 1
+  }
+
+  /// Pushes the spans of `layer` as a List of `{first, last, text, label, layer, attrs}`
+  /// (positions as `string.find` gives them). Stack: [-0, +1, m]
+  public static func pushSpans(of doc: Document, layer name: String, _ L: LuaState) {
     let spans = doc.layer(name)?.spans ?? []
     L.newTable(array: Int32(clamping: spans.count))
     var text = doc.text
@@ -177,7 +195,6 @@ extension FolioLua {
       }
     }
     makeList(L)
-    return 1
   }
 
   /// `doc:layers()` → List of layer names.

@@ -85,6 +85,10 @@ public struct LuaState {
   @inlinable public func remove(_ index: Int32) { folio_remove(L, index) }
   /// Stack: [-1, +1, -].
   @inlinable public func insert(_ index: Int32) { folio_insert(L, index) }
+  /// Pops the top value into slot `index`.
+  ///
+  /// Stack: [-1, +0, -].
+  @inlinable public func replace(_ index: Int32) { folio_replace(L, index) }
 
   /// Ensures room for `n` more values. Stack: [-0, +0, m]
   @discardableResult @inlinable public func checkStack(_ n: Int32) -> Bool {
@@ -187,6 +191,16 @@ public struct LuaState {
     pushString(key)
     insert(-2)
     lua_rawset(L, t)
+  }
+
+  /// `t[k] = v` for the table at `index`, the key at `keyIndex` and the value on top, raw.
+  ///
+  /// For hot loops: push the key strings once and refer to them by index. Both indices must
+  /// be absolute. Stack: [-1, +0, m]
+  @inlinable public func rawSet(_ index: Int32, keyAt keyIndex: Int32) {
+    lua_pushvalue(L, keyIndex)
+    folio_insert(L, -2)
+    lua_rawset(L, index)
   }
 
   /// `t[i] = v` for the table at `index` and the value on top, raw. Stack: [-1, +0, m]

@@ -27,7 +27,9 @@ public final class LuaVM {
   /// Whether the sandboxed library set was opened.
   public let sandboxed: Bool
   let raw: UnsafeMutablePointer<FolioVMState>
-  private var functions: [HostFunction] = []
+  // Read on every Lua→Swift call. Only `register` writes it, never during a dispatch of the
+  // same element, so the dynamic exclusivity check (~60 instructions a call) is skipped.
+  @exclusivity(unchecked) private var functions: [HostFunction] = []
   private var functionNames: [String] = []
   private var registeredTypes: Set<ObjectIdentifier> = []
   private let owner: pthread_t
@@ -230,8 +232,8 @@ public final class LuaVM {
 // The trampoline's entry into Swift. A Swift error never escapes: `dispatch` catches it.
 private let hostDispatch: folio_dispatch_fn = { L, id in
   guard let L, let s = folio_state(L), let host = s.pointee.host else { return 0 }
-  let vm = Unmanaged<LuaVM>.fromOpaque(host).takeUnretainedValue()
-  return vm.dispatch(L, Int(id))
+  // The VM outlives every call into it: borrow it without retain/release traffic.
+  return Unmanaged<LuaVM>.fromOpaque(host)._withUnsafeGuaranteedRef { $0.dispatch(L, Int(id)) }
 }
 
 private let hostRelease: folio_release_fn = { object in

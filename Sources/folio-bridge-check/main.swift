@@ -73,13 +73,15 @@ func exercise() throws {
   check(vm.liveObjects == 0, "objects released")
 }
 
-// `folio-bridge-check calls N` makes N Lua→Swift calls and nothing else, for callgrind.
-if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "calls",
+// `folio-bridge-check calls N` makes N Lua→Swift calls and nothing else, for callgrind;
+// `ccalls N` makes N calls of a C function (`math.abs`) for comparison.
+if CommandLine.arguments.count == 3, ["calls", "ccalls"].contains(CommandLine.arguments[1]),
   let n = Int(CommandLine.arguments[2])
 {
   let vm = try LuaVM(sandboxed: true)
   vm.setGlobalFunction("nop") { (_) throws(LuaHostError) -> Int32 in 0 }
-  try vm.run("local f = nop for i = 1, \(n) do f() end")
+  let f = CommandLine.arguments[1] == "calls" ? "nop" : "math.abs"
+  try vm.run("local f = \(f) for i = 1, \(n) do f(1) end")
   exit(0)
 }
 

@@ -52,6 +52,14 @@ struct CLI {
     return dir
   }
 
+  /// `../shared/corpora/<name>`, or nil (with a skip message) when it is absent.
+  static func sharedCorpus(_ name: String) -> URL? {
+    let url = shared.appendingPathComponent(name)
+    if FileManager.default.fileExists(atPath: url.path) { return url }
+    print("skipped: ../shared/corpora/\(name) is absent")
+    return nil
+  }
+
   /// stderr without the timing summary line.
   static func diagnostics(_ r: Result) -> String {
     r.stderr.split(separator: "\n", omittingEmptySubsequences: false)
@@ -62,11 +70,7 @@ struct CLI {
 @Suite("folio run", .serialized) struct RunCommandTests {
   @Test("kwic on the seeds prints one line per occurrence with its context")
   func kwicSeeds() throws {
-    let seeds = CLI.shared.appendingPathComponent("seeds")
-    guard FileManager.default.fileExists(atPath: seeds.path) else {
-      print("skipped: ../shared/corpora/seeds is absent")
-      return
-    }
+    guard let seeds = CLI.sharedCorpus("seeds") else { return }
     let r = try CLI.run(["run", seeds.path, "-p", "kwic:word=Kolokoltsev,width=20"])
     #expect(r.status == 0)
     let lines = r.stdout.split(separator: "\n")
@@ -109,11 +113,7 @@ struct CLI {
 
   @Test("an invalid UTF-8 byte warns once, naming the file, and the run goes on")
   func invalidUTF8() throws {
-    let sport = CLI.shared.appendingPathComponent("bbc/sport")
-    guard FileManager.default.fileExists(atPath: sport.path) else {
-      print("skipped: ../shared/corpora/bbc is absent")
-      return
-    }
+    guard let sport = CLI.sharedCorpus("bbc/sport") else { return }
     let r = try CLI.run(["run", sport.path, "-p", "wordfreq:top=1"])
     #expect(r.status == 0)
     #expect(

@@ -89,10 +89,6 @@ int folio_load(lua_State *L, const char *buf, size_t len, const char *chunkname)
 /// returns 1; returns 0 at the end (key popped); -1 on error (key popped, message pushed).
 int folio_next(lua_State *L, int idx);
 
-/// Protected `luaL_tolstring`-free conversion used by the REPL: runs `tostring(v)` (which may
-/// call __tostring) under a protected call. Stack: [-0, +1, -]; returns a Lua status.
-int folio_ptostring(lua_State *L, int idx);
-
 /// Pushes a host function: a C closure of the trampoline with `id` as upvalue. Stack: [-0, +1, m]
 void folio_pushhostfunction(lua_State *L, lua_Integer id);
 
