@@ -1,29 +1,18 @@
 -- wordfreq: the most frequent lowercased words of a corpus, with counts per million words.
 local M = {}
 
-local lower_text = folio.text.lower
-
--- Lowercases ASCII with string.lower and anything else with Unicode case mapping.
-local function lower(word)
-  if word:find("[\128-\255]") then return lower_text(word) end
-  return word:lower()
-end
-
 function M.init(ctx)
   return { counts = {}, total = 0 }
 end
 
 function M.each(state, doc, ctx)
-  local counts = state.counts
-  local n = 0
-  for _, token in ipairs(doc:tokens()) do
-    if token.kind == "word" then
-      local w = lower(token.text)
-      counts[w] = (counts[w] or 0) + 1
-      n = n + 1
-    end
+  -- Counting happens in Swift; only the distinct words of the document come back.
+  local counts, total = doc:counts({ lower = true })
+  local c = state.counts
+  for w, n in pairs(counts) do
+    c[w] = (c[w] or 0) + n
   end
-  state.total = state.total + n
+  state.total = state.total + total
 end
 
 function M.merge(a, b)
@@ -33,20 +22,13 @@ function M.merge(a, b)
 end
 
 function M.finish(state, ctx)
-  local words = {}
-  for w in pairs(state.counts) do words[#words + 1] = w end
-  local counts = state.counts
-  table.sort(words, function(a, b)
-    if counts[a] ~= counts[b] then return counts[a] > counts[b] end
-    return a < b
-  end)
-  local top = ctx.options.top
-  if top <= 0 or top > #words then top = #words end
+  -- folio.top ranks in Swift: by count, then alphabetically, so ties are stable.
+  local top = folio.top(state.counts, ctx.options.top)
   local rows = {}
-  for i = 1, top do
-    local w = words[i]
-    local per_million = state.total > 0 and counts[w] * 1e6 / state.total or 0
-    rows[i] = { i, w, counts[w], math.floor(per_million * 10 + 0.5) / 10 }
+  for i, pair in ipairs(top) do
+    local w, n = pair[1], pair[2]
+    local per_million = state.total > 0 and n * 1e6 / state.total or 0
+    rows[i] = { i, w, n, math.floor(per_million * 10 + 0.5) / 10 }
   end
   return {
     title = "wordfreq",

@@ -32,6 +32,8 @@ public struct CorpusEntry: Sendable, Equatable {
   public var folder: String
   /// The path as shown in messages: the corpus argument joined with the id.
   public var displayPath: String
+  /// The file's size in bytes when it was listed.
+  public var bytes: Int
 }
 
 /// Lists and reads plain-text corpora: folders (recursive, sorted by relative path) and files.
@@ -51,26 +53,32 @@ public struct CorpusReader: Sendable {
       guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw .notFound(path) }
       let url = URL(fileURLWithPath: path)
       if !isDir.boolValue {
+        let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int
         entries.append(
-          CorpusEntry(url: url, id: url.lastPathComponent, folder: "", displayPath: path))
+          CorpusEntry(
+            url: url, id: url.lastPathComponent, folder: "", displayPath: path, bytes: size ?? 0))
         continue
       }
       var found: [CorpusEntry] = []
       let root = url.standardizedFileURL.path
       guard
         let walker = fm.enumerator(
-          at: url.standardizedFileURL, includingPropertiesForKeys: [.isRegularFileKey],
+          at: url.standardizedFileURL,
+          includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey],
           options: [.skipsHiddenFiles])
       else { throw .unreadable(path, "cannot list the folder") }
       for case let file as URL in walker {
         guard Self.textExtensions.contains(file.pathExtension.lowercased()) else { continue }
-        let values = try? file.resourceValues(forKeys: [.isRegularFileKey])
+        let values = try? file.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey])
         guard values?.isRegularFile == true else { continue }
         var relative = file.standardizedFileURL.path
         if relative.hasPrefix(root + "/") { relative.removeFirst(root.count + 1) }
         let folder = relative.split(separator: "/").dropLast().joined(separator: "/")
         let shown = (path.hasSuffix("/") ? path : path + "/") + relative
-        found.append(CorpusEntry(url: file, id: relative, folder: folder, displayPath: shown))
+        found.append(
+          CorpusEntry(
+            url: file, id: relative, folder: folder, displayPath: shown,
+            bytes: values?.fileSize ?? 0))
       }
       found.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
       if found.isEmpty { throw .empty(path) }

@@ -36,6 +36,22 @@ public final class Document {
 
   public func layer(_ name: String) -> Layer? { layers[name] }
 
+  /// Counts the texts of the tokens whose kind is in `kinds`, lowercased when `lower` is set.
+  public func countTokens(kinds: Set<TokenKind> = [.word], lower: Bool = false) -> TermCounter {
+    let tokens = self.tokens
+    let counter = TermCounter(capacity: max(64, tokens.count / 8))
+    var text = self.text
+    // A bit per kind: a Set lookup per token costs more than the rest of the loop.
+    let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
+    text.withUTF8 { buffer in
+      guard let base = buffer.baseAddress else { return }
+      for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
+        counter.add(base + Int(t.start), Int(t.end - t.start), lower: lower)
+      }
+    }
+    return counter
+  }
+
   /// Adds a span to `layer`, creating the layer on first use.
   public func add(_ span: Span, to layer: String) {
     if layers[layer] == nil {

@@ -13,13 +13,97 @@ public struct ReportTable: Sendable, Equatable {
 
 /// How a report table is written.
 public enum TableFormat: String, Sendable, CaseIterable {
-  case table, tsv
+  case table, tsv, csv, json, jsonl, markdown, html
+
+  /// The format a file name's extension asks for (`.tsv`, `.csv`, `.json`, `.jsonl`, `.md`,
+  /// `.html`), if any.
+  public static func forExtension(_ ext: String) -> TableFormat? {
+    switch ext.lowercased() {
+    case "tsv", "tab": .tsv
+    case "csv": .csv
+    case "json": .json
+    case "jsonl", "ndjson": .jsonl
+    case "md", "markdown": .markdown
+    case "html", "htm": .html
+    case "txt": .table
+    default: nil
+    }
+  }
 
   /// Renders `report`.
   ///
   /// `table` aligns columns by display width; numbers align right.
   public func render(_ report: ReportTable) -> String {
     switch self {
+    case .csv:
+      var lines = [report.columns.map(Self.csvEscape).joined(separator: ",")]
+      for row in report.rows {
+        lines.append(row.map { Self.csvEscape(Self.cellText($0)) }.joined(separator: ","))
+      }
+      return lines.joined(separator: "\r\n") + "\r\n"
+    case .json:
+      var w = JSONWriter()
+      w.open("{")
+      w.key("title")
+      w.string(report.title)
+      w.comma()
+      w.key("columns")
+      w.open("[")
+      for (i, c) in report.columns.enumerated() {
+        if i > 0 { w.comma() }
+        w.string(c)
+      }
+      w.close("]")
+      w.comma()
+      w.key("rows")
+      w.open("[")
+      for (r, row) in report.rows.enumerated() {
+        if r > 0 { w.comma() }
+        w.open("[")
+        for (i, cell) in row.enumerated() {
+          if i > 0 { w.comma() }
+          w.meta(cell)
+        }
+        w.close("]")
+      }
+      w.close("]")
+      w.close("}")
+      return String(decoding: w.bytes, as: UTF8.self) + "\n"
+    case .jsonl:
+      var out = ""
+      for row in report.rows {
+        var w = JSONWriter()
+        w.open("{")
+        for (i, name) in report.columns.enumerated() {
+          if i > 0 { w.comma() }
+          w.key(name)
+          w.meta(i < row.count ? row[i] : nil)
+        }
+        w.close("}")
+        out += String(decoding: w.bytes, as: UTF8.self) + "\n"
+      }
+      return out
+    case .markdown:
+      func cell(_ s: String) -> String {
+        s.replacingAll("|", with: "\\|").replacingAll("\n", with: " ")
+      }
+      var lines = ["| " + report.columns.map(cell).joined(separator: " | ") + " |"]
+      lines.append("|" + report.columns.map { _ in "---" }.joined(separator: "|") + "|")
+      for row in report.rows {
+        lines.append("| " + row.map { cell(Self.cellText($0)) }.joined(separator: " | ") + " |")
+      }
+      return lines.joined(separator: "\n") + "\n"
+    case .html:
+      func esc(_ s: String) -> String {
+        s.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;").replacingAll(
+          ">", with: "&gt;")
+      }
+      var out = "<table>\n<caption>\(esc(report.title))</caption>\n<thead><tr>"
+      out += report.columns.map { "<th>\(esc($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+      for row in report.rows {
+        out += "<tr>" + row.map { "<td>\(esc(Self.cellText($0)))</td>" }.joined() + "</tr>\n"
+      }
+      return out + "</tbody>\n</table>\n"
     case .tsv:
       var lines = [report.columns.map(Self.tsvEscape).joined(separator: "\t")]
       for row in report.rows {
@@ -83,6 +167,13 @@ public enum TableFormat: String, Sendable, CaseIterable {
     return s
   }
 
+  static func csvEscape(_ s: String) -> String {
+    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+      return s
+    }
+    return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
+  }
+
   static func tsvEscape(_ s: String) -> String {
     guard s.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\\" }) else {
       return s
@@ -134,5 +225,13 @@ public enum DisplayWidth {
       return 2
     default: return 1
     }
+  }
+}
+
+extension String {
+  /// Every occurrence of `target` replaced (no Foundation needed).
+  func replacingAll(_ target: String, with replacement: String) -> String {
+    guard contains(target) else { return self }
+    return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
   }
 }

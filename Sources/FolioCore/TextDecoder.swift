@@ -28,9 +28,29 @@ public enum TextDecoder {
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
       bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
     }
-    let hasCR = bytes.contains(0x0D)
-    if !hasCR, let valid = String(validating: bytes, as: UTF8.self) {
-      return Decoded(text: valid, invalidSequences: 0, firstInvalidOffset: nil)
+    if let valid = String(validating: bytes, as: UTF8.self) {
+      guard bytes.contains(0x0D) else {
+        return Decoded(text: valid, invalidSequences: 0, firstInvalidOffset: nil)
+      }
+      // Valid UTF-8 with CR line ends (every novels100 file): a byte loop, no decoding.
+      let text = String(unsafeUninitializedCapacity: bytes.count) { out in
+        var n = 0
+        var i = 0
+        let count = bytes.count
+        while i < count {
+          let b = bytes[i]
+          if b == 0x0D {
+            out[n] = 0x0A
+            if i + 1 < count, bytes[i + 1] == 0x0A { i += 1 }
+          } else {
+            out[n] = b
+          }
+          n += 1
+          i += 1
+        }
+        return n
+      }
+      return Decoded(text: text, invalidSequences: 0, firstInvalidOffset: nil)
     }
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)

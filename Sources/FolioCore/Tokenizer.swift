@@ -78,16 +78,25 @@ public enum Tokenizer {
   }
 
   /// Tokenises valid UTF-8 bytes.
-  public static func tokenize(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [Token] {
+  public static func tokenize(utf8 buffer: UnsafeBufferPointer<UInt8>) -> [Token] {
+    guard let bytes = buffer.baseAddress else { return [] }
+    return asciiClasses.withUnsafeBufferPointer { table in
+      // Raw pointers in the hot loop: no bounds checks, no reference counting of the table.
+      tokenize(bytes, buffer.count, table.baseAddress.unsafelyUnwrapped)
+    }
+  }
+
+  private static func tokenize(
+    _ bytes: UnsafePointer<UInt8>, _ n: Int, _ ascii: UnsafePointer<Class>
+  ) -> [Token] {
     var tokens: [Token] = []
-    tokens.reserveCapacity(bytes.count / 5)
-    let n = bytes.count
+    tokens.reserveCapacity(n / 5)
     var i = 0
 
     // Decodes the scalar at `at`: its class and byte length.
     @inline(__always) func scan(_ at: Int) -> (Class, Int) {
       let b = bytes[at]
-      if b < 0x80 { return (asciiClasses[Int(b)], 1) }
+      if b < 0x80 { return (ascii[Int(b)], 1) }
       var length = 2
       var value = UInt32(b & 0x1F)
       if b >= 0xF0 {
@@ -162,7 +171,7 @@ public enum Tokenizer {
         // Keep emoji sequences (ZWJ, modifiers, flags) together.
         while end < n {
           let (c, l) = scan(end)
-          if c == .extend || (c == .symbol && isEmojiJoiner(bytes, end)) {
+          if c == .extend || (c == .symbol && isEmojiJoiner(bytes, n, end)) {
             end += l
           } else {
             break
@@ -176,8 +185,9 @@ public enum Tokenizer {
   }
 
   // An emoji modifier, a regional indicator or a joined emoji continues the current symbol.
-  private static func isEmojiJoiner(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int) -> Bool {
-    guard at + 3 < bytes.count, bytes[at] == 0xF0, bytes[at + 1] == 0x9F else { return false }
+  private static func isEmojiJoiner(_ bytes: UnsafePointer<UInt8>, _ count: Int, _ at: Int) -> Bool
+  {
+    guard at + 3 < count, bytes[at] == 0xF0, bytes[at + 1] == 0x9F else { return false }
     // U+1F3FB..1F3FF skin tones, U+1F1E6..1F1FF regional indicators
     if bytes[at + 2] == 0x8F, (0xBB...0xBF).contains(bytes[at + 3]) { return true }
     if bytes[at + 2] == 0x87, (0xA6...0xBF).contains(bytes[at + 3]), at >= 4,

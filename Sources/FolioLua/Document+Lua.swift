@@ -21,6 +21,7 @@ extension FolioLua {
       name: "Document",
       methods: [
         ("tokens", tokens),
+        ("counts", counts),
         ("add", { (L) throws(LuaHostError) -> Int32 in try add(L, context) }),
         ("spans", spans),
         ("layers", layers),
@@ -105,6 +106,49 @@ extension FolioLua {
     L.replace(keys)  // the list takes the first key's slot; the strings above it go
     L.top = keys
     return 1
+  }
+
+  /// `doc:counts([{lower = false, kinds = {"word"}}])` → `{[text] = count}`, total: token
+  /// texts counted in Swift; only the distinct texts cross into Lua.
+  static func counts(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    var lower = false
+    var kinds: Set<TokenKind> = [.word]
+    if !L.isNoneOrNil(2) {
+      try L.checkTable(2)
+      if L.rawGet(2, "lower") != .nil { lower = L.bool(at: -1) }
+      L.pop()
+      let kindsType = L.rawGet(2, "kinds")
+      defer { L.pop() }
+      if kindsType == .table {
+        kinds = []
+        for i in 0..<L.rawLength(-1) {
+          L.rawGet(-1, i + 1)
+          defer { L.pop() }
+          guard let name = L.string(at: -1),
+            let kind = TokenKind.allCases.first(where: { $0.name == name })
+          else {
+            let names = TokenKind.allCases.map(\.name).joined(separator: ", ")
+            throw .argument(2, "unknown token kind in 'kinds' (kinds: \(names))")
+          }
+          kinds.insert(kind)
+        }
+      } else if kindsType != .nil {
+        throw .argument(2, "'kinds' must be a list of token kinds")
+      }
+    }
+    let counter = doc.countTokens(kinds: kinds, lower: lower)
+    L.newTable(hash: Int32(clamping: counter.count))
+    let t = L.top
+    for i in 0..<counter.count {
+      counter.withKey(i) { key in
+        if let base = key.baseAddress { L.pushBytes(base, key.count) } else { L.pushString("") }
+      }
+      L.pushInteger(counter.count(at: i))
+      L.rawSetTop(t)
+    }
+    L.pushInteger(counter.total)
+    return 2
   }
 
   /// `doc:add(layer, first, last [, label [, attrs]])`: positions as `string.find` gives them.

@@ -109,6 +109,7 @@ public enum FolioLua {
       FolioLog.write("plugin '\(context.pluginName)': " + parts.joined(separator: "\t"))
       return 0
     }
+    vm.setFunction("top") { (L) throws(LuaHostError) -> Int32 in try top(L) }
     L.newTable(hash: 3)
     vm.setFunction("lower") { (L) throws(LuaHostError) -> Int32 in
       L.pushString(try L.checkString(1).lowercased())
@@ -125,6 +126,70 @@ public enum FolioLua {
     L.rawSet(-2, "text")
     L.setGlobal("folio")
     L.pop()  // List
+  }
+
+  /// `folio.top(t, n)`: the `n` entries of `t` with the largest numeric values, as a List of
+  /// `{key, value}` pairs, ties broken by key (byte order) so the result is deterministic.
+  /// Runs in Swift: a partial sort instead of `table.sort` with a Lua comparator.
+  static func top(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    try L.checkTable(1)
+    let n = try L.checkInteger(2)
+    var items: [(key: [UInt8], value: Double, slot: Int)] = []
+    var failure: LuaHostError?
+    L.newTable()  // the keys and values by slot: 2·slot−1 → key, 2·slot → value
+    let keep = L.top
+    var slot = 0
+    L.forEach(1) {
+      guard failure == nil else { return }
+      guard let v = L.number(at: -1) else {
+        failure = .argument(1, "values must be numbers, got \(L.typeName(at: -1))")
+        return
+      }
+      let key: [UInt8]
+      switch L.type(at: -2) {
+      case .string: key = L.bytes(at: -2) ?? []
+      case .number: key = Array(((try? L.checkString(-2)) ?? "").utf8)
+      default: key = Array(L.typeName(at: -2).utf8)
+      }
+      slot += 1
+      L.pushValue(-2)
+      L.rawSet(keep, 2 * slot - 1)
+      L.pushValue(-1)
+      L.rawSet(keep, 2 * slot)
+      items.append((key, v, slot))
+    }
+    if let failure { throw failure }
+    let limit = n <= 0 ? items.count : min(n, items.count)
+    func before(
+      _ a: (key: [UInt8], value: Double, slot: Int), _ b: (key: [UInt8], value: Double, slot: Int)
+    ) -> Bool {
+      a.value != b.value ? a.value > b.value : a.key.lexicographicallyPrecedes(b.key)
+    }
+    // Keep the best `limit` with a bounded insertion: O(items × log limit) in practice.
+    var best: [(key: [UInt8], value: Double, slot: Int)] = []
+    best.reserveCapacity(limit + 1)
+    for item in items {
+      if best.count == limit, let last = best.last, !before(item, last) { continue }
+      var lo = 0
+      var hi = best.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if before(best[mid], item) { lo = mid + 1 } else { hi = mid }
+      }
+      best.insert(item, at: lo)
+      if best.count > limit { best.removeLast() }
+    }
+    L.newTable(array: Int32(best.count))
+    for (i, item) in best.enumerated() {
+      L.newTable(array: 2)
+      L.rawGet(keep, 2 * item.slot - 1)
+      L.rawSet(-2, 1)
+      L.rawGet(keep, 2 * item.slot)
+      L.rawSet(-2, 2)
+      L.rawSet(-2, i + 1)
+    }
+    makeList(L)
+    return 1
   }
 
   /// Pushes a new List from the table on top (sets its metatable). Stack: [-0, +0, -]

@@ -203,6 +203,11 @@ public struct LuaState {
     lua_rawset(L, index)
   }
 
+  /// `t[k] = v` for the table at `index` with the key and value on top, raw.
+  ///
+  /// The key must not be nil or NaN. Stack: [-2, +0, m]
+  @inlinable public func rawSetTop(_ index: Int32) { lua_rawset(L, index) }
+
   /// `t[i] = v` for the table at `index` and the value on top, raw. Stack: [-1, +0, m]
   public func rawSet(_ index: Int32, _ i: Int) { lua_rawseti(L, index, lua_Integer(i)) }
 

@@ -1,0 +1,96 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A file written atomically: bytes go to a temporary file in the same folder, which replaces
+/// the destination only on `commit()` (after fsync). An interrupted or failed run never leaves
+/// a half-written file and never replaces an earlier good one.
+public final class AtomicFile {
+  public let path: String
+  private let temporaryPath: String
+  private var fd: Int32
+  private var buffer: [UInt8] = []
+  private var finished = false
+
+  /// An error writing an output file.
+  public struct Failure: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "cannot write \(path): \(reason)" }
+  }
+
+  public init(path: String) throws(Failure) {
+    self.path = path
+    let url = URL(fileURLWithPath: path)
+    let dir = url.deletingLastPathComponent().path
+    var template = Array((dir + "/." + url.lastPathComponent + ".folio-XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { p in p.baseAddress.map { mkstemp($0) } ?? -1
+    }
+    guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+    self.fd = fd
+    temporaryPath = String(
+      decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    fchmod(fd, 0o644)
+  }
+
+  deinit { cancel() }
+
+  /// Appends bytes (buffered).
+  public func write(_ bytes: some Collection<UInt8>) throws(Failure) {
+    buffer.append(contentsOf: bytes)
+    if buffer.count >= 1 << 20 { try flush() }
+  }
+
+  public func write(_ text: String) throws(Failure) { try write(text.utf8) }
+
+  private func flush() throws(Failure) {
+    var offset = 0
+    while offset < buffer.count {
+      let n = buffer.withUnsafeBytes { b in
+        b.baseAddress.map { Glibc.write(fd, $0 + offset, b.count - offset) } ?? 0
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw Failure(path: path, reason: String(cString: strerror(errno)))
+      }
+      offset += n
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Flushes, fsyncs and renames the temporary file over the destination.
+  public func commit() throws(Failure) {
+    guard !finished else { return }
+    try flush()
+    guard fsync(fd) == 0, close(fd) == 0 else {
+      let reason = String(cString: strerror(errno))
+      cancel()
+      throw Failure(path: path, reason: reason)
+    }
+    fd = -1
+    guard rename(temporaryPath, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      cancel()
+      throw Failure(path: path, reason: reason)
+    }
+    finished = true
+    // Make the rename itself durable.
+    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    let dfd = open(dir, O_RDONLY)
+    if dfd >= 0 {
+      fsync(dfd)
+      close(dfd)
+    }
+  }
+
+  /// Removes the temporary file; the destination is untouched.
+  public func cancel() {
+    guard !finished else { return }
+    finished = true
+    if fd >= 0 { close(fd) }
+    fd = -1
+    unlink(temporaryPath)
+  }
+}
