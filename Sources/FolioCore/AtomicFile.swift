@@ -4,9 +4,10 @@ import Foundation
   import Glibc
 #endif
 
-/// A file written atomically: bytes go to a temporary file in the same folder, which replaces
-/// the destination only on `commit()` (after fsync). An interrupted or failed run never leaves
-/// a half-written file and never replaces an earlier good one.
+/// A file written atomically: bytes go to a temporary file in the same folder, which replaces the destination only on `commit()` (after fsync).
+///
+/// An interrupted or failed run never leaves a half-written file and never replaces an earlier good
+/// one.
 public final class AtomicFile {
   public let path: String
   private let temporaryPath: String

@@ -1,5 +1,6 @@
-/// Counts byte strings (token texts) fast: an open-addressing hash table over an arena of the
-/// distinct keys. The bulk path behind `doc:counts()` (DESIGN.md §2: hot loops in Swift).
+/// Counts byte strings (token texts) fast: an open-addressing hash table over an arena of the distinct keys.
+///
+/// The bulk path behind `doc:counts()` (DESIGN.md §2: hot loops in Swift).
 ///
 /// A class with raw storage so that the per-token path has no copy-on-write checks and no
 /// allocations.

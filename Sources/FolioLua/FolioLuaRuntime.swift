@@ -128,8 +128,8 @@ public enum FolioLua {
     L.pop()  // List
   }
 
-  /// `folio.top(t, n)`: the `n` entries of `t` with the largest numeric values, as a List of
-  /// `{key, value}` pairs, ties broken by key (byte order) so the result is deterministic.
+  /// `folio.top(t, n)`: the `n` entries of `t` with the largest numeric values, as a List of `{key, value}` pairs, ties broken by key (byte order) so the result is deterministic.
+  ///
   /// Runs in Swift: a partial sort instead of `table.sort` with a Lua comparator.
   static func top(_ L: LuaState) throws(LuaHostError) -> Int32 {
     try L.checkTable(1)

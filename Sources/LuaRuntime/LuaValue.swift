@@ -1,9 +1,10 @@
 import CLua
 import CLuaShim
 
-/// A Lua value as plain Swift data, for copying between VMs (report states across workers and
-/// shards, DESIGN.md §5). Tables keep their entries in Lua's traversal order; `==` compares
-/// them as Lua would see them (order-insensitive).
+/// A Lua value as plain Swift data, for copying between VMs (report states across workers and shards, DESIGN.md §5).
+///
+/// Tables keep their entries in Lua's traversal order; `==` compares them as Lua would see them
+/// (order-insensitive).
 public indirect enum LuaValue: Sendable, Hashable {
   case `nil`
   case bool(Bool)
@@ -33,8 +34,9 @@ public indirect enum LuaValue: Sendable, Hashable {
 }
 
 extension LuaState {
-  /// Copies the value at `index` into plain Swift data, reading tables raw. Functions,
-  /// userdata, threads and cycles are refused with the path where they were found.
+  /// Copies the value at `index` into plain Swift data, reading tables raw.
+  ///
+  /// Functions, userdata, threads and cycles are refused with the path where they were found.
   public func copyValue(at index: Int32, path: String = "state") throws(LuaValue.CopyError)
     -> LuaValue
   {
