@@ -9,15 +9,27 @@ public struct RunConfiguration: Sendable {
   public var plugins: [PluginReference]
   public var limits: LuaLimits
   public var failFast: Bool
+  /// Worker threads; each owns one VM per plugin.
+  public var jobs: Int
+  /// Where kept documents go, as JSONL (nil: nowhere).
+  public var documentsOutput: String?
+  /// `-o`: the documents when the pipeline has no report (else the caller writes the reports).
+  public var output: String?
+  public var offsets: OffsetUnit
 
   public init(
     corpus: [String], plugins: [PluginReference], limits: LuaLimits = .plugin,
-    failFast: Bool = false
+    failFast: Bool = false, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+    documentsOutput: String? = nil, output: String? = nil, offsets: OffsetUnit = .codepoints
   ) {
+    self.output = output
     self.corpus = corpus
     self.plugins = plugins
     self.limits = limits
     self.failFast = failFast
+    self.jobs = max(1, jobs)
+    self.documentsOutput = documentsOutput
+    self.offsets = offsets
   }
 }
 
@@ -29,35 +41,53 @@ public struct RunSummary: Sendable {
   public var failed = 0
   public var skipped = 0
   public var warnings = 0
+  public var bytes = 0
   public var reports: [ReportTable] = []
-  /// Seconds spent in each plugin, in pipeline order.
+  /// Seconds spent in each plugin (summed over workers), in pipeline order.
   public var pluginSeconds: [(String, Double)] = []
   public var seconds = 0.0
+  public var jobs = 1
+  /// The run stopped on Ctrl-C: no output was written.
+  public var interrupted = false
 
-  /// The exit code: 0 when nothing failed, 65 when some documents failed.
-  public var exitCode: Int32 { failed > 0 ? FolioError.Exit.data.rawValue : 0 }
+  /// 0 when nothing failed, 65 when some documents failed, 130 when interrupted.
+  public var exitCode: Int32 {
+    if interrupted { return FolioError.Exit.interrupted.rawValue }
+    return failed > 0 ? FolioError.Exit.data.rawValue : 0
+  }
 
   public var line: String {
     var s =
       "\(read) document\(read == 1 ? "" : "s") read, \(kept) kept, \(dropped) dropped, \(failed) failed"
     if skipped > 0 { s += ", \(skipped) skipped" }
     s += " in " + String(format: "%.2f s", seconds)
+    if seconds > 0, bytes > 0 {
+      s += String(format: " (%.1f MB/s, -j %d)", Double(bytes) / 1e6 / seconds, jobs)
+    }
     if !pluginSeconds.isEmpty {
       s +=
-        " ("
+        "; "
         + pluginSeconds.map { "\($0.0) " + String(format: "%.2f s", $0.1) }.joined(separator: ", ")
-        + ")"
     }
+    if interrupted { s += "; interrupted, no output written" }
     return s
   }
 }
 
-/// Runs a pipeline of plugins over a corpus, one document at a time, in input order.
+/// Runs a pipeline of plugins over a corpus on worker threads, with results in input order.
+///
+/// The corpus is cut into chunks of consecutive documents. Workers take chunks in order; each
+/// worker owns one VM per plugin, created on its own thread (DESIGN.md §2.5). The calling
+/// thread takes chunk results in input order: it prints diagnostics, writes documents and
+/// merges each chunk's report states (copied as plain data) with the plugin's `merge`. So the
+/// output is the same at any `-j`, provided `merge` is associative.
 public final class Runner {
   public let configuration: RunConfiguration
   public let resolver: PluginResolver
-  /// Receives each diagnostic line (warnings, document errors) as it happens.
+  /// Receives each diagnostic line (warnings, document errors) in input order.
   public var diagnostic: (String) -> Void
+  /// Receives progress (documents and bytes done, bytes in all) at most 10 times a second.
+  public var progress: ((Int, Int, Int) -> Void)?
 
   public init(
     _ configuration: RunConfiguration, resolver: PluginResolver = PluginResolver(),
@@ -68,108 +98,408 @@ public final class Runner {
     self.diagnostic = diagnostic
   }
 
-  /// Loads every plugin (checking manifests and options) before any document is read.
-  public func loadPlugins() throws(FolioError) -> [PluginInstance] {
+  /// A plugin ready to be loaded on any thread.
+  struct Loadable: Sendable {
+    var spec: PluginSpec
+    var source: String
+    var options: [(String, String)]
+  }
+
+  /// Resolves every plugin and loads it once here (checking manifests and options) before any document is read.
+  ///
+  /// The instances returned merge and finish the reports.
+  func loadPlugins() throws(FolioError) -> ([Loadable], [PluginInstance]) {
     if configuration.plugins.isEmpty {
       throw FolioError(
         "no plugin given - while starting the run",
-        help: "add -p PLUGIN, e.g. -p wordfreq (folio run --list-plugins lists them)",
-        exit: .usage)
+        help: "add -p PLUGIN, e.g. -p wordfreq (folio run --list-plugins lists them)", exit: .usage)
     }
+    var loadables: [Loadable] = []
     var instances: [PluginInstance] = []
     for reference in configuration.plugins {
       let (spec, source) = try resolver.resolve(reference.target)
+      let options = reference.options.map { ($0.key, $0.value) }
       do {
-        instances.append(
-          try PluginInstance(
-            spec: spec, source: source, rawOptions: reference.options.map { ($0.key, $0.value) },
-            limits: configuration.limits))
+        let instance = try PluginInstance(
+          spec: spec, source: source, rawOptions: options, limits: configuration.limits)
+        instances.append(instance)
+        loadables.append(Loadable(spec: instance.spec, source: source, options: options))
       } catch {
         throw FolioError(error)
       }
     }
-    return instances
+    return (loadables, instances)
   }
 
   public func run() throws(FolioError) -> RunSummary {
     let start = Date()
-    let plugins = try loadPlugins()
+    let (loadables, mergers) = try loadPlugins()
+    var configuration = self.configuration
+    if configuration.documentsOutput == nil, let path = configuration.output,
+      !mergers.contains(where: { $0.spec.kind == .report })
+    {
+      configuration.documentsOutput = path
+    }
     let entries: [CorpusEntry]
     do { entries = try CorpusReader().list(configuration.corpus) } catch { throw FolioError(error) }
 
-    var summary = RunSummary()
-    var seconds = Array(repeating: 0.0, count: plugins.count)
-    var seenErrors: [String: Int] = [:]
-    var order: [String] = []
-    let reader = CorpusReader()
+    var jobs = min(configuration.jobs, max(1, entries.count))
+    let unmergeable = mergers.filter { $0.spec.kind == .report && !$0.canMerge }
+    if jobs > 1, let first = unmergeable.first {
+      diagnostic(
+        "Note: plugin '\(first.spec.name)' defines no merge(a, b), so its documents cannot be split: running on one worker"
+      )
+      jobs = 1
+    }
+    let chunks = Self.plan(entries, jobs: jobs, split: unmergeable.isEmpty)
+    let totalBytes = entries.reduce(0) { $0 + $1.bytes }
 
-    for plugin in plugins where plugin.spec.kind == .report {
+    var output: AtomicFile?
+    if let path = configuration.documentsOutput {
+      do { output = try AtomicFile(path: path) } catch {
+        throw FolioError("\(error) - while opening the output", exit: .failure)
+      }
+    }
+    for plugin in mergers where plugin.spec.kind == .report {
       do { try plugin.startReport() } catch { throw FolioError(error, exit: .failure) }
     }
 
-    documents: for entry in entries {
-      let document: Document?
-      do {
-        document = try reader.read(entry) { warning in
-          summary.warnings += 1
-          diagnostic("Warning: \(warning)")
-        }
-      } catch {
-        summary.failed += 1
-        diagnostic("Error: \(error) - while reading the corpus")
-        continue
-      }
-      guard let document else {
-        summary.skipped += 1
-        continue
-      }
-      summary.read += 1
-      for (index, plugin) in plugins.enumerated() {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        defer { seconds[index] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
-        do {
-          switch plugin.spec.kind ?? .report {
-          case .filter:
-            if try !plugin.filter(document) {
-              summary.dropped += 1
-              continue documents
-            }
-          case .tagger:
-            try plugin.tag(document)
-          case .report:
-            try plugin.each(document)
+    let work = Work(
+      chunks: chunks, plugins: loadables, configuration: configuration,
+      writeDocuments: output != nil, maxAhead: 2 * jobs + 2)
+    let threads = (0..<jobs).map { _ in
+      Thread { work.workerLoop() }
+    }
+    for t in threads {
+      t.stackSize = 8 << 20
+      t.start()
+    }
+
+    var summary = RunSummary()
+    summary.jobs = jobs
+    var seconds = Array(repeating: 0.0, count: loadables.count)
+    var seenErrors: [String: Int] = [:]
+    var order: [String] = []
+    var fatal: FolioError?
+    var lastProgress = Date.distantPast
+
+    chunkLoop: for index in 0..<chunks.count {
+      var result: ChunkResult?
+      while result == nil {
+        switch work.waitForResult(index) {
+        case .ready(let r): result = r
+        case .interrupted:
+          summary.interrupted = true
+          break chunkLoop
+        case .waiting(let docs, let bytes):
+          if let progress, Date().timeIntervalSince(lastProgress) >= 0.1 {
+            progress(docs, bytes, totalBytes)
+            lastProgress = Date()
           }
-        } catch {
+        }
+      }
+      guard let result else { break }
+      if let error = result.fatal {
+        fatal = FolioError(error, exit: .failure)
+        break
+      }
+      for outcome in result.outcomes {
+        for w in outcome.warnings {
+          summary.warnings += 1
+          diagnostic("Warning: \(w)")
+        }
+        summary.bytes += outcome.bytes
+        switch outcome.status {
+        case .kept:
+          summary.read += 1
+          summary.kept += 1
+          if let json = outcome.json, let output {
+            do {
+              try output.write(json)
+              try output.write(CollectionOfOne(UInt8(0x0A)))
+            } catch {
+              fatal = FolioError("\(error) - while writing documents", exit: .failure)
+              break chunkLoop
+            }
+          }
+        case .dropped:
+          summary.read += 1
+          summary.dropped += 1
+        case .skipped:
+          summary.skipped += 1
+        case .failed(let message, let readOK):
+          if readOK { summary.read += 1 }
           summary.failed += 1
-          let key = error.description
-          if let n = seenErrors[key] {
-            seenErrors[key] = n + 1
+          if let n = seenErrors[message] {
+            seenErrors[message] = n + 1
           } else {
-            seenErrors[key] = 0
-            order.append(key)
-            diagnostic("Error: \(error)")
+            seenErrors[message] = 0
+            order.append(message)
+            diagnostic("Error: \(message)")
           }
           if configuration.failFast {
-            throw FolioError(
-              error.description, help: "the run stopped at the first failure (--fail-fast)",
-              exit: .data)
+            fatal = FolioError(
+              message, help: "the run stopped at the first failure (--fail-fast)", exit: .data)
+            break chunkLoop
           }
-          continue documents
         }
       }
-      summary.kept += 1
+      for (i, s) in result.seconds.enumerated() { seconds[i] += s }
+      for (i, state) in result.states.enumerated() {
+        guard let state else { continue }
+        do { try mergers[i].mergeState(state) } catch {
+          fatal = FolioError(error, exit: .failure)
+          break chunkLoop
+        }
+      }
+      work.merged(index)
     }
+    work.stop()
+    for t in threads { while !t.isFinished { usleep(1000) } }
+    _ = threads
+
     for key in order where (seenErrors[key] ?? 0) > 0 {
       let n = seenErrors[key] ?? 0
       diagnostic("(the error above happened in \(n) more document\(n == 1 ? "" : "s"))")
     }
-    for plugin in plugins where plugin.spec.kind == .report {
+    if let fatal {
+      output?.cancel()
+      throw fatal
+    }
+    if summary.interrupted || LuaInterrupt.isRequested {
+      summary.interrupted = true
+      output?.cancel()
+      summary.seconds = Date().timeIntervalSince(start)
+      return summary
+    }
+    for plugin in mergers where plugin.spec.kind == .report {
       do { summary.reports.append(try plugin.finish()) } catch {
+        output?.cancel()
         throw FolioError(error, exit: .failure)
       }
     }
-    summary.pluginSeconds = zip(plugins.map(\.spec.name), seconds).map { ($0, $1) }
+    do { try output?.commit() } catch {
+      throw FolioError("\(error) - while writing documents", exit: .failure)
+    }
+    summary.pluginSeconds = zip(loadables.map(\.spec.name), seconds).map { ($0, $1) }
     summary.seconds = Date().timeIntervalSince(start)
     return summary
+  }
+
+  /// Cuts the corpus into chunks of consecutive documents: about three per worker (one worker
+  /// needs no balancing), between 256 KB and 64 MB and at most 2,000 documents each, so that
+  /// workers stay busy, memory stays bounded and few states need copying and merging.
+  static func plan(_ entries: [CorpusEntry], jobs: Int, split: Bool) -> [[CorpusEntry]] {
+    guard split else { return entries.isEmpty ? [] : [entries] }
+    let total = entries.reduce(0) { $0 + $1.bytes }
+    let target = jobs == 1 ? 64 << 20 : min(64 << 20, max(256 << 10, total / (jobs * 3)))
+    var chunks: [[CorpusEntry]] = []
+    var current: [CorpusEntry] = []
+    var bytes = 0
+    for entry in entries {
+      current.append(entry)
+      bytes += entry.bytes
+      if bytes >= target || current.count >= 2000 {
+        chunks.append(current)
+        current = []
+        bytes = 0
+      }
+    }
+    if !current.isEmpty { chunks.append(current) }
+    return chunks
+  }
+}
+
+/// What happened to one document.
+struct DocumentOutcome: Sendable {
+  enum Status: Sendable {
+    case kept, dropped, skipped
+    /// The message, and whether the document was read before it failed.
+    case failed(String, Bool)
+  }
+  var status: Status
+  var warnings: [String] = []
+  var json: [UInt8]?
+  var bytes = 0
+}
+
+/// What a worker made of one chunk.
+struct ChunkResult: Sendable {
+  var outcomes: [DocumentOutcome] = []
+  /// Each plugin's report state for this chunk (nil for filters and taggers).
+  var states: [LuaData?] = []
+  var seconds: [Double] = []
+  /// A failure that stops the run (a plugin that cannot load or copy its state).
+  var fatal: PluginError?
+}
+
+/// The shared work list of a run: chunks handed out in order, results collected by index.
+final class Work: @unchecked Sendable {
+  enum Wait {
+    case ready(ChunkResult)
+    case waiting(Int, Int)
+    case interrupted
+  }
+
+  private let condition = NSCondition()
+  private let chunks: [[CorpusEntry]]
+  private let plugins: [Runner.Loadable]
+  private let configuration: RunConfiguration
+  private let writeDocuments: Bool
+  private let maxAhead: Int
+  private var next = 0
+  private var mergedUpTo = -1
+  private var results: [Int: ChunkResult] = [:]
+  private var stopped = false
+  private var documentsDone = 0
+  private var bytesDone = 0
+
+  init(
+    chunks: [[CorpusEntry]], plugins: [Runner.Loadable], configuration: RunConfiguration,
+    writeDocuments: Bool, maxAhead: Int
+  ) {
+    self.chunks = chunks
+    self.plugins = plugins
+    self.configuration = configuration
+    self.writeDocuments = writeDocuments
+    self.maxAhead = maxAhead
+  }
+
+  func stop() {
+    condition.lock()
+    stopped = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  func merged(_ index: Int) {
+    condition.lock()
+    mergedUpTo = index
+    results[index] = nil
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  func waitForResult(_ index: Int) -> Wait {
+    condition.lock()
+    defer { condition.unlock() }
+    if let r = results[index] { return .ready(r) }
+    if LuaInterrupt.isRequested { return .interrupted }
+    _ = condition.wait(until: Date().addingTimeInterval(0.1))
+    if let r = results[index] { return .ready(r) }
+    return .waiting(documentsDone, bytesDone)
+  }
+
+  /// Takes the next chunk, waiting while the workers are too far ahead of the merging.
+  private func take() -> Int? {
+    condition.lock()
+    defer { condition.unlock() }
+    while !stopped, next < chunks.count, next - mergedUpTo > maxAhead, !LuaInterrupt.isRequested {
+      _ = condition.wait(until: Date().addingTimeInterval(0.1))
+    }
+    guard !stopped, next < chunks.count, !LuaInterrupt.isRequested else { return nil }
+    next += 1
+    return next - 1
+  }
+
+  private func deliver(_ index: Int, _ result: ChunkResult) {
+    condition.lock()
+    results[index] = result
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  private func count(_ bytes: Int) {
+    condition.lock()
+    documentsDone += 1
+    bytesDone += bytes
+    condition.unlock()
+  }
+
+  /// A worker: loads its own instances, then processes chunks until none are left.
+  func workerLoop() {
+    var instances: [PluginInstance] = []
+    for p in plugins {
+      do {
+        instances.append(
+          try PluginInstance(
+            spec: p.spec, source: p.source, rawOptions: p.options, limits: configuration.limits))
+      } catch {
+        if let index = take() { deliver(index, ChunkResult(fatal: error)) }
+        return
+      }
+    }
+    let reader = CorpusReader()
+    while let index = take() {
+      deliver(index, process(chunks[index], instances, reader))
+    }
+  }
+
+  private func process(
+    _ chunk: [CorpusEntry], _ instances: [PluginInstance], _ reader: CorpusReader
+  )
+    -> ChunkResult
+  {
+    var result = ChunkResult()
+    result.seconds = Array(repeating: 0, count: instances.count)
+    for plugin in instances where plugin.spec.kind == .report {
+      do { try plugin.startReport() } catch {
+        result.fatal = error
+        return result
+      }
+    }
+    documents: for entry in chunk {
+      if LuaInterrupt.isRequested { break }
+      var warnings: [String] = []
+      let document: Document?
+      do {
+        document = try reader.read(entry) { warnings.append($0.description) }
+      } catch {
+        result.outcomes.append(
+          DocumentOutcome(
+            status: .failed("\(error) - while reading the corpus", false), warnings: warnings))
+        continue
+      }
+      count(entry.bytes)
+      guard let document else {
+        result.outcomes.append(DocumentOutcome(status: .skipped, warnings: warnings))
+        continue
+      }
+      var outcome = DocumentOutcome(status: .kept, warnings: warnings, bytes: entry.bytes)
+      for (i, plugin) in instances.enumerated() {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        defer { result.seconds[i] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+        do {
+          switch plugin.spec.kind ?? .report {
+          case .filter:
+            if try !plugin.filter(document) {
+              outcome.status = .dropped
+              result.outcomes.append(outcome)
+              continue documents
+            }
+          case .tagger: try plugin.tag(document)
+          case .report: try plugin.each(document)
+          }
+        } catch {
+          if LuaInterrupt.isRequested { break documents }
+          outcome.status = .failed(error.description, true)
+          result.outcomes.append(outcome)
+          continue documents
+        }
+      }
+      if writeDocuments { outcome.json = document.jsonRecord(offsets: configuration.offsets) }
+      result.outcomes.append(outcome)
+    }
+    for plugin in instances {
+      guard plugin.spec.kind == .report else {
+        result.states.append(nil)
+        continue
+      }
+      do { result.states.append(try plugin.exportState()) } catch {
+        result.fatal = error
+        return result
+      }
+    }
+    return result
   }
 }

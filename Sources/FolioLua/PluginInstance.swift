@@ -116,9 +116,69 @@ public final class PluginInstance {
     try call(tag, "tagging document \(document.id)", document: document, results: 0)
   }
 
-  /// Calls `init(ctx)` (or starts from an empty table).
+  /// Whether the plugin defines `merge(a, b)`, so its states can be split across workers.
+  public var canMerge: Bool { refs["merge"] != nil }
+
+  /// Copies the report's state out as plain data (for another VM).
+  public func exportState() throws(PluginError) -> LuaData {
+    if stateRef == nil { try startReport() }
+    vm.push(ref: stateRef ?? 0)
+    defer { vm.state.pop() }
+    do {
+      return try vm.state.copyData(at: -1)
+    } catch {
+      throw PluginError(
+        plugin: spec.name, code: "F121",
+        message: "the report state cannot be copied: state\(error)",
+        help:
+          "keep only tables, strings, numbers and booleans in the state; build other values in finish",
+        activity: "copying the report state")
+    }
+  }
+
+  /// Merges a state copied from another VM into this one: `state = merge(state, other)`.
+  ///
+  /// A report without `merge` takes `other` as its state: the runner gives such a report the
+  /// whole corpus as one chunk.
+  public func mergeState(_ other: LuaData) throws(PluginError) {
+    if stateRef == nil { try startReport() }
+    guard let merge = refs["merge"] else {
+      try restore(other)
+      if let old = stateRef { vm.unref(old) }
+      stateRef = vm.ref()
+      return
+    }
+    vm.push(ref: merge)
+    vm.push(ref: stateRef ?? 0)
+    do { try restore(other) } catch {
+      vm.state.pop(2)
+      throw error
+    }
+    try protected("merging report states", arguments: 2, results: 1)
+    // merge may update `a` in place and return nothing: keep `a` then.
+    if vm.state.type(at: -1) == .nil {
+      vm.state.pop()
+      return
+    }
+    if let old = stateRef { vm.unref(old) }
+    stateRef = vm.ref()
+  }
+
+  private func restore(_ data: LuaData) throws(PluginError) {
+    do { try vm.state.push(data) } catch {
+      throw PluginError(
+        plugin: spec.name, code: "F121", message: error.message,
+        activity: "restoring a report state")
+    }
+  }
+
+  /// Calls `init(ctx)` (or starts from an empty table), replacing any earlier state.
   public func startReport() throws(PluginError) {
     let L = vm.state
+    if let old = stateRef {
+      vm.unref(old)
+      stateRef = nil
+    }
     if let initRef = refs["init"] {
       vm.push(ref: initRef)
       vm.push(ref: ctxRef)

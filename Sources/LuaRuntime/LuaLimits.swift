@@ -1,3 +1,5 @@
+import CLuaShim
+
 /// Limits for the code a VM runs (DESIGN.md §3).
 ///
 /// Zero disables a limit.
@@ -19,4 +21,15 @@ public struct LuaLimits: Sendable, Equatable {
   public static let none = LuaLimits()
   /// The defaults for plugins: 1 GiB, 10⁹ instructions and 60 s per call.
   public static let plugin = LuaLimits(memory: 1 << 30, instructions: 1_000_000_000, seconds: 60)
+}
+
+/// Ctrl-C for every VM of the process: the limits hook stops running Lua code at its next
+/// check (within 1,000 instructions) once an interrupt is requested.
+public enum LuaInterrupt {
+  /// Installs the SIGINT handler: the first Ctrl-C requests an interrupt, a second one ends
+  /// the process at once.
+  public static func installHandler() { folio_install_sigint() }
+  public static var isRequested: Bool { folio_interrupted() != 0 }
+  public static func request() { folio_interrupt() }
+  public static func clear() { folio_clear_interrupt() }
 }

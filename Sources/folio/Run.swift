@@ -5,6 +5,10 @@ import FolioLua
 import Foundation
 import LuaRuntime
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run plugins over a corpus, in order, and print each report.",
@@ -13,15 +17,24 @@ struct Run: ParsableCommand {
       named (looked up in ./plugins, $XDG_DATA_HOME/folio/plugins and Folio's Plugins/) or given
       as a path to a plugin folder or a .lua file. Options follow the name: -p NAME:key=value,...
 
-      Reports go to stdout: an aligned table on a terminal, TSV when piped. Warnings and errors go
-      to stderr. Exit codes: 0 ok, 64 usage, 65 some documents failed, 66 corpus not found,
-      78 a plugin or its options are wrong, 1 other failures.
+      Reports go to stdout: an aligned table on a terminal, TSV when piped; -o FILE writes them
+      to a file in the format its extension names (.tsv .csv .json .jsonl .md .html .txt).
+      When the pipeline has no report, -o FILE.jsonl writes the kept documents, annotated, one
+      JSON record a line (--docs-out does that next to reports). Every output file is written
+      atomically: a failed or interrupted run leaves earlier files as they were.
+
+      Documents are processed by -j workers (default: one per core) and results come out in
+      input order, identical at any -j. Warnings and errors go to stderr, with a progress line
+      on a terminal. Exit codes: 0 ok, 64 usage, 65 some documents failed, 66 corpus not
+      found, 78 a plugin or its options are wrong, 130 interrupted (Ctrl-C), 1 other failures.
 
       Examples:
         folio run Examples/news -p wordfreq
         folio run Examples/news -p wordfreq:top=10 --format tsv > words.tsv
         folio run ../shared/corpora/seeds -p kwic:word=Kolokoltsev,width=30
         folio run Examples/news -p ./my_filter.lua -p wordfreq
+        folio run Examples/news -p ./my_tagger.lua -o tagged.jsonl
+        folio run ../shared/corpora/novels100 -p wordfreq:top=50 -j 2 -o words.csv
       """)
 
   @Argument(help: "Corpus folders or files.")
@@ -32,8 +45,29 @@ struct Run: ParsableCommand {
     help: "A plugin to run, with options: NAME[:key=value,...]. Repeat for a pipeline.")
   var plugins: [String] = []
 
-  @Option(help: "Output format: auto (a table on a terminal, TSV otherwise), table or tsv.")
+  @Option(
+    help:
+      "Report format: auto (a table on a terminal, TSV otherwise, or from -o's extension), table, tsv, csv, json, jsonl, markdown, html."
+  )
   var format: String = "auto"
+
+  @Option(
+    name: [.short, .long],
+    help: "Write the reports (or, with no report, the kept documents as JSONL) to this file.")
+  var output: String?
+
+  @Option(help: "Write the kept documents, annotated, as JSONL to this file.")
+  var docsOut: String?
+
+  @Option(
+    help: "Offsets in exported documents: codepoints (0-based, end-exclusive, as Python) or bytes.")
+  var offsets: String = "codepoints"
+
+  @Option(name: [.short, .long], help: "Worker threads (default: the number of cores).")
+  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Option(help: "Progress line on stderr: auto (on a terminal, for runs over a second) or never.")
+  var progress: String = "auto"
 
   @Option(help: "Instruction budget of each plugin call (0: none).")
   var maxInstructions: UInt64 = LuaLimits.plugin.instructions
@@ -67,37 +101,117 @@ struct Run: ParsableCommand {
           "no corpus given - while reading the command line",
           help: "folio run CORPUS... -p PLUGIN (see folio run --help)", exit: .usage))
     }
-    let tableFormat: TableFormat
-    switch format {
-    case "auto": tableFormat = Console.stdoutIsTerminal ? .table : .tsv
-    case "table": tableFormat = .table
-    case "tsv": tableFormat = .tsv
-    default:
-      let near =
-        Suggest.closest(format, in: ["auto", "table", "tsv"]).map { "did you mean '\($0)'? " } ?? ""
+    let formats = ["auto"] + TableFormat.allCases.map(\.rawValue)
+    var tableFormat: TableFormat
+    if format == "auto" {
+      let fromExtension = output.flatMap {
+        TableFormat.forExtension(URL(fileURLWithPath: $0).pathExtension)
+      }
+      tableFormat = fromExtension ?? (output == nil && Console.stdoutIsTerminal ? .table : .tsv)
+    } else if let f = TableFormat(rawValue: format == "md" ? "markdown" : format) {
+      tableFormat = f
+    } else {
+      let near = Suggest.closest(format, in: formats).map { "did you mean '\($0)'? " } ?? ""
       throw fail(
         FolioError(
           "unknown format '\(format)' - while reading the command line",
-          help: "\(near)formats: auto, table, tsv", exit: .usage))
+          help: "\(near)formats: " + formats.joined(separator: ", "), exit: .usage))
+    }
+    guard let offsetUnit = OffsetUnit(rawValue: offsets) else {
+      throw fail(
+        FolioError(
+          "unknown offset unit '\(offsets)' - while reading the command line",
+          help: "use codepoints or bytes", exit: .usage))
+    }
+    guard jobs >= 1 else {
+      throw fail(FolioError("-j must be at least 1 - while reading the command line", exit: .usage))
+    }
+    guard ["auto", "never"].contains(progress) else {
+      throw fail(
+        FolioError(
+          "unknown progress mode '\(progress)' - while reading the command line",
+          help: "use auto or never", exit: .usage))
     }
     do {
       let references = try plugins.map { (p) throws(FolioError) in try PluginReference.parse(p) }
       let configuration = RunConfiguration(
         corpus: corpus, plugins: references,
         limits: LuaLimits(memory: maxMemory << 20, instructions: maxInstructions, seconds: timeout),
-        failFast: failFast)
-      let runner = Runner(configuration, resolver: resolver) { line in Console.error(line + "\n") }
-      let summary = try runner.run()
-      for (i, report) in summary.reports.enumerated() {
-        if summary.reports.count > 1 {
-          Console.out((i > 0 ? "\n" : "") + "# \(report.title)\n")
-        }
-        Console.out(tableFormat.render(report))
+        failFast: failFast, jobs: jobs, documentsOutput: docsOut, output: output,
+        offsets: offsetUnit)
+      let line = ProgressLine(enabled: progress == "auto" && Console.stderrIsTerminal)
+      let runner = Runner(configuration, resolver: resolver) { text in
+        line.clear()
+        Console.error(text + "\n")
       }
-      if !quiet { Console.error("folio: \(summary.line)\n") }
+      runner.progress = { docs, bytes, total in line.update(docs: docs, bytes: bytes, total: total)
+      }
+      LuaInterrupt.installHandler()
+      let summary: RunSummary
+      do {
+        summary = try runner.run()
+      } catch {
+        line.clear()
+        throw error
+      }
+      line.clear()
+      if !summary.reports.isEmpty {
+        var text = ""
+        for (i, report) in summary.reports.enumerated() {
+          if summary.reports.count > 1, [.table, .tsv, .csv, .markdown].contains(tableFormat) {
+            text += (i > 0 ? "\n" : "") + "# \(report.title)\n"
+          }
+          text += tableFormat.render(report)
+        }
+        if let output, !summary.interrupted {
+          do {
+            let file = try AtomicFile(path: output)
+            try file.write(text)
+            try file.commit()
+          } catch {
+            throw FolioError("\(error) - while writing the report", exit: .failure)
+          }
+        } else if !summary.interrupted {
+          Console.out(text)
+        }
+      }
+      if !quiet || summary.interrupted { Console.error("folio: \(summary.line)\n") }
       if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     } catch let error as FolioError {
       throw fail(error)
     }
+  }
+}
+
+/// The progress line on stderr: documents, MB, MB/s, ETA and a bar; at most 10 redraws a
+/// second, only after the first second, always erased before other output and at the end.
+final class ProgressLine: @unchecked Sendable {
+  private let enabled: Bool
+  private let start = Date()
+  private var shown = false
+
+  init(enabled: Bool) { self.enabled = enabled }
+
+  func update(docs: Int, bytes: Int, total: Int) {
+    let elapsed = Date().timeIntervalSince(start)
+    guard enabled, elapsed >= 1 else { return }
+    let mb = Double(bytes) / 1e6
+    let rate = mb / max(elapsed, 0.001)
+    var text = String(format: "%d docs  %.1f MB  %.1f MB/s", docs, mb, rate)
+    if total > 0 {
+      let fraction = min(1, Double(bytes) / Double(total))
+      let filled = Int(fraction * 20)
+      let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 20 - filled)
+      let eta = rate > 0 ? (Double(total - bytes) / 1e6) / rate : 0
+      text = "\(bar) \(Int(fraction * 100))%  " + text + String(format: "  ETA %.0f s", eta)
+    }
+    Console.error("\r\u{1B}[2K" + text)
+    shown = true
+  }
+
+  func clear() {
+    guard shown else { return }
+    Console.error("\r\u{1B}[2K")
+    shown = false
   }
 }

@@ -89,6 +89,23 @@ int folio_load(lua_State *L, const char *buf, size_t len, const char *chunkname)
 /// returns 1; returns 0 at the end (key popped); -1 on error (key popped, message pushed).
 int folio_next(lua_State *L, int idx);
 
+/// A growable byte buffer owned by the caller (free `data` with `free`).
+typedef struct FolioBlob {
+  unsigned char *data;
+  size_t length;
+  size_t capacity;
+} FolioBlob;
+
+/// Copies the value at `idx` into `blob` as plain data (nil, booleans, numbers, strings and
+/// tables of them, read raw), in one protected call. On failure returns a Lua status and pushes
+/// a message naming where the offending value was (`["counts"]["x"]: a function ...`).
+/// Stack: [-0, +(0|1), -]
+int folio_serialize(lua_State *L, int idx, FolioBlob *blob);
+
+/// Pushes the value `folio_serialize` wrote, in one protected call. On failure pushes a message
+/// and returns a Lua status. Stack: [-0, +1, -]
+int folio_deserialize(lua_State *L, const unsigned char *data, size_t length);
+
 /// Pushes a host function: a C closure of the trampoline with `id` as upvalue. Stack: [-0, +1, m]
 void folio_pushhostfunction(lua_State *L, lua_Integer id);
 
