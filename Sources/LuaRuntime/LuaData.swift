@@ -15,7 +15,7 @@ public struct LuaData: Sendable, Equatable {
   public init(bytes: [UInt8]) { self.bytes = bytes }
 }
 
-/// Why a value could not be copied, e.g. `["counts"]["x"]: a function (states must be plain data: ...)`.
+/// Why a value could not be copied, such as `["counts"]["x"]: a function (...)`.
 public struct LuaDataError: Error, Sendable, Equatable, CustomStringConvertible {
   public var message: String
   public var description: String { message }
