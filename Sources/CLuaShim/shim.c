@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "CLuaShim.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,12 @@ void folio_install_sigint(void) {
   sa.sa_handler = folio_sigint;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
+  // A parent may have blocked SIGINT (the mask survives exec): unblock it, before any worker
+  // thread is created so that they inherit the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -506,6 +513,7 @@ static void serial_where(lua_State *L, SerialState *st) {
 
 static void serial_value(lua_State *L, SerialState *st, int idx) {
   FolioBlob *b = st->blob;
+  idx = lua_absindex(L, idx);  // messages push values: relative indices would move
   switch (lua_type(L, idx)) {
     case LUA_TNIL: blob_byte(L, b, 'n'); break;
     case LUA_TBOOLEAN: blob_byte(L, b, lua_toboolean(L, idx) ? 't' : 'f'); break;
@@ -536,7 +544,6 @@ static void serial_value(lua_State *L, SerialState *st, int idx) {
                    lua_tostring(L, -1), FOLIO_MAX_DEPTH);
       }
       luaL_checkstack(L, 4, "state nested too deep");
-      idx = lua_absindex(L, idx);
       uint32_t narr = (uint32_t)lua_rawlen(L, idx), nhash = 0;
       blob_byte(L, b, '{');
       size_t header = b->length;

@@ -88,6 +88,9 @@ struct Run: ParsableCommand {
   var quiet = false
 
   func run() throws {
+    // First thing: a SIGINT ignored by a parent (a test runner, nohup) is ignored by us too
+    // until the handler is installed.
+    LuaInterrupt.installHandler()
     let resolver = PluginResolver()
     if listPlugins {
       for (name, location) in resolver.available() {
@@ -189,6 +192,7 @@ final class ProgressLine: @unchecked Sendable {
   private let enabled: Bool
   private let start = Date()
   private var shown = false
+  private var last = ""
 
   init(enabled: Bool) { self.enabled = enabled }
 
@@ -205,7 +209,9 @@ final class ProgressLine: @unchecked Sendable {
       let eta = rate > 0 ? (Double(total - bytes) / 1e6) / rate : 0
       text = "\(bar) \(Int(fraction * 100))%  " + text + String(format: "  ETA %.0f s", eta)
     }
+    guard text != last else { return }
     Console.error("\r\u{1B}[2K" + text)
+    last = text
     shown = true
   }
 
@@ -213,5 +219,6 @@ final class ProgressLine: @unchecked Sendable {
     guard shown else { return }
     Console.error("\r\u{1B}[2K")
     shown = false
+    last = ""
   }
 }

@@ -14,9 +14,11 @@ struct CLI {
     var stderr: String
   }
 
-  static func run(_ arguments: [String], in directory: URL = root) throws -> Result {
+  static func run(_ arguments: [String], in directory: URL = root, executable: String? = nil)
+    throws -> Result
+  {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
     process.arguments = arguments
     process.currentDirectoryURL = directory
     var env = ProcessInfo.processInfo.environment

@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@Suite("folio run: workers and outputs", .serialized) struct EngineTests {
+  func read(_ url: URL) -> String? {
+    (try? Data(contentsOf: url)).map { String(decoding: $0, as: UTF8.self) }
+  }
+
+  /// Files in `dir` other than `expected` (temporary files left behind, for instance).
+  func leftovers(_ dir: URL, expected: Set<String>) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter {
+      !expected.contains($0)
+    }
+  }
+
+  @Test(
+    "-j 1 and -j 4 write identical report files",
+    arguments: [
+      ["Examples/news", "-p", "kwic:word=the,width=20"],
+      ["Examples/news", "-p", "wordfreq:top=0"],
+    ])
+  func deterministic(arguments: [String]) throws {
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var outputs: [String] = []
+    for j in ["1", "4"] {
+      let out = dir.appendingPathComponent("out-\(j).tsv")
+      let r = try CLI.run(["run"] + arguments + ["-j", j, "-o", out.path, "-q"])
+      #expect(r.status == 0)
+      outputs.append(read(out) ?? "")
+    }
+    #expect(outputs[0] == outputs[1])
+    #expect(outputs[0].split(separator: "\n").count > 20)
+  }
+
+  @Test("a corpus split over workers gives the bbc word list of one worker")
+  func bbcDeterministic() throws {
+    guard let bbc = CLI.sharedCorpus("bbc") else { return }
+    let one = try CLI.run(["run", bbc.path, "-p", "wordfreq:top=100", "-j", "1", "-q"])
+    let four = try CLI.run(["run", bbc.path, "-p", "wordfreq:top=100", "-j", "4", "-q"])
+    #expect(one.status == 0)
+    #expect(one.stdout == four.stdout)
+    #expect(one.stdout.hasPrefix("rank\tword\tcount\tper_million\n1\tthe\t"))
+  }
+
+  @Test("kept documents go to JSONL with code point offsets, or bytes on request")
+  func jsonl() throws {
+    let dir = try CLI.workspace([
+      "corpus/two.txt": "Café UN\r\n",
+      "orgs.lua": """
+      local M = { writes = { "org" } }
+      function M.tag(doc)
+        local s, e = doc.text:find("UN")
+        if s then doc:add("org", s, e, "ORG", { n = 1 }) end
+        doc.meta.seen = true
+      end
+      return M
+      """,
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "orgs.lua", "-o", "out.jsonl", "-j", "2"], in: dir)
+    #expect(r.status == 0)
+    #expect(r.stdout == "")
+    let lines = (read(dir.appendingPathComponent("out.jsonl")) ?? "").split(separator: "\n")
+    #expect(
+      lines == [
+        #"{"id":"one.txt","meta":{"path":"one.txt","folder":"","bytes":43,"seen":true},"text":"The UN asked Russia for more peacekeepers.\n","offsets":"codepoints","layers":{"org":[{"start":4,"end":6,"label":"ORG","attrs":{"n":1}}]}}"#,
+        #"{"id":"two.txt","meta":{"path":"two.txt","folder":"","bytes":10,"seen":true},"text":"Café UN\n","offsets":"codepoints","layers":{"org":[{"start":5,"end":7,"label":"ORG","attrs":{"n":1}}]}}"#,
+      ])
+    let b = try CLI.run(
+      ["run", "corpus/two.txt", "-p", "orgs.lua", "-o", "b.jsonl", "--offsets", "bytes"], in: dir)
+    #expect(b.status == 0)
+    #expect(
+      read(dir.appendingPathComponent("b.jsonl"))?.contains(
+        #""offsets":"bytes","layers":{"org":[{"start":6,"end":8"#) == true)
+  }
+
+  @Test(
+    "report formats follow the output file's extension",
+    arguments: [
+      ("out.csv", "rank,word,count,per_million\r\n1,the,2,285714.3\r\n"),
+      (
+        "out.md",
+        "| rank | word | count | per_million |\n|---|---|---|---|\n| 1 | the | 2 | 285714.3 |\n"
+      ),
+      (
+        "out.json",
+        #"{"title":"wordfreq","columns":["rank","word","count","per_million"],"rows":[[1,"the",2,285714.3]]}"#
+          + "\n"
+      ),
+      ("out.jsonl", #"{"rank":1,"word":"the","count":2,"per_million":285714.3}"# + "\n"),
+    ])
+  func formats(file: String, expected: String) throws {
+    let dir = try CLI.workspace(["corpus/one.txt": "The cat, the hat; a mat b."])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "wordfreq:top=1", "-o", file, "-q"], in: dir)
+    #expect(r.status == 0)
+    #expect(read(dir.appendingPathComponent(file)) == expected)
+  }
+
+  @Test("a failed run leaves an earlier output file as it was, and no temporary file")
+  func atomicOnFailure() throws {
+    let dir = try CLI.workspace([
+      "late.lua": """
+      local M = {}
+      function M.each(s, doc) end
+      function M.finish(s) error("finish failed") end
+      return M
+      """
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Data("earlier good report\n".utf8).write(to: dir.appendingPathComponent("report.tsv"))
+    let r = try CLI.run(["run", "corpus", "-p", "late.lua", "-o", "report.tsv"], in: dir)
+    #expect(r.status == 1)
+    #expect(
+      r.stderr == "Error: plugin 'late': late.lua:3: finish failed - while finishing the report\n")
+    #expect(read(dir.appendingPathComponent("report.tsv")) == "earlier good report\n")
+    #expect(leftovers(dir, expected: ["corpus", "late.lua", "report.tsv"]) == [])
+  }
+
+  @Test("a state that is not plain data is refused with where it is")
+  func stateCopy() throws {
+    let dir = try CLI.workspace([
+      "fn.lua": """
+      local M = {}
+      function M.init() return { items = { first = print } } end
+      function M.each(s, doc) end
+      function M.merge(a, b) return a end
+      function M.finish(s) return { rows = {} } end
+      return M
+      """
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "fn.lua"], in: dir)
+    #expect(r.status == 1)
+    #expect(
+      r.stderr
+        == "Error: [F121] plugin 'fn': the report state cannot be copied: state[\"items\"][\"first\"]: a function (states must be plain data: tables, strings, numbers, booleans) - while copying the report state\nHelp: keep only tables, strings, numbers and booleans in the state; build other values in finish\n"
+    )
+  }
+
+  @Test("Ctrl-C stops the workers within a second, exits 130 and writes no output")
+  func interrupt() throws {
+    let dir = try CLI.workspace([
+      "corpus/two.txt": "More text.",
+      "spin.lua":
+        "local M = {}\nfunction M.tag(doc)\n  print('spinning')\n  while true do end\nend\nreturn M\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = [
+      "run", "corpus", "-p", "spin.lua", "-o", "out.jsonl", "-j", "2", "--max-instructions", "0",
+      "--timeout", "0",
+    ]
+    process.currentDirectoryURL = dir
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    // Wait until a plugin runs (it prints to stderr), then press Ctrl-C.
+    var stderr = ""
+    let handle = err.fileHandleForReading
+    while !stderr.contains("spinning") {
+      let chunk = handle.availableData
+      if chunk.isEmpty { break }
+      stderr += String(decoding: chunk, as: UTF8.self)
+    }
+    let sent = Date()
+    kill(process.processIdentifier, SIGINT)
+    while process.isRunning, Date().timeIntervalSince(sent) < 10 { usleep(10_000) }
+    let elapsed = Date().timeIntervalSince(sent)
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    stderr += String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    #expect(process.terminationStatus == 130)
+    #expect(elapsed < 1.0)
+    #expect(stderr.contains("interrupted, no output written"))
+    #expect(leftovers(dir, expected: ["corpus", "spin.lua"]) == [])
+  }
+
+  @Test("on a terminal, a progress line shows after a second and is erased; never otherwise")
+  func progressLine() throws {
+    let dir = try CLI.workspace([
+      "corpus/two.txt": "More text.",
+      "corpus/three.txt": "Last text.",
+      "slow.lua": """
+      local M = {}
+      function M.tag(doc)
+        local t = os.clock() while os.clock() - t < 0.6 do end
+      end
+      return M
+      """,
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let command = "\(CLI.binary.path) run corpus -p slow.lua -j 1 -o out.jsonl"
+    // script(1) runs the command on a pseudo-terminal, as a person's shell would.
+    let tty = try CLI.run(["-qfec", command, "/dev/null"], in: dir, executable: "/usr/bin/script")
+    #expect(tty.status == 0)
+    let text = tty.stdout
+    #expect(text.contains("\r\u{1B}[2K"))
+    #expect(text.contains("docs  0.0 MB"))
+    #expect(text.contains("ETA"))
+    // The line is erased before the summary, which starts on a clean line.
+    #expect(text.contains("\r\u{1B}[2Kfolio: 3 documents read, 3 kept"))
+    let never = try CLI.run(
+      ["-qfec", command + " --progress never", "/dev/null"], in: dir, executable: "/usr/bin/script")
+    #expect(!never.stdout.contains("\u{1B}["))
+    let piped = try CLI.run(
+      ["run", "corpus", "-p", "slow.lua", "-j", "1", "-o", "out.jsonl"], in: dir)
+    #expect(!piped.stderr.contains("\u{1B}["))
+  }
+}
