@@ -15,13 +15,20 @@ public struct RunConfiguration: Sendable {
   public var documentsOutput: String?
   /// `-o`: the documents when the pipeline has no report (else the caller writes the reports).
   public var output: String?
+  /// Process only this part of the corpus.
+  public var shard: Shard?
+  /// Write the reports' states here instead of finishing them (for `folio merge`).
+  public var saveState: String?
   public var offsets: OffsetUnit
 
   public init(
     corpus: [String], plugins: [PluginReference], limits: LuaLimits = .plugin,
     failFast: Bool = false, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-    documentsOutput: String? = nil, output: String? = nil, offsets: OffsetUnit = .codepoints
+    documentsOutput: String? = nil, output: String? = nil, offsets: OffsetUnit = .codepoints,
+    shard: Shard? = nil, saveState: String? = nil
   ) {
+    self.shard = shard
+    self.saveState = saveState
     self.output = output
     self.corpus = corpus
     self.plugins = plugins
@@ -140,8 +147,9 @@ public final class Runner {
     {
       configuration.documentsOutput = path
     }
-    let entries: [CorpusEntry]
+    var entries: [CorpusEntry]
     do { entries = try CorpusReader().list(configuration.corpus) } catch { throw FolioError(error) }
+    if let shard = configuration.shard { entries = Array(shard.select(entries)) }
 
     var jobs = min(configuration.jobs, max(1, entries.count))
     let unmergeable = mergers.filter { $0.spec.kind == .report && !$0.canMerge }
@@ -272,10 +280,36 @@ public final class Runner {
       summary.seconds = Date().timeIntervalSince(start)
       return summary
     }
-    for plugin in mergers where plugin.spec.kind == .report {
-      do { summary.reports.append(try plugin.finish()) } catch {
+    if let path = configuration.saveState {
+      do {
+        let states = try mergers.map { p throws(PluginError) in
+          p.spec.kind == .report ? try p.exportState() : nil
+        }
+        let file = StateFile(
+          shard: configuration.shard ?? Shard(index: 1, count: 1),
+          plugins: zip(configuration.plugins, loadables).map { reference, loadable in
+            StateFile.Plugin(
+              target: reference.target, name: loadable.spec.name, version: loadable.spec.version,
+              options: reference.options)
+          },
+          states: states, read: summary.read, kept: summary.kept, dropped: summary.dropped,
+          failed: summary.failed)
+        let out = try AtomicFile(path: path)
+        try out.write(file.encoded())
+        try out.commit()
+      } catch let error as PluginError {
         output?.cancel()
         throw FolioError(error, exit: .failure)
+      } catch {
+        output?.cancel()
+        throw FolioError("\(error) - while saving the state", exit: .failure)
+      }
+    } else {
+      for plugin in mergers where plugin.spec.kind == .report {
+        do { summary.reports.append(try plugin.finish()) } catch {
+          output?.cancel()
+          throw FolioError(error, exit: .failure)
+        }
       }
     }
     do { try output?.commit() } catch {

@@ -16,7 +16,7 @@ struct Folio: ParsableCommand {
         folio plugin test Plugins/wordfreq
       """,
     version: FolioVersion.string,
-    subcommands: [Run.self, PluginCommand.self])
+    subcommands: [Run.self, Merge.self, PluginCommand.self])
 }
 
 enum FolioVersion {

@@ -78,6 +78,12 @@ struct Run: ParsableCommand {
   @Option(help: "Memory limit of each plugin's Lua state, in MiB (0: none).")
   var maxMemory: Int = LuaLimits.plugin.memory >> 20
 
+  @Option(help: "Process only part I of N of the corpus (1-based, contiguous, in corpus order).")
+  var shard: String?
+
+  @Option(help: "Write the reports' states to this file instead of the reports (see folio merge).")
+  var saveState: String?
+
   @Flag(help: "Stop at the first document a plugin fails on.")
   var failFast = false
 
@@ -104,27 +110,22 @@ struct Run: ParsableCommand {
           "no corpus given - while reading the command line",
           help: "folio run CORPUS... -p PLUGIN (see folio run --help)", exit: .usage))
     }
-    let formats = ["auto"] + TableFormat.allCases.map(\.rawValue)
-    var tableFormat: TableFormat
-    if format == "auto" {
-      let fromExtension = output.flatMap {
-        TableFormat.forExtension(URL(fileURLWithPath: $0).pathExtension)
-      }
-      tableFormat = fromExtension ?? (output == nil && Console.stdoutIsTerminal ? .table : .tsv)
-    } else if let f = TableFormat(rawValue: format == "md" ? "markdown" : format) {
-      tableFormat = f
-    } else {
-      let near = Suggest.closest(format, in: formats).map { "did you mean '\($0)'? " } ?? ""
-      throw fail(
-        FolioError(
-          "unknown format '\(format)' - while reading the command line",
-          help: "\(near)formats: " + formats.joined(separator: ", "), exit: .usage))
-    }
+    let tableFormat = try ReportOutput.format(format, output: output)
     guard let offsetUnit = OffsetUnit(rawValue: offsets) else {
       throw fail(
         FolioError(
           "unknown offset unit '\(offsets)' - while reading the command line",
           help: "use codepoints or bytes", exit: .usage))
+    }
+    var part: Shard?
+    if let shard {
+      guard let s = Shard(shard) else {
+        throw fail(
+          FolioError(
+            "--shard must be I/N with 1 ≤ I ≤ N, got '\(shard)' - while reading the command line",
+            help: "e.g. --shard 2/3 for the second of three parts", exit: .usage))
+      }
+      part = s
     }
     guard jobs >= 1 else {
       throw fail(FolioError("-j must be at least 1 - while reading the command line", exit: .usage))
@@ -141,7 +142,7 @@ struct Run: ParsableCommand {
         corpus: corpus, plugins: references,
         limits: LuaLimits(memory: maxMemory << 20, instructions: maxInstructions, seconds: timeout),
         failFast: failFast, jobs: jobs, documentsOutput: docsOut, output: output,
-        offsets: offsetUnit)
+        offsets: offsetUnit, shard: part, saveState: saveState)
       let line = ProgressLine(enabled: progress == "auto" && Console.stderrIsTerminal)
       let runner = Runner(configuration, resolver: resolver) { text in
         line.clear()
@@ -158,25 +159,8 @@ struct Run: ParsableCommand {
         throw error
       }
       line.clear()
-      if !summary.reports.isEmpty {
-        var text = ""
-        for (i, report) in summary.reports.enumerated() {
-          if summary.reports.count > 1, [.table, .tsv, .csv, .markdown].contains(tableFormat) {
-            text += (i > 0 ? "\n" : "") + "# \(report.title)\n"
-          }
-          text += tableFormat.render(report)
-        }
-        if let output, !summary.interrupted {
-          do {
-            let file = try AtomicFile(path: output)
-            try file.write(text)
-            try file.commit()
-          } catch {
-            throw FolioError("\(error) - while writing the report", exit: .failure)
-          }
-        } else if !summary.interrupted {
-          Console.out(text)
-        }
+      if !summary.interrupted {
+        try ReportOutput.write(summary.reports, format: tableFormat, to: output)
       }
       if !quiet || summary.interrupted { Console.error("folio: \(summary.line)\n") }
       if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
@@ -220,5 +204,92 @@ final class ProgressLine: @unchecked Sendable {
     Console.error("\r\u{1B}[2K")
     shown = false
     last = ""
+  }
+}
+
+/// Choosing and writing the report format, shared by `folio run` and `folio merge`.
+enum ReportOutput {
+  /// The format named by `--format`, or for `auto` the output file's extension, else a table
+  /// on a terminal and TSV otherwise.
+  static func format(_ name: String, output: String?) throws -> TableFormat {
+    if name == "auto" {
+      let fromExtension = output.flatMap {
+        TableFormat.forExtension(URL(fileURLWithPath: $0).pathExtension)
+      }
+      return fromExtension ?? (output == nil && Console.stdoutIsTerminal ? .table : .tsv)
+    }
+    if let f = TableFormat(rawValue: name == "md" ? "markdown" : name) { return f }
+    let formats = ["auto"] + TableFormat.allCases.map(\.rawValue)
+    let near = Suggest.closest(name, in: formats).map { "did you mean '\($0)'? " } ?? ""
+    throw fail(
+      FolioError(
+        "unknown format '\(name)' - while reading the command line",
+        help: "\(near)formats: " + formats.joined(separator: ", "), exit: .usage))
+  }
+
+  /// Renders the reports and writes them to `output` atomically, or to stdout.
+  static func write(_ reports: [ReportTable], format: TableFormat, to output: String?)
+    throws(FolioError)
+  {
+    guard !reports.isEmpty else { return }
+    var text = ""
+    for (i, report) in reports.enumerated() {
+      if reports.count > 1, [.table, .tsv, .csv, .markdown].contains(format) {
+        text += (i > 0 ? "\n" : "") + "# \(report.title)\n"
+      }
+      text += format.render(report)
+    }
+    guard let output else {
+      Console.out(text)
+      return
+    }
+    do {
+      let file = try AtomicFile(path: output)
+      try file.write(text)
+      try file.commit()
+    } catch {
+      throw FolioError("\(error) - while writing the report", exit: .failure)
+    }
+  }
+}
+
+struct Merge: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Merge the states of shards into the final reports.",
+    discussion: """
+      Each shard of a corpus can run anywhere (GNU parallel, a Slurm array, Spark's pipe):
+        folio run CORPUS -p wordfreq --shard 1/3 --save-state s1.state
+        folio run CORPUS -p wordfreq --shard 2/3 --save-state s2.state
+        folio run CORPUS -p wordfreq --shard 3/3 --save-state s3.state
+        folio merge s1.state s2.state s3.state
+      gives the same report as one run over the whole corpus. States are merged in shard
+      order whatever order they are given in.
+      """)
+
+  @Argument(help: "State files written by folio run --save-state.")
+  var states: [String] = []
+
+  @Option(help: "Report format (as for folio run).")
+  var format: String = "auto"
+
+  @Option(name: [.short, .long], help: "Write the reports to this file.")
+  var output: String?
+
+  @Flag(name: [.short, .long], help: "Print no summary line on stderr.")
+  var quiet = false
+
+  func run() throws {
+    let tableFormat = try ReportOutput.format(format, output: output)
+    do {
+      let (reports, summary) = try StateMerger.merge(states, resolver: PluginResolver())
+      try ReportOutput.write(reports, format: tableFormat, to: output)
+      if !quiet {
+        Console.error(
+          "folio: merged \(states.count) state\(states.count == 1 ? "" : "s"): \(summary.read) documents read, \(summary.kept) kept, \(summary.dropped) dropped, \(summary.failed) failed\n"
+        )
+      }
+    } catch {
+      throw fail(error)
+    }
   }
 }

@@ -214,4 +214,41 @@ import Testing
       ["run", "corpus", "-p", "slow.lua", "-j", "1", "-o", "out.jsonl"], in: dir)
     #expect(!piped.stderr.contains("\u{1B}["))
   }
+
+  @Test("three shards merged give the bytes of one run, in whatever order they are given")
+  func shards() throws {
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var corpora = [CLI.root.appendingPathComponent("Examples/news").path]
+    if let bbc = CLI.sharedCorpus("bbc") { corpora.append(bbc.path) }
+    for corpus in corpora {
+      let pipeline = [corpus, "-p", "wordfreq:top=30", "-p", "kwic:word=strike,width=15", "-q"]
+      for i in 1...3 {
+        let r = try CLI.run(
+          ["run"] + pipeline + ["--shard", "\(i)/3", "--save-state", "s\(i).state"], in: dir)
+        #expect(r.status == 0)
+        #expect(r.stdout == "")
+      }
+      let whole = try CLI.run(["run"] + pipeline, in: dir)
+      let merged = try CLI.run(["merge", "s2.state", "s3.state", "s1.state", "-q"], in: dir)
+      #expect(merged.status == 0)
+      #expect(merged.stdout == whole.stdout)
+      #expect(whole.stdout.contains("# kwic strike"))
+    }
+    let twice = try CLI.run(["merge", "s1.state", "s1.state"], in: dir)
+    #expect(twice.status == 65)
+    #expect(twice.stderr == "Error: [F123] a shard is given twice - while merging\n")
+    _ = try CLI.run(
+      ["run", "corpus", "-p", "wordfreq:top=3", "--shard", "1/3", "--save-state", "other.state"],
+      in: dir)
+    let mixed = try CLI.run(["merge", "s2.state", "other.state"], in: dir)
+    #expect(mixed.status == 65)
+    #expect(
+      mixed.stderr.hasPrefix(
+        "Error: [F122] other.state comes from another pipeline or shard count than s2.state - while merging\n"
+      ))
+    let bad = try CLI.run(["run", "corpus", "-p", "wordfreq", "--shard", "4/3"], in: dir)
+    #expect(bad.status == 64)
+    #expect(bad.stderr.hasPrefix("Error: --shard must be I/N with 1 ≤ I ≤ N, got '4/3'"))
+  }
 }

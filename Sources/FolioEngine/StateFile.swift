@@ -1,0 +1,198 @@
+import FolioCore
+import FolioLua
+import Foundation
+import LuaRuntime
+
+/// The reports' states of one shard (`folio run --shard I/N --save-state FILE`), merged into
+/// the final reports by `folio merge FILE...`.
+///
+/// Format: a line `FOLIO-STATE 1`, a line of JSON (the pipeline, the shard, the counts), then
+/// per report a line with the byte length of its state followed by the state's bytes.
+public struct StateFile: Sendable {
+  public struct Plugin: Sendable, Equatable {
+    public var target: String
+    public var name: String
+    public var version: String
+    public var options: [PluginReference.Option]
+  }
+
+  public var shard: Shard
+  public var plugins: [Plugin]
+  /// The copied state of each report plugin, in pipeline order (nil for the others).
+  public var states: [LuaData?]
+  public var read: Int
+  public var kept: Int
+  public var dropped: Int
+  public var failed: Int
+
+  static let magic = "FOLIO-STATE 1\n"
+
+  public func encoded() -> [UInt8] {
+    let meta: [String: Any] = [
+      "folio": FolioLua.apiVersion,
+      "shard": [shard.index, shard.count],
+      "plugins": plugins.map {
+        [
+          "target": $0.target, "name": $0.name, "version": $0.version,
+          "options": $0.options.map { [$0.key, $0.value] },
+        ] as [String: Any]
+      },
+      "counts": ["read": read, "kept": kept, "dropped": dropped, "failed": failed],
+      "reports": states.map { $0 != nil },
+    ]
+    var out = Array(Self.magic.utf8)
+    let json = (try? JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys])) ?? Data()
+    out += json
+    out.append(0x0A)
+    for state in states {
+      guard let state else { continue }
+      out += Array("\(state.bytes.count)\n".utf8)
+      out += state.bytes
+    }
+    return out
+  }
+
+  public static func decode(_ data: [UInt8], path: String) throws(FolioError) -> StateFile {
+    func bad(_ why: String) -> FolioError {
+      FolioError(
+        "\(path) is not a Folio state file (\(why)) - while reading states",
+        help: "state files come from folio run --shard I/N --save-state FILE", exit: .data)
+    }
+    let magic = Array(magic.utf8)
+    guard data.starts(with: magic) else { throw bad("no FOLIO-STATE header") }
+    var i = magic.count
+    guard let eol = data[i...].firstIndex(of: 0x0A) else { throw bad("no metadata") }
+    guard
+      let meta = (try? JSONSerialization.jsonObject(with: Data(data[i..<eol]))) as? [String: Any],
+      let shard = meta["shard"] as? [Int], shard.count == 2,
+      let plugins = meta["plugins"] as? [[String: Any]],
+      let reports = meta["reports"] as? [Bool],
+      let counts = meta["counts"] as? [String: Int]
+    else { throw bad("unreadable metadata") }
+    i = eol + 1
+    var states: [LuaData?] = []
+    for isReport in reports {
+      guard isReport else {
+        states.append(nil)
+        continue
+      }
+      guard let nl = data[i...].firstIndex(of: 0x0A),
+        let n = Int(String(decoding: data[i..<nl], as: UTF8.self)), nl + 1 + n <= data.count
+      else { throw bad("truncated") }
+      states.append(LuaData(bytes: Array(data[(nl + 1)..<(nl + 1 + n)])))
+      i = nl + 1 + n
+    }
+    let list = plugins.map { p in
+      Plugin(
+        target: p["target"] as? String ?? "", name: p["name"] as? String ?? "",
+        version: p["version"] as? String ?? "",
+        options: ((p["options"] as? [[String]]) ?? []).compactMap {
+          $0.count == 2 ? PluginReference.Option(key: $0[0], value: $0[1]) : nil
+        })
+    }
+    return StateFile(
+      shard: Shard(index: shard[0], count: shard[1]), plugins: list, states: states,
+      read: counts["read"] ?? 0, kept: counts["kept"] ?? 0, dropped: counts["dropped"] ?? 0,
+      failed: counts["failed"] ?? 0)
+  }
+}
+
+/// A deterministic part of a corpus: shard `index` of `count` (1-based), a contiguous range of
+/// documents in corpus order, so that merging shards in order keeps that order.
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+  public var index: Int
+  public var count: Int
+
+  public init(index: Int, count: Int) {
+    self.index = index
+    self.count = count
+  }
+
+  /// Parses `I/N`.
+  public init?(_ text: String) {
+    let parts = text.split(separator: "/")
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1,
+      (1...n).contains(i)
+    else { return nil }
+    self.init(index: i, count: n)
+  }
+
+  public var description: String { "\(index)/\(count)" }
+
+  /// This shard's entries.
+  public func select<T>(_ all: [T]) -> ArraySlice<T> {
+    let lower = all.count * (index - 1) / count
+    let upper = all.count * index / count
+    return all[lower..<upper]
+  }
+}
+
+/// `folio merge`: merges shard states into the final reports.
+public enum StateMerger {
+  public static func merge(_ paths: [String], resolver: PluginResolver) throws(FolioError) -> (
+    [ReportTable], RunSummary
+  ) {
+    var files: [StateFile] = []
+    for path in paths {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw FolioError("no such state file: \(path) - while reading states", exit: .noInput)
+      }
+      files.append(try StateFile.decode(Array(data), path: path))
+    }
+    guard let first = files.first else {
+      throw FolioError(
+        "no state file given - while merging", help: "folio merge STATE...", exit: .usage)
+    }
+    for (f, path) in zip(files, paths)
+    where f.plugins != first.plugins || f.shard.count != first.shard.count {
+      throw FolioError(
+        "[F122] \(path) comes from another pipeline or shard count than \(paths[0]) - while merging",
+        help:
+          "merge the states of one run: the same plugins, options and --shard I/N with the same N",
+        exit: .data)
+    }
+    let indices = files.map(\.shard.index)
+    if Set(indices).count != indices.count {
+      throw FolioError("[F123] a shard is given twice - while merging", exit: .data)
+    }
+    let ordered = files.sorted { $0.shard.index < $1.shard.index }
+    var summary = RunSummary()
+    var reports: [ReportTable] = []
+    for (i, plugin) in first.plugins.enumerated() where first.states[i] != nil {
+      let (spec, source) = try resolver.resolve(plugin.target)
+      let instance: PluginInstance
+      do {
+        instance = try PluginInstance(
+          spec: spec, source: source, rawOptions: plugin.options.map { ($0.key, $0.value) })
+      } catch {
+        throw FolioError(error)
+      }
+      if instance.spec.version != plugin.version {
+        throw FolioError(
+          "[F122] plugin '\(plugin.name)' is version \(instance.spec.version) here and was \(plugin.version) in the shards - while merging",
+          exit: .data)
+      }
+      if ordered.count > 1, !instance.canMerge {
+        throw FolioError(
+          "[F122] plugin '\(plugin.name)' defines no merge(a, b), so its shards cannot be merged - while merging",
+          exit: .data)
+      }
+      do {
+        try instance.startReport()
+        for file in ordered {
+          if let state = file.states[i] { try instance.mergeState(state) }
+        }
+        reports.append(try instance.finish())
+      } catch {
+        throw FolioError(error, exit: .failure)
+      }
+    }
+    for f in ordered {
+      summary.read += f.read
+      summary.kept += f.kept
+      summary.dropped += f.dropped
+      summary.failed += f.failed
+    }
+    return (reports, summary)
+  }
+}
