@@ -43,8 +43,9 @@ public struct PluginReference: Sendable, Equatable {
   }
 }
 
-/// Finds plugins: an explicit path, then the project's `plugins/`, the user's data folder
-/// (`$XDG_DATA_HOME/folio/plugins`) and Folio's shipped `Plugins/`.
+/// Finds plugins: an explicit path, then the project's `plugins/`, the plugins installed for
+/// the project (`.folio/plugins/`), the user's data folder (`$XDG_DATA_HOME/folio/plugins`) and
+/// Folio's shipped `Plugins/`.
 public struct PluginResolver: Sendable {
   public var searchPath: [URL]
   public var workingDirectory: URL
@@ -56,7 +57,10 @@ public struct PluginResolver: Sendable {
   }
 
   public static func defaultSearchPath(cwd: URL) -> [URL] {
-    var path = [cwd.appendingPathComponent("plugins")]
+    // The project's own plugins, then those installed for it (folio.toml / folio.lock).
+    var path = [
+      cwd.appendingPathComponent("plugins"), cwd.appendingPathComponent(".folio/plugins"),
+    ]
     let env = ProcessInfo.processInfo.environment
     if let data = env["XDG_DATA_HOME"], !data.isEmpty {
       path.append(URL(fileURLWithPath: data).appendingPathComponent("folio/plugins"))

@@ -123,16 +123,32 @@ public final class Runner {
     }
     var loadables: [Loadable] = []
     var instances: [PluginInstance] = []
+    var written: Set<String> = []
     for reference in configuration.plugins {
       let (spec, source) = try resolver.resolve(reference.target)
       let options = reference.options.map { ($0.key, $0.value) }
       do {
         let instance = try PluginInstance(
           spec: spec, source: source, rawOptions: options, limits: configuration.limits)
+        for layer in instance.spec.reads where !written.contains(layer) {
+          let writers =
+            written.isEmpty
+            ? "no earlier plugin writes a layer"
+            : "earlier plugins write: " + written.sorted().joined(separator: ", ")
+          throw FolioError(
+            "[F105] plugin '\(instance.spec.name)' reads layer '\(layer)', which no earlier plugin writes (\(writers)) - while checking the pipeline",
+            help: "add a tagger that writes '\(layer)' before '\(instance.spec.name)'",
+            exit: .config)
+        }
+        written.formUnion(instance.spec.writes ?? [])
         instances.append(instance)
         loadables.append(Loadable(spec: instance.spec, source: source, options: options))
-      } catch {
+      } catch let error as PluginError {
         throw FolioError(error)
+      } catch let error as FolioError {
+        throw error
+      } catch {
+        throw FolioError("\(error)")
       }
     }
     return (loadables, instances)

@@ -23,6 +23,13 @@ struct Run: ParsableCommand {
       JSON record a line (--docs-out does that next to reports). Every output file is written
       atomically: a failed or interrupted run leaves earlier files as they were.
 
+      Without -p, the pipeline comes from ./folio.toml ([[pipeline]] steps with plugin = "NAME"
+      and options = { key = value }). Plugins are resolved in this order: a path, ./plugins,
+      ./.folio/plugins (installed for the project), $XDG_DATA_HOME/folio/plugins, Folio's
+      Plugins/; --list-plugins shows what each name resolves to. The pipeline is checked before
+      any document is read: unknown plugins, wrong options and layers read before any plugin
+      writes them are errors with a fix.
+
       Documents are processed by -j workers (default: one per core) and results come out in
       input order, identical at any -j. Warnings and errors go to stderr, with a progress line
       on a terminal. Exit codes: 0 ok, 64 usage, 65 some documents failed, 66 corpus not
@@ -137,7 +144,10 @@ struct Run: ParsableCommand {
           help: "use auto or never", exit: .usage))
     }
     do {
-      let references = try plugins.map { (p) throws(FolioError) in try PluginReference.parse(p) }
+      var references = try plugins.map { (p) throws(FolioError) in try PluginReference.parse(p) }
+      if references.isEmpty, let project = try ProjectFile.pipeline(in: resolver.workingDirectory) {
+        references = project
+      }
       let configuration = RunConfiguration(
         corpus: corpus, plugins: references,
         limits: LuaLimits(memory: maxMemory << 20, instructions: maxInstructions, seconds: timeout),

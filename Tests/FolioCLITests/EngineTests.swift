@@ -251,4 +251,42 @@ import Testing
     #expect(bad.status == 64)
     #expect(bad.stderr.hasPrefix("Error: --shard must be I/N with 1 ≤ I ≤ N, got '4/3'"))
   }
+
+  @Test("the pipeline comes from folio.toml when no -p is given, and is checked before reading")
+  func projectPipeline() throws {
+    let dir = try CLI.workspace([
+      "folio.toml": """
+      [[pipeline]]
+      plugin = "wordfreq"
+      options = { top = 2 }
+      """,
+      "plugins/needs/plugin.toml": """
+      name = "needs"
+      version = "1.0.0"
+      kind = "report"
+      reads = ["entity"]
+      """,
+      "plugins/needs/init.lua": """
+      local M = {}
+      function M.each(s, doc) end
+      function M.finish(s) return { rows = {} } end
+      return M
+      """,
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-q"], in: dir)
+    #expect(r.status == 0)
+    #expect(
+      r.stdout == "rank\tword\tcount\tper_million\n1\tasked\t1\t142857.1\n2\tfor\t1\t142857.1\n")
+    let check = try CLI.run(["run", "/no/such/corpus", "-p", "wordfreq", "-p", "needs"], in: dir)
+    #expect(check.status == 78)
+    #expect(
+      check.stderr
+        == "Error: [F105] plugin 'needs' reads layer 'entity', which no earlier plugin writes (no earlier plugin writes a layer) - while checking the pipeline\nHelp: add a tagger that writes 'entity' before 'needs'\n"
+    )
+    let list = try CLI.run(["run", "--list-plugins"], in: dir)
+    let lines = list.stdout.split(separator: "\n")
+    #expect(lines.contains { $0.hasPrefix("needs\t") && $0.hasSuffix("/plugins/needs") })
+    #expect(lines.contains { $0.hasPrefix("wordfreq\t") && $0.hasSuffix("Plugins/wordfreq") })
+  }
 }
