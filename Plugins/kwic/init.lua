@@ -2,8 +2,6 @@
 -- `width` characters on each side, with line breaks shown as spaces.
 local M = {}
 
-local lower = folio.text.lower
-
 local function flat(s)
   return (s:gsub("%s+", " "))
 end
@@ -29,28 +27,20 @@ function M.init(ctx)
 end
 
 function M.each(state, doc, ctx)
-  local word, width = ctx.options.word, ctx.options.width
-  local ignore = ctx.options.ignore_case
-  if ignore then word = lower(word) end
+  local width = ctx.options.width
   local text = doc.text
   -- Read a little more than `width` bytes on each side, then trim to characters.
   local span = width * 4 + 8
-  for _, t in ipairs(doc:tokens()) do
-    local candidate = ignore and lower(t.text) or t.text
-    -- A possessive is the same word: Kolokoltsev's, Kolokoltsev’s.
-    if #candidate > #word and candidate:sub(1, #word) == word then
-      local rest = candidate:sub(#word + 1)
-      if rest == "'s" or rest == "’s" then candidate = word end
-    end
-    if candidate == word then
-      local left = flat(text:sub(math.max(1, t.first - span), t.first - 1))
-      local right = flat(text:sub(t.last + 1, t.last + span))
-      left = tail(left, width)
-      right = head(right, width)
-      local pad = width - (utf8.len(left) or #left)
-      local rows = state.rows
-      rows[#rows + 1] = { doc.id, t.first, string.rep(" ", pad) .. left, t.text, right }
-    end
+  local found = doc:find_tokens(ctx.options.word, {
+    ignore_case = ctx.options.ignore_case,
+    possessive = true, -- Kolokoltsev's and Kolokoltsev’s are the word too
+  })
+  local rows = state.rows
+  for _, t in ipairs(found) do
+    local left = tail(flat(text:sub(math.max(1, t.first - span), t.first - 1)), width)
+    local right = head(flat(text:sub(t.last + 1, t.last + span)), width)
+    local pad = width - (utf8.len(left) or #left)
+    rows[#rows + 1] = { doc.id, t.first, string.rep(" ", pad) .. left, t.text, right }
   end
 end
 

@@ -22,6 +22,7 @@ extension FolioLua {
       methods: [
         ("tokens", tokens),
         ("counts", counts),
+        ("find_tokens", findTokens),
         ("add", { (L) throws(LuaHostError) -> Int32 in try add(L, context) }),
         ("spans", spans),
         ("layers", layers),
@@ -149,6 +150,42 @@ extension FolioLua {
     }
     L.pushInteger(counter.total)
     return 2
+  }
+
+  /// `doc:find_tokens(word [, {ignore_case = false, possessive = false}])` → List of the
+  /// tokens `{text, first, last, kind}` equal to `word`, found in Swift.
+  static func findTokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    let word = try L.checkString(2)
+    var ignoreCase = false
+    var possessive = false
+    if !L.isNoneOrNil(3) {
+      try L.checkTable(3)
+      if L.rawGet(3, "ignore_case") != .nil { ignoreCase = L.bool(at: -1) }
+      L.pop()
+      if L.rawGet(3, "possessive") != .nil { possessive = L.bool(at: -1) }
+      L.pop()
+    }
+    let found = doc.findTokens(word, ignoreCase: ignoreCase, possessive: possessive)
+    L.newTable(array: Int32(clamping: found.count))
+    var text = doc.text
+    text.withUTF8 { buffer in
+      guard let base = buffer.baseAddress else { return }
+      for (i, t) in found.enumerated() {
+        L.newTable(hash: 4)
+        L.pushBytes(base + Int(t.start), Int(t.end - t.start))
+        L.rawSet(-2, "text")
+        L.pushInteger(Int(t.start) + 1)
+        L.rawSet(-2, "first")
+        L.pushInteger(Int(t.end))
+        L.rawSet(-2, "last")
+        L.pushString(t.kind.name)
+        L.rawSet(-2, "kind")
+        L.rawSet(-2, i + 1)
+      }
+    }
+    makeList(L)
+    return 1
   }
 
   /// `doc:add(layer, first, last [, label [, attrs]])`: positions as `string.find` gives them.
