@@ -6,6 +6,18 @@ local function flat(s)
   return (s:gsub("%s+", " "))
 end
 
+-- The context windows are cut in bytes: drop a partial character at either edge.
+local function whole_chars(s)
+  s = s:gsub("^[\128-\191]+", "")
+  local last = s:find("[\192-\255][\128-\191]*$")
+  if last then
+    local b = s:byte(last)
+    local need = b >= 0xF0 and 4 or b >= 0xE0 and 3 or 2
+    if #s - last + 1 < need then s = s:sub(1, last - 1) end
+  end
+  return s
+end
+
 -- The last `n` characters of s (UTF-8 aware).
 local function tail(s, n)
   local len = utf8.len(s) or #s
@@ -37,8 +49,8 @@ function M.each(state, doc, ctx)
   })
   local rows = state.rows
   for _, t in ipairs(found) do
-    local left = tail(flat(text:sub(math.max(1, t.first - span), t.first - 1)), width)
-    local right = head(flat(text:sub(t.last + 1, t.last + span)), width)
+    local left = tail(flat(whole_chars(text:sub(math.max(1, t.first - span), t.first - 1))), width)
+    local right = head(flat(whole_chars(text:sub(t.last + 1, t.last + span))), width)
     local pad = width - (utf8.len(left) or #left)
     rows[#rows + 1] = { doc.id, t.first, string.rep(" ", pad) .. left, t.text, right }
   end

@@ -14,6 +14,13 @@ return {
     local report = T.run({ "Über\nall: café Moscow\nnews" }, { word = "Moscow", width = 6 })
     assert.equal(report.rows[1][3], " café ")
   end,
+  ["context windows never split a character"] = function()
+    -- 2 characters of context read 16 bytes: the window starts inside a 3-byte character.
+    local text = string.rep("€", 9) .. "x money " .. string.rep("é", 9)
+    local report = T.run({ text }, { word = "money", width = 2 })
+    assert.equal(report.rows[1][3], "x ")
+    assert.equal(report.rows[1][5], " é")
+  end,
   ["ignore_case matches any case"] = function()
     local report = T.run({ "Moscow MOSCOW moscow" }, { word = "moscow", ignore_case = true, width = 3 })
     assert.equal(#report.rows, 3)
