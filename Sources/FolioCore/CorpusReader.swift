@@ -99,11 +99,14 @@ public struct CorpusReader: Sendable {
     return bytes
   }
 
-  /// README, LICENSE and COPYING files inside a corpus folder describe the corpus; they are not
-  /// documents of it (name such a file explicitly to read it).
+  /// Whether a file inside a corpus folder describes the corpus rather than belonging to it.
+  ///
+  /// README, LICENSE and COPYING files (`README.md`, `UPSTREAM-README.md`, `LICENSE.txt`) are
+  /// skipped in folders; name such a file explicitly to read it.
   public static func isDocumentation(_ name: String) -> Bool {
     let stem = name.split(separator: ".").first.map { $0.uppercased() } ?? ""
-    return ["README", "LICENSE", "LICENCE", "COPYING"].contains(stem)
+    let parts = stem.split(whereSeparator: { $0 == "-" || $0 == "_" })
+    return parts.contains { ["README", "LICENSE", "LICENCE", "COPYING"].contains(String($0)) }
   }
 
   /// Lists the documents of `paths` in a stable order.

@@ -18,8 +18,6 @@ public final class TermCounter {
   @exclusivity(unchecked) private var entries: [Entry] = []
   @exclusivity(unchecked) private var slots: UnsafeMutablePointer<Int32>
   @exclusivity(unchecked) private var slotCount: Int
-  @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
-  @exclusivity(unchecked) private var scratchCapacity = 256
   /// Everything added, distinct or not.
   @exclusivity(unchecked) public private(set) var total = 0
 
@@ -29,12 +27,10 @@ public final class TermCounter {
     slotCount = size
     slots = .allocate(capacity: size)
     slots.initialize(repeating: -1, count: size)
-    scratch = .allocate(capacity: scratchCapacity)
   }
 
   deinit {
     slots.deallocate()
-    scratch.deallocate()
   }
 
   /// Distinct keys so far.
@@ -52,44 +48,25 @@ public final class TermCounter {
   }
 
   /// Adds one occurrence of `n` bytes at `p`, lowercased first when `lower` is set (ASCII
-  /// directly, other text with Unicode case mapping).
+  /// in the same pass as hashing, other text with Unicode case mapping).
   public func add(_ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool) {
-    guard lower else {
-      insert(p, n)
-      return
-    }
-    var needsLower = false
-    for i in 0..<n {
-      let b = p[i]
-      if b >= 0x80 {
-        let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
-          .lowercased()
-        var s2 = s
-        s2.withUTF8 { b in b.baseAddress.map { insert($0, b.count) } ?? insert(p, 0) }
-        return
-      }
-      if b &- 0x41 < 26 { needsLower = true }
-    }
-    guard needsLower else {
-      insert(p, n)
-      return
-    }
-    if n > scratchCapacity {
-      scratch.deallocate()
-      scratchCapacity = n * 2
-      scratch = .allocate(capacity: scratchCapacity)
-    }
-    for i in 0..<n {
-      let b = p[i]
-      scratch[i] = b &- 0x41 < 26 ? b | 0x20 : b
-    }
-    insert(UnsafePointer(scratch), n)
-  }
-
-  private func insert(_ p: UnsafePointer<UInt8>, _ n: Int) {
     total += 1
     var h: UInt32 = 2_166_136_261
-    for i in 0..<n { h = (h ^ UInt32(p[i])) &* 16_777_619 }
+    if lower {
+      for i in 0..<n {
+        let b = p[i]
+        if b >= 0x80 {
+          total -= 1
+          var s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+            .lowercased()
+          s.withUTF8 { b in b.baseAddress.map { add($0, b.count, lower: false) } }
+          return
+        }
+        h = (h ^ UInt32(b &- 0x41 < 26 ? b | 0x20 : b)) &* 16_777_619
+      }
+    } else {
+      for i in 0..<n { h = (h ^ UInt32(p[i])) &* 16_777_619 }
+    }
     let mask = slotCount - 1
     var slot = Int(h) & mask
     while true {
@@ -100,7 +77,14 @@ public final class TermCounter {
         let same = arena.withUnsafeBufferPointer { a -> Bool in
           guard let base = a.baseAddress else { return n == 0 }
           let q = base + Int(e.offset)
-          for i in 0..<n where q[i] != p[i] { return false }
+          if lower {
+            for i in 0..<n {
+              let b = p[i]
+              if q[i] != (b &- 0x41 < 26 ? b | 0x20 : b) { return false }
+            }
+          } else {
+            for i in 0..<n where q[i] != p[i] { return false }
+          }
           return true
         }
         if same {
@@ -112,7 +96,14 @@ public final class TermCounter {
     }
     slots[slot] = Int32(entries.count)
     entries.append(Entry(hash: h, offset: Int32(arena.count), length: Int32(n), count: 1))
-    arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+    if lower {
+      for i in 0..<n {
+        let b = p[i]
+        arena.append(b &- 0x41 < 26 ? b | 0x20 : b)
+      }
+    } else {
+      arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+    }
     if entries.count * 2 > slotCount { grow() }
   }
 

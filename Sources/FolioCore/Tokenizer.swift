@@ -116,12 +116,30 @@ public enum Tokenizer {
       switch cls {
       case .space, .extend:
         i += len
+        // Runs of ASCII white space without the general path.
+        while i < n, bytes[i] < 0x80, ascii[Int(bytes[i])] == .space { i += 1 }
       case .letter, .digit:
         let start = i
         var hasLetter = cls == .letter
         var lastWasLetter = cls == .letter
         i += len
         while i < n {
+          // ASCII letters and digits, the bulk of most text, without the general path.
+          let b = bytes[i]
+          if b < 0x80 {
+            let c = ascii[Int(b)]
+            if c == .letter {
+              hasLetter = true
+              lastWasLetter = true
+              i += 1
+              continue
+            }
+            if c == .digit {
+              lastWasLetter = false
+              i += 1
+              continue
+            }
+          }
           let (c, l) = scan(i)
           switch c {
           case .letter:

@@ -178,9 +178,9 @@ public final class Runner {
     let chunks = Self.plan(entries, jobs: jobs, split: unmergeable.isEmpty)
     let totalBytes = entries.reduce(0) { $0 + $1.bytes }
 
-    var output: AtomicFile?
+    var output: DocumentSink?
     if let path = configuration.documentsOutput {
-      do { output = try AtomicFile(path: path) } catch {
+      do { output = try DocumentSink(path: path) } catch {
         throw FolioError("\(error) - while opening the output", exit: .failure)
       }
     }
@@ -190,7 +190,8 @@ public final class Runner {
 
     let work = Work(
       chunks: chunks, plugins: loadables, configuration: configuration,
-      writeDocuments: output != nil, maxAhead: 2 * jobs + 2)
+      writeDocuments: output != nil, writeTexts: output?.wantsTexts ?? false,
+      maxAhead: 2 * jobs + 2)
     let threads = (0..<jobs).map { _ in
       Thread { work.workerLoop() }
     }
@@ -237,10 +238,9 @@ public final class Runner {
         case .kept:
           summary.read += 1
           summary.kept += 1
-          if let json = outcome.json, let output {
+          if let output {
             do {
-              try output.write(json)
-              try output.write(CollectionOfOne(UInt8(0x0A)))
+              try output.write(outcome)
             } catch {
               fatal = FolioError("\(error) - while writing documents", exit: .failure)
               break chunkLoop
@@ -369,8 +369,62 @@ struct DocumentOutcome: Sendable {
   }
   var status: Status
   var warnings: [String] = []
+  var id = ""
   var json: [UInt8]?
+  /// The (edited) text, when documents go to a folder.
+  var text: [UInt8]?
   var bytes = 0
+}
+
+/// Where kept documents go: one JSONL file, or a folder with each document's text at its id and its record beside it (`<id>.json`).
+///
+/// Both appear only when the run succeeds.
+enum DocumentSink {
+  case jsonl(AtomicFile)
+  case folder(AtomicDirectory)
+
+  /// A folder when the path ends in `/` or names an existing folder; a JSONL file otherwise.
+  init(path: String) throws(AtomicFile.Failure) {
+    var isDir: ObjCBool = false
+    if path.hasSuffix("/")
+      || (FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue)
+    {
+      self = .folder(try AtomicDirectory(path: path))
+    } else {
+      self = .jsonl(try AtomicFile(path: path))
+    }
+  }
+
+  var wantsTexts: Bool {
+    if case .folder = self { return true }
+    return false
+  }
+
+  func write(_ outcome: DocumentOutcome) throws(AtomicFile.Failure) {
+    guard let json = outcome.json else { return }
+    switch self {
+    case .jsonl(let file):
+      try file.write(json)
+      try file.write(CollectionOfOne(UInt8(0x0A)))
+    case .folder(let dir):
+      try dir.write(outcome.id, outcome.text ?? [])
+      try dir.write(outcome.id + ".json", json + [0x0A])
+    }
+  }
+
+  func commit() throws(AtomicFile.Failure) {
+    switch self {
+    case .jsonl(let file): try file.commit()
+    case .folder(let dir): try dir.commit()
+    }
+  }
+
+  func cancel() {
+    switch self {
+    case .jsonl(let file): file.cancel()
+    case .folder(let dir): dir.cancel()
+    }
+  }
 }
 
 /// What a worker made of one chunk.
@@ -396,6 +450,7 @@ final class Work: @unchecked Sendable {
   private let plugins: [Runner.Loadable]
   private let configuration: RunConfiguration
   private let writeDocuments: Bool
+  private let writeTexts: Bool
   private let maxAhead: Int
   private var next = 0
   private var mergedUpTo = -1
@@ -406,8 +461,9 @@ final class Work: @unchecked Sendable {
 
   init(
     chunks: [[CorpusEntry]], plugins: [Runner.Loadable], configuration: RunConfiguration,
-    writeDocuments: Bool, maxAhead: Int
+    writeDocuments: Bool, writeTexts: Bool, maxAhead: Int
   ) {
+    self.writeTexts = writeTexts
     self.chunks = chunks
     self.plugins = plugins
     self.configuration = configuration
@@ -537,7 +593,11 @@ final class Work: @unchecked Sendable {
           continue documents
         }
       }
-      if writeDocuments { outcome.json = document.jsonRecord(offsets: configuration.offsets) }
+      if writeDocuments {
+        outcome.id = document.id
+        outcome.json = document.jsonRecord(offsets: configuration.offsets)
+        if writeTexts { outcome.text = Array(document.text.utf8) }
+      }
       result.outcomes.append(outcome)
     }
     for plugin in instances {

@@ -289,4 +289,27 @@ import Testing
     #expect(lines.contains { $0.hasPrefix("needs\t") && $0.hasSuffix("/plugins/needs") })
     #expect(lines.contains { $0.hasPrefix("wordfreq\t") && $0.hasSuffix("Plugins/wordfreq") })
   }
+
+  @Test("-o DIR/ writes each kept document's text at its id and its record beside it")
+  func folderOutput() throws {
+    let dir = try CLI.workspace([
+      "corpus/sport/two.txt": "Goal!\r\n",
+      "corpus/sport/three.txt": "Dropped: told the BBC.",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(
+      ["run", "corpus", "-p", "phrase-filter:phrase=told the BBC", "-o", "out/", "-q"], in: dir)
+    #expect(r.status == 0)
+    let out = dir.appendingPathComponent("out")
+    #expect(read(out.appendingPathComponent("sport/two.txt")) == "Goal!\n")
+    #expect(
+      read(out.appendingPathComponent("sport/two.txt.json"))
+        == #"{"id":"sport/two.txt","meta":{"path":"sport/two.txt","folder":"sport","bytes":7},"text":"Goal!\n","offsets":"codepoints","layers":{}}"#
+        + "\n")
+    #expect(
+      read(out.appendingPathComponent("one.txt")) == "The UN asked Russia for more peacekeepers.\n")
+    #expect(
+      !FileManager.default.fileExists(atPath: out.appendingPathComponent("sport/three.txt").path))
+    #expect(leftovers(dir, expected: ["corpus", "out"]) == [])
+  }
 }

@@ -112,6 +112,17 @@ import Testing
     #expect(doc.meta["bytes"] == .integer(5))
   }
 
+  @Test(
+    "README, LICENSE and COPYING files are documentation, not documents",
+    arguments: [
+      ("README.md", true), ("UPSTREAM-README.md", true), ("LICENSE.txt", true),
+      ("readme.txt", true),
+      ("COPYING", true), ("Dickens_Bleak_1853.txt", false), ("READMEANDWEEP.txt", false),
+    ])
+  func documentation(name: String, skipped: Bool) {
+    #expect(CorpusReader.isDocumentation(name) == skipped)
+  }
+
   @Test("a missing path is an error naming it")
   func missing() {
     #expect(throws: CorpusError.notFound("/no/such/corpus")) {
