@@ -18,12 +18,17 @@ let package = Package(
       providers: [.apt(["libedit-dev"])]
     ),
     .systemLibrary(
+      name: "CPCRE2",
+      pkgConfig: "libpcre2-8",
+      providers: [.apt(["libpcre2-dev"])]
+    ),
+    .systemLibrary(
       name: "CLua",
       pkgConfig: "lua5.4",
       providers: [.apt(["liblua5.4-dev"])]
     ),
     .target(name: "CLuaShim", dependencies: ["CLua"]),
-    .target(name: "FolioCore"),
+    .target(name: "FolioCore", dependencies: ["CPCRE2"]),
     .target(
       name: "FolioEngine",
       dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"]

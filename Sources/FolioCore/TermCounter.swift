@@ -51,16 +51,26 @@ public final class TermCounter {
   /// in the same pass as hashing, other text with Unicode case mapping).
   public func add(_ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool) {
     total += 1
+    _ = find(p, n, lower: lower, insert: true)
+  }
+
+  /// The index of the key (lowercased when `lower`), or nil when it was never added.
+  public func index(of p: UnsafePointer<UInt8>, _ n: Int, lower: Bool) -> Int? {
+    find(p, n, lower: lower, insert: false)
+  }
+
+  /// Finds a key; with `insert`, counts one more occurrence (adding it if new).
+  private func find(_ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, insert: Bool) -> Int? {
     var h: UInt32 = 2_166_136_261
     if lower {
       for i in 0..<n {
         let b = p[i]
         if b >= 0x80 {
-          total -= 1
           var s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
             .lowercased()
-          s.withUTF8 { b in b.baseAddress.map { add($0, b.count, lower: false) } }
-          return
+          return s.withUTF8 { b in
+            b.baseAddress.flatMap { find($0, b.count, lower: false, insert: insert) }
+          }
         }
         h = (h ^ UInt32(b &- 0x41 < 26 ? b | 0x20 : b)) &* 16_777_619
       }
@@ -88,12 +98,14 @@ public final class TermCounter {
           return true
         }
         if same {
-          entries[k].count += 1
-          return
+          if insert { entries[k].count += 1 }
+          return k
         }
       }
       slot = (slot + 1) & mask
     }
+    guard insert else { return nil }
+    let index = entries.count
     slots[slot] = Int32(entries.count)
     entries.append(Entry(hash: h, offset: Int32(arena.count), length: Int32(n), count: 1))
     if lower {
@@ -105,6 +117,7 @@ public final class TermCounter {
       arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
     }
     if entries.count * 2 > slotCount { grow() }
+    return index
   }
 
   private func grow() {

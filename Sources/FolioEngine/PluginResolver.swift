@@ -18,27 +18,84 @@ public struct PluginReference: Sendable, Equatable {
   }
 
   /// Parses `kwic:word=Kolokoltsev,width=30`.
+  ///
+  /// A value may be double-quoted to hold commas (`regex:pattern="\\d{1,2}",layer=day`); inside
+  /// quotes `\"` and `\\` escape.
   public static func parse(_ text: String) throws(FolioError) -> PluginReference {
-    // The option list starts at the first ':' after the last '/', so paths may hold colons.
-    let lastSlash = text.lastIndex(of: "/") ?? text.startIndex
-    guard let colon = text[lastSlash...].firstIndex(of: ":") else {
-      return PluginReference(target: text)
-    }
-    let target = String(text[..<colon])
-    var options: [Option] = []
-    for item in text[text.index(after: colon)...].split(separator: ",") {
-      guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-        throw FolioError(
-          "option '\(item)' of plugin '\(target)' is not key=value - while reading the command line",
-          help: "write -p \(target):key=value,key2=value2", exit: .usage)
+    // The options start after the last ':' before the first '=': plugin paths may hold
+    // colons (./a:b.lua:k=v) and option values may hold paths (file=/tmp/x).
+    let chars = Array(text)
+    var colon: Int?
+    var candidate: Int?
+    for (i, c) in chars.enumerated() {
+      if c == "=" {
+        colon = candidate
+        break
       }
-      options.append(
-        Option(key: String(item[..<eq]), value: String(item[item.index(after: eq)...])))
+      if c == ":" { candidate = i }
     }
+    // No '=' at all: after a plain name (`kwic:word`) it is a malformed option list; in a path
+    // (`./a:b.lua`) the colon is part of the name.
+    if colon == nil, !chars.contains("="), let first = chars.firstIndex(of: ":") {
+      let name = String(chars[..<first])
+      if !name.contains("/"), !name.hasSuffix(".lua") { colon = first }
+    }
+    guard let colon else { return PluginReference(target: text) }
+    let target = String(chars[..<colon])
     if target.isEmpty {
       throw FolioError(
         "a plugin name is missing before ':' - while reading the command line", exit: .usage)
     }
+    var options: [Option] = []
+    var key = ""
+    var value = ""
+    var inValue = false
+    var inQuotes = false
+    var wasQuoted = false
+    var i = colon + 1
+    func finish() throws(FolioError) {
+      if key.isEmpty && value.isEmpty && !inValue { return }
+      guard inValue, !key.isEmpty else {
+        throw FolioError(
+          "option '\(key)' of plugin '\(target)' is not key=value - while reading the command line",
+          help: "write -p \(target):key=value,key2=value2 (quote values that hold commas)",
+          exit: .usage)
+      }
+      options.append(Option(key: key, value: value))
+      key = ""
+      value = ""
+      inValue = false
+      wasQuoted = false
+    }
+    while i < chars.count {
+      let c = chars[i]
+      if inQuotes {
+        if c == "\\", i + 1 < chars.count, chars[i + 1] == "\"" || chars[i + 1] == "\\" {
+          value.append(chars[i + 1])
+          i += 2
+          continue
+        }
+        if c == "\"" { inQuotes = false } else { value.append(c) }
+      } else if c == "," {
+        try finish()
+      } else if c == "=", !inValue {
+        inValue = true
+      } else if c == "\"", inValue, value.isEmpty, !wasQuoted {
+        inQuotes = true
+        wasQuoted = true
+      } else if inValue {
+        value.append(c)
+      } else {
+        key.append(c)
+      }
+      i += 1
+    }
+    if inQuotes {
+      throw FolioError(
+        "a quoted value of plugin '\(target)' has no closing \" - while reading the command line",
+        exit: .usage)
+    }
+    try finish()
     return PluginReference(target: target, options: options)
   }
 }

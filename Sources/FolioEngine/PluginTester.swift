@@ -198,7 +198,28 @@ public struct PluginTester {
             }
           }
           L.pop()
-          documents.append(Document(id: id, text: text, meta: meta))
+          let doc = Document(id: id, text: text, meta: meta)
+          // layers = {name = {{first, last [, label]}, ...}} with string.find positions.
+          if L.rawGet(-1, "layers") == .table {
+            L.forEach(-1) {
+              guard let name = L.string(at: -2), L.type(at: -1) == .table else { return }
+              for s in 0..<L.rawLength(-1) {
+                L.rawGet(-1, s + 1)
+                L.rawGet(-1, 1)
+                let first = L.integer(at: -1) ?? 1
+                L.rawGet(-2, 2)
+                let last = L.integer(at: -1) ?? 0
+                L.rawGet(-3, 3)
+                let label = L.string(at: -1)
+                L.pop(4)
+                doc.add(
+                  Span(start: max(0, first - 1), end: min(doc.byteCount, last), label: label),
+                  to: name)
+              }
+            }
+          }
+          L.pop()
+          documents.append(doc)
         } else {
           throw .argument(1, "documents must be strings or {text=..., id=..., meta=...}")
         }
@@ -247,6 +268,13 @@ public struct PluginTester {
       } catch {
         throw .message("\(error)")
       }
+      return 1
+    }
+    vm.setFunction("fixture_path") { (L) throws(LuaHostError) -> Int32 in
+      let name = try L.checkString(1)
+      L.pushString(
+        URL(fileURLWithPath: plugin).appendingPathComponent("fixtures").appendingPathComponent(name)
+          .path)
       return 1
     }
     vm.setFunction("fixture") { (L) throws(LuaHostError) -> Int32 in

@@ -214,15 +214,7 @@ extension FolioLua {
       if let failure { throw failure }
       attributes.sort { $0.0 < $1.0 }
     }
-    if layer.isEmpty || layer == "token" || layer == "sentence" {
-      throw .argument(2, "layer name '\(layer)' is reserved or empty")
-    }
-    if let allowed = context.allowedWrites, !allowed.contains(layer) {
-      let declared = allowed.sorted().map { "'\($0)'" }.joined(separator: ", ")
-      throw .message(
-        "[F201] plugin '\(context.pluginName)' writes layer '\(layer)', which it does not declare (writes: \(declared.isEmpty ? "none" : declared)). Add it to 'writes' in plugin.toml"
-      )
-    }
+    try checkWritable(layer, context, arg: 2)
     let count = doc.byteCount
     guard first >= 1, first <= count + 1 else {
       throw .argument(3, "position \(first) is outside the text (1 to \(count))")

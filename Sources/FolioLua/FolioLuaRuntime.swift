@@ -90,9 +90,9 @@ public enum FolioLua {
     L.rawSetRegistry(ListKey.pointer)
     let listIndex = L.top
 
-    vm.register(documentType(context: context))
+    try vm.register(documentType(context: context))
     context.metaNext = vm.register("next", metaNext)
-    vm.register(metaType(context: context))
+    try vm.register(metaType(context: context))
 
     L.newTable()
     L.pushString(apiVersion)
@@ -124,6 +124,13 @@ public enum FolioLua {
       return 1
     }
     L.rawSet(-2, "text")
+    try vm.register(gazetteerType(context: context))
+    vm.setFunction("gazetteer", gazetteerNew)
+    try vm.register(regexType(context: context))
+    try vm.load(regexModuleSource, chunkname: "=folio.re")
+    L.pushFunction(vm.register("compile", regexCompile))
+    try vm.call(arguments: 1, results: 1)
+    L.rawSet(-2, "re")
     L.setGlobal("folio")
     L.pop()  // List
   }

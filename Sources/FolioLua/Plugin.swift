@@ -7,7 +7,9 @@ public enum PluginKind: String, Sendable, CaseIterable {
 
 /// The type of a plugin option.
 public enum OptionType: String, Sendable, CaseIterable {
-  case string, integer, number, boolean
+  /// `file`: a path given by the user; the host reads the file and the plugin gets its
+  /// contents as `ctx.files.NAME` (plugins cannot read files themselves).
+  case string, integer, number, boolean, file
 }
 
 /// One declared option of a plugin.
@@ -29,7 +31,7 @@ public struct OptionSpec: Sendable, Equatable {
   /// Parses a value given on the command line (`-p name:key=value`).
   public func parse(_ text: String) -> MetaValue? {
     switch type {
-    case .string: return .string(text)
+    case .string, .file: return .string(text)
     case .integer: return Int(text).map(MetaValue.integer)
     case .number: return Double(text).map(MetaValue.number)
     case .boolean:

@@ -1,4 +1,5 @@
 import FolioCore
+import Foundation
 import LuaRuntime
 
 /// One plugin loaded in its own sandboxed VM (one per plugin per worker, DESIGN.md §2.5),
@@ -6,6 +7,8 @@ import LuaRuntime
 public final class PluginInstance {
   public private(set) var spec: PluginSpec
   public let options: [String: MetaValue]
+  /// Contents of the files named by options of type `file`.
+  public let files: [String: [UInt8]]
   let vm: LuaVM
   let context = FolioLuaContext()
   private var refs: [String: Int32] = [:]
@@ -90,6 +93,19 @@ public final class PluginInstance {
     }
     self.spec = spec
     options = try Self.resolveOptions(spec, rawOptions)
+    files = try Self.readFiles(spec, options)
+    // `$name` in reads/writes names the layer an option gives (writes = ["$layer"]).
+    let options = self.options
+    func resolve(_ layer: String) -> String {
+      guard layer.hasPrefix("$"), case .string(let value)? = options[String(layer.dropFirst())]
+      else {
+        return layer
+      }
+      return value
+    }
+    spec.reads = spec.reads.map(resolve)
+    spec.writes = spec.writes?.map(resolve)
+    self.spec = spec
     context.pluginName = spec.name
     context.allowedWrites = spec.writes.map(Set.init)
     makeContext()
@@ -262,6 +278,12 @@ public final class PluginInstance {
       L.rawSet(-2, key)
     }
     L.rawSet(-2, "options")
+    L.newTable(hash: Int32(files.count))
+    for (key, bytes) in files {
+      bytes.withUnsafeBytes { L.pushBytes($0) }
+      L.rawSet(-2, key)
+    }
+    L.rawSet(-2, "files")
     L.newTable(hash: 3)
     L.pushString(spec.name)
     L.rawSet(-2, "name")
@@ -314,6 +336,24 @@ public final class PluginInstance {
       }
     }
     return specs.sorted { $0.name < $1.name }
+  }
+
+  /// Reads the files named by options of type `file` (the user named them: that is the grant).
+  static func readFiles(_ spec: PluginSpec, _ options: [String: MetaValue]) throws(PluginError)
+    -> [String: [UInt8]]
+  {
+    var files: [String: [UInt8]] = [:]
+    for option in spec.options where option.type == .file {
+      guard case .string(let path)? = options[option.name], !path.isEmpty else { continue }
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw PluginError(
+          plugin: spec.name, code: "F108", message: "option '\(option.name)': cannot read \(path)",
+          help: "give the path of an existing file, relative to the current folder",
+          activity: "reading the options")
+      }
+      files[option.name] = [UInt8](data)
+    }
+    return files
   }
 
   /// Checks command-line options against the declared ones and applies defaults.

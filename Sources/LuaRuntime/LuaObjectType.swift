@@ -11,15 +11,19 @@ public struct LuaObjectType<T: AnyObject> {
   public var getter: HostFunction?
   /// Extra metamethods (`__tostring`, `__len`, `__newindex`, ...).
   public var metamethods: [(String, HostFunction)]
+  /// Lua source of a chunk returning a table of more methods written in Lua (built on the
+  /// host methods), or nil.
+  public var luaMethods: String?
 
   public init(
     name: String, methods: [(String, HostFunction)] = [], getter: HostFunction? = nil,
-    metamethods: [(String, HostFunction)] = []
+    metamethods: [(String, HostFunction)] = [], luaMethods: String? = nil
   ) {
     self.name = name
     self.methods = methods
     self.getter = getter
     self.metamethods = metamethods
+    self.luaMethods = luaMethods
   }
 
   /// The registry key of the metatable: the class's metadata pointer, unique per type.

@@ -142,12 +142,26 @@ public final class LuaVM {
   // MARK: Host objects
 
   /// Creates the metatable of `type` in this VM (once).
-  public func register<T: AnyObject>(_ type: LuaObjectType<T>) {
+  ///
+  /// Throws only if its Lua-written methods fail to load.
+  public func register<T: AnyObject>(_ type: LuaObjectType<T>) throws(LuaError) {
     let id = ObjectIdentifier(T.self)
     guard !registeredTypes.contains(id) else { return }
     registeredTypes.insert(id)
     state.newTable(hash: Int32(type.methods.count))
     for (name, body) in type.methods { setFunction(name, body) }
+    if let source = type.luaMethods {
+      let methods = state.top
+      try run(source, chunkname: "=\(type.name)", results: 1)
+      if state.type(at: -1) == .table {
+        state.forEach(-1) {
+          state.pushValue(-2)
+          state.pushValue(-2)
+          lua_rawset(state.L, methods)
+        }
+      }
+      state.pop()
+    }
     if let getter = type.getter {
       state.pushFunction(register("__index", getter))
     } else {

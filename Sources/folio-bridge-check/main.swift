@@ -17,7 +17,7 @@ func check(_ ok: Bool, _ what: String) {
 
 func exercise() throws {
   let vm = try LuaVM(sandboxed: true, limits: LuaLimits(memory: 16 << 20, instructions: 5_000_000))
-  vm.register(
+  try vm.register(
     LuaObjectType<Payload>(
       name: "Payload",
       methods: [

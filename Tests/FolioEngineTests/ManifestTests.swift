@@ -81,3 +81,27 @@ import Testing
     #expect(r.accepts(try #require(SemanticVersion(version))) == accepted)
   }
 }
+
+@Suite("Plugin references") struct PluginReferenceTests {
+  @Test(
+    "-p values: options, quoted values with commas, colons in paths",
+    arguments: [
+      ("kwic", "kwic", [String]()),
+      ("kwic:word=Moscow,width=30", "kwic", ["word=Moscow", "width=30"]),
+      ("gazetteer:file=/tmp/a:b/names.txt", "gazetteer", ["file=/tmp/a:b/names.txt"]),
+      (#"regex:pattern="\d{1,2}, \"x\"",layer=d"#, "regex", [#"pattern=\d{1,2}, "x""#, "layer=d"]),
+      ("./p/a:b.lua:k=v", "./p/a:b.lua", ["k=v"]),
+      ("./p/a:b.lua", "./p/a:b.lua", []),
+    ])
+  func parse(text: String, target: String, options: [String]) throws {
+    let r = try PluginReference.parse(text)
+    #expect(r.target == target)
+    #expect(r.options.map { "\($0.key)=\($0.value)" } == options)
+  }
+
+  @Test("a malformed option is a usage error")
+  func malformed() {
+    #expect(throws: FolioError.self) { try PluginReference.parse("kwic:word") }
+    #expect(throws: FolioError.self) { try PluginReference.parse(#"regex:pattern="open"#) }
+  }
+}

@@ -148,7 +148,7 @@ struct BridgeTests {
   @Test("host metatables are hidden and checked by identity")
   func hiddenMetatables() throws {
     let vm = try makeVM()
-    vm.register(
+    try vm.register(
       LuaObjectType<Tracked>(
         name: "Tracked",
         methods: [
@@ -245,7 +245,7 @@ struct BridgeTests {
     let before = Tracked.alive
     do {
       let vm = try makeVM()
-      vm.register(LuaObjectType<Tracked>(name: "Tracked"))
+      try vm.register(LuaObjectType<Tracked>(name: "Tracked"))
       vm.state.newTable()
       for i in 0..<1000 {
         vm.state.pushObject(Tracked(i))

@@ -1,0 +1,149 @@
+import CPCRE2
+
+/// A compiled regular expression (PCRE2 with JIT, UTF-8 with Unicode classes): `folio.re`.
+///
+/// Matches work on UTF-8 bytes and report byte ranges. A match limit and a depth limit stop
+/// pathological patterns (catastrophic backtracking) inside the C call, where Lua's hook cannot.
+/// Not thread-safe: one instance per VM.
+public final class Regex {
+  /// A pattern that does not compile, or a match that hit a limit.
+  public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+  }
+
+  public let pattern: String
+  /// Number of capture groups (not counting the whole match).
+  public let captureCount: Int
+  /// Named groups and their numbers.
+  public let names: [(name: String, group: Int)]
+  private let code: OpaquePointer
+  private let matchData: OpaquePointer
+  private let context: OpaquePointer
+
+  /// Compiles `pattern`; `flags` may hold `i` (ignore case), `m` (multi-line), `s` (dot matches
+  /// newlines) and `x` (extended).
+  public init(_ pattern: String, flags: String = "") throws(Failure) {
+    var options = folio_pcre2_utf | folio_pcre2_ucp
+    for f in flags {
+      switch f {
+      case "i": options |= folio_pcre2_caseless
+      case "m": options |= folio_pcre2_multiline
+      case "s": options |= folio_pcre2_dotall
+      case "x": options |= folio_pcre2_extended
+      default: throw Failure(message: "unknown regex flag '\(f)' (flags: i, m, s, x)")
+      }
+    }
+    var errorCode: Int32 = 0
+    var errorOffset = 0
+    let bytes = Array(pattern.utf8)
+    let compiled = bytes.withUnsafeBufferPointer { b in
+      pcre2_compile_8(b.baseAddress, b.count, options, &errorCode, &errorOffset, nil)
+    }
+    guard let compiled else {
+      var buffer = [UInt8](repeating: 0, count: 256)
+      let n = pcre2_get_error_message_8(errorCode, &buffer, 256)
+      let why = String(decoding: buffer.prefix(Int(max(0, n))), as: UTF8.self)
+      throw Failure(message: "invalid regex at byte \(errorOffset + 1): \(why)")
+    }
+    code = compiled
+    pcre2_jit_compile_8(compiled, folio_pcre2_jit_complete)  // falls back to the interpreter
+    self.pattern = pattern
+    var count: UInt32 = 0
+    pcre2_pattern_info_8(compiled, folio_pcre2_info_capturecount, &count)
+    captureCount = Int(count)
+    matchData = pcre2_match_data_create_from_pattern_8(compiled, nil)
+    context = pcre2_match_context_create_8(nil)
+    pcre2_set_match_limit_8(context, 20_000_000)
+    pcre2_set_depth_limit_8(context, 100_000)
+    var nameCount: UInt32 = 0
+    var entrySize: UInt32 = 0
+    var table: UnsafePointer<UInt8>?
+    pcre2_pattern_info_8(compiled, folio_pcre2_info_namecount, &nameCount)
+    pcre2_pattern_info_8(compiled, folio_pcre2_info_nameentrysize, &entrySize)
+    pcre2_pattern_info_8(compiled, folio_pcre2_info_nametable, &table)
+    var names: [(String, Int)] = []
+    if let table {
+      for i in 0..<Int(nameCount) {
+        let entry = table + i * Int(entrySize)
+        let group = Int(entry[0]) << 8 | Int(entry[1])
+        var end = 2
+        while end < Int(entrySize), entry[end] != 0 { end += 1 }
+        names.append(
+          (
+            String(decoding: UnsafeBufferPointer(start: entry + 2, count: end - 2), as: UTF8.self),
+            group
+          ))
+      }
+    }
+    self.names = names
+  }
+
+  deinit {
+    pcre2_match_data_free_8(matchData)
+    pcre2_match_context_free_8(context)
+    pcre2_code_free_8(code)
+  }
+
+  /// The first match at or after byte `start`: the ranges of the whole match (index 0) and of each group (nil when a group did not take part), or nil when there is none.
+  ///
+  /// `trusted` skips the UTF-8 check (document texts are valid UTF-8 by construction).
+  public func match(_ subject: UnsafeBufferPointer<UInt8>, from start: Int, trusted: Bool = false)
+    throws(Failure) -> [Range<Int>?]?
+  {
+    guard start <= subject.count else { return nil }
+    // A valid but empty buffer may have no base address: PCRE2 needs a pointer.
+    let empty: [UInt8] = [0]
+    let rc: Int32 = empty.withUnsafeBufferPointer { e in
+      pcre2_match_8(
+        code, subject.baseAddress ?? e.baseAddress, subject.count, start,
+        trusted ? folio_pcre2_no_utf_check : 0, matchData, context)
+    }
+    if rc == folio_pcre2_error_nomatch { return nil }
+    if rc == -47 || rc == -53 {  // PCRE2_ERROR_MATCHLIMIT, PCRE2_ERROR_DEPTHLIMIT
+      throw Failure(
+        message:
+          "pattern too slow for this text (PCRE2's match limit was hit): avoid nested quantifiers such as (a+)+"
+      )
+    }
+    if rc < 0 {
+      var buffer = [UInt8](repeating: 0, count: 256)
+      let n = pcre2_get_error_message_8(rc, &buffer, 256)
+      throw Failure(message: String(decoding: buffer.prefix(Int(max(0, n))), as: UTF8.self))
+    }
+    guard let ovector = pcre2_get_ovector_pointer_8(matchData) else { return nil }
+    var ranges: [Range<Int>?] = []
+    ranges.reserveCapacity(captureCount + 1)
+    for g in 0...captureCount {
+      // PCRE2_UNSET is SIZE_MAX: -1 as a Swift Int.
+      let s = Int(bitPattern: UInt(ovector[2 * g]))
+      let e = Int(bitPattern: UInt(ovector[2 * g + 1]))
+      if g >= Int(rc) || s < 0 || e < s { ranges.append(nil) } else { ranges.append(s..<e) }
+    }
+    return ranges
+  }
+
+  /// Every non-overlapping match, as `match` returns them (empty matches advance by one
+  /// character, as Lua's gmatch does).
+  public func matches(
+    _ subject: UnsafeBufferPointer<UInt8>, trusted: Bool = false, limit: Int = .max
+  )
+    throws(Failure) -> [[Range<Int>?]]
+  {
+    var found: [[Range<Int>?]] = []
+    var position = 0
+    while found.count < limit, let m = try match(subject, from: position, trusted: trusted),
+      let whole = m[0]
+    {
+      found.append(m)
+      if whole.isEmpty {
+        position = whole.upperBound + 1
+        while position < subject.count, subject[position] & 0xC0 == 0x80 { position += 1 }
+        if position > subject.count { break }
+      } else {
+        position = whole.upperBound
+      }
+    }
+    return found
+  }
+}

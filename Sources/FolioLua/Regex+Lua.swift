@@ -1,0 +1,270 @@
+import FolioCore
+import LuaRuntime
+
+/// `folio.re`: PCRE2 regular expressions with `string.find` positions (1-based, inclusive,
+/// bytes), Unicode classes, named groups and bulk tagging of documents.
+extension FolioLua {
+  static func regexType(context: FolioLuaContext) -> LuaObjectType<Regex> {
+    LuaObjectType<Regex>(
+      name: "Regex",
+      methods: [
+        ("find", regexFind),
+        ("exec", regexExec),
+        ("tag", { (L) throws(LuaHostError) -> Int32 in try regexTag(L, context) }),
+      ],
+      metamethods: [
+        (
+          "__tostring",
+          { (L) throws(LuaHostError) -> Int32 in
+            let re: Regex = try L.checkObject(1, "Regex")
+            L.pushString("Regex(\(re.pattern))")
+            return 1
+          }
+        )
+      ],
+      luaMethods: regexLuaMethods)
+  }
+
+  /// match, gmatch and gsub, with Lua's semantics, on top of `find`.
+  static let regexLuaMethods = """
+    local M = {}
+    local unpack = table.unpack
+    -- The captures of a find result, or the whole match when there are none.
+    local function captures(s, r)
+      if #r == 2 then return s:sub(r[1], r[2]) end
+      return unpack(r, 3)
+    end
+    function M:match(s, init)
+      local r = { self:find(s, init) }
+      if r[1] == nil then return nil end
+      return captures(s, r)
+    end
+    function M:gmatch(s)
+      local pos = 1
+      return function()
+        if pos > #s + 1 then return nil end
+        local r = { self:find(s, pos) }
+        if r[1] == nil then
+          pos = #s + 2
+          return nil
+        end
+        if r[2] >= r[1] then
+          pos = r[2] + 1
+        else
+          pos = r[1] + 1
+          while pos <= #s and (s:byte(pos) or 0) & 0xC0 == 0x80 do pos = pos + 1 end
+        end
+        return captures(s, r)
+      end
+    end
+    function M:gsub(s, repl, n)
+      local out, pos, count = {}, 1, 0
+      local kind = type(repl)
+      if kind ~= "string" and kind ~= "table" and kind ~= "function" then
+        error("bad argument #2 to 'gsub' (string/function/table expected, got " .. kind .. ")", 2)
+      end
+      while (n == nil or count < n) and pos <= #s + 1 do
+        local r = { self:find(s, pos) }
+        if r[1] == nil then break end
+        local whole = s:sub(r[1], r[2])
+        local value
+        if kind == "string" then
+          value = repl:gsub("%%([%d%%])", function(d)
+            if d == "%" then return "%" end
+            if d == "0" then return whole end
+            local c = r[tonumber(d) + 2]
+            if c == nil and d == "1" and #r == 2 then return whole end
+            if c == nil then error("invalid capture index %" .. d .. " in replacement string", 3) end
+            return c
+          end)
+        else
+          local key = #r > 2 and r[3] or whole
+          if kind == "table" then value = repl[key] else value = repl(captures(s, r)) end
+          if value == nil or value == false then
+            value = whole
+          elseif type(value) ~= "string" and type(value) ~= "number" then
+            error("invalid replacement value (a " .. type(value) .. ")", 2)
+          end
+        end
+        out[#out + 1] = s:sub(pos, r[1] - 1)
+        out[#out + 1] = value
+        count = count + 1
+        if r[2] >= r[1] then
+          pos = r[2] + 1
+        else
+          if r[1] <= #s then out[#out + 1] = s:sub(r[1], r[1]) end
+          pos = r[1] + 1
+        end
+      end
+      out[#out + 1] = s:sub(pos)
+      return table.concat(out), count
+    end
+    return M
+    """
+
+  /// The module table's Lua part: compile with a cache, and string-style functions.
+  static let regexModuleSource = """
+    local compile = ...
+    local re = {}
+    local cache, cached = {}, 0
+    local function get(pattern, flags)
+      local key = (flags or "") .. "/" .. pattern
+      local r = cache[key]
+      if r == nil then
+        if cached >= 256 then cache, cached = {}, 0 end
+        r = compile(pattern, flags)
+        cache[key] = r
+        cached = cached + 1
+      end
+      return r
+    end
+    re.compile = compile
+    function re.find(s, pattern, init, flags) return get(pattern, flags):find(s, init) end
+    function re.match(s, pattern, init, flags) return get(pattern, flags):match(s, init) end
+    function re.gmatch(s, pattern, flags) return get(pattern, flags):gmatch(s) end
+    function re.gsub(s, pattern, repl, n, flags) return get(pattern, flags):gsub(s, repl, n) end
+    return re
+    """
+
+  static func regexCompile(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let pattern = try L.checkString(1)
+    let flags = try L.optString(2) ?? ""
+    do {
+      L.pushObject(try Regex(pattern, flags: flags))
+    } catch {
+      throw .argument(1, error.message)
+    }
+    return 1
+  }
+
+  /// Lua's `init`: 1-based, negative from the end; nil when past the end + 1.
+  private static func start(_ L: LuaState, _ arg: Int32, length: Int) throws(LuaHostError) -> Int? {
+    var i = try L.optInteger(arg, 1)
+    if i < 0 { i = max(1, length + i + 1) }
+    if i == 0 { i = 1 }
+    return i > length + 1 ? nil : i - 1
+  }
+
+  private static func match(_ L: LuaState, _ re: Regex, _ arg: Int32, initArg: Int32)
+    throws(LuaHostError) -> [Range<Int>?]?
+  {
+    guard L.type(at: arg) == .string else { throw .type(arg, expected: "string") }
+    guard let from = try start(L, initArg, length: L.rawLength(arg)) else { return nil }
+    let result = L.withBytes(at: arg) { raw -> Result<[Range<Int>?]?, Regex.Failure> in
+      let bytes = UnsafeBufferPointer(
+        start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count)
+      do throws(Regex.Failure) {
+        return .success(try re.match(bytes, from: from))
+      } catch {
+        return .failure(error)
+      }
+    }
+    switch result {
+    case .some(.success(let m)): return m
+    case .some(.failure(let e)): throw .message("regex: \(e.message)")
+    case .none: return nil
+    }
+  }
+
+  /// `re:find(s [, init])` → first, last, captures...
+  ///
+  /// (like `string.find`).
+  static func regexFind(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let re: Regex = try L.checkObject(1, "Regex")
+    guard let m = try match(L, re, 2, initArg: 3), let whole = m[0] else {
+      L.pushNil()
+      return 1
+    }
+    L.checkStack(Int32(m.count + 4))
+    L.pushInteger(whole.lowerBound + 1)
+    L.pushInteger(whole.upperBound)
+    L.withBytes(at: 2) { raw in
+      for group in m.dropFirst() {
+        if let g = group, let base = raw.baseAddress {
+          L.pushBytes(UnsafeRawBufferPointer(start: base + g.lowerBound, count: g.count))
+        } else {
+          L.pushBool(false)
+        }
+      }
+    }
+    return Int32(m.count + 1)
+  }
+
+  /// `re:exec(s [, init])` → `{first, last, [1..n] = captures, name = capture}` or nil.
+  static func regexExec(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let re: Regex = try L.checkObject(1, "Regex")
+    guard let m = try match(L, re, 2, initArg: 3), let whole = m[0] else {
+      L.pushNil()
+      return 1
+    }
+    L.newTable(array: Int32(m.count - 1), hash: Int32(2 + re.names.count))
+    L.pushInteger(whole.lowerBound + 1)
+    L.rawSet(-2, "first")
+    L.pushInteger(whole.upperBound)
+    L.rawSet(-2, "last")
+    L.withBytes(at: 2) { raw in
+      guard let base = raw.baseAddress else { return }
+      func push(_ g: Range<Int>?) {
+        if let g {
+          L.pushBytes(UnsafeRawBufferPointer(start: base + g.lowerBound, count: g.count))
+        } else {
+          L.pushBool(false)
+        }
+      }
+      for (i, group) in m.enumerated().dropFirst() {
+        push(group)
+        L.rawSet(-2, i)
+      }
+      for (name, group) in re.names where group < m.count {
+        push(m[group])
+        L.rawSet(-2, name)
+      }
+    }
+    return 1
+  }
+
+  /// `re:tag(doc, layer [, label])` → the number of spans added, one per match, in Swift.
+  static func regexTag(_ L: LuaState, _ context: FolioLuaContext) throws(LuaHostError) -> Int32 {
+    let re: Regex = try L.checkObject(1, "Regex")
+    let doc: Document = try L.checkObject(2, "Document")
+    let layer = try L.checkString(3)
+    let label = try L.optString(4)
+    try checkWritable(layer, context, arg: 3)
+    var text = doc.text
+    let result = text.withUTF8 { b -> Result<[[Range<Int>?]], Regex.Failure> in
+      do throws(Regex.Failure) {
+        return .success(try re.matches(b, trusted: true))
+      } catch {
+        return .failure(error)
+      }
+    }
+    let found: [[Range<Int>?]]
+    switch result {
+    case .success(let f): found = f
+    case .failure(let e): throw .message("regex: \(e.message)")
+    }
+    var added = 0
+    for m in found {
+      guard let whole = m[0], !whole.isEmpty else { continue }
+      doc.add(Span(start: whole.lowerBound, end: whole.upperBound, label: label), to: layer)
+      added += 1
+    }
+    L.pushInteger(added)
+    return 1
+  }
+
+  /// Throws the coded error when the running plugin did not declare that it writes `layer`.
+  static func checkWritable(_ layer: String, _ context: FolioLuaContext, arg: Int32)
+    throws(LuaHostError)
+  {
+    if layer.isEmpty || layer == "token" || layer == "sentence" {
+      throw .argument(arg, "layer name '\(layer)' is reserved or empty")
+    }
+    if let allowed = context.allowedWrites, !allowed.contains(layer) {
+      let declared = allowed.sorted().map { "'\($0)'" }.joined(separator: ", ")
+      throw .message(
+        "[F201] plugin '\(context.pluginName)' writes layer '\(layer)', which it does not declare (writes: \(declared.isEmpty ? "none" : declared)). Add it to 'writes' in plugin.toml"
+      )
+    }
+  }
+}
