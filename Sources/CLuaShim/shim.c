@@ -565,6 +565,23 @@ static void serial_value(lua_State *L, SerialState *st, int idx) {
       memcpy(b->data + header + sizeof narr, &nhash, sizeof nhash);
       break;
     }
+    case LUA_TUSERDATA:
+      // A host object may say how it travels: __folio_plain returns plain data (a counter
+      // returns its bytes as one string), which the receiving side knows how to merge.
+      if (lua_getmetatable(L, idx)) {
+        lua_pushliteral(L, "__folio_plain");
+        if (lua_rawget(L, -2) == LUA_TFUNCTION) {
+          lua_pushvalue(L, idx);
+          lua_call(L, 1, 1);
+          int plain = lua_gettop(L);
+          if (lua_type(L, plain) == LUA_TUSERDATA) luaL_error(L, "__folio_plain returned a userdata");
+          serial_value(L, st, plain);
+          lua_pop(L, 2);  // the metatable and the plain value
+          break;
+        }
+        lua_pop(L, 2);
+      }
+      /* fall through */
     default:
       serial_where(L, st);
       luaL_error(L, "%s: a %s (states must be plain data: tables, strings, numbers, booleans)",

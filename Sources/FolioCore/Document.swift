@@ -36,10 +36,57 @@ public final class Document {
 
   public func layer(_ name: String) -> Layer? { layers[name] }
 
+  /// Counts pairs of adjacent tokens whose kind is in `kinds` (other tokens are skipped, as
+  /// punctuation is by most collocation tools), as `first second`, lowercased when `lower`.
+  public func countBigrams(kinds: Set<TokenKind> = [.word], lower: Bool = false) -> TermCounter {
+    let counter = TermCounter(capacity: max(64, tokens.count / 2))
+    addBigrams(to: counter, kinds: kinds, lower: lower)
+    return counter
+  }
+
+  /// Adds the pairs `countBigrams` counts to `counter`.
+  public func addBigrams(
+    to counter: TermCounter, kinds: Set<TokenKind> = [.word], lower: Bool = false
+  ) {
+    let tokens = self.tokens
+    let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
+    var scratch: [UInt8] = []
+    scratch.reserveCapacity(64)
+    var text = self.text
+    text.withUTF8 { buffer in
+      guard let base = buffer.baseAddress else { return }
+      var previous: Token?
+      for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
+        if let p = previous {
+          scratch.removeAll(keepingCapacity: true)
+          scratch.append(
+            contentsOf: UnsafeBufferPointer(start: base + Int(p.start), count: Int(p.end - p.start))
+          )
+          scratch.append(0x20)
+          scratch.append(
+            contentsOf: UnsafeBufferPointer(start: base + Int(t.start), count: Int(t.end - t.start))
+          )
+          scratch.withUnsafeBufferPointer { b in
+            if let s = b.baseAddress { counter.add(s, b.count, lower: lower) }
+          }
+        }
+        previous = t
+      }
+    }
+  }
+
   /// Counts the texts of the tokens whose kind is in `kinds`, lowercased when `lower` is set.
   public func countTokens(kinds: Set<TokenKind> = [.word], lower: Bool = false) -> TermCounter {
-    let tokens = self.tokens
     let counter = TermCounter(capacity: max(64, tokens.count / 8))
+    addTokens(to: counter, kinds: kinds, lower: lower)
+    return counter
+  }
+
+  /// Adds the token texts `countTokens` counts to `counter`.
+  public func addTokens(
+    to counter: TermCounter, kinds: Set<TokenKind> = [.word], lower: Bool = false
+  ) {
+    let tokens = self.tokens
     var text = self.text
     // A bit per kind: a Set lookup per token costs more than the rest of the loop.
     let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
@@ -49,7 +96,6 @@ public final class Document {
         counter.add(base + Int(t.start), Int(t.end - t.start), lower: lower)
       }
     }
-    return counter
   }
 
   /// Adds a span to `layer`, creating the layer on first use.

@@ -9,7 +9,7 @@ public final class TermCounter {
     var hash: UInt32
     var offset: Int32
     var length: Int32
-    var count: Int32
+    var count: Int
   }
 
   // Private state touched once or more per token, never reentrantly: the dynamic exclusivity
@@ -37,7 +37,89 @@ public final class TermCounter {
   public var count: Int { entries.count }
 
   /// How often key `i` was added.
-  public func count(at i: Int) -> Int { Int(entries[i].count) }
+  public func count(at i: Int) -> Int { entries[i].count }
+
+  /// The indices of the keys counted at least `minimum` times, by count (descending) then key
+  /// (bytes), at most `limit` of them.
+  public func ranked(limit: Int, minimum: Int = 1) -> [Int] {
+    arena.withUnsafeBufferPointer { a -> [Int] in
+      guard let base = a.baseAddress else { return [] }
+      func key(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + Int(entries[k].offset), count: Int(entries[k].length))
+      }
+      func before(_ x: Int, _ y: Int) -> Bool {
+        let cx = entries[x].count
+        let cy = entries[y].count
+        return cx != cy ? cx > cy : key(x).lexicographicallyPrecedes(key(y))
+      }
+      let candidates = entries.indices.filter { entries[$0].count >= minimum }
+      if limit >= candidates.count / 4 {
+        return Array(candidates.sorted(by: before).prefix(limit))
+      }
+      var best: [Int] = []
+      for k in candidates {
+        if best.count == limit, let last = best.last, !before(k, last) { continue }
+        var lo = 0
+        var hi = best.count
+        while lo < hi {
+          let mid = (lo + hi) / 2
+          if before(best[mid], k) { lo = mid + 1 } else { hi = mid }
+        }
+        best.insert(k, at: lo)
+        if best.count > limit { best.removeLast() }
+      }
+      return best
+    }
+  }
+
+  /// Adds `n` occurrences of a key (no lowercasing).
+  public func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: Int) {
+    total += count
+    if let k = find(p, n, lower: false, insert: true) { entries[k].count += count - 1 }
+  }
+
+  /// Adds every key and count of `other`.
+  public func merge(_ other: TermCounter) {
+    other.arena.withUnsafeBufferPointer { a in
+      guard let base = a.baseAddress else { return }
+      for e in other.entries { add(base + Int(e.offset), Int(e.length), count: e.count) }
+    }
+  }
+
+  /// The counter as bytes: `FC1`, then per key a little-endian u32 length, the key and an
+  /// i64 count (see `init(encoded:)`).
+  public func encoded() -> [UInt8] {
+    var out: [UInt8] = Array("FC1".utf8)
+    out.reserveCapacity(arena.count + entries.count * 12 + 3)
+    arena.withUnsafeBufferPointer { a in
+      guard let base = a.baseAddress else { return }
+      for e in entries {
+        withUnsafeBytes(of: UInt32(e.length).littleEndian) { out.append(contentsOf: $0) }
+        out.append(
+          contentsOf: UnsafeBufferPointer(start: base + Int(e.offset), count: Int(e.length)))
+        withUnsafeBytes(of: Int64(e.count).littleEndian) { out.append(contentsOf: $0) }
+      }
+    }
+    return out
+  }
+
+  /// Adds the keys and counts of bytes made by `encoded()`; false when they are not such bytes.
+  @discardableResult
+  public func merge(encoded bytes: UnsafeRawBufferPointer) -> Bool {
+    guard bytes.count >= 3, bytes[0] == 0x46, bytes[1] == 0x43, bytes[2] == 0x31,
+      let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+    else { return false }
+    var i = 3
+    while i + 4 <= bytes.count {
+      let length = Int(bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self).littleEndian)
+      i += 4
+      guard i + length + 8 <= bytes.count else { return false }
+      let count = Int(bytes.loadUnaligned(fromByteOffset: i + length, as: Int64.self).littleEndian)
+      add(base + i, length, count: count)
+      i += length + 8
+    }
+    return i == bytes.count
+  }
 
   /// The bytes of key `i`.
   public func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {

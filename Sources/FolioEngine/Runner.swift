@@ -342,7 +342,7 @@ public final class Runner {
   static func plan(_ entries: [CorpusEntry], jobs: Int, split: Bool) -> [[CorpusEntry]] {
     guard split else { return entries.isEmpty ? [] : [entries] }
     let total = entries.reduce(0) { $0 + $1.bytes }
-    let target = jobs == 1 ? 64 << 20 : min(64 << 20, max(256 << 10, total / (jobs * 3)))
+    let target = jobs == 1 ? 64 << 20 : min(64 << 20, max(256 << 10, total / (jobs * 2)))
     var chunks: [[CorpusEntry]] = []
     var current: [CorpusEntry] = []
     var bytes = 0

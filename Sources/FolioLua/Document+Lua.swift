@@ -109,36 +109,16 @@ extension FolioLua {
     return 1
   }
 
-  /// `doc:counts([{lower = false, kinds = {"word"}}])` → `{[text] = count}`, total: token
-  /// texts counted in Swift; only the distinct texts cross into Lua.
+  /// `doc:counts([{lower = false, kinds = {"word"}, ngram = 1}])` → `{[text] = count}`, total:
+  /// token texts (or with `ngram = 2` adjacent pairs `"a b"`) counted in Swift; only the
+  /// distinct texts cross into Lua.
   static func counts(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let doc: Document = try L.checkObject(1, "Document")
-    var lower = false
-    var kinds: Set<TokenKind> = [.word]
-    if !L.isNoneOrNil(2) {
-      try L.checkTable(2)
-      if L.rawGet(2, "lower") != .nil { lower = L.bool(at: -1) }
-      L.pop()
-      let kindsType = L.rawGet(2, "kinds")
-      defer { L.pop() }
-      if kindsType == .table {
-        kinds = []
-        for i in 0..<L.rawLength(-1) {
-          L.rawGet(-1, i + 1)
-          defer { L.pop() }
-          guard let name = L.string(at: -1),
-            let kind = TokenKind.allCases.first(where: { $0.name == name })
-          else {
-            let names = TokenKind.allCases.map(\.name).joined(separator: ", ")
-            throw .argument(2, "unknown token kind in 'kinds' (kinds: \(names))")
-          }
-          kinds.insert(kind)
-        }
-      } else if kindsType != .nil {
-        throw .argument(2, "'kinds' must be a list of token kinds")
-      }
-    }
-    let counter = doc.countTokens(kinds: kinds, lower: lower)
+    let options = try countOptions(L, 2)
+    let counter =
+      options.ngram == 2
+      ? doc.countBigrams(kinds: options.kinds, lower: options.lower)
+      : doc.countTokens(kinds: options.kinds, lower: options.lower)
     L.newTable(hash: Int32(clamping: counter.count))
     let t = L.top
     for i in 0..<counter.count {
@@ -150,6 +130,46 @@ extension FolioLua {
     }
     L.pushInteger(counter.total)
     return 2
+  }
+
+  /// Reads `{lower = false, kinds = {"word"}, ngram = 1}` at `arg` (absent: the defaults).
+  static func countOptions(_ L: LuaState, _ arg: Int32) throws(LuaHostError)
+    -> (lower: Bool, kinds: Set<TokenKind>, ngram: Int)
+  {
+    var lower = false
+    var kinds: Set<TokenKind> = [.word]
+    var ngram = 1
+    guard !L.isNoneOrNil(arg) else { return (lower, kinds, ngram) }
+    try L.checkTable(arg)
+    if L.rawGet(arg, "lower") != .nil { lower = L.bool(at: -1) }
+    L.pop()
+    if L.rawGet(arg, "ngram") != .nil {
+      guard let n = L.integer(at: -1), n == 1 || n == 2 else {
+        L.pop()
+        throw .argument(arg, "'ngram' must be 1 or 2")
+      }
+      ngram = n
+    }
+    L.pop()
+    let kindsType = L.rawGet(arg, "kinds")
+    defer { L.pop() }
+    if kindsType == .table {
+      kinds = []
+      for i in 0..<L.rawLength(-1) {
+        L.rawGet(-1, i + 1)
+        defer { L.pop() }
+        guard let name = L.string(at: -1),
+          let kind = TokenKind.allCases.first(where: { $0.name == name })
+        else {
+          let names = TokenKind.allCases.map(\.name).joined(separator: ", ")
+          throw .argument(arg, "unknown token kind in 'kinds' (kinds: \(names))")
+        }
+        kinds.insert(kind)
+      }
+    } else if kindsType != .nil {
+      throw .argument(arg, "'kinds' must be a list of token kinds")
+    }
+    return (lower, kinds, ngram)
   }
 
   /// `doc:find_tokens(word [, {ignore_case = false, possessive = false}])` → List of the

@@ -124,6 +124,10 @@ public enum FolioLua {
       return 1
     }
     L.rawSet(-2, "text")
+    try vm.run(statsSource, chunkname: "=folio.stats", results: 1)
+    L.rawSet(-2, "stats")
+    try vm.register(counterType())
+    vm.setFunction("counter", counterNew)
     try vm.register(gazetteerType(context: context))
     vm.setFunction("gazetteer", gazetteerNew)
     try vm.register(regexType(context: context))

@@ -1,0 +1,29 @@
+local T = folio.test
+local assert = T.assert
+
+local text = "New York is big. In New York, the new cafe is open. New York never sleeps."
+
+return {
+  ["ranks pairs by PMI with their counts"] = function()
+    local report = T.run({ text }, { min = 2, top = 2 })
+    assert.equal(report.columns, { "rank", "pair", "count", "first", "second", "pmi" })
+    -- 16 words; "new york" 3 times, new 4, york 3: log2(3 * 16 / (4 * 3)) = 2
+    assert.equal(report.rows, { { 1, "new york", 3, 4, 3, 2.0 } })
+  end,
+  ["pairs never run from one document into the next"] = function()
+    local report = T.run({ "alpha beta", "gamma delta" }, { min = 1, top = 0 })
+    local pairs_ = {}
+    for _, r in ipairs(report.rows) do pairs_[#pairs_ + 1] = r[2] end
+    table.sort(pairs_)
+    assert.equal(pairs_, { "alpha beta", "gamma delta" })
+  end,
+  ["other measures"] = function()
+    local ll = T.run({ text }, { min = 2, measure = "log_likelihood" }).rows[1]
+    assert.equal(ll[2], "new york")
+    assert.truthy(ll[6] > 10)
+    assert.equal(T.run({ text }, { min = 2, measure = "log_dice" }).rows[1][6], 13.7776)
+  end,
+  ["an unknown measure is refused"] = function()
+    assert.error_matches(function() T.run({ text }, { measure = "dice" }) end, "option 'measure' must be pmi")
+  end,
+}
