@@ -245,6 +245,11 @@ public struct PluginTester {
         throw .message("\(error)")
       }
       do {
+        if instance.hasScan {
+          try instance.startReport(.scan)
+          for d in documents { try instance.each(d, .scan) }
+          try instance.setScanResult(try instance.finishScan())
+        }
         switch instance.spec.kind ?? .report {
         case .report:
           try instance.startReport()

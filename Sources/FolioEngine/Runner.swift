@@ -168,7 +168,9 @@ public final class Runner {
     if let shard = configuration.shard { entries = Array(shard.select(entries)) }
 
     var jobs = min(configuration.jobs, max(1, entries.count))
-    let unmergeable = mergers.filter { $0.spec.kind == .report && !$0.canMerge }
+    let unmergeable = mergers.filter {
+      ($0.spec.kind == .report && !$0.canMerge()) || ($0.hasScan && !$0.canMerge(.scan))
+    }
     if jobs > 1, let first = unmergeable.first {
       diagnostic(
         "Note: plugin '\(first.spec.name)' defines no merge(a, b), so its documents cannot be split: running on one worker"
@@ -188,17 +190,33 @@ public final class Runner {
       do { try plugin.startReport() } catch { throw FolioError(error, exit: .failure) }
     }
 
+    // Two-pass plugins: their scan runs over the whole corpus first; its result reaches every
+    // worker of the second pass as ctx.scan.
+    var scanResults: [LuaData?] = Array(repeating: nil, count: mergers.count)
+    if mergers.contains(where: \.hasScan) {
+      do {
+        scanResults = try scan(
+          chunks: chunks, jobs: jobs, loadables: loadables, mergers: mergers,
+          configuration: configuration)
+      } catch {
+        output?.cancel()
+        throw error
+      }
+      if LuaInterrupt.isRequested {
+        output?.cancel()
+        var summary = RunSummary()
+        summary.interrupted = true
+        summary.jobs = jobs
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+      }
+    }
+
     let work = Work(
       chunks: chunks, plugins: loadables, configuration: configuration,
       writeDocuments: output != nil, writeTexts: output?.wantsTexts ?? false,
-      maxAhead: 2 * jobs + 2)
-    let threads = (0..<jobs).map { _ in
-      Thread { work.workerLoop() }
-    }
-    for t in threads {
-      t.stackSize = 8 << 20
-      t.start()
-    }
+      maxAhead: 2 * jobs + 2, pass: .main, scanResults: scanResults)
+    let threads = work.start(jobs)
 
     var summary = RunSummary()
     summary.jobs = jobs
@@ -279,8 +297,7 @@ public final class Runner {
       work.merged(index)
     }
     work.stop()
-    for t in threads { while !t.isFinished { usleep(1000) } }
-    _ = threads
+    Work.join(threads)
 
     for key in order where (seenErrors[key] ?? 0) > 0 {
       let n = seenErrors[key] ?? 0
@@ -334,6 +351,65 @@ public final class Runner {
     summary.pluginSeconds = zip(loadables.map(\.spec.name), seconds).map { ($0, $1) }
     summary.seconds = Date().timeIntervalSince(start)
     return summary
+  }
+
+  /// The first pass of two-pass plugins: each worker runs `scan.each`; states merge in input
+  /// order; `scan.finish` gives each plugin's result.
+  private func scan(
+    chunks: [[CorpusEntry]], jobs: Int, loadables: [Loadable], mergers: [PluginInstance],
+    configuration: RunConfiguration
+  ) throws(FolioError) -> [LuaData?] {
+    let work = Work(
+      chunks: chunks, plugins: loadables, configuration: configuration, writeDocuments: false,
+      writeTexts: false, maxAhead: 2 * jobs + 2, pass: .scan, scanResults: [])
+    let threads = work.start(jobs)
+    defer {
+      work.stop()
+      Work.join(threads)
+    }
+    var seen = Set<String>()
+    for plugin in mergers where plugin.hasScan {
+      do { try plugin.startReport(.scan) } catch { throw FolioError(error, exit: .failure) }
+    }
+    for index in 0..<chunks.count {
+      var result: ChunkResult?
+      while result == nil {
+        switch work.waitForResult(index) {
+        case .ready(let r): result = r
+        case .interrupted: return []
+        case .waiting: continue
+        }
+      }
+      guard let result else { break }
+      if let error = result.fatal { throw FolioError(error, exit: .failure) }
+      for outcome in result.outcomes {
+        if case .failed(let message, _) = outcome.status, seen.insert(message).inserted {
+          diagnostic("Error: \(message)")
+        }
+      }
+      for (i, state) in result.states.enumerated() {
+        guard let state else { continue }
+        do { try mergers[i].mergeState(state, .scan) } catch {
+          throw FolioError(error, exit: .failure)
+        }
+      }
+      work.merged(index)
+    }
+    var results: [LuaData?] = []
+    for plugin in mergers {
+      guard plugin.hasScan else {
+        results.append(nil)
+        continue
+      }
+      do {
+        let data = try plugin.finishScan()
+        try plugin.setScanResult(data)
+        results.append(data)
+      } catch {
+        throw FolioError(error, exit: .failure)
+      }
+    }
+    return results
   }
 
   /// Cuts the corpus into chunks of consecutive documents: about three per worker (one worker
@@ -452,6 +528,8 @@ final class Work: @unchecked Sendable {
   private let writeDocuments: Bool
   private let writeTexts: Bool
   private let maxAhead: Int
+  private let pass: PluginInstance.Pass
+  private let scanResults: [LuaData?]
   private var next = 0
   private var mergedUpTo = -1
   private var results: [Int: ChunkResult] = [:]
@@ -461,9 +539,12 @@ final class Work: @unchecked Sendable {
 
   init(
     chunks: [[CorpusEntry]], plugins: [Runner.Loadable], configuration: RunConfiguration,
-    writeDocuments: Bool, writeTexts: Bool, maxAhead: Int
+    writeDocuments: Bool, writeTexts: Bool, maxAhead: Int, pass: PluginInstance.Pass,
+    scanResults: [LuaData?]
   ) {
     self.writeTexts = writeTexts
+    self.pass = pass
+    self.scanResults = scanResults
     self.chunks = chunks
     self.plugins = plugins
     self.configuration = configuration
@@ -522,14 +603,30 @@ final class Work: @unchecked Sendable {
     condition.unlock()
   }
 
+  /// Starts `jobs` worker threads.
+  func start(_ jobs: Int) -> [Thread] {
+    let threads = (0..<jobs).map { _ in Thread { self.workerLoop() } }
+    for t in threads {
+      t.stackSize = 8 << 20
+      t.start()
+    }
+    return threads
+  }
+
+  /// Waits until every thread has finished.
+  static func join(_ threads: [Thread]) {
+    for t in threads { while !t.isFinished { usleep(1000) } }
+  }
+
   /// A worker: loads its own instances, then processes chunks until none are left.
   func workerLoop() {
     var instances: [PluginInstance] = []
-    for p in plugins {
+    for (i, p) in plugins.enumerated() {
       do {
-        instances.append(
-          try PluginInstance(
-            spec: p.spec, source: p.source, rawOptions: p.options, limits: configuration.limits))
+        let instance = try PluginInstance(
+          spec: p.spec, source: p.source, rawOptions: p.options, limits: configuration.limits)
+        if i < scanResults.count, let data = scanResults[i] { try instance.setScanResult(data) }
+        instances.append(instance)
       } catch {
         if let index = take() { deliver(index, ChunkResult(fatal: error)) }
         return
@@ -541,6 +638,42 @@ final class Work: @unchecked Sendable {
     }
   }
 
+  /// The first pass over a chunk: documents as read go to every `scan.each`.
+  private func scanChunk(
+    _ chunk: [CorpusEntry], _ instances: [PluginInstance], _ reader: CorpusReader
+  )
+    -> ChunkResult
+  {
+    var result = ChunkResult()
+    for plugin in instances where plugin.hasScan {
+      do { try plugin.startReport(.scan) } catch {
+        result.fatal = error
+        return result
+      }
+    }
+    for entry in chunk {
+      if LuaInterrupt.isRequested { break }
+      guard let document = try? reader.read(entry, warn: { _ in }) else { continue }
+      for plugin in instances where plugin.hasScan {
+        do { try plugin.each(document, .scan) } catch {
+          if LuaInterrupt.isRequested { break }
+          result.outcomes.append(DocumentOutcome(status: .failed(error.description, true)))
+        }
+      }
+    }
+    for plugin in instances {
+      guard plugin.hasScan else {
+        result.states.append(nil)
+        continue
+      }
+      do { result.states.append(try plugin.exportState(.scan)) } catch {
+        result.fatal = error
+        return result
+      }
+    }
+    return result
+  }
+
   private func process(
     _ chunk: [CorpusEntry], _ instances: [PluginInstance], _ reader: CorpusReader
   )
@@ -548,6 +681,7 @@ final class Work: @unchecked Sendable {
   {
     var result = ChunkResult()
     result.seconds = Array(repeating: 0, count: instances.count)
+    if pass == .scan { return scanChunk(chunk, instances, reader) }
     for plugin in instances where plugin.spec.kind == .report {
       do { try plugin.startReport() } catch {
         result.fatal = error

@@ -172,7 +172,7 @@ public enum StateMerger {
           "[F122] plugin '\(plugin.name)' is version \(instance.spec.version) here and was \(plugin.version) in the shards - while merging",
           exit: .data)
       }
-      if ordered.count > 1, !instance.canMerge {
+      if ordered.count > 1, !instance.canMerge() {
         throw FolioError(
           "[F122] plugin '\(plugin.name)' defines no merge(a, b), so its shards cannot be merged - while merging",
           exit: .data)

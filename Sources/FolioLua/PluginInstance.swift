@@ -13,7 +13,22 @@ public final class PluginInstance {
   let context = FolioLuaContext()
   private var refs: [String: Int32] = [:]
   private var ctxRef: Int32 = 0
-  private var stateRef: Int32?
+  private var passes: [Pass: ReportFunctions] = [:]
+
+  /// The two passes of a plugin: `scan` (a report over the whole corpus first) and the main
+  /// one.
+  public enum Pass: Sendable, Hashable {
+    case scan, main
+    var noun: String { self == .scan ? "scan" : "report" }
+  }
+
+  struct ReportFunctions {
+    var initialize: Int32?
+    var each: Int32?
+    var merge: Int32?
+    var finish: Int32?
+    var state: Int32?
+  }
 
   /// Loads `source` (the plugin's code) and checks it against `spec` and `rawOptions`
   /// (as given on the command line).
@@ -49,9 +64,30 @@ public final class PluginInstance {
         help: "end the file with `return M`, where M is the table of the plugin's functions")
     }
     let module = L.top
-    for fn in ["keep", "edit", "tag", "init", "each", "merge", "finish", "scan"] {
+    for fn in ["keep", "edit", "tag", "init", "each", "merge", "finish"] {
       if L.rawGet(module, fn) == .function { refs[fn] = vm.ref() } else { L.pop() }
     }
+    passes[.main] = ReportFunctions(
+      initialize: refs["init"], each: refs["each"], merge: refs["merge"], finish: refs["finish"])
+    // A first pass: `scan = {init, each, merge, finish}`, a report over the whole corpus.
+    if L.rawGet(module, "scan") == .table {
+      var scan = ReportFunctions()
+      for fn in ["init", "each", "merge", "finish"] {
+        guard L.rawGet(-1, fn) == .function else {
+          L.pop()
+          continue
+        }
+        let ref = vm.ref()
+        switch fn {
+        case "init": scan.initialize = ref
+        case "each": scan.each = ref
+        case "merge": scan.merge = ref
+        default: scan.finish = ref
+        }
+      }
+      passes[.scan] = scan
+    }
+    L.pop()
     // A single-file plugin may carry its manifest in the module table.
     if !spec.hasManifest {
       if L.rawGet(module, "name") == .string, let n = L.string(at: -1) { spec.name = n }
@@ -132,23 +168,27 @@ public final class PluginInstance {
     try call(tag, "tagging document \(document.id)", document: document, results: 0)
   }
 
-  /// Whether the plugin defines `merge(a, b)`, so its states can be split across workers.
-  public var canMerge: Bool { refs["merge"] != nil }
+  /// Whether the plugin defines `merge(a, b)` for `pass`, so its states can be split across
+  /// workers.
+  public func canMerge(_ pass: Pass = .main) -> Bool { passes[pass]?.merge != nil }
 
-  /// Copies the report's state out as plain data (for another VM).
-  public func exportState() throws(PluginError) -> LuaData {
-    if stateRef == nil { try startReport() }
-    vm.push(ref: stateRef ?? 0)
+  /// Whether the plugin has a first pass (`scan`).
+  public var hasScan: Bool { passes[.scan] != nil }
+
+  /// Copies the state of `pass` out as plain data (for another VM).
+  public func exportState(_ pass: Pass = .main) throws(PluginError) -> LuaData {
+    let state = try stateRef(pass)
+    vm.push(ref: state)
     defer { vm.state.pop() }
     do {
       return try vm.state.copyData(at: -1)
     } catch {
       throw PluginError(
         plugin: spec.name, code: "F121",
-        message: "the report state cannot be copied: state\(error)",
+        message: "the \(pass.noun) state cannot be copied: state\(error)",
         help:
-          "keep only tables, strings, numbers and booleans in the state; build other values in finish",
-        activity: "copying the report state")
+          "keep only tables, strings, numbers, booleans and counters in the state; build other values in finish",
+        activity: "copying the \(pass.noun) state")
     }
   }
 
@@ -156,28 +196,28 @@ public final class PluginInstance {
   ///
   /// A report without `merge` takes `other` as its state: the runner gives such a report the
   /// whole corpus as one chunk.
-  public func mergeState(_ other: LuaData) throws(PluginError) {
-    if stateRef == nil { try startReport() }
-    guard let merge = refs["merge"] else {
+  public func mergeState(_ other: LuaData, _ pass: Pass = .main) throws(PluginError) {
+    let state = try stateRef(pass)
+    guard let merge = passes[pass]?.merge else {
       try restore(other)
-      if let old = stateRef { vm.unref(old) }
-      stateRef = vm.ref()
+      vm.unref(state)
+      passes[pass]?.state = vm.ref()
       return
     }
     vm.push(ref: merge)
-    vm.push(ref: stateRef ?? 0)
+    vm.push(ref: state)
     do { try restore(other) } catch {
       vm.state.pop(2)
       throw error
     }
-    try protected("merging report states", arguments: 2, results: 1)
+    try protected("merging \(pass.noun) states", arguments: 2, results: 1)
     // merge may update `a` in place and return nothing: keep `a` then.
     if vm.state.type(at: -1) == .nil {
       vm.state.pop()
       return
     }
-    if let old = stateRef { vm.unref(old) }
-    stateRef = vm.ref()
+    vm.unref(state)
+    passes[pass]?.state = vm.ref()
   }
 
   private func restore(_ data: LuaData) throws(PluginError) {
@@ -188,43 +228,51 @@ public final class PluginInstance {
     }
   }
 
-  /// Calls `init(ctx)` (or starts from an empty table), replacing any earlier state.
-  public func startReport() throws(PluginError) {
+  /// The state of `pass`, started on first use.
+  private func stateRef(_ pass: Pass) throws(PluginError) -> Int32 {
+    if let state = passes[pass]?.state { return state }
+    try startReport(pass)
+    return passes[pass]?.state ?? 0
+  }
+
+  /// Calls `init(ctx)` of `pass` (or starts from an empty table), replacing any earlier state.
+  public func startReport(_ pass: Pass = .main) throws(PluginError) {
     let L = vm.state
-    if let old = stateRef {
+    if let old = passes[pass]?.state {
       vm.unref(old)
-      stateRef = nil
+      passes[pass]?.state = nil
     }
-    if let initRef = refs["init"] {
+    if let initRef = passes[pass]?.initialize {
       vm.push(ref: initRef)
       vm.push(ref: ctxRef)
-      try protected("starting the report", arguments: 1, results: 1)
+      try protected("starting the \(pass.noun)", arguments: 1, results: 1)
     } else {
       L.newTable()
     }
-    stateRef = vm.ref()
+    passes[pass]?.state = vm.ref()
   }
 
-  public func each(_ document: Document) throws(PluginError) {
-    guard let each = refs["each"] else { return }
-    if stateRef == nil { try startReport() }
-    let L = vm.state
+  /// Calls `each(state, doc, ctx)` of `pass`.
+  public func each(_ document: Document, _ pass: Pass = .main) throws(PluginError) {
+    guard let each = passes[pass]?.each else { return }
+    let state = try stateRef(pass)
     vm.push(ref: each)
-    vm.push(ref: stateRef ?? 0)
-    FolioLua.push(document, L)
+    vm.push(ref: state)
+    FolioLua.push(document, vm.state)
     vm.push(ref: ctxRef)
-    try protected("reading document \(document.id)", arguments: 3, results: 0)
+    let doing = pass == .scan ? "scanning" : "reading"
+    try protected("\(doing) document \(document.id)", arguments: 3, results: 0)
   }
 
   /// Calls `finish(state, ctx)` and reads the table it returns.
   public func finish() throws(PluginError) -> ReportTable {
-    if stateRef == nil { try startReport() }
+    let state = try stateRef(.main)
     let L = vm.state
-    guard let finish = refs["finish"] else {
+    guard let finish = passes[.main]?.finish else {
       return ReportTable(title: spec.name, columns: [], rows: [])
     }
     vm.push(ref: finish)
-    vm.push(ref: stateRef ?? 0)
+    vm.push(ref: state)
     vm.push(ref: ctxRef)
     try protected("finishing the report", arguments: 2, results: 1)
     defer { L.pop() }
@@ -236,6 +284,42 @@ public final class PluginInstance {
         help: "finish must return {columns = {...}, rows = {{...}, ...}}",
         activity: "reading the table finish returned")
     }
+  }
+
+  /// Finishes the first pass: `scan.finish(state, ctx)` (or the state itself), copied as plain
+  /// data for every worker's second pass.
+  public func finishScan() throws(PluginError) -> LuaData {
+    let state = try stateRef(.scan)
+    if let finish = passes[.scan]?.finish {
+      vm.push(ref: finish)
+      vm.push(ref: state)
+      vm.push(ref: ctxRef)
+      try protected("finishing the scan", arguments: 2, results: 1)
+    } else {
+      vm.push(ref: state)
+    }
+    defer { vm.state.pop() }
+    do {
+      return try vm.state.copyData(at: -1)
+    } catch {
+      throw PluginError(
+        plugin: spec.name, code: "F121",
+        message: "the scan result cannot be copied: result\(error)",
+        activity: "finishing the scan")
+    }
+  }
+
+  /// Sets `ctx.scan` to the result of the first pass.
+  public func setScanResult(_ data: LuaData) throws(PluginError) {
+    vm.push(ref: ctxRef)
+    do { try vm.state.push(data) } catch {
+      vm.state.pop()
+      throw PluginError(
+        plugin: spec.name, code: "F121", message: error.message, activity: "passing the scan result"
+      )
+    }
+    vm.state.rawSet(-2, "scan")
+    vm.state.pop()
   }
 
   // MARK: Calls

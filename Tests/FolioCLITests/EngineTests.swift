@@ -312,4 +312,27 @@ import Testing
       !FileManager.default.fileExists(atPath: out.appendingPathComponent("sport/three.txt").path))
     #expect(leftovers(dir, expected: ["corpus", "out"]) == [])
   }
+
+  @Test("a two-pass plugin scans the whole corpus first, at any -j the same")
+  func twoPass() throws {
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var outputs: [String] = []
+    for j in ["1", "4"] {
+      let r = try CLI.run(
+        [
+          "run", CLI.root.appendingPathComponent("Examples/news").path, "-p", "strip-boilerplate",
+          "-o", dir.appendingPathComponent("j\(j).jsonl").path, "-j", j, "-q",
+        ])
+      #expect(r.status == 0)
+      outputs.append(read(dir.appendingPathComponent("j\(j).jsonl")) ?? "")
+    }
+    #expect(outputs[0] == outputs[1])
+    let records = outputs[0].split(separator: "\n")
+    #expect(records.count == 24)
+    #expect(!outputs[0].contains("Remind me later."))
+    #expect(!outputs[0].contains("Dear readers,"))
+    #expect(records.filter { $0.contains(#""boilerplate_lines":7"#) }.count == 10)
+    #expect(outputs[0].contains("Marta Quintela called the deal"))
+  }
 }
