@@ -139,7 +139,7 @@ import Testing
     #expect(r.status == 1)
     #expect(
       r.stderr
-        == "Error: [F121] plugin 'fn': the report state cannot be copied: state[\"items\"][\"first\"]: a function (states must be plain data: tables, strings, numbers, booleans) - while copying the report state\nHelp: keep only tables, strings, numbers and booleans in the state; build other values in finish\n"
+        == "Error: [F121] plugin 'fn': the report state cannot be copied: state[\"items\"][\"first\"]: a function (states must be plain data: tables, strings, numbers, booleans) - while copying the report state\nHelp: keep only tables, strings, numbers, booleans and counters in the state; build other values in finish\n"
     )
   }
 
