@@ -269,20 +269,20 @@ public final class Runner {
           summary.dropped += 1
         case .skipped:
           summary.skipped += 1
-        case .failed(let message, let readOK):
+        case .failed(let message, let key, let readOK):
           if readOK { summary.read += 1 }
           summary.failed += 1
-          if let n = seenErrors[message] {
-            seenErrors[message] = n + 1
-          } else {
-            seenErrors[message] = 0
-            order.append(message)
-            diagnostic("Error: \(message)")
-          }
           if configuration.failFast {
             fatal = FolioError(
               message, help: "the run stopped at the first failure (--fail-fast)", exit: .data)
             break chunkLoop
+          }
+          if let n = seenErrors[key] {
+            seenErrors[key] = n + 1
+          } else {
+            seenErrors[key] = 0
+            order.append(key)
+            diagnostic("Error: \(message)")
           }
         }
       }
@@ -301,7 +301,7 @@ public final class Runner {
 
     for key in order where (seenErrors[key] ?? 0) > 0 {
       let n = seenErrors[key] ?? 0
-      diagnostic("(the error above happened in \(n) more document\(n == 1 ? "" : "s"))")
+      diagnostic("(the same error happened in \(n) more document\(n == 1 ? "" : "s"): \(key))")
     }
     if let fatal {
       output?.cancel()
@@ -383,7 +383,7 @@ public final class Runner {
       guard let result else { break }
       if let error = result.fatal { throw FolioError(error, exit: .failure) }
       for outcome in result.outcomes {
-        if case .failed(let message, _) = outcome.status, seen.insert(message).inserted {
+        if case .failed(let message, let key, _) = outcome.status, seen.insert(key).inserted {
           diagnostic("Error: \(message)")
         }
       }
@@ -440,8 +440,9 @@ public final class Runner {
 struct DocumentOutcome: Sendable {
   enum Status: Sendable {
     case kept, dropped, skipped
-    /// The message, and whether the document was read before it failed.
-    case failed(String, Bool)
+    /// The message, the same error without the document it hit (to group repeats), and
+    /// whether the document was read before it failed.
+    case failed(String, key: String, read: Bool)
   }
   var status: Status
   var warnings: [String] = []
@@ -603,6 +604,13 @@ final class Work: @unchecked Sendable {
     condition.unlock()
   }
 
+  /// A plugin error without the document it hit, to group the same failure across documents.
+  static func key(_ error: PluginError) -> String {
+    var e = error
+    e.activity = nil
+    return e.description
+  }
+
   /// Starts `jobs` worker threads.
   func start(_ jobs: Int) -> [Thread] {
     let threads = (0..<jobs).map { _ in Thread { self.workerLoop() } }
@@ -657,7 +665,8 @@ final class Work: @unchecked Sendable {
       for plugin in instances where plugin.hasScan {
         do { try plugin.each(document, .scan) } catch {
           if LuaInterrupt.isRequested { break }
-          result.outcomes.append(DocumentOutcome(status: .failed(error.description, true)))
+          result.outcomes.append(
+            DocumentOutcome(status: .failed(error.description, key: Self.key(error), read: true)))
         }
       }
     }
@@ -697,7 +706,8 @@ final class Work: @unchecked Sendable {
       } catch {
         result.outcomes.append(
           DocumentOutcome(
-            status: .failed("\(error) - while reading the corpus", false), warnings: warnings))
+            status: .failed("\(error) - while reading the corpus", key: "\(error)", read: false),
+            warnings: warnings))
         continue
       }
       count(entry.bytes)
@@ -722,7 +732,7 @@ final class Work: @unchecked Sendable {
           }
         } catch {
           if LuaInterrupt.isRequested { break documents }
-          outcome.status = .failed(error.description, true)
+          outcome.status = .failed(error.description, key: Self.key(error), read: true)
           result.outcomes.append(outcome)
           continue documents
         }

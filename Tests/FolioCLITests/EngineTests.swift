@@ -335,4 +335,57 @@ import Testing
     #expect(records.filter { $0.contains(#""boilerplate_lines":7"#) }.count == 10)
     #expect(outputs[0].contains("Marta Quintela called the deal"))
   }
+
+  @Test("kill -9 in the middle of a run leaves the earlier output file whole")
+  func killed() throws {
+    let dir = try CLI.workspace([
+      "corpus/two.txt": "More text.",
+      "spin.lua":
+        "local M = {}\nfunction M.tag(doc)\n  print('spinning')\n  while true do end\nend\nreturn M\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Data("earlier good output\n".utf8).write(to: dir.appendingPathComponent("out.jsonl"))
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = [
+      "run", "corpus", "-p", "spin.lua", "-o", "out.jsonl", "--max-instructions", "0", "--timeout",
+      "0",
+    ]
+    process.currentDirectoryURL = dir
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    var seen = ""
+    while !seen.contains("spinning") {
+      let chunk = err.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      seen += String(decoding: chunk, as: UTF8.self)
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    #expect(read(dir.appendingPathComponent("out.jsonl")) == "earlier good output\n")
+  }
+
+  @Test("--fail-fast stops at the first failure; without it the run goes on")
+  func failFast() throws {
+    let dir = try CLI.workspace([
+      "corpus/two.txt": "More text.",
+      "bad.lua": "local M = {}\nfunction M.keep(doc)\n  error('no good')\nend\nreturn M\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fast = try CLI.run(["run", "corpus", "-p", "bad.lua", "--fail-fast", "-j", "1"], in: dir)
+    #expect(fast.status == 65)
+    #expect(
+      fast.stderr
+        == "Error: plugin 'bad': bad.lua:3: no good - while filtering document one.txt\nHelp: the run stopped at the first failure (--fail-fast)\n"
+    )
+    let all = try CLI.run(["run", "corpus", "-p", "bad.lua", "-j", "1"], in: dir)
+    #expect(all.status == 65)
+    #expect(
+      CLI.diagnostics(all)
+        == "Error: plugin 'bad': bad.lua:3: no good - while filtering document one.txt\n(the same error happened in 1 more document: plugin 'bad': bad.lua:3: no good)\n"
+    )
+    #expect(all.stderr.contains("2 documents read, 0 kept, 0 dropped, 2 failed"))
+  }
 }
