@@ -52,23 +52,7 @@ public final class TermCounter {
         let cy = entries[y].count
         return cx != cy ? cx > cy : key(x).lexicographicallyPrecedes(key(y))
       }
-      let candidates = entries.indices.filter { entries[$0].count >= minimum }
-      if limit >= candidates.count / 4 {
-        return Array(candidates.sorted(by: before).prefix(limit))
-      }
-      var best: [Int] = []
-      for k in candidates {
-        if best.count == limit, let last = best.last, !before(k, last) { continue }
-        var lo = 0
-        var hi = best.count
-        while lo < hi {
-          let mid = (lo + hi) / 2
-          if before(best[mid], k) { lo = mid + 1 } else { hi = mid }
-        }
-        best.insert(k, at: lo)
-        if best.count > limit { best.removeLast() }
-      }
-      return best
+      return entries.indices.filter { self.entries[$0].count >= minimum }.top(limit, by: before)
     }
   }
 

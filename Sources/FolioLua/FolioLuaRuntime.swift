@@ -176,20 +176,7 @@ public enum FolioLua {
     ) -> Bool {
       a.value != b.value ? a.value > b.value : a.key.lexicographicallyPrecedes(b.key)
     }
-    // Keep the best `limit` with a bounded insertion: O(items × log limit) in practice.
-    var best: [(key: [UInt8], value: Double, slot: Int)] = []
-    best.reserveCapacity(limit + 1)
-    for item in items {
-      if best.count == limit, let last = best.last, !before(item, last) { continue }
-      var lo = 0
-      var hi = best.count
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if before(best[mid], item) { lo = mid + 1 } else { hi = mid }
-      }
-      best.insert(item, at: lo)
-      if best.count > limit { best.removeLast() }
-    }
+    let best = items.top(limit, by: before)
     L.newTable(array: Int32(best.count))
     for (i, item) in best.enumerated() {
       L.newTable(array: 2)

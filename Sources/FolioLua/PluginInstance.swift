@@ -177,18 +177,24 @@ public final class PluginInstance {
 
   /// Copies the state of `pass` out as plain data (for another VM).
   public func exportState(_ pass: Pass = .main) throws(PluginError) -> LuaData {
-    let state = try stateRef(pass)
-    vm.push(ref: state)
+    vm.push(ref: try stateRef(pass))
+    return try copyTop(
+      "the \(pass.noun) state", root: "state", activity: "copying the \(pass.noun) state")
+  }
+
+  /// Pops the value on top, copied as plain data; F121 with where it failed otherwise.
+  private func copyTop(_ what: String, root: String, activity: String) throws(PluginError)
+    -> LuaData
+  {
     defer { vm.state.pop() }
     do {
       return try vm.state.copyData(at: -1)
     } catch {
       throw PluginError(
-        plugin: spec.name, code: "F121",
-        message: "the \(pass.noun) state cannot be copied: state\(error)",
+        plugin: spec.name, code: "F121", message: "\(what) cannot be copied: \(root)\(error)",
         help:
           "keep only tables, strings, numbers, booleans and counters in the state; build other values in finish",
-        activity: "copying the \(pass.noun) state")
+        activity: activity)
     }
   }
 
@@ -298,15 +304,7 @@ public final class PluginInstance {
     } else {
       vm.push(ref: state)
     }
-    defer { vm.state.pop() }
-    do {
-      return try vm.state.copyData(at: -1)
-    } catch {
-      throw PluginError(
-        plugin: spec.name, code: "F121",
-        message: "the scan result cannot be copied: result\(error)",
-        activity: "finishing the scan")
-    }
+    return try copyTop("the scan result", root: "result", activity: "finishing the scan")
   }
 
   /// Sets `ctx.scan` to the result of the first pass.

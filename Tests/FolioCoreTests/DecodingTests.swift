@@ -147,3 +147,35 @@ import Testing
     #expect(doc.text.contains("\u{FFFD}"))
   }
 }
+
+@Suite("Counting") struct CountingTests {
+  @Test(
+    "top(n) equals the sorted prefix, for small and large n", arguments: [0, 1, 3, 10, 50, 100])
+  func top(limit: Int) {
+    var rng = SystemRandomNumberGenerator()
+    let values = (0..<100).map { _ in Int.random(in: 0..<20, using: &rng) }
+    let pairs = values.enumerated().map { ($0.offset, $0.element) }
+    func before(_ a: (Int, Int), _ b: (Int, Int)) -> Bool { a.1 != b.1 ? a.1 > b.1 : a.0 < b.0 }
+    #expect(
+      pairs.top(limit, by: before).map(\.0)
+        == Array(pairs.sorted(by: before).prefix(limit)).map(\.0))
+  }
+
+  @Test("a counter counts, lowercases, merges and travels as bytes")
+  func counter() {
+    let a = TermCounter()
+    for word in ["The", "the", "THE", "cat", "Éclair", "éclair"] {
+      var w = word
+      w.withUTF8 { a.add($0.baseAddress!, $0.count, lower: true) }
+    }
+    let b = TermCounter()
+    a.encoded().withUnsafeBytes { #expect(b.merge(encoded: $0)) }
+    b.merge(a)
+    let ranked = b.ranked(limit: 10).map { k in
+      b.withKey(k) { String(decoding: $0, as: UTF8.self) } + "=\(b.count(at: k))"
+    }
+    #expect(ranked == ["the=6", "éclair=4", "cat=2"])
+    #expect(b.total == 12)
+    #expect(!b.merge(encoded: UnsafeRawBufferPointer(start: nil, count: 0)))
+  }
+}
