@@ -77,25 +77,33 @@ public struct CorpusReader: Sendable {
     guard fd >= 0 else { throw .unreadable(shown, String(cString: strerror(errno))) }
     defer { close(fd) }
     var st = stat()
-    var capacity = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
-    var bytes = [UInt8](repeating: 0, count: max(capacity, 4096))
-    var count = 0
-    while true {
-      if count == bytes.count {
-        capacity = bytes.count * 2
-        bytes += [UInt8](repeating: 0, count: capacity - bytes.count)
+    let size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+    // Read into uninitialised storage: zero-filling first would touch every page twice.
+    var failure: CorpusError?
+    var bytes = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, count in
+      count = 0
+      guard let base = buffer.baseAddress else { return }
+      while count < buffer.count {
+        let n = Glibc.read(fd, base + count, buffer.count - count)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = .unreadable(shown, String(cString: strerror(errno)))
+          return
+        }
+        if n == 0 { break }
+        count += n
       }
-      let n = bytes.withUnsafeMutableBytes { b in
-        b.baseAddress.map { Glibc.read(fd, $0 + count, b.count - count) } ?? 0
-      }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw .unreadable(shown, String(cString: strerror(errno)))
-      }
-      if n == 0 { break }
-      count += n
     }
-    bytes.removeSubrange(count...)
+    if let failure { throw failure }
+    // The file grew since fstat: read the rest.
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while bytes.count == max(size, 1) {
+      let n = chunk.withUnsafeMutableBytes { b in
+        b.baseAddress.map { Glibc.read(fd, $0, b.count) } ?? 0
+      }
+      if n <= 0 { break }
+      bytes += chunk[0..<n]
+    }
     return bytes
   }
 
