@@ -305,6 +305,12 @@ static int folio_object_index(lua_State *L) {
   lua_pushvalue(L, 2);
   if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
   if (lua_isnil(L, lua_upvalueindex(2))) return 1;
+  void **box = (void **)lua_touserdata(L, 1);
+  if (box != NULL && *box == NULL) {
+    // Raised here, so that the message blames the Lua line that indexed the object.
+    const char *name = luaL_getmetafield(L, 1, "__name") == LUA_TSTRING ? lua_tostring(L, -1) : "object";
+    return luaL_error(L, "this %s is closed: it was valid only during the call that received it", name);
+  }
   lua_pushvalue(L, lua_upvalueindex(2));
   lua_pushvalue(L, 1);
   lua_pushvalue(L, 2);
@@ -329,6 +335,35 @@ void *folio_toobject(lua_State *L, int idx, const void *typekey) {
   int same = lua_rawequal(L, -1, -2);
   lua_pop(L, 2);
   return same ? *box : NULL;
+}
+
+void folio_closeobject(lua_State *L, int idx, int nuv) {
+  idx = lua_absindex(L, idx);
+  void **box = (void **)lua_touserdata(L, idx);
+  if (box == NULL || lua_type(L, idx) != LUA_TUSERDATA) return;
+  if (*box != NULL) {
+    void *object = *box;
+    *box = NULL;
+    FolioVMState *s = folio_state(L);
+    s->live_objects--;
+    s->host_depth++;
+    g_release(object);
+    s->host_depth--;
+  }
+  for (int i = 1; i <= nuv; i++) {
+    lua_pushnil(L);
+    lua_setiuservalue(L, idx, i);
+  }
+}
+
+int folio_isclosedobject(lua_State *L, int idx, const void *typekey) {
+  void **box = (void **)lua_touserdata(L, idx);
+  if (box == NULL || lua_type(L, idx) != LUA_TUSERDATA || *box != NULL) return 0;
+  if (!lua_getmetatable(L, idx)) return 0;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, typekey);
+  int same = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return same;
 }
 
 void folio_newmetatable(lua_State *L, const void *typekey, const char *name) {

@@ -668,6 +668,7 @@ final class Work: @unchecked Sendable {
           result.outcomes.append(
             DocumentOutcome(status: .failed(error.description, key: Self.key(error), read: true)))
         }
+        plugin.closeDocument()
       }
     }
     for plugin in instances {
@@ -723,6 +724,7 @@ final class Work: @unchecked Sendable {
           switch plugin.spec.kind ?? .report {
           case .filter:
             if try !plugin.filter(document) {
+              for plugin in instances { plugin.closeDocument() }
               outcome.status = .dropped
               result.outcomes.append(outcome)
               continue documents
@@ -731,12 +733,14 @@ final class Work: @unchecked Sendable {
           case .report: try plugin.each(document)
           }
         } catch {
+          for plugin in instances { plugin.closeDocument() }
           if LuaInterrupt.isRequested { break documents }
           outcome.status = .failed(error.description, key: Self.key(error), read: true)
           result.outcomes.append(outcome)
           continue documents
         }
       }
+      for plugin in instances { plugin.closeDocument() }
       if writeDocuments {
         outcome.id = document.id
         outcome.json = document.jsonRecord(offsets: configuration.offsets)

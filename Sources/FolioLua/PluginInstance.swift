@@ -14,6 +14,8 @@ public final class PluginInstance {
   private var refs: [String: Int32] = [:]
   private var ctxRef: Int32 = 0
   private var passes: [Pass: ReportFunctions] = [:]
+  /// The document the plugin sees now: one userdata per document, closed by `closeDocument`.
+  private var currentDocument: (id: ObjectIdentifier, ref: Int32)?
 
   /// The two passes of a plugin: `scan` (a report over the whole corpus first) and the main
   /// one.
@@ -264,7 +266,7 @@ public final class PluginInstance {
     let state = try stateRef(pass)
     vm.push(ref: each)
     vm.push(ref: state)
-    FolioLua.push(document, vm.state)
+    pushDocument(document)
     vm.push(ref: ctxRef)
     let doing = pass == .scan ? "scanning" : "reading"
     try protected("\(doing) document \(document.id)", arguments: 3, results: 0)
@@ -320,13 +322,40 @@ public final class PluginInstance {
     vm.state.pop()
   }
 
+  // MARK: Documents
+
+  /// Pushes the userdata of `document`, made once per document.
+  private func pushDocument(_ document: Document) {
+    let id = ObjectIdentifier(document)
+    if let current = currentDocument, current.id == id {
+      vm.push(ref: current.ref)
+      return
+    }
+    closeDocument()
+    FolioLua.push(document, vm.state)
+    vm.state.pushValue(-1)
+    currentDocument = (id, vm.ref())
+  }
+
+  /// Ends the document the plugin saw: its Swift object is released now rather than whenever Lua's collector, which cannot see its size, gets to it.
+  ///
+  /// A plugin that kept it gets an error that says so.
+  public func closeDocument() {
+    guard let current = currentDocument else { return }
+    vm.push(ref: current.ref)
+    vm.state.closeObject(at: -1, userValues: 2)
+    vm.state.pop()
+    vm.unref(current.ref)
+    currentDocument = nil
+  }
+
   // MARK: Calls
 
   private func call(_ ref: Int32, _ activity: String, document: Document, results: Int32)
     throws(PluginError)
   {
     vm.push(ref: ref)
-    FolioLua.push(document, vm.state)
+    pushDocument(document)
     vm.push(ref: ctxRef)
     try protected(activity, arguments: 2, results: results)
   }

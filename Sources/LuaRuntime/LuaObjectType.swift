@@ -46,12 +46,25 @@ extension LuaState {
     return Unmanaged<AnyObject>.fromOpaque(p).takeUnretainedValue() as? T
   }
 
-  /// The object at argument `arg`, or a Lua type error naming `typeName`.
+  /// The object at argument `arg`, or a Lua type error naming `typeName` (or saying that the
+  /// object was closed).
   public func checkObject<T: AnyObject>(_ arg: Int32, _ typeName: String, as type: T.Type = T.self)
     throws(LuaHostError) -> T
   {
-    guard let o = object(at: arg, as: T.self) else { throw .type(arg, expected: typeName) }
+    guard let o = object(at: arg, as: T.self) else {
+      if folio_isclosedobject(L, arg, LuaObjectType<T>.key) != 0 {
+        throw .argument(
+          arg, "this \(typeName) is closed: it was valid only during the call that received it")
+      }
+      throw .type(arg, expected: typeName)
+    }
     return o
+  }
+
+  /// Releases the object of the userdata at `index` now and clears its user values; later use
+  /// from Lua is an error that says so. Stack: [-0, +0, -]
+  public func closeObject(at index: Int32, userValues: Int32 = 0) {
+    folio_closeobject(L, index, userValues)
   }
 
   /// Pushes user value `n` of the userdata at `index`. Stack: [-0, +1, -]

@@ -388,4 +388,20 @@ import Testing
     )
     #expect(all.stderr.contains("2 documents read, 0 kept, 0 dropped, 2 failed"))
   }
+
+  @Test("a document kept past its call is closed: using it later is an error naming the line")
+  func closedDocument() throws {
+    let dir = try CLI.workspace([
+      "corpus/two.txt": "More text.",
+      "keep.lua":
+        "local M = {}\nlocal kept\nfunction M.tag(doc)\n  if kept then return kept.text end\n  kept = doc\nend\nreturn M\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "keep.lua", "-j", "1"], in: dir)
+    #expect(r.status == 65)
+    #expect(
+      CLI.diagnostics(r)
+        == "Error: plugin 'keep': keep.lua:4: this Document is closed: it was valid only during the call that received it - while tagging document two.txt\n"
+    )
+  }
 }

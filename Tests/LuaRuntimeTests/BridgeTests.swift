@@ -262,6 +262,44 @@ struct BridgeTests {
     #expect(Tracked.alive == before)
   }
 
+  @Test("closing an object releases it now; later use is an error that says so")
+  func closeObject() throws {
+    let before = Tracked.alive
+    let vm = try makeVM()
+    try vm.register(
+      LuaObjectType<Tracked>(
+        name: "Tracked",
+        methods: [
+          (
+            "value",
+            { (L) throws(LuaHostError) -> Int32 in
+              let t: Tracked = try L.checkObject(1, "Tracked")
+              L.pushInteger(t.value)
+              return 1
+            }
+          )
+        ],
+        getter: { (L) throws(LuaHostError) -> Int32 in
+          L.pushNil()
+          return 1
+        }))
+    vm.state.pushObject(Tracked(7))
+    vm.state.pushValue(-1)
+    vm.state.setGlobal("obj")
+    #expect(Tracked.alive == before + 1)
+    vm.state.closeObject(at: -1)
+    vm.state.pop()
+    #expect(Tracked.alive == before)
+    #expect(vm.liveObjects == 0)
+    #expect(
+      try eval(vm, "return select(2, pcall(function() return obj:value() end))")
+        == "test:1: calling 'value' on bad self (this Tracked is closed: it was valid only during the call that received it)"
+    )
+    #expect(
+      try eval(vm, "return select(2, pcall(function() return obj.field end))")
+        == "test:1: this Tracked is closed: it was valid only during the call that received it")
+  }
+
   @Test(
     "strings round-trip byte-exactly",
     arguments: [

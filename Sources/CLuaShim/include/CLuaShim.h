@@ -114,6 +114,11 @@ void folio_pushhostfunction(lua_State *L, lua_Integer id);
 void **folio_newobject(lua_State *L, void *object, const void *typekey, int nuv);
 /// The object pointer of userdata at `idx` if its metatable is the one for `typekey`, else NULL.
 void *folio_toobject(lua_State *L, int idx, const void *typekey);
+/// Releases the object of the userdata at `idx` now (exactly once, like __gc) and clears its
+/// `nuv` user values; the userdata stays, empty. Stack: [-0, +0, -]
+void folio_closeobject(lua_State *L, int idx, int nuv);
+/// 1 when the userdata at `idx` is of `typekey` but closed.
+int folio_isclosedobject(lua_State *L, int idx, const void *typekey);
 /// Creates the metatable for `typekey` (once): `__gc` releases, `__metatable` = `name`,
 /// `__name` = `name`, `__index` looks in the table below it (methods) then calls `getter`
 /// (a function below it, or nil). Stack: [-2, +0, m] (pops methods and getter).
