@@ -14,7 +14,7 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .notFound(let p): "no such file or folder: \(p)"
     case .unreadable(let p, let why): "cannot read \(p): \(why)"
-    case .empty(let p): "no documents found in \(p) (Folio reads .txt and .md files)"
+    case .empty(let p): "no documents found in \(p) (Folio reads .txt, .md, .jsonl and .json files)"
     }
   }
 }
@@ -67,9 +67,10 @@ public struct CorpusReader: Sendable {
     }
   }
 
-  public static let textExtensions: Set<String> = ["txt", "text", "md"]
+  public static let textExtensions: Set<String> = ["txt", "text", "md", "jsonl", "ndjson", "json"]
+  public var options: ReaderOptions
 
-  public init() {}
+  public init(options: ReaderOptions = ReaderOptions()) { self.options = options }
 
   /// Reads a whole file with POSIX calls (cheaper than Foundation for many small files).
   static func readFile(_ path: String, shown: String) throws(CorpusError) -> [UInt8] {

@@ -15,6 +15,8 @@ public struct RunConfiguration: Sendable {
   public var documentsOutput: String?
   /// `-o`: the documents when the pipeline has no report (else the caller writes the reports).
   public var output: String?
+  /// How files become documents (`--as`, `--text-field`, `--id-field`).
+  public var reader: ReaderOptions = ReaderOptions()
   /// Process only this part of the corpus.
   public var shard: Shard?
   /// Write the reports' states here instead of finishing them (for `folio merge`).
@@ -164,7 +166,11 @@ public final class Runner {
       configuration.documentsOutput = path
     }
     var entries: [CorpusEntry]
-    do { entries = try CorpusReader().list(configuration.corpus) } catch { throw FolioError(error) }
+    do {
+      entries = try CorpusReader(options: configuration.reader).list(configuration.corpus)
+    } catch {
+      throw FolioError(error)
+    }
     if let shard = configuration.shard { entries = Array(shard.select(entries)) }
 
     var jobs = min(configuration.jobs, max(1, entries.count))
@@ -640,7 +646,7 @@ final class Work: @unchecked Sendable {
         return
       }
     }
-    let reader = CorpusReader()
+    let reader = CorpusReader(options: configuration.reader)
     while let index = take() {
       deliver(index, process(chunks[index], instances, reader))
     }
@@ -661,14 +667,15 @@ final class Work: @unchecked Sendable {
     }
     for entry in chunk {
       if LuaInterrupt.isRequested { break }
-      guard let document = try? reader.read(entry, warn: { _ in }) else { continue }
-      for plugin in instances where plugin.hasScan {
-        do { try plugin.each(document, .scan) } catch {
-          if LuaInterrupt.isRequested { break }
-          result.outcomes.append(
-            DocumentOutcome(status: .failed(error.description, key: Self.key(error), read: true)))
+      for document in (try? reader.readAll(entry, warn: { _ in })) ?? [] {
+        for plugin in instances where plugin.hasScan {
+          do { try plugin.each(document, .scan) } catch {
+            if LuaInterrupt.isRequested { break }
+            result.outcomes.append(
+              DocumentOutcome(status: .failed(error.description, key: Self.key(error), read: true)))
+          }
+          plugin.closeDocument()
         }
-        plugin.closeDocument()
       }
     }
     for plugin in instances {
@@ -698,12 +705,12 @@ final class Work: @unchecked Sendable {
         return result
       }
     }
-    documents: for entry in chunk {
+    entries: for entry in chunk {
       if LuaInterrupt.isRequested { break }
       var warnings: [String] = []
-      let document: Document?
+      let read: [Document]
       do {
-        document = try reader.read(entry) { warnings.append($0.description) }
+        read = try reader.readAll(entry) { warnings.append($0.description) }
       } catch {
         result.outcomes.append(
           DocumentOutcome(
@@ -712,41 +719,46 @@ final class Work: @unchecked Sendable {
         continue
       }
       count(entry.bytes)
-      guard let document else {
+      if read.isEmpty {
         result.outcomes.append(DocumentOutcome(status: .skipped, warnings: warnings))
         continue
       }
-      var outcome = DocumentOutcome(status: .kept, warnings: warnings, bytes: entry.bytes)
-      for (i, plugin) in instances.enumerated() {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        defer { result.seconds[i] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
-        do {
-          switch plugin.spec.kind ?? .report {
-          case .filter:
-            if try !plugin.filter(document) {
-              for plugin in instances { plugin.closeDocument() }
-              outcome.status = .dropped
-              result.outcomes.append(outcome)
-              continue documents
+      // A JSONL file holds many documents: its warnings and bytes go with the first.
+      documents: for (number, document) in read.enumerated() {
+        var outcome = DocumentOutcome(
+          status: .kept, warnings: number == 0 ? warnings : [], bytes: number == 0 ? entry.bytes : 0
+        )
+        for (i, plugin) in instances.enumerated() {
+          let t0 = DispatchTime.now().uptimeNanoseconds
+          defer { result.seconds[i] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+          do {
+            switch plugin.spec.kind ?? .report {
+            case .filter:
+              if try !plugin.filter(document) {
+                for plugin in instances { plugin.closeDocument() }
+                outcome.status = .dropped
+                result.outcomes.append(outcome)
+                continue documents
+              }
+            case .tagger: try plugin.tag(document)
+            case .report: try plugin.each(document)
             }
-          case .tagger: try plugin.tag(document)
-          case .report: try plugin.each(document)
+          } catch {
+            for plugin in instances { plugin.closeDocument() }
+            if LuaInterrupt.isRequested { break entries }
+            outcome.status = .failed(error.description, key: Self.key(error), read: true)
+            result.outcomes.append(outcome)
+            continue documents
           }
-        } catch {
-          for plugin in instances { plugin.closeDocument() }
-          if LuaInterrupt.isRequested { break documents }
-          outcome.status = .failed(error.description, key: Self.key(error), read: true)
-          result.outcomes.append(outcome)
-          continue documents
         }
+        for plugin in instances { plugin.closeDocument() }
+        if writeDocuments {
+          outcome.id = document.id
+          outcome.json = document.jsonRecord(offsets: configuration.offsets)
+          if writeTexts { outcome.text = Array(document.text.utf8) }
+        }
+        result.outcomes.append(outcome)
       }
-      for plugin in instances { plugin.closeDocument() }
-      if writeDocuments {
-        outcome.id = document.id
-        outcome.json = document.jsonRecord(offsets: configuration.offsets)
-        if writeTexts { outcome.text = Array(document.text.utf8) }
-      }
-      result.outcomes.append(outcome)
     }
     for plugin in instances {
       guard plugin.spec.kind == .report else {

@@ -13,7 +13,10 @@ struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run plugins over a corpus, in order, and print each report.",
     discussion: """
-      A corpus is a folder (read recursively, in sorted order) or a file of text. Plugins are
+      A corpus is a folder (read recursively, in sorted order) or a file: text (.txt, .md),
+      JSONL/NDJSON (one document a line) or a JSON array of objects. For records, --text-field
+      names the text (default: text), --id-field the id (default: FILE#LINE); other fields go
+      to doc.meta, nested ones as dotted keys. Plugins are
       named (looked up in ./plugins, $XDG_DATA_HOME/folio/plugins and Folio's Plugins/) or given
       as a path to a plugin folder or a .lua file. Options follow the name: -p NAME:key=value,...
 
@@ -85,6 +88,17 @@ struct Run: ParsableCommand {
   @Option(help: "Memory limit of each plugin's Lua state, in MiB (0: none).")
   var maxMemory: Int = LuaLimits.plugin.memory >> 20
 
+  @Option(
+    name: .customLong("as"), help: "How to read files: auto (by extension), text, jsonl or json.")
+  var inputFormat: String = "auto"
+
+  @Option(
+    help: "The field that holds a record's text (JSONL/JSON; dotted paths reach into objects).")
+  var textField: String = "text"
+
+  @Option(help: "The field that holds a record's id (default: FILE#LINE).")
+  var idField: String?
+
   @Option(help: "Process only part I of N of the corpus (1-based, contiguous, in corpus order).")
   var shard: String?
 
@@ -124,6 +138,12 @@ struct Run: ParsableCommand {
           "unknown offset unit '\(offsets)' - while reading the command line",
           help: "use codepoints or bytes", exit: .usage))
     }
+    guard let format = InputFormat(rawValue: inputFormat) else {
+      throw fail(
+        FolioError(
+          "unknown input format '\(inputFormat)' - while reading the command line",
+          help: "use auto, text, jsonl or json", exit: .usage))
+    }
     var part: Shard?
     if let shard {
       guard let s = Shard(shard) else {
@@ -148,11 +168,12 @@ struct Run: ParsableCommand {
       if references.isEmpty, let project = try ProjectFile.pipeline(in: resolver.workingDirectory) {
         references = project
       }
-      let configuration = RunConfiguration(
+      var configuration = RunConfiguration(
         corpus: corpus, plugins: references,
         limits: LuaLimits(memory: maxMemory << 20, instructions: maxInstructions, seconds: timeout),
         failFast: failFast, jobs: jobs, documentsOutput: docsOut, output: output,
         offsets: offsetUnit, shard: part, saveState: saveState)
+      configuration.reader = ReaderOptions(format: format, textField: textField, idField: idField)
       let line = ProgressLine(enabled: progress == "auto" && Console.stderrIsTerminal)
       let runner = Runner(configuration, resolver: resolver) { text in
         line.clear()

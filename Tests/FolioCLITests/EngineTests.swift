@@ -404,4 +404,40 @@ import Testing
         == "Error: plugin 'keep': keep.lua:4: this Document is closed: it was valid only during the call that received it - while tagging document two.txt\n"
     )
   }
+
+  @Test(
+    "JSONL and JSON arrays: one document a record, fields to meta, bad lines warned and skipped")
+  func records() throws {
+    let dir = try CLI.workspace([
+      "news.jsonl": #"""
+      {"id":"a1","text":"The UN asked Russia.","site":"mt","author":{"name":"Ann"}}
+      {"id":"a2","body":"no text field"}
+      not json
+      {"id":"a3","text":"Moscow said no.","n":3}
+      """#,
+      "arr.json": #"[{"article":{"body":"Body one."}},{"article":{"body":"Body two."}}]"#,
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(
+      ["run", "news.jsonl", "--id-field", "id", "-p", "spans", "-o", "out.jsonl", "-j", "1", "-q"],
+      in: dir)
+    #expect(r.status == 0)
+    #expect(
+      r.stderr
+        == "Warning: news.jsonl:2: no text field 'text' (fields: body, id); skipped - use --text-field\nWarning: news.jsonl:3: malformed JSON; skipped (The given data was not valid JSON.)\n"
+    )
+    let r2 = try CLI.run(
+      [
+        "run", "news.jsonl", "--id-field", "id", "-p", "phrase-filter:phrase=zzz", "-o",
+        "out.jsonl", "-q",
+      ], in: dir)
+    #expect(r2.status == 0)
+    #expect(
+      read(dir.appendingPathComponent("out.jsonl"))?.split(separator: "\n").first
+        == #"{"id":"a1","meta":{"path":"news.jsonl","folder":"","record":1,"author.name":"Ann","id":"a1","site":"mt"},"text":"The UN asked Russia.","offsets":"codepoints","layers":{}}"#
+    )
+    let a = try CLI.run(
+      ["run", "arr.json", "--text-field", "article.body", "-p", "wordfreq:top=1", "-q"], in: dir)
+    #expect(a.stdout == "rank\tword\tcount\tper_million\n1\tbody\t2\t500000\n")
+  }
 }
