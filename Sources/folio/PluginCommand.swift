@@ -1,12 +1,78 @@
 import ArgumentParser
 import FolioEngine
+import FolioLua
 import Foundation
 
 struct PluginCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plugin",
     abstract: "Work with plugins.",
-    subcommands: [Test.self])
+    subcommands: [List.self, Info.self, New.self, Test.self])
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List the plugins names resolve to: name, version, kind, where from, summary.")
+
+    @Option(help: "Output format (as for folio run).")
+    var format: String = "auto"
+
+    func run() throws {
+      let f = try ReportOutput.format(format, output: nil)
+      Console.out(f.render(PluginCatalog.list(PluginResolver())))
+    }
+  }
+
+  struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show a plugin's manifest, options and README summary.")
+
+    @Argument(help: "A plugin name or path.")
+    var plugin: String
+
+    func run() throws {
+      do { Console.out(try PluginCatalog.info(plugin, PluginResolver())) } catch {
+        throw fail(error)
+      }
+    }
+  }
+
+  struct New: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Create a working plugin with a manifest, code, README, a test and a fixture.",
+      discussion: """
+        Examples:
+          folio plugin new dateline --kind tagger
+          folio plugin test plugins/dateline
+        """)
+
+    @Argument(help: "The plugin's name: lowercase letters, digits and '-'.")
+    var name: String
+
+    @Option(help: "filter, tagger or report.")
+    var kind: String
+
+    @Option(help: "The folder to create it in.")
+    var dir: String = "plugins"
+
+    func run() throws {
+      guard let k = PluginKind(rawValue: kind) else {
+        throw fail(
+          FolioError(
+            "unknown kind '\(kind)' - while creating a plugin",
+            help: "use filter, tagger or report",
+            exit: .usage))
+      }
+      do {
+        let folder = try PluginCatalog.scaffold(name: name, kind: k, in: URL(fileURLWithPath: dir))
+        Console.out(
+          "created \(dir)/\(name)/ (plugin.toml, init.lua, README.md, tests/, fixtures/)\n")
+        Console.out("next: folio plugin test \(dir)/\(name)\n")
+        _ = folder
+      } catch {
+        throw fail(error)
+      }
+    }
+  }
 
   struct Test: ParsableCommand {
     static let configuration = CommandConfiguration(

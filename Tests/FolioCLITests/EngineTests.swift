@@ -440,4 +440,31 @@ import Testing
       ["run", "arr.json", "--text-field", "article.body", "-p", "wordfreq:top=1", "-q"], in: dir)
     #expect(a.stdout == "rank\tword\tcount\tper_million\n1\tbody\t2\t500000\n")
   }
+
+  @Test("folio plugin new makes plugins whose tests pass; list and info describe plugins")
+  func pluginCommands() throws {
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for kind in ["filter", "tagger", "report"] {
+      let r = try CLI.run(["plugin", "new", "my-\(kind)", "--kind", kind], in: dir)
+      #expect(r.status == 0)
+      #expect(r.stdout.hasPrefix("created plugins/my-\(kind)/"))
+    }
+    let t = try CLI.run(
+      ["plugin", "test", "plugins/my-filter", "plugins/my-tagger", "plugins/my-report"], in: dir)
+    #expect(t.status == 0)
+    #expect(t.stdout.hasSuffix("3 passed, 0 failed\n"))
+    let again = try CLI.run(["plugin", "new", "my-filter", "--kind", "filter"], in: dir)
+    #expect(again.status == 64)
+    #expect(again.stderr.contains("[F131]"))
+    let bad = try CLI.run(["plugin", "new", "My Plugin", "--kind", "filter"], in: dir)
+    #expect(bad.stderr.hasPrefix("Error: [F130] 'My Plugin' is not a plugin name"))
+    let list = try CLI.run(["plugin", "list"], in: dir)
+    #expect(list.stdout.contains("my-tagger\t0.1.0\ttagger\tproject\t"))
+    #expect(list.stdout.contains("kwic\t1.0.0\treport\tshipped\tKeyword in context"))
+    let info = try CLI.run(["plugin", "info", "kwic"], in: dir)
+    #expect(info.stdout.hasPrefix("kwic 1.0.0 — report\nKeyword in context"))
+    #expect(info.stdout.contains("ignore_case  boolean  false"))
+    #expect(info.stdout.contains("A report: keyword in context."))
+  }
 }
