@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Turns file bytes into document text (DESIGN.md §4): UTF-8 with the BOM removed, CRLF and CR
 /// normalised to LF, invalid bytes replaced by U+FFFD and counted.
 public enum TextDecoder {
@@ -29,7 +33,7 @@ public enum TextDecoder {
       bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
     }
     if let valid = String(validating: bytes, as: UTF8.self) {
-      guard bytes.contains(0x0D) else {
+      guard let base = bytes.baseAddress, memchr(base, 0x0D, bytes.count) != nil else {
         return Decoded(text: valid, invalidSequences: 0, firstInvalidOffset: nil)
       }
       // Valid UTF-8 with CR line ends (every novels100 file): a byte loop, no decoding.
