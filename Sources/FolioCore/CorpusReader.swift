@@ -67,7 +67,9 @@ public struct CorpusReader: Sendable {
     }
   }
 
-  public static let textExtensions: Set<String> = ["txt", "text", "md", "jsonl", "ndjson", "json"]
+  public static let textExtensions: Set<String> = [
+    "txt", "text", "md", "jsonl", "ndjson", "json", "csv", "tsv",
+  ]
   public var options: ReaderOptions
 
   public init(options: ReaderOptions = ReaderOptions()) { self.options = options }

@@ -2,13 +2,15 @@ import Foundation
 
 /// How files become documents: by extension (`auto`), or as named with `--as`.
 public enum InputFormat: String, Sendable, CaseIterable {
-  case auto, text, jsonl, json
+  case auto, text, jsonl, json, csv, tsv
 
   /// The format a file's extension implies.
   static func of(_ path: String) -> InputFormat {
     switch URL(fileURLWithPath: path).pathExtension.lowercased() {
     case "jsonl", "ndjson": .jsonl
     case "json": .json
+    case "csv": .csv
+    case "tsv", "tab": .tsv
     default: .text
     }
   }
@@ -108,6 +110,9 @@ extension CorpusReader {
     -> [Document]
   {
     let format = options.format == .auto ? InputFormat.of(entry.url.path) : options.format
+    if format == .csv || format == .tsv {
+      return try readTable(entry, separator: format == .csv ? 0x2C : 0x09, warn: warn)
+    }
     guard format == .jsonl || format == .json else {
       return try read(entry, warn: warn).map { [$0] } ?? []
     }
@@ -171,6 +176,54 @@ extension CorpusReader {
             path: "\(entry.displayPath):\(line)",
             message: "malformed JSON; skipped (\(Self.reason(error)))"))
       }
+    }
+    return documents
+  }
+
+  /// CSV/TSV with a header row: one document per row; `textField` and `idField` name
+  /// columns; the other columns go to meta (numbers stay text: CSV has no types).
+  private func readTable(_ entry: CorpusEntry, separator: UInt8, warn: (CorpusWarning) -> Void)
+    throws(CorpusError) -> [Document]
+  {
+    let bytes = try Self.readFile(entry.url.path, shown: entry.displayPath)
+    let text = bytes.withUnsafeBytes { TextDecoder.decode($0).text }
+    let records: [CSVParser.Record]
+    do { records = try CSVParser.parse(text, separator: separator) } catch {
+      warn(
+        CorpusWarning(
+          path: "\(entry.displayPath):\(error.line)",
+          message: "a quoted field is never closed; the file is skipped"))
+      return []
+    }
+    guard let header = records.first?.fields else { return [] }
+    guard let textColumn = header.firstIndex(of: options.textField) else {
+      warn(
+        CorpusWarning(
+          path: entry.displayPath,
+          message:
+            "no column '\(options.textField)' (columns: \(header.prefix(8).joined(separator: ", "))); skipped - use --text-field"
+        ))
+      return []
+    }
+    let idColumn = options.idField.flatMap { header.firstIndex(of: $0) }
+    var documents: [Document] = []
+    for (n, record) in records.dropFirst().enumerated() {
+      guard record.fields.count == header.count else {
+        warn(
+          CorpusWarning(
+            path: "\(entry.displayPath):\(record.line)",
+            message: "\(record.fields.count) fields where the header has \(header.count); skipped"))
+        continue
+      }
+      var meta = Metadata()
+      meta["path"] = .string(entry.id)
+      meta["folder"] = .string(entry.folder)
+      meta["record"] = .integer(n + 1)
+      for (i, name) in header.enumerated() where i != textColumn {
+        meta[name] = .string(record.fields[i])
+      }
+      let id = idColumn.map { record.fields[$0] } ?? "\(entry.id)#\(n + 1)"
+      documents.append(Document(id: id, text: record.fields[textColumn], meta: meta))
     }
     return documents
   }

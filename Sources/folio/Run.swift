@@ -14,7 +14,7 @@ struct Run: ParsableCommand {
     abstract: "Run plugins over a corpus, in order, and print each report.",
     discussion: """
       A corpus is a folder (read recursively, in sorted order) or a file: text (.txt, .md),
-      JSONL/NDJSON (one document a line) or a JSON array of objects. For records, --text-field
+      JSONL/NDJSON (one document a line), a JSON array of objects, or CSV/TSV with a header row. For records, --text-field
       names the text (default: text), --id-field the id (default: FILE#LINE); other fields go
       to doc.meta, nested ones as dotted keys. Plugins are
       named (looked up in ./plugins, $XDG_DATA_HOME/folio/plugins and Folio's Plugins/) or given
@@ -89,7 +89,8 @@ struct Run: ParsableCommand {
   var maxMemory: Int = LuaLimits.plugin.memory >> 20
 
   @Option(
-    name: .customLong("as"), help: "How to read files: auto (by extension), text, jsonl or json.")
+    name: .customLong("as"),
+    help: "How to read files: auto (by extension), text, jsonl, json, csv or tsv.")
   var inputFormat: String = "auto"
 
   @Option(
@@ -142,7 +143,7 @@ struct Run: ParsableCommand {
       throw fail(
         FolioError(
           "unknown input format '\(inputFormat)' - while reading the command line",
-          help: "use auto, text, jsonl or json", exit: .usage))
+          help: "use auto, text, jsonl, json, csv or tsv", exit: .usage))
     }
     var part: Shard?
     if let shard {

@@ -179,3 +179,22 @@ import Testing
     #expect(!b.merge(encoded: UnsafeRawBufferPointer(start: nil, count: 0)))
   }
 }
+
+@Suite("CSV") struct CSVTests {
+  @Test("RFC 4180: quoted separators, doubled quotes, line breaks in fields, CRLF")
+  func rfc4180() throws {
+    let records = try CSVParser.parse(
+      "id,text\r\n1,\"a, \"\"b\"\"\"\r\n2,\"two\nlines\"\n\n3,plain")
+    #expect(
+      records.map(\.fields) == [
+        ["id", "text"], ["1", "a, \"b\""], ["2", "two\nlines"], ["3", "plain"],
+      ])
+    #expect(records.map(\.line) == [1, 2, 3, 6])
+  }
+
+  @Test("tabs, empty fields, and an unclosed quote reported with its line")
+  func tabsAndErrors() throws {
+    #expect(try CSVParser.parse("a\t\tc\n", separator: 0x09).map(\.fields) == [["a", "", "c"]])
+    #expect(throws: CSVParser.Unterminated(line: 2)) { try CSVParser.parse("x\n\"open\n") }
+  }
+}
