@@ -27,6 +27,23 @@ func makeVM(sandboxed: Bool = true, limits: LuaLimits = .none) throws -> LuaVM {
   return vm
 }
 
+/// `Tracked` as a host type with a `value` method (and an optional property getter).
+func trackedType(getter: HostFunction? = nil) -> LuaObjectType<Tracked> {
+  LuaObjectType<Tracked>(
+    name: "Tracked",
+    methods: [
+      (
+        "value",
+        { (L) throws(LuaHostError) -> Int32 in
+          let t: Tracked = try L.checkObject(1, "Tracked")
+          L.pushInteger(t.value)
+          return 1
+        }
+      )
+    ],
+    getter: getter)
+}
+
 /// Runs `code` and returns its single result as a string (tostring'd in Lua).
 func eval(_ vm: LuaVM, _ code: String) throws -> String {
   try vm.run("return tostring((function() \(code) end)())", chunkname: "=test", results: 1)
@@ -148,19 +165,7 @@ struct BridgeTests {
   @Test("host metatables are hidden and checked by identity")
   func hiddenMetatables() throws {
     let vm = try makeVM()
-    try vm.register(
-      LuaObjectType<Tracked>(
-        name: "Tracked",
-        methods: [
-          (
-            "value",
-            { (L) throws(LuaHostError) -> Int32 in
-              let t: Tracked = try L.checkObject(1, "Tracked")
-              L.pushInteger(t.value)
-              return 1
-            }
-          )
-        ]))
+    try vm.register(trackedType())
     vm.state.pushObject(Tracked(5))
     vm.state.setGlobal("obj")
     #expect(try eval(vm, "return getmetatable(obj)") == "Tracked")
@@ -267,22 +272,10 @@ struct BridgeTests {
     let before = Tracked.alive
     let vm = try makeVM()
     try vm.register(
-      LuaObjectType<Tracked>(
-        name: "Tracked",
-        methods: [
-          (
-            "value",
-            { (L) throws(LuaHostError) -> Int32 in
-              let t: Tracked = try L.checkObject(1, "Tracked")
-              L.pushInteger(t.value)
-              return 1
-            }
-          )
-        ],
-        getter: { (L) throws(LuaHostError) -> Int32 in
-          L.pushNil()
-          return 1
-        }))
+      trackedType(getter: { (L) throws(LuaHostError) -> Int32 in
+        L.pushNil()
+        return 1
+      }))
     vm.state.pushObject(Tracked(7))
     vm.state.pushValue(-1)
     vm.state.setGlobal("obj")
