@@ -17,6 +17,7 @@ let package = Package(
       pkgConfig: "libedit",
       providers: [.apt(["libedit-dev"])]
     ),
+    .target(name: "CEditShim", dependencies: ["CEdit"]),
     .systemLibrary(
       name: "CPCRE2",
       pkgConfig: "libpcre2-8",
@@ -36,7 +37,7 @@ let package = Package(
     .target(name: "FolioLua", dependencies: ["FolioCore", "LuaRuntime"]),
     .target(
       name: "FolioREPL",
-      dependencies: ["CEdit", "FolioCore", "FolioEngine", "FolioLua", "LuaRuntime"]),
+      dependencies: ["CEditShim", "FolioCore", "FolioEngine", "FolioLua", "LuaRuntime"]),
     .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"]),
     .executableTarget(
       name: "folio",
@@ -46,7 +47,7 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "folio-bridge-check", dependencies: ["LuaRuntime"]),
-    .testTarget(name: "FolioCLITests", dependencies: ["FolioEngine"]),
+    .testTarget(name: "FolioCLITests", dependencies: ["FolioEngine"], exclude: ["transcripts"]),
     .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore"]),
     .testTarget(name: "FolioEngineTests", dependencies: ["FolioEngine", "FolioLua", "FolioCore"]),
     .testTarget(name: "FolioLuaTests", dependencies: ["FolioLua", "FolioCore", "LuaRuntime"]),

@@ -14,6 +14,8 @@ public final class Document {
   private var cachedTokens: [Token]?
   /// Byte ranges of the original text removed by `cut`, in order of the current text.
   public private(set) var cuts: [(at: Int, length: Int)] = []
+  /// Changes each time the text changes (caches of derived data compare it).
+  public private(set) var revision = 0
 
   public init(id: String, text: String, meta: Metadata = Metadata()) {
     self.id = id
@@ -125,6 +127,7 @@ public final class Document {
     guard length > 0 else { return }
     text = String(decoding: utf8[..<lower] + utf8[upper...], as: UTF8.self)
     cachedTokens = nil
+    revision += 1
     cuts.append((lower, length))
     for name in layerNames {
       layers[name]?.mapSpans { span in
@@ -141,8 +144,9 @@ public final class Document {
 
 extension Document: CustomStringConvertible {
   public var description: String {
-    let words = text.prefix(40).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-    let ellipsis = text.count > words.count ? "…" : ""
+    let start = text.drop { $0.isWhitespace }
+    let words = start.prefix(40).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+    let ellipsis = start.dropFirst(words.count).isEmpty ? "" : "…"
     let layerList = layerNames.isEmpty ? "" : ", layers: " + layerNames.joined(separator: ", ")
     return "<Document \(id) \"\(words)\(ellipsis)\" \(tokens.count) tokens\(layerList)>"
   }

@@ -15,6 +15,20 @@ public enum MetaValue: Sendable, Equatable, Hashable, CustomStringConvertible {
     case .list(let items): items.map(\.description).joined(separator: ", ")
     }
   }
+
+  /// The value as a Lua literal: strings quoted, lists in braces.
+  public var literal: String {
+    switch self {
+    case .string(let s):
+      "\""
+        + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+          of: "\"", with: "\\\""
+        )
+        .replacingOccurrences(of: "\n", with: "\\n") + "\""
+    case .list(let items): "{" + items.map(\.literal).joined(separator: ", ") + "}"
+    default: description
+    }
+  }
 }
 
 /// Ordered metadata: keys keep the order in which they were first set.

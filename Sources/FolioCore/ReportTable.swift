@@ -3,6 +3,8 @@ public struct ReportTable: Sendable, Equatable {
   public var title: String
   public var columns: [String]
   public var rows: [[MetaValue?]]
+  /// Columns the terminal table aligns right even though they hold text (a concordance's left context).
+  public var rightAligned: Set<String> = []
 
   public init(title: String, columns: [String], rows: [[MetaValue?]]) {
     self.title = title
@@ -128,12 +130,14 @@ public enum TableFormat: String, Sendable, CaseIterable {
             }
           }
       }
+      let right = report.columns.map { report.rightAligned.contains($0) }
       func line(_ values: [String]) -> String {
         var out = ""
         for (i, value) in values.enumerated() where i < widths.count {
           let pad = String(repeating: " ", count: max(0, widths[i] - DisplayWidth.of(value)))
           if i > 0 { out += "  " }
-          out += numeric[i] ? pad + value : (i == values.count - 1 ? value : value + pad)
+          out +=
+            numeric[i] || right[i] ? pad + value : (i == values.count - 1 ? value : value + pad)
         }
         return out
       }

@@ -32,7 +32,7 @@ public struct FolioError: Error, CustomStringConvertible, Equatable {
     return s
   }
 
-  init(_ error: CorpusError) {
+  public init(_ error: CorpusError) {
     switch error {
     case .notFound(let p):
       self.init(
@@ -47,7 +47,7 @@ public struct FolioError: Error, CustomStringConvertible, Equatable {
     }
   }
 
-  init(_ error: PluginError, exit: Exit = .config) {
+  public init(_ error: PluginError, exit: Exit = .config) {
     self.init(error.description, help: error.help, exit: exit)
   }
 }

@@ -8,6 +8,23 @@ final class MetaProxy {
 }
 
 extension FolioLua {
+  /// `<Meta {key = value, ...}>` when the value at `index` is a document's metadata, else nil.
+  public static func metaDescription(_ L: LuaState, _ index: Int32) -> String? {
+    guard let proxy = L.object(at: index, as: MetaProxy.self) else { return nil }
+    let items = proxy.document.meta.entries.map { "\($0.key) = \($0.value.literal)" }
+    return "<Meta {" + items.joined(separator: ", ") + "}>"
+  }
+
+  /// The metadata keys when the value at `index` is a document's metadata, else nil.
+  public static func metaKeys(_ L: LuaState, _ index: Int32) -> [String]? {
+    L.object(at: index, as: MetaProxy.self)?.document.meta.keys
+  }
+
+  /// Pushes a `Meta` proxy of `doc` (for tools; plugins reach it as `doc.meta`). Stack: [-0, +1, m]
+  public static func pushMeta(of doc: Document, _ L: LuaState) {
+    L.pushObject(MetaProxy(doc))
+  }
+
   static let textSlot: Int32 = 1
   static let metaSlot: Int32 = 2
 

@@ -12,6 +12,13 @@ public final class FolioLuaContext {
   public init() {}
 }
 
+enum RowsKey {
+  final class Key {}
+  static var pointer: UnsafeRawPointer {
+    unsafeBitCast(Key.self as AnyClass, to: UnsafeRawPointer.self)
+  }
+}
+
 enum ListKey {
   final class Key {}
   static var pointer: UnsafeRawPointer {
@@ -28,7 +35,7 @@ public enum FolioLua {
     local List = {}
     List.__index = List
     List.__name = "List"
-    local function new(t) return setmetatable(t, List) end
+    local function new(t, mt) return setmetatable(t, mt or List) end
     function List.new(t) return new(t or {}) end
     function List:map(f)
       local r = {}
@@ -41,7 +48,7 @@ public enum FolioLua {
         local v = self[i]
         if f(v, i) then n = n + 1; r[n] = v end
       end
-      return new(r)
+      return new(r, getmetatable(self))
     end
     function List:find(f)
       for i = 1, #self do
@@ -63,7 +70,7 @@ public enum FolioLua {
     function List:take(n)
       local r = {}
       for i = 1, math.min(n, #self) do r[i] = self[i] end
-      return new(r)
+      return new(r, getmetatable(self))
     end
     function List:sort(cmp)
       table.sort(self, cmp)
@@ -131,6 +138,7 @@ public enum FolioLua {
     try vm.register(gazetteerType(context: context))
     vm.setFunction("gazetteer", gazetteerNew)
     try vm.register(regexType(context: context))
+    try vm.register(corpusType())
     try vm.load(regexModuleSource, chunkname: "=folio.re")
     L.pushFunction(vm.register("compile", regexCompile))
     try vm.call(arguments: 1, results: 1)
@@ -193,6 +201,45 @@ public enum FolioLua {
   /// Pushes a new List from the table on top (sets its metatable). Stack: [-0, +0, -]
   static func makeList(_ L: LuaState) {
     L.rawGetRegistry(ListKey.pointer)
+    L.setMetatable(-2)
+  }
+
+  /// Makes the table on top a List of rows: its metatable, shared by all rows lists with the same columns, also says which fields to show as columns, in order, and which to align right (the REPL's table display). Stack: [-0, +0, m]
+  public static func makeRows(_ L: LuaState, columns: [String], rightAligned: Set<String>) {
+    let key = columns.map { rightAligned.contains($0) ? ">" + $0 : $0 }.joined(separator: ",")
+    if L.rawGetRegistry(RowsKey.pointer) != .table {
+      L.pop()
+      L.newTable()
+      L.pushValue(-1)
+      L.rawSetRegistry(RowsKey.pointer)
+    }
+    if L.rawGet(-1, key) != .table {
+      L.pop()
+      L.newTable(hash: 6)
+      L.rawGetRegistry(ListKey.pointer)
+      L.pushValue(-1)
+      L.rawSet(-3, "__index")
+      L.rawGet(-1, "__tostring")
+      L.rawSet(-3, "__tostring")
+      L.pop()
+      L.pushString("List")
+      L.rawSet(-2, "__name")
+      L.newTable(array: Int32(columns.count))
+      for (i, c) in columns.enumerated() {
+        L.pushString(c)
+        L.rawSet(-2, i + 1)
+      }
+      L.rawSet(-2, "__columns")
+      L.newTable(hash: Int32(rightAligned.count))
+      for c in rightAligned {
+        L.pushBool(true)
+        L.rawSet(-2, c)
+      }
+      L.rawSet(-2, "__right")
+      L.pushValue(-1)
+      L.rawSet(-3, key)
+    }
+    L.remove(-2)
     L.setMetatable(-2)
   }
 }

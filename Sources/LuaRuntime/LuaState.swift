@@ -238,7 +238,22 @@ public struct LuaState {
   }
 
   /// Pushes the registry value stored under `key`. Stack: [-0, +1, -]
-  public func rawGetRegistry(_ key: UnsafeRawPointer) { lua_rawgetp(L, folio_registryindex(), key) }
+  @discardableResult public func rawGetRegistry(_ key: UnsafeRawPointer) -> LuaType {
+    LuaType(rawValue: lua_rawgetp(L, folio_registryindex(), key)) ?? .none
+  }
+
+  /// Pops a key and pushes `t[key]` of the table at `index`, raw. Stack: [-1, +1, -]
+  public func rawGetTop(_ index: Int32) { lua_rawget(L, index) }
+
+  /// Pushes upvalue `n` of the function at `index` and returns true, or pushes nothing and returns false. Stack: [-0, +(0|1), -]
+  public func upvalue(_ index: Int32, _ n: Int32) -> Bool { lua_getupvalue(L, index, n) != nil }
+
+  /// Pushes the metatable of the value at `index`, raw (`__metatable` is not consulted), and
+  /// returns true; pushes nothing and returns false when it has none. Stack: [-0, +(0|1), -]
+  public func rawMetatable(_ index: Int32) -> Bool { lua_getmetatable(L, index) != 0 }
+
+  /// The identity of a table, function, userdata or thread at `index` (for cycle checks).
+  public func pointer(at index: Int32) -> UnsafeRawPointer? { lua_topointer(L, index) }
 
   /// Pushes the global table. Stack: [-0, +1, -]
   public func pushGlobals() { folio_pushglobaltable(L) }

@@ -13,10 +13,12 @@ struct Folio: ParsableCommand {
       Examples:
         folio run Examples/news -p wordfreq:top=20
         folio run ../shared/corpora/seeds -p kwic:word=Kolokoltsev
+        folio repl Examples/news
+        folio doc Corpus:kwic
         folio plugin test Plugins/wordfreq
       """,
     version: FolioVersion.string,
-    subcommands: [Run.self, Merge.self, PluginCommand.self])
+    subcommands: [Run.self, REPL.self, Script.self, Merge.self, PluginCommand.self, Doc.self])
 }
 
 enum FolioVersion {

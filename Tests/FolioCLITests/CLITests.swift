@@ -14,9 +14,10 @@ struct CLI {
     var stderr: String
   }
 
-  static func run(_ arguments: [String], in directory: URL = root, executable: String? = nil)
-    throws -> Result
-  {
+  static func run(
+    _ arguments: [String], in directory: URL = root, executable: String? = nil,
+    input: String? = nil
+  ) throws -> Result {
     let process = Process()
     process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
     process.arguments = arguments
@@ -29,7 +30,18 @@ struct CLI {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let stdin = Pipe()
+    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
     try process.run()
+    if let input {
+      // A writer thread, so a large output cannot block the child while we write.
+      let handle = stdin.fileHandleForWriting
+      let data = Data(input.utf8)
+      Thread.detachNewThread {
+        handle.write(data)
+        try? handle.close()
+      }
+    }
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

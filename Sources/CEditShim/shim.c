@@ -1,0 +1,29 @@
+#include "CEditShim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <editline/readline.h>
+
+static folio_complete_fn g_complete;
+
+static char **folio_attempt(const char *text, int start, int end) {
+  (void)text;
+  rl_attempted_completion_over = 1;
+  rl_completion_append_character = '\0';
+  if (g_complete == NULL || rl_line_buffer == NULL) return NULL;
+  return g_complete(rl_line_buffer, start, end);
+}
+
+void folio_edit_setup(const char *name, const char *word_breaks, folio_complete_fn complete) {
+  rl_readline_name = name;
+  rl_completer_word_break_characters = (char *)word_breaks;
+  g_complete = complete;
+  rl_attempted_completion_function = folio_attempt;
+  rl_catch_signals = 0;
+}
+
+char *folio_edit_readline(const char *prompt) { return readline(prompt); }
+
+void folio_edit_add_history(const char *line) { add_history(line); }
+
+void folio_edit_stifle_history(int max) { stifle_history(max); }

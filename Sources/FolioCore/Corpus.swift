@@ -1,0 +1,194 @@
+import Foundation
+
+/// A corpus held in memory: the REPL's and `folio script`'s view of the documents (DESIGN.md §4).
+///
+/// Batch runs stream instead. The bulk operations (concordance, frequency list, search) run
+/// here in Swift; the frequency list of lowercased words is an index built on first use and kept
+/// until a document's text changes.
+public final class Corpus {
+  /// The documents in corpus order.
+  public let documents: [Document]
+  /// The paths the corpus was loaded from (for display).
+  public let sources: [String]
+  private var positions: [String: Int]?
+  private var wordIndex: (key: Int, counter: TermCounter)?
+
+  public init(documents: [Document], sources: [String]) {
+    self.documents = documents
+    self.sources = sources
+  }
+
+  /// Reads every document of `paths` into memory; warnings (binary files, bad records) go to `warn`.
+  public static func load(
+    _ paths: [String], options: ReaderOptions = ReaderOptions(),
+    warn: (CorpusWarning) -> Void = { _ in }
+  ) throws(CorpusError) -> Corpus {
+    let reader = CorpusReader(options: options)
+    var documents: [Document] = []
+    for entry in try reader.list(paths) {
+      documents += try reader.readAll(entry, warn: warn)
+    }
+    return Corpus(documents: documents, sources: paths)
+  }
+
+  public var count: Int { documents.count }
+
+  /// Bytes of text in all documents.
+  public var byteCount: Int { documents.reduce(0) { $0 + $1.byteCount } }
+
+  /// The document with identifier `id`.
+  public func document(id: String) -> Document? {
+    if positions == nil {
+      var map: [String: Int] = [:]
+      for (i, d) in documents.enumerated() where map[d.id] == nil { map[d.id] = i }
+      positions = map
+    }
+    return positions?[id].map { documents[$0] }
+  }
+
+  /// A sub-corpus of the documents at `indices` (0-based), in the order given.
+  public func subset(_ indices: [Int]) -> Corpus {
+    Corpus(documents: indices.map { documents[$0] }, sources: sources)
+  }
+
+  /// `n` documents drawn without replacement, the same ones for the same seed, kept in corpus order.
+  public func sample(_ n: Int, seed: UInt64) -> Corpus {
+    var generator = SplitMix64(seed: seed)
+    var order = Array(documents.indices)
+    let k = max(0, min(n, order.count))
+    for i in 0..<k {
+      let j = i + Int(generator.next() % UInt64(order.count - i))
+      order.swapAt(i, j)
+    }
+    return subset(order[..<k].sorted())
+  }
+
+  // MARK: Concordance
+
+  /// One concordance line: the match and its context, in characters, with line breaks shown as spaces.
+  public struct Line: Sendable, Equatable {
+    /// 0-based position of the document in the corpus.
+    public var document: Int
+    public var id: String
+    /// UTF-8 byte range of the match in the document's text.
+    public var range: Range<Int>
+    public var left: String
+    public var match: String
+    public var right: String
+  }
+
+  /// Concordance of the tokens equal to `word` (see `Document.findTokens`), `width` characters either side.
+  public func concordance(
+    word: String, ignoreCase: Bool = false, possessive: Bool = true, width: Int = 40,
+    limit: Int = .max, stop: () -> Bool = { false }
+  ) -> [Line] {
+    var lines: [Line] = []
+    for (i, doc) in documents.enumerated() {
+      if lines.count >= limit || (i % 64 == 63 && stop()) { break }
+      let found = doc.findTokens(word, ignoreCase: ignoreCase, possessive: possessive)
+      guard !found.isEmpty else { continue }
+      for t in found.prefix(limit - lines.count) {
+        lines.append(Self.line(doc, i, Int(t.start)..<Int(t.end), width: width))
+      }
+    }
+    return lines
+  }
+
+  /// Concordance of the matches of `regex`.
+  public func concordance(
+    regex: Regex, width: Int = 40, limit: Int = .max, stop: () -> Bool = { false }
+  ) throws(Regex.Failure) -> [Line] {
+    var lines: [Line] = []
+    for (i, doc) in documents.enumerated() {
+      if lines.count >= limit || (i % 64 == 63 && stop()) { break }
+      var text = doc.text
+      let remaining = limit - lines.count
+      let matches = try text.withUTF8 { buffer in
+        Result { () throws(Regex.Failure) in
+          try regex.matches(buffer, trusted: true, limit: remaining)
+        }
+      }.get()
+      for m in matches {
+        guard let whole = m[0], !whole.isEmpty else { continue }
+        lines.append(Self.line(doc, i, whole, width: width))
+      }
+    }
+    return lines
+  }
+
+  static func line(_ doc: Document, _ index: Int, _ range: Range<Int>, width: Int) -> Line {
+    let utf8 = doc.text.utf8
+    func flat(_ s: Substring.UTF8View) -> String {
+      String(decoding: s, as: UTF8.self).map { $0.isNewline || $0 == "\t" ? " " : $0 }
+        .reduce(into: "") { $0.append($1) }
+    }
+    let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+    let upper = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
+    let text = doc.text
+    let leftStart =
+      text.index(lower, offsetBy: -width, limitedBy: text.startIndex) ?? text.startIndex
+    let rightEnd = text.index(upper, offsetBy: width, limitedBy: text.endIndex) ?? text.endIndex
+    return Line(
+      document: index, id: doc.id, range: range,
+      left: flat(text[leftStart..<lower].utf8), match: flat(text[lower..<upper].utf8),
+      right: flat(text[upper..<rightEnd].utf8))
+  }
+
+  // MARK: Frequencies and search
+
+  /// Counts of the tokens of `kinds` over the whole corpus, lowercased when `lower`.
+  ///
+  /// The default (lowercased words) is computed once and kept until a document changes.
+  public func frequencies(kinds: Set<TokenKind> = [.word], lower: Bool = true) -> TermCounter {
+    let isDefault = kinds == [.word] && lower
+    let key = documents.reduce(0) { $0 &+ $1.revision }
+    if isDefault, let wordIndex, wordIndex.key == key { return wordIndex.counter }
+    let counter = TermCounter(capacity: 1 << 14)
+    for doc in documents { doc.addTokens(to: counter, kinds: kinds, lower: lower) }
+    if isDefault { wordIndex = (key, counter) }
+    return counter
+  }
+
+  /// The 0-based positions of the documents whose text `regex` matches.
+  public func search(_ regex: Regex, stop: () -> Bool = { false }) throws(Regex.Failure) -> [Int] {
+    var found: [Int] = []
+    for (i, doc) in documents.enumerated() {
+      if i % 64 == 63 && stop() { break }
+      var text = doc.text
+      let hit = try text.withUTF8 { buffer in
+        Result { () throws(Regex.Failure) in try regex.match(buffer, from: 0, trusted: true) != nil
+        }
+      }.get()
+      if hit { found.append(i) }
+    }
+    return found
+  }
+}
+
+extension Corpus: CustomStringConvertible {
+  public var description: String {
+    let n = documents.count
+    let from = sources.isEmpty ? "" : " from " + sources.joined(separator: ", ")
+    return "<Corpus \(n) document\(n == 1 ? "" : "s"), \(Self.size(byteCount))\(from)>"
+  }
+
+  /// `1.2 MB`, `830 KB`, `12 B`.
+  public static func size(_ bytes: Int) -> String {
+    if bytes >= 1_000_000 { return String(format: "%.1f MB", Double(bytes) / 1e6) }
+    if bytes >= 1000 { return "\(bytes / 1000) KB" }
+    return "\(bytes) B"
+  }
+}
+
+/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64): samples repeat across runs and platforms.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+  private var state: UInt64
+  public init(seed: UInt64) { state = seed }
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

@@ -1,0 +1,459 @@
+/// One documented name of Folio's Lua API: the source of `folio doc NAME`, `?name` in the REPL and the LuaCATS stub `Plugins/_meta/folio.lua`.
+public struct APIEntry: Sendable, Equatable {
+  /// How Lua code names it: `folio.re.compile`, `Document:spans`, `Document.text`, `kwic`.
+  public var name: String
+  /// The call as written, with optional parts in brackets: `doc:spans(layer)`.
+  public var signature: String
+  /// What it returns (empty for nothing).
+  public var returns: String
+  /// One sentence.
+  public var summary: String
+  /// More: options, positions, costs.
+  public var details: String
+  /// A line of Lua that shows it in use.
+  public var example: String
+  /// LuaCATS annotation lines for the stub (`---@param ...`, `---@return ...`), or empty.
+  public var annotations: [String]
+
+  public init(
+    _ name: String, _ signature: String, returns: String = "", _ summary: String,
+    details: String = "", example: String = "", annotations: [String] = []
+  ) {
+    self.name = name
+    self.signature = signature
+    self.returns = returns
+    self.summary = summary
+    self.details = details
+    self.example = example
+    self.annotations = annotations
+  }
+
+  /// The entry as `folio doc` prints it.
+  public var text: String {
+    var out = signature + (returns.isEmpty ? "" : " → " + returns) + "\n\n" + summary + "\n"
+    if !details.isEmpty { out += "\n" + details + "\n" }
+    if !example.isEmpty { out += "\nExample:\n    " + example + "\n" }
+    return out
+  }
+}
+
+extension FolioLua {
+  /// Every documented name of the Lua API, in reading order.
+  ///
+  /// A test walks the live `folio` table and the host types and checks that each function has an entry here and each entry names something real.
+  public static let reference: [APIEntry] = [
+    // MARK: folio
+    APIEntry(
+      "folio.version", "folio.version", returns: "string",
+      "The version of the Lua API (`0.1.0`), the one plugins name a range against in `plugin.toml`."
+    ),
+    APIEntry(
+      "folio.log", "folio.log(...)",
+      "Writes its arguments to stderr, tab-separated, prefixed with the plugin's name.",
+      example: #"folio.log("skipping", doc.id)"#,
+      annotations: ["---@param ... any"]),
+    APIEntry(
+      "folio.top", "folio.top(t, n)", returns: "List of {key, value}",
+      "The `n` entries of `t` with the largest numeric values, ties broken by key.",
+      details: "Runs in Swift (a partial sort); `n <= 0` gives every entry.",
+      example: "for _, kv in ipairs(folio.top(counts, 10)) do print(kv[1], kv[2]) end",
+      annotations: ["---@param t table<any, number>", "---@param n integer", "---@return List"]),
+    APIEntry(
+      "folio.List", "folio.List.new([t])", returns: "List",
+      "The sequence type every Folio call returns: `map`, `filter`, `find`, `each`, `count`, `sort`, `take`, `totable`, `#`.",
+      example: "folio.List.new({3, 1, 2}):sort():take(2)"),
+    APIEntry(
+      "List:map", "list:map(f)", returns: "List",
+      "A new List of `f(item, i)` for each item.",
+      example: "doc:tokens():map(function(t) return t.text end)",
+      annotations: ["---@param f fun(item: any, i: integer): any", "---@return List"]),
+    APIEntry(
+      "List:filter", "list:filter(f)", returns: "List",
+      "A new List of the items for which `f(item, i)` is true (rows keep their columns).",
+      example: "kwic('Moscow'):filter(function(r) return r.doc:find('^world') end)",
+      annotations: ["---@param f fun(item: any, i: integer): boolean", "---@return List"]),
+    APIEntry(
+      "List:find", "list:find(f)", returns: "item, index",
+      "The first item for which `f(item, i)` is true, and its index; nil when none.",
+      annotations: [
+        "---@param f fun(item: any, i: integer): boolean", "---@return any", "---@return integer?",
+      ]),
+    APIEntry(
+      "List:each", "list:each(f)", "Calls `f(item, i)` for each item.",
+      annotations: ["---@param f fun(item: any, i: integer)"]),
+    APIEntry(
+      "List:count", "list:count([f])", returns: "integer",
+      "How many items there are, or how many satisfy `f`.",
+      annotations: ["---@param f? fun(item: any, i: integer): boolean", "---@return integer"]),
+    APIEntry(
+      "List:sort", "list:sort([cmp])", returns: "List",
+      "Sorts in place (as `table.sort`) and returns the list.",
+      annotations: ["---@param cmp? fun(a: any, b: any): boolean", "---@return List"]),
+    APIEntry(
+      "List:take", "list:take(n)", returns: "List", "A new List of the first `n` items.",
+      annotations: ["---@param n integer", "---@return List"]),
+    APIEntry(
+      "List:totable", "list:totable()", returns: "table", "A plain table copy of the items.",
+      annotations: ["---@return table"]),
+    APIEntry(
+      "List.new", "List.new([t])", returns: "List", "Makes `t` (or a new table) a List.",
+      annotations: ["---@param t? table", "---@return List"]),
+
+    // MARK: folio.text
+    APIEntry(
+      "folio.text.lower", "folio.text.lower(s)", returns: "string",
+      "Unicode-aware lowercase (`ÉTÉ` → `été`), unlike `string.lower`.",
+      annotations: ["---@param s string", "---@return string"]),
+    APIEntry(
+      "folio.text.upper", "folio.text.upper(s)", returns: "string", "Unicode-aware uppercase.",
+      annotations: ["---@param s string", "---@return string"]),
+    APIEntry(
+      "folio.text.len", "folio.text.len(s)", returns: "integer",
+      "Length in characters (grapheme clusters), where `#s` counts bytes.",
+      example: #"folio.text.len("東京") --> 2"#,
+      annotations: ["---@param s string", "---@return integer"]),
+
+    // MARK: folio.stats
+    APIEntry(
+      "folio.stats.pmi", "folio.stats.pmi(o11, r1, c1, n)", returns: "number",
+      "Pointwise mutual information in bits: log2(o11 / e11), e11 = r1 * c1 / n.",
+      details: "o11 = pair count, r1 = count of the first word, c1 = of the second, n = tokens.",
+      annotations: statsParams),
+    APIEntry(
+      "folio.stats.t_score", "folio.stats.t_score(o11, r1, c1, n)", returns: "number",
+      "t-score: (o11 - e11) / sqrt(o11).", annotations: statsParams),
+    APIEntry(
+      "folio.stats.log_likelihood", "folio.stats.log_likelihood(o11, r1, c1, n)",
+      returns: "number",
+      "Log-likelihood G² (Dunning 1993): 2 * sum(o_ij * ln(o_ij / e_ij)) over the 2×2 table.",
+      annotations: statsParams),
+    APIEntry(
+      "folio.stats.chi2", "folio.stats.chi2(o11, r1, c1, n)", returns: "number",
+      "Pearson's chi² of the 2×2 table: n * (o11*o22 - o12*o21)² / (r1*r2*c1*c2).",
+      annotations: statsParams),
+    APIEntry(
+      "folio.stats.log_dice", "folio.stats.log_dice(o11, r1, c1)", returns: "number",
+      "log-Dice (Rychlý 2008): 14 + log2(2 * o11 / (r1 + c1)); at most 14, independent of corpus size.",
+      annotations: [
+        "---@param o11 number", "---@param r1 number", "---@param c1 number", "---@return number",
+      ]),
+    APIEntry(
+      "folio.stats.log_ratio", "folio.stats.log_ratio(a, na, b, nb)", returns: "number",
+      "Log ratio (Hardie 2014) for keyness: log2((a / na) / (b / nb)), zero counts taken as 0.5.",
+      annotations: [
+        "---@param a number", "---@param na number", "---@param b number", "---@param nb number",
+        "---@return number",
+      ]),
+    APIEntry(
+      "folio.stats.formulas", "folio.stats.formulas", returns: "table",
+      "Each measure's formula by name, for a report's provenance."),
+
+    // MARK: folio.counter
+    APIEntry(
+      "folio.counter", "folio.counter([from])", returns: "Counter",
+      "A counter of strings kept in Swift: the bulk state of word lists and collocations.",
+      details:
+        "It travels between workers and shards as one string; `from` is such a string or another counter.",
+      example: "local c = folio.counter(); c:add_tokens(doc, {lower = true})",
+      annotations: ["---@param from? Counter|string", "---@return Counter"]),
+    APIEntry(
+      "Counter:add", "c:add(key [, n])", "Adds `n` (default 1) to `key`.",
+      annotations: ["---@param key string", "---@param n? integer"]),
+    APIEntry(
+      "Counter:add_tokens", "c:add_tokens(doc [, {lower, kinds, ngram}])", returns: "integer",
+      "Counts the document's tokens (or with `ngram = 2` adjacent pairs `\"a b\"`) in Swift; returns how many were added.",
+      annotations: [
+        "---@param doc Document",
+        "---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer}",
+        "---@return integer",
+      ]),
+    APIEntry(
+      "Counter:merge", "c:merge(other)", "Adds another counter (or the string it travels as).",
+      annotations: ["---@param other Counter|string"]),
+    APIEntry(
+      "Counter:get", "c:get(key)", returns: "integer", "The count of `key` (0 when never added).",
+      annotations: ["---@param key string", "---@return integer"]),
+    APIEntry(
+      "Counter:total", "c:total()", returns: "integer", "Everything added, distinct or not.",
+      annotations: ["---@return integer"]),
+    APIEntry(
+      "Counter:top", "c:top(n [, {min = 1}])", returns: "List of {key, count}",
+      "The `n` most frequent keys, by count then key (`n <= 0`: all).",
+      annotations: ["---@param n integer", "---@param opts? {min?: integer}", "---@return List"]),
+    APIEntry(
+      "Counter:items", "c:items([{min = 1}])", returns: "table",
+      "A plain table `{[key] = count}` of the keys counted at least `min` times.",
+      annotations: ["---@param opts? {min?: integer}", "---@return table<string, integer>"]),
+
+    // MARK: folio.gazetteer
+    APIEntry(
+      "folio.gazetteer", "folio.gazetteer(entries [, {ignore_case, label}])", returns: "Gazetteer",
+      "A compiled matcher for many names at once, over a document's tokens (a token trie, in Swift).",
+      details:
+        "`entries`: a list of names, a table of name → label, or text with one `name` or `name<TAB>label` a line.",
+      example: #"local g = folio.gazetteer({["Kremlin"] = "ORG", ["Moscow"] = "LOC"})"#,
+      annotations: [
+        "---@param entries string[]|table<string, string>|string",
+        "---@param opts? {ignore_case?: boolean, label?: string}", "---@return Gazetteer",
+      ]),
+    APIEntry(
+      "Gazetteer:find", "g:find(doc)", returns: "List of {first, last, text, label}",
+      "Every longest, leftmost match in the document's tokens.",
+      annotations: ["---@param doc Document", "---@return List"]),
+    APIEntry(
+      "Gazetteer:tag", "g:tag(doc, layer)", returns: "integer",
+      "Adds a span per match to `layer` (label = the entry's label); returns how many.",
+      annotations: ["---@param doc Document", "---@param layer string", "---@return integer"]),
+
+    // MARK: folio.re
+    APIEntry(
+      "folio.re.compile", "folio.re.compile(pattern [, flags])", returns: "Regex",
+      "Compiles a PCRE2 regular expression (JIT, UTF-8, Unicode classes, named groups).",
+      details:
+        "flags: `i` ignore case, `m` multi-line, `s` dot matches newline, `x` extended. Positions are bytes, 1-based and inclusive, as `string.find` gives them.",
+      example: #"local date = folio.re.compile([[\b(\d{4})-(\d\d)-(\d\d)\b]])"#,
+      annotations: ["---@param pattern string", "---@param flags? string", "---@return Regex"]),
+    APIEntry(
+      "folio.re.find", "folio.re.find(s, pattern [, init [, flags]])",
+      returns: "first, last, captures...",
+      "`string.find` with a PCRE2 pattern (compiled once and cached).",
+      annotations: [
+        "---@param s string", "---@param pattern string", "---@param init? integer",
+        "---@param flags? string", "---@return integer?", "---@return integer?",
+      ]),
+    APIEntry(
+      "folio.re.match", "folio.re.match(s, pattern [, init [, flags]])", returns: "captures...",
+      "`string.match` with a PCRE2 pattern.",
+      annotations: [
+        "---@param s string", "---@param pattern string", "---@param init? integer",
+        "---@param flags? string", "---@return string?",
+      ]),
+    APIEntry(
+      "folio.re.gmatch", "folio.re.gmatch(s, pattern [, flags])", returns: "iterator",
+      "`string.gmatch` with a PCRE2 pattern.",
+      annotations: [
+        "---@param s string", "---@param pattern string", "---@param flags? string",
+        "---@return fun(): string?",
+      ]),
+    APIEntry(
+      "folio.re.gsub", "folio.re.gsub(s, pattern, repl [, n [, flags]])",
+      returns: "string, integer",
+      "`string.gsub` with a PCRE2 pattern; `repl` is a string (`%1`), a table or a function.",
+      annotations: [
+        "---@param s string", "---@param pattern string", "---@param repl string|table|function",
+        "---@param n? integer", "---@param flags? string", "---@return string",
+        "---@return integer",
+      ]),
+    APIEntry(
+      "Regex:find", "re:find(s [, init])", returns: "first, last, captures...",
+      "Like `string.find`: byte positions and the captures.",
+      annotations: [
+        "---@param s string", "---@param init? integer", "---@return integer?",
+        "---@return integer?",
+      ]),
+    APIEntry(
+      "Regex:match", "re:match(s [, init])", returns: "captures...", "Like `string.match`.",
+      annotations: ["---@param s string", "---@param init? integer", "---@return string?"]),
+    APIEntry(
+      "Regex:gmatch", "re:gmatch(s)", returns: "iterator", "Like `string.gmatch`.",
+      annotations: ["---@param s string", "---@return fun(): string?"]),
+    APIEntry(
+      "Regex:gsub", "re:gsub(s, repl [, n])", returns: "string, integer", "Like `string.gsub`.",
+      annotations: [
+        "---@param s string", "---@param repl string|table|function", "---@param n? integer",
+        "---@return string", "---@return integer",
+      ]),
+    APIEntry(
+      "Regex:exec", "re:exec(s [, init])", returns: "table",
+      "The match as `{first, last, [1..n] = captures, name = capture}`, or nil.",
+      annotations: ["---@param s string", "---@param init? integer", "---@return table?"]),
+    APIEntry(
+      "Regex:tag", "re:tag(doc, layer [, label])", returns: "integer",
+      "Adds a span to `layer` for every match in the document, in Swift; returns how many.",
+      example: #"date:tag(doc, "date", "DATE")"#,
+      annotations: [
+        "---@param doc Document", "---@param layer string", "---@param label? string",
+        "---@return integer",
+      ]),
+
+    // MARK: Document
+    APIEntry(
+      "Document.id", "doc.id", returns: "string",
+      "Stable identifier: the path relative to the corpus root, or `path#record`."),
+    APIEntry(
+      "Document.text", "doc.text", returns: "string",
+      "The decoded UTF-8 text (no BOM, LF line ends, invalid bytes replaced by U+FFFD)."),
+    APIEntry(
+      "Document.meta", "doc.meta", returns: "Meta",
+      "Metadata, read and write: `doc.meta.date = \"2024-06-27\"`; strings, numbers, booleans and lists; `pairs(doc.meta)` walks it."
+    ),
+    APIEntry(
+      "Document:tokens", "doc:tokens()", returns: "List of {text, first, last, kind}",
+      "The document's tokens (UAX #29 words), with byte positions and kinds (word, number, punct, symbol, url, email, handle, hashtag, emoji).",
+      details:
+        "Builds one table per token: for counting, `doc:counts()` or a `folio.counter` is far faster.",
+      annotations: ["---@return List"]),
+    APIEntry(
+      "Document:counts", "doc:counts([{lower = false, kinds = {\"word\"}, ngram = 1}])",
+      returns: "table, integer",
+      "Token texts (or adjacent pairs with `ngram = 2`) counted in Swift: `{[text] = count}` and the total.",
+      example: "local counts, total = doc:counts({lower = true})",
+      annotations: [
+        "---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer}",
+        "---@return table<string, integer>", "---@return integer",
+      ]),
+    APIEntry(
+      "Document:find_tokens", "doc:find_tokens(word [, {ignore_case, possessive}])",
+      returns: "List of {text, first, last, kind}",
+      "The tokens equal to `word`, found in Swift without tokenising the whole text.",
+      annotations: [
+        "---@param word string", "---@param opts? {ignore_case?: boolean, possessive?: boolean}",
+        "---@return List",
+      ]),
+    APIEntry(
+      "Document:add", "doc:add(layer, first, last [, label [, attrs]])",
+      "Adds a span over bytes first..last (as `string.find` gives them) to `layer`.",
+      details: "A plugin may only write the layers its manifest declares in `writes`.",
+      example: #"doc:add("entity", 1, 6, "PERSON", {source = "list"})"#,
+      annotations: [
+        "---@param layer string", "---@param first integer", "---@param last integer",
+        "---@param label? string", "---@param attrs? table<string, string|number|boolean>",
+      ]),
+    APIEntry(
+      "Document:spans", "doc:spans(layer)",
+      returns: "List of {first, last, text, label, layer, attrs}",
+      "The spans of a layer in text order.",
+      annotations: ["---@param layer string", "---@return List"]),
+    APIEntry(
+      "Document:layers", "doc:layers()", returns: "List of string",
+      "The names of the document's layers.",
+      annotations: ["---@return List"]),
+    APIEntry(
+      "Document:cut", "doc:cut(first, last)",
+      "Removes bytes first..last from the text; later spans move, spans inside are dropped.",
+      annotations: ["---@param first integer", "---@param last integer"]),
+    APIEntry(
+      "Document:text_of", "doc:text_of(first, last)", returns: "string",
+      "The text between two byte positions (like `doc.text:sub(first, last)`).",
+      annotations: ["---@param first integer", "---@param last integer", "---@return string"]),
+
+    // MARK: Corpus
+    APIEntry(
+      "Corpus", "corpus[i], #corpus", returns: "Document",
+      "A corpus held in memory (the REPL's `corpus`, `folio script`'s argument): documents by position, 1-based."
+    ),
+    APIEntry(
+      "Corpus:get", "corpus:get(id)", returns: "Document", "The document with this id, or nil.",
+      annotations: ["---@param id string", "---@return Document?"]),
+    APIEntry(
+      "Corpus:docs", "corpus:docs()", returns: "iterator", "Iterates the documents in order.",
+      example: "for doc in corpus:docs() do print(doc.id) end",
+      annotations: ["---@return fun(): Document?"]),
+    APIEntry(
+      "Corpus:filter", "corpus:filter(fn)", returns: "Corpus",
+      "The sub-corpus of the documents for which `fn(doc, i)` is true.",
+      example: #"corpus:filter(function(d) return d.meta.folder == "sport" end)"#,
+      annotations: ["---@param fn fun(doc: Document, i: integer): boolean", "---@return Corpus"]),
+    APIEntry(
+      "Corpus:sample", "corpus:sample(n [, seed])", returns: "Corpus",
+      "`n` documents drawn at random, the same ones for the same seed, in corpus order.",
+      annotations: ["---@param n integer", "---@param seed? integer", "---@return Corpus"]),
+    APIEntry(
+      "Corpus:kwic", "corpus:kwic(word_or_regex [, {width = 40, ignore_case, regex, limit}])",
+      returns: "List of rows {doc, left, match, right, first, last, n}",
+      "A concordance: each occurrence with `width` characters of context either side, found in Swift.",
+      details:
+        "A string is a whole word (`Kolokoltsev` also finds `Kolokoltsev’s`); a `folio.re` pattern, or a string with `regex = true`, matches anywhere.",
+      example: #"corpus:kwic("Kolokoltsev")"#,
+      annotations: [
+        "---@param pattern string|Regex",
+        "---@param opts? {width?: integer, ignore_case?: boolean, regex?: boolean, limit?: integer}",
+        "---@return List",
+      ]),
+    APIEntry(
+      "Corpus:freq", "corpus:freq([{n = 20, lower = true, kinds = {\"word\"}}])",
+      returns: "List of rows {word, count, per_million}",
+      "The corpus's most frequent tokens (`n = 0`: all), counted in Swift and kept until a text changes.",
+      example: "corpus:freq({n = 10})",
+      annotations: [
+        "---@param opts? {n?: integer, lower?: boolean, kinds?: string[]}", "---@return List",
+      ]),
+    APIEntry(
+      "Corpus:search", "corpus:search(pattern [, flags])", returns: "Corpus",
+      "The sub-corpus of documents whose text matches a regular expression.",
+      example: #"corpus:search("(?i)ceasefire")"#,
+      annotations: [
+        "---@param pattern string|Regex", "---@param flags? string", "---@return Corpus",
+      ]),
+
+    // MARK: plugins
+    APIEntry(
+      "ctx", "ctx", returns: "table",
+      "What a plugin's functions receive: `ctx.options` (validated against plugin.toml), `ctx.files` (options of type file, read), `ctx.plugin` ({name, version, kind}), `ctx.scan` (the first pass's result), `ctx.log(...)`."
+    ),
+    APIEntry(
+      "folio.test", "local test = require('folio.test') -- in tests/*_test.lua",
+      "The plugin test module: `test.run`, `test.fixture`, `test.fixture_path`, `assert.equal`, `assert.truthy`, `assert.error_matches`.",
+      details: "`folio plugin test NAME` runs each tests/*_test.lua in a fresh VM."),
+  ]
+
+  static let statsParams = [
+    "---@param o11 number", "---@param r1 number", "---@param c1 number", "---@param n number",
+    "---@return number",
+  ]
+
+  /// The entries matching `query`: the exact name, else names ending in `.query` or `:query`, else names containing it.
+  public static func lookup(_ query: String, in entries: [APIEntry] = reference) -> [APIEntry] {
+    let q = query.lowercased()
+    if let exact = entries.first(where: { $0.name.lowercased() == q }) { return [exact] }
+    let suffix = entries.filter {
+      let n = $0.name.lowercased()
+      return n.hasSuffix("." + q) || n.hasSuffix(":" + q)
+    }
+    if !suffix.isEmpty { return suffix }
+    return entries.filter { $0.name.lowercased().contains(q) }
+  }
+
+  /// The LuaCATS stub (`Plugins/_meta/folio.lua`) for the Lua language server, generated from `reference`.
+  public static func luaCATSStub() -> String {
+    var out = """
+      ---@meta
+      -- Folio's Lua API for the Lua language server (LuaLS), generated by `folio doc --luacats`.
+      -- Do not edit: a test keeps it equal to the reference in Sources/FolioLua/APIReference.swift.
+
+      ---@class List: table
+      ---@class Counter
+      ---@class Gazetteer
+      ---@class Regex
+      ---@class Meta: table<string, any>
+      ---@class Document
+      ---@field id string
+      ---@field text string
+      ---@field meta Meta
+      ---@class Corpus
+
+      folio = {}
+      folio.text = {}
+      folio.stats = {}
+      folio.re = {}
+      List = {}
+      Counter = {}
+      Gazetteer = {}
+      Regex = {}
+      Document = {}
+      Corpus = {}
+
+      """
+    for entry in reference where !entry.annotations.isEmpty {
+      out += "\n--- " + entry.summary.replacingOccurrences(of: "\n", with: " ") + "\n"
+      for a in entry.annotations { out += a + "\n" }
+      let params = entry.annotations.compactMap { line -> String? in
+        guard line.hasPrefix("---@param ") else { return nil }
+        let name = line.dropFirst(10).split(separator: " ").first.map(String.init) ?? "_"
+        return name.hasSuffix("?") ? String(name.dropLast()) : name
+      }
+      out += "function \(entry.name)(\(params.joined(separator: ", "))) end\n"
+    }
+    return out
+  }
+}
