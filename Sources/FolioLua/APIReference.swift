@@ -422,26 +422,30 @@ extension FolioLua {
       -- Do not edit: a test keeps it equal to the reference in Sources/FolioLua/APIReference.swift.
 
       ---@class List: table
+      List = {}
       ---@class Counter
+      Counter = {}
       ---@class Gazetteer
+      Gazetteer = {}
       ---@class Regex
+      Regex = {}
       ---@class Meta: table<string, any>
       ---@class Document
       ---@field id string
       ---@field text string
       ---@field meta Meta
+      Document = {}
       ---@class Corpus
+      Corpus = {}
 
       folio = {}
+      folio.version = "\(apiVersion)"
+      folio.List = List
       folio.text = {}
       folio.stats = {}
+      ---@type table<string, string>
+      folio.stats.formulas = {}
       folio.re = {}
-      List = {}
-      Counter = {}
-      Gazetteer = {}
-      Regex = {}
-      Document = {}
-      Corpus = {}
 
       """
     for entry in reference where !entry.annotations.isEmpty {

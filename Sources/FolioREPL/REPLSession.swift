@@ -308,7 +308,7 @@ public final class REPLSession {
     let L = vm.state
     if case .limit(.interrupt) = e.kind {
       LuaInterrupt.clear()
-      note("Interrupted.")
+      note(options.interactive ? "\nInterrupted." : "Interrupted.")
       failures += options.interactive ? 0 : 1
       return
     }

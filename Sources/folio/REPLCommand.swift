@@ -88,15 +88,18 @@ struct Script: ParsableCommand {
     commandName: "script",
     abstract: "Run a Lua script with the full standard library, Folio's API and a corpus.",
     discussion: """
-      The corpus is `corpus` (as in the REPL), the extra arguments are `arg` (arg[0] is the
-      script). Use it as a shebang: #!/usr/bin/env -S folio script
+      The corpus is `corpus` (as in the REPL), the words after -- are `arg` (arg[0] is the
+      script). Options such as --as come before the script. Use it as a shebang:
+      #!/usr/bin/env -S folio script
       Exit code 1 when the script raises an error.
       """)
 
   @Argument(help: "The script.")
   var file: String
 
-  @Argument(help: "Corpus folders or files, then -- and the script's own arguments.")
+  @Argument(
+    parsing: .captureForPassthrough,
+    help: "Corpus folders or files, then -- and the script's own arguments (arg[1], ...).")
   var rest: [String] = []
 
   @OptionGroup var reading: CorpusOptions

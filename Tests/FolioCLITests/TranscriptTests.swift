@@ -35,10 +35,15 @@ struct Transcript: CustomStringConvertible {
   mutating func replace(_ kind: String, with body: String) {
     var body = body
     if body.hasSuffix("\n") { body.removeLast() }
-    if let open = text.range(of: "```\(kind)\n"),
-      let close = text.range(of: "\n```", range: open.upperBound..<text.endIndex)
+    if let open = text.range(of: "\n```\(kind)\n"),
+      let close = text.range(of: "\n```\n", range: open.upperBound..<text.endIndex)
     {
-      text.replaceSubrange(open.upperBound..<close.lowerBound, with: body)
+      if body.isEmpty {
+        text.removeSubrange(open.lowerBound..<close.upperBound)
+        if text.hasSuffix("\n\n") { text.removeLast() }
+      } else {
+        text.replaceSubrange(open.upperBound..<close.lowerBound, with: body)
+      }
     } else if !body.isEmpty {
       text += "\n```\(kind)\n\(body)\n```\n"
     }
