@@ -12,10 +12,61 @@ public final class Corpus {
   public let sources: [String]
   private var positions: [String: Int]?
   private var wordIndex: (key: Int, counter: TermCounter)?
+  private var pending: Pending?
 
   public init(documents: [Document], sources: [String]) {
     self.documents = documents
     self.sources = sources
+  }
+
+  /// A frequency index being built on other threads from copies of the texts.
+  final class Pending: @unchecked Sendable {
+    let key: Int
+    let done = DispatchSemaphore(value: 0)
+    // Written by the builder before `done` is signalled; read after waiting on it.
+    var counter: TermCounter?
+    init(key: Int) { self.key = key }
+  }
+
+  /// Starts building the frequency list of lowercased words in the background, so that the first `freq` answers at once.
+  ///
+  /// The threads read copies of the texts (value types), never the documents.
+  public func prepareIndex() {
+    guard pending == nil, wordIndex == nil, !documents.isEmpty else { return }
+    let job = Pending(key: revisionKey)
+    let texts = documents.map(\.text)
+    pending = job
+    Thread.detachNewThread {
+      job.counter = Self.count(texts, kinds: [.word], lower: true)
+      job.done.signal()
+    }
+  }
+
+  private var revisionKey: Int { documents.reduce(0) { $0 &+ $1.revision } }
+
+  /// Counts the tokens of `texts` on all cores.
+  static func count(_ texts: [String], kinds: Set<TokenKind>, lower: Bool) -> TermCounter {
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, texts.count / 64))
+    final class Slot: @unchecked Sendable { var counter = TermCounter(capacity: 1 << 12) }
+    let slots = (0..<workers).map { _ in Slot() }
+    let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      let counter = slots[w].counter
+      var i = w
+      while i < texts.count {
+        var text = texts[i]
+        text.withUTF8 { buffer in
+          guard let base = buffer.baseAddress else { return }
+          for t in Tokenizer.tokenize(utf8: buffer) where mask & (1 << t.kind.rawValue) != 0 {
+            counter.add(base + Int(t.start), Int(t.end - t.start), lower: lower)
+          }
+        }
+        i += workers
+      }
+    }
+    let total = slots[0].counter
+    for slot in slots.dropFirst() { total.merge(slot.counter) }
+    return total
   }
 
   /// Reads every document of `paths` into memory; warnings (binary files, bad records) go to `warn`.
@@ -141,10 +192,14 @@ public final class Corpus {
   /// The default (lowercased words) is computed once and kept until a document changes.
   public func frequencies(kinds: Set<TokenKind> = [.word], lower: Bool = true) -> TermCounter {
     let isDefault = kinds == [.word] && lower
-    let key = documents.reduce(0) { $0 &+ $1.revision }
+    let key = revisionKey
+    if isDefault, let job = pending {
+      job.done.wait()
+      pending = nil
+      if job.key == key, let counter = job.counter { wordIndex = (key, counter) }
+    }
     if isDefault, let wordIndex, wordIndex.key == key { return wordIndex.counter }
-    let counter = TermCounter(capacity: 1 << 14)
-    for doc in documents { doc.addTokens(to: counter, kinds: kinds, lower: lower) }
+    let counter = Self.count(documents.map(\.text), kinds: kinds, lower: lower)
     if isDefault { wordIndex = (key, counter) }
     return counter
   }

@@ -65,6 +65,8 @@ public final class REPLSession {
       } catch { throw FolioError(error) }
     }
     vm = try Self.makeVM()
+    // While a person reads the banner, the frequency index builds on other threads.
+    if options.interactive { corpus.prepareIndex() }
     for w in warnings.prefix(10) { err(w + "\n") }
     if warnings.count > 10 { err("(\(warnings.count - 10) more warnings)\n") }
     try installGlobals()
@@ -496,8 +498,25 @@ public final class REPLSession {
     for c in Self.commands { lines.append("  " + c.usage.padded(40) + c.summary) }
     lines.append("")
     lines.append(
-      "Try:  kwic(\"Kolokoltsev\")   freq({n = 10})   .run wordfreq:top=10   ?Corpus:kwic")
+      "Try:  kwic(\"\(sampleWord())\")   freq({n = 10})   .run wordfreq:top=10   show(corpus[1])   ?Corpus:kwic"
+    )
     emit(lines.joined(separator: "\n"))
+  }
+
+  /// A word of the corpus for the examples in `.help`: the first capitalised word of five letters or more after the start of the first document.
+  func sampleWord() -> String {
+    guard let doc = corpus.documents.first else { return "word" }
+    let text = doc.text
+    for t in doc.tokens.dropFirst(3).prefix(400) where t.kind == .word && t.end - t.start >= 5 {
+      let word = String(
+        decoding: text.utf8.dropFirst(Int(t.start)).prefix(Int(t.end - t.start)), as: UTF8.self)
+      if let first = word.unicodeScalars.first, first.properties.isUppercase,
+        word.unicodeScalars.dropFirst().allSatisfy({ $0.properties.isLowercase })
+      {
+        return word
+      }
+    }
+    return "word"
   }
 
   func showDoc(_ name: String) {
@@ -530,6 +549,7 @@ public final class REPLSession {
     } catch {
       return self.error(FolioError(error).rendered.replacingOccurrences(of: "Error: ", with: ""))
     }
+    if options.interactive { corpus.prepareIndex() }
     FolioLua.push(corpus, vm.state)
     vm.state.setGlobal("corpus")
     emit(corpus.description)

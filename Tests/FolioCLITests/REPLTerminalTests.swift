@@ -59,14 +59,26 @@ final class Terminal {
     return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
   }
 
-  /// Types text literally.
-  func type(_ text: String) throws { try tmux(["send-keys", "-t", "t", "-l", text]) }
+  /// Types text literally; `atPrompt` first waits for an empty prompt, as a person would (the
+  /// terminal echoes type-ahead before the prompt otherwise).
+  func type(_ text: String, atPrompt: Bool = true) throws {
+    if atPrompt { try waitIdle() }
+    try tmux(["send-keys", "-t", "t", "-l", text])
+  }
+
+  /// Waits until the last line of the screen is an empty prompt (`>` or `>>`).
+  func waitIdle() throws {
+    try wait("an empty prompt") { screen in
+      let last = screen.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) }
+      return last == ">" || last == ">>"
+    }
+  }
 
   /// Presses keys by tmux name: Enter, Tab, Up, Left, BSpace, C-c, C-d, C-r.
   func press(_ keys: String...) throws { try tmux(["send-keys", "-t", "t"] + keys) }
 
-  func line(_ text: String) throws {
-    try type(text)
+  func line(_ text: String, atPrompt: Bool = true) throws {
+    try type(text, atPrompt: atPrompt)
     try press("Enter")
   }
 
@@ -146,8 +158,26 @@ struct REPLTerminalTests {
     try t.type("d:sp")
     try t.press("Tab")
     try t.wait(for: "> d:spans")
-    try t.line("(\"entity\")")
+    try t.line("(\"entity\")", atPrompt: false)
     try t.wait(for: "> d:spans(\"entity\")\n{}")
+  }
+
+  @Test("Tab completes metadata keys, plugin names after .run and paths after .open")
+  func completeOthers() throws {
+    let t = try start()
+    try t.line("d = corpus[1]")
+    try t.type("d.meta.pa")
+    try t.press("Tab")
+    try t.wait(for: "> d.meta.path")
+    try t.press("Enter")
+    try t.wait(for: "\n000_45508004cb4e5294.txt\n")
+    try t.type(".run wordf")
+    try t.press("Tab")
+    try t.wait(for: "> .run wordfreq")
+    try t.press("C-u")
+    try t.type(".open Examples/ne", atPrompt: false)
+    try t.press("Tab")
+    try t.wait(for: "> .open Examples/news/")
   }
 
   @Test("Tab lists the functions of a module")
@@ -209,7 +239,7 @@ struct REPLTerminalTests {
     try t.waitForPrompt(count: 3)
     try t.press("C-r")
     try t.wait(for: "bck:")
-    try t.type("6 *")
+    try t.type("6 *", atPrompt: false)
     try t.wait(for: "bck:6 *")
     try t.press("Enter")
     try t.line("answer")
@@ -249,7 +279,7 @@ struct REPLTerminalTests {
     let t = try start()
     try t.type("s = \"Straße 東京\"")
     try t.press("Left", "Left", "BSpace")
-    try t.type("X")
+    try t.type("X", atPrompt: false)
     try t.press("Enter")
     try t.line("s .. '|' .. #s .. '|' .. folio.text.len(s)")
     try t.wait(for: "\nStraße X京|12|9\n")
