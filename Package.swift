@@ -50,6 +50,8 @@ let package = Package(
     .testTarget(name: "FolioCLITests", dependencies: ["FolioEngine"], exclude: ["transcripts"]),
     .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore"]),
     .testTarget(name: "FolioEngineTests", dependencies: ["FolioEngine", "FolioLua", "FolioCore"]),
+    .testTarget(
+      name: "FolioREPLTests", dependencies: ["FolioREPL", "FolioLua", "FolioCore", "LuaRuntime"]),
     .testTarget(name: "FolioLuaTests", dependencies: ["FolioLua", "FolioCore", "LuaRuntime"]),
     .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLuaShim"]),
   ],

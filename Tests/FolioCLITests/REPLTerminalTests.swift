@@ -30,6 +30,9 @@ final class Terminal {
   }
 
   deinit {
+    // kill-server alone leaves the server running here (tmux 3.3a); killing the only session
+    // ends it.
+    _ = try? tmux(["kill-session", "-t", "t"])
     _ = try? tmux(["kill-server"])
     try? FileManager.default.removeItem(at: home)
   }

@@ -1,0 +1,57 @@
+import FolioCore
+import FolioEngine
+import FolioREPL
+import Foundation
+import Testing
+
+@Suite("REPL completion and evaluation") struct CompletionTests {
+  static func session(_ lines: [String] = []) throws -> REPLSession {
+    var options = REPLSession.Options()
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+    options.corpus = [root.appendingPathComponent("Examples/news").path]
+    options.resolver = PluginResolver(searchPath: [root.appendingPathComponent("Plugins")])
+    let s = try REPLSession(options, out: { _ in }, err: { _ in })
+    _ = s.run(ListLineReader(lines))
+    return s
+  }
+
+  @Test(
+    "completes globals, module fields, methods, metadata keys, commands and plugin names",
+    arguments: [
+      ("fol", 0, ["folio"]),
+      ("x = folio.st", 10, ["stats"]),
+      ("folio.stats.log_", 12, ["log_dice", "log_likelihood", "log_ratio"]),
+      ("d:sp", 2, ["spans"]),
+      ("d:te", 2, ["text_of"]),
+      ("d.me", 2, ["meta"]),
+      ("d.meta.f", 7, ["folder"]),
+      ("corpus:k", 7, ["kwic"]),
+      ("rows:ta", 5, ["take"]),
+      (".ti", 0, [".timer"]),
+      (".run word", 5, ["wordfreq"]),
+      (".mode j", 6, ["json", "jsonl"]),
+      ("?Corpus:f", 1, ["Corpus:filter", "Corpus:freq"]),
+      ("nothing.here", 8, []),
+    ])
+  func completes(_ line: String, _ start: Int, _ expected: [String]) throws {
+    let s = try Self.session(["d = corpus[1]", "rows = freq()"])
+    let (wordStart, candidates) = s.completions(line)
+    #expect(wordStart == start)
+    #expect(candidates == expected)
+  }
+
+  @Test("a chunk starting with local keeps its names; others stay local to the chunk")
+  func locals() throws {
+    var out: [String] = []
+    var options = REPLSession.Options()
+    options.corpus = []
+    let s = try REPLSession(options, out: { out.append($0) }, err: { out.append("E: " + $0) })
+    _ = s.run(
+      ListLineReader([
+        "local a, b = 1, 2", "a + b", "local function twice(x) return 2 * x end", "twice(21)",
+        "do local hidden = 1 end", "hidden", "local c <const> = 5", "c",
+      ]))
+    #expect(out == ["3\n", "42\n", "nil\n", "nil\n"])
+  }
+}
