@@ -20,6 +20,13 @@ public final class EditLineReader: LineReader {
   public init(historyPath: String?) {
     self.historyPath = historyPath
     setlocale(LC_ALL, "")
+    // With no locale set (LANG unset: "C"), libedit would edit bytes, not characters: UTF-8
+    // is what Folio reads and writes, so ask for it.
+    if let ctype = setlocale(LC_CTYPE, nil).map({ String(cString: $0) }),
+      ctype == "C" || ctype == "POSIX"
+    {
+      setlocale(LC_CTYPE, "C.UTF-8")
+    }
     // Lua words: identifiers joined by . and : stay one word for completion.
     folio_edit_setup(
       strdup("folio"), strdup(" \t\n\"'`@$><=;|&{(,)}[]+-*/%^#~"), folioAttemptCompletion)
