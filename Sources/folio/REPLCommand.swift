@@ -142,9 +142,16 @@ struct Doc: ParsableCommand {
   @Flag(help: "Print the LuaCATS stub for the Lua language server (Plugins/_meta/folio.lua).")
   var luacats = false
 
+  @Flag(help: "Print the whole reference as Markdown (Plugins/_meta/API.md).")
+  var markdown = false
+
   func run() throws {
     if luacats {
       Console.out(FolioLua.luaCATSStub())
+      return
+    }
+    if markdown {
+      Console.out(FolioLua.markdownReference(FolioLua.reference + REPLSession.reference))
       return
     }
     let all = REPLSession.reference + FolioLua.reference

@@ -1,5 +1,6 @@
 import FolioCore
 import FolioEngine
+import FolioLua
 import FolioREPL
 import Foundation
 import Testing
@@ -53,5 +54,20 @@ import Testing
         "do local hidden = 1 end", "hidden", "local c <const> = 5", "c",
       ]))
     #expect(out == ["3\n", "42\n", "nil\n", "nil\n"])
+  }
+}
+
+@Suite("API reference files") struct ReferenceFileTests {
+  @Test("Plugins/_meta/API.md is the Markdown generated from the reference, REPL helpers included")
+  func markdownInSync() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+    let committed = try String(
+      contentsOf: root.appendingPathComponent("Plugins/_meta/API.md"), encoding: .utf8)
+    let generated = FolioLua.markdownReference(FolioLua.reference + REPLSession.reference)
+    #expect(
+      committed == generated,
+      "regenerate it: swift build && .build/debug/folio doc --markdown > Plugins/_meta/API.md")
+    #expect(generated.contains("\n### `kwic`\n"))
   }
 }
