@@ -7,7 +7,9 @@ struct PluginCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plugin",
     abstract: "Work with plugins.",
-    subcommands: [List.self, Info.self, New.self, Test.self])
+    subcommands: [
+      List.self, Info.self, New.self, Test.self, Add.self, Sync.self, Update.self, Remove.self,
+    ])
 
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(

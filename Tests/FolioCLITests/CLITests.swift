@@ -16,7 +16,7 @@ struct CLI {
 
   static func run(
     _ arguments: [String], in directory: URL = root, executable: String? = nil,
-    input: String? = nil
+    input: String? = nil, environment: [String: String] = [:]
   ) throws -> Result {
     let process = Process()
     process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
@@ -25,6 +25,7 @@ struct CLI {
     var env = ProcessInfo.processInfo.environment
     env["FOLIO_PLUGINS"] = root.appendingPathComponent("Plugins").path
     env["NO_COLOR"] = "1"
+    env.merge(environment) { $1 }
     process.environment = env
     let out = Pipe()
     let err = Pipe()

@@ -1,0 +1,633 @@
+import FolioCore
+import FolioLua
+import Foundation
+import TOMLKit
+
+/// One plugin as `folio.lock` pins it.
+public struct LockedPlugin: Sendable, Equatable {
+  public var name: String
+  /// As the user gave it: a folder, a git URL or a local repository path.
+  public var source: String
+  /// The range asked for (`^1.0`), or empty for "newest".
+  public var requested: String
+  public var version: String
+  /// The git commit installed, or empty for a plain folder.
+  public var commit: String
+  /// `sha256:` of the installed files (paths and contents).
+  public var hash: String
+  /// Each installed file's `sha256:`, by relative path, so a changed file can be named.
+  public var files: [String: String]
+}
+
+/// The plugins a project installs: `folio plugin add|sync|update|remove` (issue #7).
+///
+/// Plugins come from folders or git repositories, are installed into the project's
+/// `.folio/plugins/`, listed in `folio.toml` and pinned in `folio.lock` with commit and
+/// content hash. Works offline from a cache of git mirrors (`$XDG_CACHE_HOME/folio/git`).
+public struct PluginPackages {
+  public let project: URL
+  public var cache: URL
+  /// Progress and notes, a line each.
+  public var say: (String) -> Void = { _ in }
+
+  public init(project: URL, cache: URL? = nil) {
+    self.project = project
+    let env = ProcessInfo.processInfo.environment
+    let base =
+      env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+      ?? ((env["HOME"] ?? NSTemporaryDirectory()) + "/.cache")
+    self.cache = cache ?? URL(fileURLWithPath: base).appendingPathComponent("folio/git")
+  }
+
+  var installRoot: URL { project.appendingPathComponent(".folio/plugins") }
+  var lockURL: URL { project.appendingPathComponent("folio.lock") }
+  var tomlURL: URL { project.appendingPathComponent("folio.toml") }
+
+  // MARK: Commands
+
+  /// `folio plugin add SOURCE[@RANGE]`: installs the newest version the range allows and records it.
+  public func add(_ argument: String) throws(FolioError) -> LockedPlugin {
+    let (source, requested) = Self.split(argument)
+    let locked = try install(source: source, requested: requested, commit: nil)
+    var lock = try readLock()
+    lock.removeAll { $0.name == locked.name }
+    lock.append(locked)
+    try writeLock(lock)
+    try ProjectPlugins.set(locked.name, source: source, version: requested, in: tomlURL)
+    return locked
+  }
+
+  /// `folio plugin sync [--frozen]`: makes `.folio/plugins/` hold exactly what `folio.lock` says.
+  ///
+  /// Without `--frozen`, plugins listed in `folio.toml` but not (or differently) locked are
+  /// resolved and locked first, and locked plugins no longer listed are removed.
+  public func sync(frozen: Bool) throws(FolioError) -> [LockedPlugin] {
+    let wanted = try ProjectPlugins.read(tomlURL)
+    var lock = try readLock()
+    let differences = Self.differences(wanted, lock)
+    if frozen && !differences.isEmpty {
+      throw FolioError(
+        "[F130] folio.toml and folio.lock disagree: " + differences.joined(separator: "; ")
+          + " - while syncing plugins (--frozen)",
+        help: "run folio plugin sync without --frozen to update folio.lock, and commit it",
+        exit: .config)
+    }
+    if !frozen {
+      lock.removeAll { entry in
+        let keep = wanted.contains { $0.name == entry.name }
+        if !keep {
+          try? FileManager.default.removeItem(at: installRoot.appendingPathComponent(entry.name))
+          say("removed \(entry.name) (no longer in folio.toml)")
+        }
+        return !keep
+      }
+    }
+    var result: [LockedPlugin] = []
+    for entry in lock {
+      if let want = wanted.first(where: { $0.name == entry.name }), !frozen,
+        want.source != entry.source || want.version != entry.requested
+      {
+        continue  // re-resolved below
+      }
+      result.append(try installLocked(entry))
+    }
+    if !frozen {
+      for want in wanted where !result.contains(where: { $0.name == want.name }) {
+        result.append(try install(source: want.source, requested: want.version, commit: nil))
+      }
+      try writeLock(result)
+    }
+    return result
+  }
+
+  /// `folio plugin update [NAME]`: the newest versions the ranges allow.
+  public func update(_ name: String?) throws(FolioError) -> [LockedPlugin] {
+    var lock = try readLock()
+    guard name == nil || lock.contains(where: { $0.name == name }) else {
+      throw FolioError(
+        "no plugin '\(name ?? "")' in folio.lock - while updating plugins",
+        help: "locked: " + lock.map(\.name).joined(separator: ", "), exit: .usage)
+    }
+    var changed: [LockedPlugin] = []
+    for (i, entry) in lock.enumerated() where name == nil || entry.name == name {
+      let fresh = try install(source: entry.source, requested: entry.requested, commit: nil)
+      lock[i] = fresh
+      changed.append(fresh)
+    }
+    try writeLock(lock)
+    return changed
+  }
+
+  /// `folio plugin remove NAME`.
+  public func remove(_ name: String) throws(FolioError) {
+    var lock = try readLock()
+    let listed = try ProjectPlugins.read(tomlURL).contains { $0.name == name }
+    guard listed || lock.contains(where: { $0.name == name }) else {
+      throw FolioError("no plugin '\(name)' in folio.toml - while removing it", exit: .usage)
+    }
+    lock.removeAll { $0.name == name }
+    try writeLock(lock)
+    try ProjectPlugins.remove(name, from: tomlURL)
+    try? FileManager.default.removeItem(at: installRoot.appendingPathComponent(name))
+  }
+
+  // MARK: Installing
+
+  /// `SOURCE@RANGE` → (SOURCE, RANGE); an `@` inside a URL's user part (`git@host:`) is not a range.
+  static func split(_ argument: String) -> (String, String) {
+    guard let at = argument.lastIndex(of: "@") else { return (argument, "") }
+    let range = String(argument[argument.index(after: at)...])
+    guard VersionRequirement(range) != nil else { return (argument, "") }
+    return (String(argument[..<at]), range)
+  }
+
+  /// Resolves `source` (newest version in `requested`, or exactly `commit`), installs it and returns its lock entry.
+  func install(source: String, requested: String, commit: String?) throws(FolioError)
+    -> LockedPlugin
+  {
+    let staging = try stagingFolder()
+    defer { try? FileManager.default.removeItem(at: staging) }
+    let checkout = staging.appendingPathComponent("checkout")
+    var resolvedCommit = ""
+    let local = URL(fileURLWithPath: source, relativeTo: project).standardizedFileURL
+    if FileManager.default.fileExists(atPath: local.path), !Git.isRepository(local) {
+      try copyFolder(local, to: checkout)
+    } else {
+      let mirror = try Git.mirror(source, project: project, cache: cache, say: say)
+      if let commit {
+        resolvedCommit = commit
+      } else {
+        resolvedCommit = try Git.pick(mirror, requested: requested, source: source)
+      }
+      try Git.export(mirror, commit: resolvedCommit, to: checkout, source: source)
+    }
+    let spec = try manifest(of: checkout, source: source)
+    if !requested.isEmpty, let range = VersionRequirement(requested),
+      let v = SemanticVersion(spec.version), !range.accepts(v)
+    {
+      throw FolioError(
+        "[F132] \(source) has version \(spec.version), outside \(requested) - while installing \(spec.name)",
+        help: "ask for a range that includes it, or tag a matching version", exit: .config)
+    }
+    let files = try Self.hashes(checkout)
+    try place(checkout, as: spec.name, staging: staging)
+    say(
+      "installed \(spec.name) \(spec.version)"
+        + (resolvedCommit.isEmpty ? "" : " (\(resolvedCommit.prefix(12)))"))
+    return LockedPlugin(
+      name: spec.name, source: source, requested: requested, version: spec.version,
+      commit: resolvedCommit, hash: Self.combined(files), files: files)
+  }
+
+  /// Checks an installed plugin against its lock entry, installing it when it is missing.
+  func installLocked(_ entry: LockedPlugin) throws(FolioError) -> LockedPlugin {
+    let folder = installRoot.appendingPathComponent(entry.name)
+    if FileManager.default.fileExists(atPath: folder.path) {
+      try verify(entry, folder)
+      return entry
+    }
+    let fresh = try install(
+      source: entry.source, requested: entry.requested,
+      commit: entry.commit.isEmpty ? nil : entry.commit)
+    if fresh.hash != entry.hash {
+      try? FileManager.default.removeItem(at: folder)
+      throw FolioError(
+        "[F131] \(entry.name) from \(entry.source) does not match folio.lock (its content hash changed) - while syncing plugins",
+        help:
+          "the source changed under the same version; check it, then folio plugin update \(entry.name)",
+        exit: .config)
+    }
+    return entry
+  }
+
+  /// Reports tampering: a file changed, added or removed since installation.
+  func verify(_ entry: LockedPlugin, _ folder: URL) throws(FolioError) {
+    let now = try Self.hashes(folder)
+    guard Self.combined(now) != entry.hash else { return }
+    let changed = Set(now.keys).union(entry.files.keys).sorted().filter {
+      now[$0] != entry.files[$0]
+    }
+    let shown = changed.map { path -> String in
+      let where_ = ".folio/plugins/\(entry.name)/\(path)"
+      if now[path] == nil { return where_ + " (removed)" }
+      if entry.files[path] == nil { return where_ + " (added)" }
+      return where_ + " (changed)"
+    }
+    throw FolioError(
+      "[F131] installed plugin '\(entry.name)' was modified: " + shown.joined(separator: ", ")
+        + " - while checking it against folio.lock",
+      help:
+        "delete .folio/plugins/\(entry.name) and run folio plugin sync to reinstall what the lock pins",
+      exit: .config)
+  }
+
+  func manifest(of folder: URL, source: String) throws(FolioError) -> PluginSpec {
+    guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("plugin.toml").path)
+    else {
+      throw FolioError(
+        "[F134] \(source) holds no plugin.toml - while installing a plugin",
+        help:
+          "a shared plugin is a folder with plugin.toml and init.lua (folio plugin new NAME makes one)",
+        exit: .config)
+    }
+    // The manifest checks its name against its folder: read it under its own name.
+    let name =
+      (try? TOMLTable(
+        string: String(contentsOf: folder.appendingPathComponent("plugin.toml"), encoding: .utf8)))?[
+        "name"]?.string ?? "?"
+    let named = folder.deletingLastPathComponent().appendingPathComponent(name)
+    do {
+      try FileManager.default.moveItem(at: folder, to: named)
+    } catch {
+      throw FolioError(
+        "cannot stage \(source): \(error.localizedDescription) - while installing a plugin")
+    }
+    defer { try? FileManager.default.moveItem(at: named, to: folder) }
+    return try PluginManifest.load(folder: named, displayFolder: source)
+  }
+
+  func stagingFolder() throws(FolioError) -> URL {
+    let url = installRoot.appendingPathComponent(".staging-\(UUID().uuidString.prefix(8))")
+    do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch
+    {
+      throw FolioError(
+        "cannot create \(url.path): \(error.localizedDescription) - while installing a plugin")
+    }
+    return url
+  }
+
+  /// Moves the checked-out plugin into `.folio/plugins/NAME`, replacing an older copy with two renames.
+  func place(_ checkout: URL, as name: String, staging: URL) throws(FolioError) {
+    let target = installRoot.appendingPathComponent(name)
+    let old = staging.appendingPathComponent("old")
+    let fm = FileManager.default
+    do {
+      if fm.fileExists(atPath: target.path) { try fm.moveItem(at: target, to: old) }
+      try fm.moveItem(at: checkout, to: target)
+    } catch {
+      if fm.fileExists(atPath: old.path) && !fm.fileExists(atPath: target.path) {
+        try? fm.moveItem(at: old, to: target)
+      }
+      throw FolioError(
+        "cannot install \(name): \(error.localizedDescription) - while installing it")
+    }
+  }
+
+  func copyFolder(_ from: URL, to: URL) throws(FolioError) {
+    do {
+      try FileManager.default.createDirectory(at: to, withIntermediateDirectories: true)
+      for relative in Self.files(in: from) {
+        let target = to.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(
+          at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: from.appendingPathComponent(relative), to: target)
+      }
+    } catch {
+      throw FolioError(
+        "cannot copy \(from.path): \(error.localizedDescription) - while installing a plugin")
+    }
+  }
+
+  // MARK: Hashes
+
+  /// Regular files under `folder`, relative and sorted, skipping `.git`.
+  static func files(in folder: URL) -> [String] {
+    var out: [String] = []
+    guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return [] }
+    while let relative = walker.nextObject() as? String {
+      if relative == ".git" || relative.hasPrefix(".git/") {
+        walker.skipDescendants()
+        continue
+      }
+      var isDir: ObjCBool = false
+      if FileManager.default.fileExists(
+        atPath: folder.appendingPathComponent(relative).path, isDirectory: &isDir),
+        !isDir.boolValue
+      {
+        out.append(relative)
+      }
+    }
+    return out.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+  }
+
+  static func hashes(_ folder: URL) throws(FolioError) -> [String: String] {
+    var out: [String: String] = [:]
+    for relative in files(in: folder) {
+      guard
+        let data = FileManager.default.contents(
+          atPath: folder.appendingPathComponent(relative).path)
+      else {
+        throw FolioError("cannot read \(folder.path)/\(relative) - while hashing a plugin")
+      }
+      out[relative] = "sha256:" + SHA256.hex(data)
+    }
+    return out
+  }
+
+  /// One hash over the sorted `path hash` lines.
+  static func combined(_ files: [String: String]) -> String {
+    let lines = files.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map {
+      "\($0) \(files[$0] ?? "")\n"
+    }
+    return "sha256:" + SHA256.hex(Array(lines.joined().utf8))
+  }
+
+  static func differences(_ wanted: [ProjectPlugins.Entry], _ lock: [LockedPlugin]) -> [String] {
+    var out: [String] = []
+    for w in wanted {
+      guard let l = lock.first(where: { $0.name == w.name }) else {
+        out.append("'\(w.name)' is not in folio.lock")
+        continue
+      }
+      if l.source != w.source {
+        out.append("'\(w.name)' comes from \(w.source), the lock says \(l.source)")
+      }
+      if l.requested != w.version {
+        out.append("'\(w.name)' asks for '\(w.version)', the lock for '\(l.requested)'")
+      }
+    }
+    for l in lock where !wanted.contains(where: { $0.name == l.name }) {
+      out.append("'\(l.name)' is locked but not in folio.toml")
+    }
+    return out
+  }
+
+  // MARK: folio.lock
+
+  func readLock() throws(FolioError) -> [LockedPlugin] {
+    guard let text = try? String(contentsOf: lockURL, encoding: .utf8) else { return [] }
+    let table: TOMLTable
+    do { table = try TOMLTable(string: text) } catch {
+      throw FolioError(
+        "[F100] folio.lock: \(error) - while reading the lock file",
+        help: "folio.lock is written by folio plugin add/sync; restore it from version control",
+        exit: .config)
+    }
+    return (table["plugin"]?.array ?? []).compactMap { value -> LockedPlugin? in
+      guard let t = value.table, let name = t["name"]?.string else { return nil }
+      var files: [String: String] = [:]
+      if let f = t["files"]?.table { for k in f.keys { files[k] = f[k]?.string } }
+      return LockedPlugin(
+        name: name, source: t["source"]?.string ?? "", requested: t["requested"]?.string ?? "",
+        version: t["version"]?.string ?? "", commit: t["commit"]?.string ?? "",
+        hash: t["hash"]?.string ?? "", files: files)
+    }
+  }
+
+  func writeLock(_ entries: [LockedPlugin]) throws(FolioError) {
+    var text =
+      "# Written by folio plugin add/sync/update: what .folio/plugins holds, pinned. Commit it.\nversion = 1\n"
+    for e in entries.sorted(by: { $0.name < $1.name }) {
+      text += "\n[[plugin]]\n"
+      text += "name = \(Self.quoted(e.name))\nsource = \(Self.quoted(e.source))\n"
+      text += "requested = \(Self.quoted(e.requested))\nversion = \(Self.quoted(e.version))\n"
+      text += "commit = \(Self.quoted(e.commit))\nhash = \(Self.quoted(e.hash))\n"
+      text += "[plugin.files]\n"
+      for k in e.files.keys.sorted() {
+        text += "\(Self.quoted(k)) = \(Self.quoted(e.files[k] ?? ""))\n"
+      }
+    }
+    do {
+      let file = try AtomicFile(path: lockURL.path)
+      try file.write(text)
+      try file.commit()
+    } catch { throw FolioError("\(error) - while writing folio.lock") }
+  }
+
+  static func quoted(_ s: String) -> String {
+    "\""
+      + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+      + "\""
+  }
+}
+
+/// The `[plugins]` table of `folio.toml`: `NAME = { source = "...", version = "^1.0" }`.
+///
+/// Edited line by line, so the user's comments and layout elsewhere survive.
+public enum ProjectPlugins {
+  public struct Entry: Sendable, Equatable {
+    public var name: String
+    public var source: String
+    public var version: String
+  }
+
+  public static func read(_ url: URL) throws(FolioError) -> [Entry] {
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+    let table: TOMLTable
+    do { table = try TOMLTable(string: text) } catch {
+      throw FolioError(
+        "[F100] folio.toml: \(error) - while reading the project file", exit: .config)
+    }
+    guard let plugins = table["plugins"]?.table else { return [] }
+    return plugins.keys.sorted().compactMap { name in
+      guard let t = plugins[name]?.table, let source = t["source"]?.string else { return nil }
+      return Entry(name: name, source: source, version: t["version"]?.string ?? "")
+    }
+  }
+
+  static func line(_ name: String, _ source: String, _ version: String) -> String {
+    var fields = ["source = \(PluginPackages.quoted(source))"]
+    if !version.isEmpty { fields.append("version = \(PluginPackages.quoted(version))") }
+    return "\(name) = { \(fields.joined(separator: ", ")) }"
+  }
+
+  public static func set(_ name: String, source: String, version: String, in url: URL)
+    throws(FolioError)
+  {
+    var lines =
+      (try? String(contentsOf: url, encoding: .utf8))?.split(
+        separator: "\n", omittingEmptySubsequences: false
+      ).map(String.init) ?? []
+    if lines.last == "" { lines.removeLast() }
+    let entry = line(name, source, version)
+    if let header = lines.firstIndex(where: {
+      $0.trimmingCharacters(in: .whitespaces) == "[plugins]"
+    }) {
+      var end = header + 1
+      while end < lines.count, !lines[end].trimmingCharacters(in: .whitespaces).hasPrefix("[") {
+        end += 1
+      }
+      if let existing = (header + 1..<end).first(where: { Self.key(of: lines[$0]) == name }) {
+        lines[existing] = entry
+      } else {
+        var at = end
+        while at > header + 1, lines[at - 1].trimmingCharacters(in: .whitespaces).isEmpty {
+          at -= 1
+        }
+        lines.insert(entry, at: at)
+      }
+    } else {
+      if let last = lines.last, !last.isEmpty { lines.append("") }
+      lines += ["[plugins]", entry]
+    }
+    try write(lines, url)
+  }
+
+  public static func remove(_ name: String, from url: URL) throws(FolioError) {
+    guard
+      var lines = (try? String(contentsOf: url, encoding: .utf8))?.split(
+        separator: "\n", omittingEmptySubsequences: false
+      ).map(String.init)
+    else { return }
+    if lines.last == "" { lines.removeLast() }
+    guard
+      let header = lines.firstIndex(where: {
+        $0.trimmingCharacters(in: .whitespaces) == "[plugins]"
+      })
+    else { return }
+    var i = header + 1
+    while i < lines.count, !lines[i].trimmingCharacters(in: .whitespaces).hasPrefix("[") {
+      if key(of: lines[i]) == name { lines.remove(at: i) } else { i += 1 }
+    }
+    try write(lines, url)
+  }
+
+  static func key(of line: String) -> String? {
+    let t = line.trimmingCharacters(in: .whitespaces)
+    guard let eq = t.firstIndex(of: "="), !t.hasPrefix("#") else { return nil }
+    return t[..<eq].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+      in: CharacterSet(charactersIn: "\""))
+  }
+
+  static func write(_ lines: [String], _ url: URL) throws(FolioError) {
+    do {
+      let file = try AtomicFile(path: url.path)
+      try file.write(lines.joined(separator: "\n") + "\n")
+      try file.commit()
+    } catch { throw FolioError("\(error) - while writing folio.toml") }
+  }
+}
+
+/// The git commands plugin installation needs, run as child processes (git is required only
+/// for git sources).
+enum Git {
+  struct Output {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  static func run(_ arguments: [String], in directory: URL? = nil) -> Output {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["git"] + arguments
+    if let directory { p.currentDirectoryURL = directory }
+    var env = ProcessInfo.processInfo.environment
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env["LC_ALL"] = "C"
+    p.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = FileHandle.nullDevice
+    do { try p.run() } catch {
+      return Output(status: 127, stdout: "", stderr: "git is not installed")
+    }
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Output(
+      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+      stderr: String(decoding: e, as: UTF8.self))
+  }
+
+  static func isRepository(_ folder: URL) -> Bool {
+    FileManager.default.fileExists(atPath: folder.appendingPathComponent(".git").path)
+  }
+
+  /// A bare mirror of `source` in the cache, fetched when reachable (offline: the cached copy).
+  static func mirror(_ source: String, project: URL, cache: URL, say: (String) -> Void)
+    throws(FolioError)
+    -> URL
+  {
+    // Local paths are made absolute (relative to the project), so the cache key does not
+    // depend on whether the path exists today; URLs (`scheme://`, `host:path`) stay as they are.
+    let isURL =
+      source.contains("://")
+      || (source.contains(":") && !source.hasPrefix("/") && !source.hasPrefix("."))
+    let remote =
+      isURL ? source : URL(fileURLWithPath: source, relativeTo: project).standardizedFileURL.path
+    let mirror = cache.appendingPathComponent(
+      String(SHA256.hex(Array(remote.utf8)).prefix(16)) + ".git")
+    if FileManager.default.fileExists(atPath: mirror.path) {
+      let fetched = run([
+        "--git-dir", mirror.path, "fetch", "--quiet", "--prune", "--tags", "--force", "origin",
+        "+refs/heads/*:refs/heads/*",
+      ])
+      if fetched.status != 0 { say("note: \(source) is unreachable; using the cached copy") }
+      return mirror
+    }
+    try? FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+    let cloned = run(["clone", "--quiet", "--mirror", remote, mirror.path])
+    guard cloned.status == 0 else {
+      try? FileManager.default.removeItem(at: mirror)
+      throw FolioError(
+        "[F133] cannot fetch \(source): \(cloned.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) - while installing a plugin",
+        help:
+          "check the URL or path; sources are folders or git repositories (any URL git understands)",
+        exit: .config)
+    }
+    return mirror
+  }
+
+  /// The commit of the newest tag `vX.Y.Z` (or `X.Y.Z`) that `requested` allows; HEAD when the repository has no version tags and no range was asked for.
+  static func pick(_ mirror: URL, requested: String, source: String) throws(FolioError) -> String {
+    let tags = run(["--git-dir", mirror.path, "tag", "--list"]).stdout.split(separator: "\n").map(
+      String.init)
+    let versions = tags.compactMap { tag -> (String, SemanticVersion)? in
+      let text = tag.hasPrefix("v") ? String(tag.dropFirst()) : tag
+      return SemanticVersion(text).map { (tag, $0) }
+    }
+    let range = requested.isEmpty ? nil : VersionRequirement(requested)
+    let allowed = versions.filter { range?.accepts($0.1) ?? true }.sorted { $0.1 < $1.1 }
+    let ref: String
+    if let best = allowed.last {
+      ref = "refs/tags/\(best.0)"
+    } else if versions.isEmpty && requested.isEmpty {
+      ref = "HEAD"
+    } else {
+      let known = versions.map(\.1).sorted().map(\.description).joined(separator: ", ")
+      throw FolioError(
+        "[F132] no version of \(source) matches '\(requested)' (tags: \(known.isEmpty ? "none" : known)) - while installing a plugin",
+        help:
+          "ask for one of the tagged versions, e.g. @^\(versions.map(\.1).max()?.description ?? "1.0.0")",
+        exit: .config)
+    }
+    let commit = run(["--git-dir", mirror.path, "rev-parse", "--verify", "\(ref)^{commit}"])
+    guard commit.status == 0 else {
+      throw FolioError(
+        "[F133] cannot read \(ref) of \(source) - while installing a plugin", exit: .config)
+    }
+    return commit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Writes the files of `commit` to `folder` (git archive, then tar).
+  static func export(_ mirror: URL, commit: String, to folder: URL, source: String)
+    throws(FolioError)
+  {
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let tar = folder.deletingLastPathComponent().appendingPathComponent("plugin.tar")
+    let archived = run([
+      "--git-dir", mirror.path, "archive", "--format=tar", "-o", tar.path, commit,
+    ])
+    guard archived.status == 0 else {
+      throw FolioError(
+        "[F133] commit \(commit.prefix(12)) of \(source) is not available - while installing a plugin",
+        help:
+          "the lock pins a commit the source no longer has; folio plugin update picks a new one",
+        exit: .config)
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["tar", "-xf", tar.path, "-C", folder.path]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { throw FolioError("cannot run tar - while installing a plugin") }
+    p.waitUntilExit()
+    try? FileManager.default.removeItem(at: tar)
+    guard p.terminationStatus == 0 else {
+      throw FolioError("cannot unpack \(source) - while installing a plugin")
+    }
+  }
+}
