@@ -116,8 +116,8 @@ public final class Regex {
     ranges.reserveCapacity(captureCount + 1)
     for g in 0...captureCount {
       // PCRE2_UNSET is SIZE_MAX: -1 as a Swift Int.
-      let s = Int(bitPattern: UInt(ovector[2 * g]))
-      let e = Int(bitPattern: UInt(ovector[2 * g + 1]))
+      let s = Int(truncatingIfNeeded: ovector[2 * g])
+      let e = Int(truncatingIfNeeded: ovector[2 * g + 1])
       if g >= Int(rc) || s < 0 || e < s { ranges.append(nil) } else { ranges.append(s..<e) }
     }
     return ranges

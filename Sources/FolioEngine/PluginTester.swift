@@ -204,12 +204,15 @@ public struct PluginTester {
             L.forEach(-1) {
               guard let name = L.string(at: -2), L.type(at: -1) == .table else { return }
               for s in 0..<L.rawLength(-1) {
+                // {first, last [, label]} or {first = ..., last = ..., label = ...}.
                 L.rawGet(-1, s + 1)
-                L.rawGet(-1, 1)
+                let named = L.rawGet(-1, "first") == .number
+                L.pop()
+                if named { L.rawGet(-1, "first") } else { L.rawGet(-1, 1) }
                 let first = L.integer(at: -1) ?? 1
-                L.rawGet(-2, 2)
+                if named { L.rawGet(-2, "last") } else { L.rawGet(-2, 2) }
                 let last = L.integer(at: -1) ?? 0
-                L.rawGet(-3, 3)
+                if named { L.rawGet(-3, "label") } else { L.rawGet(-3, 3) }
                 let label = L.string(at: -1)
                 L.pop(4)
                 doc.add(

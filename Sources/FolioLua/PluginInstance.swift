@@ -455,7 +455,21 @@ public final class PluginInstance {
   {
     var files: [String: [UInt8]] = [:]
     for option in spec.options where option.type == .file {
-      guard case .string(let path)? = options[option.name], !path.isEmpty else { continue }
+      guard case .string(var path)? = options[option.name], !path.isEmpty else { continue }
+      // `$plugin/NAME` is a file the plugin ships (a word list in its folder); `..` cannot
+      // leave the folder.
+      if path.hasPrefix("$plugin/") {
+        let relative = path.dropFirst("$plugin/".count)
+        guard !relative.split(separator: "/").contains("..") else {
+          throw PluginError(
+            plugin: spec.name, code: "F108",
+            message: "option '\(option.name)': \(path) leaves the plugin's folder",
+            help: "$plugin/ paths name files inside the plugin's own folder",
+            activity: "reading the options")
+        }
+        let folder = URL(fileURLWithPath: spec.codePath).deletingLastPathComponent()
+        path = folder.appendingPathComponent(String(relative)).path
+      }
       guard let data = FileManager.default.contents(atPath: path) else {
         throw PluginError(
           plugin: spec.name, code: "F108", message: "option '\(option.name)': cannot read \(path)",
