@@ -115,6 +115,73 @@ struct CLI {
     #expect(r.stderr.hasPrefix("folio: 24 documents read, 24 kept, 0 dropped, 0 failed in "))
   }
 
+  @Test(
+    "the news pipeline on Examples/news: boilerplate out (precision and recall 1), dates and entities in"
+  )
+  func newsPipeline() throws {
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "folio-news-\(UUID()).jsonl")
+    defer { try? FileManager.default.removeItem(at: out) }
+    let r = try CLI.run([
+      "run", "Examples/news", "-p", "inline-date", "-p", "strip-boilerplate", "-p", "entities",
+      "-p", "dates", "-o", out.path, "-q",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let records = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map {
+      try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+    }
+    #expect(records.count == 24)
+    // The truth: every line of the Harbour Ledger's appeal is boilerplate, every other line is story.
+    let appeal = try String(
+      contentsOf: CLI.root.appendingPathComponent("Examples/news/000_45508004cb4e5294.txt"),
+      encoding: .utf8
+    )
+    .split(separator: "\n").drop { !$0.hasPrefix("Related articles:") }.map(String.init)
+    #expect(appeal.count == 7)
+    var cut = 0
+    var kept = 0
+    for record in records {
+      let id = record["id"] as? String ?? ""
+      let original = try String(
+        contentsOf: CLI.root.appendingPathComponent("Examples/news/\(id)"), encoding: .utf8)
+      let text = record["text"] as? String ?? ""
+      for line in original.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) })
+      where !line.isEmpty {
+        let story = line.replacingOccurrences(
+          of: #"^date \d{4}-\d\d-\d\d "#, with: "", options: .regularExpression)
+        if appeal.contains(line) {
+          #expect(!text.contains(line), "\(id): boilerplate kept: \(line)")
+          cut += 1
+        } else {
+          #expect(text.contains(story), "\(id): story cut: \(story)")
+          kept += 1
+        }
+      }
+    }
+    #expect(cut == 70 && kept == 73)
+    let record = try #require(records.first { $0["id"] as? String == "002_29b07ba307c6ccab.txt" })
+    #expect((record["meta"] as? [String: Any])?["date"] as? String == "2025-03-13")
+    // Offsets are code points: slice the text by characters' scalars.
+    let scalars = Array((record["text"] as? String ?? "").unicodeScalars)
+    func texts(_ layer: String) -> [String] {
+      let spans = (record["layers"] as? [String: Any])?[layer] as? [[String: Any]] ?? []
+      return spans.compactMap { span in
+        guard let a = span["start"] as? Int, let b = span["end"] as? Int else { return nil }
+        var s = String.UnicodeScalarView()
+        s.append(contentsOf: scalars[a..<b])
+        return String(s) + "/" + (span["label"] as? String ?? "")
+      }
+    }
+    #expect(
+      texts("entity") == [
+        "Lisbon/PLACE", "Atlantica Terminals/ORG", "Portuguese Stevedores Union/ORG",
+        "Rui Damasceno/PERSON",
+        "Marta Quintela/PERSON",
+      ])
+    let dates = texts("date")
+    #expect(dates == ["2026/DATE"])
+  }
+
   @Test("a missing corpus exits 66 with Error:")
   func missingCorpus() throws {
     let r = try CLI.run(["run", "/no/such/corpus", "-p", "wordfreq"])

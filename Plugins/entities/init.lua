@@ -1,0 +1,253 @@
+-- entities: people (PERSON), organisations (ORG) and places (PLACE).
+--
+-- 1. Gazetteers (lists in the plugin's folder, extendable with `extra`), matched in Swift over
+--    tokens, longest first: attrs {source = "gazetteer", entry = name}.
+-- 2. Rules over runs of capitalised words (joined by spaces or hyphens, "of"/"the" allowed
+--    inside), each span with attrs {source = "rule", rule = ...}:
+--      title       "Interior Minister Vladimir Kolokoltsev", "spokeswoman Irina Volk" -> PERSON
+--      given-name  "Jeffrey Feltman" (a known given name, then a capitalised word)  -> PERSON
+--      org-word    "Interior Ministry", "The Moscow Times"                          -> ORG
+--      place-cue   "in Domodedovo", "outside Moscow"                                -> PLACE
+--      acronym     "UNCOPS"                                                         -> ORG
+--      surname     a later "Kolokoltsev" after "Vladimir Kolokoltsev"               -> PERSON
+-- Spans may overlap (a gazetteer and a rule may both find a name) but never repeat exactly.
+local M = {}
+
+local TITLES = {}
+for w in ([[Minister Secretary-General Under-Secretary-General Undersecretary Secretary President
+  Vice-President Premier Chancellor Governor Mayor Senator Ambassador Envoy Director Director-General
+  Chairman Chairwoman Chair Chief Commissioner Spokesman Spokeswoman Spokesperson Leader Judge
+  General Colonel Captain Admiral King Queen Prince Princess Pope Bishop Archbishop Mr Mrs Ms Dr
+  Prof Professor Sir Dame Lord Lady CEO Editor Prosecutor Minister-President]]):gmatch("%S+") do
+  TITLES[w] = true
+  TITLES[w:lower()] = true
+end
+local ORG_WORDS = {}
+for w in ([[Ministry Office Council Times Post News Tribune Herald Journal Gazette Bank Union Agency
+  Commission Committee Mission Party Court University College Institute Association Company
+  Corporation Group Fund Organization Organisation Department Service Services Police Army Navy
+  Forces Parliament Assembly Congress Senate Government Ltd Inc Terminals Authority Board Bureau
+  Foundation Airlines Airways Railways Network Alliance Coalition Front Movement Church
+  Federation Club Society Trust Holdings Partners Stevedores]]):gmatch("%S+") do
+  ORG_WORDS[w] = true
+end
+local PLACE_CUES = { ["in"] = true, ["outside"] = true, ["near"] = true, ["across"] = true,
+  ["occupied"] = true, ["from"] = true, ["towards"] = true, ["visited"] = true, ["to"] = false }
+local NOT_NAMES = {}
+for w in ([[The A An In On At Of For And But Or If As By To From With Without After Before During
+  Although Though While When Where What Who Which This That These Those It Its He She They We You I
+  Our Your Their His Her My Some Many Most All Any Each Every No Not Last Next Recent Already
+  According Also However Meanwhile Dear Thank Thanks Please Related Read Remind Monday Tuesday
+  Wednesday Thursday Friday Saturday Sunday January February March April May June July August
+  September October November December Mr Mrs Ms Dr]]):gmatch("%S+") do
+  NOT_NAMES[w] = true
+end
+local CONNECTORS = { ["of"] = true, ["the"] = true, ["for"] = true, ["de"] = true, ["von"] = true,
+  ["der"] = true, ["van"] = true }
+
+local gazetteer, given -- built once per worker
+
+local function build(ctx)
+  local lines = {}
+  local function add(text, label)
+    for line in (text or ""):gmatch("[^\n]+") do
+      line = line:gsub("\r$", "")
+      if line ~= "" and not line:find("^%s*#") then
+        local name, tab = line:match("^([^\t]+)\t(.+)$")
+        if name then lines[#lines + 1] = name .. "\t" .. tab
+        elseif label then
+          lines[#lines + 1] = line .. "\t" .. label
+          -- Datelines write places in capitals: NEW YORK, LISBON.
+          if label == "PLACE" and #line >= 4 and line:upper() ~= line then
+            lines[#lines + 1] = line:upper() .. "\t" .. label
+          end
+        end
+      end
+    end
+  end
+  add(ctx.files.people, "PERSON")
+  add(ctx.files.organisations, "ORG")
+  add(ctx.files.places, "PLACE")
+  add(ctx.files.extra, nil)
+  gazetteer = folio.gazetteer(table.concat(lines, "\n"))
+  given = {}
+  for w in (ctx.files.given_names or ""):gsub("#[^\n]*", ""):gmatch("%S+") do given[w] = true end
+end
+
+local function capitalised(s)
+  return s:find("^%u") ~= nil or s:find("^[\195][\128-\158]") ~= nil -- ASCII or Latin-1 capitals
+end
+
+local function strip_possessive(text, last)
+  local cut = text:match("['’]s$")
+  if cut then return last - #cut end
+  return last
+end
+
+-- Runs of capitalised words: {first, last, words = {text...}, starts = {...}, ends = {...}}.
+local function runs(doc, toks)
+  local text = doc.text
+  local out, cur = {}, nil
+  local function close()
+    if cur then
+      -- Connectors may not end a run.
+      while #cur.words > 0 and CONNECTORS[cur.words[#cur.words]] do
+        table.remove(cur.words); table.remove(cur.starts); table.remove(cur.ends)
+      end
+      if #cur.words > 0 then
+        cur.first, cur.last = cur.starts[1], cur.ends[#cur.ends]
+        out[#out + 1] = cur
+      end
+    end
+    cur = nil
+  end
+  -- Whether the connectors from token i on ("of the") lead to a capitalised word.
+  local function connects(i)
+    local j = i
+    while toks[j] and CONNECTORS[toks[j].text] do
+      if not toks[j + 1] or text:sub(toks[j].last + 1, toks[j + 1].first - 1) ~= " " then return false end
+      j = j + 1
+    end
+    return toks[j] ~= nil and toks[j].kind == "word" and capitalised(toks[j].text)
+  end
+  local i = 1
+  while i <= #toks do
+    local t = toks[i]
+    local gap = cur and text:sub(cur.ends[#cur.ends] + 1, t.first - 1) or nil
+    local joined = gap == " " or gap == "-" or gap == "" -- "Ki-moon": Ki, -, moon
+    if t.kind == "word" and (capitalised(t.text) or (cur and gap == "" and cur.hyphen)) then
+      if cur and not joined then close() end
+      cur = cur or { words = {}, starts = {}, ends = {} }
+      local last = strip_possessive(t.text, t.last)
+      cur.words[#cur.words + 1] = t.text:sub(1, last - t.first + 1)
+      cur.starts[#cur.starts + 1] = t.first
+      cur.ends[#cur.ends + 1] = last
+      cur.hyphen = false
+      if last < t.last then close() end -- a possessive ends the run
+    elseif cur and t.text == "-" and gap == "" and toks[i + 1] and toks[i + 1].first == t.last + 1
+      and toks[i + 1].kind == "word" then
+      -- "Ki-moon", "Jean-Pierre": the word after the hyphen joins the last one.
+      i = i + 1
+      local n = toks[i]
+      local last = strip_possessive(n.text, n.last)
+      cur.words[#cur.words] = cur.words[#cur.words] .. "-" .. n.text:sub(1, last - n.first + 1)
+      cur.ends[#cur.ends] = last
+      if last < n.last then close() end
+    elseif cur and CONNECTORS[t.text] and gap == " " and connects(i) then
+      cur.words[#cur.words + 1] = t.text
+      cur.starts[#cur.starts + 1] = t.first
+      cur.ends[#cur.ends + 1] = t.last
+    else
+      close()
+    end
+    i = i + 1
+  end
+  close()
+  return out
+end
+
+-- The word before byte `first` (lowercased), skipping white space.
+local function word_before(text, first)
+  local before = text:sub(math.max(1, first - 40), first - 1)
+  return (before:match("([%a%-]+)%s+$") or ""):lower(), before:match("[%.!?:\n\"“]%s*$") ~= nil or first <= 2
+end
+
+function M.tag(doc, ctx)
+  if not gazetteer then build(ctx) end
+  local layer = ctx.options.layer
+  local found, seen = {}, {}
+  local exact = {} -- "first:last" of gazetteer spans: a rule never relabels a listed name
+  local function add(first, last, label, attrs)
+    local key = first .. ":" .. last .. ":" .. label
+    if last < first or seen[key] then return end
+    if attrs.source == "rule" and exact[first .. ":" .. last] then return end
+    seen[key] = true
+    if attrs.source == "gazetteer" then exact[first .. ":" .. last] = true end
+    found[#found + 1] = { first, last, label, attrs }
+  end
+  local covered = {} -- byte -> label of gazetteer spans (to skip rules on the same name)
+  for _, m in ipairs(gazetteer:find(doc)) do
+    add(m.first, m.last, m.label, { source = "gazetteer", entry = m.entry or m.text })
+    for b = m.first, m.last do covered[b] = m.label end
+  end
+  if not ctx.options.rules then
+    for _, f in ipairs(found) do doc:add(layer, f[1], f[2], f[3], f[4]) end
+    return
+  end
+  local text = doc.text
+  local toks = doc:tokens()
+  local surnames = {}
+  local function person(first, last, rule, words)
+    add(first, last, "PERSON", { source = "rule", rule = rule })
+    if #words >= 2 then surnames[words[#words]] = true end
+  end
+  for _, r in ipairs(runs(doc, toks)) do
+    local words = r.words
+    local prev, sentence_start = word_before(text, r.first)
+    -- Drop a sentence's capitalised function word ("The", "In"...), unless "The X Times".
+    local k = 1
+    while k <= #words and NOT_NAMES[words[k]] and not (words[k] == "The" and ORG_WORDS[words[#words]] and #words > 2) do
+      k = k + 1
+    end
+    if k > #words then goto next_run end
+    local first = r.starts[k]
+    local all_caps = #words >= 2 and text:sub(r.first, r.last):upper() == text:sub(r.first, r.last)
+    if all_caps then goto next_run end -- datelines and headlines: the gazetteer handles them
+    -- A title inside the run: the person is what follows the last title.
+    local t = nil
+    for j = #words - 1, k, -1 do
+      if TITLES[words[j]] then t = j; break end
+    end
+    if t and words[t + 1] and capitalised(words[t + 1]) and not TITLES[words[#words]] then
+      local rest = {}
+      for j = t + 1, #words do rest[#rest + 1] = words[j] end
+      person(r.starts[t + 1], r.last, "title", rest)
+      goto next_run
+    end
+    -- A given name inside a longer run ("... Operations Jean-Pierre Lacroix").
+    for j = k + 1, #words - 1 do
+      if given[words[j]] and capitalised(words[j + 1]) and not ORG_WORDS[words[#words]] then
+        local rest = {}
+        for x = j, #words do rest[#rest + 1] = words[x] end
+        if #rest <= 4 then
+          person(r.starts[j], r.last, "given-name", rest)
+          goto next_run
+        end
+      end
+    end
+    local span = {}
+    for j = k, #words do span[#span + 1] = words[j] end
+    if TITLES[prev] and capitalised(words[k]) and not ORG_WORDS[words[#words]] then
+      person(first, r.last, "title", span)
+    elseif given[words[k]] and #span >= 2 and #span <= 4 and not ORG_WORDS[words[#words]] then
+      person(first, r.last, "given-name", span)
+    elseif ORG_WORDS[words[#words]] and #span >= 2 then
+      add(first, r.last, "ORG", { source = "rule", rule = "org-word" })
+    elseif PLACE_CUES[prev] and #span <= 3 and not covered[first]
+      and not (#span == 1 and (words[k]:find("[ie]an$") or words[k]:find("ern$") or words[k]:find("ese$") or words[k]:find("ish$"))) then
+      -- (not "Western", "Russian", "Chinese": adjectives)
+      add(first, r.last, "PLACE", { source = "rule", rule = "place-cue" })
+    elseif #span == 1 and words[k]:find("^%u%u+$") and #words[k] <= 8 and not covered[first] then
+      add(first, r.last, "ORG", { source = "rule", rule = "acronym" })
+    end
+    ::next_run::
+  end
+  -- Surnames of people named in full, when they stand alone later.
+  for _, t in ipairs(toks) do
+    if t.kind == "word" then
+      local last = strip_possessive(t.text, t.last)
+      local word = t.text:sub(1, last - t.first + 1)
+      if surnames[word] and not covered[t.first] then
+        local inside = false
+        for _, f in ipairs(found) do
+          if f[3] == "PERSON" and t.first >= f[1] and last <= f[2] then inside = true; break end
+        end
+        if not inside then add(t.first, last, "PERSON", { source = "rule", rule = "surname" }) end
+      end
+    end
+  end
+  table.sort(found, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] > b[2]) end)
+  for _, f in ipairs(found) do doc:add(layer, f[1], f[2], f[3], f[4]) end
+end
+
+return M
