@@ -1,5 +1,7 @@
--- kwic: keyword in context. One row per occurrence of a word: the document, the position and
--- `width` characters on each side, with line breaks shown as spaces.
+-- kwic: keyword in context. One row per occurrence of a word (a whole token), a pattern
+-- (PCRE2, anywhere) or a layer's spans (optionally one label): the document, the position and
+-- `width` characters on each side, with line breaks shown as spaces; sorted on request by the
+-- words before or after, as concordancers do.
 local M = {}
 
 local function flat(s)
@@ -31,11 +33,46 @@ local function head(s, n)
   return stop and s:sub(1, stop - 1) or s
 end
 
+local SORTS = { [""] = true, left = true, right = true, keyword = true }
+local compiled
+
 function M.init(ctx)
-  if ctx.options.word == "" then
-    error("option 'word' is required: folio run CORPUS -p kwic:word=WORD", 0)
+  local o = ctx.options
+  local given = (o.word ~= "" and 1 or 0) + (o.pattern ~= "" and 1 or 0) + (o.layer ~= "" and 1 or 0)
+  if given == 0 then
+    error("give word=, pattern= or layer=: folio run CORPUS -p kwic:word=WORD", 0)
+  elseif given > 1 then
+    error("give only one of word=, pattern= and layer=", 0)
+  end
+  if not SORTS[o.sort] then
+    error("option 'sort' must be '', left, right or keyword, got '" .. o.sort .. "'", 0)
   end
   return { rows = {} }
+end
+
+-- The occurrences in a document: {first, last, text} with string.find positions.
+local function occurrences(doc, o)
+  if o.layer ~= "" then
+    local out = {}
+    for _, s in ipairs(doc:spans(o.layer)) do
+      if o.label == "" or s.label == o.label then out[#out + 1] = { first = s.first, last = s.last, text = s.text } end
+    end
+    return out
+  elseif o.pattern ~= "" then
+    compiled = compiled or folio.re.compile(o.pattern, o.ignore_case and "i" or "")
+    local out, init, text = {}, 1, doc.text
+    while init <= #text do
+      local m = compiled:exec(text, init)
+      if not m then break end
+      if m.last >= m.first then out[#out + 1] = { first = m.first, last = m.last, text = text:sub(m.first, m.last) } end
+      init = math.max(m.last, m.first) + 1
+    end
+    return out
+  end
+  return doc:find_tokens(o.word, {
+    ignore_case = o.ignore_case,
+    possessive = true, -- Kolokoltsev's and Kolokoltsev’s are the word too
+  })
 end
 
 function M.each(state, doc, ctx)
@@ -43,10 +80,7 @@ function M.each(state, doc, ctx)
   local text = doc.text
   -- Read a little more than `width` bytes on each side, then trim to characters.
   local span = width * 4 + 8
-  local found = doc:find_tokens(ctx.options.word, {
-    ignore_case = ctx.options.ignore_case,
-    possessive = true, -- Kolokoltsev's and Kolokoltsev’s are the word too
-  })
+  local found = occurrences(doc, ctx.options)
   local rows = state.rows
   for _, t in ipairs(found) do
     local left = tail(flat(whole_chars(text:sub(math.max(1, t.first - span), t.first - 1))), width)
@@ -61,9 +95,30 @@ function M.merge(a, b)
   return a
 end
 
+-- Sort keys: the words before, nearest first; the words after; the keyword (lowercase).
+local function words_before(left)
+  local ws = {}
+  for w in left:gmatch("%S+") do table.insert(ws, 1, w:lower()) end
+  return table.concat(ws, " ")
+end
+
 function M.finish(state, ctx)
+  local o = ctx.options
+  if o.sort ~= "" then
+    local keys = {}
+    for _, row in ipairs(state.rows) do
+      keys[row] = o.sort == "left" and words_before(row[3]) or o.sort == "right" and row[5]:lower()
+        or row[4]:lower()
+    end
+    table.sort(state.rows, function(a, b)
+      if keys[a] ~= keys[b] then return keys[a] < keys[b] end
+      if a[1] ~= b[1] then return a[1] < b[1] end
+      return a[2] < b[2]
+    end)
+  end
+  local what = o.word ~= "" and o.word or o.pattern ~= "" and o.pattern or (o.layer .. (o.label ~= "" and ":" .. o.label or ""))
   return {
-    title = "kwic " .. ctx.options.word,
+    title = "kwic " .. what,
     columns = { "document", "position", "left", "keyword", "right" },
     rows = state.rows,
   }

@@ -141,8 +141,9 @@ public final class PluginInstance {
       }
       return value
     }
-    spec.reads = spec.reads.map(resolve)
-    spec.writes = spec.writes?.map(resolve)
+    // An option left empty (kwic without layer=) reads or writes no layer.
+    spec.reads = spec.reads.map(resolve).filter { !$0.isEmpty }
+    spec.writes = spec.writes?.map(resolve).filter { !$0.isEmpty }
     self.spec = spec
     context.pluginName = spec.name
     context.allowedWrites = spec.writes.map(Set.init)

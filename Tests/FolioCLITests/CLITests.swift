@@ -182,6 +182,45 @@ struct CLI {
     #expect(dates == ["2026/DATE"])
   }
 
+  @Test(
+    "the seeds: the news pipeline lists the people, organisations and places, and no word of the appeal survives"
+  )
+  func seedsEntities() throws {
+    guard let seeds = CLI.sharedCorpus("seeds") else { return }
+    let r = try CLI.run([
+      "run", seeds.path, "-p", "inline-date", "-p", "strip-boilerplate", "-p", "entities", "-p",
+      "kwic:layer=entity,width=10", "--format", "tsv", "-q",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let keywords = Set(
+      r.stdout.split(separator: "\n").dropFirst().map {
+        $0.split(separator: "\t", omittingEmptySubsequences: false)[3]
+      })
+    for name in [
+      "Kolokoltsev", "Jeffrey Feltman", "Ban Ki-moon", "Irina Volk", "Jean-Pierre Lacroix", "UN",
+      "Interior Ministry", "New York", "Moscow", "Domodedovo", "Sevastopol", "Crimea", "Ukraine",
+    ] {
+      #expect(keywords.contains(Substring(name)), "\(name) not found")
+    }
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "folio-seeds-\(UUID()).jsonl")
+    defer { try? FileManager.default.removeItem(at: out) }
+    let cut = try CLI.run([
+      "run", seeds.path, "-p", "inline-date", "-p", "strip-boilerplate", "-o", out.path, "-q",
+    ])
+    #expect(cut.status == 0)
+    let text = try String(contentsOf: out, encoding: .utf8)
+    for phrase in [
+      "Related articles", "Dear readers", "unprecedented challenges", "Remind me later", "monthly",
+      "undesirable",
+    ] {
+      #expect(!text.contains(phrase), "\(phrase) survived")
+    }
+    #expect(
+      text.contains("drunk driving to terrorism.")
+        && text.contains("despite numerous promises of help"))
+  }
+
   @Test("a missing corpus exits 66 with Error:")
   func missingCorpus() throws {
     let r = try CLI.run(["run", "/no/such/corpus", "-p", "wordfreq"])

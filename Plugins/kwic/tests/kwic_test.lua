@@ -30,7 +30,33 @@ return {
     assert.equal(#report.rows, 2)
     assert.equal(report.rows[1][4], "Kolokoltsev’s")
   end,
-  ["the word is required"] = function()
-    assert.error_matches(function() T.run({ "x" }) end, "option 'word' is required")
+  ["pattern= finds a regular expression anywhere"] = function()
+    local report = T.run({ "ceasefire, cease-fire and Ceasefire" }, { pattern = "cease-?fire", ignore_case = true, width = 3 })
+    local keys = {}
+    for i, r in ipairs(report.rows) do keys[i] = r[4] end
+    assert.equal(keys, { "ceasefire", "cease-fire", "Ceasefire" })
+    assert.equal(report.title, "kwic cease-?fire")
+  end,
+  ["layer= and label= show a layer's spans"] = function()
+    local docs = { { text = "Volk met Lacroix in Moscow.", layers = { entity = {
+      { first = 1, last = 4, label = "PERSON" }, { first = 10, last = 16, label = "PERSON" }, { first = 21, last = 26, label = "PLACE" },
+    } } } }
+    local report = T.run(docs, { layer = "entity", label = "PERSON", width = 4 })
+    assert.equal(#report.rows, 2)
+    assert.equal(report.rows[2][4], "Lacroix")
+    assert.equal(report.title, "kwic entity:PERSON")
+  end,
+  ["sort=left orders by the words before, nearest first; sort=right by the words after"] = function()
+    local text = "a zebra said no. the cat said yes. one bird said maybe."
+    local left = T.run({ text }, { word = "said", sort = "left", width = 10 })
+    local right = T.run({ text }, { word = "said", sort = "right", width = 10 })
+    local function after(r) local out = {} for i, row in ipairs(r.rows) do out[i] = row[5]:match("%S+") end return out end
+    assert.equal(after(left), { "maybe.", "yes.", "no." }) -- bird, cat, zebra
+    assert.equal(after(right), { "maybe.", "no.", "yes." })
+  end,
+  ["one of word=, pattern=, layer= is needed, and only one; sort is checked"] = function()
+    assert.error_matches(function() T.run({ "x" }) end, "give word=, pattern= or layer=")
+    assert.error_matches(function() T.run({ "x" }, { word = "x", pattern = "x" }) end, "only one of")
+    assert.error_matches(function() T.run({ "x" }, { word = "x", sort = "middle" }) end, "option 'sort' must be")
   end,
 }
