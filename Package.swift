@@ -47,7 +47,8 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "folio-bridge-check", dependencies: ["LuaRuntime"]),
-    .testTarget(name: "FolioCLITests", dependencies: ["FolioEngine"], exclude: ["transcripts"]),
+    .testTarget(
+      name: "FolioCLITests", dependencies: ["FolioEngine"], exclude: ["transcripts", "golden"]),
     .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore"]),
     .testTarget(name: "FolioEngineTests", dependencies: ["FolioEngine", "FolioLua", "FolioCore"]),
     .testTarget(

@@ -204,6 +204,24 @@ function M.tag(doc, ctx)
       person(r.starts[t + 1], r.last, "title", rest)
       goto next_run
     end
+    -- "Marta Quintela of the Portuguese Stevedores Union": a person, then an organisation.
+    if given[words[k]] then
+      local c = nil
+      for j = k + 2, #words do
+        if CONNECTORS[words[j]] then c = j; break end
+      end
+      if c then
+        local name = {}
+        for j = k, c - 1 do name[#name + 1] = words[j] end
+        person(r.starts[k], r.ends[c - 1], "given-name", name)
+        local o = c
+        while o <= #words and CONNECTORS[words[o]] do o = o + 1 end
+        if o <= #words and ORG_WORDS[words[#words]] then
+          add(r.starts[o], r.last, "ORG", { source = "rule", rule = "org-word" })
+        end
+        goto next_run
+      end
+    end
     -- A given name inside a longer run ("... Operations Jean-Pierre Lacroix").
     for j = k + 1, #words - 1 do
       if given[words[j]] and capitalised(words[j + 1]) and not ORG_WORDS[words[#words]] then

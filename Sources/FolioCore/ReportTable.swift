@@ -5,6 +5,11 @@ public struct ReportTable: Sendable, Equatable {
   public var rows: [[MetaValue?]]
   /// Columns the terminal table aligns right even though they hold text (a concordance's left context).
   public var rightAligned: Set<String> = []
+  /// A complete page the report made itself (an SVG chart, an HTML view), written as is by
+  /// `-o FILE.svg` / `-o FILE.html` when its kind matches.
+  public var page: String?
+  /// `svg` or `html`.
+  public var pageKind: String?
 
   public init(title: String, columns: [String], rows: [[MetaValue?]]) {
     self.title = title
@@ -15,7 +20,7 @@ public struct ReportTable: Sendable, Equatable {
 
 /// How a report table is written.
 public enum TableFormat: String, Sendable, CaseIterable {
-  case table, tsv, csv, json, jsonl, markdown, html
+  case table, tsv, csv, json, jsonl, markdown, html, svg
 
   /// The format a file name's extension asks for (`.tsv`, `.csv`, `.json`, `.jsonl`, `.md`,
   /// `.html`), if any.
@@ -27,6 +32,7 @@ public enum TableFormat: String, Sendable, CaseIterable {
     case "jsonl", "ndjson": .jsonl
     case "md", "markdown": .markdown
     case "html", "htm": .html
+    case "svg": .svg
     case "txt": .table
     default: nil
     }
@@ -96,16 +102,14 @@ public enum TableFormat: String, Sendable, CaseIterable {
       }
       return lines.joined(separator: "\n") + "\n"
     case .html:
-      func esc(_ s: String) -> String {
-        s.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;").replacingAll(
-          ">", with: "&gt;")
-      }
-      var out = "<table>\n<caption>\(esc(report.title))</caption>\n<thead><tr>"
-      out += report.columns.map { "<th>\(esc($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-      for row in report.rows {
-        out += "<tr>" + row.map { "<td>\(esc(Self.cellText($0)))</td>" }.joined() + "</tr>\n"
-      }
-      return out + "</tbody>\n</table>\n"
+      if let page = report.page, report.pageKind == "html" { return page }
+      var body = ""
+      if let page = report.page, report.pageKind == "svg" { body += page + "\n" }
+      body += Self.htmlTable(report)
+      return Self.htmlPage(title: report.title, body: body)
+    case .svg:
+      if let page = report.page, report.pageKind == "svg" { return page }
+      return Self.barChart(report)
     case .tsv:
       var lines = [report.columns.map(Self.tsvEscape).joined(separator: "\t")]
       for row in report.rows {
@@ -148,6 +152,90 @@ public enum TableFormat: String, Sendable, CaseIterable {
       }
       return lines.joined(separator: "\n") + "\n"
     }
+  }
+
+  /// Escapes text for HTML and XML.
+  public static func escapeXML(_ s: String) -> String {
+    s.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;").replacingAll(
+      ">", with: "&gt;"
+    )
+    .replacingAll("\"", with: "&quot;")
+  }
+
+  public static func htmlTable(_ report: ReportTable) -> String {
+    let esc = escapeXML
+    var out = "<table>\n<caption>\(esc(report.title))</caption>\n<thead><tr>"
+    out += report.columns.map { "<th>\(esc($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+    for row in report.rows {
+      out += "<tr>" + row.map { "<td>\(esc(Self.cellText($0)))</td>" }.joined() + "</tr>\n"
+    }
+    return out + "</tbody>\n</table>\n"
+  }
+
+  /// A self-contained HTML page (no network), also well-formed XML.
+  public static func htmlPage(title: String, body: String, style: String = "") -> String {
+    """
+    <!DOCTYPE html>
+    <html lang="en">
+    <head>
+    <meta charset="utf-8"/>
+    <title>\(escapeXML(title))</title>
+    <style>
+    body { font: 15px/1.5 system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
+    table { border-collapse: collapse; margin: 1em 0; }
+    caption { font-weight: bold; text-align: left; padding: 0.3em 0; }
+    th, td { border-bottom: 1px solid #ddd; padding: 0.2em 0.8em; text-align: left; vertical-align: top; }
+    th { background: #f4f4f4; }
+    \(style)</style>
+    </head>
+    <body>
+    \(body)</body>
+    </html>
+
+    """
+  }
+
+  /// A horizontal bar chart of the table's last numeric column against its first text column (at most 40 bars), for `-o FILE.svg` of a report that draws nothing itself.
+  static func barChart(_ report: ReportTable) -> String {
+    func number(_ v: MetaValue?) -> Double? {
+      switch v {
+      case .integer(let i): return Double(i)
+      case .number(let d): return d
+      default: return nil
+      }
+    }
+    let numeric = report.columns.indices.last { i in
+      report.rows.contains { i < $0.count && number($0[i]) != nil }
+    }
+    let labelIndex =
+      report.columns.indices.first { i in
+        report.rows.contains { row in
+          if i < row.count, case .string = row[i] { return true }
+          return false
+        }
+      } ?? 0
+    let rows = Array(report.rows.prefix(40))
+    func value(_ row: [MetaValue?]) -> Double {
+      guard let numeric, numeric < row.count else { return 0 }
+      return number(row[numeric]) ?? 0
+    }
+    let top = max(1, rows.map(value).max() ?? 1)
+    let height = 44 + rows.count * 22
+    var out =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"13\">\n"
+    out += "<title>\(escapeXML(report.title))</title>\n"
+    out += "<text x=\"10\" y=\"22\" font-weight=\"bold\">\(escapeXML(report.title))</text>\n"
+    for (i, row) in rows.enumerated() {
+      let y = 36 + i * 22
+      let label = labelIndex < row.count ? cellText(row[labelIndex]) : ""
+      let w = Int((value(row) / top * 440).rounded())
+      let shown = numeric.flatMap { $0 < row.count ? row[$0] : nil }
+      out +=
+        "<text x=\"190\" y=\"\(y + 14)\" text-anchor=\"end\">\(escapeXML(String(label.prefix(28))))</text>"
+      out += "<rect x=\"200\" y=\"\(y)\" width=\"\(w)\" height=\"18\" fill=\"#4a7ab5\"/>"
+      out += "<text x=\"\(206 + w)\" y=\"\(y + 14)\">\(escapeXML(cellText(shown)))</text>\n"
+    }
+    return out + "</svg>\n"
   }
 
   static func cellText(_ value: MetaValue?) -> String {

@@ -319,6 +319,10 @@ public struct PluginTester {
       L.rawSet(-2, r + 1)
     }
     L.rawSet(-2, "rows")
+    if let page = table.page, let kind = table.pageKind {
+      L.pushString(page)
+      L.rawSet(-2, kind)  // report.svg or report.html
+    }
   }
 
   /// A plain snapshot of a document: `{id, text, meta, layers = {name = List of spans}}`.

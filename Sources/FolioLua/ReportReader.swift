@@ -3,7 +3,8 @@ import LuaRuntime
 
 /// Reads the table a report's `finish` returns:
 /// `{title = "...", columns = {"word", "count"}, rows = {{"the", 10}, ...}}`; rows may also be
-/// tables keyed by column name.
+/// tables keyed by column name. `svg = "<svg ...>"` or `html = "<!DOCTYPE html>..."` add a page
+/// the report drew itself (rows may then be left out).
 enum ReportReader {
   struct Failure: Error {
     var message: String
@@ -26,6 +27,19 @@ enum ReportReader {
       }
     }
     L.pop()
+    var page: String?
+    var pageKind: String?
+    if L.rawGet(t, "svg") == .string { (page, pageKind) = (L.string(at: -1), "svg") }
+    L.pop()
+    if L.rawGet(t, "html") == .string { (page, pageKind) = (L.string(at: -1), "html") }
+    L.pop()
+    let hasRows = L.rawGet(t, "rows") == .table
+    L.pop()
+    if page != nil && !hasRows {
+      var table = ReportTable(title: title, columns: columns, rows: [])
+      (table.page, table.pageKind) = (page, pageKind)
+      return table
+    }
     guard L.rawGet(t, "rows") == .table else {
       L.pop()
       throw Failure(message: "the table finish returned has no 'rows' list")
@@ -62,6 +76,8 @@ enum ReportReader {
       let width = rows.map(\.count).max() ?? 0
       columns = (0..<width).map { "c\($0 + 1)" }
     }
-    return ReportTable(title: title, columns: columns, rows: rows)
+    var table = ReportTable(title: title, columns: columns, rows: rows)
+    (table.page, table.pageKind) = (page, pageKind)
+    return table
   }
 }

@@ -56,7 +56,11 @@ public struct LuaState {
   }
 
   /// Stack: [-n, +0, -].
-  @inlinable public func pop(_ n: Int32 = 1) { lua_settop(L, -n - 1) }
+  @inlinable public func pop(_ n: Int32 = 1) {
+    // Popping more than the frame holds corrupts the Lua stack: fail loudly in debug builds.
+    assert(n >= 0 && n <= top, "popping \(n) values from a stack of \(top)")
+    lua_settop(L, -n - 1)
+  }
 
   @inlinable public func absolute(_ index: Int32) -> Int32 { lua_absindex(L, index) }
 

@@ -265,11 +265,33 @@ enum ReportOutput {
   {
     guard !reports.isEmpty else { return }
     var text = ""
-    for (i, report) in reports.enumerated() {
-      if reports.count > 1, [.table, .tsv, .csv, .markdown].contains(format) {
-        text += (i > 0 ? "\n" : "") + "# \(report.title)\n"
+    if reports.count > 1
+      && (format == .svg || (format == .html && reports.contains { $0.pageKind == "html" }))
+    {
+      throw FolioError(
+        "\(reports.count) reports cannot share one .\(format.rawValue) file - while writing the reports",
+        help:
+          "run the report that draws the page on its own, or write a table format (-o report.tsv)",
+        exit: .usage)
+    }
+    if format == .html && reports.count > 1 {
+      // One page holding every report.
+      let body = reports.map { r in
+        (r.pageKind == "svg" ? (r.page ?? "") + "\n" : "") + TableFormat.htmlTable(r)
+      }.joined(separator: "\n")
+      text = TableFormat.htmlPage(title: reports.map(\.title).joined(separator: ", "), body: body)
+    } else {
+      for (i, report) in reports.enumerated() {
+        if reports.count > 1, [.table, .tsv, .csv, .markdown].contains(format) {
+          text += (i > 0 ? "\n" : "") + "# \(report.title)\n"
+        }
+        text += format.render(report)
+        if let kind = report.pageKind, output == nil, format != .html, format != .svg {
+          Console.error(
+            "Note: '\(report.title)' also drew an \(kind.uppercased()) page: -o FILE.\(kind) writes it\n"
+          )
+        }
       }
-      text += format.render(report)
     }
     guard let output else {
       Console.out(text)
