@@ -1,10 +1,11 @@
 import FolioCore
 import LuaRuntime
 
-/// Reads the table a report's `finish` returns:
-/// `{title = "...", columns = {"word", "count"}, rows = {{"the", 10}, ...}}`; rows may also be
-/// tables keyed by column name. `svg = "<svg ...>"` or `html = "<!DOCTYPE html>..."` add a page
-/// the report drew itself (rows may then be left out).
+/// Reads the table a report's `finish` returns.
+///
+/// The table: `{title = "...", columns = {"word", "count"}, rows = {{"the", 10}, ...}}`; rows
+/// may also be tables keyed by column name. `svg = "<svg ...>"` or
+/// `html = "<!DOCTYPE html>..."` add a page the report drew itself (rows may then be left out).
 enum ReportReader {
   struct Failure: Error {
     var message: String
