@@ -324,6 +324,11 @@ function Document:cut(first, last) end
 ---@return string
 function Document:text_of(first, last) end
 
+--- A MinHash signature of the document's word shingles, computed in Swift, for near-duplicate detection.
+---@param opts? {shingle?: integer, size?: integer}
+---@return List
+function Document:minhash(opts) end
+
 --- The document with this id, or nil.
 ---@param id string
 ---@return Document?

@@ -70,3 +70,52 @@ extension Document {
   @inline(__always) static func asciiLower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
   @inline(__always) static func asciiUpper(_ b: UInt8) -> UInt8 { b &- 0x61 < 26 ? b & 0xDF : b }
 }
+
+extension Document {
+  /// A MinHash signature of the document's word shingles (`shingle` consecutive lowercased words): `size` minima, one per hash function, for near-duplicate detection (Broder 1997).
+  ///
+  /// Two documents' signatures agree at a position with probability equal to the Jaccard
+  /// similarity of their shingle sets. Texts shorter than one shingle hash as one shingle of
+  /// all their words; an empty text gives all-maximum values.
+  public func minhash(shingle: Int = 5, size: Int = 64) -> [UInt64] {
+    let k = max(1, shingle)
+    var words: [UInt64] = []
+    var text = self.text
+    text.withUTF8 { buffer in
+      guard let base = buffer.baseAddress else { return }
+      for t in tokens where t.kind == .word || t.kind == .number {
+        // FNV-1a over the lowercased bytes of the word.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in Int(t.start)..<Int(t.end) {
+          var b = base[i]
+          if b >= 0x41 && b <= 0x5A { b |= 0x20 }
+          h = (h ^ UInt64(b)) &* 0x0100_0000_01b3
+        }
+        words.append(h)
+      }
+    }
+    var shingles: [UInt64] = []
+    if words.count <= k {
+      shingles.append(words.reduce(0x9E37_79B9_7F4A_7C15) { ($0 ^ $1) &* 0x0100_0000_01b3 })
+    } else {
+      for i in 0...(words.count - k) {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for j in i..<(i + k) { h = (h ^ words[j]) &* 0x0100_0000_01b3 &+ 0x632B_E59B_D9B4_E019 }
+        shingles.append(h)
+      }
+    }
+    var signature = [UInt64](repeating: .max, count: size)
+    if words.isEmpty { return signature }
+    for s in shingles {
+      for i in 0..<size {
+        // One hash function per position: SplitMix64's finaliser over the shingle and a seed.
+        var z = s &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        if z < signature[i] { signature[i] = z }
+      }
+    }
+    return signature
+  }
+}

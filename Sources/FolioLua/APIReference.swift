@@ -337,6 +337,13 @@ extension FolioLua {
       "The text between two byte positions (like `doc.text:sub(first, last)`).",
       annotations: ["---@param first integer", "---@param last integer", "---@return string"]),
 
+    APIEntry(
+      "Document:minhash", "doc:minhash([{shingle = 5, size = 64}])", returns: "List of integers",
+      "A MinHash signature of the document's word shingles, computed in Swift, for near-duplicate detection.",
+      details:
+        "Two documents agree at a position with probability equal to the Jaccard similarity of their sets of `shingle`-word sequences (lowercased). See the dedupe plugin for LSH banding.",
+      annotations: ["---@param opts? {shingle?: integer, size?: integer}", "---@return List"]),
+
     // MARK: Corpus
     APIEntry(
       "Corpus", "corpus[i], #corpus", returns: "Document",

@@ -45,6 +45,7 @@ extension FolioLua {
         ("layers", layers),
         ("cut", cut),
         ("text_of", textOf),
+        ("minhash", minhash),
       ],
       getter: { (L) throws(LuaHostError) -> Int32 in
         let doc: Document = try L.checkObject(1, "Document")
@@ -336,6 +337,31 @@ extension FolioLua {
     L.pushNil()
     L.setUserValue(1, textSlot)
     return 0
+  }
+
+  /// `doc:minhash([{shingle = 5, size = 64}])` → List of `size` integers (53-bit, so they compare and hash exactly in Lua).
+  static func minhash(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    var shingle = 5
+    var size = 64
+    if !L.isNoneOrNil(2) {
+      try L.checkTable(2)
+      if L.rawGet(2, "shingle") != .nil { shingle = L.integer(at: -1) ?? shingle }
+      L.pop()
+      if L.rawGet(2, "size") != .nil { size = L.integer(at: -1) ?? size }
+      L.pop()
+    }
+    guard (1...64).contains(shingle), (1...1024).contains(size) else {
+      throw .argument(2, "'shingle' must be 1 to 64 and 'size' 1 to 1024")
+    }
+    let signature = doc.minhash(shingle: shingle, size: size)
+    L.newTable(array: Int32(size))
+    for (i, v) in signature.enumerated() {
+      L.pushInteger(Int(v >> 11))
+      L.rawSet(-2, i + 1)
+    }
+    makeList(L)
+    return 1
   }
 
   /// `doc:text_of(first, last)`: the text between two positions (like `doc.text:sub`).
