@@ -156,7 +156,7 @@ function Counter:add(key, n) end
 
 --- Counts the document's tokens (or with `ngram = 2` adjacent pairs `"a b"`) in Swift; returns how many were added.
 ---@param doc Document
----@param opts? {lower?: boolean, kinds?: string[], ngram?: integer}
+---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, distinct?: boolean}
 ---@return integer
 function Counter:add_tokens(doc, opts) end
 

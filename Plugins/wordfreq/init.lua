@@ -1,34 +1,86 @@
--- wordfreq: the most frequent lowercased words of a corpus, with counts per million words.
+-- wordfreq: the most frequent lowercased words of a corpus, with counts per million words and,
+-- on request, document frequencies; optionally without stopwords, above a minimum count, and
+-- one list per value of a metadata field. Counting and ranking run in Swift (folio.counter).
 local M = {}
 
+local stop, kinds -- read once per worker
+
+local function setup(ctx)
+  stop = {}
+  for w in (ctx.files.stopwords or ""):gmatch("[^\n]+") do
+    w = w:gsub("^%s+", ""):gsub("%s+$", "")
+    if w ~= "" and not w:find("^#") then stop[folio.text.lower(w)] = true end
+  end
+  kinds = {}
+  for k in ctx.options.kinds:gmatch("[^,%s]+") do kinds[#kinds + 1] = k end
+end
+
 function M.init(ctx)
-  -- A counter in Swift: words are counted there, document after document.
-  return { counts = folio.counter() }
+  return { groups = {} }
 end
 
 function M.each(state, doc, ctx)
-  state.counts:add_tokens(doc, { lower = true })
+  if not kinds then setup(ctx) end
+  local key = ""
+  if ctx.options.by ~= "" then
+    local v = doc.meta[ctx.options.by]
+    key = v == nil and "" or tostring(v)
+  end
+  local g = state.groups[key]
+  if not g then
+    g = { counts = folio.counter(), docs = folio.counter() }
+    state.groups[key] = g
+  end
+  g.counts:add_tokens(doc, { lower = true, kinds = kinds })
+  if ctx.options.docfreq then g.docs:add_tokens(doc, { lower = true, kinds = kinds, distinct = true }) end
 end
 
 function M.merge(a, b)
-  a.counts:merge(b.counts)
+  for key, g in pairs(b.groups) do
+    local mine = a.groups[key]
+    if mine then
+      mine.counts:merge(g.counts)
+      mine.docs:merge(g.docs)
+    else
+      -- States travel between workers as plain data: a counter arrives as the string it
+      -- encodes to, which folio.counter() turns back into a counter.
+      a.groups[key] = { counts = folio.counter(g.counts), docs = folio.counter(g.docs) }
+    end
+  end
   return a
 end
 
 function M.finish(state, ctx)
-  -- Ranked in Swift: by count, then alphabetically, so ties are stable.
-  local total = state.counts:total()
+  if not kinds then setup(ctx) end
+  local o = ctx.options
+  local keys = {}
+  for key in pairs(state.groups) do keys[#keys + 1] = key end
+  table.sort(keys)
   local rows = {}
-  for i, pair in ipairs(state.counts:top(ctx.options.top)) do
-    local w, n = pair[1], pair[2]
-    local per_million = total > 0 and n * 1e6 / total or 0
-    rows[i] = { i, w, n, math.floor(per_million * 10 + 0.5) / 10 }
+  for _, key in ipairs(keys) do
+    local g = state.groups[key]
+    local total = g.counts:total()
+    -- Ranked in Swift, by count then alphabetically; stopwords are skipped after ranking, so
+    -- ask for enough to fill `top`.
+    local want = o.top > 0 and o.top + (next(stop) and 400 or 0) or 0
+    local rank = 0
+    for _, pair in ipairs(g.counts:top(want, { min = o.min })) do
+      local w, n = pair[1], pair[2]
+      if not stop[w] then
+        rank = rank + 1
+        if o.top > 0 and rank > o.top then break end
+        local per_million = total > 0 and n * 1e6 / total or 0
+        local row = { rank, w, n, math.floor(per_million * 10 + 0.5) / 10 }
+        if o.docfreq then row[#row + 1] = g.docs:get(w) end
+        if o.by ~= "" then table.insert(row, 1, key) end
+        rows[#rows + 1] = row
+      end
+    end
   end
-  return {
-    title = "wordfreq",
-    columns = { "rank", "word", "count", "per_million" },
-    rows = rows,
-  }
+  local columns = { "rank", "word", "count", "per_million" }
+  if o.docfreq then columns[#columns + 1] = "documents" end
+  if o.by ~= "" then table.insert(columns, 1, o.by) end
+  return { title = "wordfreq", columns = columns, rows = rows }
 end
 
 return M

@@ -62,11 +62,13 @@ public final class TermCounter {
     if let k = find(p, n, lower: false, insert: true) { entries[k].count += count - 1 }
   }
 
-  /// Adds every key and count of `other`.
-  public func merge(_ other: TermCounter) {
+  /// Adds every key and count of `other`; with `distinct`, each key once (document frequencies).
+  public func merge(_ other: TermCounter, distinct: Bool = false) {
     other.arena.withUnsafeBufferPointer { a in
       guard let base = a.baseAddress else { return }
-      for e in other.entries { add(base + Int(e.offset), Int(e.length), count: e.count) }
+      for e in other.entries {
+        add(base + Int(e.offset), Int(e.length), count: distinct ? 1 : e.count)
+      }
     }
   }
 

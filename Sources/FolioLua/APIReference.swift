@@ -160,11 +160,14 @@ extension FolioLua {
       "Counter:add", "c:add(key [, n])", "Adds `n` (default 1) to `key`.",
       annotations: ["---@param key string", "---@param n? integer"]),
     APIEntry(
-      "Counter:add_tokens", "c:add_tokens(doc [, {lower, kinds, ngram}])", returns: "integer",
+      "Counter:add_tokens", "c:add_tokens(doc [, {lower, kinds, ngram, distinct}])",
+      returns: "integer",
       "Counts the document's tokens (or with `ngram = 2` adjacent pairs `\"a b\"`) in Swift; returns how many were added.",
+      details:
+        "With `distinct = true` each different token counts once per document: document frequencies.",
       annotations: [
         "---@param doc Document",
-        "---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer}",
+        "---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, distinct?: boolean}",
         "---@return integer",
       ]),
     APIEntry(

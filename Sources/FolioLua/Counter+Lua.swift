@@ -85,13 +85,23 @@ extension FolioLua {
     return 0
   }
 
-  /// `c:add_tokens(doc [, {lower, kinds, ngram}])` → how many were added.
+  /// `c:add_tokens(doc [, {lower, kinds, ngram, distinct}])` → how many were added; with `distinct`, each different token once (document frequencies).
   static func counterAddTokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let c: TermCounter = try L.checkObject(1, "Counter")
     let doc: Document = try L.checkObject(2, "Document")
     let o = try countOptions(L, 3)
+    var distinct = false
+    if L.type(at: 3) == .table {
+      if L.rawGet(3, "distinct") != .nil { distinct = L.bool(at: -1) }
+      L.pop()
+    }
     let before = c.total
-    if o.ngram == 2 {
+    if distinct {
+      c.merge(
+        o.ngram == 2
+          ? doc.countBigrams(kinds: o.kinds, lower: o.lower)
+          : doc.countTokens(kinds: o.kinds, lower: o.lower), distinct: true)
+    } else if o.ngram == 2 {
       // Pairs are nearly all distinct within a document: count them straight in.
       doc.addBigrams(to: c, kinds: o.kinds, lower: o.lower)
     } else {
