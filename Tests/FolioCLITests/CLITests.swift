@@ -221,6 +221,15 @@ struct CLI {
         && text.contains("despite numerous promises of help"))
   }
 
+  @Test("every shipped plugin's own tests pass (folio plugin test)")
+  func shippedPluginTests() throws {
+    let r = try CLI.run(["plugin", "test"])
+    #expect(r.status == 0, "\(r.stdout)")
+    let summary = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+    #expect(summary.hasSuffix(" passed, 0 failed"), "\(summary)")
+    #expect((Int(summary.split(separator: " ").first ?? "") ?? 0) >= 70)
+  }
+
   @Test("a missing corpus exits 66 with Error:")
   func missingCorpus() throws {
     let r = try CLI.run(["run", "/no/such/corpus", "-p", "wordfreq"])

@@ -75,6 +75,13 @@ import Testing
     try golden("highlight.html", html)
   }
 
+  @Test("dispersion draws an SVG dispersion plot")
+  func dispersionSVG() throws {
+    let svg = try page(["inline-date", "strip-boilerplate", "dispersion:word=strike"], "svg")
+    #expect(wellFormed(svg, "dispersion.svg") > 20)
+    try golden("dispersion.svg", svg)
+  }
+
   @Test("any report as an HTML page with its table, or an SVG bar chart")
   func genericPages() throws {
     let html = try page(["wordfreq:top=5"], "html")
