@@ -1,5 +1,8 @@
--- collocations: adjacent word pairs (punctuation and numbers skipped, within a document)
--- ranked by an association measure of folio.stats. Counting runs in Swift (doc:counts).
+-- collocations: word pairs (punctuation and numbers skipped, within a document) ranked by an
+-- association measure of folio.stats. Adjacent pairs are counted in Swift (doc:counts); with
+-- window > 1 or sentences = true the pairs are formed in Lua: each word with the next
+-- `window` words, not across sentence ends. With a window of w, a pair is expected
+-- r1 * c1 * w / n times by chance: the measures get n / w.
 local M = {}
 
 local measures = { pmi = true, log_likelihood = true, t_score = true, chi2 = true, log_dice = true }
@@ -13,10 +16,31 @@ function M.init(ctx)
   return { uni = folio.counter(), bi = folio.counter() }
 end
 
+local ENDS = { ["."] = true, ["!"] = true, ["?"] = true }
+
 function M.each(state, doc, ctx)
-  local lower = ctx.options.lower
-  state.uni:add_tokens(doc, { lower = lower })
-  state.bi:add_tokens(doc, { lower = lower, ngram = 2 })
+  local o = ctx.options
+  state.uni:add_tokens(doc, { lower = o.lower })
+  if o.window <= 1 and not o.sentences then
+    state.bi:add_tokens(doc, { lower = o.lower, ngram = 2 })
+    return
+  end
+  local words, sentence, s = {}, {}, 1
+  for _, t in ipairs(doc:tokens()) do
+    if t.kind == "word" then
+      words[#words + 1] = o.lower and folio.text.lower(t.text) or t.text
+      sentence[#words] = s
+    elseif ENDS[t.text] then
+      s = s + 1
+    end
+  end
+  local w = math.max(1, o.window)
+  for i = 1, #words do
+    for j = i + 1, math.min(#words, i + w) do
+      if o.sentences and sentence[j] ~= sentence[i] then break end
+      state.bi:add(words[i] .. " " .. words[j])
+    end
+  end
 end
 
 function M.merge(a, b)
@@ -27,7 +51,7 @@ end
 
 function M.finish(state, ctx)
   local measure = folio.stats[ctx.options.measure]
-  local uni, n = state.uni, state.uni:total()
+  local uni, n = state.uni, state.uni:total() / math.max(1, ctx.options.window)
   local scores, counts = {}, state.bi:items({ min = ctx.options.min })
   for pair, c in pairs(counts) do
     local a, b = pair:match("^(%S+) (%S+)$")
@@ -40,7 +64,7 @@ function M.finish(state, ctx)
     rows[i] = { i, pair, counts[pair], uni:get(a), uni:get(b), math.floor(score * 10000 + 0.5) / 10000 }
   end
   return {
-    title = "collocations " .. ctx.options.measure,
+    title = "collocations " .. ctx.options.measure .. " (" .. folio.stats.formulas[ctx.options.measure] .. ")",
     columns = { "rank", "pair", "count", "first", "second", ctx.options.measure },
     rows = rows,
   }

@@ -297,6 +297,42 @@ public struct PluginTester {
       data.withUnsafeBytes { L.pushBytes($0) }
       return 1
     }
+    // golden(name, text): text must equal fixtures/golden/NAME; FOLIO_UPDATE_GOLDEN=1 writes it.
+    vm.setFunction("golden") { (L) throws(LuaHostError) -> Int32 in
+      let name = try L.checkString(1)
+      let text = try L.checkString(2)
+      if name.contains("..") { throw .argument(1, "golden file names may not contain '..'") }
+      let url = URL(fileURLWithPath: plugin).appendingPathComponent("fixtures/golden")
+        .appendingPathComponent(name)
+      if ProcessInfo.processInfo.environment["FOLIO_UPDATE_GOLDEN"] == "1" {
+        try? FileManager.default.createDirectory(
+          at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do { try Data(text.utf8).write(to: url, options: .atomic) } catch {
+          throw .message("cannot write \(url.path): \(error.localizedDescription)")
+        }
+        return 0
+      }
+      guard let data = FileManager.default.contents(atPath: url.path) else {
+        throw .message(
+          "no golden file fixtures/golden/\(name): run FOLIO_UPDATE_GOLDEN=1 folio plugin test to create it"
+        )
+      }
+      let expected = String(decoding: data, as: UTF8.self)
+      guard expected == text else {
+        // The first line that differs, so the failure says where.
+        let a = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line =
+          zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+          ?? min(a.count, b.count)
+        let want = line < a.count ? String(a[line]) : "(end of file)"
+        let got = line < b.count ? String(b[line]) : "(end of text)"
+        throw .message(
+          "differs from fixtures/golden/\(name) at line \(line + 1): expected \"\(want)\", got \"\(got)\" (FOLIO_UPDATE_GOLDEN=1 rewrites it)"
+        )
+      }
+      return 0
+    }
   }
 
   private func push(_ table: ReportTable, _ L: LuaState) {

@@ -403,7 +403,7 @@ extension FolioLua {
     ),
     APIEntry(
       "folio.test", "local test = require('folio.test') -- in tests/*_test.lua",
-      "The plugin test module: `test.run`, `test.fixture`, `test.fixture_path`, `assert.equal`, `assert.truthy`, `assert.error_matches`.",
+      "The plugin test module: `test.run`, `test.fixture`, `test.fixture_path`, `test.golden`, `assert.equal`, `assert.truthy`, `assert.error_matches`.",
       details: "`folio plugin test NAME` runs each tests/*_test.lua in a fresh VM."),
   ]
 

@@ -26,4 +26,13 @@ return {
   ["an unknown measure is refused"] = function()
     assert.error_matches(function() T.run({ text }, { measure = "dice" }) end, "option 'measure' must be pmi")
   end,
+  ["window pairs words further apart; sentences stops pairs at sentence ends"] = function()
+    local docs = { "red big car. red big car. red car." }
+    local adjacent = T.run(docs, { measure = "log_dice", min = 1, top = 0 })
+    local wide = T.run(docs, { measure = "log_dice", min = 1, top = 0, window = 2, sentences = true })
+    local function pairs_of(r) local out = {} for _, row in ipairs(r.rows) do out[row[2]] = row[3] end return out end
+    assert.equal(pairs_of(adjacent), { ["red big"] = 2, ["big car"] = 2, ["car red"] = 2, ["red car"] = 1 })
+    assert.equal(pairs_of(wide), { ["red big"] = 2, ["big car"] = 2, ["red car"] = 3 })
+    assert.truthy(wide.title:find("14 + log2", 1, true))
+  end,
 }

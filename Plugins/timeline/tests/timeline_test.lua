@@ -22,4 +22,7 @@ return {
   ["'by' is checked"] = function()
     assert.error_matches(function() T.run(docs, { by = "week" }) end, "option 'by' must be day, month or year")
   end,
+  ["the SVG chart is pinned by a golden file"] = function()
+    T.golden("timeline.svg", T.run(docs, { word = "strike" }).svg)
+  end,
 }
