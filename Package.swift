@@ -48,7 +48,8 @@ let package = Package(
     ),
     .executableTarget(name: "folio-bridge-check", dependencies: ["LuaRuntime"]),
     .testTarget(
-      name: "FolioCLITests", dependencies: ["FolioEngine"], exclude: ["transcripts", "golden"]),
+      name: "FolioCLITests", dependencies: ["FolioEngine"],
+      exclude: ["transcripts", "golden", "plugins"]),
     .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore"]),
     .testTarget(name: "FolioEngineTests", dependencies: ["FolioEngine", "FolioLua", "FolioCore"]),
     .testTarget(

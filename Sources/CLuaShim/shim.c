@@ -386,8 +386,39 @@ void folio_newmetatable(lua_State *L, const void *typekey, const char *name) {
 // ---------------------------------------------------------------------------------------------
 // Libraries
 
+// xpcall's message handler runs before the stack unwinds, and when the error came from the
+// limits hook Lua runs it with hooks disabled: a handler such as `function() while true do
+// end end` would then never be stopped (stock Lua 5.4 hangs too). The guarded handler skips the
+// user's handler once a limit has tripped, so the limit error goes on unchanged.
+static int folio_guarded_handler(lua_State *L) {
+  FolioVMState *s = folio_state(L);
+  if (s->tripped != FOLIO_TRIP_NONE || g_interrupted) return 1;
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
+static int folio_xpcall(lua_State *L) {
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, folio_guarded_handler, 1);
+  lua_replace(L, 2);
+  lua_pushvalue(L, lua_upvalueindex(1));  // the library's xpcall
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+static void folio_guard_xpcall(lua_State *L) {
+  lua_getglobal(L, "xpcall");
+  lua_pushcclosure(L, folio_xpcall, 1);
+  lua_setglobal(L, "xpcall");
+}
+
 static int folio_open_full_k(lua_State *L) {
   luaL_openlibs(L);
+  folio_guard_xpcall(L);
   return 0;
 }
 
@@ -458,6 +489,7 @@ static int folio_open_sandbox_k(lua_State *L) {
   lua_setfield(L, g, "collectgarbage");
   lua_pushcfunction(L, folio_sandbox_print);
   lua_setfield(L, g, "print");
+  folio_guard_xpcall(L);
   // string.dump: binary chunks cannot be loaded anyway, and dumps leak bytecode details.
   lua_getfield(L, g, "string");
   lua_pushnil(L);
