@@ -304,10 +304,18 @@ function Document:find_tokens(word, opts) end
 ---@param attrs? table<string, string|number|boolean>
 function Document:add(layer, first, last, label, attrs) end
 
---- The spans of a layer in text order.
+--- The spans of a layer in text order, optionally only one label, those inside a range or those covering it.
 ---@param layer string
+---@param opts? {label?: string, within?: integer[], covering?: integer[]}
 ---@return List
-function Document:spans(layer) end
+function Document:spans(layer, opts) end
+
+--- Removes a whole layer, or its spans that lie inside first..last; returns how many spans went.
+---@param layer string
+---@param first? integer
+---@param last? integer
+---@return integer
+function Document:remove(layer, first, last) end
 
 --- The names of the document's layers.
 ---@return List

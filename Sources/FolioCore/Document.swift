@@ -109,6 +109,14 @@ public final class Document {
     layers[layer]?.add(span)
   }
 
+  /// Removes the spans of `layer` that satisfy `predicate`; returns how many went.
+  @discardableResult
+  public func removeSpans(from layer: String, where predicate: (Span) -> Bool) -> Int {
+    let before = layers[layer]?.spans.count ?? 0
+    layers[layer]?.removeAll(where: predicate)
+    return before - (layers[layer]?.spans.count ?? 0)
+  }
+
   /// Removes a whole layer.
   public func removeLayer(_ name: String) {
     if layers.removeValue(forKey: name) != nil { layerNames.removeAll { $0 == name } }

@@ -323,10 +323,25 @@ extension FolioLua {
         "---@param label? string", "---@param attrs? table<string, string|number|boolean>",
       ]),
     APIEntry(
-      "Document:spans", "doc:spans(layer)",
+      "Document:spans",
+      "doc:spans(layer [, {label, within = {first, last}, covering = {first, last}}])",
       returns: "List of {first, last, text, label, layer, attrs}",
-      "The spans of a layer in text order.",
-      annotations: ["---@param layer string", "---@return List"]),
+      "The spans of a layer in text order, optionally only one label, those inside a range or those covering it.",
+      details:
+        "`within` gives the entities of a sentence, `covering` the sentence of an entity: `doc:spans(\"sentence\", {covering = {e.first, e.last}})`.",
+      annotations: [
+        "---@param layer string",
+        "---@param opts? {label?: string, within?: integer[], covering?: integer[]}",
+        "---@return List",
+      ]),
+    APIEntry(
+      "Document:remove", "doc:remove(layer [, first, last])", returns: "integer",
+      "Removes a whole layer, or its spans that lie inside first..last; returns how many spans went.",
+      details: "A plugin may remove only from the layers it declares in `writes`.",
+      annotations: [
+        "---@param layer string", "---@param first? integer", "---@param last? integer",
+        "---@return integer",
+      ]),
     APIEntry(
       "Document:layers", "doc:layers()", returns: "List of string",
       "The names of the document's layers.",

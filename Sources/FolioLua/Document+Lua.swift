@@ -46,6 +46,7 @@ extension FolioLua {
         ("cut", cut),
         ("text_of", textOf),
         ("minhash", minhash),
+        ("remove", { (L) throws(LuaHostError) -> Int32 in try remove(L, context) }),
       ],
       getter: { (L) throws(LuaHostError) -> Int32 in
         let doc: Document = try L.checkObject(1, "Document")
@@ -264,19 +265,74 @@ extension FolioLua {
     return 0
   }
 
-  /// `doc:spans(layer)` → List of `{first, last, text, label, layer, attrs}` in text order.
+  /// `doc:spans(layer [, {label, within = {first, last}, covering = {first, last}}])` → List of `{first, last, text, label, layer, attrs}` in text order.
+  ///
+  /// `within` keeps the spans inside a range (the entities of a sentence), `covering` those
+  /// that contain it (the sentence of an entity).
   static func spans(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let doc: Document = try L.checkObject(1, "Document")
     let name = try L.checkString(2)
     if name == "token" { return try tokens(L) }
-    pushSpans(of: doc, layer: name, L)
+    var label: String?
+    var within: Range<Int>?
+    var covering: Range<Int>?
+    if !L.isNoneOrNil(3) {
+      try L.checkTable(3)
+      if L.rawGet(3, "label") == .string { label = L.string(at: -1) }
+      L.pop()
+      within = try range(L, 3, "within")
+      covering = try range(L, 3, "covering")
+    }
+    pushSpans(of: doc, layer: name, L) { span in
+      (label == nil || span.label == label)
+        && (within.map { span.start >= $0.lowerBound && span.end <= $0.upperBound } ?? true)
+        && (covering.map { span.start <= $0.lowerBound && span.end >= $0.upperBound } ?? true)
+    }
     return 1
   }
 
-  /// Pushes the spans of `layer` as a List of `{first, last, text, label, layer, attrs}`
+  /// Reads `{first, last}` (string.find positions) from field `key` of the table at `arg` as a byte range, or nil.
+  static func range(_ L: LuaState, _ arg: Int32, _ key: String) throws(LuaHostError) -> Range<Int>?
+  {
+    guard L.rawGet(arg, key) != .nil else {
+      L.pop()
+      return nil
+    }
+    defer { L.pop() }
+    guard L.type(at: -1) == .table else { throw .argument(arg, "'\(key)' must be {first, last}") }
+    L.rawGet(-1, 1)
+    L.rawGet(-2, 2)
+    defer { L.pop(2) }
+    guard let first = L.integer(at: -2), let last = L.integer(at: -1), first >= 1, last >= first - 1
+    else {
+      throw .argument(arg, "'\(key)' must be {first, last} with 1 <= first <= last + 1")
+    }
+    return (first - 1)..<last
+  }
+
+  /// `doc:remove(layer [, first, last])`: the whole layer, or its spans inside first..last; returns how many spans went.
+  static func remove(_ L: LuaState, _ context: FolioLuaContext) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    let layer = try L.checkString(2)
+    try checkWritable(layer, context, arg: 2)
+    if L.isNoneOrNil(3) {
+      let n = doc.layer(layer)?.spans.count ?? 0
+      doc.removeLayer(layer)
+      L.pushInteger(n)
+      return 1
+    }
+    let first = try L.checkInteger(3) - 1
+    let last = try L.checkInteger(4)
+    L.pushInteger(doc.removeSpans(from: layer) { $0.start >= first && $0.end <= last })
+    return 1
+  }
+
+  /// Pushes the spans of `layer` that pass `keep` as a List of `{first, last, text, label, layer, attrs}`
   /// (positions as `string.find` gives them). Stack: [-0, +1, m]
-  public static func pushSpans(of doc: Document, layer name: String, _ L: LuaState) {
-    let spans = doc.layer(name)?.spans ?? []
+  public static func pushSpans(
+    of doc: Document, layer name: String, _ L: LuaState, keep: (Span) -> Bool = { _ in true }
+  ) {
+    let spans = (doc.layer(name)?.spans ?? []).filter(keep)
     L.newTable(array: Int32(clamping: spans.count))
     var text = doc.text
     text.withUTF8 { buffer in

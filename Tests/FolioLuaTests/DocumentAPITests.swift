@@ -104,3 +104,49 @@ func withDocument(_ doc: Document, _ code: String) throws -> String {
     #expect(r == message)
   }
 }
+
+@Suite("Document spans: filters and removal") struct SpanQueryTests {
+  static func doc() -> Document {
+    let doc = Document(id: "d.txt", text: "Volk met Lacroix. UN talks went on.")
+    doc.add(Span(start: 0, end: 17, label: "S"), to: "clause")
+    doc.add(Span(start: 18, end: 35, label: "S"), to: "clause")
+    doc.add(Span(start: 0, end: 4, label: "PERSON"), to: "entity")
+    doc.add(Span(start: 9, end: 16, label: "PERSON"), to: "entity")
+    doc.add(Span(start: 18, end: 20, label: "ORG"), to: "entity")
+    return doc
+  }
+
+  @Test("within, covering and label filter the spans")
+  func filters() throws {
+    let r = try withDocument(
+      Self.doc(),
+      """
+      local function texts(l) local t = {} for i, s in ipairs(l) do t[i] = s.text end return table.concat(t, "|") end
+      local e = doc:spans("entity", {label = "ORG"})[1]
+      return table.concat({
+        texts(doc:spans("entity", {within = {1, 17}})),
+        texts(doc:spans("clause", {covering = {e.first, e.last}})),
+        texts(doc:spans("entity", {label = "PERSON"})),
+      }, " / ")
+      """)
+    #expect(r == "Volk|Lacroix / UN talks went on. / Volk|Lacroix")
+  }
+
+  @Test("remove takes a layer's spans in a range, or the whole layer")
+  func remove() throws {
+    let doc = Self.doc()
+    let r = try withDocument(
+      doc,
+      #"return doc:remove("entity", 1, 17) .. " " .. #doc:spans("entity") .. " " .. doc:remove("clause") .. " " .. #doc:layers()"#
+    )
+    #expect(r == "2 1 2 1")
+    #expect(doc.layer("entity")?.spans.map(\.label) == ["ORG"])
+  }
+
+  @Test("a bad range is an argument error")
+  func badRange() throws {
+    #expect(throws: LuaError.self) {
+      try withDocument(Self.doc(), #"return doc:spans("entity", {within = {5}})"#)
+    }
+  }
+}
