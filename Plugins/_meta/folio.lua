@@ -38,6 +38,12 @@ function folio.log(...) end
 ---@return List
 function folio.top(t, n) end
 
+--- Near-duplicate clusters of `doc:minhash()` signatures, found in Swift by LSH banding.
+---@param signatures integer[][]
+---@param opts? {threshold?: number, bands?: integer}
+---@return List
+function folio.minhash_clusters(signatures, opts) end
+
 --- A new List of `f(item, i)` for each item.
 ---@param f fun(item: any, i: integer): any
 ---@return List

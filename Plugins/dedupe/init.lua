@@ -22,53 +22,15 @@ function M.scan.merge(a, b)
   return a
 end
 
-local function similarity(a, b)
-  local same = 0
-  for i = 1, SIZE do if a[i] == b[i] then same = same + 1 end end
-  return same / SIZE
-end
-
--- Clusters: for each document after the first of its cluster, {first = id, similarity = s}.
+-- Clusters (LSH and the similarity check run in Swift): for each document after the first of
+-- its cluster, {first = id, similarity = s}.
 function M.scan.finish(state, ctx)
-  local docs, threshold = state.docs, ctx.options.threshold
-  local parent = {}
-  local function root(i)
-    while parent[i] and parent[i] ~= i do i = parent[i] end
-    return i
-  end
-  local rows = SIZE // BANDS
-  local buckets, best = {}, {}
-  for i, d in ipairs(docs) do
-    local candidates = {}
-    for band = 0, BANDS - 1 do
-      local key = band .. ":" .. table.concat(d.sig, ",", band * rows + 1, band * rows + rows)
-      local seen = buckets[key]
-      if seen then
-        for _, j in ipairs(seen) do candidates[j] = true end
-        seen[#seen + 1] = i
-      else
-        buckets[key] = { i }
-      end
-    end
-    local js = {}
-    for j in pairs(candidates) do js[#js + 1] = j end
-    table.sort(js)
-    for _, j in ipairs(js) do
-      local s = similarity(d.sig, docs[j].sig)
-      if s >= threshold then
-        local r = root(j)
-        if not parent[i] then
-          parent[i] = r
-          best[i] = s
-        end
-      end
-    end
-  end
+  local docs, signatures = state.docs, {}
+  for i, d in ipairs(docs) do signatures[i] = d.sig end
+  local found = folio.minhash_clusters(signatures, { threshold = ctx.options.threshold, bands = BANDS })
   local result = {}
-  for i, d in ipairs(docs) do
-    if parent[i] and parent[i] ~= i then
-      result[d.id] = { first = docs[root(i)].id, similarity = best[i] }
-    end
+  for i, f in ipairs(found) do
+    if f then result[docs[i].id] = { first = docs[f.first].id, similarity = f.similarity } end
   end
   return result
 end

@@ -19,52 +19,19 @@ function M.merge(a, b)
   return a
 end
 
-local function similarity(a, b)
-  local same = 0
-  for i = 1, SIZE do if a[i] == b[i] then same = same + 1 end end
-  return same / SIZE
-end
-
 function M.finish(state, ctx)
-  local docs, threshold = state.docs, ctx.options.threshold
-  local parent, best, buckets = {}, {}, {}
-  local function root(i)
-    while parent[i] and parent[i] ~= i do i = parent[i] end
-    return i
-  end
-  local rows = SIZE // BANDS
-  for i, d in ipairs(docs) do
-    local candidates = {}
-    for band = 0, BANDS - 1 do
-      local key = band .. ":" .. table.concat(d.sig, ",", band * rows + 1, band * rows + rows)
-      local seen = buckets[key]
-      if seen then
-        for _, j in ipairs(seen) do candidates[j] = true end
-        seen[#seen + 1] = i
-      else
-        buckets[key] = { i }
-      end
-    end
-    local js = {}
-    for j in pairs(candidates) do js[#js + 1] = j end
-    table.sort(js)
-    for _, j in ipairs(js) do
-      local s = similarity(d.sig, docs[j].sig)
-      if s >= threshold and not parent[i] then
-        parent[i] = root(j)
-        best[i] = s
-      end
-    end
-  end
+  local docs, signatures = state.docs, {}
+  for i, d in ipairs(docs) do signatures[i] = d.sig end
+  local found = folio.minhash_clusters(signatures, { threshold = ctx.options.threshold, bands = BANDS })
   local out, cluster_of, clusters = {}, {}, 0
   for i, d in ipairs(docs) do
-    if parent[i] then
-      local r = root(i)
-      if not cluster_of[r] then
+    local f = found[i]
+    if f then
+      if not cluster_of[f.first] then
         clusters = clusters + 1
-        cluster_of[r] = clusters
+        cluster_of[f.first] = clusters
       end
-      out[#out + 1] = { cluster_of[r], docs[r].id, d.id, math.floor(best[i] * 1000 + 0.5) / 1000 }
+      out[#out + 1] = { cluster_of[f.first], docs[f.first].id, d.id, math.floor(f.similarity * 1000 + 0.5) / 1000 }
     end
   end
   table.sort(out, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[3] < b[3]) end)

@@ -87,14 +87,19 @@ public final class Corpus {
   /// Bytes of text in all documents.
   public var byteCount: Int { documents.reduce(0) { $0 + $1.byteCount } }
 
-  /// The document with identifier `id`.
-  public func document(id: String) -> Document? {
+  /// The 0-based position of the document with identifier `id` (the first, when ids repeat).
+  public func position(of id: String) -> Int? {
     if positions == nil {
       var map: [String: Int] = [:]
       for (i, d) in documents.enumerated() where map[d.id] == nil { map[d.id] = i }
       positions = map
     }
-    return positions?[id].map { documents[$0] }
+    return positions?[id]
+  }
+
+  /// The document with identifier `id`.
+  public func document(id: String) -> Document? {
+    position(of: id).map { documents[$0] }
   }
 
   /// A sub-corpus of the documents at `indices` (0-based), in the order given.

@@ -507,10 +507,10 @@ enum Git {
     var stderr: String
   }
 
-  static func run(_ arguments: [String], in directory: URL? = nil) -> Output {
+  static func run(_ arguments: [String], in directory: URL? = nil, tool: String = "git") -> Output {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["git"] + arguments
+    p.arguments = [tool] + arguments
     if let directory { p.currentDirectoryURL = directory }
     var env = ProcessInfo.processInfo.environment
     env["GIT_TERMINAL_PROMPT"] = "0"
@@ -522,7 +522,7 @@ enum Git {
     p.standardError = err
     p.standardInput = FileHandle.nullDevice
     do { try p.run() } catch {
-      return Output(status: 127, stdout: "", stderr: "git is not installed")
+      return Output(status: 127, stdout: "", stderr: "\(tool) is not installed")
     }
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
@@ -618,15 +618,9 @@ enum Git {
           "the lock pins a commit the source no longer has; folio plugin update picks a new one",
         exit: .config)
     }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["tar", "-xf", tar.path, "-C", folder.path]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { throw FolioError("cannot run tar - while installing a plugin") }
-    p.waitUntilExit()
+    let unpacked = run(["-xf", tar.path, "-C", folder.path], tool: "tar")
     try? FileManager.default.removeItem(at: tar)
-    guard p.terminationStatus == 0 else {
+    guard unpacked.status == 0 else {
       throw FolioError("cannot unpack \(source) - while installing a plugin")
     }
   }

@@ -59,6 +59,17 @@ extension FolioLua {
       example: "for _, kv in ipairs(folio.top(counts, 10)) do print(kv[1], kv[2]) end",
       annotations: ["---@param t table<any, number>", "---@param n integer", "---@return List"]),
     APIEntry(
+      "folio.minhash_clusters",
+      "folio.minhash_clusters(signatures [, {threshold = 0.8, bands = 16}])",
+      returns: "List of {first, similarity} or false",
+      "Near-duplicate clusters of `doc:minhash()` signatures, found in Swift by LSH banding.",
+      details:
+        "Entry i is false when signature i starts a cluster, else `{first = j, similarity = s}`: the earliest signature of its cluster and the share of equal positions. The dedupe and duplicates plugins use it.",
+      annotations: [
+        "---@param signatures integer[][]", "---@param opts? {threshold?: number, bands?: integer}",
+        "---@return List",
+      ]),
+    APIEntry(
       "folio.List", "folio.List.new([t])", returns: "List",
       "The sequence type every Folio call returns: `map`, `filter`, `find`, `each`, `count`, `sort`, `take`, `totable`, `#`.",
       example: "folio.List.new({3, 1, 2}):sort():take(2)"),

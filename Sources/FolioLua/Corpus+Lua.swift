@@ -97,9 +97,7 @@ extension FolioLua {
   static func corpusGet(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let corpus: Corpus = try L.checkObject(1, "Corpus")
     let id = try L.checkString(2)
-    guard let doc = corpus.document(id: id),
-      let i = corpus.documents.firstIndex(where: { $0 === doc })
-    else {
+    guard let i = corpus.position(of: id) else {
       L.pushNil()
       return 1
     }

@@ -117,6 +117,7 @@ public enum FolioLua {
       return 0
     }
     vm.setFunction("top") { (L) throws(LuaHostError) -> Int32 in try top(L) }
+    vm.setFunction("minhash_clusters", minhashClusters)
     L.newTable(hash: 3)
     vm.setFunction("lower") { (L) throws(LuaHostError) -> Int32 in
       L.pushString(try L.checkString(1).lowercased())

@@ -45,20 +45,24 @@ public struct PrettyPrinter {
 
   func describe(_ corpus: Corpus) -> String {
     guard corpus.count > 0 else { return corpus.description }
-    var picked = Array(0..<corpus.count)
-    if mode == .table && picked.count > maxRows {
-      let head = (maxRows + 1) / 2
-      picked = Array(picked.prefix(head)) + Array(picked.suffix(maxRows - head))
-    }
     let table = ReportTable(
-      title: "documents", columns: ["n", "id", "bytes", "text"],
-      rows: picked.map { i in
-        let d = corpus.documents[i]
-        return [
-          .integer(i + 1), .string(d.id), .integer(d.byteCount), .string(preview(d.text, 50)),
-        ]
-      })
+      title: "documents", columns: Self.documentColumns,
+      rows: shown(corpus.count).map { documentRow(corpus.documents[$0], at: $0) })
     return corpus.description + "\n" + renderRows(table, total: corpus.count)
+  }
+
+  /// The positions of the rows shown out of `count`: all, or in table mode past `maxRows` the first and last halves (the middle is elided, as DuckDB does).
+  func shown(_ count: Int) -> [Int] {
+    guard mode == .table && count > maxRows else { return Array(0..<count) }
+    let head = (maxRows + 1) / 2
+    return Array(0..<head) + Array((count - (maxRows - head))..<count)
+  }
+
+  static let documentColumns = ["n", "id", "bytes", "text"]
+
+  /// A document as one row of a table: position (1-based), id, size, the start of its text.
+  func documentRow(_ d: Document, at i: Int) -> [MetaValue?] {
+    [.integer(i + 1), .string(d.id), .integer(d.byteCount), .string(preview(d.text, 50))]
   }
 
   // MARK: Rows
@@ -87,11 +91,7 @@ public struct PrettyPrinter {
     var keys = 0
     L.forEach(t) { keys += 1 }
     guard keys == n else { return nil }
-    var picked = Array(0..<n)
-    if mode == .table && n > maxRows {
-      let head = (maxRows + 1) / 2
-      picked = Array(picked.prefix(head)) + Array(picked.suffix(maxRows - head))
-    }
+    let picked = shown(n)
     // Documents: one line each.
     L.rawGet(t, 1)
     let firstIsDocument = L.object(at: -1, as: Document.self) != nil
@@ -102,11 +102,9 @@ public struct PrettyPrinter {
         L.rawGet(t, k + 1)
         defer { L.pop() }
         guard let d = L.object(at: -1, as: Document.self) else { return nil }
-        cells.append([
-          .integer(k + 1), .string(d.id), .integer(d.byteCount), .string(preview(d.text, 50)),
-        ])
+        cells.append(documentRow(d, at: k))
       }
-      return (ReportTable(title: "", columns: ["n", "id", "bytes", "text"], rows: cells), n)
+      return (ReportTable(title: "", columns: Self.documentColumns, rows: cells), n)
     }
     // Tables keyed by strings.
     var seen: [String] = []

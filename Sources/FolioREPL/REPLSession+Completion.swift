@@ -72,7 +72,7 @@ extension REPLSession {
     defer { L.pop(L.top - base) }
     if path.isEmpty {
       L.pushGlobals()
-      let names = keys(L, -1) + Self.luaKeywords
+      let names = keys(L, -1) + PrettyPrinter.luaKeywords
       return (wordStart, Array(Set(names.filter { $0.hasPrefix(word) })).sorted())
     }
     L.pushGlobals()
@@ -88,11 +88,6 @@ extension REPLSession {
       wordStart, Array(Set(names.filter { $0.hasPrefix(word) && !$0.hasPrefix("__") })).sorted()
     )
   }
-
-  static let luaKeywords = [
-    "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if", "in",
-    "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while",
-  ]
 
   /// Replaces the value on top with its field `name`, read raw (for a Document, its `meta`).
   ///

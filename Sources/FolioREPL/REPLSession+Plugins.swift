@@ -212,12 +212,8 @@ extension REPLSession {
 extension PrettyPrinter {
   /// A report table in the current mode (elided in table mode).
   func renderTable(_ table: ReportTable) -> String {
-    guard mode == .table, table.rows.count > maxRows else {
-      return renderRows(table, total: table.rows.count)
-    }
-    let head = (maxRows + 1) / 2
-    var shown = table
-    shown.rows = Array(table.rows.prefix(head)) + Array(table.rows.suffix(maxRows - head))
-    return renderRows(shown, total: table.rows.count)
+    var elided = table
+    elided.rows = shown(table.rows.count).map { table.rows[$0] }
+    return renderRows(elided, total: table.rows.count)
   }
 }

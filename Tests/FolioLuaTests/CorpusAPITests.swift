@@ -5,13 +5,10 @@ import Testing
 
 /// Runs `code` with `corpus` as a global; returns the result as a string.
 func withCorpus(_ corpus: Corpus, _ code: String) throws -> String {
-  let vm = try LuaVM(sandboxed: true)
-  try FolioLua.install(in: vm, context: FolioLuaContext())
-  FolioLua.push(corpus, vm.state)
-  vm.state.setGlobal("corpus")
-  try vm.run("return tostring((function() \(code) end)())", chunkname: "=t", results: 1)
-  defer { vm.state.pop() }
-  return vm.state.string(at: -1) ?? "?"
+  try evalLua(code) { L in
+    FolioLua.push(corpus, L)
+    L.setGlobal("corpus")
+  }
 }
 
 @Suite("Corpus in Lua") struct CorpusAPITests {

@@ -3,15 +3,22 @@ import FolioLua
 import LuaRuntime
 import Testing
 
-/// Runs `code` with `doc` as a global in a sandboxed VM with Folio's API; returns the result.
-func withDocument(_ doc: Document, _ code: String) throws -> String {
+/// Runs `code` (a function body) in a sandboxed VM with Folio's API, after `setup` has set globals; returns its result as a string.
+func evalLua(_ code: String, setup: (LuaState) -> Void = { _ in }) throws -> String {
   let vm = try LuaVM(sandboxed: true)
   try FolioLua.install(in: vm, context: FolioLuaContext())
-  FolioLua.push(doc, vm.state)
-  vm.state.setGlobal("doc")
+  setup(vm.state)
   try vm.run("return tostring((function() \(code) end)())", chunkname: "=t", results: 1)
   defer { vm.state.pop() }
   return vm.state.string(at: -1) ?? "?"
+}
+
+/// Runs `code` with `doc` as a global; returns the result.
+func withDocument(_ doc: Document, _ code: String) throws -> String {
+  try evalLua(code) { L in
+    FolioLua.push(doc, L)
+    L.setGlobal("doc")
+  }
 }
 
 @Suite("Document in Lua") struct DocumentAPITests {

@@ -3,15 +3,6 @@ import FolioLua
 import LuaRuntime
 import Testing
 
-/// Runs `code` in a sandboxed VM with Folio's API and returns its result as a string.
-func lua(_ code: String) throws -> String {
-  let vm = try LuaVM(sandboxed: true)
-  try FolioLua.install(in: vm, context: FolioLuaContext())
-  try vm.run("return tostring((function() \(code) end)())", chunkname: "=t", results: 1)
-  defer { vm.state.pop() }
-  return vm.state.string(at: -1) ?? "?"
-}
-
 @Suite("folio.re") struct RegexAPITests {
   @Test(
     "find, match, gmatch and gsub behave like string's, with PCRE2 patterns",
@@ -30,18 +21,18 @@ func lua(_ code: String) throws -> String {
       (#"return folio.re.match("UN", "un", 1, "i")"#, "UN"),
     ])
   func stringLike(_ code: String, _ expected: String) throws {
-    #expect(try lua(code) == expected)
+    #expect(try evalLua(code) == expected)
   }
 
   @Test("a group that takes no part in the match is false, not a crash")
   func unsetGroups() throws {
     #expect(
-      try lua(
+      try evalLua(
         #"local a, b, c = folio.re.match("June 26", "(\\w+) (\\d+)(?:, (\\d+))?") return a .. " " .. b .. " " .. tostring(c)"#
       )
         == "June 26 false")
     #expect(
-      try lua(
+      try evalLua(
         #"local m = folio.re.compile("(x)?(y)"):exec("y") return tostring(m[1]) .. m[2] .. m.first .. m.last"#
       )
         == "falsey11")
@@ -50,7 +41,7 @@ func lua(_ code: String) throws -> String {
   @Test("exec gives positions, captures and named groups")
   func exec() throws {
     #expect(
-      try lua(
+      try evalLua(
         #"local m = folio.re.compile("(?<y>\\d{4})-(?<m>\\d\\d)"):exec("on 2024-06-27") return table.concat({m.first, m.last, m[1], m.y, m.m}, " ")"#
       )
         == "4 10 2024 2024 06")
@@ -59,7 +50,7 @@ func lua(_ code: String) throws -> String {
   @Test("a catastrophic pattern stops with a message instead of hanging")
   func matchLimit() throws {
     do {
-      _ = try lua(#"return folio.re.find(string.rep("a", 40) .. "!", "(a+)+$")"#)
+      _ = try evalLua(#"return folio.re.find(string.rep("a", 40) .. "!", "(a+)+$")"#)
       Issue.record("no error")
     } catch let e as LuaError {
       #expect(e.message.contains("pattern too slow for this text"))
@@ -69,7 +60,7 @@ func lua(_ code: String) throws -> String {
   @Test("a bad pattern is an argument error naming the position")
   func badPattern() throws {
     do {
-      _ = try lua(#"return folio.re.compile("(unclosed")"#)
+      _ = try evalLua(#"return folio.re.compile("(unclosed")"#)
       Issue.record("no error")
     } catch let e as LuaError {
       #expect(
