@@ -29,7 +29,12 @@ let package = Package(
       providers: [.apt(["liblua5.4-dev"])]
     ),
     .target(name: "CLuaShim", dependencies: ["CLua"]),
-    .target(name: "FolioCore", dependencies: ["CPCRE2"]),
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    .target(name: "FolioCore", dependencies: ["CPCRE2", "CZlib"]),
     .target(
       name: "FolioEngine",
       dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"]

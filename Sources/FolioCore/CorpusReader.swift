@@ -14,7 +14,8 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .notFound(let p): "no such file or folder: \(p)"
     case .unreadable(let p, let why): "cannot read \(p): \(why)"
-    case .empty(let p): "no documents found in \(p) (Folio reads .txt, .md, .jsonl and .json files)"
+    case .empty(let p):
+      "no documents found in \(p) (Folio reads .txt, .md, .html, .jsonl, .json, .csv, .tsv, .xml and .sgm files, gzipped or not)"
     }
   }
 }
@@ -67,9 +68,18 @@ public struct CorpusReader: Sendable {
     }
   }
 
+  /// The extensions read in folders (also with `.gz` after them); name other files explicitly.
   public static let textExtensions: Set<String> = [
-    "txt", "text", "md", "jsonl", "ndjson", "json", "csv", "tsv",
+    "txt", "text", "md", "jsonl", "ndjson", "json", "csv", "tsv", "html", "htm", "xhtml", "xml",
+    "sgm", "sgml", "tei",
   ]
+
+  /// The extension that decides a file's format: `txt` for `a.txt` and `a.txt.gz`.
+  static func formatExtension(_ name: String) -> String {
+    var parts = name.lowercased().split(separator: ".", omittingEmptySubsequences: false)
+    if parts.count > 2, parts.last == "gz" { parts.removeLast() }
+    return parts.count > 1 ? String(parts.last ?? "") : ""
+  }
   public var options: ReaderOptions
 
   public init(options: ReaderOptions = ReaderOptions()) { self.options = options }
@@ -126,66 +136,104 @@ public struct CorpusReader: Sendable {
   public func list(_ paths: [String]) throws(CorpusError) -> [CorpusEntry] {
     var entries: [CorpusEntry] = []
     let fm = FileManager.default
-    for path in paths {
-      var isDir: ObjCBool = false
-      guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw .notFound(path) }
-      let url = URL(fileURLWithPath: path)
-      if !isDir.boolValue {
-        let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int
-        entries.append(
-          CorpusEntry(
-            url: url, id: url.lastPathComponent, folder: "", displayPath: path, bytes: size ?? 0))
+    for pattern in paths {
+      guard !fm.fileExists(atPath: pattern), pattern.contains(where: { "*?[".contains($0) }) else {
+        entries += try listOne(pattern)
         continue
       }
-      var found: [CorpusEntry] = []
-      let prefix = path.hasSuffix("/") ? path : path + "/"
-      Self.walk(path, relative: "") { relative, size in
-        let name = relative.split(separator: "/").last.map(String.init) ?? relative
-        let ext =
-          name.split(separator: ".").count > 1
-          ? name.split(separator: ".").last.map { $0.lowercased() } ?? "" : ""
-        guard Self.textExtensions.contains(ext), !Self.isDocumentation(name) else { return }
-        let folder = relative.split(separator: "/").dropLast().joined(separator: "/")
-        found.append(
-          CorpusEntry(
-            url: URL(fileURLWithPath: prefix + relative), id: relative, folder: folder,
-            displayPath: prefix + relative, bytes: size))
-      }
-      found.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
-      if found.isEmpty { throw .empty(path) }
-      entries += found
+      let matches = Self.glob(pattern)
+      if matches.isEmpty { throw .notFound(pattern) }
+      // Ids are relative to the folder before the first wildcard, so `news/*/page.html` gives
+      // `a/page.html`, `b/page.html`.
+      let fixed = pattern.prefix { !"*?[".contains($0) }
+      let base =
+        fixed.contains("/") ? String(fixed[...(fixed.lastIndex(of: "/") ?? fixed.startIndex)]) : ""
+      for path in matches { entries += try listOne(path, base: base) }
     }
     return entries
   }
 
-  /// Reads one entry into a document.
-  ///
-  /// Returns nil (with a warning) for binary files.
-  public func read(_ entry: CorpusEntry, warn: (CorpusWarning) -> Void) throws(CorpusError)
-    -> Document?
-  {
-    let data = try Self.readFile(entry.url.path, shown: entry.displayPath)
-    return data.withUnsafeBytes { raw -> Document? in
-      if TextDecoder.looksBinary(raw) {
-        warn(CorpusWarning(path: entry.displayPath, message: "looks like a binary file; skipped"))
-        return nil
-      }
-      let decoded = TextDecoder.decode(raw)
-      var meta = Metadata()
-      meta["path"] = .string(entry.id)
-      meta["folder"] = .string(entry.folder)
-      meta["bytes"] = .integer(raw.count)
-      if decoded.invalidSequences > 0 {
-        meta["invalid_utf8"] = .integer(decoded.invalidSequences)
-        let n = decoded.invalidSequences
-        warn(
-          CorpusWarning(
-            path: entry.displayPath,
-            message:
-              "\(n) invalid UTF-8 sequence\(n == 1 ? "" : "s") replaced by U+FFFD (first at byte \(decoded.firstInvalidOffset ?? 0))"
-          ))
-      }
-      return Document(id: entry.id, text: decoded.text, meta: meta)
+  /// The paths matching a shell pattern (`*`, `?`, `[...]`; `**` is not special), sorted.
+  static func glob(_ pattern: String) -> [String] {
+    var result = glob_t()
+    defer { globfree(&result) }
+    guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+    return (0..<Int(result.gl_pathc)).compactMap { i in
+      result.gl_pathv[i].map { String(cString: $0) }
     }
+  }
+
+  private func listOne(_ path: String, base: String = "") throws(CorpusError) -> [CorpusEntry] {
+    let fm = FileManager.default
+    var isDir: ObjCBool = false
+    guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw .notFound(path) }
+    let url = URL(fileURLWithPath: path)
+    if !isDir.boolValue {
+      let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int
+      let id =
+        !base.isEmpty && path.hasPrefix(base)
+        ? String(path.dropFirst(base.count)) : url.lastPathComponent
+      let folder = id.split(separator: "/").dropLast().joined(separator: "/")
+      return [
+        CorpusEntry(url: url, id: id, folder: folder, displayPath: path, bytes: size ?? 0)
+      ]
+    }
+    var found: [CorpusEntry] = []
+    let prefix = path.hasSuffix("/") ? path : path + "/"
+    Self.walk(path, relative: "") { relative, size in
+      let name = relative.split(separator: "/").last.map(String.init) ?? relative
+      let ext = Self.formatExtension(name)
+      guard Self.textExtensions.contains(ext), !Self.isDocumentation(name) else { return }
+      let folder = relative.split(separator: "/").dropLast().joined(separator: "/")
+      found.append(
+        CorpusEntry(
+          url: URL(fileURLWithPath: prefix + relative), id: relative, folder: folder,
+          displayPath: prefix + relative, bytes: size))
+    }
+    found.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+    if found.isEmpty { throw .empty(path) }
+    return found
+  }
+
+  /// The file's bytes, gunzipped when its name ends in `.gz`, and the name that tells its
+  /// format (without `.gz`).
+  func contents(_ entry: CorpusEntry, warn: (CorpusWarning) -> Void) throws(CorpusError)
+    -> (bytes: [UInt8], name: String)?
+  {
+    let raw = try Self.readFile(entry.url.path, shown: entry.displayPath)
+    guard entry.id.lowercased().hasSuffix(".gz") else { return (raw, entry.id) }
+    do {
+      return (try Gzip.decompress(raw), String(entry.id.dropLast(3)))
+    } catch {
+      warn(CorpusWarning(path: entry.displayPath, message: "\(error); skipped"))
+      return nil
+    }
+  }
+
+  /// Decodes a text file's bytes as `options.encoding` says, or by byte-order mark, declared
+  /// charset and UTF-8; notes the encoding and replaced bytes in `meta` and warns about them.
+  func decode(
+    _ raw: UnsafeRawBufferPointer, entry: CorpusEntry, sniff: Bool, meta: inout Metadata,
+    warn: (CorpusWarning) -> Void
+  ) -> String {
+    let decoded = TextDecoder.decode(raw, encoding: options.encoding, sniff: sniff)
+    if decoded.encoding != "utf-8" { meta["encoding"] = .string(decoded.encoding) }
+    if let declared = decoded.declared,
+      LegacyEncoding.iconvName(declared) != LegacyEncoding.iconvName(decoded.encoding)
+    {
+      meta["declared_encoding"] = .string(declared)
+    }
+    if decoded.invalidSequences > 0 {
+      let n = decoded.invalidSequences
+      meta["invalid_bytes"] = .integer(n)
+      let what = decoded.encoding == "utf-8" ? "invalid UTF-8 sequence" : "undecodable sequence"
+      var message =
+        "\(n) \(what)\(n == 1 ? "" : "s") replaced by U+FFFD (first at byte \(decoded.firstInvalidOffset ?? 0))"
+      if let guess = decoded.suggestion {
+        message += " - it reads cleanly as \(guess): try --encoding \(guess)"
+      }
+      warn(CorpusWarning(path: entry.displayPath, message: message))
+    }
+    return decoded.text
   }
 }

@@ -12,6 +12,7 @@ public final class Document {
   public private(set) var layerNames: [String] = []
   private var layers: [String: Layer] = [:]
   private var cachedTokens: [Token]?
+  private var cachedSentences: (revision: Int, ranges: [Range<Int>])?
   /// Byte ranges of the original text removed by `cut`, in order of the current text.
   public private(set) var cuts: [(at: Int, length: Int)] = []
   /// Changes each time the text changes (caches of derived data compare it).
@@ -34,6 +35,14 @@ public final class Document {
     let t = Tokenizer.tokenize(text)
     cachedTokens = t
     return t
+  }
+
+  /// Sentence ranges of the text (bytes, computed on first use, cached until the text changes).
+  public var sentences: [Range<Int>] {
+    if let cachedSentences, cachedSentences.revision == revision { return cachedSentences.ranges }
+    let ranges = Sentences.split(text)
+    cachedSentences = (revision, ranges)
+    return ranges
   }
 
   public func layer(_ name: String) -> Layer? { layers[name] }
@@ -102,11 +111,16 @@ public final class Document {
 
   /// Adds a span to `layer`, creating the layer on first use.
   public func add(_ span: Span, to layer: String) {
+    ensureLayer(layer)
+    layers[layer]?.add(span)
+  }
+
+  /// Creates `layer` empty unless it exists (an empty layer still says it was run).
+  public func ensureLayer(_ layer: String) {
     if layers[layer] == nil {
       layers[layer] = Layer(name: layer)
       layerNames.append(layer)
     }
-    layers[layer]?.add(span)
   }
 
   /// Removes the spans of `layer` that satisfy `predicate`; returns how many went.

@@ -2,7 +2,7 @@ import Foundation
 
 /// How files become documents: by extension (`auto`), or as named with `--as`.
 public enum InputFormat: String, Sendable, CaseIterable {
-  case auto, text, jsonl, json, csv, tsv
+  case auto, text, html, xml, jsonl, json, csv, tsv
 
   /// The format a file's extension implies.
   static func of(_ path: String) -> InputFormat {
@@ -11,8 +11,15 @@ public enum InputFormat: String, Sendable, CaseIterable {
     case "json": .json
     case "csv": .csv
     case "tsv", "tab": .tsv
+    case "html", "htm", "xhtml": .html
+    case "xml", "sgm", "sgml", "tei": .xml
     default: .text
     }
+  }
+
+  /// A format by the name given to `--as` (`sgml` is another name for `xml`).
+  public init?(name: String) {
+    self.init(rawValue: name == "sgml" ? "xml" : name.lowercased())
   }
 }
 
@@ -20,46 +27,48 @@ public enum InputFormat: String, Sendable, CaseIterable {
 /// (dotted paths reach into nested objects: `article.body`).
 public struct ReaderOptions: Sendable, Equatable {
   public var format: InputFormat
-  public var textField: String
+  /// The field holding a record's text; nil for the format's default (`text` for JSON and CSV,
+  /// `title` + `body` for SGML/XML records). For XML, a comma-separated list of elements.
+  public var textField: String?
   public var idField: String?
+  /// The encoding of text files (`--encoding`); nil reads the byte-order mark, the declared
+  /// charset, then UTF-8.
+  public var encoding: String?
+  /// The SGML/XML element that holds one record (`--record`); nil finds the repeated element.
+  public var record: String?
 
-  public init(format: InputFormat = .auto, textField: String = "text", idField: String? = nil) {
+  public init(
+    format: InputFormat = .auto, textField: String? = nil, idField: String? = nil,
+    encoding: String? = nil, record: String? = nil
+  ) {
     self.format = format
     self.textField = textField
     self.idField = idField
+    self.encoding = encoding
+    self.record = record
   }
+
+  /// The text field of JSON and CSV records.
+  var recordTextField: String { textField ?? "text" }
 }
 
-/// A JSON value, decoded exactly (booleans, integers and floats stay apart).
-enum JSONValue: Decodable {
+/// A JSON value, decoded exactly (booleans, integers and floats stay apart; object keys keep
+/// their order).
+enum JSONValue {
   case null, bool(Bool), integer(Int), number(Double), string(String)
-  case array([JSONValue]), object([String: JSONValue])
+  case array([JSONValue]), object([(String, JSONValue)])
 
-  init(from decoder: Decoder) throws {
-    let c = try decoder.singleValueContainer()
-    if c.decodeNil() {
-      self = .null
-    } else if let b = try? c.decode(Bool.self) {
-      self = .bool(b)
-    } else if let i = try? c.decode(Int.self) {
-      self = .integer(i)
-    } else if let d = try? c.decode(Double.self) {
-      self = .number(d)
-    } else if let s = try? c.decode(String.self) {
-      self = .string(s)
-    } else if let a = try? c.decode([JSONValue].self) {
-      self = .array(a)
-    } else {
-      self = .object(try c.decode([String: JSONValue].self))
-    }
+  /// The field `key` of an object.
+  subscript(key: String) -> JSONValue? {
+    guard case .object(let fields) = self else { return nil }
+    return fields.first { $0.0 == key }?.1
   }
 
   /// The value at a dotted path.
   func at(_ path: String) -> JSONValue? {
     var value: JSONValue? = self
     for part in path.split(separator: ".") {
-      guard case .object(let o)? = value else { return nil }
-      value = o[String(part)]
+      value = value?[String(part)]
     }
     return value
   }
@@ -85,13 +94,13 @@ enum JSONValue: Decodable {
     }
   }
 
-  /// Fields flattened to dotted keys, sorted, leaving out `skip`.
+  /// Fields flattened to dotted keys, in file order, leaving out `skip`.
   func flattened(prefix: String = "", skip: Set<String>) -> [(String, MetaValue)] {
     guard case .object(let o) = self else { return [] }
     var out: [(String, MetaValue)] = []
-    for key in o.keys.sorted() {
+    for (key, value) in o {
       let path = prefix.isEmpty ? key : prefix + "." + key
-      guard !skip.contains(path), let value = o[key] else { continue }
+      guard !skip.contains(path) else { continue }
       if case .object = value {
         out += value.flattened(prefix: path, skip: skip)
       } else if let m = value.meta {
@@ -103,34 +112,91 @@ enum JSONValue: Decodable {
 }
 
 extension CorpusReader {
-  /// Reads an entry into its documents: one for a text file, one per record for JSONL and JSON arrays.
+  /// Reads an entry into its documents: one for a text file or HTML page, one per record for
+  /// JSONL, JSON arrays, CSV/TSV rows and SGML/XML records; `.gz` files are gunzipped first.
   ///
-  /// Malformed records are skipped with a warning naming the file and line.
+  /// Binary files and malformed records are skipped with a warning naming the file and line.
   public func readAll(_ entry: CorpusEntry, warn: (CorpusWarning) -> Void) throws(CorpusError)
     -> [Document]
   {
-    let format = options.format == .auto ? InputFormat.of(entry.url.path) : options.format
-    if format == .csv || format == .tsv {
-      return try readTable(entry, separator: format == .csv ? 0x2C : 0x09, warn: warn)
+    guard let (bytes, name) = try contents(entry, warn: warn) else { return [] }
+    let format = options.format == .auto ? InputFormat.of(name) : options.format
+    let binary = bytes.withUnsafeBytes { TextDecoder.looksBinary($0) }
+    if binary {
+      warn(CorpusWarning(path: entry.displayPath, message: "looks like a binary file; skipped"))
+      return []
     }
-    guard format == .jsonl || format == .json else {
-      return try read(entry, warn: warn).map { [$0] } ?? []
+    var meta = Metadata()
+    meta["path"] = .string(entry.id)
+    meta["folder"] = .string(entry.folder)
+    switch format {
+    case .csv, .tsv:
+      let text = bytes.withUnsafeBytes {
+        decode($0, entry: entry, sniff: false, meta: &meta, warn: warn)
+      }
+      return readTable(text, entry, separator: format == .csv ? 0x2C : 0x09, warn: warn)
+    case .jsonl, .json:
+      return readJSON(bytes, entry, lines: format == .jsonl, warn: warn)
+    case .xml:
+      let text = bytes.withUnsafeBytes {
+        decode($0, entry: entry, sniff: true, meta: &meta, warn: warn)
+      }
+      let fields = options.textField?.split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
+      let records = MarkupReader.records(
+        text, record: options.record, textFields: fields, idField: options.idField)
+      if let record = options.record, records.isEmpty {
+        warn(CorpusWarning(path: entry.displayPath, message: "no <\(record)> records; skipped"))
+      }
+      return records.enumerated().map { n, record in
+        var m = meta
+        if records.count > 1 { m["record"] = .integer(n + 1) }
+        for (k, v) in record.meta { m[k] = v }
+        let id =
+          record.id.map { "\(entry.id)#\($0)" }
+          ?? (records.count > 1 ? "\(entry.id)#\(n + 1)" : entry.id)
+        return Document(id: id, text: record.text, meta: m)
+      }
+    case .html:
+      let text = bytes.withUnsafeBytes {
+        decode($0, entry: entry, sniff: true, meta: &meta, warn: warn)
+      }
+      let page = MarkupReader.page(text)
+      for (k, v) in page.meta where meta[k] == nil { meta[k] = .string(v) }
+      meta["bytes"] = .integer(bytes.count)
+      return [Document(id: entry.id, text: page.text, meta: meta)]
+    case .text, .auto:
+      meta["bytes"] = .integer(bytes.count)
+      let text = bytes.withUnsafeBytes {
+        decode($0, entry: entry, sniff: false, meta: &meta, warn: warn)
+      }
+      return [Document(id: entry.id, text: text, meta: meta)]
     }
-    let bytes = try Self.readFile(entry.url.path, shown: entry.displayPath)
-    let decoder = JSONDecoder()
+  }
+
+  /// JSONL (one object a line) or a JSON array of objects (or one object).
+  private func readJSON(
+    _ bytes: [UInt8], _ entry: CorpusEntry, lines: Bool, warn: (CorpusWarning) -> Void
+  ) -> [Document] {
+    let textField = options.recordTextField
     var documents: [Document] = []
     func record(_ value: JSONValue, number: Int, where place: String) {
       guard case .object = value else {
         warn(CorpusWarning(path: place, message: "not a JSON object; skipped"))
         return
       }
-      guard let textValue = value.at(options.textField), let text = textValue.scalarText else {
+      if let document = Self.standOff(value, place: place, warn: warn) {
+        documents.append(document)
+        return
+      }
+      guard let textValue = value.at(textField), let text = textValue.scalarText else {
         let fields = value.flattened(skip: []).map(\.0).prefix(8).joined(separator: ", ")
         warn(
           CorpusWarning(
             path: place,
             message:
-              "no text field '\(options.textField)' (fields: \(fields)); skipped - use --text-field"
+              "no text field '\(textField)' (fields: \(fields)); skipped - use --text-field"
           ))
         return
       }
@@ -139,13 +205,14 @@ extension CorpusReader {
       meta["path"] = .string(entry.id)
       meta["folder"] = .string(entry.folder)
       meta["record"] = .integer(number)
-      for (k, v) in value.flattened(skip: [options.textField]) { meta[k] = v }
+      for (k, v) in value.flattened(skip: [textField]) { meta[k] = v }
       let normalised = text.contains("\r") ? TextDecoder.decode(Array(text.utf8)).text : text
       documents.append(Document(id: id, text: normalised, meta: meta))
     }
-    if format == .json {
+    let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
+    if !lines {
       do {
-        let value = try decoder.decode(JSONValue.self, from: Data(bytes))
+        let value = try JSONParser.parse(body)
         guard case .array(let items) = value else {
           record(value, number: 1, where: entry.displayPath)
           return documents
@@ -156,25 +223,25 @@ extension CorpusReader {
       } catch {
         warn(
           CorpusWarning(
-            path: entry.displayPath, message: "malformed JSON; skipped (\(Self.reason(error)))"))
+            path: entry.displayPath, message: "malformed JSON; skipped (\(error))"))
       }
       return documents
     }
     var line = 0
-    for slice in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+    for slice in body.split(separator: 0x0A, omittingEmptySubsequences: false) {
       line += 1
       var trimmed = slice
       if trimmed.last == 0x0D { trimmed = trimmed.dropLast() }
       if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
       do {
         record(
-          try decoder.decode(JSONValue.self, from: Data(trimmed)), number: line,
+          try JSONParser.parse(trimmed), number: line,
           where: "\(entry.displayPath):\(line)")
       } catch {
         warn(
           CorpusWarning(
             path: "\(entry.displayPath):\(line)",
-            message: "malformed JSON; skipped (\(Self.reason(error)))"))
+            message: "malformed JSON; skipped (\(error))"))
       }
     }
     return documents
@@ -182,11 +249,10 @@ extension CorpusReader {
 
   /// CSV/TSV with a header row: one document per row; `textField` and `idField` name
   /// columns; the other columns go to meta (numbers stay text: CSV has no types).
-  private func readTable(_ entry: CorpusEntry, separator: UInt8, warn: (CorpusWarning) -> Void)
-    throws(CorpusError) -> [Document]
-  {
-    let bytes = try Self.readFile(entry.url.path, shown: entry.displayPath)
-    let text = bytes.withUnsafeBytes { TextDecoder.decode($0).text }
+  private func readTable(
+    _ text: String, _ entry: CorpusEntry, separator: UInt8, warn: (CorpusWarning) -> Void
+  ) -> [Document] {
+    let textField = options.recordTextField
     let records: [CSVParser.Record]
     do { records = try CSVParser.parse(text, separator: separator) } catch {
       warn(
@@ -196,12 +262,12 @@ extension CorpusReader {
       return []
     }
     guard let header = records.first?.fields else { return [] }
-    guard let textColumn = header.firstIndex(of: options.textField) else {
+    guard let textColumn = header.firstIndex(of: textField) else {
       warn(
         CorpusWarning(
           path: entry.displayPath,
           message:
-            "no column '\(options.textField)' (columns: \(header.prefix(8).joined(separator: ", "))); skipped - use --text-field"
+            "no column '\(textField)' (columns: \(header.prefix(8).joined(separator: ", "))); skipped - use --text-field"
         ))
       return []
     }
@@ -228,10 +294,55 @@ extension CorpusReader {
     return documents
   }
 
-  private static func reason(_ error: Error) -> String {
-    if case DecodingError.dataCorrupted(let context) = error {
-      return (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
+  /// A record Folio wrote (`folio corpus export`, `folio run -o docs.jsonl`): `id`, `meta`,
+  /// `text`, `offsets` and `layers` come back as they were; nil for any other record.
+  static func standOff(_ value: JSONValue, place: String, warn: (CorpusWarning) -> Void)
+    -> Document?
+  {
+    guard case .string(let id)? = value["id"], case .string(let text)? = value["text"],
+      case .string(let unit)? = value["offsets"], let offsets = OffsetUnit(rawValue: unit),
+      case .object(let layers)? = value["layers"], case .object(let fields)? = value["meta"]
+    else { return nil }
+    var meta = Metadata()
+    for (k, v) in fields { if let m = v.meta { meta[k] = m } }
+    let document = Document(id: id, text: text, meta: meta)
+    // Code point offsets back to bytes: one table over the text.
+    var byteAt: [Int] = []
+    if offsets == .codepoints {
+      byteAt.reserveCapacity(text.unicodeScalars.count + 1)
+      var n = 0
+      for s in text.unicodeScalars {
+        byteAt.append(n)
+        n += UTF8.width(s)
+      }
+      byteAt.append(n)
     }
-    return "\(error)"
+    let limit = offsets == .codepoints ? byteAt.count - 1 : document.byteCount
+    for (name, spans) in layers {
+      guard case .array(let items) = spans else { continue }
+      document.ensureLayer(name)
+      for item in items {
+        guard case .integer(let start)? = item["start"], case .integer(let end)? = item["end"],
+          0 <= start, start <= end, end <= limit
+        else {
+          warn(
+            CorpusWarning(
+              path: place, message: "a span in layer '\(name)' has bad offsets; skipped"))
+          continue
+        }
+        var label: String?
+        if case .string(let l)? = item["label"] { label = l }
+        var attributes: [(String, MetaValue)] = []
+        if case .object(let a)? = item["attrs"] {
+          for (k, v) in a { if let m = v.meta { attributes.append((k, m)) } }
+        }
+        let span =
+          offsets == .codepoints
+          ? Span(start: byteAt[start], end: byteAt[end], label: label, attributes: attributes)
+          : Span(start: start, end: end, label: label, attributes: attributes)
+        document.add(span, to: name)
+      }
+    }
+    return document
   }
 }

@@ -12,6 +12,51 @@ public enum TextDecoder {
     public var invalidSequences: Int
     /// The byte offset of the first invalid sequence in the input, if any.
     public var firstInvalidOffset: Int?
+    /// The encoding read: `utf-8`, `utf-16le`, `utf-16be` or a legacy label.
+    public var encoding: String = "utf-8"
+    /// The encoding the document declared (HTML `<meta charset>`, `<?xml encoding?>`), if any.
+    public var declared: String?
+    /// For invalid UTF-8 read as UTF-8: a legacy encoding that reads the file cleanly.
+    public var suggestion: String?
+  }
+
+  /// Decodes `raw`: a byte-order mark decides first (UTF-8, UTF-16LE/BE); then `encoding` when
+  /// given; then, with `sniff`, the encoding the document declares, unless the bytes are valid
+  /// UTF-8 (pages that declare gb2312 but are stored as UTF-8 exist); then UTF-8.
+  public static func decode(_ raw: UnsafeRawBufferPointer, encoding: String?, sniff: Bool)
+    -> Decoded
+  {
+    if raw.starts(with: [0xFF, 0xFE]) || raw.starts(with: [0xFE, 0xFF]) {
+      let big = raw[0] == 0xFE
+      let r = LegacyEncoding.fromUTF16(UnsafeRawBufferPointer(rebasing: raw[2...]), bigEndian: big)
+      var d = r.bytes.withUnsafeBytes { decode($0) }
+      d.invalidSequences += r.invalid
+      d.firstInvalidOffset = r.firstInvalid.map { $0 + 2 }
+      d.encoding = big ? "utf-16be" : "utf-16le"
+      return d
+    }
+    if raw.starts(with: [0xEF, 0xBB, 0xBF]) { return decode(raw) }
+    let declared = sniff ? LegacyEncoding.declared(in: raw) : nil
+    var label = encoding
+    if label == nil, let declared, LegacyEncoding.iconvName(declared) != nil,
+      String(validating: raw, as: UTF8.self) == nil
+    {
+      label = declared
+    }
+    if let label, LegacyEncoding.iconvName(label) != nil,
+      let r = LegacyEncoding.toUTF8(raw, label: label)
+    {
+      var d = r.bytes.withUnsafeBytes { decode($0) }
+      d.invalidSequences = r.invalid
+      d.firstInvalidOffset = r.firstInvalid
+      d.encoding = label.lowercased()
+      d.declared = declared
+      return d
+    }
+    var d = decode(raw)
+    d.declared = declared
+    if d.invalidSequences > 0 { d.suggestion = LegacyEncoding.guess(raw) }
+    return d
   }
 
   /// Whether `bytes` looks like a binary file (NUL bytes and many control bytes near the start).

@@ -18,7 +18,10 @@ struct Folio: ParsableCommand {
         folio plugin test Plugins/wordfreq
       """,
     version: FolioVersion.string,
-    subcommands: [Run.self, REPL.self, Script.self, Merge.self, PluginCommand.self, Doc.self])
+    subcommands: [
+      Run.self, REPL.self, Script.self, Merge.self, CorpusCommand.self, PluginCommand.self,
+      Doc.self,
+    ])
 }
 
 enum FolioVersion {

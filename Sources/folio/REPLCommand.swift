@@ -6,29 +6,6 @@ import FolioREPL
 import Foundation
 import LuaRuntime
 
-/// Reader options shared by the commands that load a corpus into memory.
-struct CorpusOptions: ParsableArguments {
-  @Option(
-    name: .customLong("as"),
-    help: "How to read files: auto (by extension), text, jsonl, json, csv or tsv.")
-  var inputFormat: String = "auto"
-
-  @Option(help: "The field that holds a record's text (JSONL/JSON/CSV).")
-  var textField: String = "text"
-
-  @Option(help: "The field that holds a record's id (default: FILE#LINE).")
-  var idField: String?
-
-  func reader() throws(FolioError) -> ReaderOptions {
-    guard let format = InputFormat(rawValue: inputFormat) else {
-      throw FolioError(
-        "unknown input format '\(inputFormat)' - while reading the options",
-        help: "use " + InputFormat.allCases.map(\.rawValue).joined(separator: ", "), exit: .usage)
-    }
-    return ReaderOptions(format: format, textField: textField, idField: idField)
-  }
-}
-
 struct REPL: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "repl",

@@ -88,17 +88,7 @@ struct Run: ParsableCommand {
   @Option(help: "Memory limit of each plugin's Lua state, in MiB (0: none).")
   var maxMemory: Int = LuaLimits.plugin.memory >> 20
 
-  @Option(
-    name: .customLong("as"),
-    help: "How to read files: auto (by extension), text, jsonl, json, csv or tsv.")
-  var inputFormat: String = "auto"
-
-  @Option(
-    help: "The field that holds a record's text (JSONL/JSON; dotted paths reach into objects).")
-  var textField: String = "text"
-
-  @Option(help: "The field that holds a record's id (default: FILE#LINE).")
-  var idField: String?
+  @OptionGroup var reading: CorpusOptions
 
   @Option(help: "Process only part I of N of the corpus (1-based, contiguous, in corpus order).")
   var shard: String?
@@ -139,12 +129,6 @@ struct Run: ParsableCommand {
           "unknown offset unit '\(offsets)' - while reading the command line",
           help: "use codepoints or bytes", exit: .usage))
     }
-    guard let format = InputFormat(rawValue: inputFormat) else {
-      throw fail(
-        FolioError(
-          "unknown input format '\(inputFormat)' - while reading the command line",
-          help: "use auto, text, jsonl, json, csv or tsv", exit: .usage))
-    }
     var part: Shard?
     if let shard {
       guard let s = Shard(shard) else {
@@ -174,7 +158,7 @@ struct Run: ParsableCommand {
         limits: LuaLimits(memory: maxMemory << 20, instructions: maxInstructions, seconds: timeout),
         failFast: failFast, jobs: jobs, documentsOutput: docsOut, output: output,
         offsets: offsetUnit, shard: part, saveState: saveState)
-      configuration.reader = ReaderOptions(format: format, textField: textField, idField: idField)
+      configuration.reader = try reading.reader()
       let line = ProgressLine(enabled: progress == "auto" && Console.stderrIsTerminal)
       let runner = Runner(configuration, resolver: resolver) { text in
         line.clear()

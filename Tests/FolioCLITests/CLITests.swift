@@ -248,7 +248,7 @@ struct CLI {
     #expect(r.status == 0)
     #expect(
       CLI.diagnostics(r)
-        == "Warning: \(sport.path)/199.txt: 1 invalid UTF-8 sequence replaced by U+FFFD (first at byte 257)\n"
+        == "Warning: \(sport.path)/199.txt: 1 invalid UTF-8 sequence replaced by U+FFFD (first at byte 257) - it reads cleanly as windows-1252: try --encoding windows-1252\n"
     )
     #expect(r.stderr.contains("511 documents read, 511 kept"))
   }

@@ -424,7 +424,7 @@ import Testing
     #expect(r.status == 0)
     #expect(
       r.stderr
-        == "Warning: news.jsonl:2: no text field 'text' (fields: body, id); skipped - use --text-field\nWarning: news.jsonl:3: malformed JSON; skipped (The given data was not valid JSON.)\n"
+        == "Warning: news.jsonl:2: no text field 'text' (fields: id, body); skipped - use --text-field\nWarning: news.jsonl:3: malformed JSON; skipped (expected a JSON value at byte 1)\n"
     )
     let r2 = try CLI.run(
       [
@@ -434,7 +434,7 @@ import Testing
     #expect(r2.status == 0)
     #expect(
       read(dir.appendingPathComponent("out.jsonl"))?.split(separator: "\n").first
-        == #"{"id":"a1","meta":{"path":"news.jsonl","folder":"","record":1,"author.name":"Ann","id":"a1","site":"mt"},"text":"The UN asked Russia.","offsets":"codepoints","layers":{}}"#
+        == #"{"id":"a1","meta":{"path":"news.jsonl","folder":"","record":1,"id":"a1","site":"mt","author.name":"Ann"},"text":"The UN asked Russia.","offsets":"codepoints","layers":{}}"#
     )
     let a = try CLI.run(
       ["run", "arr.json", "--text-field", "article.body", "-p", "wordfreq:top=1", "-q"], in: dir)

@@ -105,7 +105,7 @@ import Testing
     let reader = CorpusReader()
     let entries = try reader.list([dir.path])
     #expect(entries.map(\.id) == ["a/1.txt", "b/2.txt"])
-    let doc = try #require(try reader.read(entries[0]) { _ in })
+    let doc = try #require(try reader.readAll(entries[0]) { _ in }.first)
     #expect(doc.text == "one\n")
     #expect(doc.meta["path"] == .string("a/1.txt"))
     #expect(doc.meta["folder"] == .string("a"))
@@ -139,11 +139,13 @@ import Testing
     }
     var warnings: [CorpusWarning] = []
     let entries = try CorpusReader().list([path])
-    let doc = try #require(try CorpusReader().read(entries[0]) { warnings.append($0) })
+    let doc = try #require(try CorpusReader().readAll(entries[0]) { warnings.append($0) }.first)
     #expect(warnings.count == 1)
     #expect(
-      warnings.first?.message == "1 invalid UTF-8 sequence replaced by U+FFFD (first at byte 257)")
-    #expect(doc.meta["invalid_utf8"] == .integer(1))
+      warnings.first?.message
+        == "1 invalid UTF-8 sequence replaced by U+FFFD (first at byte 257) - it reads cleanly as windows-1252: try --encoding windows-1252"
+    )
+    #expect(doc.meta["invalid_bytes"] == .integer(1))
     #expect(doc.text.contains("\u{FFFD}"))
   }
 }

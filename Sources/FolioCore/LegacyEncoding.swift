@@ -1,0 +1,250 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Text encodings other than UTF-8: UTF-16 (by byte-order mark) and the legacy encodings glibc's
+/// iconv knows (Shift_JIS, EUC-JP, EUC-KR, GB18030/GBK, Big5, ISO-8859-x, Windows-125x, ...),
+/// plus HZ, which glibc lacks.
+public enum LegacyEncoding {
+  /// The iconv name for an encoding label as people and web pages write it
+  /// (`shift_jis`, `Shift-JIS`, `x-sjis`, `latin1`, `gb2312`, ...), or nil for UTF-8.
+  ///
+  /// Labels follow the WHATWG Encoding Standard where it widens a label to a superset
+  /// (`iso-8859-1` and `ascii` read as Windows-1252, `gb2312` as GBK).
+  public static func iconvName(_ label: String) -> String? {
+    let key = label.lowercased().replacingOccurrences(of: "_", with: "-")
+      .trimmingCharacters(in: .whitespaces)
+    switch key {
+    case "utf-8", "utf8", "unicode-1-1-utf-8": return nil
+    case "latin1", "latin-1", "iso-8859-1", "iso8859-1", "l1", "ascii", "us-ascii", "cp1252",
+      "windows-1252", "x-cp1252":
+      return "WINDOWS-1252"
+    case "shift-jis", "sjis", "x-sjis", "ms-kanji", "csshiftjis": return "SHIFT_JIS"
+    case "cp932", "windows-31j", "ms932": return "CP932"
+    case "shift-jisx0213": return "SHIFT_JISX0213"
+    case "euc-jp", "eucjp", "x-euc-jp": return "EUC-JP"
+    case "euc-jisx0213": return "EUC-JISX0213"
+    case "euc-kr", "euckr", "ks-c-5601-1987", "ksc5601", "cp949", "windows-949", "uhc":
+      return "CP949"
+    case "gb2312", "euc-cn", "gbk", "cp936", "x-gbk", "chinese": return "GBK"
+    case "gb18030": return "GB18030"
+    case "big5", "x-x-big5", "cn-big5", "csbig5": return "BIG5"
+    case "big5hkscs", "big5-hkscs": return "BIG5-HKSCS"
+    case "iso2022-jp", "iso-2022-jp", "csiso2022jp": return "ISO-2022-JP"
+    case "iso2022-kr", "iso-2022-kr", "csiso2022kr": return "ISO-2022-KR"
+    case "koi8-r", "koi8r": return "KOI8-R"
+    case "koi8-u": return "KOI8-U"
+    case "hz", "hz-gb-2312": return "HZ"
+    default:
+      if key.hasPrefix("windows-") || key.hasPrefix("iso-8859-") || key.hasPrefix("cp") {
+        return key.uppercased()
+      }
+      return key.uppercased()
+    }
+  }
+
+  /// Whether iconv can read `label`.
+  public static func isKnown(_ label: String) -> Bool {
+    guard let name = iconvName(label) else { return true }
+    if name == "HZ" { return true }
+    let cd = iconv_open("UTF-8", name)
+    if cd == iconv_t(bitPattern: -1) { return false }
+    iconv_close(cd)
+    return true
+  }
+
+  /// Converts `bytes` from `label` to UTF-8 bytes, replacing undecodable bytes with U+FFFD.
+  ///
+  /// Returns nil when iconv does not know the encoding.
+  static func toUTF8(_ bytes: UnsafeRawBufferPointer, label: String)
+    -> (bytes: [UInt8], invalid: Int, firstInvalid: Int?)?
+  {
+    guard let name = iconvName(label) else { return nil }
+    if name == "HZ" {
+      let (gb, invalid, first) = unwrapHZ(bytes)
+      guard var out = gb.withUnsafeBytes({ toUTF8($0, label: "gbk") }) else { return nil }
+      out.invalid += invalid
+      out.firstInvalid = out.firstInvalid ?? first
+      return out
+    }
+    let cd = iconv_open("UTF-8", name)
+    if cd == iconv_t(bitPattern: -1) { return nil }
+    defer { iconv_close(cd) }
+    var out = [UInt8](repeating: 0, count: bytes.count * 3 + 16)
+    var invalid = 0
+    var firstInvalid: Int?
+    guard let base = bytes.baseAddress else { return ([], 0, nil) }
+    var inPtr = UnsafeMutablePointer(
+      mutating: base.assumingMemoryBound(to: CChar.self))
+    var inLeft = bytes.count
+    var written = 0
+    while inLeft > 0 {
+      if out.count - written < 64 { out += [UInt8](repeating: 0, count: out.count) }
+      var outLeft = out.count - written
+      let status = out.withUnsafeMutableBytes { buffer -> Int in
+        var outPtr: UnsafeMutablePointer<CChar>? =
+          buffer.baseAddress?.advanced(by: written).assumingMemoryBound(to: CChar.self)
+        var inOpt: UnsafeMutablePointer<CChar>? = inPtr
+        let r = iconv(cd, &inOpt, &inLeft, &outPtr, &outLeft)
+        if let inOpt { inPtr = inOpt }
+        return r
+      }
+      written = out.count - outLeft
+      if status != -1 { break }
+      switch errno {
+      case E2BIG:
+        continue
+      default:
+        // EILSEQ (an invalid sequence) or EINVAL (a truncated one at the end): one U+FFFD for
+        // one byte, then go on.
+        if firstInvalid == nil { firstInvalid = bytes.count - inLeft }
+        invalid += 1
+        if out.count - written < 3 { out += [UInt8](repeating: 0, count: 64) }
+        out[written] = 0xEF
+        out[written + 1] = 0xBF
+        out[written + 2] = 0xBD
+        written += 3
+        inPtr += 1
+        inLeft -= 1
+        // Reset the shift state (ISO-2022-*) after an error.
+        iconv(cd, nil, nil, nil, nil)
+      }
+    }
+    out.removeSubrange(written...)
+    return (out, invalid, firstInvalid)
+  }
+
+  /// HZ (RFC 1843) to GB2312 bytes: `~{` ... `~}` wraps 7-bit GB pairs, `~~` is a tilde and
+  /// `~` before a newline joins lines.
+  static func unwrapHZ(_ bytes: UnsafeRawBufferPointer) -> ([UInt8], Int, Int?) {
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    var gb = false
+    var invalid = 0
+    var first: Int?
+    var i = 0
+    while i < bytes.count {
+      let b = bytes[i]
+      if b == 0x7E, i + 1 < bytes.count {
+        let next = bytes[i + 1]
+        switch (next, gb) {
+        case (0x7B, _): gb = true
+        case (0x7D, _): gb = false
+        case (0x7E, false): out.append(0x7E)
+        case (0x0A, false): break
+        default:
+          invalid += 1
+          first = first ?? i
+        }
+        i += 2
+        continue
+      }
+      if gb, b >= 0x21, b <= 0x7E, i + 1 < bytes.count {
+        out.append(b | 0x80)
+        out.append(bytes[i + 1] | 0x80)
+        i += 2
+        continue
+      }
+      out.append(b)
+      i += 1
+    }
+    return (out, invalid, first)
+  }
+
+  /// UTF-16 (after its byte-order mark) to UTF-8; unpaired surrogates become U+FFFD.
+  static func fromUTF16(_ bytes: UnsafeRawBufferPointer, bigEndian: Bool)
+    -> (bytes: [UInt8], invalid: Int, firstInvalid: Int?)
+  {
+    var units: [UInt16] = []
+    units.reserveCapacity(bytes.count / 2)
+    var i = 0
+    while i + 1 < bytes.count {
+      let a = UInt16(bytes[i])
+      let b = UInt16(bytes[i + 1])
+      units.append(bigEndian ? a << 8 | b : b << 8 | a)
+      i += 2
+    }
+    var invalid = bytes.count % 2
+    var first: Int? = invalid > 0 ? bytes.count - 1 : nil
+    var out: [UInt8] = []
+    out.reserveCapacity(units.count * 2)
+    var parser = Unicode.UTF16.ForwardParser()
+    var iterator = units.makeIterator()
+    var position = 0
+    loop: while true {
+      switch parser.parseScalar(from: &iterator) {
+      case .valid(let encoded):
+        position += encoded.count
+        let scalar = Unicode.UTF16.decode(encoded)
+        out.append(contentsOf: UTF8.encode(scalar)!)
+      case .error(let length):
+        first = min(first ?? Int.max, position * 2)
+        position += length
+        invalid += 1
+        out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+      case .emptyInput:
+        break loop
+      }
+    }
+    return (out, invalid, first)
+  }
+
+  /// The encoding a document declares near its start: `<meta charset=...>`,
+  /// `<meta http-equiv="Content-Type" content="...; charset=...">` or `<?xml ... encoding="..."?>`.
+  public static func declared(in bytes: UnsafeRawBufferPointer) -> String? {
+    let head = Array(bytes.prefix(4096)).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    for key in ["charset", "encoding"] {
+      let needle = Array(key.utf8)
+      var i = 0
+      while i + needle.count < head.count {
+        guard head[i] == needle[0], Array(head[i..<i + needle.count]) == needle else {
+          i += 1
+          continue
+        }
+        var j = i + needle.count
+        while j < head.count, head[j] == 0x20 { j += 1 }
+        guard j < head.count, head[j] == 0x3D else {
+          i = j
+          continue
+        }
+        j += 1
+        while j < head.count, head[j] == 0x20 || head[j] == 0x22 || head[j] == 0x27 { j += 1 }
+        var name: [UInt8] = []
+        while j < head.count, name.count < 40,
+          (head[j] >= 0x61 && head[j] <= 0x7A) || (head[j] >= 0x30 && head[j] <= 0x39)
+            || head[j] == 0x2D || head[j] == 0x5F || head[j] == 0x3A || head[j] == 0x2E
+        {
+          name.append(head[j])
+          j += 1
+        }
+        if !name.isEmpty { return String(decoding: name, as: UTF8.self) }
+        i = j
+      }
+    }
+    return nil
+  }
+
+  /// For a file that is not valid UTF-8: the first legacy encoding that reads it without
+  /// errors, to suggest in the warning (never applied without being asked).
+  ///
+  /// Lone high bytes between ASCII ones (a Latin-1 `£` in English text) suggest Windows-1252
+  /// first; runs of high bytes suggest the CJK double-byte encodings.
+  static func guess(_ bytes: UnsafeRawBufferPointer) -> String? {
+    var high = 0
+    var lone = 0
+    for i in bytes.indices where bytes[i] >= 0x80 {
+      high += 1
+      let before = i > 0 && bytes[i - 1] >= 0x80
+      let after = i + 1 < bytes.count && bytes[i + 1] >= 0x80
+      if !before && !after { lone += 1 }
+    }
+    let cjk = ["shift_jis", "euc-jp", "euc-kr", "big5", "gb18030"]
+    let order = lone * 2 > high ? ["windows-1252"] + cjk : cjk + ["windows-1252"]
+    for label in order {
+      if let r = toUTF8(bytes, label: label), r.invalid == 0 { return label }
+    }
+    return nil
+  }
+}

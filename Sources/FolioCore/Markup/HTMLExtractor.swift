@@ -1,0 +1,500 @@
+/// Main-text extraction from a news or article page, in the manner of Mozilla's Readability:
+/// page furniture is removed (`script`, `style`, `nav`, `header`, `footer`, `aside`, forms,
+/// comments, hidden elements, and containers whose class or id says "comment", "sidebar",
+/// "share", ...); paragraphs score their ancestors by length and commas; the best-scoring
+/// container, with the siblings that score near it, is the article; lists of links and other
+/// low-text blocks inside it are dropped; blocks become paragraphs.
+///
+/// Also collects metadata: `<title>`, `<html lang>`, `<meta name=description|author|date|...>`,
+/// `og:` and `article:` properties.
+struct HTMLExtractor {
+  private var tree: MarkupTree
+  private var removed: [Bool]
+  private var length: [Int]
+  private var linkLength: [Int]
+  private var commas: [Int]
+  private var score: [Int: Double] = [:]
+
+  init(_ tree: MarkupTree) {
+    self.tree = tree
+    removed = Array(repeating: false, count: tree.names.count)
+    length = Array(repeating: 0, count: tree.names.count)
+    linkLength = length
+    commas = length
+  }
+
+  static let furniture: Set<String> = [
+    "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
+    "button", "select", "textarea", "template", "object", "embed", "canvas", "input", "label",
+    "dialog", "menu", "head", "fieldset", "link", "meta",
+  ]
+  static let furnitureRoles: Set<String> = [
+    "menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog",
+    "banner", "contentinfo", "search",
+  ]
+  static let unlikely = [
+    "-ad-", "ai2html", "banner", "breadcrumb", "combx", "comment", "community", "cover-wrap",
+    "disqus", "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark",
+    "replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental",
+    "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote", "newsletter", "promo",
+    "subscribe", "cookie", "modal",
+  ]
+  static let maybe = ["and", "article", "body", "column", "content", "main", "shadow"]
+  static let negative = [
+    "hidden", "banner", "combx", "comment", "com-", "contact", "foot", "footnote", "gdpr",
+    "masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share", "shoutbox",
+    "sidebar", "skyscraper", "sponsor", "shopping", "tags", "tool", "widget",
+  ]
+  static let positive = [
+    "article", "body", "content", "entry", "hentry", "h-entry", "main", "page", "pagination",
+    "post", "text", "blog", "story",
+  ]
+  static let blocks: Set<String> = [
+    "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+    "pre", "section", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul", "caption",
+    "details", "summary", "center",
+  ]
+  static let paragraphLike: Set<String> = [
+    "p", "td", "pre", "section", "h2", "h3", "h4", "h5", "h6",
+  ]
+
+  /// The article text. When a pass finds under 500 characters, the next is less strict: first
+  /// unlikely-looking containers are kept, then class names stop counting, then the article is
+  /// not cleaned; when every pass finds little, the longest result wins.
+  mutating func articleText() -> String {
+    var best = ""
+    for (strip, weigh, clean) in [
+      (true, true, true), (false, true, true), (false, false, true), (false, false, false),
+    ] {
+      let text = extract(stripUnlikely: strip, weighClasses: weigh, clean: clean)
+      let n = text.unicodeScalars.count
+      if n >= 500 { return text }
+      if n > best.unicodeScalars.count { best = text }
+    }
+    return best
+  }
+
+  // MARK: Page furniture
+
+  private func classAndId(_ node: Int) -> String {
+    ((tree.attribute(node, "class") ?? "") + " " + (tree.attribute(node, "id") ?? "")).lowercased()
+  }
+
+  private func isHidden(_ node: Int) -> Bool {
+    if tree.attribute(node, "hidden") != nil { return true }
+    if tree.attribute(node, "aria-hidden") == "true", tree.names[node] != "img" { return true }
+    if let style = tree.attribute(node, "style")?.lowercased().replacingOccurrences(
+      of: " ", with: "")
+    {
+      return style.contains("display:none") || style.contains("visibility:hidden")
+    }
+    return false
+  }
+
+  private mutating func removeFurniture(stripUnlikely: Bool) {
+    var work = [0]
+    while let node = work.popLast() {
+      let name = tree.names[node]
+      if !name.isEmpty && node != 0 {
+        let role = tree.attribute(node, "role") ?? ""
+        var drop =
+          Self.furniture.contains(name) || Self.furnitureRoles.contains(role) || isHidden(node)
+        if !drop, stripUnlikely, name != "body", name != "a", name != "article", name != "main" {
+          let key = classAndId(node)
+          if Self.unlikely.contains(where: key.contains)
+            && !Self.maybe.contains(where: key.contains)
+            && tree.ancestor(node, named: "table") == nil
+            && tree.ancestor(node, named: "code") == nil
+          {
+            drop = true
+          }
+        }
+        if drop {
+          removed[node] = true
+          continue
+        }
+      }
+      work.append(contentsOf: tree.children[node])
+    }
+  }
+
+  // MARK: Measures
+
+  /// Text length (whitespace runs count one), link text length and commas, bottom up.
+  private mutating func measure() {
+    let n = tree.names.count
+    length = Array(repeating: 0, count: n)
+    linkLength = length
+    commas = length
+    for node in stride(from: n - 1, through: 0, by: -1) {
+      guard !removed[node] else { continue }
+      if tree.names[node].isEmpty {
+        var n = 0
+        var c = 0
+        var space = true
+        for s in tree.texts[node].unicodeScalars {
+          if s.properties.isWhitespace {
+            if !space { n += 1 }
+            space = true
+          } else {
+            n += 1
+            space = false
+            if s == "," || s == "，" || s == "、" { c += 1 }
+          }
+        }
+        length[node] = n
+        commas[node] = c
+      }
+      let parent = tree.parents[node]
+      if parent >= 0 {
+        length[parent] += length[node]
+        commas[parent] += commas[node]
+        linkLength[parent] += tree.names[node] == "a" ? length[node] : linkLength[node]
+      }
+    }
+  }
+
+  private func linkDensity(_ node: Int) -> Double {
+    length[node] == 0 ? 0 : min(1, Double(linkLength[node]) / Double(length[node]))
+  }
+
+  private func classWeight(_ node: Int, enabled: Bool) -> Double {
+    guard enabled else { return 0 }
+    var weight = 0.0
+    for attr in ["class", "id"] {
+      guard let value = tree.attribute(node, attr)?.lowercased(), !value.isEmpty else { continue }
+      if Self.negative.contains(where: value.contains) { weight -= 25 }
+      if Self.positive.contains(where: value.contains) { weight += 25 }
+    }
+    return weight
+  }
+
+  private func hasBlockChild(_ node: Int) -> Bool {
+    tree.children[node].contains { !removed[$0] && Self.blocks.contains(tree.names[$0]) }
+  }
+
+  private func children(_ node: Int) -> [Int] {
+    tree.children[node].filter { !removed[$0] }
+  }
+
+  // MARK: Scoring
+
+  private mutating func initialise(_ node: Int, weigh: Bool) {
+    guard score[node] == nil else { return }
+    var s: Double
+    switch tree.names[node] {
+    case "div", "article": s = 5
+    case "pre", "td", "blockquote": s = 3
+    case "address", "ol", "ul", "dl", "dd", "dt", "li", "form": s = -3
+    case "h1", "h2", "h3", "h4", "h5", "h6", "th": s = -5
+    default: s = 0
+    }
+    score[node] = s + classWeight(node, enabled: weigh)
+  }
+
+  private mutating func extract(stripUnlikely: Bool, weighClasses: Bool, clean cleaning: Bool)
+    -> String
+  {
+    removed = Array(repeating: false, count: tree.names.count)
+    score = [:]
+    removeFurniture(stripUnlikely: stripUnlikely)
+    measure()
+    let body = tree.first("body") ?? 0
+    // Score paragraphs into their ancestors.
+    var candidates: [Int] = []
+    var work = [body]
+    while let node = work.popLast() {
+      guard !removed[node] else { continue }
+      let name = tree.names[node]
+      let scored =
+        Self.paragraphLike.contains(name) || (name == "div" && !hasBlockChild(node))
+      if scored && length[node] >= 25 {
+        var ancestors: [Int] = []
+        var a = tree.parents[node]
+        while a >= 0, ancestors.count < 5 {
+          ancestors.append(a)
+          if a == body { break }
+          a = tree.parents[a]
+        }
+        let points = 1 + Double(commas[node]) + min(Double(length[node] / 100), 3)
+        for (level, ancestor) in ancestors.enumerated() {
+          if score[ancestor] == nil {
+            initialise(ancestor, weigh: weighClasses)
+            candidates.append(ancestor)
+          }
+          let divider = level == 0 ? 1 : level == 1 ? 2 : Double(level) * 3
+          score[ancestor, default: 0] += points / divider
+        }
+      }
+      work.append(contentsOf: tree.children[node].reversed())
+    }
+    var ranked = candidates.map { ($0, (score[$0] ?? 0) * (1 - linkDensity($0))) }
+    for (node, s) in ranked { score[node] = s }
+    ranked.sort { $0.1 > $1.1 }
+    guard var top = ranked.first?.0, top != body else { return render([body]) }
+    let topScore = ranked[0].1
+    // Several near-best candidates under one ancestor: that ancestor is the article.
+    let alternatives = ranked.dropFirst().prefix(4).filter { $0.1 / topScore >= 0.75 }.map(\.0)
+    if alternatives.count >= 3 {
+      var parent = tree.parents[top]
+      while parent >= 0, parent != body {
+        let holds = alternatives.filter { isAncestor(parent, of: $0) }.count
+        if holds >= 3 {
+          top = parent
+          break
+        }
+        parent = tree.parents[parent]
+      }
+    }
+    if score[top] == nil { initialise(top, weigh: weighClasses) }
+    // Climb while the parent scores better.
+    var lastScore = score[top] ?? 0
+    var parent = tree.parents[top]
+    while parent >= 0, parent != body {
+      guard let parentScore = score[parent] else {
+        parent = tree.parents[parent]
+        continue
+      }
+      if parentScore < lastScore / 3 { break }
+      if parentScore > lastScore {
+        top = parent
+        break
+      }
+      lastScore = parentScore
+      parent = tree.parents[parent]
+    }
+    while tree.parents[top] >= 0, tree.parents[top] != body, children(tree.parents[top]).count == 1
+    {
+      top = tree.parents[top]
+    }
+    // Siblings that score near the top candidate, or look like paragraphs of the story.
+    let best = score[top] ?? 0
+    let threshold = max(10, best * 0.2)
+    var parts: [Int] = []
+    let siblings = tree.parents[top] >= 0 ? children(tree.parents[top]) : [top]
+    let topClass = tree.attribute(top, "class") ?? ""
+    for sibling in siblings {
+      if sibling == top {
+        parts.append(sibling)
+        continue
+      }
+      guard !tree.names[sibling].isEmpty else { continue }
+      var bonus = 0.0
+      if !topClass.isEmpty, tree.attribute(sibling, "class") == topClass { bonus = best * 0.2 }
+      if let s = score[sibling], s + bonus >= threshold {
+        parts.append(sibling)
+      } else if tree.names[sibling] == "p" {
+        let density = linkDensity(sibling)
+        let n = length[sibling]
+        let text = tree.rawText(sibling)
+        if n > 80 && density < 0.25 {
+          parts.append(sibling)
+        } else if n > 0 && n <= 80 && density == 0 && (text.contains(". ") || text.hasSuffix(".")) {
+          parts.append(sibling)
+        }
+      }
+    }
+    if cleaning { for part in parts { clean(part, weigh: weighClasses) } }
+    return render(parts)
+  }
+
+  private func isAncestor(_ a: Int, of node: Int) -> Bool {
+    var k = tree.parents[node]
+    while k >= 0 {
+      if k == a { return true }
+      k = tree.parents[k]
+    }
+    return false
+  }
+
+  // MARK: Cleaning the article
+
+  private func count(_ name: String, under node: Int) -> Int {
+    var n = 0
+    var work = [node]
+    while let k = work.popLast() {
+      guard !removed[k] else { continue }
+      if tree.names[k] == name, k != node { n += 1 }
+      work.append(contentsOf: tree.children[k])
+    }
+    return n
+  }
+
+  private mutating func drop(_ node: Int) {
+    removed[node] = true
+    var a = tree.parents[node]
+    while a >= 0 {
+      length[a] -= length[node]
+      linkLength[a] -= tree.names[node] == "a" ? length[node] : linkLength[node]
+      commas[a] -= commas[node]
+      a = tree.parents[a]
+    }
+  }
+
+  /// Drops blocks inside the article that look like furniture: link lists, image galleries,
+  /// "share" bars, blocks that score below zero (Readability's conditional cleaning).
+  private mutating func clean(_ root: Int, weigh: Bool) {
+    // Inner blocks first, so an outer block is judged on what is left.
+    let nodes =
+      tree.all("div", under: root) + tree.all("ul", under: root) + tree.all("ol", under: root)
+      + tree.all("table", under: root) + tree.all("section", under: root)
+    for node in nodes.sorted(by: >) where node != root && !removed[node] {
+      var k = tree.parents[node]
+      var gone = false
+      while k >= 0, k != root {
+        if removed[k] { gone = true }
+        k = tree.parents[k]
+      }
+      if gone { continue }
+      let key = classAndId(node)
+      if weigh && (key.contains("share") || key.contains("social")) && length[node] < 500 {
+        drop(node)
+        continue
+      }
+      let weight = classWeight(node, enabled: weigh)
+      if weight + (score[node] ?? 0) < 0 {
+        drop(node)
+        continue
+      }
+      guard commas[node] < 10 else { continue }
+      let name = tree.names[node]
+      let isList = name == "ul" || name == "ol"
+      let p = count("p", under: node)
+      let img = count("img", under: node)
+      let li = count("li", under: node) - 100
+      let inputs = count("input", under: node)
+      let embeds =
+        count("embed", under: node) + count("object", under: node) + count("iframe", under: node)
+      let density = linkDensity(node)
+      let n = length[node]
+      let inFigure = tree.ancestor(node, named: "figure") != nil
+      let junk =
+        (img > 1 && Double(p) / Double(img) < 0.5 && !inFigure)
+        || (!isList && li > p)
+        || (inputs > p / 3)
+        || (!isList && n < 25 && (img == 0 || img > 2) && !inFigure)
+        || (!isList && weight < 25 && density > 0.2)
+        || (weight >= 25 && density > 0.5)
+        || ((embeds == 1 && n < 75) || embeds > 1)
+        || (isList && density > 0.5)
+      if junk { drop(node) }
+    }
+  }
+
+  // MARK: Text
+
+  private func render(_ nodes: [Int]) -> String {
+    var out = TextBuilder()
+    for node in nodes { render(node, into: &out, pre: false) }
+    return out.text
+  }
+
+  private func render(_ node: Int, into out: inout TextBuilder, pre: Bool) {
+    guard !removed[node] else { return }
+    let name = tree.names[node]
+    if name.isEmpty {
+      out.add(tree.texts[node], pre: pre)
+      return
+    }
+    switch name {
+    case "br":
+      out.lineBreak(1)
+      return
+    case "img":
+      return
+    case "td", "th":
+      out.space()
+    default: break
+    }
+    let block = Self.blocks.contains(name)
+    let breaks = name == "li" || name == "tr" || name == "dt" || name == "dd" ? 1 : 2
+    if block { out.lineBreak(breaks) }
+    for child in tree.children[node] { render(child, into: &out, pre: pre || name == "pre") }
+    if block { out.lineBreak(breaks) }
+  }
+
+  // MARK: Metadata
+
+  /// `title`, `lang`, and the page's `<meta>` names and properties that describe it.
+  func metadata() -> [(String, String)] {
+    var out: [(String, String)] = []
+    var seen: Set<String> = []
+    func add(_ key: String, _ value: String) {
+      let v = value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+      guard !v.isEmpty, seen.insert(key).inserted else { return }
+      out.append((key, v))
+    }
+    if let title = tree.first("title") { add("title", tree.rawText(title)) }
+    if let html = tree.first("html"), let lang = tree.attribute(html, "lang") { add("lang", lang) }
+    for node in tree.all("meta") {
+      guard let content = tree.attribute(node, "content") else { continue }
+      let key = (tree.attribute(node, "name") ?? tree.attribute(node, "property") ?? "")
+        .lowercased()
+      switch key {
+      case "description", "author", "date", "keywords", "byline", "pubdate", "publishdate",
+        "dc.date", "dc.creator", "dc.title", "dc.language", "parsely-pub-date", "sailthru.date":
+        add(key, content)
+      default:
+        if key.hasPrefix("og:") || key.hasPrefix("article:") { add(key, content) }
+      }
+    }
+    if seen.contains("title") == false, let og = out.first(where: { $0.0 == "og:title" }) {
+      add("title", og.1)
+    }
+    if !seen.contains("date") {
+      for key in [
+        "article:published_time", "pubdate", "publishdate", "dc.date", "parsely-pub-date",
+        "sailthru.date",
+      ] {
+        if let d = out.first(where: { $0.0 == key }) {
+          add("date", d.1)
+          break
+        }
+      }
+    }
+    return out
+  }
+}
+
+/// Builds text from blocks and inline runs: whitespace runs collapse to one space, blocks are
+/// separated by blank lines, `pre` keeps its whitespace.
+struct TextBuilder {
+  var text = ""
+  private var pendingSpace = false
+  private var pendingBreaks = 0
+
+  mutating func lineBreak(_ n: Int) {
+    pendingBreaks = max(pendingBreaks, n)
+    pendingSpace = false
+  }
+
+  mutating func space() { pendingSpace = true }
+
+  mutating func add(_ s: String, pre: Bool) {
+    for scalar in s.unicodeScalars {
+      if pre, scalar == "\n" {
+        lineBreak(1)
+        flush()
+        continue
+      }
+      if scalar.properties.isWhitespace && !pre {
+        pendingSpace = true
+        continue
+      }
+      flush()
+      text.unicodeScalars.append(scalar)
+    }
+  }
+
+  private mutating func flush() {
+    if pendingBreaks > 0 {
+      if !text.isEmpty { text += String(repeating: "\n", count: pendingBreaks) }
+      pendingBreaks = 0
+      pendingSpace = false
+    } else if pendingSpace {
+      if !text.isEmpty, text.last != "\n" { text += " " }
+      pendingSpace = false
+    }
+  }
+}

@@ -1,0 +1,266 @@
+/// A forgiving HTML/SGML parser into a flat tree, good enough for text extraction: tags,
+/// attributes, comments, raw-text elements (`script`, `style`), void elements, implied end tags
+/// (`p`, `li`, `td`, ...), character references. Never fails: any bytes give some tree.
+///
+/// Nodes live in arrays indexed by `Int`; node 0 is the root. A text node has the name `""`.
+struct MarkupTree {
+  var names: [String] = ["#root"]
+  var attributes: [[(String, String)]] = [[]]
+  var texts: [String] = [""]
+  var children: [[Int]] = [[]]
+  var parents: [Int] = [-1]
+
+  /// How tags are read: HTML's rules (void and raw-text elements, implied ends) or plain
+  /// SGML/XML, where only what the document says counts.
+  enum Dialect { case html, xml }
+
+  static let voidElements: Set<String> = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr", "keygen",
+  ]
+  static let rawTextElements: Set<String> = [
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext",
+  ]
+  /// Elements whose start closes an open `p` (HTML's "closes a p element" list).
+  static let closesParagraph: Set<String> = [
+    "address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+    "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "table", "ul",
+  ]
+
+  func attribute(_ node: Int, _ name: String) -> String? {
+    attributes[node].first { $0.0 == name }?.1
+  }
+
+  @discardableResult
+  mutating func append(_ name: String, _ attrs: [(String, String)], text: String, to parent: Int)
+    -> Int
+  {
+    let id = names.count
+    names.append(name)
+    attributes.append(attrs)
+    texts.append(text)
+    children.append([])
+    parents.append(parent)
+    children[parent].append(id)
+    return id
+  }
+
+  init(_ text: String, dialect: Dialect) {
+    var source = text
+    source.withUTF8 { parse($0, dialect: dialect) }
+  }
+
+  private mutating func parse(_ b: UnsafeBufferPointer<UInt8>, dialect: Dialect) {
+    let html = dialect == .html
+    var stack = [0]
+    var textStart = 0
+    var i = 0
+    let n = b.count
+
+    func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+    func isNameByte(_ c: UInt8) -> Bool {
+      c > 0x20 && c != 0x3E && c != 0x2F && c != 0x3D && c != 0x3C
+    }
+    func flushText(_ end: Int) {
+      guard end > textStart else { return }
+      let raw = String(decoding: UnsafeBufferPointer(rebasing: b[textStart..<end]), as: UTF8.self)
+      append("", [], text: CharacterReferences.decode(raw), to: stack[stack.count - 1])
+    }
+    /// The index of `needle` (lowercase ASCII) at or after `from`, comparing case-insensitively.
+    func find(_ needle: [UInt8], from: Int) -> Int? {
+      var j = from
+      guard let first = needle.first else { return from }
+      while j + needle.count <= n {
+        if lower(b[j]) == first {
+          var k = 1
+          while k < needle.count, lower(b[j + k]) == needle[k] { k += 1 }
+          if k == needle.count { return j }
+        }
+        j += 1
+      }
+      return nil
+    }
+    func close(_ name: String, limit: Set<String> = []) {
+      // Pops up to and including the nearest open `name`, unless a `limit` element (or the
+      // root) comes first.
+      var k = stack.count - 1
+      while k > 0 {
+        let open = names[stack[k]]
+        if open == name {
+          stack.removeSubrange(k...)
+          return
+        }
+        if limit.contains(open) { return }
+        k -= 1
+      }
+    }
+
+    while i < n {
+      guard b[i] == 0x3C, i + 1 < n else {
+        i += 1
+        continue
+      }
+      let c = b[i + 1]
+      if c == 0x21 {  // <!
+        flushText(i)
+        if i + 3 < n, b[i + 2] == 0x2D, b[i + 3] == 0x2D {
+          let end = find([0x2D, 0x2D, 0x3E], from: i + 4)
+          i = end.map { $0 + 3 } ?? n
+        } else if let cdata = find(Array("[cdata[".utf8), from: i + 2), cdata == i + 2 {
+          let end = find([0x5D, 0x5D, 0x3E], from: i + 9) ?? n
+          let raw = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 9)..<end]), as: UTF8.self)
+          append("", [], text: raw, to: stack[stack.count - 1])
+          i = min(end + 3, n)
+        } else {
+          i = (find([0x3E], from: i + 2) ?? n - 1) + 1
+        }
+        textStart = i
+        continue
+      }
+      if c == 0x3F {  // <? processing instruction
+        flushText(i)
+        i = (find([0x3E], from: i + 2) ?? n - 1) + 1
+        textStart = i
+        continue
+      }
+      let closing = c == 0x2F
+      var j = closing ? i + 2 : i + 1
+      guard j < n, (b[j] >= 0x41 && b[j] <= 0x5A) || (b[j] >= 0x61 && b[j] <= 0x7A) else {
+        i += 1
+        continue
+      }
+      flushText(i)
+      let nameStart = j
+      while j < n, isNameByte(b[j]) { j += 1 }
+      let name = String(
+        decoding: UnsafeBufferPointer(rebasing: b[nameStart..<j]).map(lower), as: UTF8.self)
+      // Attributes up to the closing '>' (quotes may hide a '>').
+      var attrs: [(String, String)] = []
+      var selfClosing = false
+      while j < n, b[j] != 0x3E {
+        let ch = b[j]
+        if ch == 0x2F {
+          selfClosing = true
+          j += 1
+          continue
+        }
+        if ch <= 0x20 {
+          j += 1
+          continue
+        }
+        selfClosing = false
+        let a = j
+        while j < n, isNameByte(b[j]) { j += 1 }
+        if j == a {
+          j += 1
+          continue
+        }
+        let attrName = String(
+          decoding: UnsafeBufferPointer(rebasing: b[a..<j]).map(lower), as: UTF8.self)
+        while j < n, b[j] <= 0x20 { j += 1 }
+        var value = ""
+        if j < n, b[j] == 0x3D {
+          j += 1
+          while j < n, b[j] <= 0x20 { j += 1 }
+          if j < n, b[j] == 0x22 || b[j] == 0x27 {
+            let quote = b[j]
+            let v = j + 1
+            j = v
+            while j < n, b[j] != quote { j += 1 }
+            value = String(decoding: UnsafeBufferPointer(rebasing: b[v..<min(j, n)]), as: UTF8.self)
+            j += 1
+          } else {
+            let v = j
+            while j < n, b[j] > 0x20, b[j] != 0x3E { j += 1 }
+            value = String(decoding: UnsafeBufferPointer(rebasing: b[v..<j]), as: UTF8.self)
+          }
+          value = CharacterReferences.decode(value)
+        }
+        if !closing { attrs.append((attrName, value)) }
+      }
+      i = min(j + 1, n)
+      textStart = i
+      if closing {
+        if html, name == "p", !stack.contains(where: { names[$0] == "p" }) {
+          continue
+        }
+        close(name)
+        continue
+      }
+      if html {
+        if Self.closesParagraph.contains(name) {
+          close("p", limit: ["button", "td", "th", "table"])
+        }
+        switch name {
+        case "li": close("li", limit: ["ul", "ol", "menu"])
+        case "dt", "dd":
+          close("dd", limit: ["dl"])
+          close("dt", limit: ["dl"])
+        case "tr": close("tr", limit: ["table", "tbody", "thead", "tfoot"])
+        case "td", "th":
+          close("td", limit: ["tr", "table"])
+          close("th", limit: ["tr", "table"])
+        case "option": close("option", limit: ["select"])
+        default: break
+        }
+      }
+      let node = append(name, attrs, text: "", to: stack[stack.count - 1])
+      if html && Self.rawTextElements.contains(name) && !selfClosing {
+        let end = find(Array(("</" + name).utf8), from: i) ?? n
+        if name == "title" || name == "textarea" {
+          let raw = String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self)
+          append("", [], text: CharacterReferences.decode(raw), to: node)
+        } else if end > i {
+          // Script and style bodies are kept verbatim (JSON-LD metadata lives there).
+          let raw = String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self)
+          texts[node] = raw
+        }
+        i = (find([0x3E], from: end) ?? n - 1) + 1
+        textStart = i
+        continue
+      }
+      if selfClosing || (html && Self.voidElements.contains(name)) { continue }
+      stack.append(node)
+    }
+    flushText(n)
+  }
+
+  /// The text of a subtree with whitespace as in the source.
+  func rawText(_ node: Int) -> String {
+    if names[node].isEmpty { return texts[node] }
+    var out = ""
+    for child in children[node] { out += rawText(child) }
+    return out
+  }
+
+  /// The nearest ancestor (or the node itself) named `name`.
+  func ancestor(_ node: Int, named name: String) -> Int? {
+    var k = node
+    while k >= 0 {
+      if names[k] == name { return k }
+      k = parents[k]
+    }
+    return nil
+  }
+
+  /// The first node named `name`, depth first.
+  func first(_ name: String, under node: Int = 0) -> Int? {
+    if names[node] == name { return node }
+    for child in children[node] {
+      if let found = first(name, under: child) { return found }
+    }
+    return nil
+  }
+
+  /// Every node named `name` under `node`, in document order.
+  func all(_ name: String, under node: Int = 0) -> [Int] {
+    var out: [Int] = []
+    var work = [node]
+    while let k = work.popLast() {
+      if names[k] == name { out.append(k) }
+      work.append(contentsOf: children[k].reversed())
+    }
+    return out
+  }
+}

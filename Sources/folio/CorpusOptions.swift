@@ -1,0 +1,53 @@
+import ArgumentParser
+import FolioCore
+import FolioEngine
+
+/// How corpus files become documents: the options every command that reads a corpus shares.
+struct CorpusOptions: ParsableArguments {
+  @Option(
+    name: .customLong("as"),
+    help:
+      "How to read files: auto (by extension), text, html, xml (also SGML), jsonl, json, csv or tsv."
+  )
+  var inputFormat: String = "auto"
+
+  @Option(
+    help: ArgumentHelp(
+      "The field holding a record's text.",
+      discussion:
+        "JSONL/JSON/CSV: a field or column (default: text; dotted paths reach into objects). XML/SGML: elements, comma-separated (default: title,body where present, else the whole record)."
+    ))
+  var textField: String?
+
+  @Option(
+    help:
+      "The field holding a record's id (default: FILE#LINE; for XML an attribute or element, default newid, id, xml:id or n)."
+  )
+  var idField: String?
+
+  @Option(help: "The XML/SGML element holding one record (default: the element that repeats).")
+  var record: String?
+
+  @Option(
+    help:
+      "The encoding of the files (e.g. shift_jis, euc-jp, gb18030, big5, euc-kr, windows-1252, iso-8859-2); default: a byte-order mark, the charset a page declares, else UTF-8."
+  )
+  var encoding: String?
+
+  func reader() throws(FolioError) -> ReaderOptions {
+    guard let format = InputFormat(name: inputFormat) else {
+      throw FolioError(
+        "unknown input format '\(inputFormat)' - while reading the command line",
+        help: "use " + InputFormat.allCases.map(\.rawValue).joined(separator: ", "), exit: .usage)
+    }
+    if let encoding, !LegacyEncoding.isKnown(encoding) {
+      throw FolioError(
+        "unknown encoding '\(encoding)' - while reading the command line",
+        help:
+          "use a name iconv knows: `iconv -l` lists them (shift_jis, euc-jp, gb18030, big5, windows-1252, ...)",
+        exit: .usage)
+    }
+    return ReaderOptions(
+      format: format, textField: textField, idField: idField, encoding: encoding, record: record)
+  }
+}
