@@ -116,8 +116,9 @@ public enum LegacyEncoding {
     return (out, invalid, firstInvalid)
   }
 
-  /// HZ (RFC 1843) to GB2312 bytes: `~{` ... `~}` wraps 7-bit GB pairs, `~~` is a tilde and
-  /// `~` before a newline joins lines.
+  /// HZ (RFC 1843) to GB2312 bytes.
+  ///
+  /// `~{` ... `~}` wraps 7-bit GB pairs, `~~` is a tilde and `~` before a newline joins lines.
   static func unwrapHZ(_ bytes: UnsafeRawBufferPointer) -> ([UInt8], Int, Int?) {
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
@@ -177,8 +178,7 @@ public enum LegacyEncoding {
       switch parser.parseScalar(from: &iterator) {
       case .valid(let encoded):
         position += encoded.count
-        let scalar = Unicode.UTF16.decode(encoded)
-        out.append(contentsOf: UTF8.encode(scalar)!)
+        out.append(contentsOf: String(Unicode.UTF16.decode(encoded)).utf8)
       case .error(let length):
         first = min(first ?? Int.max, position * 2)
         position += length

@@ -27,7 +27,9 @@ public enum InputFormat: String, Sendable, CaseIterable {
 /// (dotted paths reach into nested objects: `article.body`).
 public struct ReaderOptions: Sendable, Equatable {
   public var format: InputFormat
-  /// The field holding a record's text; nil for the format's default (`text` for JSON and CSV,
+  /// The field holding a record's text.
+  ///
+  /// Nil means the format's default (`text` for JSON and CSV,
   /// `title` + `body` for SGML/XML records). For XML, a comma-separated list of elements.
   public var textField: String?
   public var idField: String?

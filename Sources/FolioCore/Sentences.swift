@@ -1,6 +1,7 @@
-/// Sentence boundaries for running text: a break after `.`, `!`, `?`, `…` (and closing quotes
-/// or brackets) when whitespace and a likely sentence start follow; after CJK `。！？` always;
-/// at blank lines always. English abbreviations ("Mr.", "Dr.", "Inc.", "Jan."), initials
+/// Sentence boundaries for running text.
+///
+/// A break comes after `.`, `!`, `?`, `…` (and closing quotes or brackets) when whitespace and
+/// a likely sentence start follow; after CJK `。！？` always; at blank lines always. English abbreviations ("Mr.", "Dr.", "Inc.", "Jan."), initials
 /// ("J. K. Rowling"), multi-dot abbreviations ("U.S.") before a word that does not usually start
 /// a sentence, and decimals ("3.5") do not end sentences. A single line break inside a
 /// paragraph does not end one (hard-wrapped books), unless the line ends a sentence.
@@ -15,7 +16,7 @@ public enum Sentences {
     "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "e.g", "i.e",
     "a.m", "p.m", "viz", "ca", "cca", "dist", "no.",
   ]
-  /// Abbreviations that hold only before a number ("No. 10", "pp. 3-5", "Fig. 2").
+  /// Abbreviations that hold only before a number (No 10, pp 3-5, Fig 2, with full stops).
   static let beforeNumbers: Set<String> = [
     "no", "nos", "vol", "pp", "p", "fig", "figs", "eq", "art", "ch", "sec", "op",
   ]

@@ -59,7 +59,9 @@ struct HTMLExtractor {
     "p", "td", "pre", "section", "h2", "h3", "h4", "h5", "h6",
   ]
 
-  /// The article text. When a pass finds under 500 characters, the next is less strict: first
+  /// The article text.
+  ///
+  /// When a pass finds under 500 characters, the next is less strict: first
   /// unlikely-looking containers are kept, then class names stop counting, then the article is
   /// not cleaned; when every pass finds little, the longest result wins.
   mutating func articleText() -> String {

@@ -1,4 +1,6 @@
-/// A forgiving HTML/SGML parser into a flat tree, good enough for text extraction: tags,
+/// A forgiving HTML/SGML parser into a flat tree.
+///
+/// Good enough for text extraction: tags,
 /// attributes, comments, raw-text elements (`script`, `style`), void elements, implied end tags
 /// (`p`, `li`, `td`, ...), character references. Never fails: any bytes give some tree.
 ///
