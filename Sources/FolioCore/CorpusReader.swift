@@ -233,6 +233,12 @@ public struct CorpusReader: Sendable {
         message += " - it reads cleanly as \(guess): try --encoding \(guess)"
       }
       warn(CorpusWarning(path: entry.displayPath, message: message))
+    } else if let seven = decoded.suggestion {
+      warn(
+        CorpusWarning(
+          path: entry.displayPath,
+          message:
+            "read as UTF-8, but it has \(seven.uppercased()) escapes - try --encoding \(seven)"))
     }
     return decoded.text
   }

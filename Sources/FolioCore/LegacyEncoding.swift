@@ -113,7 +113,48 @@ public enum LegacyEncoding {
       }
     }
     out.removeSubrange(written...)
+    if name == "CP949" { out = composeJamo(out) }
     return (out, invalid, firstInvalid)
+  }
+
+  /// KS X 1001:1998 (annex 3) spells a syllable outside its 2,350 as eight bytes: the Hangul
+  /// filler, then initial, medial and final jamo (the filler again for no final). iconv gives
+  /// the four characters; this composes them into the syllable, as Python's `euc_kr` does.
+  static func composeJamo(_ bytes: [UInt8]) -> [UInt8] {
+    // The filler U+3164 is E3 85 A4 in UTF-8.
+    guard bytes.count >= 12,
+      bytes.indices.dropLast(2).contains(where: {
+        bytes[$0] == 0xE3 && bytes[$0 + 1] == 0x85 && bytes[$0 + 2] == 0xA4
+      })
+    else { return bytes }
+    let initials: [UInt32] = [
+      0x3131, 0x3132, 0x3134, 0x3137, 0x3138, 0x3139, 0x3141, 0x3142, 0x3143, 0x3145, 0x3146,
+      0x3147, 0x3148, 0x3149, 0x314A, 0x314B, 0x314C, 0x314D, 0x314E,
+    ]
+    let finals: [UInt32] = [
+      0x3164, 0x3131, 0x3132, 0x3133, 0x3134, 0x3135, 0x3136, 0x3137, 0x3139, 0x313A, 0x313B,
+      0x313C, 0x313D, 0x313E, 0x313F, 0x3140, 0x3141, 0x3142, 0x3144, 0x3145, 0x3146, 0x3147,
+      0x3148, 0x314A, 0x314B, 0x314C, 0x314D, 0x314E,
+    ]
+    let scalars = Array(String(decoding: bytes, as: UTF8.self).unicodeScalars)
+    var out = String.UnicodeScalarView()
+    var i = 0
+    while i < scalars.count {
+      if scalars[i].value == 0x3164, i + 3 < scalars.count,
+        let l = initials.firstIndex(of: scalars[i + 1].value),
+        (0x314F...0x3163).contains(scalars[i + 2].value),
+        let t = finals.firstIndex(of: scalars[i + 3].value),
+        let syllable = Unicode.Scalar(
+          0xAC00 + (UInt32(l) * 21 + scalars[i + 2].value - 0x314F) * 28 + UInt32(t))
+      {
+        out.append(syllable)
+        i += 4
+        continue
+      }
+      out.append(scalars[i])
+      i += 1
+    }
+    return Array(String(out).utf8)
   }
 
   /// HZ (RFC 1843) to GB2312 bytes.
@@ -226,11 +267,13 @@ public enum LegacyEncoding {
     return nil
   }
 
-  /// For a file that is not valid UTF-8: the first legacy encoding that reads it without
-  /// errors, to suggest in the warning (never applied without being asked).
+  /// For a file that is not valid UTF-8: the legacy encoding that reads it best, to suggest in
+  /// the warning (never applied without being asked).
   ///
-  /// Lone high bytes between ASCII ones (a Latin-1 `£` in English text) suggest Windows-1252
-  /// first; runs of high bytes suggest the CJK double-byte encodings.
+  /// Each encoding that reads the file without errors is scored on what it makes: kana, Hangul
+  /// syllables and common CJK ideographs count for it; private-use, half-width katakana, rare
+  /// ideographs and stray Latin-1 letters count against it. Lone high bytes between ASCII ones
+  /// (a Latin-1 `£` in English text) put Windows-1252 first on a tie.
   static func guess(_ bytes: UnsafeRawBufferPointer) -> String? {
     var high = 0
     var lone = 0
@@ -240,11 +283,40 @@ public enum LegacyEncoding {
       let after = i + 1 < bytes.count && bytes[i + 1] >= 0x80
       if !before && !after { lone += 1 }
     }
-    let cjk = ["shift_jis", "euc-jp", "euc-kr", "big5", "gb18030"]
+    let cjk = [
+      "shift_jis", "euc-jp", "euc-kr", "gbk", "gb18030", "big5", "big5-hkscs", "johab",
+      "shift_jisx0213", "euc-jisx0213",
+    ]
     let order = lone * 2 > high ? ["windows-1252"] + cjk : cjk + ["windows-1252"]
+    var best: (String, Int)?
     for label in order {
-      if let r = toUTF8(bytes, label: label), r.invalid == 0 { return label }
+      guard let r = toUTF8(bytes, label: label), r.invalid == 0 else { continue }
+      var score = 0
+      for s in String(decoding: r.bytes, as: UTF8.self).unicodeScalars where s.value >= 0x80 {
+        switch s.value {
+        case 0x3040...0x30FF, 0xAC00...0xD7AF: score += 2
+        case 0x4E00...0x9FFF, 0x3000...0x303F, 0xFF01...0xFF5E: score += 1
+        default: score -= 1
+        }
+      }
+      if best == nil || score > best?.1 ?? 0 { best = (label, score) }
+    }
+    return best?.0
+  }
+
+  /// For valid UTF-8 that is 7-bit ISO-2022 or HZ (escape sequences that UTF-8 reads as junk):
+  /// the encoding to suggest.
+  static func sevenBit(_ bytes: UnsafeRawBufferPointer) -> String? {
+    let head = bytes.prefix(65536)
+    var i = head.startIndex
+    while i + 3 < head.endIndex {
+      if head[i] == 0x1B, head[i + 1] == 0x24 {
+        return head[i + 2] == 0x29 && head[i + 3] == 0x43 ? "iso-2022-kr" : "iso-2022-jp"
+      }
+      if head[i] == 0x7E, head[i + 1] == 0x7B { return "hz" }
+      i += 1
     }
     return nil
   }
+
 }

@@ -183,9 +183,19 @@ extension CorpusReader {
   ) -> [Document] {
     let textField = options.recordTextField
     var documents: [Document] = []
+    var notObjects: [String] = []
     func record(_ value: JSONValue, number: Int, where place: String) {
+      // A bare string is a document's text (a JSON list of strings is a corpus too).
+      if case .string(let text) = value {
+        var meta = Metadata()
+        meta["path"] = .string(entry.id)
+        meta["folder"] = .string(entry.folder)
+        meta["record"] = .integer(number)
+        documents.append(Document(id: "\(entry.id)#\(number)", text: text, meta: meta))
+        return
+      }
       guard case .object = value else {
-        warn(CorpusWarning(path: place, message: "not a JSON object; skipped"))
+        notObjects.append(place)
         return
       }
       if let document = Self.standOff(value, place: place, warn: warn) {
@@ -210,6 +220,13 @@ extension CorpusReader {
       for (k, v) in value.flattened(skip: [textField]) { meta[k] = v }
       let normalised = text.contains("\r") ? TextDecoder.decode(Array(text.utf8)).text : text
       documents.append(Document(id: id, text: normalised, meta: meta))
+    }
+    defer {
+      // One warning for many records of one kind: a file of numbers is not 10,000 warnings.
+      if let first = notObjects.first {
+        let more = notObjects.count > 1 ? " (and \(notObjects.count - 1) more records like it)" : ""
+        warn(CorpusWarning(path: first, message: "not a JSON object or string; skipped\(more)"))
+      }
     }
     let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
     if !lines {

@@ -28,116 +28,160 @@ public enum Sentences {
     "meanwhile", "after", "before", "for", "with", "while", "some", "many", "one", "officials",
   ]
 
-  static let terminals: Set<Unicode.Scalar> = [
-    "!", "?", "…", "‼", "⁇", "⁈", "⁉", "。", "！", "？", "｡",
-  ]
-  static let closers: Set<Unicode.Scalar> = [
-    "\"", "'", "”", "’", ")", "]", "}", "»", "›", "」", "』", "）",
-  ]
+  /// The scalar starting at byte `i` and its length in bytes (U+FFFD for a broken sequence).
+  @inline(__always)
+  static func scalar(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
+    let c = b[i]
+    if c < 0x80 { return (UInt32(c), 1) }
+    let n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1
+    guard n > 1, i + n <= b.count else { return (0xFFFD, 1) }
+    var v = UInt32(c) & (0xFF >> (n + 1))
+    for k in 1..<n { v = v << 6 | UInt32(b[i + k] & 0x3F) }
+    return (v, n)
+  }
+
+  @inline(__always)
+  static func isSpace(_ v: UInt32) -> Bool {
+    switch v {
+    case 0x20, 0x09...0x0D, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F,
+      0x3000:
+      return true
+    default: return false
+    }
+  }
+
+  @inline(__always)
+  static func isTerminal(_ v: UInt32) -> Bool {
+    switch v {
+    case 0x2E, 0x21, 0x3F, 0x2026, 0x203C, 0x2047, 0x2048, 0x2049, 0x3002, 0xFF01, 0xFF1F, 0xFF61:
+      return true
+    default: return false
+    }
+  }
+
+  /// Full-width terminals that end a sentence with no space after them.
+  @inline(__always)
+  static func isCJKTerminal(_ v: UInt32) -> Bool {
+    v == 0x3002 || v == 0xFF01 || v == 0xFF1F || v == 0xFF61
+  }
+
+  @inline(__always)
+  static func isCloser(_ v: UInt32) -> Bool {
+    switch v {
+    case 0x22, 0x27, 0x29, 0x5D, 0x7D, 0x201D, 0x2019, 0xBB, 0x203A, 0x300D, 0x300F, 0xFF09:
+      return true
+    default: return false
+    }
+  }
 
   /// The byte ranges of the sentences of `text`, without surrounding whitespace.
   public static func split(_ text: String) -> [Range<Int>] {
-    var scalars: [(Unicode.Scalar, Int)] = []
-    scalars.reserveCapacity(text.utf8.count)
-    var offset = 0
-    for s in text.unicodeScalars {
-      scalars.append((s, offset))
-      offset += UTF8.width(s)
-    }
-    let end = offset
-    func isSpace(_ s: Unicode.Scalar) -> Bool { s.properties.isWhitespace }
+    var text = text
+    return text.withUTF8 { split(utf8: $0) }
+  }
+
+  /// The byte ranges of the sentences of UTF-8 text: one pass over the bytes, decoding only
+  /// non-ASCII scalars.
+  public static func split(utf8 b: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
     var out: [Range<Int>] = []
-    var start: Int?
+    var start = -1
     var lastNonSpace = 0
-    func close(at byte: Int) {
-      if let s = start, byte > s { out.append(s..<byte) }
-      start = nil
-    }
+    var newlines = 0
+    let n = b.count
     var i = 0
-    while i < scalars.count {
-      let (s, at) = scalars[i]
-      if isSpace(s) {
-        // A blank line ends a sentence.
-        if s == "\n", start != nil {
-          var j = i + 1
-          while j < scalars.count, isSpace(scalars[j].0), scalars[j].0 != "\n" { j += 1 }
-          if j < scalars.count, scalars[j].0 == "\n" { close(at: lastNonSpace) }
-        }
-        i += 1
-        continue
-      }
-      if start == nil { start = at }
-      lastNonSpace = at + UTF8.width(s)
-      guard s == "." || terminals.contains(s) else {
-        i += 1
-        continue
-      }
-      // Take the whole run of terminals and closers.
-      var j = i + 1
-      while j < scalars.count,
-        scalars[j].0 == "." || terminals.contains(scalars[j].0) || closers.contains(scalars[j].0)
-      {
-        j += 1
-      }
-      let runEnd = j < scalars.count ? scalars[j].1 : end
-      let cjk = s == "。" || s == "！" || s == "？" || s == "｡"
-      if j == scalars.count {
-        lastNonSpace = runEnd
-        close(at: runEnd)
-        break
-      }
-      guard cjk || isSpace(scalars[j].0) else {
-        lastNonSpace = runEnd
-        i = j
-        continue
-      }
-      var k = j
-      while k < scalars.count, isSpace(scalars[k].0) { k += 1 }
-      if k == scalars.count || cjk || breaks(scalars, period: i, runEnd: j, next: k) {
-        lastNonSpace = runEnd
-        close(at: runEnd)
-      } else {
-        lastNonSpace = runEnd
-      }
-      i = j
+    func close(_ end: Int) {
+      if start >= 0, end > start { out.append(start..<end) }
+      start = -1
     }
-    close(at: lastNonSpace)
+    while i < n {
+      let (v, width) = scalar(b, i)
+      if isSpace(v) {
+        if v == 0x0A {
+          newlines += 1
+          // A blank line ends a sentence.
+          if newlines >= 2 { close(lastNonSpace) }
+        }
+        i += width
+        continue
+      }
+      newlines = 0
+      if start < 0 { start = i }
+      i += width
+      lastNonSpace = i
+      guard isTerminal(v) else { continue }
+      // The whole run of terminals and closers.
+      let period = i - width
+      var j = i
+      while j < n {
+        let (w, k) = scalar(b, j)
+        guard isTerminal(w) || isCloser(w) else { break }
+        j += k
+      }
+      lastNonSpace = j
+      i = j
+      if j == n { break }
+      let (after, _) = scalar(b, j)
+      let cjk = isCJKTerminal(v)
+      guard cjk || isSpace(after) else { continue }
+      var k = j
+      while k < n {
+        let (w, width) = scalar(b, k)
+        guard isSpace(w) else { break }
+        k += width
+      }
+      if k == n || cjk
+        || breaks(b, period: period, runEnd: j, next: k, single: v == 0x2E && j == period + 1)
+      {
+        close(j)
+      }
+    }
+    close(lastNonSpace)
     return out
   }
 
-  /// Whether the terminal run `period..<runEnd`, followed by whitespace and the scalar at
-  /// `next`, ends a sentence.
-  private static func breaks(_ s: [(Unicode.Scalar, Int)], period: Int, runEnd: Int, next: Int)
-    -> Bool
-  {
-    let following = s[next].0
-    let props = following.properties
+  /// Whether the terminal run `period..<runEnd`, followed by whitespace and the text at byte
+  /// `next`, ends a sentence; `single` says the run is one full stop.
+  private static func breaks(
+    _ b: UnsafeBufferPointer<UInt8>, period: Int, runEnd: Int, next: Int, single: Bool
+  ) -> Bool {
+    let (following, _) = scalar(b, next)
     // A lowercase word after the full stop: the sentence goes on ("e.g. this", "5 p.m. today").
-    if props.isLowercase { return false }
-    guard s[period].0 == ".", runEnd == period + 1 else { return true }
-    // The word before the full stop.
-    var a = period
-    while a > 0, !s[a - 1].0.properties.isWhitespace, !closers.contains(s[a - 1].0),
-      s[a - 1].0 != "("
-    { a -= 1 }
-    let word = String(String.UnicodeScalarView(s[a..<period].map(\.0))).lowercased()
-    if word.isEmpty { return true }
-    let isDigit = props.numericType != nil
-    if beforeNumbers.contains(word) { return !isDigit }
-    if abbreviations.contains(word) { return false }
-    let letters = word.unicodeScalars.filter { $0 != "." }
-    // An initial: "J. K. Rowling".
-    if letters.count == 1, word.count == 1, letters.first?.properties.isAlphabetic == true {
+    if following >= 0x61 && following <= 0x7A { return false }
+    if following >= 0x80, let s = Unicode.Scalar(following), s.properties.isLowercase {
       return false
     }
-    // "U.S.", "U.K.": a break only before a word that usually starts a sentence.
-    if word.contains("."), letters.count <= 4, letters.allSatisfy({ $0.properties.isAlphabetic }) {
-      var b = next
-      var nextWord = ""
-      while b < s.count, s[b].0.properties.isAlphabetic {
-        nextWord.unicodeScalars.append(s[b].0)
-        b += 1
+    guard single else { return true }
+    // The word before the full stop (ASCII letters and inner full stops; anything else is no
+    // abbreviation).
+    var a = period
+    while a > 0, period - a < 12 {
+      let c = b[a - 1]
+      guard (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x2E else { break }
+      a -= 1
+    }
+    guard a < period else { return true }
+    if a > 0 {
+      let c = b[a - 1]
+      // Part of a longer token ("3.5", "example.com.", "Zürich."): not an abbreviation.
+      if !(c == 0x20 || (c >= 0x09 && c <= 0x0D) || c == 0x28 || c == 0x22 || c == 0x27
+        || c >= 0x80)
+      {
+        return true
       }
+    }
+    let word = String(decoding: UnsafeBufferPointer(rebasing: b[a..<period]), as: UTF8.self)
+      .lowercased()
+    let isDigit = following >= 0x30 && following <= 0x39
+    if beforeNumbers.contains(word) { return !isDigit }
+    if abbreviations.contains(word) { return false }
+    let letters = word.utf8.filter { $0 != 0x2E }.count
+    // An initial: "J. K. Rowling".
+    if word.utf8.count == 1 { return false }
+    // "U.S.", "U.K.": a break only before a word that usually starts a sentence.
+    if word.contains("."), letters <= 4 {
+      var e = next
+      while e < b.count, b[e] | 0x20 >= 0x61, b[e] | 0x20 <= 0x7A { e += 1 }
+      let nextWord = String(decoding: UnsafeBufferPointer(rebasing: b[next..<e]), as: UTF8.self)
       return starters.contains(nextWord.lowercased())
     }
     return true

@@ -16,7 +16,8 @@ public enum TextDecoder {
     public var encoding: String = "utf-8"
     /// The encoding the document declared (HTML `<meta charset>`, `<?xml encoding?>`), if any.
     public var declared: String?
-    /// For invalid UTF-8 read as UTF-8: a legacy encoding that reads the file cleanly.
+    /// For invalid UTF-8 read as UTF-8: a legacy encoding that reads the file cleanly; for
+    /// valid UTF-8 with ISO-2022 escapes or HZ shifts: that encoding.
     public var suggestion: String?
   }
 
@@ -55,7 +56,11 @@ public enum TextDecoder {
     }
     var d = decode(raw)
     d.declared = declared
-    if d.invalidSequences > 0 { d.suggestion = LegacyEncoding.guess(raw) }
+    if d.invalidSequences > 0 {
+      d.suggestion = LegacyEncoding.guess(raw)
+    } else if encoding == nil, let seven = LegacyEncoding.sevenBit(raw) {
+      d.suggestion = seven
+    }
     return d
   }
 

@@ -52,6 +52,9 @@ enum MarkupReader {
 
   /// `s` without ASCII whitespace at either end (a byte scan: Foundation's trimming goes
   /// through UTF-16 and cost most of the reading time).
+  /// Element names that mark list items even when a list has one (`<D>` in Reuters).
+  static let itemNames: Set<String> = ["d", "li", "item", "value", "entry"]
+
   static func trimmed(_ s: String) -> String {
     var s = s
     return s.withUTF8 { b in
@@ -101,6 +104,7 @@ enum MarkupReader {
         meta.append((name, .string(trimmed(tree.rawText(k)))))
         used.insert(name)
       } else if Set(elements.map { tree.names[$0] }).count == 1,
+        elements.count > 1 || Self.itemNames.contains(tree.names[elements[0]]),
         elements.allSatisfy({ tree.children[$0].allSatisfy { tree.names[$0].isEmpty } }),
         kids.allSatisfy({ !tree.names[$0].isEmpty || trimmed(tree.texts[$0]).isEmpty })
       {

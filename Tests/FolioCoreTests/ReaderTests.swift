@@ -1,0 +1,437 @@
+import FolioCore
+import Foundation
+import Testing
+
+/// A temporary folder with files, removed by `clean()`.
+struct Scratch {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("folio-\(UUID())")
+
+  init(_ files: [String: [UInt8]] = [:]) throws {
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    for (name, bytes) in files { try write(name, bytes) }
+  }
+
+  func write(_ name: String, _ bytes: [UInt8]) throws {
+    let file = url.appendingPathComponent(name)
+    try FileManager.default.createDirectory(
+      at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(bytes).write(to: file)
+  }
+
+  func path(_ name: String = "") -> String { url.appendingPathComponent(name).path }
+  func clean() { try? FileManager.default.removeItem(at: url) }
+
+  /// Every document of `paths` (relative to the folder), with the warnings.
+  func read(_ paths: [String], _ options: ReaderOptions = ReaderOptions()) throws -> (
+    [Document], [String]
+  ) {
+    var warnings: [String] = []
+    let reader = CorpusReader(options: options)
+    var documents: [Document] = []
+    for entry in try reader.list(paths.map { path($0) }) {
+      documents += try reader.readAll(entry) { warnings.append($0.message) }
+    }
+    return (documents, warnings)
+  }
+}
+
+/// The shared corpora folder, or nil (with a note) when it is absent.
+func sharedCorpus(_ relative: String) -> String? {
+  var dir = URL(fileURLWithPath: #filePath)
+  for _ in 0..<3 { dir.deleteLastPathComponent() }
+  let path = dir.deletingLastPathComponent().appendingPathComponent("shared/corpora/" + relative)
+    .path
+  guard FileManager.default.fileExists(atPath: path) else {
+    print("skipped: ../shared/corpora/\(relative) is absent")
+    return nil
+  }
+  return path
+}
+
+@Suite("Readers: encodings") struct EncodingReaderTests {
+  @Test(
+    "each legacy CJK file read with --encoding equals its UTF-8 twin",
+    arguments: [
+      "big5", "big5hkscs", "cp949", "euc_jisx0213", "euc_jp", "euc_kr", "gb18030", "gb2312", "gbk",
+      "hz",
+      "iso2022_jp", "iso2022_kr", "johab", "shift_jis", "shift_jisx0213",
+    ])
+  func legacy(name: String) throws {
+    guard let dir = sharedCorpus("messy/cjk-legacy-encodings") else { return }
+    let reader = CorpusReader(options: ReaderOptions(encoding: name))
+    let entry = try #require(try reader.list([dir + "/\(name).txt"]).first)
+    var warnings: [CorpusWarning] = []
+    let doc = try #require(try reader.readAll(entry) { warnings.append($0) }.first)
+    let twin = try String(contentsOfFile: dir + "/\(name)-utf8.txt", encoding: .utf8)
+    #expect(warnings.isEmpty)
+    #expect(doc.text == twin)
+    #expect(doc.meta["encoding"] == .string(name))
+  }
+
+  @Test(
+    "without --encoding, legacy files load with U+FFFD and a warning naming the likely encoding")
+  func suggestion() throws {
+    guard let dir = sharedCorpus("messy/cjk-legacy-encodings") else { return }
+    let reader = CorpusReader()
+    for (file, guess) in [
+      ("shift_jis.txt", "shift_jis"), ("euc_kr.txt", "euc-kr"), ("big5.txt", "big5"),
+      ("gb18030.txt", "gb18030"),
+    ] {
+      let entry = try #require(try reader.list([dir + "/" + file]).first)
+      var warnings: [String] = []
+      let doc = try #require(try reader.readAll(entry) { warnings.append($0.message) }.first)
+      #expect(doc.text.contains("\u{FFFD}"))
+      #expect(warnings.count == 1)
+      #expect(warnings.first?.hasSuffix("try --encoding \(guess)") == true, "\(file): \(warnings)")
+    }
+    let entry = try #require(try reader.list([dir + "/iso2022_jp.txt"]).first)
+    var warnings: [String] = []
+    _ = try reader.readAll(entry) { warnings.append($0.message) }
+    #expect(
+      warnings == ["read as UTF-8, but it has ISO-2022-JP escapes - try --encoding iso-2022-jp"])
+  }
+
+  @Test("UTF-16 with a BOM, both byte orders; an unpaired surrogate is replaced and counted")
+  func utf16() throws {
+    let text = "Straße 東京 😀\r\nline two"
+    var le: [UInt8] = [0xFF, 0xFE]
+    var be: [UInt8] = [0xFE, 0xFF]
+    for unit in text.utf16 {
+      le += [UInt8(unit & 0xFF), UInt8(unit >> 8)]
+      be += [UInt8(unit >> 8), UInt8(unit & 0xFF)]
+    }
+    let broken: [UInt8] = [0xFF, 0xFE, 0x41, 0x00, 0x00, 0xD8, 0x42, 0x00]
+    let s = try Scratch(["le.txt": le, "be.txt": be, "broken.txt": broken])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read(["be.txt", "broken.txt", "le.txt"])
+    #expect(docs.map(\.text) == ["Straße 東京 😀\nline two", "A\u{FFFD}B", "Straße 東京 😀\nline two"])
+    #expect(
+      docs.map { $0.meta["encoding"] } == [
+        .string("utf-16be"), .string("utf-16le"), .string("utf-16le"),
+      ])
+    #expect(warnings == ["1 undecodable sequence replaced by U+FFFD (first at byte 4)"])
+  }
+
+  @Test(
+    "CR-only line ends, NUL bytes in text, an empty file and a 600 KB line all load; binary is skipped"
+  )
+  func messyBytes() throws {
+    let long = Array(String(repeating: "word ", count: 120_000).utf8)
+    let s = try Scratch([
+      "cr.txt": Array("old\rMac\rfile".utf8),
+      "nul.txt": Array(String(repeating: "text ", count: 100).utf8) + [0] + Array("more".utf8),
+      "empty.txt": [],
+      "long.txt": long,
+      "data.txt": (0..<4096).map { UInt8($0 % 5) },
+    ])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read([""])
+    #expect(docs.map(\.id) == ["cr.txt", "empty.txt", "long.txt", "nul.txt"])
+    #expect(docs[0].text == "old\nMac\nfile")
+    #expect(docs[1].text == "")
+    #expect(docs[2].byteCount == 600_000)
+    #expect(docs[3].text.hasSuffix("\0more"))
+    #expect(warnings == ["looks like a binary file; skipped"])
+  }
+
+  @Test("a declared charset is honoured; a page that declares gb2312 but is UTF-8 stays UTF-8")
+  func declared() throws {
+    let latin =
+      Array("<html><head><meta charset=\"windows-1252\"><title>Caf".utf8) + [0xE9]
+      + Array("</title></head><body><p>Un caf".utf8) + [0xE9] + Array(" cr".utf8) + [0xE8]
+      + Array("me, s'il vous pla".utf8) + [0xEE] + Array("t, avec du sucre.</p></body></html>".utf8)
+    let liar = Array(
+      "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body><p>腾讯新闻：中国的新闻网站，内容丰富。</p></body></html>"
+        .utf8)
+    let s = try Scratch(["latin.html": latin, "liar.html": liar])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read(["latin.html", "liar.html"])
+    #expect(warnings.isEmpty)
+    #expect(docs[0].text == "Un café crème, s'il vous plaît, avec du sucre.")
+    #expect(docs[0].meta["title"] == .string("Café"))
+    #expect(docs[0].meta["encoding"] == .string("windows-1252"))
+    #expect(docs[1].text == "腾讯新闻：中国的新闻网站，内容丰富。")
+    #expect(docs[1].meta["encoding"] == nil)
+    #expect(docs[1].meta["declared_encoding"] == .string("gb2312"))
+  }
+}
+
+@Suite("Readers: HTML, SGML, gzip, globs") struct MarkupReaderTests {
+  static let page = """
+    <!DOCTYPE html>
+    <html lang="en-GB"><head>
+    <title>Minister resigns &amp; leaves</title>
+    <meta name="description" content="A minister resigned.">
+    <meta name="author" content="Ann Lee">
+    <meta property="og:site_name" content="The Daily">
+    <meta property="article:published_time" content="2024-06-27T10:00:00Z">
+    <style>p { color: red }</style>
+    <script>var ads = "<p>not text</p>";</script>
+    </head><body>
+    <header><nav><a href="/">Home</a> <a href="/world">World</a></nav></header>
+    <!-- a comment <p>hidden</p> -->
+    <div class="sidebar"><p>Most read: ten stories you missed, with pictures and more.</p></div>
+    <article class="story-body">
+    <h1>Minister resigns</h1>
+    <p>The minister resigned on Thursday, saying the job had become impossible, aides said.</p>
+    <p>Her office said she would stay in parliament &mdash; and in politics &ndash; for now,
+    and that the party&#39;s leader, who is abroad, had been told.</p>
+    <ul><li>First point, which matters.</li><li>Second point.</li></ul>
+    <p>Line one<br>line two &copy; 2024 &#x263A; &unknown; &amp</p>
+    </article>
+    <aside><p>Related articles: five more stories about ministers, resignations and parliament.</p></aside>
+    <form><input name="q"><button>Search</button></form>
+    <footer><p>Copyright The Daily. All rights reserved, everywhere, always.</p></footer>
+    </body></html>
+    """
+
+  @Test("HTML: the article's text with paragraphs, no page furniture, and the page's metadata")
+  func html() throws {
+    let s = try Scratch(["page.html": Array(Self.page.utf8)])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read(["page.html"])
+    #expect(warnings.isEmpty)
+    let doc = try #require(docs.first)
+    #expect(
+      doc.text == """
+        Minister resigns
+
+        The minister resigned on Thursday, saying the job had become impossible, aides said.
+
+        Her office said she would stay in parliament — and in politics – for now, and that the party's leader, who is abroad, had been told.
+
+        First point, which matters.
+        Second point.
+
+        Line one
+        line two © 2024 ☺ &unknown; &
+        """)
+    #expect(doc.meta["title"] == .string("Minister resigns & leaves"))
+    #expect(doc.meta["lang"] == .string("en-GB"))
+    #expect(doc.meta["description"] == .string("A minister resigned."))
+    #expect(doc.meta["author"] == .string("Ann Lee"))
+    #expect(doc.meta["og:site_name"] == .string("The Daily"))
+    #expect(doc.meta["date"] == .string("2024-06-27T10:00:00Z"))
+  }
+
+  @Test("HTML: broken markup (unclosed tags, stray '<', unterminated comment) still gives text")
+  func brokenHTML() throws {
+    let s = try Scratch([
+      "a.html": Array("<p>one < two and <b>bold <i>both</b> three<p>four".utf8),
+      "b.html": Array("<div><p>before</p><!-- never closed <p>lost</p>".utf8),
+      "c.html": Array("<p title=\"unterminated>text".utf8),
+    ])
+    defer { s.clean() }
+    let (docs, _) = try s.read(["a.html", "b.html", "c.html"])
+    #expect(docs.map(\.text) == ["one < two and bold both three\n\nfour", "before", ""])
+  }
+
+  static let sgml = """
+    <!DOCTYPE lewis SYSTEM "lewis.dtd">
+    <REUTERS TOPICS="YES" LEWISSPLIT="TRAIN" NEWID="1">
+    <DATE>26-FEB-1987 15:01:01.79</DATE>
+    <TOPICS><D>cocoa</D><D>grain</D></TOPICS>
+    <PLACES><D>el-salvador</D></PLACES>
+    <PEOPLE></PEOPLE>
+    <TEXT>&#2;
+    <TITLE>BAHIA COCOA &lt;REVIEW&gt;</TITLE>
+    <DATELINE>    SALVADOR, Feb 26 - </DATELINE><BODY>Showers continued
+    throughout the week &amp; beyond.
+     Reuter
+    &#3;</BODY></TEXT>
+    </REUTERS>
+    <REUTERS TOPICS="NO" NEWID="2">
+    <DATE>26-FEB-1987</DATE>
+    <TOPICS></TOPICS>
+    <TEXT TYPE="BRIEF">&#2;
+    <TITLE>SHORT ONE</TITLE>
+    &#3;</TEXT>
+    </REUTERS>
+    """
+
+  @Test("SGML records: text from TITLE and BODY, fields and lists to meta, references decoded")
+  func sgml() throws {
+    let s = try Scratch(["reut.sgm": Array(Self.sgml.utf8)])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read(["reut.sgm"])
+    #expect(warnings.isEmpty)
+    #expect(docs.map(\.id) == ["reut.sgm#1", "reut.sgm#2"])
+    #expect(
+      docs[0].text
+        == "BAHIA COCOA <REVIEW>\n\nShowers continued\nthroughout the week & beyond.\n Reuter")
+    #expect(docs[0].meta["topics"] == .list([.string("cocoa"), .string("grain")]))
+    #expect(docs[0].meta["places"] == .list([.string("el-salvador")]))
+    #expect(docs[0].meta["people"] == .list([]))
+    #expect(docs[0].meta["date"] == .string("26-FEB-1987 15:01:01.79"))
+    #expect(docs[0].meta["dateline"] == .string("SALVADOR, Feb 26 -"))
+    #expect(docs[0].meta["reuters.topics"] == .string("YES"))
+    #expect(docs[0].meta["lewissplit"] == .string("TRAIN"))
+    #expect(docs[1].text == "SHORT ONE")
+    #expect(docs[1].meta["topics"] == .list([]))
+  }
+
+  @Test("XML: --record, --text-field and --id-field pick records, text and ids")
+  func xml() throws {
+    let tei = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <teiCorpus><TEI xml:id="a"><teiHeader><title>First</title></teiHeader>
+      <text><body><p>Alpha text.</p><p>More.</p></body></text></TEI>
+      <TEI xml:id="b"><teiHeader><title>Second</title></teiHeader><text><body><p>Beta.</p></body></text></TEI>
+      </teiCorpus>
+      """
+    let s = try Scratch(["c.xml": Array(tei.utf8)])
+    defer { s.clean() }
+    let (docs, _) = try s.read(["c.xml"], ReaderOptions(textField: "body", record: "TEI"))
+    #expect(docs.map(\.id) == ["c.xml#a", "c.xml#b"])
+    #expect(docs.map(\.text) == ["Alpha text.More.", "Beta."])
+    #expect(docs[0].meta["title"] == .string("First"))
+  }
+
+  @Test("gzip: a .jsonl.gz reads as its .jsonl; a truncated one is skipped with a warning")
+  func gzip() throws {
+    let jsonl = Array("{\"text\":\"one\"}\n{\"text\":\"two\"}\n".utf8)
+    let s = try Scratch(["a.jsonl": jsonl])
+    defer { s.clean() }
+    let gz = Process()
+    gz.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    gz.arguments = ["-k", s.path("a.jsonl")]
+    try gz.run()
+    gz.waitUntilExit()
+    let zipped = try Array(Data(contentsOf: URL(fileURLWithPath: s.path("a.jsonl.gz"))))
+    try s.write("cut.txt.gz", Array(zipped.prefix(zipped.count / 2)))
+    // Two members back to back read as one stream.
+    try s.write("twice.jsonl.gz", zipped + zipped)
+    let (docs, warnings) = try s.read(["a.jsonl.gz", "cut.txt.gz", "twice.jsonl.gz"])
+    #expect(docs.map(\.text) == ["one", "two", "one", "two", "one", "two"])
+    #expect(docs.first?.id == "a.jsonl.gz#1")
+    #expect(warnings == ["the gzip stream is truncated; skipped"])
+  }
+
+  @Test("a quoted glob names files; ids are relative to the folder before the wildcard")
+  func glob() throws {
+    let s = try Scratch([
+      "x/page.html": Array("<p>x</p>".utf8), "y/page.html": Array("<p>y</p>".utf8),
+    ])
+    defer { s.clean() }
+    let entries = try CorpusReader().list([s.path() + "/*/page.html"])
+    #expect(entries.map(\.id) == ["x/page.html", "y/page.html"])
+    #expect(entries.map(\.folder) == ["x", "y"])
+    #expect(throws: CorpusError.notFound(s.path() + "/*/none.html")) {
+      try CorpusReader().list([s.path() + "/*/none.html"])
+    }
+  }
+
+  @Test("a JSON list of strings is a corpus; other non-objects are one warning for the file")
+  func jsonStrings() throws {
+    let s = try Scratch(["s.json": Array(#"["one", "two", 3, 4, null]"#.utf8)])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read(["s.json"])
+    #expect(docs.map(\.text) == ["one", "two"])
+    #expect(warnings == ["not a JSON object or string; skipped (and 2 more records like it)"])
+  }
+
+  @Test("shared corpora: document counts as the issue names them")
+  func counts() throws {
+    for (pattern, expected) in [
+      ("reuters21578/*.sgm", 21_578), ("readability-news/*/source.html", 38), ("udhr/*.txt", 435),
+      ("bbc", 2_225), ("novels100", 98),
+    ] {
+      guard let base = sharedCorpus(pattern.split(separator: "/").first.map(String.init) ?? "")
+      else { return }
+      let path = base + pattern.drop { $0 != "/" }
+      let reader = CorpusReader()
+      var n = 0
+      try CorpusScan.scan(try reader.list([path]), reader: reader, jobs: 2) {
+        n += $0.documents.count
+      }
+      #expect(n == expected, "\(pattern)")
+    }
+  }
+}
+
+@Suite("Stand-off JSONL round trip") struct RoundTripTests {
+  @Test("export then import gives the same documents, metadata and layers (200 random documents)")
+  func roundTrip() throws {
+    var rng = SplitMix64(seed: 7)
+    let alphabet: [String] = [
+      "a", "Z", " ", "\n", "é", "ß", "東", "京", "😀", "👩‍👩‍👧", "\u{301}", "\"", "\\", "\t", "ק",
+      "\u{200B}",
+    ]
+    var records: [UInt8] = []
+    var originals: [Document] = []
+    for i in 0..<200 {
+      let n = Int(rng.next() % 40)
+      let text = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
+      var meta = Metadata()
+      meta["n"] = .integer(i)
+      meta["name"] = .string("doc \"\(i)\" ✓")
+      meta["score"] = .number(Double(i) / 8)
+      meta["tags"] = .list([.string("x"), .bool(i % 2 == 0)])
+      let doc = Document(id: "d\(i)", text: text, meta: meta)
+      // Spans on scalar boundaries, overlapping at random, with labels and attributes.
+      let bounds =
+        [0]
+        + text.unicodeScalars.indices.map { text.utf8.distance(from: text.utf8.startIndex, to: $0) }
+        + [doc.byteCount]
+      for _ in 0..<Int(rng.next() % 6) {
+        let a = bounds[Int(rng.next() % UInt64(bounds.count))]
+        let b = bounds[Int(rng.next() % UInt64(bounds.count))]
+        doc.add(
+          Span(
+            start: min(a, b), end: max(a, b), label: rng.next() % 2 == 0 ? "L\(a)" : nil,
+            attributes: [("w", .integer(b))]),
+          to: rng.next() % 2 == 0 ? "entity" : "other")
+      }
+      originals.append(doc)
+      records += doc.jsonRecord(offsets: i % 2 == 0 ? .codepoints : .bytes) + [0x0A]
+    }
+    let s = try Scratch(["out.jsonl": records])
+    defer { s.clean() }
+    let (back, warnings) = try s.read(["out.jsonl"])
+    #expect(warnings.isEmpty)
+    #expect(back.count == originals.count)
+    for (a, b) in zip(originals, back) {
+      #expect(a.id == b.id)
+      #expect(a.text == b.text)
+      #expect(a.meta == b.meta)
+      #expect(a.layerNames == b.layerNames)
+      for name in a.layerNames { #expect(a.layer(name) == b.layer(name)) }
+    }
+  }
+}
+
+@Suite("Sentences") struct SentenceTests {
+  func sentences(_ s: String) -> [String] {
+    let bytes = Array(s.utf8)
+    return Sentences.split(s).map { String(decoding: bytes[$0], as: UTF8.self) }
+  }
+
+  @Test(
+    "abbreviations, initials, decimals, quotes, CJK and blank lines",
+    arguments: [
+      (
+        "Mr. Smith went to Washington. He met Dr. Jones.",
+        ["Mr. Smith went to Washington.", "He met Dr. Jones."]
+      ),
+      (
+        "The U.S. economy grew 3.5 per cent. The U.S. The end.",
+        ["The U.S. economy grew 3.5 per cent.", "The U.S.", "The end."]
+      ),
+      ("J. K. Rowling wrote it. It sold.", ["J. K. Rowling wrote it.", "It sold."]),
+      (
+        "It was Jan. 5 at 5 p.m. and cold. \"Why?\" she asked. No. 10 said no.",
+        ["It was Jan. 5 at 5 p.m. and cold.", "\"Why?\" she asked.", "No. 10 said no."]
+      ),
+      (
+        "Headline without stop\n\nFirst line of text.",
+        ["Headline without stop", "First line of text."]
+      ),
+      ("Hard wrapped\nline goes on. Next one!", ["Hard wrapped\nline goes on.", "Next one!"]),
+      ("東京は晴れ。大阪は雨！", ["東京は晴れ。", "大阪は雨！"]),
+      ("Wait... what? Yes.", ["Wait... what?", "Yes."]),
+      ("Apple Inc. Reports rose.", ["Apple Inc. Reports rose."]),
+    ])
+  func cases(text: String, expected: [String]) {
+    #expect(sentences(text) == expected)
+  }
+}
