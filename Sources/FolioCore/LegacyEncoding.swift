@@ -117,8 +117,9 @@ public enum LegacyEncoding {
     return (out, invalid, firstInvalid)
   }
 
-  /// KS X 1001:1998 (annex 3) spells a syllable outside its 2,350 as eight bytes: the Hangul
-  /// filler, then initial, medial and final jamo (the filler again for no final). iconv gives
+  /// Composes the eight-byte Hangul syllables of KS X 1001:1998 (annex 3).
+  ///
+  /// A syllable outside the 2,350 is spelt as the Hangul filler, then initial, medial and final jamo (the filler again for no final). iconv gives
   /// the four characters; this composes them into the syllable, as Python's `euc_kr` does.
   static func composeJamo(_ bytes: [UInt8]) -> [UInt8] {
     // The filler U+3164 is E3 85 A4 in UTF-8.

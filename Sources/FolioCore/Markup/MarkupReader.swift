@@ -50,8 +50,9 @@ enum MarkupReader {
     return tree.children[node].filter { tree.names[$0] == name }
   }
 
-  /// `s` without ASCII whitespace at either end (a byte scan: Foundation's trimming goes
-  /// through UTF-16 and cost most of the reading time).
+  /// `s` without ASCII whitespace at either end.
+  ///
+  /// A byte scan: Foundation's trimming goes through UTF-16 and cost most of the reading time.
   /// Element names that mark list items even when a list has one (`<D>` in Reuters).
   static let itemNames: Set<String> = ["d", "li", "item", "value", "entry"]
 
