@@ -1,6 +1,6 @@
 /// What a token is.
 public enum TokenKind: UInt8, Sendable, CaseIterable {
-  case word, number, punct, symbol
+  case word, number, punct, symbol, url, email, handle, hashtag, emoji
 
   public var name: String {
     switch self {
@@ -8,6 +8,11 @@ public enum TokenKind: UInt8, Sendable, CaseIterable {
     case .number: "number"
     case .punct: "punct"
     case .symbol: "symbol"
+    case .url: "url"
+    case .email: "email"
+    case .handle: "handle"
+    case .hashtag: "hashtag"
+    case .emoji: "emoji"
     }
   }
 }
@@ -25,52 +30,17 @@ public struct Token: Sendable, Equatable {
   }
 }
 
-/// Word tokeniser after Unicode word boundaries (UAX #29, simplified): letters, digits and marks join into words; `'`, `’` and `.` join letters (`don't`, `U.S`); `.` and `,` join digits (`3.14`, `1,000`); ideographs and kana stand alone; other characters are one token each (punctuation or symbol); white space separates.
+/// Tokens are the segments between Unicode word boundaries (UAX #29, `WordBreak`) that are not
+/// white space, with a kind, plus four joins the standard leaves to applications: URLs
+/// (`https://…`, `www.…`), e-mail addresses, `@handles` and `#hashtags` are one token each.
 ///
-/// ASCII is handled on a fast path.
+/// What UAX #29 gives: letters, digits and marks join into words (`don't`, `U.S.A`, `e.g`,
+/// `3.14`, `1,000`, `a_b`); katakana runs join; each ideograph, kana and Thai/Lao/Khmer/Myanmar
+/// letter is a token of its own (those scripts have no spaces; dictionary segmentation is not
+/// attempted); emoji sequences (ZWJ, skin tones, flags) stay whole. Kinds: `word` (any letter),
+/// `number` (digits and separators), `punct`, `symbol`, `emoji`, `url`, `email`, `handle`,
+/// `hashtag`.
 public enum Tokenizer {
-  private enum Class: UInt8 {
-    case space, letter, digit, extend, midLetter, midNum, midNumLet, ideograph, punct, symbol
-  }
-
-  private static let asciiClasses: [Class] = (0..<128).map { b in
-    let c = UInt8(b)
-    switch c {
-    case 0x41...0x5A, 0x61...0x7A, 0x5F: return .letter
-    case 0x30...0x39: return .digit
-    case 0x09...0x0D, 0x20: return .space
-    case 0x27, 0x2E: return .midNumLet
-    case 0x2C, 0x3B: return .midNum
-    case 0x3A: return .punct
-    case 0x24, 0x2B, 0x3C, 0x3D, 0x3E, 0x5E, 0x60, 0x7C, 0x7E: return .symbol
-    case 0...0x08, 0x0E...0x1F, 0x7F: return .space
-    default: return .punct
-    }
-  }
-
-  private static func classify(_ scalar: Unicode.Scalar) -> Class {
-    let v = scalar.value
-    if v < 0x80 { return asciiClasses[Int(v)] }
-    if v == 0x2019 { return .midNumLet }
-    if v == 0xFFFD { return .symbol }
-    let p = scalar.properties
-    switch p.generalCategory {
-    case .nonspacingMark, .spacingMark, .enclosingMark, .format: return .extend
-    case .decimalNumber: return .digit
-    case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control: return .space
-    case .connectorPunctuation: return .letter
-    case .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
-      .finalPunctuation, .otherPunctuation:
-      return .punct
-    case .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol: return .symbol
-    default: break
-    }
-    if p.isIdeographic || (0x3040...0x309F).contains(v) { return .ideograph }
-    if p.isAlphabetic { return .letter }
-    if p.isWhitespace { return .space }
-    return .symbol
-  }
-
   /// Tokenises `text` into tokens in text order.
   public static func tokenize(_ text: String) -> [Token] {
     var text = text
@@ -78,141 +48,265 @@ public enum Tokenizer {
   }
 
   /// Tokenises valid UTF-8 bytes.
-  public static func tokenize(utf8 buffer: UnsafeBufferPointer<UInt8>) -> [Token] {
-    guard let bytes = buffer.baseAddress else { return [] }
-    return asciiClasses.withUnsafeBufferPointer { table in
-      // Raw pointers in the hot loop: no bounds checks, no reference counting of the table.
-      tokenize(bytes, buffer.count, table.baseAddress.unsafelyUnwrapped)
+  public static func tokenize(utf8 b: UnsafeBufferPointer<UInt8>) -> [Token] {
+    // Raw pointers to the tables in the hot loop: no `swift_once`, no bounds checks.
+    classes.withUnsafeBufferPointer { classes in
+      WordBreak.ascii.withUnsafeBufferPointer { ascii in
+        tokenize(b, classes.baseAddress.unsafelyUnwrapped, ascii.baseAddress.unsafelyUnwrapped)
+      }
     }
   }
 
   private static func tokenize(
-    _ bytes: UnsafePointer<UInt8>, _ n: Int, _ ascii: UnsafePointer<Class>
+    _ b: UnsafeBufferPointer<UInt8>, _ classes: UnsafePointer<UInt8>, _ ascii: UnsafePointer<UInt8>
   ) -> [Token] {
     var tokens: [Token] = []
-    tokens.reserveCapacity(n / 5)
+    tokens.reserveCapacity(b.count / 5)
+    let n = b.count
     var i = 0
-
-    // Decodes the scalar at `at`: its class and byte length.
-    @inline(__always) func scan(_ at: Int) -> (Class, Int) {
-      let b = bytes[at]
-      if b < 0x80 { return (ascii[Int(b)], 1) }
-      var length = 2
-      var value = UInt32(b & 0x1F)
-      if b >= 0xF0 {
-        length = 4
-        value = UInt32(b & 0x07)
-      } else if b >= 0xE0 {
-        length = 3
-        value = UInt32(b & 0x0F)
-      }
-      if at + length > n { return (.symbol, n - at) }
-      for k in 1..<length { value = value << 6 | UInt32(bytes[at + k] & 0x3F) }
-      return (classify(Unicode.Scalar(value) ?? "\u{FFFD}"), length)
-    }
-
+    var joins = false  // an '@' or '#' was seen: look for e-mails, handles and hashtags
     while i < n {
-      let (cls, len) = scan(i)
-      switch cls {
-      case .space, .extend:
-        i += len
-        // Runs of ASCII white space without the general path.
-        while i < n, bytes[i] < 0x80, ascii[Int(bytes[i])] == .space { i += 1 }
-      case .letter, .digit:
-        let start = i
-        var hasLetter = cls == .letter
-        var lastWasLetter = cls == .letter
-        i += len
-        while i < n {
-          // ASCII letters and digits, the bulk of most text, without the general path.
-          let b = bytes[i]
-          if b < 0x80 {
-            let c = ascii[Int(b)]
-            if c == .letter {
-              hasLetter = true
-              lastWasLetter = true
-              i += 1
-              continue
-            }
-            if c == .digit {
-              lastWasLetter = false
-              i += 1
-              continue
-            }
-          }
-          let (c, l) = scan(i)
-          switch c {
-          case .letter:
-            hasLetter = true
-            lastWasLetter = true
-            i += l
-            continue
-          case .digit:
-            lastWasLetter = false
-            i += l
-            continue
-          case .extend:
-            i += l
-            continue
-          case .midLetter, .midNum, .midNumLet:
-            guard i + l < n else { break }
-            let (next, nl) = scan(i + l)
-            let joins: Bool
-            switch c {
-            case .midLetter: joins = lastWasLetter && next == .letter
-            case .midNum: joins = !lastWasLetter && next == .digit
-            default:
-              joins = (lastWasLetter && next == .letter) || (!lastWasLetter && next == .digit)
-            }
-            if joins {
-              i += l + nl
-              if next == .letter { hasLetter = true }
-              continue
-            }
-          default: break
-          }
-          break
-        }
-        tokens.append(Token(start: start, end: i, kind: hasLetter ? .word : .number))
-      case .ideograph:
-        var end = i + len
-        while end < n, case (.extend, let l) = scan(end) { end += l }
-        tokens.append(Token(start: i, end: end, kind: .word))
-        i = end
-      case .punct, .midLetter, .midNum, .midNumLet:
-        var end = i + len
-        while end < n, case (.extend, let l) = scan(end) { end += l }
-        tokens.append(Token(start: i, end: end, kind: .punct))
-        i = end
-      case .symbol:
-        var end = i + len
-        // Keep emoji sequences (ZWJ, modifiers, flags) together.
-        while end < n {
-          let (c, l) = scan(end)
-          if c == .extend || (c == .symbol && isEmojiJoiner(bytes, n, end)) {
-            end += l
-          } else {
-            break
-          }
-        }
-        tokens.append(Token(start: i, end: end, kind: .symbol))
-        i = end
+      let c = b[i]
+      let cls = c < 0x80 ? classes[Int(c)] : 0
+      if cls == space {
+        i += 1
+        continue
       }
+      // The fast path: a run of ASCII letters and digits that ends at a byte no UAX #29 rule
+      // joins to it (white space, most punctuation) is a whole segment.
+      if cls == letter || cls == digit {
+        if cls == letter, c | 0x20 == 0x68 || c | 0x20 == 0x77 || c | 0x20 == 0x66,
+          maybeURL(b, i), let end = urlEnd(b, i)
+        {
+          tokens.append(Token(start: i, end: end, kind: .url))
+          i = end
+          continue
+        }
+        var j = i + 1
+        var letters = cls == letter
+        while j < n, b[j] < 0x80 {
+          let k = classes[Int(b[j])]
+          guard k == letter || k == digit else { break }
+          if k == letter { letters = true }
+          j += 1
+        }
+        if j == n || (b[j] < 0x80 && classes[Int(b[j])] != joiner) {
+          tokens.append(Token(start: i, end: j, kind: letters ? .word : .number))
+          i = j
+          continue
+        }
+      }
+      if c == 0x40 || c == 0x23 { joins = true }
+      let end = WordBreak.segmentEnd(b, from: i, ascii: ascii)
+      if let kind = kind(b, i, end) { tokens.append(Token(start: i, end: end, kind: kind)) }
+      i = end
     }
-    return tokens
+    return joins ? joinSocial(tokens, b) : tokens
   }
 
-  // An emoji modifier, a regional indicator or a joined emoji continues the current symbol.
-  private static func isEmojiJoiner(_ bytes: UnsafePointer<UInt8>, _ count: Int, _ at: Int) -> Bool
-  {
-    guard at + 3 < count, bytes[at] == 0xF0, bytes[at + 1] == 0x9F else { return false }
-    // U+1F3FB..1F3FF skin tones, U+1F1E6..1F1FF regional indicators
-    if bytes[at + 2] == 0x8F, (0xBB...0xBF).contains(bytes[at + 3]) { return true }
-    if bytes[at + 2] == 0x87, (0xA6...0xBF).contains(bytes[at + 3]), at >= 4,
-      bytes[at - 4] == 0xF0, bytes[at - 2] == 0x87
+  /// Whether the bytes at `i` begin `http`, `www.` or `ftp:` (before the full check).
+  @inline(__always)
+  static func maybeURL(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+    guard i + 4 < b.count else { return false }
+    let a = b[i + 1] | 0x20
+    let c = b[i + 2] | 0x20
+    return (a == 0x74 && c == 0x74) || (a == 0x77 && c == 0x77) || (a == 0x74 && c == 0x70)
+  }
+
+  // ASCII classes for the fast path.
+  static let space: UInt8 = 1
+  static let letter: UInt8 = 2
+  static let digit: UInt8 = 3
+  /// Mid-word punctuation of UAX #29 (`'`, `.`, `:`, `,`, `;`, `"`) and the connector `_`.
+  static let joiner: UInt8 = 4
+
+  static let classes: [UInt8] = (0..<128).map { c in
+    let p = WordBreak.ascii[c]
+    if c == 0x20 || (c >= 0x09 && c <= 0x0D) { return space }
+    if p == WordBreak.aletter { return letter }
+    if p == WordBreak.numeric { return digit }
+    if p == WordBreak.midLetter || p == WordBreak.midNum || p == WordBreak.midNumLet
+      || p == WordBreak.singleQuote || p == WordBreak.extendNumLet || p == WordBreak.doubleQuote
     {
+      return joiner
+    }
+    return 0
+  }
+
+  /// The kind of the segment `start..<end`, or nil for white space.
+  static func kind(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> TokenKind? {
+    let first = b[start]
+    if first < 0x80 {
+      let p = WordBreak.ascii[Int(first)]
+      if p == WordBreak.aletter { return .word }
+      if p == WordBreak.numeric {
+        // "3rd", "mp3": a letter anywhere makes a word.
+        var k = start + 1
+        while k < end {
+          let c = b[k]
+          if c >= 0x80 || WordBreak.ascii[Int(c)] == WordBreak.aletter { return .word }
+          k += 1
+        }
+        return .number
+      }
+      switch first {
+      case 0x21...0x23, 0x25...0x2A, 0x2C...0x2F, 0x3A, 0x3B, 0x3F, 0x40, 0x5B...0x5D, 0x5F,
+        0x7B, 0x7D:
+        return end - start > 1 && first == 0x5F ? .word : .punct
+      case 0x00...0x20, 0x7F: return nil
+      default: return .symbol
+      }
+    }
+    let (v, width) = Sentences.scalar(b, start)
+    let p = WordBreak.table.value(v)
+    switch p & 0x7F {
+    case WordBreak.aletter, WordBreak.hebrew, WordBreak.katakana: return .word
+    case WordBreak.numeric:
+      var k = start + width
+      while k < end {
+        let (u, w) = Sentences.scalar(b, k)
+        let q = WordBreak.table.value(u) & 0x7F
+        if q == WordBreak.aletter || q == WordBreak.hebrew { return .word }
+        k += w
+      }
+      return .number
+    case WordBreak.regional: return .emoji
+    case WordBreak.newline, WordBreak.space, WordBreak.cr, WordBreak.lf: return nil
+    default: break
+    }
+    guard let scalar = Unicode.Scalar(v) else { return .symbol }
+    let props = scalar.properties
+    if p & WordBreak.pictographic != 0 {
+      // © and ™ are pictographic too; an emoji is drawn as one or joined into a sequence.
+      if props.isEmojiPresentation || end - start > width { return .emoji }
+      return .symbol
+    }
+    switch props.generalCategory {
+    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+      .letterNumber, .nonspacingMark, .spacingMark:
+      return .word
+    case .decimalNumber, .otherNumber: return .number
+    case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+      .initialPunctuation, .finalPunctuation, .otherPunctuation:
+      return .punct
+    case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control: return nil
+    default: return props.isWhitespace ? nil : .symbol
+    }
+  }
+
+  /// The end of a URL starting at `i` (`http://`, `https://`, `ftp://` or `www.`, after a
+  /// non-word byte), trailing punctuation left out; nil when none starts there.
+  static func urlEnd(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+    if i > 0 {
+      let before = b[i - 1]
+      if before >= 0x80 || WordBreak.ascii[Int(before)] == WordBreak.aletter
+        || WordBreak.ascii[Int(before)] == WordBreak.numeric
+      {
+        return nil
+      }
+    }
+    func has(_ prefix: StaticString) -> Bool {
+      let count = prefix.utf8CodeUnitCount
+      guard i + count < b.count else { return false }
+      for k in 0..<count where b[i + k] | 0x20 != prefix.utf8Start[k] | 0x20 { return false }
       return true
     }
-    return at >= 3 && bytes[at - 3] == 0xE2 && bytes[at - 2] == 0x80 && bytes[at - 1] == 0x8D
+    guard has("https://") || has("http://") || has("ftp://") || has("www.") else { return nil }
+    var j = i
+    var open = 0
+    while j < b.count {
+      let c = b[j]
+      if c <= 0x20 || c == 0x22 || c == 0x3C || c == 0x3E || c == 0x7F { break }
+      // A non-ASCII space or full-width punctuation ends it; other non-ASCII (IRIs) is kept.
+      if c >= 0x80 {
+        let (v, _) = Sentences.scalar(b, j)
+        if Sentences.isSpace(v) || (v >= 0x3000 && v <= 0x303F) || (v >= 0xFF00 && v <= 0xFF60) {
+          break
+        }
+      }
+      if c == 0x28 { open += 1 }
+      if c == 0x29 { open -= 1 }
+      j += 1
+    }
+    // Trailing punctuation belongs to the sentence; a ')' closes the URL's own '(' only.
+    while j > i {
+      let c = b[j - 1]
+      if c == 0x29 && open < 0 {
+        open += 1
+        j -= 1
+      } else if [0x2E, 0x2C, 0x3B, 0x3A, 0x21, 0x3F, 0x27, 0x5D, 0x7D, 0x2A].contains(c) {
+        j -= 1
+      } else {
+        break
+      }
+    }
+    // At least one character after the scheme or "www.".
+    let minimum = has("www.") ? 5 : has("https://") ? 9 : has("http://") ? 8 : 7
+    return j - i >= minimum ? j : nil
+  }
+
+  /// Joins `name@example.com` into an e-mail, `@name` into a handle and `#word` into a hashtag.
+  static func joinSocial(_ tokens: [Token], _ b: UnsafeBufferPointer<UInt8>) -> [Token] {
+    var out: [Token] = []
+    out.reserveCapacity(tokens.count)
+    func isSingle(_ t: Token, _ c: UInt8) -> Bool { t.end - t.start == 1 && b[Int(t.start)] == c }
+    func isLocalPart(_ t: Token) -> Bool {
+      t.kind == .word || t.kind == .number || isSingle(t, 0x2E) || isSingle(t, 0x2D)
+        || isSingle(t, 0x2B) || isSingle(t, 0x5F)
+    }
+    func attachedBefore(_ t: Token) -> Bool {
+      // Whether a word character touches the token on its left.
+      guard t.start > 0 else { return false }
+      let c = b[Int(t.start) - 1]
+      return c >= 0x80 || WordBreak.ascii[Int(c)] == WordBreak.aletter
+        || WordBreak.ascii[Int(c)] == WordBreak.numeric || c == 0x5F
+    }
+    var k = 0
+    while k < tokens.count {
+      let t = tokens[k]
+      let isAt = isSingle(t, 0x40)
+      let isHash = isSingle(t, 0x23)
+      guard isAt || isHash, k + 1 < tokens.count, tokens[k + 1].start == t.end,
+        tokens[k + 1].kind == .word || tokens[k + 1].kind == .number
+      else {
+        out.append(t)
+        k += 1
+        continue
+      }
+      if isAt, let last = out.last, last.end == t.start, isLocalPart(last) {
+        // An e-mail: the local part back over touching tokens, the domain on over words, '.'
+        // and '-', ending in a word that holds a '.'.
+        var first = out.count - 1
+        while first > 0, out[first - 1].end == out[first].start, isLocalPart(out[first - 1]) {
+          first -= 1
+        }
+        var end = k + 1
+        while end + 1 < tokens.count, tokens[end + 1].start == tokens[end].end,
+          tokens[end + 1].kind == .word || tokens[end + 1].kind == .number
+            || isSingle(tokens[end + 1], 0x2D) || isSingle(tokens[end + 1], 0x2E)
+        {
+          end += 1
+        }
+        while end > k + 1, tokens[end].kind != .word && tokens[end].kind != .number { end -= 1 }
+        let domain = UnsafeBufferPointer(
+          rebasing: b[Int(tokens[k + 1].start)..<Int(tokens[end].end)])
+        if domain.contains(0x2E), domain.last.map({ $0 != 0x2E }) == true {
+          let start = out[first].start
+          out.removeSubrange(first...)
+          out.append(Token(start: Int(start), end: Int(tokens[end].end), kind: .email))
+          k = end + 1
+          continue
+        }
+      }
+      if !attachedBefore(t), isAt || tokens[k + 1].kind == .word {
+        out.append(
+          Token(start: Int(t.start), end: Int(tokens[k + 1].end), kind: isAt ? .handle : .hashtag))
+        k += 2
+        continue
+      }
+      out.append(t)
+      k += 1
+    }
+    return out
   }
 }

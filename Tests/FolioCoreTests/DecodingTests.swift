@@ -54,8 +54,33 @@ import Testing
       ),
       ("don't co-operate", ["don't/word", "co/word", "-/punct", "operate/word"]),
       ("北京欢迎你 café", ["北/word", "京/word", "欢/word", "迎/word", "你/word", "café/word"]),
-      ("hi 👍🏽 👨‍👩‍👧 🇺🇦!", ["hi/word", "👍🏽/symbol", "👨‍👩‍👧/symbol", "🇺🇦/symbol", "!/punct"]),
+      (
+        "hi 👍🏽 👨‍👩‍👧 🇺🇦! © ™",
+        ["hi/word", "👍🏽/emoji", "👨‍👩‍👧/emoji", "🇺🇦/emoji", "!/punct", "©/symbol", "™/symbol"]
+      ),
       ("", []),
+      (
+        "See https://example.com/a_(b)?q=1. Or www.bbc.co.uk/news, (http://x.org/y).",
+        [
+          "See/word", "https://example.com/a_(b)?q=1/url", "./punct", "Or/word",
+          "www.bbc.co.uk/news/url", ",/punct", "(/punct", "http://x.org/y/url", ")/punct",
+          "./punct",
+        ]
+      ),
+      (
+        "Mail ann.lee+news@mail.example.co.uk or @ann_lee about #Brexit, #1 and a@b.",
+        [
+          "Mail/word", "ann.lee+news@mail.example.co.uk/email", "or/word", "@ann_lee/handle",
+          "about/word", "#Brexit/hashtag", ",/punct", "#/punct", "1/number", "and/word", "a/word",
+          "@/punct", "b/word", "./punct",
+        ]
+      ),
+      (
+        "カタカナ ひらがな 3rd mp3 a_b",
+        ["カタカナ/word", "ひ/word", "ら/word", "が/word", "な/word", "3rd/word", "mp3/word", "a_b/word"]
+      ),
+      ("สวัสดีครับ", ["ส/word", "วั/word", "ส/word", "ดี/word", "ค/word", "รั/word", "บ/word"]),
+      ("שלום עולם ٣٤ Ελλάδα", ["שלום/word", "עולם/word", "٣٤/number", "Ελλάδα/word"]),
     ])
   func kinds(text: String, expected: [String]) {
     #expect(tokens(text) == expected)
