@@ -316,6 +316,10 @@ function Document:add(layer, first, last, label, attrs) end
 ---@return List
 function Document:spans(layer, opts) end
 
+--- The document's sentences: the `sentence` layer, computed from the text unless a plugin stored one.
+---@return List
+function Document:sentences() end
+
 --- Removes a whole layer, or its spans that lie inside first..last; returns how many spans went.
 ---@param layer string
 ---@param first? integer

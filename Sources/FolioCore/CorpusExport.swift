@@ -71,17 +71,10 @@ public struct CorpusExport {
     func at(_ byte: Int) -> Int { offsets == .codepoints ? codepoints[byte] : byte }
     var out = ""
     for name in layers ?? document.layerNames {
-      let spans: [Span]
-      switch name {
-      case "token" where document.layer(name) == nil:
-        spans = document.tokens.map {
-          Span(start: Int($0.start), end: Int($0.end), label: $0.kind.name)
-        }
-      case "sentence" where document.layer(name) == nil:
-        spans = document.sentences.map { Span(start: $0.lowerBound, end: $0.upperBound) }
-      default:
-        spans = document.layer(name)?.spans ?? []
-      }
+      let spans =
+        name == "token" && document.layer(name) == nil
+        ? document.tokens.map { Span(start: Int($0.start), end: Int($0.end), label: $0.kind.name) }
+        : document.spans(name)
       for span in spans {
         var attrs = ""
         if !span.attributes.isEmpty {

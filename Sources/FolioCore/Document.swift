@@ -47,6 +47,16 @@ public final class Document {
 
   public func layer(_ name: String) -> Layer? { layers[name] }
 
+  /// The spans of layer `name`; `sentence`, unless a plugin stored its own, is computed from
+  /// the text (`Sentences`).
+  public func spans(_ name: String) -> [Span] {
+    if let layer = layers[name] { return layer.spans }
+    if name == "sentence" {
+      return sentences.map { Span(start: $0.lowerBound, end: $0.upperBound) }
+    }
+    return []
+  }
+
   /// Counts pairs of adjacent tokens whose kind is in `kinds` (other tokens are skipped, as
   /// punctuation is by most collocation tools), as `first second`, lowercased when `lower`.
   public func countBigrams(kinds: Set<TokenKind> = [.word], lower: Bool = false) -> TermCounter {

@@ -339,12 +339,19 @@ extension FolioLua {
       returns: "List of {first, last, text, label, layer, attrs}",
       "The spans of a layer in text order, optionally only one label, those inside a range or those covering it.",
       details:
-        "`within` gives the entities of a sentence, `covering` the sentence of an entity: `doc:spans(\"sentence\", {covering = {e.first, e.last}})`.",
+        "`within` gives the entities of a sentence, `covering` the sentence of an entity: `doc:spans(\"sentence\", {covering = {e.first, e.last}})`. The `sentence` layer is computed from the text unless a plugin stored one; `token` gives the tokens.",
       annotations: [
         "---@param layer string",
         "---@param opts? {label?: string, within?: integer[], covering?: integer[]}",
         "---@return List",
       ]),
+    APIEntry(
+      "Document:sentences", "doc:sentences()", returns: "List of {first, last, text, layer}",
+      "The document's sentences: the `sentence` layer, computed from the text unless a plugin stored one.",
+      details:
+        "Breaks follow UAX #29's terminators and closing punctuation, plus what running text needs: no break after abbreviations (\"Mr.\", \"Inc.\", \"Jan.\"), initials (\"J. K.\"), \"U.S.\" before a word that does not usually start a sentence, a lowercase word, or a single line break inside a paragraph; a break at every blank line and after CJK full stops.",
+      example: #"for s in doc:sentences():each() do print(s.first, s.text) end"#,
+      annotations: ["---@return List"]),
     APIEntry(
       "Document:remove", "doc:remove(layer [, first, last])", returns: "integer",
       "Removes a whole layer, or its spans that lie inside first..last; returns how many spans went.",

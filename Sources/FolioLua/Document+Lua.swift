@@ -42,6 +42,7 @@ extension FolioLua {
         ("find_tokens", findTokens),
         ("add", { (L) throws(LuaHostError) -> Int32 in try add(L, context) }),
         ("spans", spans),
+        ("sentences", sentences),
         ("layers", layers),
         ("cut", cut),
         ("text_of", textOf),
@@ -291,6 +292,13 @@ extension FolioLua {
     return 1
   }
 
+  /// `doc:sentences()` → List of `{first, last, text, layer}`: the `sentence` layer.
+  static func sentences(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    pushSpans(of: doc, layer: "sentence", L)
+    return 1
+  }
+
   /// Reads `{first, last}` (string.find positions) from field `key` of the table at `arg` as a byte range, or nil.
   static func range(_ L: LuaState, _ arg: Int32, _ key: String) throws(LuaHostError) -> Range<Int>?
   {
@@ -332,7 +340,7 @@ extension FolioLua {
   public static func pushSpans(
     of doc: Document, layer name: String, _ L: LuaState, keep: (Span) -> Bool = { _ in true }
   ) {
-    let spans = (doc.layer(name)?.spans ?? []).filter(keep)
+    let spans = doc.spans(name).filter(keep)
     L.newTable(array: Int32(clamping: spans.count))
     var text = doc.text
     text.withUTF8 { buffer in

@@ -44,3 +44,20 @@ func breakTests(_ file: String) throws -> [(
         rawValue: "\(failures.count) lines fail:\n" + failures.prefix(10).joined(separator: "\n")))
   }
 }
+
+@Suite("Unicode sentence break tests") struct SentenceBreakTests {
+  @Test("SentenceBreakTest.txt (Unicode 15.0) passes in full")
+  func sentences() throws {
+    guard let tests = try breakTests("SentenceBreakTest.txt") else { return }
+    #expect(tests.count == 502)
+    var failures: [String] = []
+    for t in tests where SentenceBreak.boundaries(t.text) != t.breaks {
+      failures.append(
+        "line \(t.line): \(SentenceBreak.boundaries(t.text)) vs \(t.breaks) #\(t.comment)")
+    }
+    #expect(
+      failures.isEmpty,
+      Comment(
+        rawValue: "\(failures.count) lines fail:\n" + failures.prefix(10).joined(separator: "\n")))
+  }
+}
