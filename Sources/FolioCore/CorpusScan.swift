@@ -72,6 +72,8 @@ public struct CorpusInfo {
   /// Metadata fields: how many documents have each, and the first value seen, in first-seen order.
   public var fields: [(name: String, documents: Int, example: String)] = []
   public var problems: [CorpusWarning] = []
+  /// Counts only what reading and tokenising give: no types, sentences or metadata fields.
+  public var brief = false
   private var fieldIndex: [String: Int] = [:]
   private let typeCounter = TermCounter(capacity: 1 << 16)
 
@@ -90,6 +92,10 @@ public struct CorpusInfo {
       let tokens = document.tokens
       self.tokens += tokens.count
       words += tokens.reduce(0) { $0 + ($1.kind == .word ? 1 : 0) }
+      if brief {
+        if let e = document.meta["encoding"], case .string(let name) = e { encoding = name }
+        continue
+      }
       sentences += document.sentences.count
       document.addTokens(to: typeCounter, kinds: [.word], lower: true)
       for (key, value) in document.meta.entries {
@@ -118,7 +124,7 @@ public struct CorpusInfo {
       }
       return String(out.reversed())
     }
-    let lines: [(String, String)] = [
+    var lines: [(String, String)] = [
       ("files", n(files)),
       ("documents", n(documents)),
       ("input", "\(n(inputBytes)) bytes (\(Corpus.size(inputBytes)))"),
@@ -138,6 +144,7 @@ public struct CorpusInfo {
           separator: ", ")
       ),
     ]
+    if brief { lines.removeAll { ["types", "sentences"].contains($0.0) } }
     let width = lines.map(\.0.count).max() ?? 0
     var out =
       lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }

@@ -65,9 +65,10 @@ public enum Tokenizer {
     let n = b.count
     var i = 0
     var joins = false  // an '@' or '#' was seen: look for e-mails, handles and hashtags
+    let p = b.baseAddress.unsafelyUnwrapped
     while i < n {
-      let c = b[i]
-      let cls = c < 0x80 ? classes[Int(c)] : 0
+      let c = p[i]
+      let cls = classes[Int(c)]
       if cls == space {
         i += 1
         continue
@@ -84,17 +85,38 @@ public enum Tokenizer {
         }
         var j = i + 1
         var letters = cls == letter
-        while j < n, b[j] < 0x80 {
-          let k = classes[Int(b[j])]
-          guard k == letter || k == digit else { break }
-          if k == letter { letters = true }
-          j += 1
+        if letters {
+          while j < n, classes[Int(p[j])] &- letter < 2 { j += 1 }
+        } else {
+          while j < n {
+            let k = classes[Int(p[j])]
+            if k == letter {
+              letters = true
+            } else if k != digit {
+              break
+            }
+            j += 1
+          }
         }
-        if j == n || (b[j] < 0x80 && classes[Int(b[j])] != joiner) {
+        // The run ends here unless a mid-word character with a letter or digit after it
+        // (or `_`), or a non-ASCII scalar, follows.
+        let next = j < n ? classes[Int(p[j])] : space
+        if (next != joiner && next != high)
+          || (next == joiner && p[j] != 0x5F
+            && (j + 1 == n
+              || classes[Int(p[j + 1])] &- letter >= 2 && classes[Int(p[j + 1])] != high))
+        {
           tokens.append(Token(start: i, end: j, kind: letters ? .word : .number))
           i = j
           continue
         }
+      } else if cls != high, c != 0x5F, c != 0x0D, c != 0x40, c != 0x23,
+        i + 1 == n || classes[Int(p[i + 1])] != high
+      {
+        // One ASCII punctuation or symbol byte not followed by a combining mark is a segment.
+        if let kind = asciiKinds[Int(c)] { tokens.append(Token(start: i, end: i + 1, kind: kind)) }
+        i += 1
+        continue
       }
       if c == 0x40 || c == 0x23 { joins = true }
       let end = WordBreak.segmentEnd(b, from: i, ascii: ascii)
@@ -113,14 +135,17 @@ public enum Tokenizer {
     return (a == 0x74 && c == 0x74) || (a == 0x77 && c == 0x77) || (a == 0x74 && c == 0x70)
   }
 
-  // ASCII classes for the fast path.
+  // Byte classes for the fast path (`letter` and `digit` adjacent: `k &- letter < 2` tests both).
   static let space: UInt8 = 1
   static let letter: UInt8 = 2
   static let digit: UInt8 = 3
+  /// A byte of a non-ASCII scalar.
+  static let high: UInt8 = 5
   /// Mid-word punctuation of UAX #29 (`'`, `.`, `:`, `,`, `;`, `"`) and the connector `_`.
   static let joiner: UInt8 = 4
 
-  static let classes: [UInt8] = (0..<128).map { c in
+  static let classes: [UInt8] = (0..<256).map { c in
+    if c >= 0x80 { return high }
     let p = WordBreak.ascii[c]
     if c == 0x20 || (c >= 0x09 && c <= 0x0D) { return space }
     if p == WordBreak.aletter { return letter }
@@ -131,6 +156,12 @@ public enum Tokenizer {
       return joiner
     }
     return 0
+  }
+
+  /// The kind of a one-byte ASCII punctuation or symbol segment.
+  static let asciiKinds: [TokenKind?] = (0..<128).map { c in
+    var byte = UInt8(c)
+    return withUnsafePointer(to: &byte) { p in kind(UnsafeBufferPointer(start: p, count: 1), 0, 1) }
   }
 
   /// The kind of the segment `start..<end`, or nil for white space.

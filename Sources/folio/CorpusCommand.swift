@@ -45,11 +45,15 @@ struct CorpusCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Files read at once (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Only files, documents, bytes, tokens and problems: no types, sentences or fields.")
+    var brief = false
+
     func run() throws {
       do {
         let reader = CorpusReader(options: try reading.reader())
         let entries = try CorpusCommand.entries(corpus, reader)
         var info = CorpusInfo()
+        info.brief = brief
         try CorpusScan.scan(entries, reader: reader, jobs: jobs) { info.add($0) }
         Console.out(info.rendered())
       } catch let error as FolioError {
