@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Decodes HTML/SGML character references: `&amp;`, `&#233;`, `&#xE9;`, and the HTML named
 /// references (all 2,231, with the legacy ones that may lack `;`).
 ///
@@ -30,7 +34,11 @@ enum CharacterReferences {
   ]
 
   static func decode(_ text: String) -> String {
-    guard text.utf8.contains(0x26) else { return text }
+    var text = text
+    let hasReference = text.withUTF8 { b in
+      b.baseAddress.map { memchr($0, 0x26, b.count) != nil } ?? false
+    }
+    guard hasReference else { return text }
     var out = ""
     out.reserveCapacity(text.utf8.count)
     let bytes = Array(text.utf8)

@@ -54,7 +54,7 @@ enum MarkupReader {
   ///
   /// A byte scan: Foundation's trimming goes through UTF-16 and cost most of the reading time.
   /// Element names that mark list items even when a list has one (`<D>` in Reuters).
-  static let itemNames: Set<String> = ["d", "li", "item", "value", "entry"]
+  static let itemNames = ["d", "li", "item", "value", "entry"]
 
   static func trimmed(_ s: String) -> String {
     var s = s
@@ -69,59 +69,60 @@ enum MarkupReader {
     }
   }
 
+  /// Elements that hold lists in Reuters-21578; empty, they are empty lists, not "".
+  static let listElements = ["topics", "places", "people", "orgs", "exchanges", "companies"]
+
   private static func one(_ tree: MarkupTree, _ node: Int, textFields: [String]?, idField: String?)
     -> Record
   {
-    var fields: [String: Int] = [:]
-    var order: [Int] = []
-    var work = tree.children[node].reversed().map { $0 }
+    // A record has a dozen distinct element names: arrays searched in order beat hashing.
+    var fields: [(name: String, node: Int)] = []
+    func field(_ name: String) -> Int? { fields.first { $0.name == name }?.node }
+    var work: [Int] = []
+    tree.forEachChild(node) { work.append($0) }
+    work.reverse()
     while let k = work.popLast() {
-      guard !tree.names[k].isEmpty else { continue }
-      if fields[tree.names[k]] == nil {
-        fields[tree.names[k]] = k
-        order.append(k)
-      }
-      work.append(contentsOf: tree.children[k].reversed())
+      let name = tree.names[k]
+      guard !name.isEmpty else { continue }
+      if field(name) == nil { fields.append((name, k)) }
+      let mark = work.count
+      tree.forEachChild(k) { work.append($0) }
+      work[mark...].reverse()
     }
-    let wanted = textFields ?? ["title", "body"].filter { fields[$0] != nil }
+    let wanted = textFields ?? ["title", "body"].filter { field($0) != nil }
     var text: String
     if wanted.isEmpty {
       text = trimmed(tree.rawText(node))
     } else {
-      text = wanted.compactMap { fields[$0].map { trimmed(tree.rawText($0)) } }.filter {
+      text = wanted.compactMap { field($0).map { trimmed(tree.rawText($0)) } }.filter {
         !$0.isEmpty
       }
       .joined(separator: "\n\n")
       if text.isEmpty && textFields == nil { text = trimmed(tree.rawText(node)) }
     }
     var meta: [(String, MetaValue)] = []
-    var used = Set(wanted)
-    for k in order {
-      let name = tree.names[k]
-      guard !used.contains(name) else { continue }
+    var used = wanted
+    for (name, k) in fields where !used.contains(name) {
       let kids = tree.children[k]
       let elements = kids.filter { !tree.names[$0].isEmpty }
       if elements.isEmpty {
-        meta.append((name, .string(trimmed(tree.rawText(k)))))
-        used.insert(name)
-      } else if Set(elements.map { tree.names[$0] }).count == 1,
+        let value = trimmed(tree.rawText(k))
+        meta.append(
+          (
+            name,
+            value.isEmpty && kids.isEmpty && listElements.contains(name)
+              ? .list([]) : .string(value)
+          ))
+        used.append(name)
+      } else if elements.allSatisfy({ tree.names[$0] == tree.names[elements[0]] }),
         elements.count > 1 || Self.itemNames.contains(tree.names[elements[0]]),
         elements.allSatisfy({ tree.children[$0].allSatisfy { tree.names[$0].isEmpty } }),
         kids.allSatisfy({ !tree.names[$0].isEmpty || trimmed(tree.texts[$0]).isEmpty })
       {
         meta.append((name, .list(elements.map { .string(trimmed(tree.rawText($0))) })))
-        used.insert(name)
-        used.insert(tree.names[elements[0]])
+        used.append(name)
+        used.append(tree.names[elements[0]])
       }
-    }
-    // Lists may be empty (`<TOPICS></TOPICS>`): the element then reads as an empty leaf.
-    meta = meta.map { key, value in
-      if case .string("") = value, let k = fields[key], tree.children[k].isEmpty,
-        ["topics", "places", "people", "orgs", "exchanges", "companies"].contains(key)
-      {
-        return (key, .list([]))
-      }
-      return (key, value)
     }
     let recordName = tree.names[node]
     for (name, value) in tree.attributes[node] {
@@ -130,7 +131,7 @@ enum MarkupReader {
     }
     var id: String?
     for key in idField.map({ [$0] }) ?? ["newid", "id", "xml:id", "n"] {
-      if let v = tree.attribute(node, key) ?? fields[key].map({ trimmed(tree.rawText($0)) }),
+      if let v = tree.attribute(node, key) ?? field(key).map({ trimmed(tree.rawText($0)) }),
         !v.isEmpty
       {
         id = v

@@ -9,8 +9,37 @@ struct MarkupTree {
   var names: [String] = ["#root"]
   var attributes: [[(String, String)]] = [[]]
   var texts: [String] = [""]
-  var children: [[Int]] = [[]]
   var parents: [Int] = [-1]
+  // Children as links (an array per node cost a third of the parse).
+  private var firstChild: [Int] = [-1]
+  private var lastChild: [Int] = [-1]
+  private var nextSibling: [Int] = [-1]
+
+  /// The children of each node, in order: `tree.children[node]`.
+  var children: Children { Children(tree: self) }
+
+  struct Children {
+    let tree: MarkupTree
+    subscript(node: Int) -> [Int] {
+      var out: [Int] = []
+      var k = tree.firstChild[node]
+      while k >= 0 {
+        out.append(k)
+        k = tree.nextSibling[k]
+      }
+      return out
+    }
+  }
+
+  /// Calls `body` with each child of `node`, in order.
+  @inline(__always)
+  func forEachChild(_ node: Int, _ body: (Int) -> Void) {
+    var k = firstChild[node]
+    while k >= 0 {
+      body(k)
+      k = nextSibling[k]
+    }
+  }
 
   /// How tags are read: HTML's rules (void and raw-text elements, implied ends) or plain
   /// SGML/XML, where only what the document says counts.
@@ -42,9 +71,16 @@ struct MarkupTree {
     names.append(name)
     attributes.append(attrs)
     texts.append(text)
-    children.append([])
     parents.append(parent)
-    children[parent].append(id)
+    firstChild.append(-1)
+    lastChild.append(-1)
+    nextSibling.append(-1)
+    if lastChild[parent] >= 0 {
+      nextSibling[lastChild[parent]] = id
+    } else {
+      firstChild[parent] = id
+    }
+    lastChild[parent] = id
     return id
   }
 
@@ -135,8 +171,7 @@ struct MarkupTree {
       flushText(i)
       let nameStart = j
       while j < n, isNameByte(b[j]) { j += 1 }
-      let name = String(
-        decoding: UnsafeBufferPointer(rebasing: b[nameStart..<j]).map(lower), as: UTF8.self)
+      let name = lowered(UnsafeBufferPointer(rebasing: b[nameStart..<j]))
       // Attributes up to the closing '>' (quotes may hide a '>').
       var attrs: [(String, String)] = []
       var selfClosing = false
@@ -158,8 +193,7 @@ struct MarkupTree {
           j += 1
           continue
         }
-        let attrName = String(
-          decoding: UnsafeBufferPointer(rebasing: b[a..<j]).map(lower), as: UTF8.self)
+        let attrName = lowered(UnsafeBufferPointer(rebasing: b[a..<j]))
         while j < n, b[j] <= 0x20 { j += 1 }
         var value = ""
         if j < n, b[j] == 0x3D {
@@ -228,11 +262,19 @@ struct MarkupTree {
     flushText(n)
   }
 
+  /// ASCII-lowercased bytes as a string (names of tags and attributes).
+  private func lowered(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    String(unsafeUninitializedCapacity: bytes.count) { out in
+      for (k, c) in bytes.enumerated() { out[k] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+      return bytes.count
+    }
+  }
+
   /// The text of a subtree with whitespace as in the source.
   func rawText(_ node: Int) -> String {
     if names[node].isEmpty { return texts[node] }
     var out = ""
-    for child in children[node] { out += rawText(child) }
+    forEachChild(node) { out += rawText($0) }
     return out
   }
 
@@ -249,8 +291,10 @@ struct MarkupTree {
   /// The first node named `name`, depth first.
   func first(_ name: String, under node: Int = 0) -> Int? {
     if names[node] == name { return node }
-    for child in children[node] {
-      if let found = first(name, under: child) { return found }
+    var k = firstChild[node]
+    while k >= 0 {
+      if let found = first(name, under: k) { return found }
+      k = nextSibling[k]
     }
     return nil
   }
@@ -261,7 +305,10 @@ struct MarkupTree {
     var work = [node]
     while let k = work.popLast() {
       if names[k] == name { out.append(k) }
-      work.append(contentsOf: children[k].reversed())
+      // Children pushed last first, so they pop in document order.
+      let mark = work.count
+      forEachChild(k) { work.append($0) }
+      work[mark...].reverse()
     }
     return out
   }
