@@ -52,6 +52,10 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "folio-bridge-check", dependencies: ["LuaRuntime"]),
+    // Built only by Scripts/fuzz, with -sanitize=fuzzer (libFuzzer supplies main).
+    .executableTarget(
+      name: "folio-fuzz", dependencies: ["FolioCore"],
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     .testTarget(
       name: "FolioCLITests", dependencies: ["FolioEngine"],
       exclude: ["transcripts", "golden", "plugins"]),

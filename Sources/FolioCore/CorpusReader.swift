@@ -39,6 +39,14 @@ public struct CorpusEntry: Sendable, Equatable {
   public var displayPath: String
   /// The file's size in bytes when it was listed.
   public var bytes: Int
+
+  public init(url: URL, id: String, folder: String, displayPath: String, bytes: Int) {
+    self.url = url
+    self.id = id
+    self.folder = folder
+    self.displayPath = displayPath
+    self.bytes = bytes
+  }
 }
 
 /// Lists and reads plain-text corpora: folders (recursive, sorted by relative path) and files.

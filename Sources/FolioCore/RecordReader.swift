@@ -122,6 +122,14 @@ extension CorpusReader {
     -> [Document]
   {
     guard let (bytes, name) = try contents(entry, warn: warn) else { return [] }
+    return documents(bytes, name: name, entry: entry, warn: warn)
+  }
+
+  /// The documents in a file's bytes (already gunzipped); `name` decides the format under
+  /// `--as auto`. The readers' fuzz targets enter here.
+  public func documents(
+    _ bytes: [UInt8], name: String, entry: CorpusEntry, warn: (CorpusWarning) -> Void
+  ) -> [Document] {
     let format = options.format == .auto ? InputFormat.of(name) : options.format
     let binary = bytes.withUnsafeBytes { TextDecoder.looksBinary($0) }
     if binary {
