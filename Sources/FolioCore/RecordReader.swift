@@ -125,8 +125,9 @@ extension CorpusReader {
     return documents(bytes, name: name, entry: entry, warn: warn)
   }
 
-  /// The documents in a file's bytes (already gunzipped); `name` decides the format under
-  /// `--as auto`. The readers' fuzz targets enter here.
+  /// The documents in a file's bytes (already gunzipped).
+  ///
+  /// `name` decides the format under `--as auto`. The readers' fuzz targets enter here.
   public func documents(
     _ bytes: [UInt8], name: String, entry: CorpusEntry, warn: (CorpusWarning) -> Void
   ) -> [Document] {
