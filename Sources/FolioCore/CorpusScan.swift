@@ -20,9 +20,17 @@ public enum CorpusScan {
     init(_ n: Int) { files = Array(repeating: nil, count: n) }
   }
 
+  /// What workers compute for each document before the visitor sees it (cached on the document).
+  public struct Warm: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    public static let tokens = Warm(rawValue: 1)
+    public static let sentences = Warm(rawValue: 2)
+  }
+
   /// Reads `entries` with `reader`, `jobs` at a time, calling `visit` in order.
   public static func scan(
-    _ entries: [CorpusEntry], reader: CorpusReader, jobs: Int,
+    _ entries: [CorpusEntry], reader: CorpusReader, jobs: Int, warm: Warm = [],
     visit: (File) throws -> Void
   ) throws {
     let batch = max(1, jobs) * 8
@@ -36,6 +44,10 @@ public enum CorpusScan {
           var warnings: [CorpusWarning] = []
           do throws(CorpusError) {
             let documents = try reader.readAll(part[i]) { warnings.append($0) }
+            for document in documents {
+              if warm.contains(.tokens) { _ = document.tokens }
+              if warm.contains(.sentences) { _ = document.sentences }
+            }
             let name =
               part[i].id.lowercased().hasSuffix(".gz") ? String(part[i].id.dropLast(3)) : part[i].id
             let format =

@@ -54,7 +54,9 @@ struct CorpusCommand: ParsableCommand {
         let entries = try CorpusCommand.entries(corpus, reader)
         var info = CorpusInfo()
         info.brief = brief
-        try CorpusScan.scan(entries, reader: reader, jobs: jobs) { info.add($0) }
+        try CorpusScan.scan(
+          entries, reader: reader, jobs: jobs, warm: brief ? [.tokens] : [.tokens, .sentences]
+        ) { info.add($0) }
         Console.out(info.rendered())
       } catch let error as FolioError {
         throw fail(error)
