@@ -88,15 +88,35 @@ function List:totable() end
 ---@return List
 function List.new(t) end
 
---- Unicode-aware lowercase (`ÉTÉ` → `été`), unlike `string.lower`.
+--- Unicode-aware lowercase (`ÉTÉ` → `été`, `ΟΔΟΣ` → `οδος` with a final sigma), unlike `string.lower`.
 ---@param s string
+---@param language? string
 ---@return string
-function folio.text.lower(s) end
+function folio.text.lower(s, language) end
 
---- Unicode-aware uppercase.
+--- Unicode-aware uppercase (`ß` → `SS`); with language `tr` or `az`, i → İ and ı → I.
+---@param s string
+---@param language? string
+---@return string
+function folio.text.upper(s, language) end
+
+--- Full Unicode case folding for caseless comparison: `Straße` → `strasse`, `ς` and `Σ` → `σ`.
 ---@param s string
 ---@return string
-function folio.text.upper(s) end
+function folio.text.casefold(s) end
+
+--- Unicode normalisation: form `NFC` (the default), `NFD`, `NFKC` or `NFKD`.
+---@param s string
+---@param form? string
+---@return string
+function folio.text.normalize(s, form) end
+
+--- Characters (grapheme clusters) i to j, with `string.sub`'s rules for negative and missing positions.
+---@param s string
+---@param i integer
+---@param j? integer
+---@return string
+function folio.text.sub(s, i, j) end
 
 --- Length in characters (grapheme clusters), where `#s` counts bytes.
 ---@param s string
@@ -287,8 +307,9 @@ function Regex:exec(s, init) end
 function Regex:tag(doc, layer, label) end
 
 --- The document's tokens (UAX #29 words), with byte positions and kinds (word, number, punct, symbol, url, email, handle, hashtag, emoji).
+---@param opts? {norm?: boolean}
 ---@return List
-function Document:tokens() end
+function Document:tokens(opts) end
 
 --- Token texts (or adjacent pairs with `ngram = 2`) counted in Swift: `{[text] = count}` and the total.
 ---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer}

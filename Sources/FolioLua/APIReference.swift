@@ -112,12 +112,31 @@ extension FolioLua {
 
     // MARK: folio.text
     APIEntry(
-      "folio.text.lower", "folio.text.lower(s)", returns: "string",
-      "Unicode-aware lowercase (`ÉTÉ` → `été`), unlike `string.lower`.",
+      "folio.text.lower", "folio.text.lower(s [, language])", returns: "string",
+      "Unicode-aware lowercase (`ÉTÉ` → `été`, `ΟΔΟΣ` → `οδος` with a final sigma), unlike `string.lower`.",
+      details: "With language `tr` or `az`, I → ı and İ → i (Turkish and Azeri); otherwise İ → i̇.",
+      example: #"folio.text.lower("DİYARBAKIR", "tr") --> "diyarbakır""#,
+      annotations: ["---@param s string", "---@param language? string", "---@return string"]),
+    APIEntry(
+      "folio.text.upper", "folio.text.upper(s [, language])", returns: "string",
+      "Unicode-aware uppercase (`ß` → `SS`); with language `tr` or `az`, i → İ and ı → I.",
+      annotations: ["---@param s string", "---@param language? string", "---@return string"]),
+    APIEntry(
+      "folio.text.casefold", "folio.text.casefold(s)", returns: "string",
+      "Full Unicode case folding for caseless comparison: `Straße` → `strasse`, `ς` and `Σ` → `σ`.",
       annotations: ["---@param s string", "---@return string"]),
     APIEntry(
-      "folio.text.upper", "folio.text.upper(s)", returns: "string", "Unicode-aware uppercase.",
-      annotations: ["---@param s string", "---@return string"]),
+      "folio.text.normalize", "folio.text.normalize(s [, form])", returns: "string",
+      "Unicode normalisation: form `NFC` (the default), `NFD`, `NFKC` or `NFKD`.",
+      example: #"folio.text.normalize("ﬁ①", "NFKC") --> "fi1""#,
+      annotations: ["---@param s string", "---@param form? string", "---@return string"]),
+    APIEntry(
+      "folio.text.sub", "folio.text.sub(s, i [, j])", returns: "string",
+      "Characters (grapheme clusters) i to j, with `string.sub`'s rules for negative and missing positions.",
+      example: #"folio.text.sub("東京タワー", 2, -2) --> "京タワ""#,
+      annotations: [
+        "---@param s string", "---@param i integer", "---@param j? integer", "---@return string",
+      ]),
     APIEntry(
       "folio.text.len", "folio.text.len(s)", returns: "integer",
       "Length in characters (grapheme clusters), where `#s` counts bytes.",
@@ -302,11 +321,12 @@ extension FolioLua {
       "Metadata, read and write: `doc.meta.date = \"2024-06-27\"`; strings, numbers, booleans and lists; `pairs(doc.meta)` walks it."
     ),
     APIEntry(
-      "Document:tokens", "doc:tokens()", returns: "List of {text, first, last, kind}",
+      "Document:tokens", "doc:tokens([{norm = true}])",
+      returns: "List of {text, first, last, kind [, norm]}",
       "The document's tokens (UAX #29 words), with byte positions and kinds (word, number, punct, symbol, url, email, handle, hashtag, emoji).",
       details:
-        "Builds one table per token: for counting, `doc:counts()` or a `folio.counter` is far faster.",
-      annotations: ["---@return List"]),
+        "With `norm = true` each token also has `norm`, its NFKC, case-folded form (`Straße` → `strasse`). Builds one table per token: for counting, `doc:counts()` or a `folio.counter` is far faster.",
+      annotations: ["---@param opts? {norm?: boolean}", "---@return List"]),
     APIEntry(
       "Document:counts", "doc:counts([{lower = false, kinds = {\"word\"}, ngram = 1}])",
       returns: "table, integer",

@@ -93,15 +93,21 @@ extension FolioLua {
       ])
   }
 
-  /// `doc:tokens()` → List of `{text, first, last, kind}`.
+  /// `doc:tokens([{norm = true}])` → List of `{text, first, last, kind [, norm]}`.
   static func tokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let doc: Document = try L.checkObject(1, "Document")
+    var norm = false
+    if L.type(at: 2) == .table {
+      norm = L.rawGet(2, "norm") == .boolean && L.bool(at: -1)
+      L.pop()
+    }
+    L.top = 1
     let tokens = doc.tokens
     // The field names and kind names are pushed once and reused for every token: pushing a
     // string interns it, which costs a hash and a lookup each time.
-    L.checkStack(Int32(8 + TokenKind.allCases.count))
+    L.checkStack(Int32(9 + TokenKind.allCases.count))
     let keys = L.top + 1
-    for key in ["text", "first", "last", "kind"] { L.pushString(key) }
+    for key in ["text", "first", "last", "kind", "norm"] { L.pushString(key) }
     let kinds = L.top + 1
     for kind in TokenKind.allCases { L.pushString(kind.name) }
     L.newTable(array: Int32(clamping: tokens.count))
@@ -120,6 +126,12 @@ extension FolioLua {
         L.rawSet(token, keyAt: keys + 2)
         L.pushValue(kinds + Int32(t.kind.rawValue))
         L.rawSet(token, keyAt: keys + 3)
+        if norm {
+          L.pushString(
+            TextCase.norm(
+              UnsafeBufferPointer(start: base + Int(t.start), count: Int(t.end - t.start))))
+          L.rawSet(token, keyAt: keys + 4)
+        }
         L.rawSet(list, i + 1)
       }
     }

@@ -118,17 +118,42 @@ public enum FolioLua {
     }
     vm.setFunction("top") { (L) throws(LuaHostError) -> Int32 in try top(L) }
     vm.setFunction("minhash_clusters", minhashClusters)
-    L.newTable(hash: 3)
+    L.newTable(hash: 6)
     vm.setFunction("lower") { (L) throws(LuaHostError) -> Int32 in
-      L.pushString(try L.checkString(1).lowercased())
+      let language = L.isNoneOrNil(2) ? nil : try L.checkString(2)
+      L.pushString(TextCase.lower(try L.checkString(1), language: language))
       return 1
     }
     vm.setFunction("upper") { (L) throws(LuaHostError) -> Int32 in
-      L.pushString(try L.checkString(1).uppercased())
+      let language = L.isNoneOrNil(2) ? nil : try L.checkString(2)
+      L.pushString(TextCase.upper(try L.checkString(1), language: language))
+      return 1
+    }
+    vm.setFunction("casefold") { (L) throws(LuaHostError) -> Int32 in
+      L.pushString(TextCase.fold(try L.checkString(1)))
+      return 1
+    }
+    vm.setFunction("normalize") { (L) throws(LuaHostError) -> Int32 in
+      let name = L.isNoneOrNil(2) ? "NFC" : try L.checkString(2).uppercased()
+      guard let form = TextCase.Form(rawValue: name) else {
+        throw .argument(2, "form must be NFC, NFD, NFKC or NFKD, got '\(name)'")
+      }
+      L.pushString(TextCase.normalize(try L.checkString(1), form))
       return 1
     }
     vm.setFunction("len") { (L) throws(LuaHostError) -> Int32 in
       L.pushInteger(try L.checkString(1).count)
+      return 1
+    }
+    vm.setFunction("sub") { (L) throws(LuaHostError) -> Int32 in
+      // string.sub's rules, counted in characters: negative positions count from the end.
+      let characters = Array(try L.checkString(1))
+      let n = characters.count
+      var i = try L.checkInteger(2)
+      var j = L.isNoneOrNil(3) ? -1 : try L.checkInteger(3)
+      if i < 0 { i = max(n + i + 1, 1) } else if i == 0 { i = 1 }
+      if j < 0 { j = n + j + 1 } else if j > n { j = n }
+      L.pushString(i > j ? "" : String(characters[(i - 1)..<j]))
       return 1
     }
     L.rawSet(-2, "text")

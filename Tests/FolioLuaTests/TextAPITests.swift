@@ -1,0 +1,71 @@
+import FolioCore
+import FolioLua
+import Foundation
+import LuaRuntime
+import Testing
+
+@Suite("folio.text and token norms") struct TextAPITests {
+  @Test(
+    "case mapping, folding, normalising and character positions",
+    arguments: [
+      (#"return folio.text.lower("ΟΔΟΣ ΣΑΣ Σ. ΣΟΦΊΑ'Σ")"#, "οδος σας σ. σοφία'ς"),
+      (#"return folio.text.lower("DİYARBAKIR IŞIK", "tr")"#, "diyarbakır ışık"),
+      (#"return folio.text.lower("DİYARBAKIR")"#, "di̇yarbakir"),
+      (#"return folio.text.upper("istanbul ılık", "tr")"#, "İSTANBUL ILIK"),
+      (#"return folio.text.upper("straße")"#, "STRASSE"),
+      (#"return folio.text.casefold("Straße ΣΑΣ ﬁ")"#, "strasse σασ fi"),
+      (#"return folio.text.normalize("ﬁ① Å", "NFKC")"#, "fi1 Å"),
+      (#"return #folio.text.normalize("é", "NFD")"#, "3"),
+      (#"return folio.text.sub("東京タワー", 2, -2)"#, "京タワ"),
+      (#"return folio.text.sub("👩‍👩‍👧ab", 1, 1)"#, "👩‍👩‍👧"),
+      (#"return folio.text.len("👩‍👩‍👧ab")"#, "3"),
+    ])
+  func text(code: String, expected: String) throws {
+    #expect(try evalLua(code) == expected)
+  }
+
+  @Test("a bad normalisation form is an argument error")
+  func badForm() throws {
+    #expect(throws: LuaError.self) { try evalLua(#"return folio.text.normalize("x", "NFX")"#) }
+  }
+
+  @Test("tokens carry a case-folded NFKC norm when asked")
+  func norms() throws {
+    let doc = Document(id: "d", text: "Straße ＡＢＣ ΟΔΟΣ Kolokoltsev")
+    let r = try withDocument(
+      doc,
+      """
+      local out = {}
+      for _, t in ipairs(doc:tokens({norm = true})) do out[#out + 1] = t.norm end
+      return table.concat(out, " ") .. " | " .. tostring(doc:tokens()[1].norm)
+      """)
+    #expect(r == "strasse abc οδοσ kolokoltsev | nil")
+  }
+
+  @Test("UDHR: Greek final sigma, Turkish dotless i, German ß, across whole texts")
+  func udhr() throws {
+    var root = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { root.deleteLastPathComponent() }
+    let dir = root.appendingPathComponent("shared/corpora/udhr").path
+    guard FileManager.default.fileExists(atPath: dir) else {
+      print("skipped: ../shared/corpora/udhr is absent")
+      return
+    }
+    func text(_ name: String) throws -> String {
+      let reader = CorpusReader()
+      let entry = try #require(try reader.list([dir + "/" + name]).first)
+      return try #require(try reader.readAll(entry) { _ in }.first).text
+    }
+    let greek = TextCase.lower(try text("udhr_ell_monotonic.txt"))
+    // No word of the lowered Greek text ends in σ; many end in ς.
+    let words = greek.split { !$0.isLetter }
+    #expect(words.filter { $0.hasSuffix("σ") && $0.count > 1 }.isEmpty)
+    #expect(words.filter { $0.hasSuffix("ς") }.count > 100)
+    let turkish = TextCase.lower(try text("udhr_tur.txt"), language: "tr")
+    #expect(!turkish.unicodeScalars.contains("\u{307}"))
+    #expect(turkish.contains("insan hakları"))
+    let german = try text("udhr_deu_1996.txt")
+    #expect(german.contains("ß"))
+    #expect(!TextCase.fold(german).contains("ß"))
+  }
+}
