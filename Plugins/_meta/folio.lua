@@ -337,6 +337,22 @@ function Document:add(layer, first, last, label, attrs) end
 ---@return List
 function Document:spans(layer, opts) end
 
+--- The span after `span` in its layer (spans are ordered by first, then last), or nil after the last.
+---@param span table
+---@return table?
+function Document:next(span) end
+
+--- The span before `span` in its layer, or nil before the first.
+---@param span table
+---@return table?
+function Document:prev(span) end
+
+--- Where positions first..last of the current text were in the text as read, before any `doc:cut`.
+---@param first integer
+---@param last? integer
+---@return integer, integer
+function Document:original(first, last) end
+
 --- The document's sentences: the `sentence` layer, computed from the text unless a plugin stored one.
 ---@return List
 function Document:sentences() end

@@ -141,6 +141,31 @@ public final class Document {
     return before - (layers[layer]?.spans.count ?? 0)
   }
 
+  /// The span after (`offset` 1) or before (`offset` -1) the span `start..<end` of `layer`, in
+  /// the layer's order (by start, then end); nil at either end or when no such span exists.
+  public func neighbour(in layer: String, start: Int, end: Int, offset: Int) -> Span? {
+    let spans = self.spans(layer)
+    var lo = 0
+    var hi = spans.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if (spans[mid].start, spans[mid].end) < (start, end) { lo = mid + 1 } else { hi = mid }
+    }
+    guard lo < spans.count, spans[lo].start == start, spans[lo].end == end else { return nil }
+    let k = lo + offset
+    return k >= 0 && k < spans.count ? spans[k] : nil
+  }
+
+  /// Where a position of the current text was in the text as read, before any `cut`.
+  ///
+  /// A position where text was cut maps to the end of the removed text when `start` (a span
+  /// beginning after the cut) and to its beginning otherwise (a span ending before it).
+  public func originalOffset(_ position: Int, start: Bool = true) -> Int {
+    var p = position
+    for (at, length) in cuts.reversed() where p > at || (start && p == at) { p += length }
+    return p
+  }
+
   /// Removes a whole layer.
   public func removeLayer(_ name: String) {
     if layers.removeValue(forKey: name) != nil { layerNames.removeAll { $0 == name } }

@@ -366,6 +366,23 @@ extension FolioLua {
         "---@return List",
       ]),
     APIEntry(
+      "Document:next", "doc:next(span)", returns: "span or nil",
+      "The span after `span` in its layer (spans are ordered by first, then last), or nil after the last.",
+      example: #"local s = doc:sentences()[1]; local second = doc:next(s)"#,
+      annotations: ["---@param span table", "---@return table?"]),
+    APIEntry(
+      "Document:prev", "doc:prev(span)", returns: "span or nil",
+      "The span before `span` in its layer, or nil before the first.",
+      annotations: ["---@param span table", "---@return table?"]),
+    APIEntry(
+      "Document:original", "doc:original(first [, last])", returns: "integer, integer",
+      "Where positions first..last of the current text were in the text as read, before any `doc:cut`.",
+      details:
+        "Filters cut text (boilerplate, dates); a tagger after them still reports positions in the file as it was: `doc:original(e.first, e.last)`.",
+      annotations: [
+        "---@param first integer", "---@param last? integer", "---@return integer, integer",
+      ]),
+    APIEntry(
       "Document:sentences", "doc:sentences()", returns: "List of {first, last, text, layer}",
       "The document's sentences: the `sentence` layer, computed from the text unless a plugin stored one.",
       details:

@@ -43,6 +43,9 @@ extension FolioLua {
         ("add", { (L) throws(LuaHostError) -> Int32 in try add(L, context) }),
         ("spans", spans),
         ("sentences", sentences),
+        ("next", { (L) throws(LuaHostError) -> Int32 in try neighbour(L, offset: 1) }),
+        ("prev", { (L) throws(LuaHostError) -> Int32 in try neighbour(L, offset: -1) }),
+        ("original", original),
         ("layers", layers),
         ("cut", cut),
         ("text_of", textOf),
@@ -302,6 +305,41 @@ extension FolioLua {
         && (covering.map { span.start <= $0.lowerBound && span.end >= $0.upperBound } ?? true)
     }
     return 1
+  }
+
+  /// `doc:next(span)` / `doc:prev(span)`: the span after or before `span` in its layer, or nil.
+  static func neighbour(_ L: LuaState, offset: Int) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    try L.checkTable(2)
+    guard L.rawGet(2, "layer") == .string, let layer = L.string(at: -1) else {
+      throw .argument(2, "a span from doc:spans (with first, last and layer) expected")
+    }
+    L.pop()
+    L.rawGet(2, "first")
+    L.rawGet(2, "last")
+    guard let first = L.integer(at: -2), let last = L.integer(at: -1) else {
+      throw .argument(2, "a span from doc:spans (with first, last and layer) expected")
+    }
+    L.pop(2)
+    guard let span = doc.neighbour(in: layer, start: first - 1, end: last, offset: offset) else {
+      L.pushNil()
+      return 1
+    }
+    pushSpans(of: doc, layer: layer, L) { $0 == span }
+    L.rawGet(-1, 1)
+    L.replace(-2)
+    return 1
+  }
+
+  /// `doc:original(first, last)` → the positions of first..last in the text as read, before
+  /// any `cut`.
+  static func original(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let doc: Document = try L.checkObject(1, "Document")
+    let first = try L.checkInteger(2)
+    let last = L.isNoneOrNil(3) ? first : try L.checkInteger(3)
+    L.pushInteger(doc.originalOffset(first - 1, start: true) + 1)
+    L.pushInteger(doc.originalOffset(last, start: false))
+    return 2
   }
 
   /// `doc:sentences()` → List of `{first, last, text, layer}`: the `sentence` layer.

@@ -69,3 +69,46 @@ import Testing
     #expect(!TextCase.fold(german).contains("ß"))
   }
 }
+
+@Suite("Layers: neighbours and the map back through cuts") struct LayerNavigationTests {
+  @Test("spans before, inside, across and after two cuts map back to the text as read")
+  func cuts() throws {
+    // Byte 0 is "B", 8 "D", 20 "S", 32 "E".
+    let doc = Document(id: "d", text: "Before. DONATE NOW. Story here. End.")
+    doc.add(Span(start: 0, end: 6, label: "before"), to: "x")  // Before
+    doc.add(Span(start: 8, end: 14, label: "inside"), to: "x")  // DONATE
+    doc.add(Span(start: 4, end: 22, label: "across"), to: "x")  // re. DONATE NOW. St
+    doc.add(Span(start: 20, end: 25, label: "after"), to: "x")  // Story
+    doc.add(Span(start: 32, end: 35, label: "end"), to: "x")  // End
+    doc.cut(8..<20)  // "DONATE NOW. "
+    doc.cut(0..<8)  // "Before. "
+    #expect(doc.text == "Story here. End.")
+    let r = try withDocument(
+      doc,
+      """
+      local out = {}
+      for _, s in ipairs(doc:spans("x")) do
+        local a, b = doc:original(s.first, s.last)
+        out[#out + 1] = s.label .. "=" .. s.text .. "@" .. a .. "-" .. b
+      end
+      return table.concat(out, " ")
+      """)
+    // "before" and "inside" were cut away; "across" lost its cut parts; "after" and "end"
+    // shifted and map back to where they were.
+    #expect(r == "across=St@21-22 after=Story@21-25 end=End@33-35")
+  }
+
+  @Test("doc:next and doc:prev walk a layer; nil past either end")
+  func neighbours() throws {
+    let doc = Document(id: "d", text: "One. Two. Three.")
+    let r = try withDocument(
+      doc,
+      """
+      local first = doc:sentences()[1]
+      local second = doc:next(first)
+      local third = doc:next(second)
+      return table.concat({second.text, third.text, doc:prev(third).text, tostring(doc:next(third)), tostring(doc:prev(first))}, "|")
+      """)
+    #expect(r == "Two.|Three.|Two.|nil|nil")
+  }
+}
