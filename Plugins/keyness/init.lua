@@ -1,5 +1,6 @@
 -- keyness: which words are typical of a subcorpus (the documents whose meta[field] equals
--- value) compared with the rest of the corpus. Counts are kept in Swift (folio.counter); for
+-- value) compared with the rest of the corpus, or with the documents whose meta[field] equals
+-- reference (with two corpora on the command line, field=corpus compares them). Counts are kept in Swift (folio.counter); for
 -- each word, log-likelihood G² (Dunning 1993) says how sure the difference is and log ratio
 -- (Hardie 2014, folio.stats.log_ratio) how big it is. Positive log ratio: more frequent in
 -- the target. Sorted by G², words overused in the target first.
@@ -14,7 +15,15 @@ end
 
 function M.each(state, doc, ctx)
   local v = doc.meta[ctx.options.field]
-  local side = (v ~= nil and tostring(v) == ctx.options.value) and state.target or state.reference
+  v = v ~= nil and tostring(v) or nil
+  local side
+  if v == ctx.options.value then
+    side = state.target
+  elseif ctx.options.reference == "" or v == ctx.options.reference then
+    side = state.reference
+  else
+    return -- neither the target nor the named reference
+  end
   side:add_tokens(doc, { lower = ctx.options.lower })
 end
 
@@ -60,7 +69,9 @@ function M.finish(state, ctx)
   if top > 0 then for i = #rows, top + 1, -1 do rows[i] = nil end end
   for i, r in ipairs(rows) do table.insert(r, 1, i) end
   return {
-    title = ("keyness of %s=%s (%d tokens) against the rest (%d tokens)"):format(ctx.options.field, ctx.options.value, n1, n2),
+    title = ("keyness of %s=%s (%d tokens) against %s (%d tokens)"):format(
+      ctx.options.field, ctx.options.value, n1,
+      ctx.options.reference == "" and "the rest" or (ctx.options.field .. "=" .. ctx.options.reference), n2),
     columns = { "rank", "word", "target", "reference", "log_likelihood", "log_ratio" },
     rows = rows,
     formulas = {

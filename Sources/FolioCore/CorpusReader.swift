@@ -39,13 +39,18 @@ public struct CorpusEntry: Sendable, Equatable {
   public var displayPath: String
   /// The file's size in bytes when it was listed.
   public var bytes: Int
+  /// The corpus argument the file came from, when several were given (`meta.corpus`).
+  public var corpus: String?
 
-  public init(url: URL, id: String, folder: String, displayPath: String, bytes: Int) {
+  public init(
+    url: URL, id: String, folder: String, displayPath: String, bytes: Int, corpus: String? = nil
+  ) {
     self.url = url
     self.id = id
     self.folder = folder
     self.displayPath = displayPath
     self.bytes = bytes
+    self.corpus = corpus
   }
 }
 
@@ -143,21 +148,33 @@ public struct CorpusReader: Sendable {
   /// Throws for a missing path.
   public func list(_ paths: [String]) throws(CorpusError) -> [CorpusEntry] {
     var entries: [CorpusEntry] = []
-    let fm = FileManager.default
     for pattern in paths {
-      guard !fm.fileExists(atPath: pattern), pattern.contains(where: { "*?[".contains($0) }) else {
-        entries += try listOne(pattern)
-        continue
+      var found = try listPattern(pattern)
+      // With several corpora, each document says which it came from (`meta.corpus`).
+      if paths.count > 1 {
+        for k in found.indices { found[k].corpus = pattern }
       }
-      let matches = Self.glob(pattern)
-      if matches.isEmpty { throw .notFound(pattern) }
-      // Ids are relative to the folder before the first wildcard, so `news/*/page.html` gives
-      // `a/page.html`, `b/page.html`.
-      let fixed = pattern.prefix { !"*?[".contains($0) }
-      let base =
-        fixed.contains("/") ? String(fixed[...(fixed.lastIndex(of: "/") ?? fixed.startIndex)]) : ""
-      for path in matches { entries += try listOne(path, base: base) }
+      entries += found
     }
+    return entries
+  }
+
+  /// The entries of one corpus argument: a folder, a file or a glob pattern.
+  private func listPattern(_ pattern: String) throws(CorpusError) -> [CorpusEntry] {
+    guard !FileManager.default.fileExists(atPath: pattern),
+      pattern.contains(where: { "*?[".contains($0) })
+    else {
+      return try listOne(pattern)
+    }
+    let matches = Self.glob(pattern)
+    if matches.isEmpty { throw .notFound(pattern) }
+    // Ids are relative to the folder before the first wildcard, so `news/*/page.html` gives
+    // `a/page.html`, `b/page.html`.
+    let fixed = pattern.prefix { !"*?[".contains($0) }
+    let base =
+      fixed.contains("/") ? String(fixed[...(fixed.lastIndex(of: "/") ?? fixed.startIndex)]) : ""
+    var entries: [CorpusEntry] = []
+    for path in matches { entries += try listOne(path, base: base) }
     return entries
   }
 

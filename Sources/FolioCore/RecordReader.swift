@@ -137,9 +137,7 @@ extension CorpusReader {
       warn(CorpusWarning(path: entry.displayPath, message: "looks like a binary file; skipped"))
       return []
     }
-    var meta = Metadata()
-    meta["path"] = .string(entry.id)
-    meta["folder"] = .string(entry.folder)
+    var meta = Self.baseMeta(entry)
     switch format {
     case .csv, .tsv:
       let text = bytes.withUnsafeBytes {
@@ -186,6 +184,16 @@ extension CorpusReader {
     }
   }
 
+  /// The metadata every document of `entry` starts with: `path`, `folder` and, when several
+  /// corpora were given, `corpus`.
+  static func baseMeta(_ entry: CorpusEntry) -> Metadata {
+    var meta = Metadata()
+    meta["path"] = .string(entry.id)
+    meta["folder"] = .string(entry.folder)
+    if let corpus = entry.corpus { meta["corpus"] = .string(corpus) }
+    return meta
+  }
+
   /// JSONL (one object a line) or a JSON array of objects (or one object).
   private func readJSON(
     _ bytes: [UInt8], _ entry: CorpusEntry, lines: Bool, warn: (CorpusWarning) -> Void
@@ -196,9 +204,7 @@ extension CorpusReader {
     func record(_ value: JSONValue, number: Int, where place: String) {
       // A bare string is a document's text (a JSON list of strings is a corpus too).
       if case .string(let text) = value {
-        var meta = Metadata()
-        meta["path"] = .string(entry.id)
-        meta["folder"] = .string(entry.folder)
+        var meta = Self.baseMeta(entry)
         meta["record"] = .integer(number)
         documents.append(Document(id: "\(entry.id)#\(number)", text: text, meta: meta))
         return
@@ -222,9 +228,7 @@ extension CorpusReader {
         return
       }
       let id = options.idField.flatMap { value.at($0)?.scalarText } ?? "\(entry.id)#\(number)"
-      var meta = Metadata()
-      meta["path"] = .string(entry.id)
-      meta["folder"] = .string(entry.folder)
+      var meta = Self.baseMeta(entry)
       meta["record"] = .integer(number)
       for (k, v) in value.flattened(skip: [textField]) { meta[k] = v }
       let normalised = text.contains("\r") ? TextDecoder.decode(Array(text.utf8)).text : text
@@ -309,9 +313,7 @@ extension CorpusReader {
             message: "\(record.fields.count) fields where the header has \(header.count); skipped"))
         continue
       }
-      var meta = Metadata()
-      meta["path"] = .string(entry.id)
-      meta["folder"] = .string(entry.folder)
+      var meta = Self.baseMeta(entry)
       meta["record"] = .integer(n + 1)
       for (i, name) in header.enumerated() where i != textColumn {
         meta[name] = .string(record.fields[i])

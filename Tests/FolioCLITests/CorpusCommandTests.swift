@@ -32,6 +32,7 @@ import Testing
         metadata fields (documents, example):
           path           4  a.txt
           folder         4  
+          corpus         4  news
           bytes          3  71
           title          1  Strike
           lang           1  en
