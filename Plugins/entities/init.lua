@@ -10,6 +10,8 @@
 --      place-cue   "in Domodedovo", "outside Moscow"                                -> PLACE
 --      acronym     "UNCOPS"                                                         -> ORG
 --      surname     a later "Kolokoltsev" after "Vladimir Kolokoltsev"               -> PERSON
+--      linked-surname  "Kolokoltsev" in a story that never names him in full, when
+--                  another document does (the scan pass; option link)          -> PERSON
 -- Spans may overlap (a gazetteer and a rule may both find a name) but never repeat exactly.
 local M = {}
 
@@ -79,7 +81,8 @@ local function capitalised(s)
 end
 
 local function strip_possessive(text, last)
-  local cut = text:match("['’]s$")
+  -- "’" is three bytes: a byte set such as ['’] would match only its last one.
+  local cut = text:match("'s$") or text:match("’s$")
   if cut then return last - #cut end
   return last
 end
@@ -152,9 +155,10 @@ local function word_before(text, first)
   return (before:match("([%a%-]+)%s+$") or ""):lower(), before:match("[%.!?:\n\"“]%s*$") ~= nil or first <= 2
 end
 
-function M.tag(doc, ctx)
+-- The entities of one document as {first, last, label, attrs}, in text order, and the surnames
+-- of the people it names in full. `linked` holds surnames named in full in other documents.
+local function detect(doc, ctx, linked)
   if not gazetteer then build(ctx) end
-  local layer = ctx.options.layer
   local found, seen = {}, {}
   local exact = {} -- "first:last" of gazetteer spans: a rule never relabels a listed name
   local function add(first, last, label, attrs)
@@ -170,10 +174,7 @@ function M.tag(doc, ctx)
     add(m.first, m.last, m.label, { source = "gazetteer", entry = m.entry or m.text })
     for b = m.first, m.last do covered[b] = m.label end
   end
-  if not ctx.options.rules then
-    for _, f in ipairs(found) do doc:add(layer, f[1], f[2], f[3], f[4]) end
-    return
-  end
+  if not ctx.options.rules then return found, {} end
   local text = doc.text
   local toks = doc:tokens()
   local surnames = {}
@@ -255,17 +256,47 @@ function M.tag(doc, ctx)
     if t.kind == "word" then
       local last = strip_possessive(t.text, t.last)
       local word = t.text:sub(1, last - t.first + 1)
-      if surnames[word] and not covered[t.first] then
+      local rule = surnames[word] and "surname" or (linked[word] and capitalised(word) and "linked-surname")
+      if rule and not covered[t.first] then
         local inside = false
         for _, f in ipairs(found) do
           if f[3] == "PERSON" and t.first >= f[1] and last <= f[2] then inside = true; break end
         end
-        if not inside then add(t.first, last, "PERSON", { source = "rule", rule = "surname" }) end
+        if not inside then add(t.first, last, "PERSON", { source = "rule", rule = rule }) end
       end
     end
   end
   table.sort(found, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] > b[2]) end)
-  for _, f in ipairs(found) do doc:add(layer, f[1], f[2], f[3], f[4]) end
+  return found, surnames
+end
+
+-- The first pass (with link = true): the surnames of people named in full anywhere in the
+-- corpus, so that "Kolokoltsev" alone is a person in a story that never gives his first name.
+M.scan = {}
+
+function M.scan.init()
+  return { surnames = {} }
+end
+
+function M.scan.each(state, doc, ctx)
+  if not ctx.options.link or not ctx.options.rules then return end
+  local _, surnames = detect(doc, ctx, {})
+  for word in pairs(surnames) do state.surnames[word] = (state.surnames[word] or 0) + 1 end
+end
+
+function M.scan.merge(a, b)
+  for word, n in pairs(b.surnames) do a.surnames[word] = (a.surnames[word] or 0) + n end
+  return a
+end
+
+function M.scan.finish(state)
+  return state
+end
+
+function M.tag(doc, ctx)
+  local linked = (ctx.options.link and ctx.scan and ctx.scan.surnames) or {}
+  local found = detect(doc, ctx, linked)
+  for _, f in ipairs(found) do doc:add(ctx.options.layer, f[1], f[2], f[3], f[4]) end
 end
 
 return M

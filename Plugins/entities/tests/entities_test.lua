@@ -20,6 +20,19 @@ return {
         "Kolokoltsev/PERSON/surname", "Irina Volk/PERSON/title",
       })
   end,
+  ["a surname alone links to a person named in full in another document, also with ’s"] = function()
+    local docs = T.run({
+      "Interior Minister Vladimir Kolokoltsev spoke.",
+      "A Kolokoltsev’s arrival was announced. Officials said Kolokoltsev would speak.",
+    })
+    local out = {}
+    for i, s in ipairs(docs[2].layers.entity or {}) do out[i] = s.text .. "/" .. s.attrs.rule end
+    assert.equal(out, { "Kolokoltsev/linked-surname", "Kolokoltsev/linked-surname" })
+    local alone = T.run({ "A Kolokoltsev’s arrival was announced." }, {})
+    assert.equal(alone[1].layers.entity or {}, {})
+    local off = T.run({ "Minister Vladimir Kolokoltsev spoke.", "Kolokoltsev said no." }, { link = false })
+    assert.equal(off[2].layers.entity or {}, {})
+  end,
   ["a given name inside a longer run, and hyphenated names"] = function()
     assert.equal(entities("He met UN Under-Secretary-General for Peacekeeping Operations Jean-Pierre Lacroix and Ban Ki-moon."), {
       "UN/ORG/gazetteer", "Jean-Pierre Lacroix/PERSON/given-name", "Ban Ki-moon/PERSON/gazetteer",
