@@ -123,6 +123,18 @@ function folio.text.sub(s, i, j) end
 ---@return integer
 function folio.text.len(s) end
 
+--- Parses JSON text: objects become tables, arrays Lists, integers integers; JSON null becomes `null` (nil unless given).
+---@param s string
+---@param opts? {null?: any}
+---@return any
+function folio.json.decode(s, opts) end
+
+--- JSON text of plain data: tables with keys 1..n (and empty tables) are arrays, other tables objects with sorted keys, so the bytes are the same every run.
+---@param value any
+---@param opts? {indent?: integer}
+---@return string
+function folio.json.encode(value, opts) end
+
 --- Pointwise mutual information in bits: log2(o11 / e11), e11 = r1 * c1 / n.
 ---@param o11 number
 ---@param r1 number

@@ -1,11 +1,11 @@
 /// A strict JSON parser (RFC 8259) that keeps object keys in file order and integers apart from
 /// floats; several times faster than `JSONDecoder` on Linux for JSONL corpora.
-struct JSONParser {
+public struct JSONParser {
   /// Why a text is not JSON, with the byte offset.
-  struct Failure: Error, CustomStringConvertible {
-    var offset: Int
-    var reason: String
-    var description: String { "\(reason) at byte \(offset + 1)" }
+  public struct Failure: Error, Sendable, CustomStringConvertible {
+    public var offset: Int
+    public var reason: String
+    public var description: String { "\(reason) at byte \(offset + 1)" }
   }
 
   private let b: UnsafeBufferPointer<UInt8>

@@ -56,9 +56,15 @@ public struct ReaderOptions: Sendable, Equatable {
 
 /// A JSON value, decoded exactly (booleans, integers and floats stay apart; object keys keep
 /// their order).
-enum JSONValue {
+public enum JSONValue: Sendable {
   case null, bool(Bool), integer(Int), number(Double), string(String)
   case array([JSONValue]), object([(String, JSONValue)])
+
+  /// Parses JSON text (RFC 8259, strict; nesting up to 512 deep).
+  public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParser.Failure) -> JSONValue
+  {
+    try JSONParser.parse(bytes)
+  }
 
   /// The field `key` of an object.
   subscript(key: String) -> JSONValue? {

@@ -143,6 +143,24 @@ extension FolioLua {
       example: #"folio.text.len("東京") --> 2"#,
       annotations: ["---@param s string", "---@return integer"]),
 
+    // MARK: folio.json
+    APIEntry(
+      "folio.json.decode", "folio.json.decode(s [, {null = value}])", returns: "any",
+      "Parses JSON text: objects become tables, arrays Lists, integers integers; JSON null becomes `null` (nil unless given).",
+      details:
+        "Strict RFC 8259, nesting up to 512 deep; malformed text is an argument error naming the byte.",
+      example: #"folio.json.decode('{"a": [1, 2]}').a[2] --> 2"#,
+      annotations: ["---@param s string", "---@param opts? {null?: any}", "---@return any"]),
+    APIEntry(
+      "folio.json.encode", "folio.json.encode(value [, {indent = 2}])", returns: "string",
+      "JSON text of plain data: tables with keys 1..n (and empty tables) are arrays, other tables objects with sorted keys, so the bytes are the same every run.",
+      details:
+        "Read raw, without metamethods. Functions, userdata, NaN, infinities and strings that are not UTF-8 are argument errors naming where they are.",
+      example: #"folio.json.encode({b = 1, a = {1, 2}}) --> {"a":[1,2],"b":1}"#,
+      annotations: [
+        "---@param value any", "---@param opts? {indent?: integer}", "---@return string",
+      ]),
+
     // MARK: folio.stats
     APIEntry(
       "folio.stats.pmi", "folio.stats.pmi(o11, r1, c1, n)", returns: "number",

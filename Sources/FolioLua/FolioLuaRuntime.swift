@@ -157,6 +157,10 @@ public enum FolioLua {
       return 1
     }
     L.rawSet(-2, "text")
+    L.newTable(hash: 2)
+    vm.setFunction("decode", jsonDecode)
+    vm.setFunction("encode", jsonEncode)
+    L.rawSet(-2, "json")
     try vm.run(statsSource, chunkname: "=folio.stats", results: 1)
     L.rawSet(-2, "stats")
     try vm.register(counterType())

@@ -21,7 +21,7 @@ import Testing
     L.getGlobal("folio")
     let folio = L.top
     functions(folio, prefix: "folio", separator: ".")
-    for module in ["text", "stats", "re"] {
+    for module in ["text", "stats", "re", "json"] {
       L.rawGet(folio, module)
       functions(-1, prefix: "folio." + module, separator: ".")
       L.pop()

@@ -112,3 +112,52 @@ import Testing
     #expect(r == "Two.|Three.|Two.|nil|nil")
   }
 }
+
+@Suite("folio.json") struct JSONAPITests {
+  @Test(
+    "decode and encode",
+    arguments: [
+      (
+        #"return folio.json.encode({b = 1, a = {1, 2.5, "x\n\"é"}, c = {}, d = false})"#,
+        #"{"a":[1,2.5,"x\n\"é"],"b":1,"c":[],"d":false}"#
+      ),
+      (#"return folio.json.encode({[1] = "a", [3] = "c"})"#, #"{"1":"a","3":"c"}"#),
+      (#"return folio.json.encode({x = {1}}, {indent = 2})"#, "{\n  \"x\": [\n    1\n  ]\n}"),
+      (
+        #"local v = folio.json.decode('{"a":[1,2,{"b":null}],"c":"\\u00e9","d":1.5}'); return table.concat({tostring(v.a[3].b), #v.a, v.c, v.d, math.type(v.a[1])}, " ")"#,
+        "nil 3 é 1.5 integer"
+      ),
+      (#"return folio.json.decode("[1, null, 3]", {null = "NULL"})[2]"#, "NULL"),
+      (#"return folio.json.decode("[1, 2]"):map(function(x) return x * 2 end)[2]"#, "4"),
+      (
+        #"local s = '{"k":[true,{"n":-3}]}'; return folio.json.encode(folio.json.decode(s)) == s"#,
+        "true"
+      ),
+    ])
+  func roundTrips(code: String, expected: String) throws {
+    #expect(try evalLua(code) == expected)
+  }
+
+  @Test(
+    "errors name the argument and the place",
+    arguments: [
+      (
+        #"return folio.json.decode("{bad")"#,
+        "bad argument #1 to 'decode' (not JSON: expected a quoted key at byte 2)"
+      ),
+      (
+        #"return folio.json.encode({f = print})"#,
+        #"bad argument #1 to 'encode' (cannot encode: ["f"]: a function"#
+      ),
+      (#"return folio.json.encode({0/0})"#, "has no JSON form"),
+      (#"return folio.json.encode("\xff")"#, "not UTF-8"),
+    ])
+  func errors(code: String, message: String) throws {
+    do {
+      _ = try evalLua(code)
+      Issue.record("no error for \(code)")
+    } catch {
+      #expect("\(error)".contains(message), "\(error)")
+    }
+  }
+}
