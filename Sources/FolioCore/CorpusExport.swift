@@ -79,13 +79,7 @@ public struct CorpusExport {
         var attrs = ""
         if !span.attributes.isEmpty {
           var w = JSONWriter(capacity: 64)
-          w.open("{")
-          for (i, (k, v)) in span.attributes.enumerated() {
-            if i > 0 { w.comma() }
-            w.key(k)
-            w.meta(v)
-          }
-          w.close("}")
+          w.object(span.attributes)
           attrs = String(decoding: w.bytes, as: UTF8.self)
         }
         let text = String(decoding: utf8[span.start..<span.end], as: UTF8.self)

@@ -71,6 +71,17 @@ public struct JSONWriter {
   }
 
   /// Writes `"key":`.
+  /// An object of metadata-typed values, in the order given.
+  public mutating func object(_ entries: [(String, MetaValue)]) {
+    open("{")
+    for (i, (k, v)) in entries.enumerated() {
+      if i > 0 { comma() }
+      key(k)
+      meta(v)
+    }
+    close("}")
+  }
+
   public mutating func key(_ k: String) {
     string(k)
     bytes.append(0x3A)
@@ -97,13 +108,7 @@ extension Document {
     w.string(id)
     w.comma()
     w.key("meta")
-    w.open("{")
-    for (i, entry) in meta.entries.enumerated() {
-      if i > 0 { w.comma() }
-      w.key(entry.key)
-      w.meta(entry.value)
-    }
-    w.close("}")
+    w.object(meta.entries.map { ($0.key, $0.value) })
     w.comma()
     w.key("text")
     w.string(text)
@@ -145,13 +150,7 @@ extension Document {
         if !span.attributes.isEmpty {
           w.comma()
           w.key("attrs")
-          w.open("{")
-          for (ai, (k, v)) in span.attributes.enumerated() {
-            if ai > 0 { w.comma() }
-            w.key(k)
-            w.meta(v)
-          }
-          w.close("}")
+          w.object(span.attributes)
         }
         w.close("}")
       }

@@ -317,7 +317,9 @@ extension FolioLua {
     L.pop()
     L.rawGet(2, "first")
     L.rawGet(2, "last")
-    guard let first = L.integer(at: -2), let last = L.integer(at: -1) else {
+    guard let first = L.integer(at: -2), let last = L.integer(at: -1), first >= 1,
+      first <= doc.byteCount + 1, last >= first - 1, last <= doc.byteCount
+    else {
       throw .argument(2, "a span from doc:spans (with first, last and layer) expected")
     }
     L.pop(2)
@@ -337,6 +339,13 @@ extension FolioLua {
     let doc: Document = try L.checkObject(1, "Document")
     let first = try L.checkInteger(2)
     let last = L.isNoneOrNil(3) ? first : try L.checkInteger(3)
+    let count = doc.byteCount
+    guard first >= 1, first <= count + 1 else {
+      throw .argument(2, "position \(first) is outside the text (1 to \(count))")
+    }
+    guard last >= first - 1, last <= count else {
+      throw .argument(3, "position \(last) is outside the text (\(first - 1) to \(count))")
+    }
     L.pushInteger(doc.originalOffset(first - 1, start: true) + 1)
     L.pushInteger(doc.originalOffset(last, start: false))
     return 2

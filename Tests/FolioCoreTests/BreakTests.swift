@@ -28,36 +28,28 @@ func breakTests(_ file: String) throws -> [(
   return out
 }
 
+/// Every line of a UAX #29 test file against `boundaries`; a failure lists the first ten lines.
+func expectBreaks(_ file: String, lines: Int, _ boundaries: (String) -> [Int]) throws {
+  guard let tests = try breakTests(file) else { return }
+  #expect(tests.count == lines)
+  var failures: [String] = []
+  for t in tests where boundaries(t.text) != t.breaks {
+    failures.append("line \(t.line): \(boundaries(t.text)) vs \(t.breaks) #\(t.comment)")
+  }
+  #expect(
+    failures.isEmpty,
+    Comment(
+      rawValue: "\(failures.count) lines fail:\n" + failures.prefix(10).joined(separator: "\n")))
+}
+
 @Suite("Unicode break tests") struct BreakTests {
   @Test("WordBreakTest.txt (Unicode 15.0) passes in full")
   func words() throws {
-    guard let tests = try breakTests("WordBreakTest.txt") else { return }
-    #expect(tests.count == 1_823)
-    var failures: [String] = []
-    for t in tests where WordBreak.boundaries(t.text) != t.breaks {
-      failures.append(
-        "line \(t.line): \(WordBreak.boundaries(t.text)) vs \(t.breaks) #\(t.comment)")
-    }
-    #expect(
-      failures.isEmpty,
-      Comment(
-        rawValue: "\(failures.count) lines fail:\n" + failures.prefix(10).joined(separator: "\n")))
+    try expectBreaks("WordBreakTest.txt", lines: 1_823, WordBreak.boundaries)
   }
-}
 
-@Suite("Unicode sentence break tests") struct SentenceBreakTests {
   @Test("SentenceBreakTest.txt (Unicode 15.0) passes in full")
   func sentences() throws {
-    guard let tests = try breakTests("SentenceBreakTest.txt") else { return }
-    #expect(tests.count == 502)
-    var failures: [String] = []
-    for t in tests where SentenceBreak.boundaries(t.text) != t.breaks {
-      failures.append(
-        "line \(t.line): \(SentenceBreak.boundaries(t.text)) vs \(t.breaks) #\(t.comment)")
-    }
-    #expect(
-      failures.isEmpty,
-      Comment(
-        rawValue: "\(failures.count) lines fail:\n" + failures.prefix(10).joined(separator: "\n")))
+    try expectBreaks("SentenceBreakTest.txt", lines: 502, SentenceBreak.boundaries)
   }
 }
