@@ -70,7 +70,6 @@ public struct JSONWriter {
     }
   }
 
-  /// Writes `"key":`.
   /// An object of metadata-typed values, in the order given.
   public mutating func object(_ entries: [(String, MetaValue)]) {
     open("{")
@@ -82,6 +81,7 @@ public struct JSONWriter {
     close("}")
   }
 
+  /// Writes `"key":`.
   public mutating func key(_ k: String) {
     string(k)
     bytes.append(0x3A)
