@@ -73,25 +73,29 @@ lua_State *folio_newstate(FolioVMState *state) {
 // ---------------------------------------------------------------------------------------------
 // Limits hook
 
-static void folio_hook(lua_State *L, lua_Debug *ar) {
+static void folio_hook(lua_State *L, lua_Debug *ar);
+
+/// Counts `steps` against the instruction budget and checks the deadline and Ctrl-C; returns
+/// whether a limit has tripped (sticky until the outermost call returns).
+static int folio_limits_tripped(lua_State *L, uint64_t steps) {
   FolioVMState *s = folio_state(L);
-  if (s->tripped == FOLIO_TRIP_NONE) {
-    int every = lua_gethookcount(L);
-    s->instr_used += (uint64_t)every;
-    if (g_interrupted) {
-      s->tripped = FOLIO_TRIP_INTERRUPT;
-    } else if (s->instr_limit != 0 && s->instr_used > s->instr_limit) {
-      s->tripped = FOLIO_TRIP_INSTRUCTIONS;
-    } else if (s->deadline_ns != 0 && folio_now_ns() > s->deadline_ns) {
-      s->tripped = FOLIO_TRIP_DEADLINE;
-    } else {
-      if (every != s->hook_every) lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
-      return;
-    }
+  if (s->tripped != FOLIO_TRIP_NONE) return 1;
+  s->instr_used += steps;
+  if (g_interrupted) {
+    s->tripped = FOLIO_TRIP_INTERRUPT;
+  } else if (s->instr_limit != 0 && s->instr_used > s->instr_limit) {
+    s->tripped = FOLIO_TRIP_INSTRUCTIONS;
+  } else if (s->deadline_ns != 0 && folio_now_ns() > s->deadline_ns) {
+    s->tripped = FOLIO_TRIP_DEADLINE;
+  } else {
+    return 0;
   }
-  // Tripped: raise at every instruction from now on, in this thread, so no handler written in
-  // Lua can keep running (Redis does the same for its script timeout).
-  lua_sethook(L, folio_hook, LUA_MASKCOUNT, 1);
+  return 1;
+}
+
+/// Pushes the message of the limit that tripped, with the position of `ar` when known.
+static void folio_push_trip(lua_State *L, lua_Debug *ar) {
+  FolioVMState *s = folio_state(L);
   const char *what = "interrupted";
   char detail[64] = "";
   if (s->tripped == FOLIO_TRIP_INSTRUCTIONS) {
@@ -101,11 +105,34 @@ static void folio_hook(lua_State *L, lua_Debug *ar) {
     what = "time limit exceeded";
     snprintf(detail, sizeof detail, " (%.3g s)", (double)s->timeout_ns / 1e9);
   }
-  if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0) {
+  if (ar != NULL && lua_getinfo(L, "Sl", ar) && ar->currentline > 0) {
     lua_pushfstring(L, "%s:%d: %s%s", ar->short_src, ar->currentline, what, detail);
   } else {
     lua_pushfstring(L, "%s%s", what, detail);
   }
+}
+
+static void folio_hook(lua_State *L, lua_Debug *ar) {
+  FolioVMState *s = folio_state(L);
+  int every = lua_gethookcount(L);
+  if (!folio_limits_tripped(L, (uint64_t)every)) {
+    if (every != s->hook_every) lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
+    return;
+  }
+  // Tripped: raise at every instruction from now on, in this thread, so no handler written in
+  // Lua can keep running (Redis does the same for its script timeout).
+  lua_sethook(L, folio_hook, LUA_MASKCOUNT, 1);
+  folio_push_trip(L, ar);
+  lua_error(L);
+}
+
+void folio_charge(lua_State *L, uint64_t steps) {
+  if (!folio_limits_tripped(L, steps)) return;
+  if (lua_gethook(L) != NULL) lua_sethook(L, folio_hook, LUA_MASKCOUNT, 1);
+  // Level 1: the Lua function that called the C function (string.find and friends).
+  luaL_where(L, 1);
+  folio_push_trip(L, NULL);
+  lua_concat(L, 2);
   lua_error(L);
 }
 
@@ -419,6 +446,7 @@ static void folio_guard_xpcall(lua_State *L) {
 static int folio_open_full_k(lua_State *L) {
   luaL_openlibs(L);
   folio_guard_xpcall(L);
+  folio_guard_patterns(L);
   return 0;
 }
 
@@ -490,6 +518,7 @@ static int folio_open_sandbox_k(lua_State *L) {
   lua_pushcfunction(L, folio_sandbox_print);
   lua_setfield(L, g, "print");
   folio_guard_xpcall(L);
+  folio_guard_patterns(L);
   // string.dump: binary chunks cannot be loaded anyway, and dumps leak bytecode details.
   lua_getfield(L, g, "string");
   lua_pushnil(L);

@@ -36,6 +36,8 @@ import Testing
     ("string_rep", "resulting string too large"),
     ("huge_table", "not enough memory (limit 64 MiB)"),
     ("huge_strings", "limit"),
+    ("lua_pattern_catastrophic", "limit exceeded"),
+    ("lua_gsub_catastrophic", "limit exceeded"),
     ("folio_re_catastrophic", "pattern too slow for this text"),
     ("error_object_tostring", "(error object is a table value)"),
     (

@@ -76,6 +76,16 @@ int folio_open_full(lua_State *L);
 /// Opens the sandboxed library set of DESIGN.md §3. Protected; returns a Lua status.
 int folio_open_sandbox(lua_State *L);
 
+/// Charges `steps` of work done inside a C function (pattern matching) against the VM's
+/// instruction budget, and checks its deadline and Ctrl-C; raises the limit's error when one
+/// has tripped. Call only from C code running under a protected call.
+void folio_charge(lua_State *L, uint64_t steps);
+
+/// Replaces string.find, match, gmatch and gsub with Folio's matcher, which follows Lua's
+/// pattern language exactly and charges its steps with `folio_charge`, so a pathological
+/// pattern stops at the instruction budget or the deadline like any Lua loop.
+void folio_guard_patterns(lua_State *L);
+
 /// Calls the function below `nargs` arguments in protected mode with a traceback handler.
 /// On error the message (with "\nstack traceback:" appended when the error was a runtime
 /// error) is left on top. Resets the limits when it is the outermost call.

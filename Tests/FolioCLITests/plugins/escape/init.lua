@@ -47,6 +47,8 @@ A.deep_recursion = function() local function f(n) return 1 + f(n + 1) end return
 A.string_rep = function() return string.rep("x", 1e10) end
 A.huge_table = function() local t = {} for i = 1, 1e9 do t[i] = i end end
 A.huge_strings = function() local t = {} for i = 1, 1e8 do t[i] = tostring(i) .. string.rep("y", 100) end end
+A.lua_pattern_catastrophic = function() return string.rep("a", 300000):find(".-.-.-.-b") end
+A.lua_gsub_catastrophic = function() return (string.rep("a", 300000)):gsub("a-a-a-b", "") end
 A.folio_re_catastrophic = function() return folio.re.find(string.rep("a", 50) .. "!", "(a+)+$") end
 A.error_object_tostring = function()
   error(setmetatable({}, { __tostring = function() os.execute("touch " .. S) return "x" end }))
