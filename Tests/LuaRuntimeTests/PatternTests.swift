@@ -73,7 +73,7 @@ let patternProbe = #"""
   """#
 
 @Suite("Lua patterns") struct PatternTests {
-  @Test("Folio's matcher gives stock Lua 5.4's results, errors included, on ~10,000 cases")
+  @Test("Folio's matcher gives stock Lua 5.4's results, errors included, on 15,759 cases")
   func sameAsStockLua() throws {
     guard
       let lua = ["/usr/bin/lua5.4", "/usr/local/bin/lua5.4"].first(where: {
