@@ -10,26 +10,26 @@
 
 #include "CLuaShim.h"
 
-enum {
-  MAX_CAPTURES = 32,  // LUA_MAXCAPTURES
-  MAX_DEPTH = 200,    // recursion of the matcher ("pattern too complex")
-  CHARGE_EVERY = 1024,
-  CAP_UNFINISHED = -1,
-  CAP_POSITION = -2,
-};
+#define MAX_CAPTURES 32  // LUA_MAXCAPTURES
+#define MAX_DEPTH 200    // recursion of the matcher ("pattern too complex")
+#define CHARGE_EVERY 1024
+#define CAP_UNFINISHED (-1)
+#define CAP_POSITION (-2)
 
 static const char SPECIALS[] = "^$*+?.([%-";
 
-typedef struct {
+typedef struct Capture {
+  const char *init;
+  ptrdiff_t len;
+} Capture;
+
+typedef struct Matcher {
   const char *src_init, *src_end, *p_end;
   lua_State *L;
   int depth;     // recursion left
   int level;     // captures open or closed
   unsigned steps;
-  struct {
-    const char *init;
-    ptrdiff_t len;
-  } capture[MAX_CAPTURES];
+  Capture capture[MAX_CAPTURES];
 } Matcher;
 
 static const char *do_match(Matcher *m, const char *s, const char *p);
