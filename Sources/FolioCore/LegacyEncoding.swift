@@ -275,7 +275,13 @@ public enum LegacyEncoding {
   /// syllables and common CJK ideographs count for it; private-use, half-width katakana, rare
   /// ideographs and stray Latin-1 letters count against it. Lone high bytes between ASCII ones
   /// (a Latin-1 `£` in English text) put Windows-1252 first on a tie.
-  static func guess(_ bytes: UnsafeRawBufferPointer) -> String? {
+  static func guess(_ whole: UnsafeRawBufferPointer, around offset: Int = 0) -> String? {
+    // 64 KB around the first bad byte tell as well as the whole file, at a fraction of ten
+    // conversions' cost; a cut may split a character, so bytes near the edges do not count.
+    let lower = max(0, min(offset, whole.count) - 32768)
+    let upper = min(whole.count, lower + 65536)
+    let bytes = UnsafeRawBufferPointer(rebasing: whole[lower..<upper])
+    let cut = bytes.count < whole.count
     var high = 0
     var lone = 0
     for i in bytes.indices where bytes[i] >= 0x80 {
@@ -291,7 +297,9 @@ public enum LegacyEncoding {
     let order = lone * 2 > high ? ["windows-1252"] + cjk : cjk + ["windows-1252"]
     var best: (String, Int)?
     for label in order {
-      guard let r = toUTF8(bytes, label: label), r.invalid == 0 else { continue }
+      guard let r = toUTF8(bytes, label: label),
+        r.invalid == 0 || (cut && Self.onlyAtEdges(bytes, label: label))
+      else { continue }
       var score = 0
       for s in String(decoding: r.bytes, as: UTF8.self).unicodeScalars where s.value >= 0x80 {
         switch s.value {
@@ -303,6 +311,19 @@ public enum LegacyEncoding {
       if best == nil || score > best?.1 ?? 0 { best = (label, score) }
     }
     return best?.0
+  }
+
+  /// Whether `bytes` decode cleanly once up to 4 bytes at each edge (a character the sample
+  /// cut in two) are left out.
+  static func onlyAtEdges(_ bytes: UnsafeRawBufferPointer, label: String) -> Bool {
+    guard bytes.count > 8 else { return false }
+    for a in 0...4 {
+      for b in 0...4 {
+        let inner = UnsafeRawBufferPointer(rebasing: bytes[a..<(bytes.count - b)])
+        if let r = toUTF8(inner, label: label), r.invalid == 0 { return true }
+      }
+    }
+    return false
   }
 
   /// For valid UTF-8 that is 7-bit ISO-2022 or HZ (escape sequences that UTF-8 reads as junk):

@@ -57,7 +57,7 @@ public enum TextDecoder {
     var d = decode(raw)
     d.declared = declared
     if d.invalidSequences > 0 {
-      d.suggestion = LegacyEncoding.guess(raw)
+      d.suggestion = LegacyEncoding.guess(raw, around: d.firstInvalidOffset ?? 0)
     } else if encoding == nil, let seven = LegacyEncoding.sevenBit(raw) {
       d.suggestion = seven
     }
