@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Counts byte strings (token texts) fast: an open-addressing hash table over an arena of the distinct keys.
 ///
 /// The bulk path behind `doc:counts()` (DESIGN.md §2: hot loops in Swift).
@@ -6,54 +10,65 @@
 /// allocations.
 public final class TermCounter {
   private struct Entry {
-    var hash: UInt32
     var offset: Int32
     var length: Int32
     var count: Int
   }
 
-  // Private state touched once or more per token, never reentrantly: the dynamic exclusivity
-  // checks of class properties would cost more than the counting.
-  @exclusivity(unchecked) private var arena: [UInt8] = []
-  @exclusivity(unchecked) private var entries: [Entry] = []
-  @exclusivity(unchecked) private var slots: UnsafeMutablePointer<Int32>
-  @exclusivity(unchecked) private var slotCount: Int
+  // Raw growable buffers: the per-token path has no copy-on-write or bounds checks, no
+  // closures and no allocations. A slot holds the key's hash in its high 32 bits and its index
+  // + 1 in the low ones (0: empty), so a probe compares hashes without touching the entries.
+  private var keys: UnsafeMutablePointer<UInt8>
+  private var keysCount = 0
+  private var keysCapacity: Int
+  private var entries: UnsafeMutablePointer<Entry>
+  private var entryCount = 0
+  private var entryCapacity: Int
+  private var slots: UnsafeMutablePointer<UInt64>
+  private var slotCount: Int
   /// Everything added, distinct or not.
-  @exclusivity(unchecked) public private(set) var total = 0
+  public private(set) var total = 0
 
   public init(capacity: Int = 1024) {
     var size = 16
     while size < capacity * 2 { size <<= 1 }
     slotCount = size
     slots = .allocate(capacity: size)
-    slots.initialize(repeating: -1, count: size)
+    slots.initialize(repeating: 0, count: size)
+    entryCapacity = max(16, capacity)
+    entries = .allocate(capacity: entryCapacity)
+    keysCapacity = max(64, capacity * 8)
+    keys = .allocate(capacity: keysCapacity)
   }
 
   deinit {
     slots.deallocate()
+    entries.deallocate()
+    keys.deallocate()
   }
 
   /// Distinct keys so far.
-  public var count: Int { entries.count }
+  public var count: Int { entryCount }
 
   /// How often key `i` was added.
-  public func count(at i: Int) -> Int { entries[i].count }
+  public func count(at i: Int) -> Int {
+    precondition(i >= 0 && i < entryCount, "no key \(i)")
+    return entries[i].count
+  }
+
+  private func key(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(start: keys + Int(entries[k].offset), count: Int(entries[k].length))
+  }
 
   /// The indices of the keys counted at least `minimum` times, by count (descending) then key
   /// (bytes), at most `limit` of them.
   public func ranked(limit: Int, minimum: Int = 1) -> [Int] {
-    arena.withUnsafeBufferPointer { a -> [Int] in
-      guard let base = a.baseAddress else { return [] }
-      func key(_ k: Int) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: base + Int(entries[k].offset), count: Int(entries[k].length))
-      }
-      func before(_ x: Int, _ y: Int) -> Bool {
-        let cx = entries[x].count
-        let cy = entries[y].count
-        return cx != cy ? cx > cy : key(x).lexicographicallyPrecedes(key(y))
-      }
-      return entries.indices.filter { self.entries[$0].count >= minimum }.top(limit, by: before)
+    func before(_ x: Int, _ y: Int) -> Bool {
+      let cx = entries[x].count
+      let cy = entries[y].count
+      return cx != cy ? cx > cy : key(x).lexicographicallyPrecedes(key(y))
     }
+    return (0..<entryCount).filter { self.entries[$0].count >= minimum }.top(limit, by: before)
   }
 
   /// Adds `n` occurrences of a key (no lowercasing).
@@ -64,11 +79,9 @@ public final class TermCounter {
 
   /// Adds every key and count of `other`; with `distinct`, each key once (document frequencies).
   public func merge(_ other: TermCounter, distinct: Bool = false) {
-    other.arena.withUnsafeBufferPointer { a in
-      guard let base = a.baseAddress else { return }
-      for e in other.entries {
-        add(base + Int(e.offset), Int(e.length), count: distinct ? 1 : e.count)
-      }
+    for k in 0..<other.entryCount {
+      let e = other.entries[k]
+      add(other.keys + Int(e.offset), Int(e.length), count: distinct ? 1 : e.count)
     }
   }
 
@@ -76,15 +89,12 @@ public final class TermCounter {
   /// i64 count (see `init(encoded:)`).
   public func encoded() -> [UInt8] {
     var out: [UInt8] = Array("FC1".utf8)
-    out.reserveCapacity(arena.count + entries.count * 12 + 3)
-    arena.withUnsafeBufferPointer { a in
-      guard let base = a.baseAddress else { return }
-      for e in entries {
-        withUnsafeBytes(of: UInt32(e.length).littleEndian) { out.append(contentsOf: $0) }
-        out.append(
-          contentsOf: UnsafeBufferPointer(start: base + Int(e.offset), count: Int(e.length)))
-        withUnsafeBytes(of: Int64(e.count).littleEndian) { out.append(contentsOf: $0) }
-      }
+    out.reserveCapacity(keysCount + entryCount * 12 + 3)
+    for k in 0..<entryCount {
+      let e = entries[k]
+      withUnsafeBytes(of: UInt32(e.length).littleEndian) { out.append(contentsOf: $0) }
+      out.append(contentsOf: key(k))
+      withUnsafeBytes(of: Int64(e.count).littleEndian) { out.append(contentsOf: $0) }
     }
     return out
   }
@@ -109,10 +119,8 @@ public final class TermCounter {
 
   /// The bytes of key `i`.
   public func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-    let e = entries[i]
-    return arena.withUnsafeBufferPointer {
-      body(UnsafeBufferPointer(rebasing: $0[Int(e.offset)..<Int(e.offset + e.length)]))
-    }
+    precondition(i >= 0 && i < entryCount, "no key \(i)")
+    return body(key(i))
   }
 
   /// Adds one occurrence of `n` bytes at `p`, lowercased first when `lower` is set (ASCII
@@ -145,59 +153,84 @@ public final class TermCounter {
     } else {
       for i in 0..<n { h = (h ^ UInt32(p[i])) &* 16_777_619 }
     }
+    let tag = UInt64(h) << 32
     let mask = slotCount - 1
     var slot = Int(h) & mask
     while true {
-      let k = Int(slots[slot])
-      if k < 0 { break }
-      let e = entries[k]
-      if e.hash == h, Int(e.length) == n {
-        let same = arena.withUnsafeBufferPointer { a -> Bool in
-          guard let base = a.baseAddress else { return n == 0 }
-          let q = base + Int(e.offset)
+      let v = slots[slot]
+      if v == 0 { break }
+      if v & 0xFFFF_FFFF_0000_0000 == tag {
+        let k = Int(v & 0xFFFF_FFFF) - 1
+        let e = entries[k]
+        if Int(e.length) == n {
+          let q = keys + Int(e.offset)
+          var same = true
           if lower {
             for i in 0..<n {
               let b = p[i]
-              if q[i] != (b &- 0x41 < 26 ? b | 0x20 : b) { return false }
+              if q[i] != (b &- 0x41 < 26 ? b | 0x20 : b) {
+                same = false
+                break
+              }
             }
           } else {
-            for i in 0..<n where q[i] != p[i] { return false }
+            same = memcmp(q, p, n) == 0
           }
-          return true
-        }
-        if same {
-          if insert { entries[k].count += 1 }
-          return k
+          if same {
+            if insert { entries[k].count += 1 }
+            return k
+          }
         }
       }
       slot = (slot + 1) & mask
     }
     guard insert else { return nil }
-    let index = entries.count
-    slots[slot] = Int32(entries.count)
-    entries.append(Entry(hash: h, offset: Int32(arena.count), length: Int32(n), count: 1))
+    let index = entryCount
+    if entryCount == entryCapacity {
+      let bigger = UnsafeMutablePointer<Entry>.allocate(capacity: entryCapacity * 2)
+      bigger.moveInitialize(from: entries, count: entryCount)
+      entries.deallocate()
+      entries = bigger
+      entryCapacity *= 2
+    }
+    if keysCount + n > keysCapacity {
+      var capacity = keysCapacity * 2
+      while keysCount + n > capacity { capacity *= 2 }
+      let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+      bigger.moveInitialize(from: keys, count: keysCount)
+      keys.deallocate()
+      keys = bigger
+      keysCapacity = capacity
+    }
+    (entries + index).initialize(to: Entry(offset: Int32(keysCount), length: Int32(n), count: 1))
+    entryCount += 1
+    slots[slot] = tag | UInt64(index + 1)
+    let dst = keys + keysCount
     if lower {
       for i in 0..<n {
         let b = p[i]
-        arena.append(b &- 0x41 < 26 ? b | 0x20 : b)
+        dst[i] = b &- 0x41 < 26 ? b | 0x20 : b
       }
     } else {
-      arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+      dst.update(from: p, count: n)
     }
-    if entries.count * 2 > slotCount { grow() }
+    keysCount += n
+    if entryCount * 2 > slotCount { grow() }
     return index
   }
 
   private func grow() {
-    slots.deallocate()
+    let old = slots
+    let oldCount = slotCount
     slotCount *= 2
     slots = .allocate(capacity: slotCount)
-    slots.initialize(repeating: -1, count: slotCount)
+    slots.initialize(repeating: 0, count: slotCount)
     let mask = slotCount - 1
-    for (k, e) in entries.enumerated() {
-      var slot = Int(e.hash) & mask
-      while slots[slot] >= 0 { slot = (slot + 1) & mask }
-      slots[slot] = Int32(k)
+    for i in 0..<oldCount where old[i] != 0 {
+      var slot = Int(old[i] >> 32) & mask
+      while slots[slot] != 0 { slot = (slot + 1) & mask }
+      slots[slot] = old[i]
     }
+    old.deallocate()
   }
 }
