@@ -13,10 +13,13 @@ struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run plugins over a corpus, in order, and print each report.",
     discussion: """
-      A corpus is a folder (read recursively, in sorted order) or a file: text (.txt, .md),
-      JSONL/NDJSON (one document a line), a JSON array of objects, or CSV/TSV with a header row. For records, --text-field
-      names the text (default: text), --id-field the id (default: FILE#LINE); other fields go
-      to doc.meta, nested ones as dotted keys. Plugins are
+      A corpus is a folder (read recursively, in sorted order), a file or a quoted glob: text
+      (.txt, .md), web pages (.html: the article's text, the page's metadata), JSONL/NDJSON
+      (one document a line), a JSON array, CSV/TSV with a header row, or SGML/XML records
+      (.sgm, .xml: --record names the element), any of them gzipped (.gz). For records,
+      --text-field names the text (default: text), --id-field the id (default: FILE#LINE);
+      other fields go to doc.meta, nested ones as dotted keys. --encoding reads legacy text
+      (shift_jis, gb18030, windows-1252, ...); see folio corpus info. Plugins are
       named (looked up in ./plugins, $XDG_DATA_HOME/folio/plugins and Folio's Plugins/) or given
       as a path to a plugin folder or a .lua file. Options follow the name: -p NAME:key=value,...
 
