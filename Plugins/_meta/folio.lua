@@ -123,6 +123,11 @@ function folio.text.sub(s, i, j) end
 ---@return integer
 function folio.text.len(s) end
 
+--- A report table with typed columns (string, integer, number, boolean): rows are checked as they are added, so a wrong value fails at the line that adds it.
+---@param spec {title?: string, columns: string[], types?: string[], formulas?: table}
+---@return table
+function folio.table(spec) end
+
 --- Parses JSON text: objects become tables, arrays Lists, integers integers; JSON null becomes `null` (nil unless given).
 ---@param s string
 ---@param opts? {null?: any}

@@ -143,6 +143,19 @@ extension FolioLua {
       example: #"folio.text.len("東京") --> 2"#,
       annotations: ["---@param s string", "---@return integer"]),
 
+    // MARK: folio.table
+    APIEntry(
+      "folio.table", "folio.table{title, columns = {...}, types = {...}}", returns: "folio.table",
+      "A report table with typed columns (string, integer, number, boolean): rows are checked as they are added, so a wrong value fails at the line that adds it.",
+      details:
+        "Methods: `t:add(row)` (an array in column order or a table keyed by column names; nil leaves a cell empty), `t:sort(column [, descending])` (stable), `t:top(n)`, `#t`. A report's `finish` can return `t` itself.",
+      example:
+        #"local t = folio.table{title = "words", columns = {"word", "count"}, types = {"string", "integer"}}; t:add{"the", 10}; return t:sort("count", true):top(20)"#,
+      annotations: [
+        "---@param spec {title?: string, columns: string[], types?: string[], formulas?: table}",
+        "---@return table",
+      ]),
+
     // MARK: folio.json
     APIEntry(
       "folio.json.decode", "folio.json.decode(s [, {null = value}])", returns: "any",

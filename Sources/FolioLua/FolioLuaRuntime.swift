@@ -163,6 +163,12 @@ public enum FolioLua {
     L.rawSet(-2, "json")
     try vm.run(statsSource, chunkname: "=folio.stats", results: 1)
     L.rawSet(-2, "stats")
+    try vm.run(tableSource, chunkname: "=folio.table", results: 2)
+    try vm.load(tableMethodsSource, chunkname: "=folio.table")
+    L.pushValue(-2)  // the metatable, as the chunk's argument
+    try vm.call(arguments: 1, results: 0)
+    L.pop()  // the metatable
+    L.rawSet(-2, "table")
     try vm.register(counterType())
     vm.setFunction("counter", counterNew)
     try vm.register(gazetteerType(context: context))

@@ -161,3 +161,46 @@ import Testing
     }
   }
 }
+
+@Suite("folio.table") struct TableAPITests {
+  @Test("rows are checked against typed columns, sorted stably and cut")
+  func table() throws {
+    let r = try evalLua(
+      """
+      local t = folio.table{title = "w", columns = {"word", "count", "share"}, types = {"string", "integer", "number"}}
+      t:add{"the", 10, 0.5}:add{word = "a", count = 12, share = 0.25}:add{"b", 10}:add{"c", 3, 1}
+      t:sort("count", true):top(3)
+      local out = {}
+      for _, row in ipairs(t.rows) do out[#out + 1] = row[1] .. ":" .. row[2] .. ":" .. tostring(row[3]) end
+      return #t .. " " .. table.concat(out, " ") .. " " .. table.concat(t.columns, ",")
+      """)
+    #expect(r == "3 a:12:0.25 the:10:0.5 b:10:nil word,count,share")
+  }
+
+  @Test(
+    "a wrong value or spec names the column",
+    arguments: [
+      (
+        #"folio.table{columns = {"n"}, types = {"integer"}}:add{"5"}"#,
+        #"column 'n' wants an integer, got string "5""#
+      ),
+      (
+        #"folio.table{columns = {"n"}, types = {"integer"}}:add{2.5}"#,
+        "column 'n' wants an integer, got float 2.5"
+      ),
+      (
+        #"folio.table{columns = {"n"}, types = {"date"}}"#,
+        "type must be string, integer, number or boolean, got 'date'"
+      ),
+      (#"folio.table{columns = {"n"}}:sort("m")"#, "no column 'm'"),
+      (#"folio.table{}"#, "{columns = {...}} expected"),
+    ])
+  func errors(code: String, message: String) throws {
+    do {
+      _ = try evalLua(code)
+      Issue.record("no error for \(code)")
+    } catch {
+      #expect("\(error)".contains(message), "\(error)")
+    }
+  }
+}
