@@ -1,8 +1,45 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
 #endif
+
+/// Open iconv descriptors kept for reuse, by iconv name.
+///
+/// Opening one loads a gconv module (dlopen) and closing it unloads it again, which costs far
+/// more than converting a small file; a corpus of many small files with invalid bytes (each
+/// scored against a dozen encodings for the warning's hint) spent most of its time there.
+/// A descriptor is used by one thread at a time: taken from the pool, reset, put back.
+private final class IconvPool: Sendable {
+  private struct Descriptor: @unchecked Sendable { let cd: iconv_t }
+  private let free = Mutex<[String: [Descriptor]]>([:])
+
+  static let shared = IconvPool()
+
+  /// Runs `body` with a descriptor converting `name` to UTF-8, or returns nil when iconv does
+  /// not know `name`.
+  func with<R>(_ name: String, _ body: (iconv_t) -> R) -> R? {
+    let cached = free.withLock { pool in pool[name]?.popLast() }
+    let cd: iconv_t
+    if let cached {
+      cd = cached.cd
+    } else {
+      cd = iconv_open("UTF-8", name)
+      if cd == iconv_t(bitPattern: -1) { return nil }
+    }
+    iconv(cd, nil, nil, nil, nil)
+    let result = body(cd)
+    free.withLock { pool in
+      if pool[name, default: []].count < 8 {
+        pool[name, default: []].append(Descriptor(cd: cd))
+      } else {
+        iconv_close(cd)
+      }
+    }
+    return result
+  }
+}
 
 /// Text encodings other than UTF-8: UTF-16 (by byte-order mark) and the legacy encodings glibc's
 /// iconv knows (Shift_JIS, EUC-JP, EUC-KR, GB18030/GBK, Big5, ISO-8859-x, Windows-125x, ...),
@@ -49,10 +86,7 @@ public enum LegacyEncoding {
   public static func isKnown(_ label: String) -> Bool {
     guard let name = iconvName(label) else { return true }
     if name == "HZ" { return true }
-    let cd = iconv_open("UTF-8", name)
-    if cd == iconv_t(bitPattern: -1) { return false }
-    iconv_close(cd)
-    return true
+    return IconvPool.shared.with(name) { _ in true } ?? false
   }
 
   /// Converts `bytes` from `label` to UTF-8 bytes, replacing undecodable bytes with U+FFFD.
@@ -69,9 +103,17 @@ public enum LegacyEncoding {
       out.firstInvalid = out.firstInvalid ?? first
       return out
     }
-    let cd = iconv_open("UTF-8", name)
-    if cd == iconv_t(bitPattern: -1) { return nil }
-    defer { iconv_close(cd) }
+    guard
+      var result = IconvPool.shared.with(name, { cd in convert(bytes, cd) })
+    else { return nil }
+    if name == "CP949" { result.bytes = composeJamo(result.bytes) }
+    return result
+  }
+
+  /// Converts `bytes` with the open descriptor `cd`, one U+FFFD for each byte it cannot read.
+  private static func convert(_ bytes: UnsafeRawBufferPointer, _ cd: iconv_t)
+    -> (bytes: [UInt8], invalid: Int, firstInvalid: Int?)
+  {
     var out = [UInt8](repeating: 0, count: bytes.count * 3 + 16)
     var invalid = 0
     var firstInvalid: Int?
@@ -113,7 +155,6 @@ public enum LegacyEncoding {
       }
     }
     out.removeSubrange(written...)
-    if name == "CP949" { out = composeJamo(out) }
     return (out, invalid, firstInvalid)
   }
 
@@ -278,8 +319,17 @@ public enum LegacyEncoding {
   static func guess(_ whole: UnsafeRawBufferPointer, around offset: Int = 0) -> String? {
     // 64 KB around the first bad byte tell as well as the whole file, at a fraction of ten
     // conversions' cost; a cut may split a character, so bytes near the edges do not count.
-    let lower = max(0, min(offset, whole.count) - 32768)
-    let upper = min(whole.count, lower + 65536)
+    var lower = max(0, min(offset, whole.count) - 32768)
+    var upper = min(whole.count, lower + 65536)
+    // Only bytes from the first to the last non-ASCII one (and a few either side, for the
+    // trail bytes of Shift_JIS and Big5) score; English text with one stray byte converts
+    // a few bytes, not 64 KB, per candidate.
+    if let first = whole[lower..<upper].firstIndex(where: { $0 >= 0x80 }),
+      let last = whole[lower..<upper].lastIndex(where: { $0 >= 0x80 })
+    {
+      lower = max(lower, first - 8)
+      upper = min(upper, last + 9)
+    }
     let bytes = UnsafeRawBufferPointer(rebasing: whole[lower..<upper])
     let cut = bytes.count < whole.count
     var high = 0

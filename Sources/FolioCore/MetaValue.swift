@@ -55,4 +55,10 @@ public struct Metadata: Sendable, Equatable {
   }
 
   public var count: Int { keys.count }
+
+  /// Makes room for `n` entries, so that setting them does not grow the storage step by step.
+  public mutating func reserveCapacity(_ n: Int) {
+    keys.reserveCapacity(n)
+    values.reserveCapacity(n)
+  }
 }

@@ -166,6 +166,7 @@ extension CorpusReader {
       }
       return records.enumerated().map { n, record in
         var m = meta
+        m.reserveCapacity(meta.count + record.meta.count + 1)
         if records.count > 1 { m["record"] = .integer(n + 1) }
         for (k, v) in record.meta { m[k] = v }
         let id =

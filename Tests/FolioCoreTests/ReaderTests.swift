@@ -287,6 +287,18 @@ func sharedCorpus(_ relative: String) -> String? {
     #expect(docs[0].meta["title"] == .string("First"))
   }
 
+  @Test("XML: the repeated element is found past the first 64 KB; a tie goes to the name seen first")
+  func xmlRecordsFoundLate() throws {
+    let long = "<intro>" + String(repeating: "word ", count: 20_000) + "</intro>\n"
+    let late = long + "<rec n=\"1\">one</rec><rec n=\"2\">two</rec><rec n=\"3\">three</rec>"
+    let tie = "<x>a</x><y>b</y><x>c</x><y>d</y>"
+    let s = try Scratch(["late.xml": Array(late.utf8), "tie.xml": Array(tie.utf8)])
+    defer { s.clean() }
+    let (docs, _) = try s.read(["late.xml", "tie.xml"])
+    #expect(docs.map(\.id) == ["late.xml#1", "late.xml#2", "late.xml#3", "tie.xml#1", "tie.xml#2"])
+    #expect(docs.map(\.text) == ["one", "two", "three", "a", "c"])
+  }
+
   @Test("gzip: a .jsonl.gz reads as its .jsonl; a truncated one is skipped with a warning")
   func gzip() throws {
     let jsonl = Array("{\"text\":\"one\"}\n{\"text\":\"two\"}\n".utf8)

@@ -39,34 +39,71 @@ enum CharacterReferences {
       b.baseAddress.map { memchr($0, 0x26, b.count) != nil } ?? false
     }
     guard hasReference else { return text }
-    var out = ""
+    var out: [UInt8] = []
     out.reserveCapacity(text.utf8.count)
-    let bytes = Array(text.utf8)
+    text.withUTF8 { decode($0, into: &out) }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Appends `b` to `out` with its references decoded.
+  static func decode(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
     var i = 0
     var plain = 0
-    func flush(_ end: Int) {
-      if end > plain { out += String(decoding: bytes[plain..<end], as: UTF8.self) }
-    }
-    while i < bytes.count {
-      guard bytes[i] == 0x26 else {
+    while i < b.count {
+      guard b[i] == 0x26 else {
         i += 1
         continue
       }
-      if let (value, length) = reference(bytes, at: i) {
-        flush(i)
-        out += value
+      if let (byte, length) = common(b, at: i) {
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[plain..<i]))
+        if let byte { out.append(byte) }
+        i += length
+        plain = i
+      } else if let (value, length) = reference(b, at: i) {
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[plain..<i]))
+        out.append(contentsOf: value.utf8)
         i += length
         plain = i
       } else {
         i += 1
       }
     }
-    flush(bytes.count)
-    return out
+    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[plain..<b.count]))
+  }
+
+  /// The byte the common reference at `at` stands for (nil when it is dropped) and its length.
+  ///
+  /// `&lt;`, `&gt;`, `&amp;` and decimal references below 128 (`&#3;`, dropped, ends every
+  /// Reuters story) are read without building strings.
+  @inline(__always)
+  private static func common(_ b: UnsafeBufferPointer<UInt8>, at: Int) -> (UInt8?, Int)? {
+    let n = b.count - at
+    guard n >= 4 else { return nil }
+    let c1 = b[at + 1]
+    let c2 = b[at + 2]
+    let c3 = b[at + 3]
+    if c1 == 0x23 {  // &#d; &#dd; &#ddd;
+      var value = 0
+      var j = at + 2
+      while j < b.count, j < at + 5, b[j] >= 0x30 && b[j] <= 0x39 {
+        value = value * 10 + Int(b[j] - 0x30)
+        j += 1
+      }
+      guard j > at + 2, j < b.count, b[j] == 0x3B, value < 0x80, value != 0 else { return nil }
+      let v = UInt8(value)
+      let kept = v == 0x09 || v == 0x0A || v == 0x0D || (v >= 0x20 && v != 0x7F)
+      return (kept ? (v == 0x0D ? 0x0A : v) : nil, j + 1 - at)
+    }
+    if c3 == 0x3B {
+      if c1 == 0x6C && c2 == 0x74 { return (0x3C, 4) }  // &lt;
+      if c1 == 0x67 && c2 == 0x74 { return (0x3E, 4) }  // &gt;
+    }
+    if n >= 5, c1 == 0x61, c2 == 0x6D, c3 == 0x70, b[at + 4] == 0x3B { return (0x26, 5) }  // &amp;
+    return nil
   }
 
   /// The replacement text and length of the reference at `at` (which holds `&`).
-  private static func reference(_ b: [UInt8], at: Int) -> (String, Int)? {
+  private static func reference(_ b: UnsafeBufferPointer<UInt8>, at: Int) -> (String, Int)? {
     var j = at + 1
     guard j < b.count else { return nil }
     if b[j] == 0x23 {  // &#
@@ -102,7 +139,7 @@ enum CharacterReferences {
       j += 1
     }
     guard j > start else { return nil }
-    let name = String(decoding: b[start..<j], as: UTF8.self)
+    let name = String(decoding: UnsafeBufferPointer(rebasing: b[start..<j]), as: UTF8.self)
     if j < b.count, b[j] == 0x3B, let v = named[name + ";"] { return (v, j + 1 - at) }
     if let v = named[name] { return (v, j - at) }
     return nil

@@ -79,6 +79,28 @@ struct HTMLExtractor {
 
   // MARK: Page furniture
 
+  /// Whether `needle` occurs in `haystack`, compared byte for byte (class names and ids).
+  static func contains(_ haystack: String, _ needle: String) -> Bool {
+    var haystack = haystack
+    var needle = needle
+    return haystack.withUTF8 { h in
+      needle.withUTF8 { n in
+        guard let first = n.first else { return true }
+        guard h.count >= n.count else { return false }
+        var i = 0
+        while i <= h.count - n.count {
+          if h[i] == first {
+            var k = 1
+            while k < n.count, h[i + k] == n[k] { k += 1 }
+            if k == n.count { return true }
+          }
+          i += 1
+        }
+        return false
+      }
+    }
+  }
+
   private func classAndId(_ node: Int) -> String {
     ((tree.attribute(node, "class") ?? "") + " " + (tree.attribute(node, "id") ?? "")).lowercased()
   }
@@ -104,8 +126,8 @@ struct HTMLExtractor {
           Self.furniture.contains(name) || Self.furnitureRoles.contains(role) || isHidden(node)
         if !drop, stripUnlikely, name != "body", name != "a", name != "article", name != "main" {
           let key = classAndId(node)
-          if Self.unlikely.contains(where: key.contains)
-            && !Self.maybe.contains(where: key.contains)
+          if Self.unlikely.contains(where: { Self.contains(key, $0) })
+            && !Self.maybe.contains(where: { Self.contains(key, $0) })
             && tree.ancestor(node, named: "table") == nil
             && tree.ancestor(node, named: "code") == nil
           {
@@ -136,7 +158,9 @@ struct HTMLExtractor {
         var c = 0
         var space = true
         for s in tree.texts[node].unicodeScalars {
-          if s.properties.isWhitespace {
+          if s.value < 0x80
+            ? s.value == 0x20 || (0x09...0x0D).contains(s.value) : s.properties.isWhitespace
+          {
             if !space { n += 1 }
             space = true
           } else {
@@ -166,8 +190,8 @@ struct HTMLExtractor {
     var weight = 0.0
     for attr in ["class", "id"] {
       guard let value = tree.attribute(node, attr)?.lowercased(), !value.isEmpty else { continue }
-      if Self.negative.contains(where: value.contains) { weight -= 25 }
-      if Self.positive.contains(where: value.contains) { weight += 25 }
+      if Self.negative.contains(where: { Self.contains(value, $0) }) { weight -= 25 }
+      if Self.positive.contains(where: { Self.contains(value, $0) }) { weight += 25 }
     }
     return weight
   }
@@ -462,9 +486,11 @@ struct HTMLExtractor {
 /// Builds text from blocks and inline runs: whitespace runs collapse to one space, blocks are
 /// separated by blank lines, `pre` keeps its whitespace.
 struct TextBuilder {
-  var text = ""
+  private var bytes: [UInt8] = []
   private var pendingSpace = false
   private var pendingBreaks = 0
+
+  var text: String { String(decoding: bytes, as: UTF8.self) }
 
   mutating func lineBreak(_ n: Int) {
     pendingBreaks = max(pendingBreaks, n)
@@ -474,28 +500,45 @@ struct TextBuilder {
   mutating func space() { pendingSpace = true }
 
   mutating func add(_ s: String, pre: Bool) {
-    for scalar in s.unicodeScalars {
-      if pre, scalar == "\n" {
-        lineBreak(1)
-        flush()
-        continue
+    var s = s
+    s.withUTF8 { utf8 in
+      var i = 0
+      while i < utf8.count {
+        let b = utf8[i]
+        if b < 0x80 {
+          i += 1
+          if pre, b == 0x0A {
+            lineBreak(1)
+            flush()
+          } else if !pre, b == 0x20 || (0x09...0x0D).contains(b) {
+            pendingSpace = true
+          } else {
+            flush()
+            bytes.append(b)
+          }
+          continue
+        }
+        // A multi-byte scalar (valid UTF-8: it comes from a String).
+        let (scalar, length) = Sentences.scalar(utf8, i)
+        let end = i + length
+        if !pre, Sentences.isSpace(scalar) {
+          pendingSpace = true
+        } else {
+          flush()
+          bytes.append(contentsOf: utf8[i..<end])
+        }
+        i = end
       }
-      if scalar.properties.isWhitespace && !pre {
-        pendingSpace = true
-        continue
-      }
-      flush()
-      text.unicodeScalars.append(scalar)
     }
   }
 
   private mutating func flush() {
     if pendingBreaks > 0 {
-      if !text.isEmpty { text += String(repeating: "\n", count: pendingBreaks) }
+      if !bytes.isEmpty { bytes.append(contentsOf: repeatElement(0x0A, count: pendingBreaks)) }
       pendingBreaks = 0
       pendingSpace = false
     } else if pendingSpace {
-      if !text.isEmpty, text.last != "\n" { text += " " }
+      if !bytes.isEmpty, bytes.last != 0x0A { bytes.append(0x20) }
       pendingSpace = false
     }
   }

@@ -1,4 +1,4 @@
-/// A forgiving HTML/SGML parser into a flat tree.
+/// A forgiving HTML parser into a flat tree (SGML/XML records: `RecordScanner`).
 ///
 /// Good enough for text extraction: tags,
 /// attributes, comments, raw-text elements (`script`, `style`), void elements, implied end tags
@@ -41,10 +41,6 @@ struct MarkupTree {
     }
   }
 
-  /// How tags are read: HTML's rules (void and raw-text elements, implied ends) or plain
-  /// SGML/XML, where only what the document says counts.
-  enum Dialect { case html, xml }
-
   static let voidElements: Set<String> = [
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
     "source", "track", "wbr", "keygen",
@@ -84,13 +80,12 @@ struct MarkupTree {
     return id
   }
 
-  init(_ text: String, dialect: Dialect) {
+  init(_ text: String) {
     var source = text
-    source.withUTF8 { parse($0, dialect: dialect) }
+    source.withUTF8 { parse($0) }
   }
 
-  private mutating func parse(_ b: UnsafeBufferPointer<UInt8>, dialect: Dialect) {
-    let html = dialect == .html
+  private mutating func parse(_ b: UnsafeBufferPointer<UInt8>) {
     var stack = [0]
     var textStart = 0
     var i = 0
@@ -145,7 +140,9 @@ struct MarkupTree {
         if i + 3 < n, b[i + 2] == 0x2D, b[i + 3] == 0x2D {
           let end = find([0x2D, 0x2D, 0x3E], from: i + 4)
           i = end.map { $0 + 3 } ?? n
-        } else if let cdata = find(Array("[cdata[".utf8), from: i + 2), cdata == i + 2 {
+        } else if i + 9 <= n,
+          zip(b[(i + 2)..<(i + 9)], "[cdata[".utf8).allSatisfy({ lower($0) == $1 })
+        {
           let end = find([0x5D, 0x5D, 0x3E], from: i + 9) ?? n
           let raw = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 9)..<end]), as: UTF8.self)
           append("", [], text: raw, to: stack[stack.count - 1])
@@ -218,31 +215,29 @@ struct MarkupTree {
       i = min(j + 1, n)
       textStart = i
       if closing {
-        if html, name == "p", !stack.contains(where: { names[$0] == "p" }) {
+        if name == "p", !stack.contains(where: { names[$0] == "p" }) {
           continue
         }
         close(name)
         continue
       }
-      if html {
-        if Self.closesParagraph.contains(name) {
-          close("p", limit: ["button", "td", "th", "table"])
-        }
-        switch name {
-        case "li": close("li", limit: ["ul", "ol", "menu"])
-        case "dt", "dd":
-          close("dd", limit: ["dl"])
-          close("dt", limit: ["dl"])
-        case "tr": close("tr", limit: ["table", "tbody", "thead", "tfoot"])
-        case "td", "th":
-          close("td", limit: ["tr", "table"])
-          close("th", limit: ["tr", "table"])
-        case "option": close("option", limit: ["select"])
-        default: break
-        }
+      if Self.closesParagraph.contains(name) {
+        close("p", limit: ["button", "td", "th", "table"])
+      }
+      switch name {
+      case "li": close("li", limit: ["ul", "ol", "menu"])
+      case "dt", "dd":
+        close("dd", limit: ["dl"])
+        close("dt", limit: ["dl"])
+      case "tr": close("tr", limit: ["table", "tbody", "thead", "tfoot"])
+      case "td", "th":
+        close("td", limit: ["tr", "table"])
+        close("th", limit: ["tr", "table"])
+      case "option": close("option", limit: ["select"])
+      default: break
       }
       let node = append(name, attrs, text: "", to: stack[stack.count - 1])
-      if html && Self.rawTextElements.contains(name) && !selfClosing {
+      if Self.rawTextElements.contains(name) && !selfClosing {
         let end = find(Array(("</" + name).utf8), from: i) ?? n
         if name == "title" || name == "textarea" {
           let raw = String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self)
@@ -256,7 +251,7 @@ struct MarkupTree {
         textStart = i
         continue
       }
-      if selfClosing || (html && Self.voidElements.contains(name)) { continue }
+      if selfClosing || Self.voidElements.contains(name) { continue }
       stack.append(node)
     }
     flushText(n)
