@@ -13,10 +13,15 @@ public enum CorpusScan {
     public var format: InputFormat
   }
 
-  private final class Slots: @unchecked Sendable {
+  /// Files read ahead of the visitor: workers claim entries in order, at most `window` ahead
+  /// of the one the visitor waits for, and the visitor takes them in order.
+  private final class Pipeline: @unchecked Sendable {
+    let condition = NSCondition()
     var files: [File?]
+    var next = 0  // the next entry a worker claims
+    var visited = 0  // the entry the visitor waits for
     var failure: CorpusError?
-    let lock = NSLock()
+    var stopped = false
     init(_ n: Int) { files = Array(repeating: nil, count: n) }
   }
 
@@ -29,42 +34,88 @@ public enum CorpusScan {
   }
 
   /// Reads `entries` with `reader`, `jobs` at a time, calling `visit` in order.
+  ///
+  /// Workers read ahead while the visitor works, at most `jobs * 8` files ahead of it, so
+  /// memory stays bounded and no worker waits for a batch to finish.
   public static func scan(
     _ entries: [CorpusEntry], reader: CorpusReader, jobs: Int, warm: Warm = [],
     visit: (File) throws -> Void
   ) throws {
-    let batch = max(1, jobs) * 8
-    var start = 0
-    while start < entries.count {
-      let part = Array(entries[start..<min(start + batch, entries.count)])
-      let slots = Slots(part.count)
-      DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, part.count))) { worker in
-        var i = worker
-        while i < part.count {
-          var warnings: [CorpusWarning] = []
-          do throws(CorpusError) {
-            let documents = try reader.readAll(part[i]) { warnings.append($0) }
-            for document in documents {
-              if warm.contains(.tokens) { _ = document.tokens }
-              if warm.contains(.sentences) { _ = document.sentences }
-            }
-            let name =
-              part[i].id.lowercased().hasSuffix(".gz") ? String(part[i].id.dropLast(3)) : part[i].id
-            let format =
-              reader.options.format == .auto ? InputFormat.of(name) : reader.options.format
-            let file = File(
-              entry: part[i], documents: documents, warnings: warnings, format: format)
-            slots.lock.withLock { slots.files[i] = file }
-          } catch {
-            slots.lock.withLock { slots.failure = slots.failure ?? error }
+    let jobs = max(1, min(jobs, entries.count))
+    if jobs == 1 {
+      for entry in entries { try visit(read(entry, reader: reader, warm: warm)) }
+      return
+    }
+    let window = jobs * 8
+    let pipeline = Pipeline(entries.count)
+    let group = DispatchGroup()
+    for _ in 0..<jobs {
+      DispatchQueue.global().async(group: group) {
+        let c = pipeline.condition
+        while true {
+          c.lock()
+          while !pipeline.stopped && pipeline.next < entries.count
+            && pipeline.next >= pipeline.visited + window
+          {
+            c.wait()
           }
-          i += max(1, min(jobs, part.count))
+          guard !pipeline.stopped, pipeline.next < entries.count else {
+            c.unlock()
+            return
+          }
+          let i = pipeline.next
+          pipeline.next += 1
+          c.unlock()
+          do throws(CorpusError) {
+            let file = try read(entries[i], reader: reader, warm: warm)
+            c.lock()
+            pipeline.files[i] = file
+          } catch {
+            c.lock()
+            pipeline.failure = pipeline.failure ?? error
+            pipeline.stopped = true
+          }
+          c.broadcast()
+          c.unlock()
         }
       }
-      if let failure = slots.failure { throw failure }
-      for file in slots.files { if let file { try visit(file) } }
-      start += part.count
     }
+    defer {
+      pipeline.condition.lock()
+      pipeline.stopped = true
+      pipeline.condition.broadcast()
+      pipeline.condition.unlock()
+      group.wait()
+    }
+    let c = pipeline.condition
+    for i in 0..<entries.count {
+      c.lock()
+      while pipeline.files[i] == nil && pipeline.failure == nil { c.wait() }
+      if let failure = pipeline.failure {
+        c.unlock()
+        throw failure
+      }
+      let file = pipeline.files[i]
+      pipeline.files[i] = nil
+      pipeline.visited = i + 1
+      c.broadcast()
+      c.unlock()
+      if let file { try visit(file) }
+    }
+  }
+
+  private static func read(_ entry: CorpusEntry, reader: CorpusReader, warm: Warm)
+    throws(CorpusError) -> File
+  {
+    var warnings: [CorpusWarning] = []
+    let documents = try reader.readAll(entry) { warnings.append($0) }
+    for document in documents {
+      if warm.contains(.tokens) { _ = document.tokens }
+      if warm.contains(.sentences) { _ = document.sentences }
+    }
+    let name = entry.id.lowercased().hasSuffix(".gz") ? String(entry.id.dropLast(3)) : entry.id
+    let format = reader.options.format == .auto ? InputFormat.of(name) : reader.options.format
+    return File(entry: entry, documents: documents, warnings: warnings, format: format)
   }
 }
 

@@ -319,11 +319,13 @@ public enum LegacyEncoding {
   static func guess(_ whole: UnsafeRawBufferPointer, around offset: Int = 0) -> String? {
     // 64 KB around the first bad byte tell as well as the whole file, at a fraction of ten
     // conversions' cost; a cut may split a character, so bytes near the edges do not count.
-    var lower = max(0, min(offset, whole.count) - 32768)
-    var upper = min(whole.count, lower + 65536)
+    let windowLower = max(0, min(offset, whole.count) - 32768)
+    let windowUpper = min(whole.count, windowLower + 65536)
+    var lower = windowLower
+    var upper = windowUpper
     // Only bytes from the first to the last non-ASCII one (and a few either side, for the
     // trail bytes of Shift_JIS and Big5) score; English text with one stray byte converts
-    // a few bytes, not 64 KB, per candidate.
+    // a few bytes, not 64 KB, per candidate. Edges moved into ASCII cut no character.
     if let first = whole[lower..<upper].firstIndex(where: { $0 >= 0x80 }),
       let last = whole[lower..<upper].lastIndex(where: { $0 >= 0x80 })
     {
@@ -331,7 +333,9 @@ public enum LegacyEncoding {
       upper = min(upper, last + 9)
     }
     let bytes = UnsafeRawBufferPointer(rebasing: whole[lower..<upper])
-    let cut = bytes.count < whole.count
+    let cut =
+      (windowLower > 0 && lower == windowLower)
+      || (windowUpper < whole.count && upper == windowUpper)
     var high = 0
     var lone = 0
     for i in bytes.indices where bytes[i] >= 0x80 {

@@ -32,33 +32,64 @@ public enum MetaValue: Sendable, Equatable, Hashable, CustomStringConvertible {
 }
 
 /// Ordered metadata: keys keep the order in which they were first set.
+///
+/// Entries live in one array searched in order, which beats hashing for the dozen or two keys
+/// a document has; past 32 keys a dictionary index is kept as well.
 public struct Metadata: Sendable, Equatable {
-  public private(set) var keys: [String] = []
-  private var values: [String: MetaValue] = [:]
+  private struct Entry: Sendable, Equatable {
+    var key: String
+    var value: MetaValue
+  }
+  private var items: [Entry] = []
+  private var index: [String: Int]?
+  private static let indexed = 32
 
   public init() {}
 
+  public static func == (a: Metadata, b: Metadata) -> Bool { a.items == b.items }
+
+  /// The keys in order.
+  public var keys: [String] { items.map(\.key) }
+
+  /// The position of `key` in the order, or nil.
+  public func position(of key: String) -> Int? {
+    if let index { return index[key] }
+    return items.firstIndex { $0.key == key }
+  }
+
+  /// The entry at `position` in the order, or nil past the end.
+  public func entry(at position: Int) -> (key: String, value: MetaValue)? {
+    position >= 0 && position < items.count ? (items[position].key, items[position].value) : nil
+  }
+
   public subscript(key: String) -> MetaValue? {
-    get { values[key] }
+    get { position(of: key).map { items[$0].value } }
     set {
       if let newValue {
-        if values.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-      } else if values.removeValue(forKey: key) != nil {
-        keys.removeAll { $0 == key }
+        if let i = position(of: key) {
+          items[i].value = newValue
+        } else {
+          items.append(Entry(key: key, value: newValue))
+          if index != nil {
+            index?[key] = items.count - 1
+          } else if items.count > Self.indexed {
+            index = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.key, $0) })
+          }
+        }
+      } else if let i = position(of: key) {
+        items.remove(at: i)
+        index =
+          items.count > Self.indexed
+          ? Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.key, $0) }) : nil
       }
     }
   }
 
   /// The entries in order.
-  public var entries: [(key: String, value: MetaValue)] {
-    keys.compactMap { k in values[k].map { (k, $0) } }
-  }
+  public var entries: [(key: String, value: MetaValue)] { items.map { ($0.key, $0.value) } }
 
-  public var count: Int { keys.count }
+  public var count: Int { items.count }
 
   /// Makes room for `n` entries, so that setting them does not grow the storage step by step.
-  public mutating func reserveCapacity(_ n: Int) {
-    keys.reserveCapacity(n)
-    values.reserveCapacity(n)
-  }
+  public mutating func reserveCapacity(_ n: Int) { items.reserveCapacity(n) }
 }

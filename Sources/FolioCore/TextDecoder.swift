@@ -110,44 +110,85 @@ public enum TextDecoder {
       }
       return Decoded(text: text, invalidSequences: 0, firstInvalidOffset: nil)
     }
+    // Invalid bytes: valid runs are copied whole (CR handled as above) and each ill-formed
+    // sequence becomes one U+FFFD, as long as Swift's UTF-8 parser says it is.
     var out: [UInt8] = []
-    out.reserveCapacity(bytes.count)
+    out.reserveCapacity(bytes.count + 16)
     var invalid = 0
     var firstInvalid: Int?
-    var parser = Unicode.UTF8.ForwardParser()
-    var iterator = bytes.makeIterator()
-    var offset = raw.count - bytes.count
+    let skipped = raw.count - bytes.count
+    var i = 0
     var previousCR = false
-    loop: while true {
-      switch parser.parseScalar(from: &iterator) {
-      case .valid(let encoded):
-        offset += encoded.count
-        if encoded.count == 1 {
-          let b = encoded.first ?? 0
-          if b == 0x0D {
-            out.append(0x0A)
-            previousCR = true
-            continue
-          }
-          if b == 0x0A && previousCR {
-            previousCR = false
-            continue
-          }
+    while i < bytes.count {
+      let bad = firstIllFormed(bytes, from: i)
+      var k = i
+      while k < bad {
+        let c = bytes[k]
+        if c == 0x0D {
+          out.append(0x0A)
+          previousCR = true
+        } else {
+          if !(c == 0x0A && previousCR) { out.append(c) }
+          previousCR = false
         }
-        previousCR = false
-        out.append(contentsOf: encoded)
-      case .error(let length):
-        if firstInvalid == nil { firstInvalid = offset }
-        offset += length
-        invalid += 1
-        previousCR = false
-        out.append(contentsOf: [0xEF, 0xBF, 0xBD])
-      case .emptyInput:
-        break loop
+        k += 1
       }
+      guard bad < bytes.count else { break }
+      var parser = Unicode.UTF8.ForwardParser()
+      var iterator = UnsafeRawBufferPointer(rebasing: bytes[bad...]).makeIterator()
+      var length = 1
+      if case .error(let n) = parser.parseScalar(from: &iterator) { length = n }
+      if firstInvalid == nil { firstInvalid = skipped + bad }
+      invalid += 1
+      previousCR = false
+      out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+      i = bad + length
     }
     return Decoded(
       text: String(decoding: out, as: UTF8.self), invalidSequences: invalid,
       firstInvalidOffset: firstInvalid)
+  }
+
+  /// The index of the first byte at or after `from` that starts no well-formed UTF-8 sequence,
+  /// or the end.
+  static func firstIllFormed(_ b: UnsafeRawBufferPointer, from: Int) -> Int {
+    var i = from
+    let n = b.count
+    while i < n {
+      let c = b[i]
+      if c < 0x80 {
+        i += 1
+        continue
+      }
+      func trail(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
+        i + k < n && b[i + k] >= lo && b[i + k] <= hi
+      }
+      switch c {
+      case 0xC2...0xDF:
+        guard trail(1) else { return i }
+        i += 2
+      case 0xE0:
+        guard trail(1, 0xA0), trail(2) else { return i }
+        i += 3
+      case 0xED:
+        guard trail(1, 0x80, 0x9F), trail(2) else { return i }
+        i += 3
+      case 0xE1...0xEF:
+        guard trail(1), trail(2) else { return i }
+        i += 3
+      case 0xF0:
+        guard trail(1, 0x90), trail(2), trail(3) else { return i }
+        i += 4
+      case 0xF1...0xF3:
+        guard trail(1), trail(2), trail(3) else { return i }
+        i += 4
+      case 0xF4:
+        guard trail(1, 0x80, 0x8F), trail(2), trail(3) else { return i }
+        i += 4
+      default:
+        return i
+      }
+    }
+    return n
   }
 }

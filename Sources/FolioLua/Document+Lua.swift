@@ -571,14 +571,14 @@ extension FolioLua {
 
   static func metaNext(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let proxy: MetaProxy = try L.checkObject(1, "Meta")
-    let keys = proxy.document.meta.keys
+    let meta = proxy.document.meta
     var index = 0
-    if let key = L.string(at: 2), let i = keys.firstIndex(of: key) { index = i + 1 }
-    guard index < keys.count, let value = proxy.document.meta[keys[index]] else {
+    if let key = L.string(at: 2), let i = meta.position(of: key) { index = i + 1 }
+    guard let (key, value) = meta.entry(at: index) else {
       L.pushNil()
       return 1
     }
-    L.pushString(keys[index])
+    L.pushString(key)
     push(value, L)
     return 2
   }

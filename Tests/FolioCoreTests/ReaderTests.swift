@@ -287,7 +287,8 @@ func sharedCorpus(_ relative: String) -> String? {
     #expect(docs[0].meta["title"] == .string("First"))
   }
 
-  @Test("XML: the repeated element is found past the first 64 KB; a tie goes to the name seen first")
+  @Test(
+    "XML: the repeated element is found past the first 64 KB; a tie goes to the name seen first")
   func xmlRecordsFoundLate() throws {
     let long = "<intro>" + String(repeating: "word ", count: 20_000) + "</intro>\n"
     let late = long + "<rec n=\"1\">one</rec><rec n=\"2\">two</rec><rec n=\"3\">three</rec>"

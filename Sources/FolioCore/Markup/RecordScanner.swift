@@ -511,14 +511,20 @@ struct RecordScanner {
   @inline(__always)
   private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
 
-  /// The text of element `k`, without ASCII whitespace at either end.
-  private func trimmedText(_ k: Int) -> String {
+  /// The byte range of element `k`'s text without ASCII whitespace at either end.
+  private func trimmedRange(_ k: Int) -> Range<Int> {
     var lo = elements[k].textStart
     var hi = elements[k].textEnd
     while lo < hi, Self.isSpace(text[lo]) { lo += 1 }
     while hi > lo, Self.isSpace(text[hi - 1]) { hi -= 1 }
+    return lo..<hi
+  }
+
+  /// The text of element `k`, without ASCII whitespace at either end.
+  private func trimmedText(_ k: Int) -> String {
+    let range = trimmedRange(k)
     return text.withUnsafeBufferPointer {
-      String(decoding: UnsafeBufferPointer(rebasing: $0[lo..<hi]), as: UTF8.self)
+      String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self)
     }
   }
 
@@ -542,8 +548,26 @@ struct RecordScanner {
     if wanted.isEmpty {
       text = trimmedText(0)
     } else {
-      text = wanted.compactMap { field($0).map(trimmedText) }.filter { !$0.isEmpty }
-        .joined(separator: "\n\n")
+      // The wanted fields' trimmed texts joined by blank lines, copied once.
+      let parts = wanted.compactMap { field($0).map(trimmedRange) }.filter { !$0.isEmpty }
+      let size = parts.reduce(2 * (parts.count - 1)) { $0 + $1.count }
+      text = self.text.withUnsafeBufferPointer { source in
+        String(unsafeUninitializedCapacity: max(size, 0)) { out in
+          var n = 0
+          for (k, part) in parts.enumerated() {
+            if k > 0 {
+              out[n] = 0x0A
+              out[n + 1] = 0x0A
+              n += 2
+            }
+            if let to = out.baseAddress, let from = source.baseAddress {
+              (to + n).update(from: from + part.lowerBound, count: part.count)
+            }
+            n += part.count
+          }
+          return n
+        }
+      }
       if text.isEmpty && textFields == nil { text = trimmedText(0) }
     }
     var meta: [(String, MetaValue)] = []
