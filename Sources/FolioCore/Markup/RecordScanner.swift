@@ -239,8 +239,18 @@ private struct NameTable {
     return id
   }
 
-  /// The number of `name` (lowercase), or nil when no element has it.
-  func id(of name: String) -> Int? { names.firstIndex(of: name) }
+  /// Whether `range` in `b` spells name `id` (any case).
+  @inline(__always)
+  func matches(_ id: Int, _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+    let known = bytes[id]
+    guard known.count == range.count else { return false }
+    var j = range.lowerBound
+    for c in known {
+      if TagLexer.lower(b[j]) != c { return false }
+      j += 1
+    }
+    return true
+  }
 
   private mutating func grow() {
     slots = [Int32](repeating: -1, count: slots.count * 2)
@@ -442,8 +452,15 @@ struct RecordScanner {
           stack.append((id, element))
         }
       case .end(let range):
-        let id = names.id(b, range)
-        guard let k = stack.lastIndex(where: { $0.name == id }) else { continue }
+        // Most end tags close the innermost element: compare with it before hashing.
+        let k: Int
+        if let top = stack.last, names.matches(top.name, b, range) {
+          k = stack.count - 1
+        } else {
+          let id = names.id(b, range)
+          guard let found = stack.lastIndex(where: { $0.name == id }) else { continue }
+          k = found
+        }
         pop(to: k)
         if let depth = recordDepth, depth >= 0, k <= depth {
           out.append(finish())
