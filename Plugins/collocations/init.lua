@@ -67,6 +67,14 @@ function M.finish(state, ctx)
     title = "collocations " .. ctx.options.measure .. " (" .. folio.stats.formulas[ctx.options.measure] .. ")",
     columns = { "rank", "pair", "count", "first", "second", ctx.options.measure },
     rows = rows,
+    -- Each row's contingency counts are o11 = count, r1 = first, c1 = second; n is the same
+    -- for every row.
+    provenance = {
+      measure = ctx.options.measure,
+      formula = folio.stats.formulas[ctx.options.measure],
+      contingency = "o11 = count (the pair), r1 = first, c1 = second, n = words / window",
+      n = n,
+    },
   }
 end
 

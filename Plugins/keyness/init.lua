@@ -74,9 +74,14 @@ function M.finish(state, ctx)
       ctx.options.reference == "" and "the rest" or (ctx.options.field .. "=" .. ctx.options.reference), n2),
     columns = { "rank", "word", "target", "reference", "log_likelihood", "log_ratio" },
     rows = rows,
-    formulas = {
-      log_likelihood = "G2 = 2 * (a ln(a/E1) + b ln(b/E2)), E1 = n1 (a+b)/(n1+n2), E2 = n2 (a+b)/(n1+n2)",
-      log_ratio = folio.stats.formulas.log_ratio,
+    provenance = {
+      target = ctx.options.field .. "=" .. ctx.options.value,
+      reference = ctx.options.reference == "" and "the rest" or (ctx.options.field .. "=" .. ctx.options.reference),
+      tokens = { target = n1, reference = n2 },
+      formula = {
+        log_likelihood = "G2 = 2 * (a ln(a/E1) + b ln(b/E2)), E1 = n1 (a+b)/(n1+n2), E2 = n2 (a+b)/(n1+n2)",
+        log_ratio = folio.stats.formulas.log_ratio,
+      },
     },
   }
 end

@@ -80,7 +80,12 @@ function M.finish(state, ctx)
   local columns = { "rank", "word", "count", "per_million" }
   if o.docfreq then columns[#columns + 1] = "documents" end
   if o.by ~= "" then table.insert(columns, 1, o.by) end
-  return { title = "wordfreq", columns = columns, rows = rows }
+  return {
+    title = "wordfreq",
+    columns = columns,
+    rows = rows,
+    provenance = { per_million = "count * 1,000,000 / words counted (in the group, with by)" },
+  }
 end
 
 return M

@@ -10,6 +10,12 @@ public struct ReportTable: Sendable, Equatable {
   public var page: String?
   /// `svg` or `html`.
   public var pageKind: String?
+  /// Where the report came from, as ordered key-value pairs.
+  ///
+  /// The plugin, its version and options, Folio's version, and what the plugin adds (the
+  /// formula of a measure, the reference corpus). JSON, Markdown and HTML outputs carry it;
+  /// the plain tables (terminal, TSV, CSV, JSONL) hold data only.
+  public var provenance = Metadata()
 
   public init(title: String, columns: [String], rows: [[MetaValue?]]) {
     self.title = title
@@ -55,6 +61,17 @@ public enum TableFormat: String, Sendable, CaseIterable {
       w.key("title")
       w.string(report.title)
       w.comma()
+      if report.provenance.count > 0 {
+        w.key("provenance")
+        w.open("{")
+        for (i, (key, value)) in report.provenance.entries.enumerated() {
+          if i > 0 { w.comma() }
+          w.key(key)
+          w.meta(value)
+        }
+        w.close("}")
+        w.comma()
+      }
       w.key("columns")
       w.open("[")
       for (i, c) in report.columns.enumerated() {
@@ -100,12 +117,19 @@ public enum TableFormat: String, Sendable, CaseIterable {
       for row in report.rows {
         lines.append("| " + row.map { cell(Self.cellText($0)) }.joined(separator: " | ") + " |")
       }
+      if report.provenance.count > 0 {
+        lines.append("")
+        for (key, value) in report.provenance.entries {
+          lines.append("- \(cell(key)): \(cell(value.description))")
+        }
+      }
       return lines.joined(separator: "\n") + "\n"
     case .html:
       if let page = report.page, report.pageKind == "html" { return page }
       var body = ""
       if let page = report.page, report.pageKind == "svg" { body += page + "\n" }
       body += Self.htmlTable(report)
+      body += Self.htmlProvenance(report)
       return Self.htmlPage(title: report.title, body: body)
     case .svg:
       if let page = report.page, report.pageKind == "svg" { return page }
@@ -172,6 +196,16 @@ public enum TableFormat: String, Sendable, CaseIterable {
     return out + "</tbody>\n</table>\n"
   }
 
+  /// The report's provenance as a definition list, or "" when it has none.
+  public static func htmlProvenance(_ report: ReportTable) -> String {
+    guard report.provenance.count > 0 else { return "" }
+    var out = "<dl class=\"provenance\">\n"
+    for (key, value) in report.provenance.entries {
+      out += "<dt>\(escapeXML(key))</dt><dd>\(escapeXML(value.description))</dd>\n"
+    }
+    return out + "</dl>\n"
+  }
+
   /// A self-contained HTML page (no network), also well-formed XML.
   public static func htmlPage(title: String, body: String, style: String = "") -> String {
     """
@@ -186,6 +220,8 @@ public enum TableFormat: String, Sendable, CaseIterable {
     caption { font-weight: bold; text-align: left; padding: 0.3em 0; }
     th, td { border-bottom: 1px solid #ddd; padding: 0.2em 0.8em; text-align: left; vertical-align: top; }
     th { background: #f4f4f4; }
+    dl.provenance { color: #666; font-size: 0.85em; display: grid; grid-template-columns: max-content auto; gap: 0 1em; }
+    dl.provenance dd { margin: 0; }
     \(style)</style>
     </head>
     <body>

@@ -355,6 +355,13 @@ public struct PluginTester {
       L.rawSet(-2, r + 1)
     }
     L.rawSet(-2, "rows")
+    // provenance: flat, with dotted keys as the outputs show it.
+    L.newTable(hash: Int32(table.provenance.count))
+    for (key, value) in table.provenance.entries {
+      FolioLua.push(value, L)
+      L.rawSet(-2, key)
+    }
+    L.rawSet(-2, "provenance")
     if let page = table.page, let kind = table.pageKind {
       L.pushString(page)
       L.rawSet(-2, kind)  // report.svg or report.html

@@ -286,13 +286,36 @@ public final class PluginInstance {
     try protected("finishing the report", arguments: 2, results: 1)
     defer { L.pop() }
     do {
-      return try ReportReader.read(L, -1, title: spec.name)
+      var table = try ReportReader.read(L, -1, title: spec.name)
+      table.provenance = provenance(adding: try ReportReader.provenance(L, -1))
+      return table
     } catch {
       throw PluginError(
         plugin: spec.name, code: "F120", message: error.message,
         help: "finish must return {columns = {...}, rows = {{...}, ...}}",
         activity: "reading the table finish returned")
     }
+  }
+
+  /// What a report says about where it came from: the plugin, its version, its options (all
+  /// of them, defaults too, in the manifest's order), Folio's API version, then `extra` (what
+  /// the plugin's `finish` returned as `provenance`).
+  func provenance(adding extra: Metadata) -> Metadata {
+    var out = Metadata()
+    out["plugin"] = .string(spec.name)
+    out["version"] = .string(spec.version)
+    var names = spec.options.map(\.name)
+    names += options.keys.filter { !names.contains($0) }.sorted()
+    let given = names.compactMap { name in
+      options[name].map { value in
+        let text = value.description
+        return "\(name)=" + (text.isEmpty ? "\"\"" : text)
+      }
+    }
+    if !given.isEmpty { out["options"] = .string(given.joined(separator: ", ")) }
+    out["folio"] = .string(FolioLua.apiVersion)
+    for (key, value) in extra.entries where out[key] == nil { out[key] = value }
+    return out
   }
 
   /// Finishes the first pass: `scan.finish(state, ctx)` (or the state itself), copied as plain

@@ -81,4 +81,42 @@ enum ReportReader {
     (table.page, table.pageKind) = (page, pageKind)
     return table
   }
+
+  /// The `provenance` table of the report table at `index` (strings, numbers, booleans, lists,
+  /// and tables of them as dotted keys), keys sorted.
+  static func provenance(_ L: LuaState, _ index: Int32) throws(Failure) -> Metadata {
+    let t = L.absolute(index)
+    var out = Metadata()
+    guard L.type(at: t) == .table, L.rawGet(t, "provenance") == .table else {
+      L.pop()
+      return out
+    }
+    defer { L.pop() }
+    var entries: [(String, MetaValue)] = []
+    func collect(_ prefix: String, depth: Int) throws(Failure) {
+      var failure: Failure?
+      L.forEach(-1) {
+        guard failure == nil else { return }
+        guard L.type(at: -2) == .string, let key = L.string(at: -2) else {
+          failure = Failure(message: "provenance keys must be strings, got a \(L.typeName(at: -2))")
+          return
+        }
+        let name = prefix.isEmpty ? key : prefix + "." + key
+        if L.type(at: -1) == .table && L.rawLength(-1) == 0 && depth < 4 {
+          do throws(Failure) { try collect(name, depth: depth + 1) } catch { failure = error }
+        } else if let value = FolioLua.metaValue(L, -1) {
+          entries.append((name, value))
+        } else {
+          failure = Failure(
+            message:
+              "provenance '\(name)' is a \(L.typeName(at: -1)); use strings, numbers, booleans or lists"
+          )
+        }
+      }
+      if let failure { throw failure }
+    }
+    try collect("", depth: 0)
+    for (key, value) in entries.sorted(by: { $0.0 < $1.0 }) { out[key] = value }
+    return out
+  }
 }

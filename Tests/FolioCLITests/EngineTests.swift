@@ -85,11 +85,15 @@ import Testing
       ("out.csv", "rank,word,count,per_million\r\n1,the,2,285714.3\r\n"),
       (
         "out.md",
-        "| rank | word | count | per_million |\n|---|---|---|---|\n| 1 | the | 2 | 285714.3 |\n"
+        "| rank | word | count | per_million |\n|---|---|---|---|\n| 1 | the | 2 | 285714.3 |\n\n"
+          + "- plugin: wordfreq\n- version: 1.0.0\n"
+          + "- options: by=\"\", docfreq=false, kinds=word, min=1, stopwords=\"\", top=1\n"
+          + "- folio: 0.1.0\n"
+          + "- per_million: count * 1,000,000 / words counted (in the group, with by)\n"
       ),
       (
         "out.json",
-        #"{"title":"wordfreq","columns":["rank","word","count","per_million"],"rows":[[1,"the",2,285714.3]]}"#
+        #"{"title":"wordfreq","provenance":{"plugin":"wordfreq","version":"1.0.0","options":"by=\"\", docfreq=false, kinds=word, min=1, stopwords=\"\", top=1","folio":"0.1.0","per_million":"count * 1,000,000 / words counted (in the group, with by)"},"columns":["rank","word","count","per_million"],"rows":[[1,"the",2,285714.3]]}"#
           + "\n"
       ),
       ("out.jsonl", #"{"rank":1,"word":"the","count":2,"per_million":285714.3}"# + "\n"),
@@ -100,6 +104,20 @@ import Testing
     let r = try CLI.run(["run", "corpus", "-p", "wordfreq:top=1", "-o", file, "-q"], in: dir)
     #expect(r.status == 0)
     #expect(read(dir.appendingPathComponent(file)) == expected)
+  }
+
+  @Test("an HTML report lists its provenance: plugin, version, options, formula")
+  func htmlProvenance() throws {
+    let dir = try CLI.workspace(["corpus/one.txt": "red big car. red big car. red car."])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(
+      ["run", "corpus", "-p", "collocations:min=1,measure=log_dice", "-o", "c.html", "-q"], in: dir)
+    #expect(r.status == 0)
+    let page = read(dir.appendingPathComponent("c.html")) ?? ""
+    #expect(page.contains("<dt>plugin</dt><dd>collocations</dd>"))
+    #expect(page.contains("<dt>formula</dt><dd>14 + log2(2 * o11 / (r1 + c1))</dd>"))
+    #expect(page.contains("<dt>n</dt><dd>8</dd>"))
+    #expect(page.contains("measure=log_dice, min=1"))
   }
 
   @Test("a failed run leaves an earlier output file as it was, and no temporary file")

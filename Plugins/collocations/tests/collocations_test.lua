@@ -34,5 +34,8 @@ return {
     assert.equal(pairs_of(adjacent), { ["red big"] = 2, ["big car"] = 2, ["car red"] = 2, ["red car"] = 1 })
     assert.equal(pairs_of(wide), { ["red big"] = 2, ["big car"] = 2, ["red car"] = 3 })
     assert.truthy(wide.title:find("14 + log2", 1, true))
+    assert.equal(wide.provenance.measure, "log_dice")
+    assert.equal(wide.provenance.formula, folio.stats.formulas.log_dice)
+    assert.equal(wide.provenance.n, 8 / 2) -- 8 words, window 2
   end,
 }

@@ -24,6 +24,10 @@ return {
     }
     local r = T.run(docs, { field = "corpus", value = "sport/", reference = "business/", min = 1 })
     assert.equal(r.title, "keyness of corpus=sport/ (3 tokens) against corpus=business/ (2 tokens)")
+    assert.equal(r.provenance["tokens.target"], 3)
+    assert.equal(r.provenance.reference, "corpus=business/")
+    assert.truthy(r.provenance["formula.log_likelihood"]:find("G2 = ", 1, true))
+    assert.equal(r.provenance.plugin, "keyness")
     local words = {}
     for i, row in ipairs(r.rows) do words[i] = row[2] .. ":" .. row[3] .. "/" .. row[4] end
     assert.equal(words, { "goal:2/0" })
