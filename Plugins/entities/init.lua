@@ -179,8 +179,11 @@ local function detect(doc, ctx, linked)
   local toks = doc:tokens()
   local surnames = {}
   local function person(first, last, rule, words)
+    -- Not "I" or an acronym ("DVD"): a person's name has a lowercase letter.
+    if #words == 1 and not words[1]:find("%l") then return end
     add(first, last, "PERSON", { source = "rule", rule = rule })
-    if #words >= 2 then surnames[words[#words]] = true end
+    local surname = words[#words]
+    if #words >= 2 and surname:find("%l") and not NOT_NAMES[surname] then surnames[surname] = true end
   end
   for _, r in ipairs(runs(doc, toks)) do
     local words = r.words

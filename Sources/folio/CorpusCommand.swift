@@ -42,7 +42,9 @@ struct CorpusCommand: ParsableCommand {
 
     @OptionGroup var reading: CorpusOptions
 
-    @Option(name: [.short, .long], help: "Files read at once (default: the number of cores).")
+    @Option(
+      name: [.customShort("j", allowingJoined: true), .long],
+      help: "Files read at once (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "Only files, documents, bytes, tokens and problems: no types, sentences or fields.")
@@ -103,7 +105,9 @@ struct CorpusCommand: ParsableCommand {
     )
     var layers: String?
 
-    @Option(name: [.short, .long], help: "Files read at once (default: the number of cores).")
+    @Option(
+      name: [.customShort("j", allowingJoined: true), .long],
+      help: "Files read at once (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {

@@ -76,7 +76,9 @@ struct Run: ParsableCommand {
     help: "Offsets in exported documents: codepoints (0-based, end-exclusive, as Python) or bytes.")
   var offsets: String = "codepoints"
 
-  @Option(name: [.short, .long], help: "Worker threads (default: the number of cores).")
+  @Option(
+    name: [.customShort("j", allowingJoined: true), .long],
+    help: "Worker threads (default: the number of cores; -j2 works as -j 2).")
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
   @Option(help: "Progress line on stderr: auto (on a terminal, for runs over a second) or never.")

@@ -33,6 +33,15 @@ return {
     local off = T.run({ "Minister Vladimir Kolokoltsev spoke.", "Kolokoltsev said no." }, { link = false })
     assert.equal(off[2].layers.entity or {}, {})
   end,
+  ["a one-letter or all-capitals last word is no surname to link (\"I\", \"DVD\")"] = function()
+    local docs = T.run({
+      "King Richard I spoke. Sony chief Howard DVD spoke.",
+      "\"I think so,\" he said. DVD sales rose.",
+    })
+    local out = {}
+    for i, s in ipairs(docs[2].layers.entity or {}) do out[i] = s.text .. "/" .. s.label end
+    assert.equal(out, { "DVD/ORG" })
+  end,
   ["a given name inside a longer run, and hyphenated names"] = function()
     assert.equal(entities("He met UN Under-Secretary-General for Peacekeeping Operations Jean-Pierre Lacroix and Ban Ki-moon."), {
       "UN/ORG/gazetteer", "Jean-Pierre Lacroix/PERSON/given-name", "Ban Ki-moon/PERSON/gazetteer",
