@@ -9,6 +9,7 @@
 --      org-word    "Interior Ministry", "The Moscow Times"                          -> ORG
 --      place-cue   "in Domodedovo", "outside Moscow"                                -> PLACE
 --      acronym     "UNCOPS"                                                         -> ORG
+--      dateline    "JAKARTA —" or "SALVADOR, Feb 26 -" at the start of a line        -> PLACE
 --      surname     a later "Kolokoltsev" after "Vladimir Kolokoltsev"               -> PERSON
 --      linked-surname  "Kolokoltsev" in a story that never names him in full, when
 --                  another document does (the scan pass; option link)          -> PERSON
@@ -195,8 +196,19 @@ local function detect(doc, ctx, linked)
     end
     if k > #words then goto next_run end
     local first = r.starts[k]
-    local all_caps = #words >= 2 and text:sub(r.first, r.last):upper() == text:sub(r.first, r.last)
-    if all_caps then goto next_run end -- datelines and headlines: the gazetteer handles them
+    -- A dateline: capitals at the start of a line, then a dash or a comma and a date
+    -- ("LISBON —", "SALVADOR, Feb 26 -").
+    local line_start = r.first == 1 or text:sub(r.first - 1, r.first - 1) == "\n"
+    local caps = text:sub(r.first, r.last):upper() == text:sub(r.first, r.last)
+    if line_start and caps and #words <= 3 and not covered[r.first] then
+      local after = text:sub(r.last + 1, r.last + 12)
+      if after:find("^%s*[—–%-]") or after:find("^,%s*%u%l%l%.?%s+%d") then
+        add(r.first, r.last, "PLACE", { source = "rule", rule = "dateline" })
+        goto next_run
+      end
+    end
+    local all_caps = #words >= 2 and caps
+    if all_caps then goto next_run end -- headlines: the gazetteer handles them
     -- A title inside the run: the person is what follows the last title.
     local t = nil
     for j = #words - 1, k, -1 do

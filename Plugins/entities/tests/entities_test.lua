@@ -42,6 +42,10 @@ return {
     for i, s in ipairs(docs[2].layers.entity or {}) do out[i] = s.text .. "/" .. s.label end
     assert.equal(out, { "DVD/ORG" })
   end,
+  ["a dateline in capitals is a place"] = function()
+    assert.equal(entities("JAKARTA — Jeffrey Feltman spoke.\nSAN SALVADOR, Feb 26 - Rain fell."),
+      { "JAKARTA/PLACE/dateline", "Jeffrey Feltman/PERSON/given-name", "SAN SALVADOR/PLACE/dateline" })
+  end,
   ["a given name inside a longer run, and hyphenated names"] = function()
     assert.equal(entities("He met UN Under-Secretary-General for Peacekeeping Operations Jean-Pierre Lacroix and Ban Ki-moon."), {
       "UN/ORG/gazetteer", "Jean-Pierre Lacroix/PERSON/given-name", "Ban Ki-moon/PERSON/gazetteer",
