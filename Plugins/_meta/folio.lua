@@ -32,6 +32,17 @@ folio.re = {}
 ---@param ... any
 function folio.log(...) end
 
+--- The bytes of a file under the plugin's own folder (`path` relative to it, no `..`).
+---@param path string
+---@return string
+function folio.read_file(path) end
+
+--- Writes `contents` to `name` in the folder the user granted, atomically (a temporary file, then rename); returns the path written.
+---@param name string
+---@param contents string
+---@return string
+function folio.write_file(name, contents) end
+
 --- The `n` entries of `t` with the largest numeric values, ties broken by key.
 ---@param t table<any, number>
 ---@param n integer

@@ -55,6 +55,12 @@ public enum PluginCatalog {
     out +=
       "writes: \((s.writes ?? []).isEmpty ? "nothing" : (s.writes ?? []).joined(separator: ", "))\n"
     out += instance.hasScan ? "two-pass: yes (scan)\n" : ""
+    if !s.permissions.isEmpty {
+      out +=
+        "permissions: "
+        + s.permissions.map { "\($0.rawValue) (\($0.meaning); grant with \($0.grantHint(s.name)))" }
+        .joined(separator: ", ") + "\n"
+    }
     if s.options.isEmpty {
       out += "options: none\n"
     } else {

@@ -90,11 +90,23 @@ public enum PluginManifest {
     func strings(_ key: String) -> [String] {
       table[key]?.array.map { $0.compactMap { $0.string } } ?? []
     }
-    return PluginSpec(
+    var permissions: [Permission] = []
+    for asked in strings("permissions") {
+      guard let permission = Permission(rawValue: asked) else {
+        throw bad(
+          "permission '\(asked)' is unknown",
+          "permissions are \"read\" (files under the plugin's folder) and \"write\" (files in a folder the user names)"
+        )
+      }
+      if !permissions.contains(permission) { permissions.append(permission) }
+    }
+    var spec = PluginSpec(
       name: name, version: version, kind: kind, summary: table["summary"]?.string ?? "",
       options: options, reads: strings("reads"), writes: strings("writes"),
       codePath: displayFolder + "/init.lua", chunkName: "@" + displayFolder + "/init.lua",
       hasManifest: true)
+    spec.permissions = permissions
+    return spec
   }
 }
 

@@ -231,6 +231,7 @@ public struct PluginResolver: Sendable {
           name: location.lastPathComponent, codePath: shown + "/init.lua",
           chunkName: "@" + shown + "/init.lua")
       spec.codePath = shown + "/init.lua"
+      spec.folder = location.standardizedFileURL.path
       return (spec, try read(initURL, shown + "/init.lua"))
     }
     let name = location.deletingPathExtension().lastPathComponent

@@ -109,13 +109,18 @@ public struct PluginTester {
       output("  ✘ cannot read \(shown)\n")
       return Result(passed: 0, failed: 1)
     }
+    // A plugin that asks to write files writes them here in its tests (T.written reads them).
+    let outputFolder = FileManager.default.temporaryDirectory
+      .appendingPathComponent(
+        "folio-test-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: outputFolder) }
     do {
       let vm = try LuaVM(sandboxed: true, limits: .plugin)
       let context = FolioLuaContext()
       try FolioLua.install(in: vm, context: context)
       let L = vm.state
       try vm.run(Self.prelude, chunkname: "=folio.test", results: 1)
-      installHostHelpers(vm, plugin: plugin)
+      installHostHelpers(vm, plugin: plugin, output: outputFolder.path)
       if L.getGlobal("folio") == .table {
         L.pushValue(-2)
         L.rawSet(-2, "test")
@@ -174,8 +179,19 @@ public struct PluginTester {
   }
 
   /// `folio.test.run(docs [, options])` and `folio.test.fixture(name)`.
-  private func installHostHelpers(_ vm: LuaVM, plugin: String) {
+  private func installHostHelpers(_ vm: LuaVM, plugin: String, output: String) {
     let resolver = self.resolver
+    vm.setFunction("written") { (L) throws(LuaHostError) -> Int32 in
+      let name = try L.checkString(1)
+      guard !name.split(separator: "/").contains(".."),
+        let data = FileManager.default.contents(atPath: output + "/" + name)
+      else {
+        L.pushNil()
+        return 1
+      }
+      data.withUnsafeBytes { L.pushBytes($0) }
+      return 1
+    }
     vm.setFunction("run") { (L) throws(LuaHostError) -> Int32 in
       try L.checkTable(1)
       var documents: [Document] = []
@@ -239,7 +255,12 @@ public struct PluginTester {
       let instance: PluginInstance
       do {
         let (spec, source) = try resolver.resolve(plugin)
-        instance = try PluginInstance(spec: spec, source: source, rawOptions: options)
+        // A plugin's own tests have the permissions it asks for.
+        let grants = Grants(
+          read: spec.permissions.contains(.read),
+          writeFolder: spec.permissions.contains(.write) ? output : nil)
+        instance = try PluginInstance(
+          spec: spec, source: source, rawOptions: options, grants: grants)
       } catch let error as FolioError {
         throw .message(error.message)
       } catch let error as PluginError {

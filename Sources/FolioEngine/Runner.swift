@@ -22,6 +22,8 @@ public struct RunConfiguration: Sendable {
   /// Write the reports' states here instead of finishing them (for `folio merge`).
   public var saveState: String?
   public var offsets: OffsetUnit
+  /// Permissions granted with `--allow`, by plugin name (`*`: every plugin).
+  public var allow: [String: Grants] = [:]
 
   public init(
     corpus: [String], plugins: [PluginReference], limits: LuaLimits = .plugin,
@@ -112,6 +114,7 @@ public final class Runner {
     var spec: PluginSpec
     var source: String
     var options: [(String, String)]
+    var grants: Grants
   }
 
   /// Resolves every plugin and loads it once here (checking manifests and options) before any document is read.
@@ -126,12 +129,16 @@ public final class Runner {
     var loadables: [Loadable] = []
     var instances: [PluginInstance] = []
     var written: Set<String> = []
+    var names: [String] = []
     for reference in configuration.plugins {
       let (spec, source) = try resolver.resolve(reference.target)
       let options = reference.options.map { ($0.key, $0.value) }
+      let grants = try Self.grants(for: spec, configuration.allow)
+      names.append(spec.name)
       do {
         let instance = try PluginInstance(
-          spec: spec, source: source, rawOptions: options, limits: configuration.limits)
+          spec: spec, source: source, rawOptions: options, limits: configuration.limits,
+          grants: grants)
         for layer in instance.spec.reads where !written.contains(layer) {
           let writers =
             written.isEmpty
@@ -144,7 +151,8 @@ public final class Runner {
         }
         written.formUnion(instance.spec.writes ?? [])
         instances.append(instance)
-        loadables.append(Loadable(spec: instance.spec, source: source, options: options))
+        loadables.append(
+          Loadable(spec: instance.spec, source: source, options: options, grants: grants))
       } catch let error as PluginError {
         throw FolioError(error)
       } catch let error as FolioError {
@@ -153,7 +161,41 @@ public final class Runner {
         throw FolioError("\(error)")
       }
     }
+    for name in configuration.allow.keys.sorted() where name != "*" && !names.contains(name) {
+      throw FolioError(
+        "[F141] --allow names plugin '\(name)', which is not in the pipeline - while checking permissions",
+        help: "the pipeline: " + names.joined(separator: ", "), exit: .usage)
+    }
     return (loadables, instances)
+  }
+
+  /// What `allow` grants `spec`, checked against what its manifest asks for: a permission
+  /// asked and not granted is F140; one granted by name and not asked is F141.
+  static func grants(for spec: PluginSpec, _ allow: [String: Grants]) throws(FolioError) -> Grants {
+    let named = allow[spec.name]
+    var grants = named ?? Grants()
+    if let all = allow["*"] {
+      grants.read = grants.read || all.read
+      grants.writeFolder = grants.writeFolder ?? all.writeFolder
+    }
+    for permission in spec.permissions where !grants.granted.contains(permission) {
+      throw FolioError(
+        "[F140] plugin '\(spec.name)' asks for permission '\(permission.rawValue)' (to \(permission.meaning)), which was not granted - while checking permissions",
+        help: "grant it with \(permission.grantHint(spec.name)) if you trust the plugin",
+        exit: .config)
+    }
+    for permission in named?.granted ?? [] where !spec.permissions.contains(permission) {
+      throw FolioError(
+        "[F141] --allow grants '\(permission.rawValue)' to plugin '\(spec.name)', which does not ask for it - while checking permissions",
+        help: spec.permissions.isEmpty
+          ? "'\(spec.name)' asks for no permissions: leave out --allow"
+          : "'\(spec.name)' asks for: " + spec.permissions.map(\.rawValue).joined(separator: ", "),
+        exit: .usage)
+    }
+    // Only what the plugin asks for is passed on.
+    return Grants(
+      read: grants.read && spec.permissions.contains(.read),
+      writeFolder: spec.permissions.contains(.write) ? grants.writeFolder : nil)
   }
 
   public func run() throws(FolioError) -> RunSummary {
@@ -638,7 +680,8 @@ final class Work: @unchecked Sendable {
     for (i, p) in plugins.enumerated() {
       do {
         let instance = try PluginInstance(
-          spec: p.spec, source: p.source, rawOptions: p.options, limits: configuration.limits)
+          spec: p.spec, source: p.source, rawOptions: p.options, limits: configuration.limits,
+          grants: p.grants)
         if i < scanResults.count, let data = scanResults[i] { try instance.setScanResult(data) }
         instances.append(instance)
       } catch {

@@ -129,7 +129,9 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 
 /// `folio merge`: merges shard states into the final reports.
 public enum StateMerger {
-  public static func merge(_ paths: [String], resolver: PluginResolver) throws(FolioError) -> (
+  public static func merge(
+    _ paths: [String], resolver: PluginResolver, allow: [String: Grants] = [:]
+  ) throws(FolioError) -> (
     [ReportTable], RunSummary
   ) {
     var files: [StateFile] = []
@@ -161,9 +163,11 @@ public enum StateMerger {
     for (i, plugin) in first.plugins.enumerated() where first.states[i] != nil {
       let (spec, source) = try resolver.resolve(plugin.target)
       let instance: PluginInstance
+      let grants = try Runner.grants(for: spec, allow)
       do {
         instance = try PluginInstance(
-          spec: spec, source: source, rawOptions: plugin.options.map { ($0.key, $0.value) })
+          spec: spec, source: source, rawOptions: plugin.options.map { ($0.key, $0.value) },
+          grants: grants)
       } catch {
         throw FolioError(error)
       }

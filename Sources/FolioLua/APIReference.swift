@@ -53,6 +53,20 @@ extension FolioLua {
       example: #"folio.log("skipping", doc.id)"#,
       annotations: ["---@param ... any"]),
     APIEntry(
+      "folio.read_file", "folio.read_file(path)", returns: "string",
+      "The bytes of a file under the plugin's own folder (`path` relative to it, no `..`).",
+      details:
+        "Needs `permissions = [\"read\"]` in plugin.toml and `--allow NAME:read` from the user; otherwise an error says which is missing. A symbolic link that leads out of the folder is refused.",
+      example: #"local words = folio.read_file("lists/stopwords.txt")"#,
+      annotations: ["---@param path string", "---@return string"]),
+    APIEntry(
+      "folio.write_file", "folio.write_file(name, contents)", returns: "string",
+      "Writes `contents` to `name` in the folder the user granted, atomically (a temporary file, then rename); returns the path written.",
+      details:
+        "Needs `permissions = [\"write\"]` in plugin.toml and `--allow NAME:write=DIR` from the user. `name` is relative (subfolders are made), without `..`; a symbolic link that leads out of DIR is refused. In a plugin's own tests the files go to a temporary folder that `folio.test.written(name)` reads.",
+      example: #"folio.write_file("clusters/" .. id .. ".txt", text)"#,
+      annotations: ["---@param name string", "---@param contents string", "---@return string"]),
+    APIEntry(
       "folio.top", "folio.top(t, n)", returns: "List of {key, value}",
       "The `n` entries of `t` with the largest numeric values, ties broken by key.",
       details: "Runs in Swift (a partial sort); `n <= 0` gives every entry.",
@@ -504,7 +518,7 @@ extension FolioLua {
     ),
     APIEntry(
       "folio.test", "local test = require('folio.test') -- in tests/*_test.lua",
-      "The plugin test module: `test.run`, `test.fixture`, `test.fixture_path`, `test.golden`, `assert.equal`, `assert.truthy`, `assert.error_matches`.",
+      "The plugin test module: `test.run`, `test.fixture`, `test.fixture_path`, `test.golden`, `test.written` (a file the plugin wrote with `folio.write_file`), `assert.equal`, `assert.truthy`, `assert.error_matches`.",
       details: "`folio plugin test NAME` runs each tests/*_test.lua in a fresh VM."),
   ]
 

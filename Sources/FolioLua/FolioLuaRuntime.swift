@@ -8,6 +8,11 @@ public final class FolioLuaContext {
   public var pluginName = "?"
   /// Layers the running plugin may write; nil = any.
   public var allowedWrites: Set<String>?
+  /// The permissions the plugin's manifest asks for, and those the user granted.
+  public var asked: Set<Permission> = []
+  public var grants = Grants()
+  /// The plugin's folder (for `folio.read_file`), when it has one.
+  public var pluginFolder: String?
   var metaNext: LuaFunction?
   public init() {}
 }
@@ -117,6 +122,8 @@ public enum FolioLua {
       return 0
     }
     vm.setFunction("top") { (L) throws(LuaHostError) -> Int32 in try top(L) }
+    vm.setFunction("read_file") { (L) throws(LuaHostError) -> Int32 in try readFile(L, context) }
+    vm.setFunction("write_file") { (L) throws(LuaHostError) -> Int32 in try writeFile(L, context) }
     vm.setFunction("minhash_clusters", minhashClusters)
     L.newTable(hash: 6)
     vm.setFunction("lower") { (L) throws(LuaHostError) -> Int32 in

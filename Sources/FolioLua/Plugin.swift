@@ -61,6 +61,11 @@ public struct PluginSpec: Sendable, Equatable {
   public var chunkName: String
   /// Whether the spec came from a `plugin.toml`.
   public var hasManifest: Bool
+  /// What the plugin asks to do outside its sandbox (`permissions` in `plugin.toml`).
+  public var permissions: [Permission] = []
+  /// The plugin's folder as a real path (files it ships: `$plugin/...` options,
+  /// `folio.read_file`); nil for a single-file plugin.
+  public var folder: String?
 
   public init(
     name: String, version: String = "0.0.0", kind: PluginKind? = nil, summary: String = "",

@@ -36,7 +36,7 @@ public final class PluginInstance {
   /// (as given on the command line).
   public init(
     spec: PluginSpec, source: String, rawOptions: [(String, String)] = [],
-    limits: LuaLimits = .plugin
+    limits: LuaLimits = .plugin, grants: Grants = Grants()
   ) throws(PluginError) {
     var spec = spec
     let name = spec.name
@@ -51,6 +51,9 @@ public final class PluginInstance {
     do {
       vm = try LuaVM(sandboxed: true, limits: limits)
       context.pluginName = name
+      context.asked = Set(spec.permissions)
+      context.grants = grants
+      context.pluginFolder = spec.folder
       try FolioLua.install(in: vm, context: context)
       try vm.load(source, chunkname: spec.chunkName)
       try vm.call(results: 1)
@@ -491,7 +494,9 @@ public final class PluginInstance {
             help: "$plugin/ paths name files inside the plugin's own folder",
             activity: "reading the options")
         }
-        let folder = URL(fileURLWithPath: spec.codePath).deletingLastPathComponent()
+        let folder =
+          spec.folder.map { URL(fileURLWithPath: $0) }
+          ?? URL(fileURLWithPath: spec.codePath).deletingLastPathComponent()
         path = folder.appendingPathComponent(String(relative)).path
       }
       guard let data = FileManager.default.contents(atPath: path) else {

@@ -104,6 +104,12 @@ struct Run: ParsableCommand {
   @Flag(help: "Stop at the first document a plugin fails on.")
   var failFast = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Grant a plugin a permission its plugin.toml asks for: NAME:read (files under its own folder), NAME:write=DIR (files into DIR), or both, comma-separated; * for every plugin.",
+      valueName: "NAME:PERMISSIONS"))
+  var allow: [String] = []
+
   @Flag(help: "List the plugins that names resolve to, and exit.")
   var listPlugins = false
 
@@ -164,6 +170,7 @@ struct Run: ParsableCommand {
         failFast: failFast, jobs: jobs, documentsOutput: docsOut, output: output,
         offsets: offsetUnit, shard: part, saveState: saveState)
       configuration.reader = try reading.reader()
+      configuration.allow = try AllowOption.parse(allow)
       let line = ProgressLine(enabled: progress == "auto" && Console.stderrIsTerminal)
       let runner = Runner(configuration, resolver: resolver) { text in
         line.clear()
@@ -188,6 +195,33 @@ struct Run: ParsableCommand {
     } catch let error as FolioError {
       throw fail(error)
     }
+  }
+}
+
+/// `--allow NAME:PERMISSIONS` values, by plugin name.
+enum AllowOption {
+  static func parse(_ values: [String]) throws(FolioError) -> [String: Grants] {
+    var out: [String: Grants] = [:]
+    for value in values {
+      guard let colon = value.firstIndex(of: ":"), colon != value.startIndex else {
+        throw FolioError(
+          "--allow '\(value)' names no plugin - while reading the command line",
+          help: "write --allow NAME:read or --allow NAME:write=DIR", exit: .usage)
+      }
+      let name = String(value[..<colon])
+      switch Grants.parse(String(value[value.index(after: colon)...])) {
+      case .success(let grants):
+        var merged = out[name] ?? Grants()
+        merged.read = merged.read || grants.read
+        merged.writeFolder = grants.writeFolder ?? merged.writeFolder
+        out[name] = merged
+      case .failure(let failure):
+        throw FolioError(
+          "--allow '\(value)': \(failure.message) - while reading the command line",
+          help: "write --allow NAME:read or --allow NAME:write=DIR", exit: .usage)
+      }
+    }
+    return out
   }
 }
 
@@ -318,13 +352,20 @@ struct Merge: ParsableCommand {
   @Option(name: [.short, .long], help: "Write the reports to this file.")
   var output: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Grant a plugin a permission, as for folio run (a report may write files as it finishes).",
+      valueName: "NAME:PERMISSIONS"))
+  var allow: [String] = []
+
   @Flag(name: [.short, .long], help: "Print no summary line on stderr.")
   var quiet = false
 
   func run() throws {
     let tableFormat = try ReportOutput.format(format, output: output)
     do {
-      let (reports, summary) = try StateMerger.merge(states, resolver: PluginResolver())
+      let (reports, summary) = try StateMerger.merge(
+        states, resolver: PluginResolver(), allow: try AllowOption.parse(allow))
       try ReportOutput.write(reports, format: tableFormat, to: output)
       if !quiet {
         Console.error(

@@ -120,6 +120,143 @@ import Testing
     #expect(page.contains("measure=log_dice, min=1"))
   }
 
+  /// A plugin asking for both permissions: it reads `lists/names.txt` from its folder and
+  /// writes what option `path` names.
+  static let permitted = [
+    "perm/plugin.toml": """
+    name = "perm"
+    version = "1.0.0"
+    kind = "report"
+    summary = "reads its list, writes a file"
+    permissions = ["read", "write"]
+
+    [options.read]
+    type = "string"
+    default = "lists/names.txt"
+    description = "the file to read"
+
+    [options.path]
+    type = "string"
+    default = "out/names.txt"
+    description = "where to write"
+    """,
+    "perm/init.lua": """
+    local M = {}
+    function M.each() end
+    function M.finish(s, ctx)
+      local names = folio.read_file(ctx.options.read)
+      local written = folio.write_file(ctx.options.path, names:upper())
+      return { columns = { "bytes" }, rows = { { #names } } }
+    end
+    return M
+    """,
+    "perm/lists/names.txt": "volk\nlacroix\n",
+    "perm/tests/perm_test.lua": """
+    local T = folio.test
+    return {
+      ["reads its list and writes it in capitals"] = function()
+        local r = T.run({ "text" })
+        T.assert.equal(r.rows, { { 13 } })
+        T.assert.equal(T.written("out/names.txt"), "VOLK\\nLACROIX\\n")
+      end,
+    }
+    """,
+    "secret.txt": "not yours\n",
+  ]
+
+  @Test("permissions: asked in plugin.toml, granted with --allow, checked before the run")
+  func permissions() throws {
+    let dir = try CLI.workspace(Self.permitted)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let ok = try CLI.run(
+      ["run", "corpus", "-p", "./perm", "--allow", "perm:read,write=granted", "-q"], in: dir)
+    #expect(ok.status == 0, "\(ok.stderr)")
+    #expect(ok.stdout == "bytes\n13\n")
+    #expect(read(dir.appendingPathComponent("granted/out/names.txt")) == "VOLK\nLACROIX\n")
+
+    let none = try CLI.run(["run", "corpus", "-p", "./perm", "-q"], in: dir)
+    #expect(none.status == 78)
+    #expect(
+      none.stderr
+        == "Error: [F140] plugin 'perm' asks for permission 'read' (to read files under its own folder), which was not granted - while checking permissions\nHelp: grant it with --allow perm:read if you trust the plugin\n"
+    )
+    let unasked = try CLI.run(
+      [
+        "run", "corpus", "-p", "./perm", "-p", "wordfreq", "--allow", "perm:read,write=g",
+        "--allow", "wordfreq:read", "-q",
+      ], in: dir)
+    #expect(unasked.status == 64)
+    #expect(
+      unasked.stderr
+        == "Error: [F141] --allow grants 'read' to plugin 'wordfreq', which does not ask for it - while checking permissions\nHelp: 'wordfreq' asks for no permissions: leave out --allow\n"
+    )
+    let stranger = try CLI.run(
+      [
+        "run", "corpus", "-p", "./perm", "--allow", "perm:read,write=g", "--allow", "kwic:read",
+        "-q",
+      ], in: dir)
+    #expect(stranger.status == 64)
+    #expect(
+      stranger.stderr.hasPrefix(
+        "Error: [F141] --allow names plugin 'kwic', which is not in the pipeline"))
+    // Its own tests run with the permissions it asks for; written files go to a scratch folder.
+    let tests = try CLI.run(["plugin", "test", "./perm"], in: dir)
+    #expect(tests.status == 0, "\(tests.stdout)")
+    #expect(tests.stdout.hasSuffix("1 passed, 0 failed\n"))
+    // An unknown permission in the manifest is refused with the ones there are.
+    try Data(
+      (Self.permitted["perm/plugin.toml"] ?? "").replacingOccurrences(
+        of: "\"write\"]", with: "\"net\"]"
+      )
+      .utf8
+    ).write(to: dir.appendingPathComponent("perm/plugin.toml"))
+    let bad = try CLI.run(["run", "corpus", "-p", "./perm", "-q"], in: dir)
+    #expect(bad.status == 78)
+    #expect(bad.stderr.hasPrefix("Error: [F101] perm/plugin.toml: permission 'net' is unknown"))
+  }
+
+  @Test(
+    "permissions: paths stay inside the plugin's folder and the granted folder",
+    arguments: [
+      (
+        "read=../secret.txt",
+        "bad argument #1 to 'read_file' (a relative path without '..' expected, got '../secret.txt')"
+      ),
+      (
+        "read=/etc/passwd",
+        "bad argument #1 to 'read_file' (a relative path without '..' expected, got '/etc/passwd')"
+      ),
+      (
+        "read=link/secret.txt", "cannot read 'link/secret.txt': it leads out of the plugin's folder"
+      ),
+      (
+        "path=../escaped.txt",
+        "bad argument #1 to 'write_file' (a relative path without '..' expected, got '../escaped.txt')"
+      ),
+      (
+        "path=out/../../escaped.txt",
+        "bad argument #1 to 'write_file' (a relative path without '..' expected"
+      ),
+      ("path=outside/escaped.txt", "cannot write 'outside/escaped.txt': it leads out of"),
+    ])
+  func permissionPaths(option: String, expected: String) throws {
+    let dir = try CLI.workspace(Self.permitted)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fm = FileManager.default
+    try fm.createSymbolicLink(
+      atPath: dir.appendingPathComponent("perm/link").path, withDestinationPath: dir.path)
+    try fm.createDirectory(
+      at: dir.appendingPathComponent("granted"), withIntermediateDirectories: true)
+    try fm.createSymbolicLink(
+      atPath: dir.appendingPathComponent("granted/outside").path, withDestinationPath: dir.path)
+    let r = try CLI.run(
+      ["run", "corpus", "-p", "./perm:\(option)", "--allow", "perm:read,write=granted", "-q"],
+      in: dir)
+    #expect(r.status == 1, "\(r.stderr)")
+    #expect(r.stderr.contains(expected), "\(r.stderr)")
+    #expect(!fm.fileExists(atPath: dir.appendingPathComponent("escaped.txt").path))
+  }
+
   @Test("a failed run leaves an earlier output file as it was, and no temporary file")
   func atomicOnFailure() throws {
     let dir = try CLI.workspace([

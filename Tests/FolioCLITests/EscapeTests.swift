@@ -41,6 +41,14 @@ import Testing
     ("folio_re_catastrophic", "pattern too slow for this text"),
     ("error_object_tostring", "(error object is a table value)"),
     (
+      "read_file_unasked",
+      "may not read files under its own folder: its plugin.toml must ask for it with permissions = [\"read\"]"
+    ),
+    (
+      "write_file_unasked",
+      "may not write files into a folder you name: its plugin.toml must ask for it with permissions = [\"write\"]"
+    ),
+    (
       "use_closed_document",
       "this Document is closed: it was valid only during the call that received it"
     ),

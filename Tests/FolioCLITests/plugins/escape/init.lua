@@ -54,6 +54,8 @@ A.error_object_tostring = function()
   error(setmetatable({}, { __tostring = function() os.execute("touch " .. S) return "x" end }))
 end
 A.use_closed_document = function() return saved_doc.text end
+A.read_file_unasked = function() return folio.read_file("init.lua") end
+A.write_file_unasked = function() return folio.write_file(S, "x") end
 
 function M.tag(doc, ctx)
   S = ctx.options.sentinel
