@@ -18,6 +18,15 @@ Regex = {}
 Document = {}
 ---@class Corpus
 Corpus = {}
+---@class Span
+---@field first integer
+---@field last integer
+---@field text string
+---@field label string?
+---@field layer string
+---@field attrs table<string, any>
+---@field kind string? tokens: word, number, punct, symbol, url, email, handle, hashtag, emoji
+Span = {}
 
 folio = {}
 folio.version = "0.1.0"
@@ -374,6 +383,24 @@ function Document:next(span) end
 ---@param span table
 ---@return table?
 function Document:prev(span) end
+
+--- The next span of the same layer (as `doc:next(span)`); on a token from `doc:tokens()`, the next token of that list.
+---@return table?
+function Span:next() end
+
+--- The previous span of the same layer; on a token, the previous token.
+---@return table?
+function Span:prev() end
+
+--- The spans of `layer` that contain this one: the sentence of an entity (`e:covering("sentence")[1]`).
+---@param layer string
+---@return List
+function Span:covering(layer) end
+
+--- The spans of `layer` inside this one: the entities of a sentence, or its tokens with `"token"`.
+---@param layer string
+---@return List
+function Span:within(layer) end
 
 --- Where positions first..last of the current text were in the text as read, before any `doc:cut`.
 ---@param first integer

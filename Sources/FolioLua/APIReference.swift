@@ -420,6 +420,27 @@ extension FolioLua {
       "The span before `span` in its layer, or nil before the first.",
       annotations: ["---@param span table", "---@return table?"]),
     APIEntry(
+      "Span:next", "span:next()", returns: "span or nil",
+      "The next span of the same layer (as `doc:next(span)`); on a token from `doc:tokens()`, the next token of that list.",
+      details:
+        "Spans, sentences and tokens are plain tables ({first, last, text, label, layer, attrs}; tokens {text, first, last, kind}) with these methods; `tostring` shows `Span(entity 11-21 PERSON \"Kolokoltsev\")`. They copy into report states and JSON as plain data (without the methods). The methods work while their document does: during the call that received it.",
+      example: #"local s = doc:sentences()[1]; print(s:next())"#,
+      annotations: ["---@return table?"]),
+    APIEntry(
+      "Span:prev", "span:prev()", returns: "span or nil",
+      "The previous span of the same layer; on a token, the previous token.",
+      annotations: ["---@return table?"]),
+    APIEntry(
+      "Span:covering", "span:covering(layer)", returns: "List",
+      "The spans of `layer` that contain this one: the sentence of an entity (`e:covering(\"sentence\")[1]`).",
+      example: #"local sentence = entity:covering("sentence")[1]"#,
+      annotations: ["---@param layer string", "---@return List"]),
+    APIEntry(
+      "Span:within", "span:within(layer)", returns: "List",
+      "The spans of `layer` inside this one: the entities of a sentence, or its tokens with `\"token\"`.",
+      example: #"for t in sentence:within("token"):each() do print(t.text) end"#,
+      annotations: ["---@param layer string", "---@return List"]),
+    APIEntry(
       "Document:original", "doc:original(first [, last])", returns: "integer, integer",
       "Where positions first..last of the current text were in the text as read, before any `doc:cut`.",
       details:
@@ -605,6 +626,15 @@ extension FolioLua {
       Document = {}
       ---@class Corpus
       Corpus = {}
+      ---@class Span
+      ---@field first integer
+      ---@field last integer
+      ---@field text string
+      ---@field label string?
+      ---@field layer string
+      ---@field attrs table<string, any>
+      ---@field kind string? tokens: word, number, punct, symbol, url, email, handle, hashtag, emoji
+      Span = {}
 
       folio = {}
       folio.version = "\(apiVersion)"

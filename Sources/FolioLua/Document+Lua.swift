@@ -105,7 +105,19 @@ extension FolioLua {
       L.pop()
     }
     L.top = 1
-    let tokens = doc.tokens
+    pushTokens(of: doc, L, doc: 1, norm: norm)
+    return 1
+  }
+
+  /// Pushes the tokens of `doc` that pass `keep` as a List of `{text, first, last, kind [, norm]}`
+  /// with the token methods; the document's userdata is at `docIndex`. Stack: [-0, +1, m]
+  static func pushTokens(
+    of doc: Document, _ L: LuaState, doc docIndex: Int32, norm: Bool,
+    keep: ((Token) -> Bool)? = nil
+  ) {
+    let base0 = L.top
+    let meta = pushSpanMeta(L, doc: docIndex, token: true)
+    let tokens = keep.map { doc.tokens.filter($0) } ?? doc.tokens
     // The field names and kind names are pushed once and reused for every token: pushing a
     // string interns it, which costs a hash and a lookup each time.
     L.checkStack(Int32(9 + TokenKind.allCases.count))
@@ -135,13 +147,16 @@ extension FolioLua {
               UnsafeBufferPointer(start: base + Int(t.start), count: Int(t.end - t.start))))
           L.rawSet(token, keyAt: keys + 4)
         }
+        L.pushValue(meta)
+        L.setMetatable(token)
         L.rawSet(list, i + 1)
       }
     }
     makeList(L)
-    L.replace(keys)  // the list takes the first key's slot; the strings above it go
-    L.top = keys
-    return 1
+    L.pushValue(list)
+    L.rawSet(meta, "list")
+    L.replace(base0 + 1)  // the list takes the metatable's slot; what is above it goes
+    L.top = base0 + 1
   }
 
   /// `doc:counts([{lower = false, kinds = {"word"}, ngram = 1}])` → `{[text] = count}`, total:
@@ -299,7 +314,8 @@ extension FolioLua {
       within = try range(L, 3, "within")
       covering = try range(L, 3, "covering")
     }
-    pushSpans(of: doc, layer: name, L) { span in
+    let meta = pushSpanMeta(L, doc: 1, token: false)
+    pushSpans(of: doc, layer: name, L, meta: meta) { span in
       (label == nil || span.label == label)
         && (within.map { span.start >= $0.lowerBound && span.end <= $0.upperBound } ?? true)
         && (covering.map { span.start <= $0.lowerBound && span.end >= $0.upperBound } ?? true)
@@ -327,9 +343,9 @@ extension FolioLua {
       L.pushNil()
       return 1
     }
-    pushSpans(of: doc, layer: layer, L) { $0 == span }
+    let meta = pushSpanMeta(L, doc: 1, token: false)
+    pushSpans(of: doc, layer: layer, L, meta: meta) { $0 == span }
     L.rawGet(-1, 1)
-    L.replace(-2)
     return 1
   }
 
@@ -354,7 +370,8 @@ extension FolioLua {
   /// `doc:sentences()` → List of `{first, last, text, layer}`: the `sentence` layer.
   static func sentences(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let doc: Document = try L.checkObject(1, "Document")
-    pushSpans(of: doc, layer: "sentence", L)
+    let meta = pushSpanMeta(L, doc: 1, token: false)
+    pushSpans(of: doc, layer: "sentence", L, meta: meta)
     return 1
   }
 
@@ -397,7 +414,8 @@ extension FolioLua {
   /// Pushes the spans of `layer` that pass `keep` as a List of `{first, last, text, label, layer, attrs}`
   /// (positions as `string.find` gives them). Stack: [-0, +1, m]
   public static func pushSpans(
-    of doc: Document, layer name: String, _ L: LuaState, keep: (Span) -> Bool = { _ in true }
+    of doc: Document, layer name: String, _ L: LuaState, meta: Int32? = nil,
+    keep: (Span) -> Bool = { _ in true }
   ) {
     let spans = doc.spans(name).filter(keep)
     L.newTable(array: Int32(clamping: spans.count))
@@ -425,6 +443,10 @@ extension FolioLua {
           L.rawSet(-2, key)
         }
         L.rawSet(-2, "attrs")
+        if let meta {
+          L.pushValue(meta)
+          L.setMetatable(-2)
+        }
         L.rawSet(-2, i + 1)
       }
     }

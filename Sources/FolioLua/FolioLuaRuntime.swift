@@ -102,6 +102,7 @@ public enum FolioLua {
     L.rawSetRegistry(ListKey.pointer)
     let listIndex = L.top
 
+    installSpanMethods(vm)
     try vm.register(documentType(context: context))
     context.metaNext = vm.register("next", metaNext)
     try vm.register(metaType(context: context))

@@ -560,6 +560,22 @@ import Testing
     )
   }
 
+  @Test("a span kept past its document's call keeps its fields; following it is an error")
+  func closedSpan() throws {
+    let dir = try CLI.workspace([
+      "corpus/two.txt": "More text.",
+      "keep.lua":
+        "local M = {}\nlocal kept\nfunction M.tag(doc)\n  if kept then assert(kept.text ~= nil); return kept:next() end\n  kept = doc:sentences()[1]\nend\nreturn M\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "keep.lua", "-j", "1"], in: dir)
+    #expect(r.status == 65)
+    #expect(
+      CLI.diagnostics(r)
+        == "Error: plugin 'keep': keep.lua:4: this span's Document is closed: spans can be followed only during the call that received their document - while tagging document two.txt\n"
+    )
+  }
+
   @Test(
     "JSONL and JSON arrays: one document a record, fields to meta, bad lines warned and skipped")
   func records() throws {

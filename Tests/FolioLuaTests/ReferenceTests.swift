@@ -46,6 +46,16 @@ import Testing
       functions(-1, prefix: type, separator: ":")
       L.pop(3)
     }
+    // Spans and tokens: a sentence's methods (its metatable's __index table).
+    FolioLua.push(Document(id: "d", text: "One."), L)
+    L.setGlobal("d")
+    try vm.run("return d:sentences()[1], d:tokens()[1]", chunkname: "=s", results: 2)
+    for object in [L.top - 1, L.top] {
+      #expect(L.rawMetatable(object))
+      L.rawGet(-1, "__index")
+      functions(-1, prefix: "Span", separator: ":")
+      L.pop(2)
+    }
     return names
   }
 

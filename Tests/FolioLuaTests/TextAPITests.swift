@@ -111,6 +111,35 @@ import Testing
       """)
     #expect(r == "Two.|Three.|Two.|nil|nil")
   }
+
+  @Test("spans, sentences and tokens have next, prev, covering, within and a readable tostring")
+  func spanMethods() throws {
+    let doc = Document(id: "d", text: "Volk met Lacroix. Volk left.")
+    let r = try withDocument(
+      doc,
+      """
+      doc:add("entity", 1, 4, "PERSON")
+      doc:add("entity", 10, 16, "PERSON")
+      doc:add("entity", 19, 22, "PERSON")
+      local volk = doc:spans("entity")[1]
+      local sentence = volk:covering("sentence")[1]
+      local names = sentence:within("entity"):map(function(e) return e.text end)
+      local words = sentence:within("token"):map(function(t) return t.text end)
+      local tokens = doc:tokens()
+      local met = tokens[2]
+      return table.concat({
+        tostring(volk), tostring(volk:next()), tostring(volk:prev()),
+        tostring(sentence), table.concat(names, ","), table.concat(words, ","),
+        tostring(met), met:prev().text, met:next().text, tostring(tokens[#tokens]:next()),
+        met:covering("sentence")[1]:next().text, tostring(getmetatable(volk)),
+        folio.json.encode({first = volk.first, text = volk.text}),
+      }, "|")
+      """)
+    #expect(
+      r
+        == #"Span(entity 1-4 PERSON "Volk")|Span(entity 10-16 PERSON "Lacroix")|nil|Span(sentence 1-17 "Volk met Lacroix.")|Volk,Lacroix|Volk,met,Lacroix,.|Token(6-8 word "met")|Volk|Lacroix|nil|Volk left.|Span|{"first":1,"text":"Volk"}"#
+    )
+  }
 }
 
 @Suite("folio.json") struct JSONAPITests {

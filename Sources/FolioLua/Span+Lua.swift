@@ -1,0 +1,205 @@
+import FolioCore
+import LuaRuntime
+
+enum SpanMethodsKey {
+  final class Key {}
+  static var pointer: UnsafeRawPointer {
+    unsafeBitCast(Key.self as AnyClass, to: UnsafeRawPointer.self)
+  }
+}
+
+enum TokenMethodsKey {
+  final class Key {}
+  static var pointer: UnsafeRawPointer {
+    unsafeBitCast(Key.self as AnyClass, to: UnsafeRawPointer.self)
+  }
+}
+
+/// Methods of the span, sentence and token tables Folio returns: `s:next()`, `s:prev()`,
+/// `s:covering(layer)`, `s:within(layer)`.
+///
+/// The tables stay plain data (fields `first`, `last`, `text`, ...; they copy into report
+/// states and JSON as such). Each call that makes them (`doc:spans`, `doc:tokens`, ...) gives
+/// them one metatable holding the document (and, for tokens, their list), hidden from the
+/// plugin by `__metatable`; the methods are shared host functions that read it.
+extension FolioLua {
+  /// Stores the span and token method tables in the registry.
+  static func installSpanMethods(_ vm: LuaVM) {
+    let L = vm.state
+    for token in [false, true] {
+      L.newTable(hash: 5)
+      vm.setFunction("next") { (L) throws(LuaHostError) -> Int32 in
+        try token ? tokenNeighbour(L, offset: 1) : spanNeighbour(L, offset: 1)
+      }
+      vm.setFunction("prev") { (L) throws(LuaHostError) -> Int32 in
+        try token ? tokenNeighbour(L, offset: -1) : spanNeighbour(L, offset: -1)
+      }
+      vm.setFunction("covering") { (L) throws(LuaHostError) -> Int32 in
+        try related(L, covering: true)
+      }
+      vm.setFunction("within") { (L) throws(LuaHostError) -> Int32 in
+        try related(L, covering: false)
+      }
+      vm.setFunction("__tostring") { (L) throws(LuaHostError) -> Int32 in
+        L.pushString(describe(L, 1, token: token))
+        return 1
+      }
+      L.rawSetRegistry(token ? TokenMethodsKey.pointer : SpanMethodsKey.pointer)
+    }
+  }
+
+  /// Pushes a metatable for spans (or tokens) of the document at `docIndex`; returns its
+  /// absolute index. Stack: [-0, +1, m]
+  static func pushSpanMeta(_ L: LuaState, doc docIndex: Int32, token: Bool) -> Int32 {
+    let doc = L.absolute(docIndex)
+    L.newTable(hash: 5)
+    let meta = L.top
+    L.rawGetRegistry(token ? TokenMethodsKey.pointer : SpanMethodsKey.pointer)
+    L.rawGet(-1, "__tostring")
+    L.rawSet(meta, "__tostring")
+    L.rawSet(meta, "__index")
+    L.pushValue(doc)
+    L.rawSet(meta, "doc")
+    L.pushString(token ? "Token" : "Span")
+    L.rawSet(meta, "__metatable")
+    return meta
+  }
+
+  /// The document of the span at index 1 and the index of its metatable (left on the stack).
+  private static func spanDocument(_ L: LuaState) throws(LuaHostError) -> (Document, Int32) {
+    try L.checkTable(1)
+    guard L.rawMetatable(1) else {
+      throw .argument(1, "a span from doc:spans, doc:sentences or doc:tokens expected")
+    }
+    let meta = L.top
+    L.rawGet(meta, "doc")
+    defer { L.pop() }
+    guard let doc = L.object(at: -1, as: Document.self) else {
+      throw .message(
+        "this span's Document is closed: spans can be followed only during the call that received their document"
+      )
+    }
+    return (doc, meta)
+  }
+
+  /// The `first`..`last` of the span at `index` as a byte range.
+  private static func byteRange(_ L: LuaState, _ index: Int32, _ doc: Document) throws(LuaHostError)
+    -> Range<Int>
+  {
+    L.rawGet(index, "first")
+    L.rawGet(index, "last")
+    defer { L.pop(2) }
+    guard let first = L.integer(at: -2), let last = L.integer(at: -1), first >= 1,
+      first <= doc.byteCount + 1, last >= first - 1, last <= doc.byteCount
+    else {
+      throw .argument(1, "a span with first and last inside its document expected")
+    }
+    return (first - 1)..<last
+  }
+
+  /// `span:next()` / `span:prev()`: the next or previous span of its layer, or nil.
+  static func spanNeighbour(_ L: LuaState, offset: Int) throws(LuaHostError) -> Int32 {
+    let (doc, meta) = try spanDocument(L)
+    guard L.rawGet(1, "layer") == .string, let layer = L.string(at: -1) else {
+      throw .argument(1, "a span with a layer expected")
+    }
+    L.pop()
+    let range = try byteRange(L, 1, doc)
+    guard
+      let span = doc.neighbour(
+        in: layer, start: range.lowerBound, end: range.upperBound, offset: offset)
+    else {
+      L.pushNil()
+      return 1
+    }
+    pushSpans(of: doc, layer: layer, L, meta: meta) { $0 == span }
+    L.rawGet(-1, 1)
+    return 1
+  }
+
+  /// `token:next()` / `token:prev()`: the neighbouring token of the same list, or nil.
+  static func tokenNeighbour(_ L: LuaState, offset: Int) throws(LuaHostError) -> Int32 {
+    let (doc, meta) = try spanDocument(L)
+    let range = try byteRange(L, 1, doc)
+    guard L.rawGet(meta, "list") == .table else {
+      L.pushNil()
+      return 1
+    }
+    let list = L.top
+    // Tokens are in text order: binary search on `first`.
+    var lo = 1
+    var hi = L.rawLength(list)
+    var found: Int?
+    while lo <= hi {
+      let mid = (lo + hi) / 2
+      L.rawGet(list, mid)
+      L.rawGet(-1, "first")
+      let first = L.integer(at: -1) ?? 0
+      L.pop(2)
+      if first - 1 < range.lowerBound {
+        lo = mid + 1
+      } else if first - 1 > range.lowerBound {
+        hi = mid - 1
+      } else {
+        found = mid
+        break
+      }
+    }
+    guard let found, found + offset >= 1 else {
+      L.pushNil()
+      return 1
+    }
+    L.rawGet(list, found + offset)
+    return 1
+  }
+
+  /// `span:covering(layer)` / `span:within(layer)`: the spans of `layer` that contain this
+  /// span (its sentence) or lie inside it (the entities of a sentence), as a List.
+  static func related(_ L: LuaState, covering: Bool) throws(LuaHostError) -> Int32 {
+    let (doc, meta) = try spanDocument(L)
+    let layer = try L.checkString(2)
+    let range = try byteRange(L, 1, doc)
+    func keep(_ start: Int, _ end: Int) -> Bool {
+      covering
+        ? start <= range.lowerBound && end >= range.upperBound
+        : start >= range.lowerBound && end <= range.upperBound
+    }
+    L.rawGet(meta, "doc")
+    let docIndex = L.top
+    if layer == "token" {
+      pushTokens(of: doc, L, doc: docIndex, norm: false) { keep(Int($0.start), Int($0.end)) }
+      return 1
+    }
+    let spanMeta = pushSpanMeta(L, doc: docIndex, token: false)
+    pushSpans(of: doc, layer: layer, L, meta: spanMeta) { keep($0.start, $0.end) }
+    return 1
+  }
+
+  /// What `tostring(span)` shows: `Span(entity 11-21 PERSON "Kolokoltsev")`.
+  static func describe(_ L: LuaState, _ index: Int32, token: Bool) -> String {
+    func field(_ key: String) -> String? {
+      defer { L.pop() }
+      switch L.rawGet(index, key) {
+      case .string: return L.string(at: -1)
+      case .number: return L.integer(at: -1).map(String.init)
+      default: return nil
+      }
+    }
+    var text = field("text") ?? ""
+    if text.unicodeScalars.count > 40 { text = String(text.unicodeScalars.prefix(37)) + "..." }
+    var parts: [String] = []
+    if let layer = field("layer") { parts.append(layer) }
+    parts.append("\(field("first") ?? "?")-\(field("last") ?? "?")")
+    if let label = field(token ? "kind" : "label") { parts.append(label) }
+    var quoted = "\""
+    for c in text {
+      switch c {
+      case "\"": quoted += "\\\""
+      case "\n": quoted += "\\n"
+      default: quoted.append(c)
+      }
+    }
+    quoted += "\""
+    return (token ? "Token(" : "Span(") + parts.joined(separator: " ") + " " + quoted + ")"
+  }
+}
