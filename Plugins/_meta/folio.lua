@@ -402,6 +402,11 @@ function Span:covering(layer) end
 ---@return List
 function Span:within(layer) end
 
+--- The tokens as parallel arrays: `c.text[i]`, `c.first[i]`, `c.last[i]`, `c.kind[i]` (and `c.norm[i]`).
+---@param options? {norm: boolean}
+---@return table
+function Document:token_columns(options) end
+
 --- Where positions first..last of the current text were in the text as read, before any `doc:cut`.
 ---@param first integer
 ---@param last? integer

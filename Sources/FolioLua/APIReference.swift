@@ -441,6 +441,15 @@ extension FolioLua {
       example: #"for t in sentence:within("token"):each() do print(t.text) end"#,
       annotations: ["---@param layer string", "---@return List"]),
     APIEntry(
+      "Document:token_columns", "doc:token_columns([{norm = true}])",
+      returns: "{text, first, last, kind [, norm]}",
+      "The tokens as parallel arrays: `c.text[i]`, `c.first[i]`, `c.last[i]`, `c.kind[i]` (and `c.norm[i]`).",
+      details:
+        "The fastest way to look at every token from Lua: no table is made per token, which is what most of a `doc:tokens()` loop costs (about half a microsecond a table in Lua 5.4 here). Counting and matching need no loop at all: `doc:counts`, `folio.counter`, `doc:find_tokens`.",
+      example:
+        #"local c = doc:token_columns(); for i = 1, #c.text do if c.kind[i] == "word" then n = n + 1 end end"#,
+      annotations: ["---@param options? {norm: boolean}", "---@return table"]),
+    APIEntry(
       "Document:original", "doc:original(first [, last])", returns: "integer, integer",
       "Where positions first..last of the current text were in the text as read, before any `doc:cut`.",
       details:

@@ -150,6 +150,24 @@ public enum FolioLua {
       return 1
     }
     vm.setFunction("len") { (L) throws(LuaHostError) -> Int32 in
+      // ASCII (most calls) is counted on the bytes: one character a byte, CR LF one.
+      if L.type(at: 1) == .string,
+        let n = L.withBytes(
+          at: 1,
+          { b -> Int? in
+            var pairs = 0
+            var previous: UInt8 = 0
+            for c in b {
+              if c >= 0x80 { return nil }
+              if c == 0x0A && previous == 0x0D { pairs += 1 }
+              previous = c
+            }
+            return b.count - pairs
+          }) ?? nil
+      {
+        L.pushInteger(n)
+        return 1
+      }
       L.pushInteger(try L.checkString(1).count)
       return 1
     }

@@ -82,7 +82,7 @@ extension FolioLua {
     return (doc, meta)
   }
 
-  /// The `first`..`last` of the span at `index` as a byte range.
+  /// The byte range that the `first` and `last` fields of the span at `index` give.
   private static func byteRange(_ L: LuaState, _ index: Int32, _ doc: Document) throws(LuaHostError)
     -> Range<Int>
   {

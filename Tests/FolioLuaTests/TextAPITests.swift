@@ -112,6 +112,25 @@ import Testing
     #expect(r == "Two.|Three.|Two.|nil|nil")
   }
 
+  @Test("doc:token_columns gives the tokens as parallel arrays, as doc:tokens has them")
+  func tokenColumns() throws {
+    let doc = Document(id: "d", text: "Ünïcode café, 42 #tag")
+    let r = try withDocument(
+      doc,
+      """
+      local c, t = doc:token_columns({norm = true}), doc:tokens({norm = true})
+      local out = {#c.text == #t and "same" or "differ"}
+      for i = 1, #t do
+        if c.text[i] ~= t[i].text or c.first[i] ~= t[i].first or c.last[i] ~= t[i].last
+          or c.kind[i] ~= t[i].kind or c.norm[i] ~= t[i].norm then out[#out + 1] = "token " .. i end
+      end
+      out[#out + 1] = table.concat(c.kind, ",")
+      out[#out + 1] = tostring(doc:token_columns().norm)
+      return table.concat(out, "|")
+      """)
+    #expect(r == "same|word,word,punct,number,hashtag|nil")
+  }
+
   @Test("spans, sentences and tokens have next, prev, covering, within and a readable tostring")
   func spanMethods() throws {
     let doc = Document(id: "d", text: "Volk met Lacroix. Volk left.")
