@@ -87,6 +87,7 @@ import Testing
     let html = try page(["wordfreq:top=5"], "html")
     wellFormed(html, "wordfreq.html")
     #expect(html.contains("<tr><td>1</td><td>the</td><td>186</td><td>78118.4</td></tr>"))
+    #expect(html.contains("<dl class=\"provenance\">\n<dt>plugin</dt><dd>wordfreq</dd>"))
     let svg = try page(["wordfreq:top=5"], "svg")
     wellFormed(svg, "wordfreq.svg")
     try golden("wordfreq.svg", svg)
