@@ -22,9 +22,33 @@ public final class AtomicFile {
     public var description: String { "cannot write \(path): \(reason)" }
   }
 
+  /// Writes go straight to the destination: it is a device, a pipe or a socket
+  /// (`-o /dev/stdout`, `-o /dev/null`), which a rename would replace by a regular file.
+  private let direct: Bool
+
   public init(path: String) throws(Failure) {
-    self.path = path
-    let url = URL(fileURLWithPath: path)
+    // A symbolic link is followed, so that the file it points to is replaced, not the link.
+    var target = path
+    if let resolved = realpath(path, nil) {
+      target = String(cString: resolved)
+      free(resolved)
+    }
+    var info = stat()
+    if stat(target, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+      guard (info.st_mode & S_IFMT) != S_IFDIR else {
+        throw Failure(path: path, reason: "it is a folder")
+      }
+      let fd = open(target, O_WRONLY | O_CLOEXEC)
+      guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+      self.path = target
+      self.fd = fd
+      temporaryPath = ""
+      direct = true
+      return
+    }
+    direct = false
+    self.path = target
+    let url = URL(fileURLWithPath: target)
     let dir = url.deletingLastPathComponent().path
     var template = Array((dir + "/." + url.lastPathComponent + ".folio-XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { p in p.baseAddress.map { mkstemp($0) } ?? -1
@@ -65,6 +89,12 @@ public final class AtomicFile {
   public func commit() throws(Failure) {
     guard !finished else { return }
     try flush()
+    if direct {
+      finished = true
+      close(fd)
+      fd = -1
+      return
+    }
     guard fsync(fd) == 0, close(fd) == 0 else {
       let reason = String(cString: strerror(errno))
       cancel()
@@ -92,6 +122,6 @@ public final class AtomicFile {
     finished = true
     if fd >= 0 { close(fd) }
     fd = -1
-    unlink(temporaryPath)
+    if !direct { unlink(temporaryPath) }
   }
 }

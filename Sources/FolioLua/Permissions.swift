@@ -126,6 +126,11 @@ extension FolioLua {
     }
     let path = URL(fileURLWithPath: realParent).appendingPathComponent(target.lastPathComponent)
       .path
+    // An existing file must be a plain file inside the folder, not a link leading out of it.
+    var info = stat()
+    if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+      throw .message("cannot write '\(name)': it exists and is not a plain file")
+    }
     do throws(AtomicFile.Failure) {
       let file = try AtomicFile(path: path)
       try file.write(bytes)

@@ -72,11 +72,11 @@ struct CorpusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Write a corpus's documents as JSONL stand-off records, text files or CSV spans.",
       discussion: """
-        --to jsonl writes one record a line: {"id", "meta", "text", "offsets", "layers"}, with
-        span offsets 0-based and end-exclusive in the unit the record names; Folio reads such
-        files back as they were. --to txt writes a folder with one .txt file a document (its id,
-        with .txt added when it lacks it). --to csv writes one row a span: id, layer, start,
-        end, text, label, attrs (JSON); the token and sentence layers are computed on the way.
+        --to jsonl writes one record a line: {"id", "meta", "text", "offsets", "layers"}, with \
+        span offsets 0-based and end-exclusive in the unit the record names; Folio reads such \
+        files back as they were. --to txt writes a folder with one .txt file a document (its id, \
+        with .txt added when it lacks it). --to csv writes one row a span: id, layer, start, \
+        end, text, label, attrs (JSON); the token and sentence layers are computed on the way. \
         Outputs are written atomically: a failed run leaves no partial file.
 
         Examples:

@@ -22,7 +22,7 @@ extension PluginCommand {
       abstract:
         "Install a plugin into the project (.folio/plugins), list it in folio.toml and pin it in folio.lock.",
       discussion: """
-        SOURCE is a folder or a git repository (any URL git understands, local paths and
+        SOURCE is a folder or a git repository (any URL git understands, local paths and \
         file:// included); versions are git tags (v1.2.0). Without a range, the newest tag.
 
         Examples:
@@ -47,8 +47,8 @@ extension PluginCommand {
       abstract:
         "Install exactly what folio.lock pins (offline when the sources are cached or local).",
       discussion: """
-        Installed files are checked against the lock's content hashes: a modified file is
-        reported by name. Without --frozen, plugins added to or removed from folio.toml are
+        Installed files are checked against the lock's content hashes: a modified file is \
+        reported by name. Without --frozen, plugins added to or removed from folio.toml are \
         resolved and the lock is updated.
         """)
 

@@ -80,8 +80,8 @@ struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Run plugins' tests (tests/*_test.lua) and print N passed, N failed.",
       discussion: """
-        Each test file returns a table of tests (functions) or groups (tables of tests). Tests use
-        folio.test: T.document(text [, meta]), T.run(plugin_or_options..), assert.equal and
+        Each test file returns a table of tests (functions) or groups (tables of tests). Tests use \
+        folio.test: T.document(text [, meta]), T.run(plugin_or_options..), assert.equal and \
         assert.error_matches.
 
         Examples:

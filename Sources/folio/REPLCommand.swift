@@ -11,10 +11,10 @@ struct REPL: ParsableCommand {
     commandName: "repl",
     abstract: "Explore a corpus interactively in Lua.",
     discussion: """
-      The corpus is loaded into memory as `corpus`; kwic(word), freq(), grep(pattern), sample(n)
-      and show(doc) work on it at the prompt. Type .help for the commands and ?NAME for the API.
-      With stdin not a terminal there is no banner and no prompt, so
-      `folio repl CORPUS < session.folio > out.txt` runs a session script.
+      The corpus is loaded into memory as `corpus`; kwic(word), freq(), grep(pattern), sample(n) \
+      and show(doc) work on it at the prompt. Type .help for the commands and ?NAME for the API. \
+      With stdin not a terminal there is no banner and no prompt, so \
+      `folio repl CORPUS < session.folio > out.txt` runs a session script. \
       History is kept in $XDG_STATE_HOME/folio/history.
       """)
 
@@ -65,9 +65,9 @@ struct Script: ParsableCommand {
     commandName: "script",
     abstract: "Run a Lua script with the full standard library, Folio's API and a corpus.",
     discussion: """
-      The corpus is `corpus` (as in the REPL), the words after -- are `arg` (arg[0] is the
+      The corpus is `corpus` (as in the REPL), the words after -- are `arg` (arg[0] is the \
       script). Options such as --as come before the script. Use it as a shebang:
-      #!/usr/bin/env -S folio script
+      #!/usr/bin/env -S folio script \
       Exit code 1 when the script raises an error.
       """)
 

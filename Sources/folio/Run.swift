@@ -13,32 +13,32 @@ struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run plugins over a corpus, in order, and print each report.",
     discussion: """
-      A corpus is a folder (read recursively, in sorted order), a file or a quoted glob: text
-      (.txt, .md), web pages (.html: the article's text, the page's metadata), JSONL/NDJSON
-      (one document a line), a JSON array, CSV/TSV with a header row, or SGML/XML records
-      (.sgm, .xml: --record names the element), any of them gzipped (.gz). For records,
-      --text-field names the text (default: text), --id-field the id (default: FILE#LINE);
-      other fields go to doc.meta, nested ones as dotted keys. --encoding reads legacy text
-      (shift_jis, gb18030, windows-1252, ...); see folio corpus info. Plugins are
-      named (looked up in ./plugins, $XDG_DATA_HOME/folio/plugins and Folio's Plugins/) or given
+      A corpus is a folder (read recursively, in sorted order), a file or a quoted glob: text \
+      (.txt, .md), web pages (.html: the article's text, the page's metadata), JSONL/NDJSON \
+      (one document a line), a JSON array, CSV/TSV with a header row, or SGML/XML records \
+      (.sgm, .xml: --record names the element), any of them gzipped (.gz). For records, \
+      --text-field names the text (default: text), --id-field the id (default: FILE#LINE); \
+      other fields go to doc.meta, nested ones as dotted keys. --encoding reads legacy text \
+      (shift_jis, gb18030, windows-1252, ...); see folio corpus info. Plugins are \
+      named (looked up in ./plugins, $XDG_DATA_HOME/folio/plugins and Folio's Plugins/) or given \
       as a path to a plugin folder or a .lua file. Options follow the name: -p NAME:key=value,...
 
-      Reports go to stdout: an aligned table on a terminal, TSV when piped; -o FILE writes them
-      to a file in the format its extension names (.tsv .csv .json .jsonl .md .html .txt).
-      When the pipeline has no report, -o FILE.jsonl writes the kept documents, annotated, one
-      JSON record a line (--docs-out does that next to reports). Every output file is written
+      Reports go to stdout: an aligned table on a terminal, TSV when piped; -o FILE writes them \
+      to a file in the format its extension names (.tsv .csv .json .jsonl .md .html .txt). \
+      When the pipeline has no report, -o FILE.jsonl writes the kept documents, annotated, one \
+      JSON record a line (--docs-out does that next to reports). Every output file is written \
       atomically: a failed or interrupted run leaves earlier files as they were.
 
-      Without -p, the pipeline comes from ./folio.toml ([[pipeline]] steps with plugin = "NAME"
-      and options = { key = value }). Plugins are resolved in this order: a path, ./plugins,
-      ./.folio/plugins (installed for the project), $XDG_DATA_HOME/folio/plugins, Folio's
-      Plugins/; --list-plugins shows what each name resolves to. The pipeline is checked before
-      any document is read: unknown plugins, wrong options and layers read before any plugin
+      Without -p, the pipeline comes from ./folio.toml ([[pipeline]] steps with plugin = "NAME" \
+      and options = { key = value }). Plugins are resolved in this order: a path, ./plugins, \
+      ./.folio/plugins (installed for the project), $XDG_DATA_HOME/folio/plugins, Folio's \
+      Plugins/; --list-plugins shows what each name resolves to. The pipeline is checked before \
+      any document is read: unknown plugins, wrong options and layers read before any plugin \
       writes them are errors with a fix.
 
-      Documents are processed by -j workers (default: one per core) and results come out in
-      input order, identical at any -j. Warnings and errors go to stderr, with a progress line
-      on a terminal. Exit codes: 0 ok, 64 usage, 65 some documents failed, 66 corpus not
+      Documents are processed by -j workers (default: one per core) and results come out in \
+      input order, identical at any -j. Warnings and errors go to stderr, with a progress line \
+      on a terminal. Exit codes: 0 ok, 64 usage, 65 some documents failed, 66 corpus not \
       found, 78 a plugin or its options are wrong, 130 interrupted (Ctrl-C), 1 other failures.
 
       Examples:
@@ -339,7 +339,7 @@ struct Merge: ParsableCommand {
         folio run CORPUS -p wordfreq --shard 2/3 --save-state s2.state
         folio run CORPUS -p wordfreq --shard 3/3 --save-state s3.state
         folio merge s1.state s2.state s3.state
-      gives the same report as one run over the whole corpus. States are merged in shard
+      gives the same report as one run over the whole corpus. States are merged in shard \
       order whatever order they are given in.
       """)
 

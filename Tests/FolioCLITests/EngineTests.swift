@@ -238,6 +238,7 @@ import Testing
         "bad argument #1 to 'write_file' (a relative path without '..' expected"
       ),
       ("path=outside/escaped.txt", "cannot write 'outside/escaped.txt': it leads out of"),
+      ("path=linked.txt", "cannot write 'linked.txt': it exists and is not a plain file"),
     ])
   func permissionPaths(option: String, expected: String) throws {
     let dir = try CLI.workspace(Self.permitted)
@@ -249,12 +250,42 @@ import Testing
       at: dir.appendingPathComponent("granted"), withIntermediateDirectories: true)
     try fm.createSymbolicLink(
       atPath: dir.appendingPathComponent("granted/outside").path, withDestinationPath: dir.path)
+    try fm.createSymbolicLink(
+      atPath: dir.appendingPathComponent("granted/linked.txt").path,
+      withDestinationPath: dir.appendingPathComponent("escaped.txt").path)
     let r = try CLI.run(
       ["run", "corpus", "-p", "./perm:\(option)", "--allow", "perm:read,write=granted", "-q"],
       in: dir)
     #expect(r.status == 1, "\(r.stderr)")
     #expect(r.stderr.contains(expected), "\(r.stderr)")
     #expect(!fm.fileExists(atPath: dir.appendingPathComponent("escaped.txt").path))
+  }
+
+  @Test("-o through a symbolic link writes the file it points to; to a device, straight to it")
+  func outputThroughLinks() throws {
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fm = FileManager.default
+    try fm.createSymbolicLink(
+      atPath: dir.appendingPathComponent("link.tsv").path, withDestinationPath: "real.tsv")
+    try Data("old\n".utf8).write(to: dir.appendingPathComponent("real.tsv"))
+    let r = try CLI.run(["run", "corpus", "-p", "wordfreq:top=1", "-o", "link.tsv", "-q"], in: dir)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(
+      (try? fm.destinationOfSymbolicLink(atPath: dir.appendingPathComponent("link.tsv").path))
+        == "real.tsv")
+    #expect(read(dir.appendingPathComponent("real.tsv"))?.hasPrefix("rank\tword") == true)
+    // A link to /dev/null: the run writes into the device and leaves link and device alone
+    // (a rename would have replaced the device with a regular file).
+    try fm.createSymbolicLink(
+      atPath: dir.appendingPathComponent("null.tsv").path, withDestinationPath: "/dev/null")
+    let n = try CLI.run(["run", "corpus", "-p", "wordfreq:top=1", "-o", "null.tsv", "-q"], in: dir)
+    #expect(n.status == 0, "\(n.stderr)")
+    #expect(
+      (try? fm.destinationOfSymbolicLink(atPath: dir.appendingPathComponent("null.tsv").path))
+        == "/dev/null")
+    let type = try fm.attributesOfItem(atPath: "/dev/null")[.type] as? FileAttributeType
+    #expect(type == .typeCharacterSpecial)
   }
 
   @Test("a failed run leaves an earlier output file as it was, and no temporary file")
