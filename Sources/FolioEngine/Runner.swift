@@ -171,7 +171,9 @@ public final class Runner {
 
   /// What `allow` grants `spec`, checked against what its manifest asks for: a permission
   /// asked and not granted is F140; one granted by name and not asked is F141.
-  static func grants(for spec: PluginSpec, _ allow: [String: Grants]) throws(FolioError) -> Grants {
+  public static func grants(for spec: PluginSpec, _ allow: [String: Grants]) throws(FolioError)
+    -> Grants
+  {
     let named = allow[spec.name]
     var grants = named ?? Grants()
     if let all = allow["*"] {

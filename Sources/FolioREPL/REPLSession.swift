@@ -19,6 +19,8 @@ public final class REPLSession {
     /// Stop at the first error with exit 1 (scripted use).
     public var bail = false
     public var resolver = PluginResolver()
+    /// Permissions granted with `--allow`, for `.run`.
+    public var allow: [String: Grants] = [:]
     public init() {}
   }
 

@@ -26,6 +26,12 @@ struct REPL: ParsableCommand {
   @Option(name: .short, help: "Run one chunk, print its result and exit.")
   var execute: [String] = []
 
+  @Option(
+    help: ArgumentHelp(
+      "Grant a plugin run with .run a permission its plugin.toml asks for, as for folio run.",
+      valueName: "NAME:PERMISSIONS"))
+  var allow: [String] = []
+
   @Flag(help: "Stop at the first error with exit code 1 (scripted use).")
   var bail = false
 
@@ -33,7 +39,10 @@ struct REPL: ParsableCommand {
     LuaInterrupt.installHandler()
     var options = REPLSession.Options()
     options.corpus = corpus
-    do { options.reader = try reading.reader() } catch { throw fail(error) }
+    do {
+      options.reader = try reading.reader()
+      options.allow = try AllowOption.parse(allow)
+    } catch { throw fail(error) }
     let interactive = execute.isEmpty && isatty(0) != 0 && isatty(1) != 0
     options.interactive = interactive
     options.color = isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

@@ -199,6 +199,12 @@ import Testing
     #expect(
       stranger.stderr.hasPrefix(
         "Error: [F141] --allow names plugin 'kwic', which is not in the pipeline"))
+    // The REPL's .run takes the same grants.
+    let repl = try CLI.run(
+      ["repl", "corpus", "--allow", "perm:read,write=granted"], in: dir, input: ".run ./perm\n")
+    #expect(repl.stdout.hasPrefix("bytes\n"), "\(repl.stdout)\(repl.stderr)")
+    let replDenied = try CLI.run(["repl", "corpus"], in: dir, input: ".run ./perm\n")
+    #expect(replDenied.stderr.contains("[F140] plugin 'perm' asks for permission 'read'"))
     // Its own tests run with the permissions it asks for; written files go to a scratch folder.
     let tests = try CLI.run(["plugin", "test", "./perm"], in: dir)
     #expect(tests.status == 0, "\(tests.stdout)")
