@@ -97,8 +97,9 @@ extension FolioLua {
       ])
   }
 
-  /// `doc:tokens([{norm = true}])` → List of `{text, first, last, kind [, norm]}`.
-  static func tokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
+  /// The document and the `norm` option of `doc:tokens` and `doc:token_columns`; leaves only
+  /// the document on the stack.
+  private static func tokenArguments(_ L: LuaState) throws(LuaHostError) -> (Document, Bool) {
     let doc: Document = try L.checkObject(1, "Document")
     var norm = false
     if L.type(at: 2) == .table {
@@ -106,6 +107,12 @@ extension FolioLua {
       L.pop()
     }
     L.top = 1
+    return (doc, norm)
+  }
+
+  /// `doc:tokens([{norm = true}])` → List of `{text, first, last, kind [, norm]}`.
+  static func tokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let (doc, norm) = try tokenArguments(L)
     pushTokens(of: doc, L, doc: 1, norm: norm)
     return 1
   }
@@ -114,13 +121,7 @@ extension FolioLua {
   /// kind = {...} [, norm = {...}]}`: the tokens as parallel arrays, the fastest way to scan
   /// every token from Lua (no table per token).
   static func tokenColumns(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let doc: Document = try L.checkObject(1, "Document")
-    var norm = false
-    if L.type(at: 2) == .table {
-      norm = L.rawGet(2, "norm") == .boolean && L.bool(at: -1)
-      L.pop()
-    }
-    L.top = 1
+    let (doc, norm) = try tokenArguments(L)
     let tokens = doc.tokens
     let n = Int32(clamping: tokens.count)
     L.checkStack(Int32(8 + TokenKind.allCases.count))

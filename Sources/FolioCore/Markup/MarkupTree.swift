@@ -86,34 +86,8 @@ struct MarkupTree {
   }
 
   private mutating func parse(_ b: UnsafeBufferPointer<UInt8>) {
+    var lexer = TagLexer(b)
     var stack = [0]
-    var textStart = 0
-    var i = 0
-    let n = b.count
-
-    func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
-    func isNameByte(_ c: UInt8) -> Bool {
-      c > 0x20 && c != 0x3E && c != 0x2F && c != 0x3D && c != 0x3C
-    }
-    func flushText(_ end: Int) {
-      guard end > textStart else { return }
-      let raw = String(decoding: UnsafeBufferPointer(rebasing: b[textStart..<end]), as: UTF8.self)
-      append("", [], text: CharacterReferences.decode(raw), to: stack[stack.count - 1])
-    }
-    /// The index of `needle` (lowercase ASCII) at or after `from`, comparing case-insensitively.
-    func find(_ needle: [UInt8], from: Int) -> Int? {
-      var j = from
-      guard let first = needle.first else { return from }
-      while j + needle.count <= n {
-        if lower(b[j]) == first {
-          var k = 1
-          while k < needle.count, lower(b[j + k]) == needle[k] { k += 1 }
-          if k == needle.count { return j }
-        }
-        j += 1
-      }
-      return nil
-    }
     func close(_ name: String, limit: Set<String> = []) {
       // Pops up to and including the nearest open `name`, unless a `limit` element (or the
       // root) comes first.
@@ -128,140 +102,50 @@ struct MarkupTree {
         k -= 1
       }
     }
-
-    while i < n {
-      guard b[i] == 0x3C, i + 1 < n else {
-        i += 1
-        continue
-      }
-      let c = b[i + 1]
-      if c == 0x21 {  // <!
-        flushText(i)
-        if i + 3 < n, b[i + 2] == 0x2D, b[i + 3] == 0x2D {
-          let end = find([0x2D, 0x2D, 0x3E], from: i + 4)
-          i = end.map { $0 + 3 } ?? n
-        } else if i + 9 <= n,
-          zip(b[(i + 2)..<(i + 9)], "[cdata[".utf8).allSatisfy({ lower($0) == $1 })
-        {
-          let end = find([0x5D, 0x5D, 0x3E], from: i + 9) ?? n
-          let raw = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 9)..<end]), as: UTF8.self)
-          append("", [], text: raw, to: stack[stack.count - 1])
-          i = min(end + 3, n)
-        } else {
-          i = (find([0x3E], from: i + 2) ?? n - 1) + 1
-        }
-        textStart = i
-        continue
-      }
-      if c == 0x3F {  // <? processing instruction
-        flushText(i)
-        i = (find([0x3E], from: i + 2) ?? n - 1) + 1
-        textStart = i
-        continue
-      }
-      let closing = c == 0x2F
-      var j = closing ? i + 2 : i + 1
-      guard j < n, (b[j] >= 0x41 && b[j] <= 0x5A) || (b[j] >= 0x61 && b[j] <= 0x7A) else {
-        i += 1
-        continue
-      }
-      flushText(i)
-      let nameStart = j
-      while j < n, isNameByte(b[j]) { j += 1 }
-      let name = lowered(UnsafeBufferPointer(rebasing: b[nameStart..<j]))
-      // Attributes up to the closing '>' (quotes may hide a '>').
-      var attrs: [(String, String)] = []
-      var selfClosing = false
-      while j < n, b[j] != 0x3E {
-        let ch = b[j]
-        if ch == 0x2F {
-          selfClosing = true
-          j += 1
-          continue
-        }
-        if ch <= 0x20 {
-          j += 1
-          continue
-        }
-        selfClosing = false
-        let a = j
-        while j < n, isNameByte(b[j]) { j += 1 }
-        if j == a {
-          j += 1
-          continue
-        }
-        let attrName = lowered(UnsafeBufferPointer(rebasing: b[a..<j]))
-        while j < n, b[j] <= 0x20 { j += 1 }
-        var value = ""
-        if j < n, b[j] == 0x3D {
-          j += 1
-          while j < n, b[j] <= 0x20 { j += 1 }
-          if j < n, b[j] == 0x22 || b[j] == 0x27 {
-            let quote = b[j]
-            let v = j + 1
-            j = v
-            while j < n, b[j] != quote { j += 1 }
-            value = String(decoding: UnsafeBufferPointer(rebasing: b[v..<min(j, n)]), as: UTF8.self)
-            j += 1
-          } else {
-            let v = j
-            while j < n, b[j] > 0x20, b[j] != 0x3E { j += 1 }
-            value = String(decoding: UnsafeBufferPointer(rebasing: b[v..<j]), as: UTF8.self)
-          }
-          value = CharacterReferences.decode(value)
-        }
-        if !closing { attrs.append((attrName, value)) }
-      }
-      i = min(j + 1, n)
-      textStart = i
-      if closing {
-        if name == "p", !stack.contains(where: { names[$0] == "p" }) {
-          continue
-        }
+    while true {
+      switch lexer.next() {
+      case .eof:
+        return
+      case .text(let range):
+        append(
+          "", [], text: CharacterReferences.decode(lexer.string(range)), to: stack[stack.count - 1])
+      case .cdata(let range):
+        append("", [], text: lexer.string(range), to: stack[stack.count - 1])
+      case .end(let range):
+        let name = lexer.lowered(range)
+        if name == "p", !stack.contains(where: { names[$0] == "p" }) { continue }
         close(name)
-        continue
-      }
-      if Self.closesParagraph.contains(name) {
-        close("p", limit: ["button", "td", "th", "table"])
-      }
-      switch name {
-      case "li": close("li", limit: ["ul", "ol", "menu"])
-      case "dt", "dd":
-        close("dd", limit: ["dl"])
-        close("dt", limit: ["dl"])
-      case "tr": close("tr", limit: ["table", "tbody", "thead", "tfoot"])
-      case "td", "th":
-        close("td", limit: ["tr", "table"])
-        close("th", limit: ["tr", "table"])
-      case "option": close("option", limit: ["select"])
-      default: break
-      }
-      let node = append(name, attrs, text: "", to: stack[stack.count - 1])
-      if Self.rawTextElements.contains(name) && !selfClosing {
-        let end = find(Array(("</" + name).utf8), from: i) ?? n
-        if name == "title" || name == "textarea" {
-          let raw = String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self)
-          append("", [], text: CharacterReferences.decode(raw), to: node)
-        } else if end > i {
-          // Script and style bodies are kept verbatim (JSON-LD metadata lives there).
-          let raw = String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self)
-          texts[node] = raw
+      case .start(let range, let attributes, let selfClosing):
+        let name = lexer.lowered(range)
+        if Self.closesParagraph.contains(name) {
+          close("p", limit: ["button", "td", "th", "table"])
         }
-        i = (find([0x3E], from: end) ?? n - 1) + 1
-        textStart = i
-        continue
+        switch name {
+        case "li": close("li", limit: ["ul", "ol", "menu"])
+        case "dt", "dd":
+          close("dd", limit: ["dl"])
+          close("dt", limit: ["dl"])
+        case "tr": close("tr", limit: ["table", "tbody", "thead", "tfoot"])
+        case "td", "th":
+          close("td", limit: ["tr", "table"])
+          close("th", limit: ["tr", "table"])
+        case "option": close("option", limit: ["select"])
+        default: break
+        }
+        let node = append(name, lexer.attributes(attributes), text: "", to: stack[stack.count - 1])
+        if Self.rawTextElements.contains(name) && !selfClosing {
+          let body = lexer.skipRawText(closing: name)
+          if name == "title" || name == "textarea" {
+            append("", [], text: CharacterReferences.decode(lexer.string(body)), to: node)
+          } else if !body.isEmpty {
+            // Script and style bodies are kept verbatim (JSON-LD metadata lives there).
+            texts[node] = lexer.string(body)
+          }
+          continue
+        }
+        if selfClosing || Self.voidElements.contains(name) { continue }
+        stack.append(node)
       }
-      if selfClosing || Self.voidElements.contains(name) { continue }
-      stack.append(node)
-    }
-    flushText(n)
-  }
-
-  /// ASCII-lowercased bytes as a string (names of tags and attributes).
-  private func lowered(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-    String(unsafeUninitializedCapacity: bytes.count) { out in
-      for (k, c) in bytes.enumerated() { out[k] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
-      return bytes.count
     }
   }
 

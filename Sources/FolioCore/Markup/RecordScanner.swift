@@ -39,13 +39,16 @@ struct TagLexer {
 
   /// The index of `needle` (lowercase ASCII) at or after `from`, compared case-insensitively.
   private func find(_ needle: StaticString, from: Int) -> Int? {
-    let m = needle.utf8CodeUnitCount
-    let p = needle.utf8Start
+    find(UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), from: from)
+  }
+
+  private func find(_ needle: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    let m = needle.count
     var j = from
     while j + m <= b.count {
-      if Self.lower(b[j]) == p[0] {
+      if Self.lower(b[j]) == needle[0] {
         var k = 1
-        while k < m, Self.lower(b[j + k]) == p[k] { k += 1 }
+        while k < m, Self.lower(b[j + k]) == needle[k] { k += 1 }
         if k == m { return j }
       }
       j += 1
@@ -152,6 +155,17 @@ struct TagLexer {
       return closing
         ? .end(name: name) : .start(name: name, attributes: attributes, selfClosing: selfClosing)
     }
+  }
+
+  /// Skips the raw text of an element such as `script` (up to `</NAME`, any case, and the end
+  /// of that tag) and returns its range: markup inside it is not read.
+  mutating func skipRawText(closing name: String) -> Range<Int> {
+    let needle = Array(("</" + name).utf8)
+    let end = needle.withUnsafeBufferPointer { find($0, from: i) } ?? b.count
+    let body = i..<end
+    i = (find(">", from: end) ?? b.count - 1) + 1
+    textStart = i
+    return body
   }
 
   /// The attributes in `range` (from a start tag): lowercased names and decoded values, in order.
