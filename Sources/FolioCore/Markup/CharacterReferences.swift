@@ -47,13 +47,13 @@ enum CharacterReferences {
 
   /// Appends `b` to `out` with its references decoded.
   static func decode(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    guard let base = b.baseAddress else { return }
     var i = 0
     var plain = 0
     while i < b.count {
-      guard b[i] == 0x26 else {
-        i += 1
-        continue
-      }
+      // The next '&', found by memchr: text between references is copied as it is.
+      guard let amp = memchr(base + i, 0x26, b.count - i) else { break }
+      i = UnsafeRawPointer(amp) - UnsafeRawPointer(base)
       if let (byte, length) = common(b, at: i) {
         out.append(contentsOf: UnsafeBufferPointer(rebasing: b[plain..<i]))
         if let byte { out.append(byte) }
