@@ -18,6 +18,9 @@ enum MarkupReader {
   /// the top level or under the root, as `REUTERS` in Reuters-21578 or `doc` in many corpora;
   /// else the whole file is one record).
   ///
+  /// A named record element found inside a record stays part of that record's text and fields;
+  /// an auto-detected tie between two repeated names goes to the one seen first.
+  ///
   /// `textFields` names the elements whose text makes the document's text (joined by blank
   /// lines; default: `title` and `body` where present, else all the record's text); `idField`
   /// an attribute or element holding the id (default: `newid`, `id`, `xml:id` or `n`). Other
