@@ -274,9 +274,9 @@ static void folio_recheck_memory(lua_State *L, FolioVMState *s) {
 
 static int folio_trampoline(lua_State *L) {
   FolioVMState *s = folio_state(L);
-  lua_Integer id = lua_tointeger(L, lua_upvalueindex(1));
+  void *function = lua_touserdata(L, lua_upvalueindex(1));
   s->host_depth++;
-  int n = g_dispatch(L, id);
+  int n = g_dispatch(L, function);
   s->host_depth--;
   // The Swift frame has returned: raising is safe from here on.
   switch (n) {
@@ -305,8 +305,8 @@ static int folio_trampoline(lua_State *L) {
   return n;
 }
 
-void folio_pushhostfunction(lua_State *L, lua_Integer id) {
-  lua_pushinteger(L, id);
+void folio_pushhostfunction(lua_State *L, void *function) {
+  lua_pushlightuserdata(L, function);
   lua_pushcclosure(L, folio_trampoline, 1);
 }
 

@@ -155,12 +155,16 @@ public enum FolioLua {
         let n = L.withBytes(
           at: 1,
           { b -> Int? in
+            guard let p = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
             var pairs = 0
             var previous: UInt8 = 0
-            for c in b {
+            var i = 0
+            while i < b.count {
+              let c = p[i]
               if c >= 0x80 { return nil }
               if c == 0x0A && previous == 0x0D { pairs += 1 }
               previous = c
+              i += 1
             }
             return b.count - pairs
           }) ?? nil

@@ -132,7 +132,7 @@ public struct LuaState {
 
   /// Pushes a registered host function.
   public func pushFunction(_ function: LuaFunction) {
-    folio_pushhostfunction(L, lua_Integer(function.id))
+    folio_pushhostfunction(L, function.handle)
   }
 
   // MARK: Read
@@ -154,7 +154,8 @@ public struct LuaState {
   }
 
   /// Calls `body` with the bytes of the string at `index`, without copying.
-  public func withBytes<R>(at index: Int32, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+  @inlinable public func withBytes<R>(at index: Int32, _ body: (UnsafeRawBufferPointer) -> R) -> R?
+  {
     var length = 0
     guard let p = folio_tolstring(L, index, &length) else { return nil }
     return body(UnsafeRawBufferPointer(start: p, count: length))

@@ -11,10 +11,24 @@ import CLuaShim
 /// reports errors by throwing, never by raising.
 public typealias HostFunction = (LuaState) throws(LuaHostError) -> Int32
 
-/// A host function registered in one VM.
+/// A host function registered in one VM; push it only into that VM.
 public struct LuaFunction: Sendable, Hashable {
-  public let id: Int
+  /// The address of the VM's `HostFunctionBox` (the trampoline's upvalue).
+  let address: UInt
   public let name: String
+
+  var handle: UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: address) }
+}
+
+/// A registered host function, kept alive by its VM; Lua holds its address.
+final class HostFunctionBox {
+  let body: HostFunction
+  let name: String
+
+  init(_ body: @escaping HostFunction, name: String) {
+    self.body = body
+    self.name = name
+  }
 }
 
 /// One Lua 5.4 state with Folio's allocator, limits hook and host-function table.
@@ -27,10 +41,8 @@ public final class LuaVM {
   /// Whether the sandboxed library set was opened.
   public let sandboxed: Bool
   let raw: UnsafeMutablePointer<FolioVMState>
-  // Read on every Lua→Swift call. Only `register` writes it, never during a dispatch of the
-  // same element, so the dynamic exclusivity check (~60 instructions a call) is skipped.
-  @exclusivity(unchecked) private var functions: [HostFunction] = []
-  private var functionNames: [String] = []
+  // Keeps every registered function alive as long as the VM (Lua refers to them by address).
+  private var functions: [HostFunctionBox] = []
   private var registeredTypes: Set<ObjectIdentifier> = []
   private let owner: pthread_t
   private var closed = false
@@ -96,9 +108,10 @@ public final class LuaVM {
   /// The function is pushed with `state.pushFunction(_:)`.
   @discardableResult
   public func register(_ name: String, _ body: @escaping HostFunction) -> LuaFunction {
-    functions.append(body)
-    functionNames.append(name)
-    return LuaFunction(id: functions.count - 1, name: name)
+    let box = HostFunctionBox(body, name: name)
+    functions.append(box)
+    return LuaFunction(
+      address: UInt(bitPattern: Unmanaged.passUnretained(box).toOpaque()), name: name)
   }
 
   /// Registers `body` and stores it in the table on top of the stack under `name`.
@@ -115,10 +128,11 @@ public final class LuaVM {
     state.setGlobal(name)
   }
 
-  fileprivate func dispatch(_ L: OpaquePointer, _ id: Int) -> Int32 {
+  // Runs one host function; a Swift error becomes a status for the trampoline to raise.
+  fileprivate static func dispatch(_ L: OpaquePointer, _ function: HostFunctionBox) -> Int32 {
     let st = LuaState(L)
     do {
-      return try functions[id](st)
+      return try function.body(st)
     } catch {
       switch error {
       case .message(let m):
@@ -128,11 +142,11 @@ public final class LuaVM {
         st.pushString(m)
         return FOLIO_HOST_RAISE.rawValue
       case .argument(let n, let m):
-        raw.pointee.err_arg = n
+        folio_state(L)?.pointee.err_arg = n
         st.pushString(m)
         return FOLIO_HOST_ARGERROR.rawValue
       case .type(let n, let expected):
-        raw.pointee.err_arg = n
+        folio_state(L)?.pointee.err_arg = n
         st.pushString(expected)
         return FOLIO_HOST_TYPEERROR.rawValue
       }
@@ -244,10 +258,12 @@ public final class LuaVM {
 }
 
 // The trampoline's entry into Swift. A Swift error never escapes: `dispatch` catches it.
-private let hostDispatch: folio_dispatch_fn = { L, id in
-  guard let L, let s = folio_state(L), let host = s.pointee.host else { return 0 }
-  // The VM outlives every call into it: borrow it without retain/release traffic.
-  return Unmanaged<LuaVM>.fromOpaque(host)._withUnsafeGuaranteedRef { $0.dispatch(L, Int(id)) }
+private let hostDispatch: folio_dispatch_fn = { L, function in
+  guard let L, let function else { return 0 }
+  // The VM keeps the box alive for as long as Lua can call it: borrow it, no retain/release.
+  return Unmanaged<HostFunctionBox>.fromOpaque(function)._withUnsafeGuaranteedRef {
+    LuaVM.dispatch(L, $0)
+  }
 }
 
 private let hostRelease: folio_release_fn = { object in

@@ -57,8 +57,9 @@ typedef struct FolioVMState {
   void *host;              ///< the Swift LuaVM (unretained)
 } FolioVMState;
 
-/// The Swift dispatcher: runs host function `id` and returns a result count or a FolioHostStatus.
-typedef int (*folio_dispatch_fn)(lua_State *L, lua_Integer id);
+/// The Swift dispatcher: runs the host function `function` (the handle `folio_pushhostfunction`
+/// was given) and returns a result count or a FolioHostStatus.
+typedef int (*folio_dispatch_fn)(lua_State *L, void *function);
 /// Releases one host object (balanced with the retain done when it was pushed).
 typedef void (*folio_release_fn)(void *object);
 
@@ -116,8 +117,9 @@ int folio_serialize(lua_State *L, int idx, FolioBlob *blob);
 /// and returns a Lua status. Stack: [-0, +1, -]
 int folio_deserialize(lua_State *L, const unsigned char *data, size_t length);
 
-/// Pushes a host function: a C closure of the trampoline with `id` as upvalue. Stack: [-0, +1, m]
-void folio_pushhostfunction(lua_State *L, lua_Integer id);
+/// Pushes a host function: a C closure of the trampoline with the handle `function` (owned by
+/// the Swift VM, which outlives the state) as a light-userdata upvalue. Stack: [-0, +1, m]
+void folio_pushhostfunction(lua_State *L, void *function);
 
 /// Pushes a new host object userdata holding `object` (already retained), with `nuv` user
 /// values and the metatable stored in the registry under `typekey`. Stack: [-0, +1, m]
