@@ -445,7 +445,7 @@ extension FolioLua {
       returns: "{text, first, last, kind [, norm]}",
       "The tokens as parallel arrays: `c.text[i]`, `c.first[i]`, `c.last[i]`, `c.kind[i]` (and `c.norm[i]`).",
       details:
-        "The fastest way to look at every token from Lua: no table is made per token, which is what most of a `doc:tokens()` loop costs (about half a microsecond a table in Lua 5.4 here). Counting and matching need no loop at all: `doc:counts`, `folio.counter`, `doc:find_tokens`.",
+        "The fastest way to look at every token from Lua: no table is made per token, which is what most of a `doc:tokens()` loop costs (about half a microsecond a table in Lua 5.4 here). Each column is made when it is first read, so a scan of `c.kind` makes no strings of texts; `pairs(c)` makes them all. Read the columns during the call that received the document. Counting and matching need no loop at all: `doc:counts`, `folio.counter`, `doc:find_tokens`.",
       example:
         #"local c = doc:token_columns(); for i = 1, #c.text do if c.kind[i] == "word" then n = n + 1 end end"#,
       annotations: ["---@param options? {norm: boolean}", "---@return table"]),

@@ -120,46 +120,128 @@ extension FolioLua {
   /// `doc:token_columns([{norm = true}])` → `{text = {...}, first = {...}, last = {...},
   /// kind = {...} [, norm = {...}]}`: the tokens as parallel arrays, the fastest way to scan
   /// every token from Lua (no table per token).
+  ///
+  /// Each column is made the first time it is read (a scan of kinds makes no strings of
+  /// texts); `pairs` makes them all. The columns can be read during the call that received the
+  /// document, as spans can be followed.
   static func tokenColumns(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let (doc, norm) = try tokenArguments(L)
-    let tokens = doc.tokens
-    let n = Int32(clamping: tokens.count)
-    L.checkStack(Int32(8 + TokenKind.allCases.count))
-    let kinds = L.top + 1
-    for kind in TokenKind.allCases { L.pushString(kind.name) }
+    let (_, norm) = try tokenArguments(L)
     L.newTable(hash: 5)
     let out = L.top
-    var columns: [Int32] = []
-    for name in norm
-      ? ["text", "first", "last", "kind", "norm"] : ["text", "first", "last", "kind"]
-    {
-      L.newTable(array: n)
-      L.pushValue(-1)
-      L.rawSet(out, name)
-      columns.append(L.top)
+    L.newTable(hash: 6)
+    let meta = L.top
+    L.rawGetRegistry(TokenColumnsKey.pointer)
+    L.rawGet(-1, "__index")
+    L.rawSet(meta, "__index")
+    L.rawGet(-1, "__pairs")
+    L.rawSet(meta, "__pairs")
+    L.pop()
+    L.pushValue(1)
+    L.rawSet(meta, "doc")
+    L.pushBool(norm)
+    L.rawSet(meta, "norm")
+    L.pushString("TokenColumns")
+    L.rawSet(meta, "__metatable")
+    L.setMetatable(out)
+    return 1
+  }
+
+  /// The names of the columns `doc:token_columns` gives (`norm` only when asked).
+  private static let tokenColumnNames = ["text", "first", "last", "kind", "norm"]
+
+  /// Stores the `__index` and `__pairs` of token-column tables in the registry.
+  static func installTokenColumns(_ vm: LuaVM) {
+    let L = vm.state
+    L.newTable(hash: 2)
+    vm.setFunction("__index") { (L) throws(LuaHostError) -> Int32 in
+      guard L.type(at: 2) == .string, let name = L.string(at: 2),
+        tokenColumnNames.contains(name)
+      else { return 0 }
+      try makeTokenColumn(L, name)
+      return 1
     }
+    vm.setFunction("__pairs") { (L) throws(LuaHostError) -> Int32 in
+      for name in tokenColumnNames where L.rawGet(1, name) == .nil {
+        L.pop()
+        try makeTokenColumn(L, name)
+        L.pop()
+      }
+      L.rawGetRegistry(TokenColumnsKey.pointer)
+      L.rawGet(-1, "next")
+      L.replace(-2)
+      L.pushValue(1)
+      L.pushNil()
+      return 3
+    }
+    L.getGlobal("next")  // the library's, before any plugin can replace it
+    L.rawSet(-2, "next")
+    L.rawSetRegistry(TokenColumnsKey.pointer)
+  }
+
+  /// Makes column `name` of the token-column table at index 1, stores it there and pushes it
+  /// (nil for `norm` when it was not asked for). Stack: [-0, +1, m]
+  private static func makeTokenColumn(_ L: LuaState, _ name: String) throws(LuaHostError) {
+    guard L.rawMetatable(1) else { throw .argument(1, "a table from doc:token_columns expected") }
+    let meta = L.top
+    L.rawGet(meta, "norm")
+    let norm = L.bool(at: -1)
+    L.pop()
+    L.rawGet(meta, "doc")
+    guard let doc = L.object(at: -1, as: Document.self) else {
+      throw .message(
+        "the Document of these token columns is closed: read its columns during the call that received the document"
+      )
+    }
+    L.pop(2)
+    if name == "norm" && !norm {
+      L.pushNil()
+      return
+    }
+    let tokens = doc.tokens
+    L.checkStack(Int32(4 + TokenKind.allCases.count))
+    let kinds = L.top + 1
+    if name == "kind" { for kind in TokenKind.allCases { L.pushString(kind.name) } }
+    L.newTable(array: Int32(clamping: tokens.count))
+    let column = L.top
     var text = doc.text
     text.withUTF8 { buffer in
       guard let base = buffer.baseAddress else { return }
-      for (i, t) in tokens.enumerated() {
-        L.pushBytes(base + Int(t.start), Int(t.end - t.start))
-        L.rawSet(columns[0], i + 1)
-        L.pushInteger(Int(t.start) + 1)
-        L.rawSet(columns[1], i + 1)
-        L.pushInteger(Int(t.end))
-        L.rawSet(columns[2], i + 1)
-        L.pushValue(kinds + Int32(t.kind.rawValue))
-        L.rawSet(columns[3], i + 1)
-        if norm {
+      switch name {
+      case "text":
+        for (i, t) in tokens.enumerated() {
+          L.pushBytes(base + Int(t.start), Int(t.end - t.start))
+          L.rawSet(column, i + 1)
+        }
+      case "first":
+        for (i, t) in tokens.enumerated() {
+          L.pushInteger(Int(t.start) + 1)
+          L.rawSet(column, i + 1)
+        }
+      case "last":
+        for (i, t) in tokens.enumerated() {
+          L.pushInteger(Int(t.end))
+          L.rawSet(column, i + 1)
+        }
+      case "kind":
+        for (i, t) in tokens.enumerated() {
+          L.pushValue(kinds + Int32(t.kind.rawValue))
+          L.rawSet(column, i + 1)
+        }
+      default:
+        for (i, t) in tokens.enumerated() {
           L.pushString(
             TextCase.norm(
               UnsafeBufferPointer(start: base + Int(t.start), count: Int(t.end - t.start))))
-          L.rawSet(columns[4], i + 1)
+          L.rawSet(column, i + 1)
         }
       }
     }
-    L.top = out
-    return 1
+    L.pushValue(column)
+    L.rawSet(1, name)
+    if name == "kind" {
+      L.replace(kinds)
+      L.top = kinds
+    }
   }
 
   /// Pushes the tokens of `doc` that pass `keep` as a List of `{text, first, last, kind [, norm]}`

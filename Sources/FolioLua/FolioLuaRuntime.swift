@@ -103,6 +103,7 @@ public enum FolioLua {
     let listIndex = L.top
 
     installSpanMethods(vm)
+    installTokenColumns(vm)
     try vm.register(documentType(context: context))
     context.metaNext = vm.register("next", metaNext)
     try vm.register(metaType(context: context))

@@ -8,6 +8,13 @@ enum SpanMethodsKey {
   }
 }
 
+enum TokenColumnsKey {
+  final class Key {}
+  static var pointer: UnsafeRawPointer {
+    unsafeBitCast(Key.self as AnyClass, to: UnsafeRawPointer.self)
+  }
+}
+
 enum TokenMethodsKey {
   final class Key {}
   static var pointer: UnsafeRawPointer {

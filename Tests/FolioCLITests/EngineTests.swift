@@ -614,6 +614,23 @@ import Testing
   }
 
   @Test(
+    "token columns kept past their document's call keep what was read; new columns are an error")
+  func closedTokenColumns() throws {
+    let dir = try CLI.workspace([
+      "corpus/two.txt": "More text.",
+      "keep.lua":
+        "local M = {}\nlocal kept\nfunction M.tag(doc)\n  if kept then assert(#kept.kind > 0); return kept.text end\n  kept = doc:token_columns(); local _ = kept.kind\nend\nreturn M\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "keep.lua", "-j", "1"], in: dir)
+    #expect(r.status == 65)
+    #expect(
+      CLI.diagnostics(r)
+        == "Error: plugin 'keep': keep.lua:4: the Document of these token columns is closed: read its columns during the call that received the document - while tagging document two.txt\n"
+    )
+  }
+
+  @Test(
     "JSONL and JSON arrays: one document a record, fields to meta, bad lines warned and skipped")
   func records() throws {
     let dir = try CLI.workspace([

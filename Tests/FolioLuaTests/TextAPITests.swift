@@ -131,6 +131,24 @@ import Testing
     #expect(r == "same|word,word,punct,number,hashtag|nil")
   }
 
+  @Test("doc:token_columns makes a column when it is first read; pairs makes them all")
+  func tokenColumnsLazy() throws {
+    let doc = Document(id: "d", text: "One two.")
+    let r = try withDocument(
+      doc,
+      """
+      local c = doc:token_columns()
+      local out = {tostring(rawget(c, "kind")), #c.kind, tostring(rawget(c, "text")), tostring(c.bogus)}
+      local names = {}
+      for name, column in pairs(doc:token_columns({norm = true})) do names[#names + 1] = name .. #column end
+      table.sort(names)
+      out[#out + 1] = table.concat(names, ",")
+      out[#out + 1] = getmetatable(c)
+      return table.concat(out, "|")
+      """)
+    #expect(r == "nil|3|nil|nil|first3,kind3,last3,norm3,text3|TokenColumns")
+  }
+
   @Test("spans, sentences and tokens have next, prev, covering, within and a readable tostring")
   func spanMethods() throws {
     let doc = Document(id: "d", text: "Volk met Lacroix. Volk left.")
