@@ -46,7 +46,11 @@ public final class Corpus {
 
   /// Counts the tokens of `texts` on all cores.
   static func count(_ texts: [String], kinds: Set<TokenKind>, lower: Bool) -> TermCounter {
-    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, texts.count / 64))
+    // A worker for each megabyte, up to the cores: small corpora stay on one thread, a few
+    // long books spread over all of them.
+    let bytes = texts.reduce(0) { $0 + $1.utf8.count }
+    let workers = max(
+      1, min(ProcessInfo.processInfo.activeProcessorCount, texts.count, bytes >> 20))
     final class Slot: @unchecked Sendable { var counter = TermCounter(capacity: 1 << 12) }
     let slots = (0..<workers).map { _ in Slot() }
     let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }

@@ -30,7 +30,9 @@ public struct CorpusWarning: Sendable, Equatable, CustomStringConvertible {
 /// One file of a corpus, listed before it is read.
 public struct CorpusEntry: Sendable, Equatable {
   /// The file on disk.
-  public var url: URL
+  public var path: String
+  /// The file on disk, as a URL.
+  public var url: URL { URL(fileURLWithPath: path) }
   /// The document id: the path relative to the corpus root.
   public var id: String
   /// The folder of the file relative to the root ("" at the root).
@@ -43,9 +45,10 @@ public struct CorpusEntry: Sendable, Equatable {
   public var corpus: String?
 
   public init(
-    url: URL, id: String, folder: String, displayPath: String, bytes: Int, corpus: String? = nil
+    path: String, id: String, folder: String, displayPath: String, bytes: Int,
+    corpus: String? = nil
   ) {
-    self.url = url
+    self.path = path
     self.id = id
     self.folder = folder
     self.displayPath = displayPath
@@ -89,9 +92,11 @@ public struct CorpusReader: Sendable {
 
   /// The extension that decides a file's format: `txt` for `a.txt` and `a.txt.gz`.
   static func formatExtension(_ name: String) -> String {
-    var parts = name.lowercased().split(separator: ".", omittingEmptySubsequences: false)
-    if parts.count > 2, parts.last == "gz" { parts.removeLast() }
-    return parts.count > 1 ? String(parts.last ?? "") : ""
+    let lower = name.lowercased()
+    var stem = Substring(lower)
+    if stem.hasSuffix(".gz"), stem.dropLast(3).contains(".") { stem = stem.dropLast(3) }
+    guard let dot = stem.lastIndex(of: ".") else { return "" }
+    return String(stem[stem.index(after: dot)...])
   }
   public var options: ReaderOptions
 
@@ -139,6 +144,9 @@ public struct CorpusReader: Sendable {
   /// skipped in folders; name such a file explicitly to read it.
   public static func isDocumentation(_ name: String) -> Bool {
     let stem = name.split(separator: ".").first.map { $0.uppercased() } ?? ""
+    guard stem.contains("README") || stem.contains("LICEN") || stem.contains("COPYING") else {
+      return false
+    }
     let parts = stem.split(whereSeparator: { $0 == "-" || $0 == "_" })
     return parts.contains { ["README", "LICENSE", "LICENCE", "COPYING"].contains(String($0)) }
   }
@@ -192,27 +200,27 @@ public struct CorpusReader: Sendable {
     let fm = FileManager.default
     var isDir: ObjCBool = false
     guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw .notFound(path) }
-    let url = URL(fileURLWithPath: path)
     if !isDir.boolValue {
       let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int
       let id =
         !base.isEmpty && path.hasPrefix(base)
-        ? String(path.dropFirst(base.count)) : url.lastPathComponent
+        ? String(path.dropFirst(base.count)) : URL(fileURLWithPath: path).lastPathComponent
       let folder = id.split(separator: "/").dropLast().joined(separator: "/")
       return [
-        CorpusEntry(url: url, id: id, folder: folder, displayPath: path, bytes: size ?? 0)
+        CorpusEntry(path: path, id: id, folder: folder, displayPath: path, bytes: size ?? 0)
       ]
     }
     var found: [CorpusEntry] = []
     let prefix = path.hasSuffix("/") ? path : path + "/"
     Self.walk(path, relative: "") { relative, size in
-      let name = relative.split(separator: "/").last.map(String.init) ?? relative
+      let slash = relative.lastIndex(of: "/")
+      let name = slash.map { String(relative[relative.index(after: $0)...]) } ?? relative
       let ext = Self.formatExtension(name)
       guard Self.textExtensions.contains(ext), !Self.isDocumentation(name) else { return }
-      let folder = relative.split(separator: "/").dropLast().joined(separator: "/")
+      let folder = slash.map { String(relative[..<$0]) } ?? ""
       found.append(
         CorpusEntry(
-          url: URL(fileURLWithPath: prefix + relative), id: relative, folder: folder,
+          path: prefix + relative, id: relative, folder: folder,
           displayPath: prefix + relative, bytes: size))
     }
     found.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
@@ -225,7 +233,7 @@ public struct CorpusReader: Sendable {
   func contents(_ entry: CorpusEntry, warn: (CorpusWarning) -> Void) throws(CorpusError)
     -> (bytes: [UInt8], name: String)?
   {
-    let raw = try Self.readFile(entry.url.path, shown: entry.displayPath)
+    let raw = try Self.readFile(entry.path, shown: entry.displayPath)
     guard entry.id.lowercased().hasSuffix(".gz") else { return (raw, entry.id) }
     do {
       return (try Gzip.decompress(raw), String(entry.id.dropLast(3)))

@@ -383,16 +383,24 @@ public enum LegacyEncoding {
   /// For valid UTF-8 that is 7-bit ISO-2022 or HZ (escape sequences that UTF-8 reads as junk):
   /// the encoding to suggest.
   static func sevenBit(_ bytes: UnsafeRawBufferPointer) -> String? {
-    let head = bytes.prefix(65536)
-    var i = head.startIndex
-    while i + 3 < head.endIndex {
-      if head[i] == 0x1B, head[i + 1] == 0x24 {
-        return head[i + 2] == 0x29 && head[i + 3] == 0x43 ? "iso-2022-kr" : "iso-2022-jp"
+    let n = min(bytes.count, 65536)
+    guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+    // Only an ESC or a '~' can start a marker: jump between them with memchr.
+    func scan(_ first: UInt8, _ second: UInt8) -> Int? {
+      var i = 0
+      while i + 3 < n, let hit = memchr(base + i, Int32(first), n - 3 - i) {
+        let j = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        if base[j + 1] == second { return j }
+        i = j + 1
       }
-      if head[i] == 0x7E, head[i + 1] == 0x7B { return "hz" }
-      i += 1
+      return nil
     }
-    return nil
+    let escape = scan(0x1B, 0x24)
+    let tilde = scan(0x7E, 0x7B)
+    if let e = escape, tilde.map({ e < $0 }) ?? true {
+      return base[e + 2] == 0x29 && base[e + 3] == 0x43 ? "iso-2022-kr" : "iso-2022-jp"
+    }
+    return tilde != nil ? "hz" : nil
   }
 
 }

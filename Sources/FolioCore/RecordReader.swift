@@ -6,7 +6,11 @@ public enum InputFormat: String, Sendable, CaseIterable {
 
   /// The format a file's extension implies.
   static func of(_ path: String) -> InputFormat {
-    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+    // The extension of the last path component, by string: a Foundation URL would stat the file.
+    let name = path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+    let dot = name.dropFirst().lastIndex(of: ".")
+    let ext = dot.map { name[name.index(after: $0)...].lowercased() } ?? ""
+    return switch ext {
     case "jsonl", "ndjson": .jsonl
     case "json": .json
     case "csv": .csv

@@ -66,8 +66,8 @@ public enum TextDecoder {
 
   /// Whether `bytes` looks like a binary file (NUL bytes and many control bytes near the start).
   public static func looksBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    let head = bytes.prefix(8192)
-    guard head.contains(0) else { return false }
+    let head = UnsafeRawBufferPointer(rebasing: bytes.prefix(8192))
+    guard let base = head.baseAddress, memchr(base, 0, head.count) != nil else { return false }
     if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) { return false }
     let control = head.reduce(0) { $0 + ($1 < 0x09 || ($1 > 0x0D && $1 < 0x20) ? 1 : 0) }
     return control * 20 > head.count || head.filter { $0 == 0 }.count * 100 > head.count

@@ -18,7 +18,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   }
   if reader == "xml" { name = "input.sgm" }
   let entry = CorpusEntry(
-    url: URL(fileURLWithPath: "/dev/null"), id: name, folder: "", displayPath: name, bytes: size)
+    path: "/dev/null", id: name, folder: "", displayPath: name, bytes: size)
   let documents = CorpusReader().documents(bytes, name: name, entry: entry) { _ in }
   for document in documents {
     let count = document.byteCount
