@@ -86,6 +86,7 @@ public enum Tokenizer {
         var j = i + 1
         var letters = cls == letter
         if letters {
+          j = alnumRunEnd(p, j, n)
           while j < n, classes[Int(p[j])] &- letter < 2 { j += 1 }
         } else {
           while j < n {
@@ -124,6 +125,27 @@ public enum Tokenizer {
       i = end
     }
     return joins ? joinSocial(tokens, b) : tokens
+  }
+
+  /// Skips ASCII letters and digits eight bytes at a time from `j`; stops at the first other
+  /// byte, or where fewer than eight bytes are left (the byte loop finishes those).
+  @inline(__always)
+  static func alnumRunEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
+    let high: UInt64 = 0x8080_8080_8080_8080
+    var j = start
+    while j + 8 <= n {
+      let v = UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)
+      if v & high != 0 { return j }
+      // Per byte (all below 0x80, so no carry crosses a byte): the high bit says a <= x|0x20 <= z
+      // or 0 <= x <= 9.
+      let l = v | 0x2020_2020_2020_2020
+      let letters = (l &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(l &+ 0x0505_0505_0505_0505)
+      let digits = (v &+ 0x5050_5050_5050_5050) & ~(v &+ 0x4646_4646_4646_4646)
+      let other = ~(letters | digits) & high
+      if other != 0 { return j + other.trailingZeroBitCount / 8 }
+      j += 8
+    }
+    return j
   }
 
   /// Whether the bytes at `i` begin `http`, `www.` or `ftp:` (before the full check).

@@ -53,3 +53,42 @@ func expectBreaks(_ file: String, lines: Int, _ boundaries: (String) -> [Int]) t
     try expectBreaks("SentenceBreakTest.txt", lines: 502, SentenceBreak.boundaries)
   }
 }
+
+@Suite("Tokenizer fast paths") struct TokenizerFastPathTests {
+  /// A small deterministic generator (SplitMix64), so a failure can be replayed.
+  struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+  }
+
+  @Test(
+    "ASCII runs cut eight bytes at a time end where UAX #29 says (letters, digits and their edges)")
+  func asciiRuns() {
+    // Letters and digits with the bytes just outside their ranges ('[', '`', '{', '/', ':'; '@'
+    // lowered is '`') and the mid-word joiners; no '@', '#', 'h', 'w' or 'f', which start
+    // e-mails, handles, hashtags and URLs.
+    let alphabet = Array("aqzAQZ09 5[`{/:.,'_-\n")
+    var rng = SplitMix(state: 29)
+    var failures: [String] = []
+    for _ in 0..<3_000 {
+      let length = Int.random(in: 0...40, using: &rng)
+      let text = String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+      let b = WordBreak.boundaries(text)
+      let bytes = Array(text.utf8)
+      var expected: [[Int]] = []
+      for (s, e) in zip(b, b.dropFirst())
+      where !bytes[s..<e].allSatisfy({ $0 == 0x20 || $0 == 0x0A }) {
+        expected.append([s, e])
+      }
+      let got = Tokenizer.tokenize(text).map { [Int($0.start), Int($0.end)] }
+      if got != expected { failures.append("\(text.debugDescription): \(got) vs \(expected)") }
+    }
+    #expect(failures.isEmpty, Comment(rawValue: failures.prefix(5).joined(separator: "\n")))
+  }
+}
