@@ -62,7 +62,9 @@ public final class Corpus {
         text.withUTF8 { buffer in
           guard let base = buffer.baseAddress else { return }
           for t in Tokenizer.tokenize(utf8: buffer) where mask & (1 << t.kind.rawValue) != 0 {
-            counter.add(base + Int(t.start), Int(t.end - t.start), lower: lower)
+            counter.add(
+              base + Int(t.start), Int(t.end - t.start), lower: lower,
+              readable: buffer.count - Int(t.start))
           }
         }
         i += workers

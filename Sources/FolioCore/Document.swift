@@ -114,7 +114,9 @@ public final class Document {
     text.withUTF8 { buffer in
       guard let base = buffer.baseAddress else { return }
       for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
-        counter.add(base + Int(t.start), Int(t.end - t.start), lower: lower)
+        counter.add(
+          base + Int(t.start), Int(t.end - t.start), lower: lower,
+          readable: buffer.count - Int(t.start))
       }
     }
   }

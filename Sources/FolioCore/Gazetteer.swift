@@ -79,7 +79,9 @@ public final class Gazetteer {
           let start = Int(t.start)
           let length = Int(t.end - t.start)
           var next: Int32?
-          if let id = tokenIds.index(of: base + start, length, lower: ignoreCase) {
+          if let id = tokenIds.index(
+            of: base + start, length, lower: ignoreCase, readable: b.count - start)
+          {
             next = children[Int(node)][Int32(id)]
           }
           if next == nil, length > 2 {

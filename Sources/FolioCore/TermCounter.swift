@@ -15,16 +15,25 @@ public final class TermCounter {
     var count: Int
   }
 
+  /// One slot of the open-addressing table.
+  ///
+  /// It holds the key's first 8 bytes (lowered, zero-padded) and a meta word: hash tag (high
+  /// 24 bits), length (8 bits, 255 for longer keys) and index + 1 (32 bits; 0: empty). A key
+  /// of up to 8 bytes is found by one load of its slot, with no visit to the entries or keys.
+  private struct Slot {
+    var word: UInt64
+    var meta: UInt64
+  }
+
   // Raw growable buffers: the per-token path has no copy-on-write or bounds checks, no
-  // closures and no allocations. A slot holds the key's hash in its high 32 bits and its index
-  // + 1 in the low ones (0: empty), so a probe compares hashes without touching the entries.
+  // closures and no allocations.
   private var keys: UnsafeMutablePointer<UInt8>
   private var keysCount = 0
   private var keysCapacity: Int
   private var entries: UnsafeMutablePointer<Entry>
   private var entryCount = 0
   private var entryCapacity: Int
-  private var slots: UnsafeMutablePointer<UInt64>
+  private var slots: UnsafeMutablePointer<Slot>
   private var slotCount: Int
   /// Everything added, distinct or not.
   public private(set) var total = 0
@@ -34,7 +43,7 @@ public final class TermCounter {
     while size < capacity * 2 { size <<= 1 }
     slotCount = size
     slots = .allocate(capacity: size)
-    slots.initialize(repeating: 0, count: size)
+    slots.initialize(repeating: Slot(word: 0, meta: 0), count: size)
     entryCapacity = max(16, capacity)
     entries = .allocate(capacity: entryCapacity)
     keysCapacity = max(64, capacity * 8)
@@ -74,7 +83,7 @@ public final class TermCounter {
   /// Adds `n` occurrences of a key (no lowercasing).
   public func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: Int) {
     total += count
-    if let k = find(p, n, lower: false, insert: true) { entries[k].count += count - 1 }
+    if let k = find(p, n, lower: false, insert: true, readable: 0) { entries[k].count += count - 1 }
   }
 
   /// Adds every key and count of `other`; with `distinct`, each key once (document frequencies).
@@ -125,66 +134,114 @@ public final class TermCounter {
 
   /// Adds one occurrence of `n` bytes at `p`, lowercased first when `lower` is set (ASCII
   /// in the same pass as hashing, other text with Unicode case mapping).
-  public func add(_ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool) {
+  ///
+  /// `readable` is how many bytes may be read from `p` (to the end of its buffer): with 8 or
+  /// more, a key of up to 8 bytes is loaded, lowered and hashed as one word, with no loop.
+  public func add(_ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, readable: Int = 0) {
     total += 1
-    _ = find(p, n, lower: lower, insert: true)
+    _ = find(p, n, lower: lower, insert: true, readable: readable)
   }
 
   /// The index of the key (lowercased when `lower`), or nil when it was never added.
-  public func index(of p: UnsafePointer<UInt8>, _ n: Int, lower: Bool) -> Int? {
-    find(p, n, lower: lower, insert: false)
+  public func index(of p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, readable: Int = 0) -> Int? {
+    find(p, n, lower: lower, insert: false, readable: readable)
+  }
+
+  @inline(__always) private static func lowered(_ b: UInt8) -> UInt8 {
+    b &- 0x41 < 26 ? b | 0x20 : b
+  }
+
+  private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+  /// The hash of a key of `n` bytes whose first 8 make `word`, continued over the bytes after
+  /// them (lowered when `lower`).
+  @inline(__always) private static func hash(
+    word: UInt64, _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool
+  ) -> UInt64 {
+    var x = (word &+ UInt64(truncatingIfNeeded: n)) &* 0x9E37_79B9_7F4A_7C15
+    var i = 8
+    while i < n {
+      x = (x ^ UInt64(lower ? lowered(p[i]) : p[i])) &* 0x0000_0100_0000_01B3
+      i += 1
+    }
+    x ^= x >> 32
+    x &*= 0xD6E8_FEB8_6659_FD93
+    return x ^ (x >> 29)
+  }
+
+  /// The slot's meta word for a key: hash tag, length and index + 1.
+  @inline(__always) private static func meta(hash: UInt64, length n: Int, index: Int) -> UInt64 {
+    (hash & 0xFFFF_FF00_0000_0000) | UInt64(min(n, 255)) << 32 | UInt64(index + 1)
   }
 
   /// Finds a key; with `insert`, counts one more occurrence (adding it if new).
-  private func find(_ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, insert: Bool) -> Int? {
-    var h: UInt32 = 2_166_136_261
-    if lower {
+  private func find(
+    _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, insert: Bool, readable: Int
+  ) -> Int? {
+    // The first 8 bytes (lowered when asked) make the key's word. A non-ASCII byte sends a
+    // lowered key through Unicode case mapping first.
+    var word: UInt64 = 0
+    if n <= 8 && readable >= 8 {
+      let raw = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+      word = n == 8 ? raw : raw & ((1 << (8 * UInt64(n))) &- 1)
+      if lower {
+        if word & Self.highBits != 0 { return findUnicode(p, n, insert: insert) }
+        // Per byte (all below 0x80: no carry crosses a byte): 'A' <= x <= 'Z' sets the high
+        // bit, which shifted down by 2 is the 0x20 that lowers it.
+        let upper =
+          (word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & Self.highBits
+        word |= upper >> 2
+      }
+    } else if lower {
       for i in 0..<n {
         let b = p[i]
-        if b >= 0x80 {
-          var s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
-            .lowercased()
-          return s.withUTF8 { b in
-            b.baseAddress.flatMap { find($0, b.count, lower: false, insert: insert) }
-          }
-        }
-        h = (h ^ UInt32(b &- 0x41 < 26 ? b | 0x20 : b)) &* 16_777_619
+        if b >= 0x80 { return findUnicode(p, n, insert: insert) }
+        if i < 8 { word |= UInt64(Self.lowered(b)) << (8 * UInt64(i)) }
       }
     } else {
-      for i in 0..<n { h = (h ^ UInt32(p[i])) &* 16_777_619 }
+      for i in 0..<min(n, 8) { word |= UInt64(p[i]) << (8 * UInt64(i)) }
     }
-    let tag = UInt64(h) << 32
+    let h = Self.hash(word: word, p, n, lower: lower)
+    let probe = Self.meta(hash: h, length: n, index: -1)  // tag and length; index + 1 = 0
     let mask = slotCount - 1
-    var slot = Int(h) & mask
+    var slot = Int(truncatingIfNeeded: h) & mask
     while true {
       let v = slots[slot]
-      if v == 0 { break }
-      if v & 0xFFFF_FFFF_0000_0000 == tag {
-        let k = Int(v & 0xFFFF_FFFF) - 1
-        let e = entries[k]
-        if Int(e.length) == n {
-          let q = keys + Int(e.offset)
-          var same = true
-          if lower {
-            for i in 0..<n {
-              let b = p[i]
-              if q[i] != (b &- 0x41 < 26 ? b | 0x20 : b) {
-                same = false
-                break
-              }
-            }
-          } else {
-            same = memcmp(q, p, n) == 0
-          }
-          if same {
-            if insert { entries[k].count += 1 }
-            return k
-          }
+      if v.meta == 0 { break }
+      if v.meta & 0xFFFF_FFFF_0000_0000 == probe && v.word == word {
+        let k = Int(truncatingIfNeeded: v.meta & 0xFFFF_FFFF) - 1
+        if n <= 8 || sameTail(k, p, n, lower: lower) {
+          if insert { entries[k].count += 1 }
+          return k
         }
       }
       slot = (slot + 1) & mask
     }
     guard insert else { return nil }
+    return insertKey(p, n, lower: lower, word: word, hash: h, slot: slot)
+  }
+
+  /// A key with a non-ASCII byte, lowered by Unicode case mapping.
+  private func findUnicode(_ p: UnsafePointer<UInt8>, _ n: Int, insert: Bool) -> Int? {
+    var s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self).lowercased()
+    return s.withUTF8 { b in
+      b.baseAddress.flatMap { find($0, b.count, lower: false, insert: insert, readable: b.count) }
+    }
+  }
+
+  /// Whether key `k` (longer than 8 bytes, same first 8) equals the `n` bytes at `p`.
+  private func sameTail(_ k: Int, _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool) -> Bool {
+    guard Int(entries[k].length) == n else { return false }
+    let q = keys + Int(entries[k].offset)
+    if !lower { return memcmp(q + 8, p + 8, n - 8) == 0 }
+    for i in 8..<n where q[i] != Self.lowered(p[i]) { return false }
+    return true
+  }
+
+  /// Adds a new key (count 1) in the empty `slot` that its probe ended at.
+  private func insertKey(
+    _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, word: UInt64, hash h: UInt64, slot: Int
+  ) -> Int {
     let index = entryCount
     if entryCount == entryCapacity {
       let bigger = UnsafeMutablePointer<Entry>.allocate(capacity: entryCapacity * 2)
@@ -204,13 +261,10 @@ public final class TermCounter {
     }
     (entries + index).initialize(to: Entry(offset: Int32(keysCount), length: Int32(n), count: 1))
     entryCount += 1
-    slots[slot] = tag | UInt64(index + 1)
+    slots[slot] = Slot(word: word, meta: Self.meta(hash: h, length: n, index: index))
     let dst = keys + keysCount
     if lower {
-      for i in 0..<n {
-        let b = p[i]
-        dst[i] = b &- 0x41 < 26 ? b | 0x20 : b
-      }
+      for i in 0..<n { dst[i] = Self.lowered(p[i]) }
     } else {
       dst.update(from: p, count: n)
     }
@@ -219,16 +273,19 @@ public final class TermCounter {
     return index
   }
 
+  /// Doubles the table; the hashes are computed again from the stored (already lowered) keys.
   private func grow() {
     let old = slots
     let oldCount = slotCount
     slotCount *= 2
     slots = .allocate(capacity: slotCount)
-    slots.initialize(repeating: 0, count: slotCount)
+    slots.initialize(repeating: Slot(word: 0, meta: 0), count: slotCount)
     let mask = slotCount - 1
-    for i in 0..<oldCount where old[i] != 0 {
-      var slot = Int(old[i] >> 32) & mask
-      while slots[slot] != 0 { slot = (slot + 1) & mask }
+    for i in 0..<oldCount where old[i].meta != 0 {
+      let e = entries[Int(truncatingIfNeeded: old[i].meta & 0xFFFF_FFFF) - 1]
+      let h = Self.hash(word: old[i].word, keys + Int(e.offset), Int(e.length), lower: false)
+      var slot = Int(truncatingIfNeeded: h) & mask
+      while slots[slot].meta != 0 { slot = (slot + 1) & mask }
       slots[slot] = old[i]
     }
     old.deallocate()

@@ -205,6 +205,42 @@ import Testing
     #expect(b.total == 12)
     #expect(!b.merge(encoded: UnsafeRawBufferPointer(start: nil, count: 0)))
   }
+
+  @Test(
+    "a counter agrees with a dictionary: short and long keys, word loads and byte loops, growth")
+  func counterAgainstDictionary() {
+    // Keys of 0 to 12 bytes from letters of both cases, '@', '[', '`', '{', digits and 'É', read
+    // from a buffer with bytes after them (the 8-byte word load) and without (the byte loop).
+    let letters = Array("aZqQ@[`{09É")
+    var state: UInt64 = 7
+    func next(_ n: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(n))
+    }
+    let counter = TermCounter(capacity: 16)
+    var expected: [String: Int] = [:]
+    for round in 0..<20_000 {
+      let word = String((0..<next(13)).map { _ in letters[next(letters.count)] })
+      expected[word.lowercased(), default: 0] += 1
+      var padded = word + "XXXXXXXX"
+      let n = word.utf8.count
+      padded.withUTF8 { b in
+        counter.add(b.baseAddress!, n, lower: true, readable: round % 2 == 0 ? b.count : 0)
+      }
+    }
+    var got: [String: Int] = [:]
+    for k in 0..<counter.count {
+      got[counter.withKey(k) { String(decoding: $0, as: UTF8.self) }] = counter.count(at: k)
+    }
+    #expect(got == expected)
+    #expect(counter.total == 20_000)
+    var probe = "ZZQ@XXXXXXXX"
+    probe.withUTF8 { b in
+      #expect(
+        counter.index(of: b.baseAddress!, 4, lower: true, readable: b.count)
+          == counter.index(of: b.baseAddress!, 4, lower: true))
+    }
+  }
 }
 
 @Suite("CSV") struct CSVTests {
