@@ -45,15 +45,31 @@ struct TagLexer {
   private func find(_ needle: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
     let m = needle.count
     var j = from
+    // A first byte that is not a letter has one case: memchr jumps to each candidate.
+    let jump = !Self.isLetter(needle[0])
     while j + m <= b.count {
-      if Self.lower(b[j]) == needle[0] {
-        var k = 1
-        while k < m, Self.lower(b[j + k]) == needle[k] { k += 1 }
-        if k == m { return j }
+      if jump {
+        guard let base = b.baseAddress, let p = memchr(base + j, Int32(needle[0]), b.count - j)
+        else { return nil }
+        j = UnsafeRawPointer(p) - UnsafeRawPointer(base)
+        if j + m > b.count { return nil }
       }
+      if matches(needle, at: j) { return j }
       j += 1
     }
     return nil
+  }
+
+  /// Whether `needle` (lowercase ASCII) is at `j`, compared case-insensitively.
+  private func matches(_ needle: UnsafeBufferPointer<UInt8>, at j: Int) -> Bool {
+    guard j >= 0, j + needle.count <= b.count else { return false }
+    for k in 0..<needle.count where Self.lower(b[j + k]) != needle[k] { return false }
+    return true
+  }
+
+  private func matches(_ needle: StaticString, at j: Int) -> Bool {
+    matches(
+      UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), at: j)
   }
 
   /// The next '<' at or after `from`, or the end.
@@ -93,7 +109,7 @@ struct TagLexer {
       if c == 0x21 {  // <!
         if i + 3 < n, b[i + 2] == 0x2D, b[i + 3] == 0x2D {
           i = find("-->", from: i + 4).map { $0 + 3 } ?? n
-        } else if find("[cdata[", from: i + 2) == i + 2 {
+        } else if matches("[cdata[", at: i + 2) {
           let start = i + 9
           let end = find("]]>", from: start) ?? n
           i = min(end + 3, n)
