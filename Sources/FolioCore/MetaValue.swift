@@ -54,7 +54,9 @@ public struct Metadata: Sendable, Equatable {
   /// The position of `key` in the order, or nil.
   public func position(of key: String) -> Int? {
     if let index { return index[key] }
-    return items.firstIndex { $0.key == key }
+    // Lengths first: comparing two different short strings is the slow path of `==`.
+    let length = key.utf8.count
+    return items.firstIndex { $0.key.utf8.count == length && $0.key == key }
   }
 
   /// The entry at `position` in the order, or nil past the end.
