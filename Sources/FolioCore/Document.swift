@@ -71,29 +71,32 @@ public final class Document {
   ) {
     let tokens = self.tokens
     let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
-    var scratch: [UInt8] = []
-    scratch.reserveCapacity(64)
+    // Every pair "a b" is written into one buffer, then counted in batches (see
+    // `TermCounter.add(_:in:lower:)`).
+    var pairs: [UInt8] = []
+    var ranges: [Range<Int>] = []
     var text = self.text
     text.withUTF8 { buffer in
       guard let base = buffer.baseAddress else { return }
+      pairs.reserveCapacity(buffer.count * 2)
+      ranges.reserveCapacity(tokens.count)
       var previous: Token?
       for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
         if let p = previous {
-          scratch.removeAll(keepingCapacity: true)
-          scratch.append(
+          let start = pairs.count
+          pairs.append(
             contentsOf: UnsafeBufferPointer(start: base + Int(p.start), count: Int(p.end - p.start))
           )
-          scratch.append(0x20)
-          scratch.append(
+          pairs.append(0x20)
+          pairs.append(
             contentsOf: UnsafeBufferPointer(start: base + Int(t.start), count: Int(t.end - t.start))
           )
-          scratch.withUnsafeBufferPointer { b in
-            if let s = b.baseAddress { counter.add(s, b.count, lower: lower) }
-          }
+          ranges.append(start..<pairs.count)
         }
         previous = t
       }
     }
+    pairs.withUnsafeBufferPointer { counter.add(ranges, in: $0, lower: lower) }
   }
 
   /// Counts the texts of the tokens whose kind is in `kinds`, lowercased when `lower` is set.

@@ -81,17 +81,34 @@ public final class TermCounter {
   }
 
   /// Adds `n` occurrences of a key (no lowercasing).
-  public func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: Int) {
+  public func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: Int, readable: Int = 0) {
     total += count
-    if let k = find(p, n, lower: false, insert: true, readable: 0) { entries[k].count += count - 1 }
+    if let k = find(p, n, lower: false, insert: true, readable: readable) {
+      entries[k].count += count - 1
+    }
   }
 
   /// Adds every key and count of `other`; with `distinct`, each key once (document frequencies).
   public func merge(_ other: TermCounter, distinct: Bool = false) {
+    if other === self {
+      // The keys are read from the other counter's buffer while this one grows: not itself.
+      let copy = TermCounter(capacity: entryCount)
+      copy.merge(self)
+      merge(copy, distinct: distinct)
+      return
+    }
+    var ranges: [Range<Int>] = []
+    var counts: [Int] = []
+    ranges.reserveCapacity(other.entryCount)
+    counts.reserveCapacity(other.entryCount)
     for k in 0..<other.entryCount {
       let e = other.entries[k]
-      add(other.keys + Int(e.offset), Int(e.length), count: distinct ? 1 : e.count)
+      ranges.append(Int(e.offset)..<Int(e.offset) + Int(e.length))
+      counts.append(distinct ? 1 : e.count)
     }
+    add(
+      ranges, in: UnsafeBufferPointer(start: other.keys, count: other.keysCount), lower: false,
+      counts: counts)
   }
 
   /// The counter as bytes: `FC1`, then per key a little-endian u32 length, the key and an
@@ -115,14 +132,21 @@ public final class TermCounter {
       let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
     else { return false }
     var i = 3
+    var ranges: [Range<Int>] = []
+    var counts: [Int] = []
     while i + 4 <= bytes.count {
       let length = Int(bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self).littleEndian)
       i += 4
-      guard i + length + 8 <= bytes.count else { return false }
-      let count = Int(bytes.loadUnaligned(fromByteOffset: i + length, as: Int64.self).littleEndian)
-      add(base + i, length, count: count)
+      guard i + length + 8 <= bytes.count else { break }
+      ranges.append(i..<i + length)
+      counts.append(
+        Int(bytes.loadUnaligned(fromByteOffset: i + length, as: Int64.self).littleEndian))
       i += length + 8
     }
+    // What was read whole is added, as before, even when the bytes end early.
+    add(
+      ranges, in: UnsafeBufferPointer(start: base, count: bytes.count), lower: false, counts: counts
+    )
     return i == bytes.count
   }
 
@@ -175,33 +199,96 @@ public final class TermCounter {
   }
 
   /// Finds a key; with `insert`, counts one more occurrence (adding it if new).
-  private func find(
-    _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, insert: Bool, readable: Int
-  ) -> Int? {
-    // The first 8 bytes (lowered when asked) make the key's word. A non-ASCII byte sends a
-    // lowered key through Unicode case mapping first.
+  /// The key's word (its first 8 bytes, lowered when asked) and hash; nil for a lowered key
+  /// with a non-ASCII byte, which goes through Unicode case mapping first.
+  @inline(__always) private static func wordAndHash(
+    _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, readable: Int
+  ) -> (word: UInt64, hash: UInt64)? {
     var word: UInt64 = 0
     if n <= 8 && readable >= 8 {
       let raw = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
       word = n == 8 ? raw : raw & ((1 << (8 * UInt64(n))) &- 1)
       if lower {
-        if word & Self.highBits != 0 { return findUnicode(p, n, insert: insert) }
+        if word & highBits != 0 { return nil }
         // Per byte (all below 0x80: no carry crosses a byte): 'A' <= x <= 'Z' sets the high
         // bit, which shifted down by 2 is the 0x20 that lowers it.
-        let upper =
-          (word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & Self.highBits
+        let upper = (word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & highBits
         word |= upper >> 2
       }
     } else if lower {
       for i in 0..<n {
         let b = p[i]
-        if b >= 0x80 { return findUnicode(p, n, insert: insert) }
-        if i < 8 { word |= UInt64(Self.lowered(b)) << (8 * UInt64(i)) }
+        if b >= 0x80 { return nil }
+        if i < 8 { word |= UInt64(lowered(b)) << (8 * UInt64(i)) }
       }
     } else {
       for i in 0..<min(n, 8) { word |= UInt64(p[i]) << (8 * UInt64(i)) }
     }
-    let h = Self.hash(word: word, p, n, lower: lower)
+    return (word, hash(word: word, p, n, lower: lower))
+  }
+
+  /// Adds each key of `ranges` in `buffer` once (lowered when `lower`), as `add` does one by
+  /// one, but fetches the table's memory for a batch of keys before looking any of them up:
+  /// in a table of millions of keys (word pairs) each lookup misses the cache two or three
+  /// times, and the misses of a batch then overlap instead of following one another.
+  public func add(_ ranges: [Range<Int>], in buffer: UnsafeBufferPointer<UInt8>, lower: Bool) {
+    add(ranges, in: buffer, lower: lower, counts: nil)
+  }
+
+  /// The batches of `add(_:in:lower:)`; with `counts`, key `i` is added `counts[i]` times.
+  private func add(
+    _ ranges: [Range<Int>], in buffer: UnsafeBufferPointer<UInt8>, lower: Bool, counts: [Int]?
+  ) {
+    guard let base = buffer.baseAddress else { return }
+    let batch = 16
+    var slotOf = [Int](repeating: -1, count: batch)
+    var sink: UInt64 = 0
+    var start = 0
+    while start < ranges.count {
+      let end = min(start + batch, ranges.count)
+      let mask = slotCount - 1
+      for i in start..<end {
+        let r = ranges[i]
+        if let (_, h) = Self.wordAndHash(
+          base + r.lowerBound, r.count, lower: lower, readable: buffer.count - r.lowerBound)
+        {
+          let slot = Int(truncatingIfNeeded: h) & mask
+          slotOf[i - start] = slot
+          sink &+= slots[slot].meta
+        } else {
+          slotOf[i - start] = -1
+        }
+      }
+      for i in 0..<(end - start) where slotOf[i] >= 0 {
+        let v = slots[slotOf[i]].meta
+        if v != 0 {
+          let e = entries[Int(truncatingIfNeeded: v & 0xFFFF_FFFF) - 1]
+          sink &+= UInt64(e.count)
+          if e.length > 8 { sink &+= UInt64(keys[Int(e.offset) + 8]) }  // the tail compared
+        }
+      }
+      for i in start..<end {
+        let r = ranges[i]
+        if let counts {
+          add(base + r.lowerBound, r.count, count: counts[i], readable: buffer.count - r.lowerBound)
+        } else {
+          add(base + r.lowerBound, r.count, lower: lower, readable: buffer.count - r.lowerBound)
+        }
+      }
+      start = end
+    }
+    fetched = sink
+  }
+
+  /// Where `add(_:in:lower:)` leaves what it read ahead, so that the reads are not dropped.
+  private var fetched: UInt64 = 0
+
+  private func find(
+    _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, insert: Bool, readable: Int
+  ) -> Int? {
+    guard let (word, h) = Self.wordAndHash(p, n, lower: lower, readable: readable) else {
+      return findUnicode(p, n, insert: insert)
+    }
     let probe = Self.meta(hash: h, length: n, index: -1)  // tag and length; index + 1 = 0
     let mask = slotCount - 1
     var slot = Int(truncatingIfNeeded: h) & mask
@@ -273,21 +360,26 @@ public final class TermCounter {
     return index
   }
 
-  /// Doubles the table; the hashes are computed again from the stored (already lowered) keys.
+  /// Doubles the table. The keys are placed again in the order they were added: the entries
+  /// and the key bytes are then read front to back (their hashes computed again), not in the
+  /// random order of the old slots, each a cache miss in a large table.
   private func grow() {
-    let old = slots
-    let oldCount = slotCount
+    slots.deallocate()
     slotCount *= 2
     slots = .allocate(capacity: slotCount)
     slots.initialize(repeating: Slot(word: 0, meta: 0), count: slotCount)
     let mask = slotCount - 1
-    for i in 0..<oldCount where old[i].meta != 0 {
-      let e = entries[Int(truncatingIfNeeded: old[i].meta & 0xFFFF_FFFF) - 1]
-      let h = Self.hash(word: old[i].word, keys + Int(e.offset), Int(e.length), lower: false)
+    for k in 0..<entryCount {
+      let e = entries[k]
+      let n = Int(e.length)
+      let p = keys + Int(e.offset)
+      guard
+        let (word, h) = Self.wordAndHash(p, n, lower: false, readable: keysCount - Int(e.offset))
+      else { continue }  // never: a key without lowering always hashes
       var slot = Int(truncatingIfNeeded: h) & mask
       while slots[slot].meta != 0 { slot = (slot + 1) & mask }
-      slots[slot] = old[i]
+      slots[slot] = Slot(word: word, meta: Self.meta(hash: h, length: n, index: k))
     }
-    old.deallocate()
   }
+
 }

@@ -204,6 +204,9 @@ import Testing
     #expect(ranked == ["the=6", "éclair=4", "cat=2"])
     #expect(b.total == 12)
     #expect(!b.merge(encoded: UnsafeRawBufferPointer(start: nil, count: 0)))
+    b.merge(b)  // with itself: every count doubles
+    #expect(b.ranked(limit: 1).map { b.count(at: $0) } == [12])
+    #expect(b.total == 24)
   }
 
   @Test(
