@@ -198,7 +198,6 @@ public final class TermCounter {
     (hash & 0xFFFF_FF00_0000_0000) | UInt64(min(n, 255)) << 32 | UInt64(index + 1)
   }
 
-  /// Finds a key; with `insert`, counts one more occurrence (adding it if new).
   /// The key's word (its first 8 bytes, lowered when asked) and hash; nil for a lowered key
   /// with a non-ASCII byte, which goes through Unicode case mapping first.
   @inline(__always) private static func wordAndHash(
@@ -283,6 +282,7 @@ public final class TermCounter {
   /// Where `add(_:in:lower:)` leaves what it read ahead, so that the reads are not dropped.
   private var fetched: UInt64 = 0
 
+  /// Finds a key; with `insert`, counts one more occurrence (adding it if new).
   private func find(
     _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, insert: Bool, readable: Int
   ) -> Int? {
@@ -360,7 +360,9 @@ public final class TermCounter {
     return index
   }
 
-  /// Doubles the table. The keys are placed again in the order they were added: the entries
+  /// Doubles the table.
+  ///
+  /// The keys are placed again in the order they were added: the entries
   /// and the key bytes are then read front to back (their hashes computed again), not in the
   /// random order of the old slots, each a cache miss in a large table.
   private func grow() {
