@@ -18,7 +18,26 @@ extension Document {
       let m = needle.count
       let firstUpper = ignoreCase ? Self.asciiUpper(first) : first
       var i = 0
+      // Eight bytes at a time to the next byte that may start the word: a zero byte in
+      // v ^ first (or v ^ firstUpper), found by the usual borrow trick; the lowest flagged
+      // byte is exact.
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let high: UInt64 = 0x8080_8080_8080_8080
+      let a = UInt64(first) &* ones
+      let c = UInt64(firstUpper) &* ones
       while i + m <= n {
+        if i + 8 <= n {
+          let v = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+          let x = v ^ a
+          let y = v ^ c
+          let hits = ((x &- ones) & ~x | (y &- ones) & ~y) & high
+          if hits == 0 {
+            i += 8
+            continue
+          }
+          i += hits.trailingZeroBitCount / 8
+          if i + m > n { break }
+        }
         let b = base[i]
         if b != first && b != firstUpper {
           i += 1

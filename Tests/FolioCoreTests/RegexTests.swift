@@ -48,3 +48,37 @@ import Testing
     }
   }
 }
+
+@Suite("Finding a word's tokens") struct FindTokensTests {
+  @Test("findTokens finds exactly the tokens that spell the word, in any case when asked")
+  func againstTokens() {
+    let pieces = [
+      "money", "Money", "MONEY", "moneys", "summon", "m", "M", "mon", "mo", "ney", "money.",
+      "(money)", "money's", "é", "—", " ", " ", "\n", "mmoney", "MoNeY", "x",
+    ]
+    var state: UInt64 = 5
+    var failures: [String] = []
+    for round in 0..<500 {
+      var text = ""
+      for _ in 0..<(round % 40) {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        text += pieces[Int((state >> 33) % UInt64(pieces.count))]
+      }
+      let doc = Document(id: "d", text: text)
+      let bytes = Array(text.utf8)
+      for ignoreCase in [false, true] {
+        let expected = doc.tokens.filter { t in
+          let s = String(decoding: bytes[Int(t.start)..<Int(t.end)], as: UTF8.self)
+          return ignoreCase ? s.lowercased() == "money" : s == "money"
+        }.map { [Int($0.start), Int($0.end)] }
+        let got = doc.findTokens("money", ignoreCase: ignoreCase).map {
+          [Int($0.start), Int($0.end)]
+        }
+        if got != expected {
+          failures.append("\(text.debugDescription) \(ignoreCase): \(got) vs \(expected)")
+        }
+      }
+    }
+    #expect(failures.isEmpty, Comment(rawValue: failures.prefix(3).joined(separator: "\n")))
+  }
+}
