@@ -7,7 +7,7 @@ public enum InputFormat: String, Sendable, CaseIterable {
   /// The format a file's extension implies.
   static func of(_ path: String) -> InputFormat {
     // The extension of the last path component, by string: a Foundation URL would stat the file.
-    let name = path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+    let name = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path[...]
     let dot = name.dropFirst().lastIndex(of: ".")
     let ext = dot.map { name[name.index(after: $0)...].lowercased() } ?? ""
     return switch ext {

@@ -171,10 +171,6 @@ public final class TermCounter {
     find(p, n, lower: lower, insert: false, readable: readable)
   }
 
-  @inline(__always) private static func lowered(_ b: UInt8) -> UInt8 {
-    b &- 0x41 < 26 ? b | 0x20 : b
-  }
-
   private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
   /// The hash of a key of `n` bytes whose first 8 make `word`, continued over the bytes after
@@ -185,7 +181,7 @@ public final class TermCounter {
     var x = (word &+ UInt64(truncatingIfNeeded: n)) &* 0x9E37_79B9_7F4A_7C15
     var i = 8
     while i < n {
-      x = (x ^ UInt64(lower ? lowered(p[i]) : p[i])) &* 0x0000_0100_0000_01B3
+      x = (x ^ UInt64(lower ? Document.asciiLower(p[i]) : p[i])) &* 0x0000_0100_0000_01B3
       i += 1
     }
     x ^= x >> 32
@@ -218,7 +214,7 @@ public final class TermCounter {
       for i in 0..<n {
         let b = p[i]
         if b >= 0x80 { return nil }
-        if i < 8 { word |= UInt64(lowered(b)) << (8 * UInt64(i)) }
+        if i < 8 { word |= UInt64(Document.asciiLower(b)) << (8 * UInt64(i)) }
       }
     } else {
       for i in 0..<min(n, 8) { word |= UInt64(p[i]) << (8 * UInt64(i)) }
@@ -321,7 +317,7 @@ public final class TermCounter {
     guard Int(entries[k].length) == n else { return false }
     let q = keys + Int(entries[k].offset)
     if !lower { return memcmp(q + 8, p + 8, n - 8) == 0 }
-    for i in 8..<n where q[i] != Self.lowered(p[i]) { return false }
+    for i in 8..<n where q[i] != Document.asciiLower(p[i]) { return false }
     return true
   }
 
@@ -351,7 +347,7 @@ public final class TermCounter {
     slots[slot] = Slot(word: word, meta: Self.meta(hash: h, length: n, index: index))
     let dst = keys + keysCount
     if lower {
-      for i in 0..<n { dst[i] = Self.lowered(p[i]) }
+      for i in 0..<n { dst[i] = Document.asciiLower(p[i]) }
     } else {
       dst.update(from: p, count: n)
     }

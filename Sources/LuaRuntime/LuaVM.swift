@@ -23,12 +23,8 @@ public struct LuaFunction: Sendable, Hashable {
 /// A registered host function, kept alive by its VM; Lua holds its address.
 final class HostFunctionBox {
   let body: HostFunction
-  let name: String
 
-  init(_ body: @escaping HostFunction, name: String) {
-    self.body = body
-    self.name = name
-  }
+  init(_ body: @escaping HostFunction) { self.body = body }
 }
 
 /// One Lua 5.4 state with Folio's allocator, limits hook and host-function table.
@@ -108,7 +104,7 @@ public final class LuaVM {
   /// The function is pushed with `state.pushFunction(_:)`.
   @discardableResult
   public func register(_ name: String, _ body: @escaping HostFunction) -> LuaFunction {
-    let box = HostFunctionBox(body, name: name)
+    let box = HostFunctionBox(body)
     functions.append(box)
     return LuaFunction(
       address: UInt(bitPattern: Unmanaged.passUnretained(box).toOpaque()), name: name)
