@@ -91,13 +91,22 @@ public struct CorpusReader: Sendable {
   ]
 
   /// The extension that decides a file's format: `txt` for `a.txt` and `a.txt.gz`.
-  static func formatExtension(_ name: String) -> String {
-    let lower = name.lowercased()
-    var stem = Substring(lower)
-    if stem.hasSuffix(".gz"), stem.dropLast(3).contains(".") { stem = stem.dropLast(3) }
-    guard let dot = stem.lastIndex(of: ".") else { return "" }
-    return String(stem[stem.index(after: dot)...])
+  ///
+  /// ASCII case-insensitive, on bytes: it runs once per file of a folder.
+  public static func formatExtension(_ name: String) -> String {
+    var bytes = Substring(name).utf8[...]
+    if hasGzipSuffix(name), bytes.dropLast(3).contains(0x2E) { bytes = bytes.dropLast(3) }
+    guard let dot = bytes.lastIndex(of: 0x2E) else { return "" }
+    return String(
+      decoding: bytes[bytes.index(after: dot)...].map(Document.asciiLower), as: UTF8.self)
   }
+
+  /// Whether `name` ends in `.gz` (any case).
+  public static func hasGzipSuffix(_ name: String) -> Bool {
+    let tail = name.utf8.suffix(3).map(Document.asciiLower)
+    return tail == [0x2E, 0x67, 0x7A]
+  }
+
   public var options: ReaderOptions
 
   public init(options: ReaderOptions = ReaderOptions()) { self.options = options }
@@ -143,12 +152,18 @@ public struct CorpusReader: Sendable {
   /// README, LICENSE and COPYING files (`README.md`, `UPSTREAM-README.md`, `LICENSE.txt`) are
   /// skipped in folders; name such a file explicitly to read it.
   public static func isDocumentation(_ name: String) -> Bool {
-    let stem = name.split(separator: ".").first.map { $0.uppercased() } ?? ""
-    guard stem.contains("README") || stem.contains("LICEN") || stem.contains("COPYING") else {
-      return false
+    // The name up to its first dot, in parts split at '-' and '_', compared on bytes without
+    // case: it runs once per file of a folder.
+    let stem = name.utf8.prefix { $0 != 0x2E }
+    return stem.split(whereSeparator: { $0 == 0x2D || $0 == 0x5F }).contains { part in
+      documentationNames.contains { word in
+        word.count == part.count && zip(word, part).allSatisfy { $0 == Document.asciiLower($1) }
+      }
     }
-    let parts = stem.split(whereSeparator: { $0 == "-" || $0 == "_" })
-    return parts.contains { ["README", "LICENSE", "LICENCE", "COPYING"].contains(String($0)) }
+  }
+
+  private static let documentationNames = ["readme", "license", "licence", "copying"].map {
+    Array($0.utf8)
   }
 
   /// Lists the documents of `paths` in a stable order.
@@ -223,9 +238,26 @@ public struct CorpusReader: Sendable {
           path: prefix + relative, id: relative, folder: folder,
           displayPath: prefix + relative, bytes: size))
     }
-    found.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+    found.sort { Self.bytesPrecede($0.id, $1.id) }
     if found.isEmpty { throw .empty(path) }
     return found
+  }
+
+  /// Whether `a` sorts before `b` by their UTF-8 bytes (memcmp: folders of thousands of
+  /// files are sorted this way).
+  static func bytesPrecede(_ a: String, _ b: String) -> Bool {
+    var a = a
+    var b = b
+    return a.withUTF8 { x in
+      b.withUTF8 { y in
+        let n = min(x.count, y.count)
+        if n > 0, let p = x.baseAddress, let q = y.baseAddress {
+          let c = memcmp(p, q, n)
+          if c != 0 { return c < 0 }
+        }
+        return x.count < y.count
+      }
+    }
   }
 
   /// The file's bytes, gunzipped when its name ends in `.gz`, and the name that tells its
@@ -234,7 +266,7 @@ public struct CorpusReader: Sendable {
     -> (bytes: [UInt8], name: String)?
   {
     let raw = try Self.readFile(entry.path, shown: entry.displayPath)
-    guard entry.id.lowercased().hasSuffix(".gz") else { return (raw, entry.id) }
+    guard Self.hasGzipSuffix(entry.id) else { return (raw, entry.id) }
     do {
       return (try Gzip.decompress(raw), String(entry.id.dropLast(3)))
     } catch {

@@ -113,7 +113,7 @@ public enum CorpusScan {
       if warm.contains(.tokens) { _ = document.tokens }
       if warm.contains(.sentences) { _ = document.sentences }
     }
-    let name = entry.id.lowercased().hasSuffix(".gz") ? String(entry.id.dropLast(3)) : entry.id
+    let name = CorpusReader.hasGzipSuffix(entry.id) ? String(entry.id.dropLast(3)) : entry.id
     let format = reader.options.format == .auto ? InputFormat.of(name) : reader.options.format
     return File(entry: entry, documents: documents, warnings: warnings, format: format)
   }

@@ -14,25 +14,62 @@ public struct JSONWriter {
   }
 
   /// A JSON string from UTF-8 bytes (valid UTF-8 expected; documents are repaired on input).
+  ///
+  /// Runs of bytes that need no escape are found eight at a time and copied whole.
   public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
     bytes.append(0x22)
-    var start = 0
-    for (i, b) in utf8.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
-      switch b {
-      case 0x22: bytes += [0x5C, 0x22]
-      case 0x5C: bytes += [0x5C, 0x5C]
-      case 0x0A: bytes += [0x5C, 0x6E]
-      case 0x09: bytes += [0x5C, 0x74]
-      case 0x0D: bytes += [0x5C, 0x72]
-      default:
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        bytes += [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-      }
-      start = i + 1
+    guard let base = utf8.baseAddress else {
+      bytes.append(0x22)
+      return
     }
-    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+    bytes.reserveCapacity(bytes.count + utf8.count + 1)
+    let n = utf8.count
+    var start = 0
+    var i = 0
+    while i < n {
+      while i + 8 <= n, !Self.needsEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+      {
+        i += 8
+      }
+      guard i < n else { break }
+      let b = base[i]
+      if b < 0x20 || b == 0x22 || b == 0x5C {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
+        escape(b)
+        start = i + 1
+      }
+      i += 1
+    }
+    bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
     bytes.append(0x22)
+  }
+
+  /// Whether any of the 8 bytes of `w` is below 0x20, a quote or a backslash.
+  @inline(__always) private static func needsEscape(_ w: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    // (x - n·ones) & ~x & high is non-zero exactly when a byte of x is below n (n <= 0x80);
+    // for n = 1 that is a zero byte, which x ^ c has where x has the byte c.
+    func below(_ x: UInt64, _ k: UInt64) -> UInt64 { (x &- k &* ones) & ~x & high }
+    return below(w, 0x20) | below(w ^ (0x22 &* ones), 1) | below(w ^ (0x5C &* ones), 1) != 0
+  }
+
+  /// Appends the escape of byte `b` (a control character, quote or backslash).
+  private mutating func escape(_ b: UInt8) {
+    bytes.append(0x5C)
+    switch b {
+    case 0x22, 0x5C: bytes.append(b)
+    case 0x0A: bytes.append(0x6E)
+    case 0x09: bytes.append(0x74)
+    case 0x0D: bytes.append(0x72)
+    default:
+      func hex(_ d: UInt8) -> UInt8 { d < 10 ? 0x30 + d : 0x57 + d }
+      bytes.append(0x75)
+      bytes.append(0x30)
+      bytes.append(0x30)
+      bytes.append(hex(b >> 4))
+      bytes.append(hex(b & 0xF))
+    }
   }
 
   public mutating func integer(_ i: Int) { bytes.append(contentsOf: String(i).utf8) }

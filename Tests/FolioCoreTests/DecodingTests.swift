@@ -143,9 +143,21 @@ import Testing
       ("README.md", true), ("UPSTREAM-README.md", true), ("LICENSE.txt", true),
       ("readme.txt", true),
       ("COPYING", true), ("Dickens_Bleak_1853.txt", false), ("READMEANDWEEP.txt", false),
+      ("my_ReadMe-notes.MD", true), ("Licence", true), ("licensed.txt", false),
     ])
   func documentation(name: String, skipped: Bool) {
     #expect(CorpusReader.isDocumentation(name) == skipped)
+  }
+
+  @Test(
+    "the extension that decides the format ignores case and a .gz after it",
+    arguments: [
+      ("a.txt", "txt"), ("A.TXT.GZ", "txt"), ("notes.Md", "md"), ("x.gz", "gz"), ("README", ""),
+      ("a.b.JsonL.gz", "jsonl"), ("été.HTML", "html"),
+    ])
+  func formatExtension(name: String, ext: String) {
+    #expect(CorpusReader.formatExtension(name) == ext)
+    #expect(CorpusReader.hasGzipSuffix(name) == name.lowercased().hasSuffix(".gz"))
   }
 
   @Test("a missing path is an error naming it")
