@@ -135,16 +135,31 @@ public struct CorpusReader: Sendable {
       }
     }
     if let failure { throw failure }
-    // The file grew since fstat: read the rest.
+    // The file may have grown since fstat: a byte more means reading on to the end (the
+    // chunk is made only then: zeroing 64 KB per file showed in runs over many small files).
+    guard bytes.count == max(size, 1) else { return bytes }
+    var probe: UInt8 = 0
+    guard Self.readRetrying(fd, &probe, 1) == 1 else { return bytes }
+    bytes.append(probe)
     var chunk = [UInt8](repeating: 0, count: 65536)
-    while bytes.count == max(size, 1) {
+    while true {
       let n = chunk.withUnsafeMutableBytes { b in
-        b.baseAddress.map { Glibc.read(fd, $0, b.count) } ?? 0
+        b.baseAddress.map { Self.readRetrying(fd, $0, b.count) } ?? 0
       }
       if n <= 0 { break }
       bytes += chunk[0..<n]
     }
     return bytes
+  }
+
+  /// `read(2)`, again when a signal interrupts it.
+  private static func readRetrying(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int)
+    -> Int
+  {
+    while true {
+      let n = Glibc.read(fd, buffer, count)
+      if n >= 0 || errno != EINTR { return n }
+    }
   }
 
   /// Whether a file inside a corpus folder describes the corpus rather than belonging to it.

@@ -157,6 +157,19 @@ func sharedCorpus(_ relative: String) -> String? {
 }
 
 @Suite("Readers: HTML, SGML, gzip, globs") struct MarkupReaderTests {
+  @Test(
+    "a file whose size the system does not know in advance (/proc) is read to its end",
+    .enabled(if: FileManager.default.fileExists(atPath: "/proc/filesystems")))
+  func unknownSize() throws {
+    let reader = CorpusReader()
+    let entries = try reader.list(["/proc/filesystems"])
+    #expect(entries.first?.bytes == 0)
+    let documents = try reader.readAll(entries[0]) { _ in }
+    let expected = try String(contentsOfFile: "/proc/filesystems", encoding: .utf8)
+    #expect(expected.utf8.count > 100)
+    #expect(documents.first?.text == expected)
+  }
+
   static let page = """
     <!DOCTYPE html>
     <html lang="en-GB"><head>
