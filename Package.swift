@@ -37,7 +37,8 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
-    .target(name: "FolioCore", dependencies: ["CPCRE2", "CZlib"]),
+    .target(name: "CFolioSupport"),
+    .target(name: "FolioCore", dependencies: ["CFolioSupport", "CPCRE2", "CZlib"]),
     .target(
       name: "FolioEngine",
       dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"]

@@ -60,11 +60,8 @@ public final class Corpus {
       while i < texts.count {
         var text = texts[i]
         text.withUTF8 { buffer in
-          guard let base = buffer.baseAddress else { return }
-          for t in Tokenizer.tokenize(utf8: buffer) where mask & (1 << t.kind.rawValue) != 0 {
-            counter.add(
-              base + Int(t.start), Int(t.end - t.start), lower: lower,
-              readable: buffer.count - Int(t.start))
+          Tokenizer.tokenize(utf8: buffer).withUnsafeBufferPointer {
+            counter.add(tokens: $0, mask: mask, in: buffer, lower: lower)
           }
         }
         i += workers

@@ -115,12 +115,7 @@ public final class Document {
     // A bit per kind: a Set lookup per token costs more than the rest of the loop.
     let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
     text.withUTF8 { buffer in
-      guard let base = buffer.baseAddress else { return }
-      for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
-        counter.add(
-          base + Int(t.start), Int(t.end - t.start), lower: lower,
-          readable: buffer.count - Int(t.start))
-      }
+      tokens.withUnsafeBufferPointer { counter.add(tokens: $0, mask: mask, in: buffer, lower: lower) }
     }
   }
 

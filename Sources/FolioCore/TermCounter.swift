@@ -1,3 +1,5 @@
+import CFolioSupport
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -275,6 +277,72 @@ public final class TermCounter {
     fetched = sink
   }
 
+  /// Adds the text of each token in `tokens` whose kind is in `mask` (bit `kind.rawValue`),
+  /// lowered when `lower`, in token order, as `add(_:_:lower:readable:)` would one by one.
+  ///
+  /// Each key's hash is computed a few tokens ahead and its slot prefetched, so that the cache
+  /// misses of rare words (most of the table, once it outgrows the cache) overlap.
+  public func add(
+    tokens: UnsafeBufferPointer<Token>, mask: UInt32, in buffer: UnsafeBufferPointer<UInt8>,
+    lower: Bool
+  ) {
+    guard let base = buffer.baseAddress else { return }
+    struct Pending {
+      var start: Int
+      var length: Int
+      var word: UInt64
+      var hash: UInt64
+      var ascii: Bool
+    }
+    let depth = 16
+    withUnsafeTemporaryAllocation(of: Pending.self, capacity: depth) { ring in
+      guard let ring = ring.baseAddress else { return }
+      var head = 0
+      var waiting = 0
+      func process(_ e: Pending) {
+        let p = base + e.start
+        if e.ascii {
+          _ = find(p, e.length, word: e.word, hash: e.hash, lower: lower, insert: true)
+        } else {
+          _ = findUnicode(p, e.length, insert: true)
+        }
+      }
+      for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
+        total += 1
+        let start = Int(t.start)
+        let n = Int(t.end) - start
+        var e = Pending(start: start, length: n, word: 0, hash: 0, ascii: false)
+        if let (word, h) = Self.wordAndHash(
+          base + start, n, lower: lower, readable: buffer.count - start)
+        {
+          e.word = word
+          e.hash = h
+          e.ascii = true
+          folio_prefetch(slots + (Int(truncatingIfNeeded: h) & (slotCount - 1)))
+        }
+        let slot = (head + waiting) & (depth - 1)
+        if waiting == depth {
+          process(ring[head])
+          head = (head + 1) & (depth - 1)
+        } else {
+          waiting += 1
+        }
+        ring[slot] = e
+        // Half-way through the ring, the slot has arrived: fetch the count's entry.
+        if waiting > depth / 2 {
+          let m = ring[(head + waiting - 1 - depth / 2) & (depth - 1)]
+          let v = slots[Int(truncatingIfNeeded: m.hash) & (slotCount - 1)].meta
+          if m.ascii && v != 0 { folio_prefetch(entries + Int(truncatingIfNeeded: v & 0xFFFF_FFFF) - 1) }
+        }
+      }
+      while waiting > 0 {
+        process(ring[head])
+        head = (head + 1) & (depth - 1)
+        waiting -= 1
+      }
+    }
+  }
+
   /// Where `add(_:in:lower:)` leaves what it read ahead, so that the reads are not dropped.
   private var fetched: UInt64 = 0
 
@@ -285,6 +353,14 @@ public final class TermCounter {
     guard let (word, h) = Self.wordAndHash(p, n, lower: lower, readable: readable) else {
       return findUnicode(p, n, insert: insert)
     }
+    return find(p, n, word: word, hash: h, lower: lower, insert: insert)
+  }
+
+  /// `find` with the key's word and hash already computed.
+  @inline(__always)
+  private func find(
+    _ p: UnsafePointer<UInt8>, _ n: Int, word: UInt64, hash h: UInt64, lower: Bool, insert: Bool
+  ) -> Int? {
     let probe = Self.meta(hash: h, length: n, index: -1)  // tag and length; index + 1 = 0
     let mask = slotCount - 1
     var slot = Int(truncatingIfNeeded: h) & mask

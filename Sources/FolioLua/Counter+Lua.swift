@@ -105,9 +105,9 @@ extension FolioLua {
       // Pairs are nearly all distinct within a document: count them straight in.
       doc.addBigrams(to: c, kinds: o.kinds, lower: o.lower)
     } else {
-      // Count the document in a small table that stays in cache, then merge its distinct
-      // words: a lookup per token in a large table was bound by cache misses.
-      c.merge(doc.countTokens(kinds: o.kinds, lower: o.lower))
+      // Straight into the large table: the counter fetches each word's slot a few tokens
+      // ahead, so its cache misses overlap.
+      doc.addTokens(to: c, kinds: o.kinds, lower: o.lower)
     }
     L.pushInteger(c.total - before)
     return 1

@@ -256,6 +256,43 @@ import Testing
           == counter.index(of: b.baseAddress!, 4, lower: true))
     }
   }
+
+  @Test(
+    "counting a document's tokens ahead (prefetched) gives the keys, order and counts of adding them one by one"
+  )
+  func tokensAhead() {
+    // Words of many shapes, with a non-ASCII word now and then (counted through Unicode case
+    // mapping, in its place in the order), enough distinct ones for the table to grow.
+    let shapes = ["the", "The", "Straße", "STRASSE", "naïve", "x", "encyclopaedias", "É", "42"]
+    var state: UInt64 = 11
+    func next(_ n: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(n))
+    }
+    var words: [String] = []
+    for _ in 0..<30_000 {
+      let shape = shapes[next(shapes.count)]
+      words.append(next(3) == 0 ? shape + String(next(5_000)) + "w" : shape)
+    }
+    let doc = Document(id: "d", text: words.joined(separator: " ") + ", the end.")
+    for lower in [true, false] {
+      for kinds: Set<TokenKind> in [[.word], [.word, .number, .punct]] {
+        let ahead = TermCounter(capacity: 16)
+        doc.addTokens(to: ahead, kinds: kinds, lower: lower)
+        let one = TermCounter(capacity: 16)
+        var text = doc.text
+        text.withUTF8 { b in
+          for t in doc.tokens where kinds.contains(t.kind) {
+            let n = Int(t.end - t.start)
+            one.add(b.baseAddress! + Int(t.start), n, lower: lower)
+          }
+        }
+        #expect(ahead.count > 5_000)
+        #expect(ahead.total == one.total)
+        #expect(ahead.encoded() == one.encoded(), "lower \(lower), kinds \(kinds)")
+      }
+    }
+  }
 }
 
 @Suite("CSV") struct CSVTests {
