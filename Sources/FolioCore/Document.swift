@@ -115,7 +115,9 @@ public final class Document {
     // A bit per kind: a Set lookup per token costs more than the rest of the loop.
     let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
     text.withUTF8 { buffer in
-      tokens.withUnsafeBufferPointer { counter.add(tokens: $0, mask: mask, in: buffer, lower: lower) }
+      tokens.withUnsafeBufferPointer {
+        counter.add(tokens: $0, mask: mask, in: buffer, lower: lower)
+      }
     }
   }
 

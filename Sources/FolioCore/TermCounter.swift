@@ -224,127 +224,128 @@ public final class TermCounter {
     return (word, hash(word: word, p, n, lower: lower))
   }
 
-  /// Adds each key of `ranges` in `buffer` once (lowered when `lower`), as `add` does one by
-  /// one, but fetches the table's memory for a batch of keys before looking any of them up:
-  /// in a table of millions of keys (word pairs) each lookup misses the cache two or three
-  /// times, and the misses of a batch then overlap instead of following one another.
+  /// Adds each key of `ranges` in `buffer` once (lowered when `lower`), in order, as `add`
+  /// does one by one, with each key's slot fetched a few keys ahead (see `Lookahead`).
   public func add(_ ranges: [Range<Int>], in buffer: UnsafeBufferPointer<UInt8>, lower: Bool) {
     add(ranges, in: buffer, lower: lower, counts: nil)
   }
 
-  /// The batches of `add(_:in:lower:)`; with `counts`, key `i` is added `counts[i]` times.
+  /// `add(_:in:lower:)`; with `counts`, key `i` is added `counts[i]` times.
   private func add(
     _ ranges: [Range<Int>], in buffer: UnsafeBufferPointer<UInt8>, lower: Bool, counts: [Int]?
   ) {
     guard let base = buffer.baseAddress else { return }
-    let batch = 16
-    var slotOf = [Int](repeating: -1, count: batch)
-    var sink: UInt64 = 0
-    var start = 0
-    while start < ranges.count {
-      let end = min(start + batch, ranges.count)
-      let mask = slotCount - 1
-      for i in start..<end {
-        let r = ranges[i]
-        if let (_, h) = Self.wordAndHash(
-          base + r.lowerBound, r.count, lower: lower, readable: buffer.count - r.lowerBound)
-        {
-          let slot = Int(truncatingIfNeeded: h) & mask
-          slotOf[i - start] = slot
-          sink &+= slots[slot].meta
-        } else {
-          slotOf[i - start] = -1
-        }
+    withLookahead(base, lower: lower) { ahead in
+      for (i, r) in ranges.enumerated() {
+        let count = counts?[i] ?? 1
+        total += count
+        ahead.push(r.lowerBound, r.count, count: count, readable: buffer.count - r.lowerBound)
       }
-      for i in 0..<(end - start) where slotOf[i] >= 0 {
-        let v = slots[slotOf[i]].meta
-        if v != 0 {
-          let e = entries[Int(truncatingIfNeeded: v & 0xFFFF_FFFF) - 1]
-          sink &+= UInt64(e.count)
-          if e.length > 8 { sink &+= UInt64(keys[Int(e.offset) + 8]) }  // the tail compared
-        }
-      }
-      for i in start..<end {
-        let r = ranges[i]
-        if let counts {
-          add(base + r.lowerBound, r.count, count: counts[i], readable: buffer.count - r.lowerBound)
-        } else {
-          add(base + r.lowerBound, r.count, lower: lower, readable: buffer.count - r.lowerBound)
-        }
-      }
-      start = end
     }
-    fetched = sink
   }
 
   /// Adds the text of each token in `tokens` whose kind is in `mask` (bit `kind.rawValue`),
-  /// lowered when `lower`, in token order, as `add(_:_:lower:readable:)` would one by one.
-  ///
-  /// Each key's hash is computed a few tokens ahead and its slot prefetched, so that the cache
-  /// misses of rare words (most of the table, once it outgrows the cache) overlap.
+  /// lowered when `lower`, in token order, as `add(_:_:lower:readable:)` would one by one,
+  /// with each key's slot fetched a few tokens ahead (see `Lookahead`).
   public func add(
     tokens: UnsafeBufferPointer<Token>, mask: UInt32, in buffer: UnsafeBufferPointer<UInt8>,
     lower: Bool
   ) {
     guard let base = buffer.baseAddress else { return }
-    struct Pending {
+    withLookahead(base, lower: lower) { ahead in
+      for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
+        total += 1
+        let start = Int(t.start)
+        ahead.push(start, Int(t.end) - start, count: 1, readable: buffer.count - start)
+      }
+    }
+  }
+
+  /// Keys waiting to be added while their memory is fetched.
+  ///
+  /// Once the table outgrows the cache, a lookup misses it once for the slot and once for
+  /// the entry. Each key's hash is computed when it is pushed and its slot prefetched; half
+  /// the ring later its entry is prefetched; when it leaves the ring, it is added with the
+  /// hash already known. The misses of 16 keys then overlap instead of following one another.
+  /// Keys leave in the order they came (Unicode keys too), so the keys' order is that of
+  /// adding them one by one.
+  private struct Lookahead {
+    struct Key {
       var start: Int
       var length: Int
+      var count: Int
       var word: UInt64
       var hash: UInt64
       var ascii: Bool
     }
-    let depth = 16
-    withUnsafeTemporaryAllocation(of: Pending.self, capacity: depth) { ring in
-      guard let ring = ring.baseAddress else { return }
-      var head = 0
-      var waiting = 0
-      func process(_ e: Pending) {
-        let p = base + e.start
-        if e.ascii {
-          _ = find(p, e.length, word: e.word, hash: e.hash, lower: lower, insert: true)
-        } else {
-          _ = findUnicode(p, e.length, insert: true)
-        }
+    static let depth = 16
+    let counter: TermCounter
+    let base: UnsafePointer<UInt8>
+    let lower: Bool
+    let ring: UnsafeMutablePointer<Key>
+    var head = 0
+    var waiting = 0
+
+    @inline(__always)
+    mutating func push(_ start: Int, _ n: Int, count: Int, readable: Int) {
+      let depth = Self.depth
+      var key = Key(start: start, length: n, count: count, word: 0, hash: 0, ascii: false)
+      if let (word, h) = TermCounter.wordAndHash(base + start, n, lower: lower, readable: readable)
+      {
+        key.word = word
+        key.hash = h
+        key.ascii = true
+        folio_prefetch(counter.slots + (Int(truncatingIfNeeded: h) & (counter.slotCount - 1)))
       }
-      for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
-        total += 1
-        let start = Int(t.start)
-        let n = Int(t.end) - start
-        var e = Pending(start: start, length: n, word: 0, hash: 0, ascii: false)
-        if let (word, h) = Self.wordAndHash(
-          base + start, n, lower: lower, readable: buffer.count - start)
-        {
-          e.word = word
-          e.hash = h
-          e.ascii = true
-          folio_prefetch(slots + (Int(truncatingIfNeeded: h) & (slotCount - 1)))
-        }
-        let slot = (head + waiting) & (depth - 1)
-        if waiting == depth {
-          process(ring[head])
-          head = (head + 1) & (depth - 1)
-        } else {
-          waiting += 1
-        }
-        ring[slot] = e
-        // Half-way through the ring, the slot has arrived: fetch the count's entry.
-        if waiting > depth / 2 {
-          let m = ring[(head + waiting - 1 - depth / 2) & (depth - 1)]
-          let v = slots[Int(truncatingIfNeeded: m.hash) & (slotCount - 1)].meta
-          if m.ascii && v != 0 { folio_prefetch(entries + Int(truncatingIfNeeded: v & 0xFFFF_FFFF) - 1) }
-        }
-      }
-      while waiting > 0 {
-        process(ring[head])
+      let slot = (head + waiting) & (depth - 1)
+      if waiting == depth {
+        add(ring[head])
         head = (head + 1) & (depth - 1)
+      } else {
+        waiting += 1
+      }
+      ring[slot] = key
+      // Half-way through the ring, the slot has arrived: fetch the count's entry.
+      if waiting > depth / 2 {
+        let m = ring[(head + waiting - 1 - depth / 2) & (depth - 1)]
+        let v = counter.slots[Int(truncatingIfNeeded: m.hash) & (counter.slotCount - 1)].meta
+        if m.ascii && v != 0 {
+          folio_prefetch(counter.entries + Int(truncatingIfNeeded: v & 0xFFFF_FFFF) - 1)
+        }
+      }
+    }
+
+    @inline(__always)
+    func add(_ key: Key) {
+      let p = base + key.start
+      let k =
+        key.ascii
+        ? counter.find(p, key.length, word: key.word, hash: key.hash, lower: lower, insert: true)
+        : counter.findUnicode(p, key.length, insert: true)
+      if key.count != 1, let k { counter.entries[k].count += key.count - 1 }
+    }
+
+    mutating func drain() {
+      while waiting > 0 {
+        add(ring[head])
+        head = (head + 1) & (Self.depth - 1)
         waiting -= 1
       }
     }
   }
 
-  /// Where `add(_:in:lower:)` leaves what it read ahead, so that the reads are not dropped.
-  private var fetched: UInt64 = 0
+  /// Runs `body` with an empty `Lookahead`, then adds what is left in it.
+  @inline(__always)
+  private func withLookahead(
+    _ base: UnsafePointer<UInt8>, lower: Bool, _ body: (inout Lookahead) -> Void
+  ) {
+    withUnsafeTemporaryAllocation(of: Lookahead.Key.self, capacity: Lookahead.depth) { ring in
+      guard let ring = ring.baseAddress else { return }
+      var ahead = Lookahead(counter: self, base: base, lower: lower, ring: ring)
+      body(&ahead)
+      ahead.drain()
+    }
+  }
 
   /// Finds a key; with `insert`, counts one more occurrence (adding it if new).
   private func find(
