@@ -235,13 +235,17 @@ public final class TermCounter {
     _ ranges: [Range<Int>], in buffer: UnsafeBufferPointer<UInt8>, lower: Bool, counts: [Int]?
   ) {
     guard let base = buffer.baseAddress else { return }
+    // Summed here, added once: `total` changed inside the closure costs an exclusivity check
+    // per key.
+    var added = 0
     withLookahead(base, lower: lower) { ahead in
       for (i, r) in ranges.enumerated() {
         let count = counts?[i] ?? 1
-        total += count
+        added += count
         ahead.push(r.lowerBound, r.count, count: count, readable: buffer.count - r.lowerBound)
       }
     }
+    total += added
   }
 
   /// Adds the text of each token in `tokens` whose kind is in `mask` (bit `kind.rawValue`),
@@ -252,13 +256,15 @@ public final class TermCounter {
     lower: Bool
   ) {
     guard let base = buffer.baseAddress else { return }
+    var added = 0
     withLookahead(base, lower: lower) { ahead in
       for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
-        total += 1
+        added += 1
         let start = Int(t.start)
         ahead.push(start, Int(t.end) - start, count: 1, readable: buffer.count - start)
       }
     }
+    total += added
   }
 
   /// Keys waiting to be added while their memory is fetched.
