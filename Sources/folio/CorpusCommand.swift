@@ -25,6 +25,7 @@ struct CorpusCommand: ParsableCommand {
 
   struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "info",
       abstract:
         "Documents, bytes, tokens, types, sentences, readers, metadata fields and decoding problems.",
       discussion: """
@@ -70,6 +71,7 @@ struct CorpusCommand: ParsableCommand {
 
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract: "Write a corpus's documents as JSONL stand-off records, text files or CSV spans.",
       discussion: """
         --to jsonl writes one record a line: {"id", "meta", "text", "offsets", "layers"}, with \

@@ -19,6 +19,7 @@ extension PluginCommand {
 
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "add",
       abstract:
         "Install a plugin into the project (.folio/plugins), list it in folio.toml and pin it in folio.lock.",
       discussion: """
@@ -44,6 +45,7 @@ extension PluginCommand {
 
   struct Sync: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "sync",
       abstract:
         "Install exactly what folio.lock pins (offline when the sources are cached or local).",
       discussion: """
@@ -65,6 +67,7 @@ extension PluginCommand {
 
   struct Update: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "update",
       abstract: "Move plugins to the newest version their range in folio.toml allows.")
 
     @Argument(help: "A plugin (default: all).")
@@ -80,6 +83,7 @@ extension PluginCommand {
 
   struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "remove",
       abstract: "Uninstall a plugin and drop it from folio.toml and folio.lock.")
 
     @Argument(help: "The plugin's name.")

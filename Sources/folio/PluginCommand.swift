@@ -13,6 +13,7 @@ struct PluginCommand: ParsableCommand {
 
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "list",
       abstract: "List the plugins names resolve to: name, version, kind, where from, summary.")
 
     @Option(help: "Output format (as for folio run).")
@@ -26,6 +27,7 @@ struct PluginCommand: ParsableCommand {
 
   struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "info",
       abstract: "Show a plugin's manifest, options and README summary.")
 
     @Argument(help: "A plugin name or path.")
@@ -40,6 +42,7 @@ struct PluginCommand: ParsableCommand {
 
   struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "new",
       abstract: "Create a working plugin with a manifest, code, README, a test and a fixture.",
       discussion: """
         Examples:
@@ -78,6 +81,7 @@ struct PluginCommand: ParsableCommand {
 
   struct Test: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "test",
       abstract: "Run plugins' tests (tests/*_test.lua) and print N passed, N failed.",
       discussion: """
         Each test file returns a table of tests (functions) or groups (tables of tests). Tests use \

@@ -11,6 +11,7 @@ import LuaRuntime
 
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "run",
     abstract: "Run plugins over a corpus, in order, and print each report.",
     discussion: """
       A corpus is a folder (read recursively, in sorted order), a file or a quoted glob: text \
@@ -332,6 +333,7 @@ enum ReportOutput {
 
 struct Merge: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "merge",
     abstract: "Merge the states of shards into the final reports.",
     discussion: """
       Each shard of a corpus can run anywhere (GNU parallel, a Slurm array, Spark's pipe):
