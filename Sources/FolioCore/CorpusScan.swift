@@ -129,7 +129,7 @@ public struct CorpusInfo {
   public var words = 0
   public var sentences = 0
   /// Distinct lowercased words.
-  public var types: Int { typeCounter.count }
+  public var types: Int { typeCounter?.count ?? 0 }
   public var formats: [String: Int] = [:]
   public var encodings: [String: Int] = [:]
   /// Metadata fields: how many documents have each, and the first value seen, in first-seen order.
@@ -138,7 +138,8 @@ public struct CorpusInfo {
   /// Counts only what reading and tokenising give: no types, sentences or metadata fields.
   public var brief = false
   private var fieldIndex: [String: Int] = [:]
-  private let typeCounter = TermCounter(capacity: 1 << 16)
+  /// Made by the first full (not brief) `add`: a brief count has no use for its 2 MB table.
+  private var typeCounter: TermCounter?
 
   public init() {}
 
@@ -160,7 +161,9 @@ public struct CorpusInfo {
         continue
       }
       sentences += document.sentences.count
-      document.addTokens(to: typeCounter, kinds: [.word], lower: true)
+      let counter = typeCounter ?? TermCounter(capacity: 1 << 16)
+      typeCounter = counter
+      document.addTokens(to: counter, kinds: [.word], lower: true)
       for (key, value) in document.meta.entries {
         if key == "encoding", case .string(let e) = value { encoding = e }
         if let i = fieldIndex[key] {

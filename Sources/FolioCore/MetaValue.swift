@@ -43,6 +43,17 @@ public struct Metadata: Sendable, Equatable {
   private var items: [Entry] = []
   private var index: [String: Int]?
   private static let indexed = 32
+  /// A bit per key (`bit(_:)`): a key whose bit is clear is not here, with no scan.
+  ///
+  /// Documents are made with a dozen keys set one by one, each of which would scan the others.
+  private var keyBits: UInt64 = 0
+
+  /// The key's bit, from its length and first byte (the last byte of a String costs more than
+  /// the scan it would save).
+  private static func bit(_ key: String) -> UInt64 {
+    let u = key.utf8
+    return 1 << UInt64((u.count &* 11 &+ Int(u.first ?? 0)) & 63)
+  }
 
   public init() {}
 
@@ -54,6 +65,7 @@ public struct Metadata: Sendable, Equatable {
   /// The position of `key` in the order, or nil.
   public func position(of key: String) -> Int? {
     if let index { return index[key] }
+    if keyBits & Self.bit(key) == 0 { return nil }
     // Lengths first: comparing two different short strings is the slow path of `==`.
     let length = key.utf8.count
     return items.firstIndex { $0.key.utf8.count == length && $0.key == key }
@@ -72,6 +84,7 @@ public struct Metadata: Sendable, Equatable {
           items[i].value = newValue
         } else {
           items.append(Entry(key: key, value: newValue))
+          keyBits |= Self.bit(key)
           if index != nil {
             index?[key] = items.count - 1
           } else if items.count > Self.indexed {
@@ -80,6 +93,7 @@ public struct Metadata: Sendable, Equatable {
         }
       } else if let i = position(of: key) {
         items.remove(at: i)
+        keyBits = items.reduce(0) { $0 | Self.bit($1.key) }
         index =
           items.count > Self.indexed
           ? Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.key, $0) }) : nil

@@ -187,6 +187,7 @@ struct TagLexer {
   /// The attributes in `range` (from a start tag): lowercased names and decoded values, in order.
   func attributes(_ range: Range<Int>) -> [(String, String)] {
     var out: [(String, String)] = []
+    out.reserveCapacity(8)
     var j = range.lowerBound
     let n = range.upperBound
     while j < n {
@@ -244,9 +245,29 @@ private struct NameTable {
   private(set) var names: [String] = []
   private var bytes: [[UInt8]] = []
   private var slots = [Int32](repeating: -1, count: 64)
+  // The name that came after each name the last time (-1: none yet), and the last name
+  // looked up: records repeat their elements in the same order, so the name that followed
+  // last time is tried before hashing.
+  private var follows: [Int32] = []
+  private var last = -1
 
   /// The number of `range`'s name in `b`, adding it when new.
   mutating func id(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+    if last >= 0 {
+      let guess = Int(follows[last])
+      if guess >= 0 && matches(guess, b, range) {
+        last = guess
+        return guess
+      }
+    }
+    let id = lookUp(b, range)
+    if last >= 0 { follows[last] = Int32(id) }
+    last = id
+    return id
+  }
+
+  /// `id` by the hash table.
+  private mutating func lookUp(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for j in range { h = (h ^ UInt64(TagLexer.lower(b[j]))) &* 0x100_0000_01b3 }
     var slot = Int(truncatingIfNeeded: h) & (slots.count - 1)
@@ -263,6 +284,7 @@ private struct NameTable {
     let id = names.count
     let lowered = range.map { TagLexer.lower(b[$0]) }
     bytes.append(lowered)
+    follows.append(-1)
     names.append(String(decoding: lowered, as: UTF8.self))
     slots[slot] = Int32(id)
     if names.count * 2 > slots.count { grow() }
@@ -585,6 +607,8 @@ struct RecordScanner {
     // searched in order beat hashing).
     var fieldNames: [Int] = []
     var fields: [Int] = []
+    fieldNames.reserveCapacity(elements.count)
+    fields.reserveCapacity(elements.count)
     for k in 1..<elements.count where !fieldNames.contains(elements[k].name) {
       fieldNames.append(elements[k].name)
       fields.append(k)
@@ -620,6 +644,7 @@ struct RecordScanner {
     var meta: [(String, MetaValue)] = []
     meta.reserveCapacity(fields.count + 8)
     var used = wanted
+    used.reserveCapacity(wanted.count + 2 * fields.count)
     for (id, k) in zip(fieldNames, fields) where !used.contains(id) {
       if elements[k].elements == 0 {
         let value = trimmedText(k)
