@@ -61,7 +61,7 @@ public enum Tokenizer {
     _ b: UnsafeBufferPointer<UInt8>, _ classes: UnsafePointer<UInt8>, _ ascii: UnsafePointer<UInt8>
   ) -> [Token] {
     var tokens: [Token] = []
-    tokens.reserveCapacity(b.count / 5)
+    tokens.reserveCapacity(b.count / 4 + 16)  // English prose: a token per 4.6 bytes
     let n = b.count
     var i = 0
     var joins = false  // an '@' or '#' was seen: look for e-mails, handles and hashtags
@@ -108,7 +108,9 @@ public enum Tokenizer {
               || classes[Int(p[j + 1])] &- letter >= 2 && classes[Int(p[j + 1])] != high))
         {
           tokens.append(Token(start: i, end: j, kind: letters ? .word : .number))
-          i = j
+          // One space and a letter (prose): the next run starts there, without a turn of the
+          // loop for the space.
+          i = j + 1 < n && p[j] == 0x20 && classes[Int(p[j + 1])] == letter ? j + 1 : j
           continue
         }
       } else if cls != high, c != 0x5F, c != 0x0D, c != 0x40, c != 0x23,
