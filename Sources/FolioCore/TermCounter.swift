@@ -99,6 +99,8 @@ public final class TermCounter {
       merge(copy, distinct: distinct)
       return
     }
+    // The merged counter has at least as many keys as the larger of the two.
+    reserve(keys: max(entryCount, other.entryCount))
     var ranges: [Range<Int>] = []
     var counts: [Int] = []
     ranges.reserveCapacity(other.entryCount)
@@ -146,6 +148,7 @@ public final class TermCounter {
       i += length + 8
     }
     // What was read whole is added, as before, even when the bytes end early.
+    reserve(keys: max(entryCount, ranges.count))
     add(
       ranges, in: UnsafeBufferPointer(start: base, count: bytes.count), lower: false, counts: counts
     )
@@ -439,14 +442,25 @@ public final class TermCounter {
     return index
   }
 
+  /// Makes the table large enough for `keys` keys at once, so that adding them (a merge into
+  /// an empty or small counter) does not rebuild it at every doubling on the way.
+  private func reserve(keys: Int) {
+    var size = slotCount
+    while keys * 2 > size { size *= 2 }
+    if size > slotCount { rebuild(slots: size) }
+  }
+
   /// Doubles the table.
+  private func grow() { rebuild(slots: slotCount * 2) }
+
+  /// Places the keys again in a table of `size` slots.
   ///
-  /// The keys are placed again in the order they were added: the entries
+  /// They go in the order they were added: the entries
   /// and the key bytes are then read front to back (their hashes computed again), not in the
   /// random order of the old slots, each a cache miss in a large table.
-  private func grow() {
+  private func rebuild(slots size: Int) {
     slots.deallocate()
-    slotCount *= 2
+    slotCount = size
     slots = .allocate(capacity: slotCount)
     slots.initialize(repeating: Slot(word: 0, meta: 0), count: slotCount)
     let mask = slotCount - 1

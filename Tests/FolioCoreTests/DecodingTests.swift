@@ -249,6 +249,19 @@ import Testing
     }
     #expect(got == expected)
     #expect(counter.total == 20_000)
+    // Merged into small counters (their tables made large enough at once), as a counter and
+    // as the bytes it travels as: the same keys, order and counts.
+    let merged = TermCounter(capacity: 16)
+    merged.merge(counter)
+    let decoded = TermCounter(capacity: 16)
+    counter.encoded().withUnsafeBytes { #expect(decoded.merge(encoded: $0)) }
+    #expect(merged.encoded() == counter.encoded())
+    #expect(decoded.encoded() == counter.encoded())
+    for k in 0..<counter.count {
+      counter.withKey(k) { key in
+        #expect(decoded.index(of: key.baseAddress!, key.count, lower: false) == k)
+      }
+    }
     var probe = "ZZQ@XXXXXXXX"
     probe.withUTF8 { b in
       #expect(
