@@ -153,9 +153,11 @@ public struct CorpusInfo {
     for document in file.documents {
       documents += 1
       textBytes += document.byteCount
-      let tokens = document.tokens
-      self.tokens += tokens.count
-      words += tokens.reduce(0) { $0 + ($1.kind == .word ? 1 : 0) }
+      // A full count makes the tokens (the types below need them); a brief one only counts.
+      if !brief { _ = document.tokens }
+      let counts = document.tokenCounts
+      tokens += counts.tokens
+      words += counts.words
       if brief {
         if let e = document.meta["encoding"], case .string(let name) = e { encoding = name }
         continue

@@ -37,6 +37,16 @@ public final class Document {
     return t
   }
 
+  /// How many tokens and words the text has (from the cached tokens, else counted without
+  /// making them).
+  public var tokenCounts: (tokens: Int, words: Int) {
+    if let cachedTokens {
+      return (cachedTokens.count, cachedTokens.reduce(0) { $0 + ($1.kind == .word ? 1 : 0) })
+    }
+    var text = text
+    return text.withUTF8 { Tokenizer.count(utf8: $0) }
+  }
+
   /// Sentence ranges of the text (bytes, computed on first use, cached until the text changes).
   public var sentences: [Range<Int>] {
     if let cachedSentences, cachedSentences.revision == revision { return cachedSentences.ranges }

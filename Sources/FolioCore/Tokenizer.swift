@@ -57,11 +57,57 @@ public enum Tokenizer {
     }
   }
 
+  /// How many tokens and how many words `b` (valid UTF-8) has, as `tokenize` would give, without
+  /// making the tokens (`corpus info` counts them).
+  public static func count(utf8 b: UnsafeBufferPointer<UInt8>) -> (tokens: Int, words: Int) {
+    var sink = CountingSink()
+    let joins = classes.withUnsafeBufferPointer { classes in
+      WordBreak.ascii.withUnsafeBufferPointer { ascii in
+        scan(b, classes.baseAddress.unsafelyUnwrapped, ascii.baseAddress.unsafelyUnwrapped, &sink)
+      }
+    }
+    guard joins else { return (sink.tokens, sink.words) }
+    // '@' or '#' may join tokens into e-mails, handles and hashtags: count the joined ones.
+    let tokens = tokenize(utf8: b)
+    return (tokens.count, tokens.reduce(0) { $0 + ($1.kind == .word ? 1 : 0) })
+  }
+
+  /// Where `scan` puts the tokens it finds.
+  private protocol Sink {
+    mutating func add(_ start: Int, _ end: Int, _ kind: TokenKind)
+  }
+
+  private struct ArraySink: Sink {
+    var tokens: [Token] = []
+    mutating func add(_ start: Int, _ end: Int, _ kind: TokenKind) {
+      tokens.append(Token(start: start, end: end, kind: kind))
+    }
+  }
+
+  private struct CountingSink: Sink {
+    var tokens = 0
+    var words = 0
+    mutating func add(_ start: Int, _ end: Int, _ kind: TokenKind) {
+      tokens += 1
+      words += kind == .word ? 1 : 0
+    }
+  }
+
   private static func tokenize(
     _ b: UnsafeBufferPointer<UInt8>, _ classes: UnsafePointer<UInt8>, _ ascii: UnsafePointer<UInt8>
   ) -> [Token] {
-    var tokens: [Token] = []
-    tokens.reserveCapacity(b.count / 4 + 16)  // English prose: a token per 4.6 bytes
+    var sink = ArraySink()
+    sink.tokens.reserveCapacity(b.count / 4 + 16)  // English prose: a token per 4.6 bytes
+    let joins = scan(b, classes, ascii, &sink)
+    return joins ? joinSocial(sink.tokens, b) : sink.tokens
+  }
+
+  /// Finds the tokens of `b` in order and gives each to `sink`; true when an '@' or '#' was
+  /// seen (`joinSocial` may then join tokens).
+  private static func scan<S: Sink>(
+    _ b: UnsafeBufferPointer<UInt8>, _ classes: UnsafePointer<UInt8>, _ ascii: UnsafePointer<UInt8>,
+    _ tokens: inout S
+  ) -> Bool {
     let n = b.count
     var i = 0
     var joins = false  // an '@' or '#' was seen: look for e-mails, handles and hashtags
@@ -79,7 +125,7 @@ public enum Tokenizer {
         if cls == letter, c | 0x20 == 0x68 || c | 0x20 == 0x77 || c | 0x20 == 0x66,
           maybeURL(b, i), let end = urlEnd(b, i)
         {
-          tokens.append(Token(start: i, end: end, kind: .url))
+          tokens.add(i, end, .url)
           i = end
           continue
         }
@@ -107,7 +153,7 @@ public enum Tokenizer {
             && (j + 1 == n
               || classes[Int(p[j + 1])] &- letter >= 2 && classes[Int(p[j + 1])] != high))
         {
-          tokens.append(Token(start: i, end: j, kind: letters ? .word : .number))
+          tokens.add(i, j, letters ? .word : .number)
           // One space and a letter (prose): the next run starts there, without a turn of the
           // loop for the space.
           i = j + 1 < n && p[j] == 0x20 && classes[Int(p[j + 1])] == letter ? j + 1 : j
@@ -117,16 +163,16 @@ public enum Tokenizer {
         i + 1 == n || classes[Int(p[i + 1])] != high
       {
         // One ASCII punctuation or symbol byte not followed by a combining mark is a segment.
-        if let kind = asciiKinds[Int(c)] { tokens.append(Token(start: i, end: i + 1, kind: kind)) }
+        if let kind = asciiKinds[Int(c)] { tokens.add(i, i + 1, kind) }
         i += 1
         continue
       }
       if c == 0x40 || c == 0x23 { joins = true }
       let end = WordBreak.segmentEnd(b, from: i, ascii: ascii)
-      if let kind = kind(b, i, end) { tokens.append(Token(start: i, end: end, kind: kind)) }
+      if let kind = kind(b, i, end) { tokens.add(i, end, kind) }
       i = end
     }
-    return joins ? joinSocial(tokens, b) : tokens
+    return joins
   }
 
   /// Skips ASCII letters and digits eight bytes at a time from `j`; stops at the first other

@@ -67,6 +67,25 @@ func expectBreaks(_ file: String, lines: Int, _ boundaries: (String) -> [Int]) t
     }
   }
 
+  @Test("counting tokens without making them gives the counts of the tokens made")
+  func countsWithoutTokens() {
+    // Every kind: URLs, e-mails, handles and hashtags (joined after the scan), numbers, emoji,
+    // CJK, combining marks, CRLF.
+    let alphabet: [String] =
+      "ab Zé9 .,@#_-'\r\n:/wh😀中ąё".map { String($0) }
+      + ["http://x.org/a", "a@b.co", "#tag", "@me", "3.5", "U.S."]
+    var rng = SplitMix(state: 41)
+    for _ in 0..<2_000 {
+      let length = Int.random(in: 0...30, using: &rng)
+      var text = (0..<length).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+      let tokens = Tokenizer.tokenize(text)
+      let counted = text.withUTF8 { Tokenizer.count(utf8: $0) }
+      #expect(counted.tokens == tokens.count, "\(text.debugDescription)")
+      let words = tokens.filter { $0.kind == TokenKind.word }.count
+      #expect(counted.words == words, "\(text.debugDescription)")
+    }
+  }
+
   @Test(
     "ASCII runs cut eight bytes at a time end where UAX #29 says (letters, digits and their edges)")
   func asciiRuns() {
