@@ -31,6 +31,8 @@ public enum CorpusScan {
     public init(rawValue: Int) { self.rawValue = rawValue }
     public static let tokens = Warm(rawValue: 1)
     public static let sentences = Warm(rawValue: 2)
+    /// How many tokens and words (without making the tokens).
+    public static let tokenCounts = Warm(rawValue: 4)
   }
 
   /// Reads `entries` with `reader`, `jobs` at a time, calling `visit` in order.
@@ -112,6 +114,7 @@ public enum CorpusScan {
     for document in documents {
       if warm.contains(.tokens) { _ = document.tokens }
       if warm.contains(.sentences) { _ = document.sentences }
+      if warm.contains(.tokenCounts) { _ = document.tokenCounts }
     }
     let name = CorpusReader.hasGzipSuffix(entry.id) ? String(entry.id.dropLast(3)) : entry.id
     let format = reader.options.format == .auto ? InputFormat.of(name) : reader.options.format

@@ -12,6 +12,7 @@ public final class Document {
   public private(set) var layerNames: [String] = []
   private var layers: [String: Layer] = [:]
   private var cachedTokens: [Token]?
+  private var cachedCounts: (tokens: Int, words: Int)?
   private var cachedSentences: (revision: Int, ranges: [Range<Int>])?
   /// Byte ranges of the original text removed by `cut`, in order of the current text.
   public private(set) var cuts: [(at: Int, length: Int)] = []
@@ -40,11 +41,16 @@ public final class Document {
   /// How many tokens and words the text has (from the cached tokens, else counted without
   /// making them).
   public var tokenCounts: (tokens: Int, words: Int) {
+    if let cachedCounts { return cachedCounts }
+    var counts: (tokens: Int, words: Int)
     if let cachedTokens {
-      return (cachedTokens.count, cachedTokens.reduce(0) { $0 + ($1.kind == .word ? 1 : 0) })
+      counts = (cachedTokens.count, cachedTokens.reduce(0) { $0 + ($1.kind == .word ? 1 : 0) })
+    } else {
+      var text = text
+      counts = text.withUTF8 { Tokenizer.count(utf8: $0) }
     }
-    var text = text
-    return text.withUTF8 { Tokenizer.count(utf8: $0) }
+    cachedCounts = counts
+    return counts
   }
 
   /// Sentence ranges of the text (bytes, computed on first use, cached until the text changes).
@@ -196,6 +202,7 @@ public final class Document {
     guard length > 0 else { return }
     text = String(decoding: utf8[..<lower] + utf8[upper...], as: UTF8.self)
     cachedTokens = nil
+    cachedCounts = nil
     revision += 1
     cuts.append((lower, length))
     for name in layerNames {

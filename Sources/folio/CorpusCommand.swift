@@ -58,7 +58,7 @@ struct CorpusCommand: ParsableCommand {
         var info = CorpusInfo()
         info.brief = brief
         try CorpusScan.scan(
-          entries, reader: reader, jobs: jobs, warm: brief ? [.tokens] : [.tokens, .sentences]
+          entries, reader: reader, jobs: jobs, warm: brief ? [.tokenCounts] : [.tokens, .sentences]
         ) { info.add($0) }
         Console.out(info.rendered())
       } catch let error as FolioError {

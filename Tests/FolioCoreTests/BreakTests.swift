@@ -84,6 +84,11 @@ func expectBreaks(_ file: String, lines: Int, _ boundaries: (String) -> [Int]) t
       let words = tokens.filter { $0.kind == TokenKind.word }.count
       #expect(counted.words == words, "\(text.debugDescription)")
     }
+    // A document keeps its counts until its text changes.
+    let doc = Document(id: "d", text: "One two, three.")
+    #expect(doc.tokenCounts == (5, 3))
+    doc.cut(0..<4)
+    #expect(doc.tokenCounts == (4, 2))
   }
 
   @Test(
