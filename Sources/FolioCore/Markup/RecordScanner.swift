@@ -361,6 +361,14 @@ struct RecordScanner {
 
   // The current record's elements; element 0 is the record itself.
   private var elements: [Element] = []
+  // `finish`'s working arrays, kept from record to record: the first element of each name by
+  // name number (-1: none), those names and elements in order, the names used so far and
+  // the text's parts.
+  private var firstOf: [Int32] = []
+  private var fieldNames: [Int] = []
+  private var fields: [Int] = []
+  private var used: [Int] = []
+  private var parts: [Range<Int>] = []
   private var recordAttributes: Range<Int> = 0..<0
   private var text: [UInt8] = []
 
@@ -603,24 +611,40 @@ struct RecordScanner {
 
   /// The record from the elements gathered since `begin`.
   private mutating func finish() -> MarkupReader.Record {
-    // The first element of each name, in document order (a record has a dozen names: arrays
-    // searched in order beat hashing).
-    var fieldNames: [Int] = []
-    var fields: [Int] = []
-    fieldNames.reserveCapacity(elements.count)
-    fields.reserveCapacity(elements.count)
-    for k in 1..<elements.count where !fieldNames.contains(elements[k].name) {
+    // The first element of each name, in document order, found through `firstOf` (by name
+    // number) and undone at the end: the arrays are the scanner's, kept from record to record.
+    if firstOf.count < names.names.count {
+      firstOf += repeatElement(-1, count: names.names.count - firstOf.count)
+    }
+    fieldNames.removeAll(keepingCapacity: true)
+    fields.removeAll(keepingCapacity: true)
+    for k in 1..<elements.count where firstOf[elements[k].name] < 0 {
+      firstOf[elements[k].name] = Int32(k)
       fieldNames.append(elements[k].name)
       fields.append(k)
     }
-    func field(_ id: Int) -> Int? { fieldNames.firstIndex(of: id).map { fields[$0] } }
-    let wanted = textFields ?? defaultText.filter { field($0) != nil }
+    defer { for name in fieldNames { firstOf[name] = -1 } }
+    func field(_ id: Int) -> Int? {
+      id < firstOf.count && firstOf[id] >= 0 ? Int(firstOf[id]) : nil
+    }
+    // The text's fields: those asked for, else title and body where present. They start the
+    // list of names already used.
+    used.removeAll(keepingCapacity: true)
+    for id in textFields ?? defaultText where textFields != nil || field(id) != nil {
+      used.append(id)
+    }
     var text: String
-    if wanted.isEmpty {
+    if used.isEmpty {
       text = trimmedText(0)
     } else {
       // The wanted fields' trimmed texts joined by blank lines, copied once.
-      let parts = wanted.compactMap { field($0).map(trimmedRange) }.filter { !$0.isEmpty }
+      parts.removeAll(keepingCapacity: true)
+      for id in used {
+        if let k = field(id) {
+          let range = trimmedRange(k)
+          if !range.isEmpty { parts.append(range) }
+        }
+      }
       let size = parts.reduce(2 * (parts.count - 1)) { $0 + $1.count }
       text = self.text.withUnsafeBufferPointer { source in
         String(unsafeUninitializedCapacity: max(size, 0)) { out in
@@ -643,8 +667,6 @@ struct RecordScanner {
     }
     var meta: [(String, MetaValue)] = []
     meta.reserveCapacity(fields.count + 8)
-    var used = wanted
-    used.reserveCapacity(wanted.count + 2 * fields.count)
     for (id, k) in zip(fieldNames, fields) where !used.contains(id) {
       if elements[k].elements == 0 {
         let value = trimmedText(k)
