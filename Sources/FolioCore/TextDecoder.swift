@@ -112,6 +112,10 @@ public enum TextDecoder {
     }
     // Invalid bytes: valid runs are copied whole (CR handled as above) and each ill-formed
     // sequence becomes one U+FFFD, as long as Swift's UTF-8 parser says it is.
+    // Not empty: empty bytes are valid.
+    guard let base = bytes.baseAddress else {
+      return Decoded(text: "", invalidSequences: 0, firstInvalidOffset: nil)
+    }
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count + 16)
     var invalid = 0
@@ -121,17 +125,24 @@ public enum TextDecoder {
     var previousCR = false
     while i < bytes.count {
       let bad = firstIllFormed(bytes, from: i)
+      // The valid run, copied between CRs as above (a file with one stray byte is not copied
+      // byte by byte).
       var k = i
       while k < bad {
-        let c = bytes[k]
-        if c == 0x0D {
+        if previousCR && bytes[k] == 0x0A {
+          k += 1
+          previousCR = false
+          continue
+        }
+        let end = memchr(base + k, 0x0D, bad - k).map { UnsafeRawPointer($0) - base } ?? bad
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[k..<end]))
+        previousCR = false
+        k = end
+        if k < bad {
           out.append(0x0A)
           previousCR = true
-        } else {
-          if !(c == 0x0A && previousCR) { out.append(c) }
-          previousCR = false
+          k += 1
         }
-        k += 1
       }
       guard bad < bytes.count else { break }
       var parser = Unicode.UTF8.ForwardParser()
@@ -141,7 +152,9 @@ public enum TextDecoder {
       if firstInvalid == nil { firstInvalid = skipped + bad }
       invalid += 1
       previousCR = false
-      out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+      out.append(0xEF)
+      out.append(0xBF)
+      out.append(0xBD)
       i = bad + length
     }
     return Decoded(

@@ -18,6 +18,45 @@ import Testing
     #expect(d.firstInvalidOffset == 4)
   }
 
+  @Test(
+    "invalid bytes next to CR, LF and CRLF: U+FFFD for each ill-formed sequence, CR and CRLF to LF")
+  func invalidBytesAndNewlines() {
+    // The reference: Swift's own replacement of ill-formed sequences, then CR and CRLF to LF
+    // (U+FFFD is neither, so a CR before an invalid byte ends its line there).
+    func reference(_ bytes: [UInt8]) -> (String, Int) {
+      let replaced = Array(String(decoding: bytes, as: UTF8.self).utf8)
+      var out: [UInt8] = []
+      var previousCR = false
+      for c in replaced {
+        if c == 0x0D {
+          out.append(0x0A)
+        } else if !(c == 0x0A && previousCR) {
+          out.append(c)
+        }
+        previousCR = c == 0x0D
+      }
+      let text = String(decoding: out, as: UTF8.self)
+      return (text, text.unicodeScalars.filter { $0 == "\u{FFFD}" }.count)
+    }
+    let pieces: [[UInt8]] = [
+      [0x61], [0x0D], [0x0A], [0x0D, 0x0A], [0xFF], [0xC3], [0xC3, 0xA9], [0xE2, 0x82], [0x20],
+    ]
+    var state: UInt64 = 5
+    for _ in 0..<3_000 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let n = Int(state >> 59)
+      var bytes: [UInt8] = []
+      for _ in 0..<n {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        bytes += pieces[Int(state >> 33) % pieces.count]
+      }
+      let d = TextDecoder.decode(bytes)
+      let (text, replaced) = reference(bytes)
+      #expect(d.text == text, "\(bytes)")
+      #expect(d.invalidSequences == replaced, "\(bytes)")
+    }
+  }
+
   @Test("binary files are recognised; text with a stray NUL is not")
   func binary() {
     let binary: [UInt8] = (0..<2000).map { UInt8($0 % 7) }
