@@ -63,9 +63,12 @@ public struct Metadata: Sendable, Equatable {
   public var keys: [String] { items.map(\.key) }
 
   /// The position of `key` in the order, or nil.
-  public func position(of key: String) -> Int? {
+  public func position(of key: String) -> Int? { position(of: key, bit: Self.bit(key)) }
+
+  /// `position(of:)` with the key's bit known.
+  private func position(of key: String, bit: UInt64) -> Int? {
     if let index { return index[key] }
-    if keyBits & Self.bit(key) == 0 { return nil }
+    if keyBits & bit == 0 { return nil }
     // Lengths first: comparing two different short strings is the slow path of `==`.
     let length = key.utf8.count
     return items.firstIndex { $0.key.utf8.count == length && $0.key == key }
@@ -79,19 +82,20 @@ public struct Metadata: Sendable, Equatable {
   public subscript(key: String) -> MetaValue? {
     get { position(of: key).map { items[$0].value } }
     set {
+      let bit = Self.bit(key)
       if let newValue {
-        if let i = position(of: key) {
+        if let i = position(of: key, bit: bit) {
           items[i].value = newValue
         } else {
           items.append(Entry(key: key, value: newValue))
-          keyBits |= Self.bit(key)
+          keyBits |= bit
           if index != nil {
             index?[key] = items.count - 1
           } else if items.count > Self.indexed {
             index = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.key, $0) })
           }
         }
-      } else if let i = position(of: key) {
+      } else if let i = position(of: key, bit: bit) {
         items.remove(at: i)
         keyBits = items.reduce(0) { $0 | Self.bit($1.key) }
         index =
