@@ -236,6 +236,12 @@ function Counter:get(key) end
 ---@return integer
 function Counter:total() end
 
+--- Scores the pairs `"a b"` of this counter (from `add_tokens` with `ngram = 2`) by a `folio.stats` measure, in Swift; the `top` best (`0`: all), by score then pair.
+---@param words Counter
+---@param opts? {measure?: string, min?: integer, n?: number, top?: integer}
+---@return List
+function Counter:associations(words, opts) end
+
 --- The `n` most frequent keys, by count then key (`n <= 0`: all).
 ---@param n integer
 ---@param opts? {min?: integer}

@@ -1,8 +1,9 @@
 -- collocations: word pairs (punctuation and numbers skipped, within a document) ranked by an
--- association measure of folio.stats. Adjacent pairs are counted in Swift (doc:counts); with
--- window > 1 or sentences = true the pairs are formed in Lua: each word with the next
--- `window` words, not across sentence ends. With a window of w, a pair is expected
--- r1 * c1 * w / n times by chance: the measures get n / w.
+-- association measure of folio.stats. Adjacent pairs are counted in Swift (counter:add_tokens
+-- with ngram = 2); with window > 1 or sentences = true the pairs are formed in Lua: each word
+-- with the next `window` words, not across sentence ends. With a window of w, a pair is
+-- expected r1 * c1 * w / n times by chance: the measures get n / w. Scoring and ranking run
+-- in Swift (counter:associations).
 local M = {}
 
 local measures = { pmi = true, log_likelihood = true, t_score = true, chi2 = true, log_dice = true }
@@ -50,18 +51,13 @@ function M.merge(a, b)
 end
 
 function M.finish(state, ctx)
-  local measure = folio.stats[ctx.options.measure]
-  local uni, n = state.uni, state.uni:total() / math.max(1, ctx.options.window)
-  local scores, counts = {}, state.bi:items({ min = ctx.options.min })
-  for pair, c in pairs(counts) do
-    local a, b = pair:match("^(%S+) (%S+)$")
-    scores[pair] = measure(c, uni:get(a), uni:get(b), n)
-  end
+  local o = ctx.options
+  local n = state.uni:total() / math.max(1, o.window)
+  -- Scored and ranked in Swift: by score, then pair.
+  local best = state.bi:associations(state.uni, { measure = o.measure, min = o.min, n = n, top = o.top })
   local rows = {}
-  for i, entry in ipairs(folio.top(scores, ctx.options.top)) do
-    local pair, score = entry[1], entry[2]
-    local a, b = pair:match("^(%S+) (%S+)$")
-    rows[i] = { i, pair, counts[pair], uni:get(a), uni:get(b), math.floor(score * 10000 + 0.5) / 10000 }
+  for i, r in ipairs(best) do
+    rows[i] = { i, r.pair, r.count, r.first, r.second, math.floor(r.score * 10000 + 0.5) / 10000 }
   end
   return {
     title = "collocations " .. ctx.options.measure .. " (" .. folio.stats.formulas[ctx.options.measure] .. ")",

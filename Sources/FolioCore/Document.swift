@@ -81,38 +81,20 @@ public final class Document {
     return counter
   }
 
-  /// Adds the pairs `countBigrams` counts to `counter`.
+  /// Adds the pairs `countBigrams` counts to `counter`; with `distinct`, each different pair
+  /// once (document frequencies).
   public func addBigrams(
-    to counter: TermCounter, kinds: Set<TokenKind> = [.word], lower: Bool = false
+    to counter: TermCounter, kinds: Set<TokenKind> = [.word], lower: Bool = false,
+    distinct: Bool = false
   ) {
     let tokens = self.tokens
-    let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
-    // Every pair "a b" is written into one buffer, then counted in batches (see
-    // `TermCounter.add(_:in:lower:)`).
-    var pairs: [UInt8] = []
-    var ranges: [Range<Int>] = []
     var text = self.text
+    let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
     text.withUTF8 { buffer in
-      guard let base = buffer.baseAddress else { return }
-      pairs.reserveCapacity(buffer.count * 2)
-      ranges.reserveCapacity(tokens.count)
-      var previous: Token?
-      for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
-        if let p = previous {
-          let start = pairs.count
-          pairs.append(
-            contentsOf: UnsafeBufferPointer(start: base + Int(p.start), count: Int(p.end - p.start))
-          )
-          pairs.append(0x20)
-          pairs.append(
-            contentsOf: UnsafeBufferPointer(start: base + Int(t.start), count: Int(t.end - t.start))
-          )
-          ranges.append(start..<pairs.count)
-        }
-        previous = t
+      tokens.withUnsafeBufferPointer {
+        counter.addPairs(tokens: $0, mask: mask, in: buffer, lower: lower, distinct: distinct)
       }
     }
-    pairs.withUnsafeBufferPointer { counter.add(ranges, in: $0, lower: lower) }
   }
 
   /// Counts the texts of the tokens whose kind is in `kinds`, lowercased when `lower` is set.

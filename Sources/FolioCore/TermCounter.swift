@@ -39,6 +39,14 @@ public final class TermCounter {
   private var slotCount: Int
   /// Everything added, distinct or not.
   public private(set) var total = 0
+  /// The pairs of words, while the counter holds only pairs from `addPairs` (and merges of such
+  /// counters).
+  ///
+  /// They are kept as pairs of numbers (see `PairTable`). Any other addition turns them into
+  /// ordinary keys first (`materialize`); reading needs no change.
+  private var pairs: PairTable?
+  /// The pairs, while they are kept as numbers.
+  var pairTable: PairTable? { pairs }
 
   public init(capacity: Int = 1024) {
     var size = 16
@@ -59,12 +67,23 @@ public final class TermCounter {
   }
 
   /// Distinct keys so far.
-  public var count: Int { entryCount }
+  public var count: Int { pairs?.count ?? entryCount }
 
   /// How often key `i` was added.
   public func count(at i: Int) -> Int {
-    precondition(i >= 0 && i < entryCount, "no key \(i)")
-    return entries[i].count
+    precondition(i >= 0 && i < count, "no key \(i)")
+    return pairs?.count(at: i) ?? entries[i].count
+  }
+
+  /// How often a key was added (0: never).
+  public func count(of p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+    guard let pairs else { return index(of: p, n, lower: false).map { entries[$0].count } ?? 0 }
+    // "first second": both words are in the dictionary, and then the pair in the table.
+    guard let space = (0..<n).first(where: { p[$0] == 0x20 }),
+      let a = pairs.words.index(of: p, space, lower: false),
+      let b = pairs.words.index(of: p + space + 1, n - space - 1, lower: false)
+    else { return 0 }
+    return pairs.count(first: a, second: b)
   }
 
   private func key(_ k: Int) -> UnsafeBufferPointer<UInt8> {
@@ -74,6 +93,19 @@ public final class TermCounter {
   /// The indices of the keys counted at least `minimum` times, by count (descending) then key
   /// (bytes), at most `limit` of them.
   public func ranked(limit: Int, minimum: Int = 1) -> [Int] {
+    if let pairs {
+      var x: [UInt8] = []
+      var y: [UInt8] = []
+      func before(_ a: Int, _ b: Int) -> Bool {
+        let ca = pairs.count(at: a)
+        let cb = pairs.count(at: b)
+        if ca != cb { return ca > cb }
+        pairs.key(a, into: &x)
+        pairs.key(b, into: &y)
+        return x.lexicographicallyPrecedes(y)
+      }
+      return (0..<pairs.count).filter { pairs.count(at: $0) >= minimum }.top(limit, by: before)
+    }
     func before(_ x: Int, _ y: Int) -> Bool {
       let cx = entries[x].count
       let cy = entries[y].count
@@ -84,6 +116,7 @@ public final class TermCounter {
 
   /// Adds `n` occurrences of a key (no lowercasing).
   public func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: Int, readable: Int = 0) {
+    materialize()
     total += count
     if let k = find(p, n, lower: false, insert: true, readable: readable) {
       entries[k].count += count - 1
@@ -99,6 +132,21 @@ public final class TermCounter {
       merge(copy, distinct: distinct)
       return
     }
+    guard other.count > 0 else { return }
+    if let theirs = other.pairs {
+      if pairs == nil && entryCount == 0 { pairs = PairTable(capacity: theirs.count) }
+      if let pairs {
+        pairs.merge(theirs, distinct: distinct)
+        total += distinct ? theirs.count : other.total
+      } else {
+        for k in 0..<theirs.count {
+          let n = distinct ? 1 : theirs.count(at: k)
+          other.withKey(k) { key in key.baseAddress.map { add($0, key.count, count: n) } }
+        }
+      }
+      return
+    }
+    materialize()
     // The merged counter has at least as many keys as the larger of the two.
     reserve(keys: max(entryCount, other.entryCount))
     var ranges: [Range<Int>] = []
@@ -118,6 +166,7 @@ public final class TermCounter {
   /// The counter as bytes: `FC1`, then per key a little-endian u32 length, the key and an
   /// i64 count (see `init(encoded:)`).
   public func encoded() -> [UInt8] {
+    if let pairs { return pairs.encoded() }
     var out: [UInt8] = Array("FC1".utf8)
     out.reserveCapacity(keysCount + entryCount * 12 + 3)
     for k in 0..<entryCount {
@@ -132,6 +181,25 @@ public final class TermCounter {
   /// Adds the keys and counts of bytes made by `encoded()`; false when they are not such bytes.
   @discardableResult
   public func merge(encoded bytes: UnsafeRawBufferPointer) -> Bool {
+    if let encoded = PairTable.Encoded(bytes) {
+      if pairs == nil && entryCount == 0 { pairs = PairTable(capacity: encoded.recordCount) }
+      if let pairs {
+        let (whole, added) = pairs.add(encoded)
+        total += added
+        return whole
+      }
+      var key: [UInt8] = []
+      for r in 0..<encoded.recordCount {
+        guard let (a, b, n) = encoded.record(r) else { return false }
+        key.removeAll(keepingCapacity: true)
+        key.append(contentsOf: encoded.words[a])
+        key.append(0x20)
+        key.append(contentsOf: encoded.words[b])
+        key.withUnsafeBufferPointer { k in k.baseAddress.map { add($0, k.count, count: n) } }
+      }
+      return encoded.whole
+    }
+    materialize()
     guard bytes.count >= 3, bytes[0] == 0x46, bytes[1] == 0x43, bytes[2] == 0x31,
       let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
     else { return false }
@@ -157,8 +225,102 @@ public final class TermCounter {
 
   /// The bytes of key `i`.
   public func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-    precondition(i >= 0 && i < entryCount, "no key \(i)")
+    precondition(i >= 0 && i < count, "no key \(i)")
+    if let pairs {
+      var key: [UInt8] = []
+      pairs.key(i, into: &key)
+      return key.withUnsafeBufferPointer(body)
+    }
     return body(key(i))
+  }
+
+  /// Turns pairs kept as numbers into ordinary keys, in the same order, with the same counts.
+  private func materialize() {
+    guard let pairs else { return }
+    self.pairs = nil
+    var bytes: [UInt8] = []
+    var ranges: [Range<Int>] = []
+    var counts: [Int] = []
+    var key: [UInt8] = []
+    for k in 0..<pairs.count {
+      pairs.key(k, into: &key)
+      ranges.append(bytes.count..<bytes.count + key.count)
+      bytes.append(contentsOf: key)
+      counts.append(pairs.count(at: k))
+    }
+    let saved = total
+    reserve(keys: pairs.count)
+    bytes.withUnsafeBufferPointer { add(ranges, in: $0, lower: false, counts: counts) }
+    total = saved
+  }
+
+  /// The number of a key (added when new, as one more occurrence); for a pair's words.
+  func number(of key: UnsafeBufferPointer<UInt8>) -> Int {
+    guard let base = key.baseAddress else {
+      var zero: UInt8 = 0
+      return withUnsafePointer(to: &zero) { find($0, 0, lower: false, insert: true, readable: 1) }
+        ?? 0  // never nil: an inserted key without lowering always has a number
+    }
+    return find(base, key.count, lower: false, insert: true, readable: 0) ?? 0
+  }
+
+  /// Adds each pair of adjacent tokens whose kind is in `mask` (other tokens are skipped) as
+  /// "first second", the texts lowered when `lower`; with `distinct`, each different pair once.
+  ///
+  /// An empty counter keeps them as pairs of numbers (see `PairTable`).
+  public func addPairs(
+    tokens: UnsafeBufferPointer<Token>, mask: UInt32, in buffer: UnsafeBufferPointer<UInt8>,
+    lower: Bool, distinct: Bool = false
+  ) {
+    if pairs == nil && entryCount == 0 { pairs = PairTable() }
+    guard let pairs else {
+      addPairStrings(tokens: tokens, mask: mask, in: buffer, lower: lower, distinct: distinct)
+      return
+    }
+    let numbers = pairs.words.addNumbering(tokens: tokens, mask: mask, in: buffer, lower: lower)
+    guard numbers.count > 1 else { return }
+    var keys: [UInt64] = []
+    keys.reserveCapacity(numbers.count - 1)
+    for i in 1..<numbers.count { keys.append(PairTable.key(numbers[i - 1], numbers[i])) }
+    if distinct {
+      var seen = Set<UInt64>(minimumCapacity: keys.count)
+      keys = keys.filter { seen.insert($0).inserted }
+    }
+    keys.withUnsafeBufferPointer { pairs.add($0) }
+    total += keys.count
+  }
+
+  /// `addPairs` into a counter of ordinary keys.
+  private func addPairStrings(
+    tokens: UnsafeBufferPointer<Token>, mask: UInt32, in buffer: UnsafeBufferPointer<UInt8>,
+    lower: Bool, distinct: Bool
+  ) {
+    if distinct {
+      let once = TermCounter(capacity: max(64, tokens.count))
+      once.addPairs(tokens: tokens, mask: mask, in: buffer, lower: lower)
+      merge(once, distinct: true)
+      return
+    }
+    guard let base = buffer.baseAddress else { return }
+    // Every pair "a b" is written into one buffer, then counted in a batch.
+    var bytes: [UInt8] = []
+    var ranges: [Range<Int>] = []
+    bytes.reserveCapacity(buffer.count * 2)
+    ranges.reserveCapacity(tokens.count)
+    var previous: Token?
+    for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
+      if let p = previous {
+        let start = bytes.count
+        bytes.append(
+          contentsOf: UnsafeBufferPointer(start: base + Int(p.start), count: Int(p.end - p.start)))
+        bytes.append(0x20)
+        bytes.append(
+          contentsOf: UnsafeBufferPointer(start: base + Int(t.start), count: Int(t.end - t.start)))
+        ranges.append(start..<bytes.count)
+      }
+      previous = t
+    }
+    bytes.withUnsafeBufferPointer { add(ranges, in: $0, lower: lower) }
   }
 
   /// Adds one occurrence of `n` bytes at `p`, lowercased first when `lower` is set (ASCII
@@ -167,13 +329,17 @@ public final class TermCounter {
   /// `readable` is how many bytes may be read from `p` (to the end of its buffer): with 8 or
   /// more, a key of up to 8 bytes is loaded, lowered and hashed as one word, with no loop.
   public func add(_ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, readable: Int = 0) {
+    materialize()
     total += 1
     _ = find(p, n, lower: lower, insert: true, readable: readable)
   }
 
   /// The index of the key (lowercased when `lower`), or nil when it was never added.
+  ///
+  /// Pairs kept as numbers are made ordinary keys first: `count(of:_:)` looks them up as they are.
   public func index(of p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, readable: Int = 0) -> Int? {
-    find(p, n, lower: lower, insert: false, readable: readable)
+    materialize()
+    return find(p, n, lower: lower, insert: false, readable: readable)
   }
 
   private static let highBits: UInt64 = 0x8080_8080_8080_8080
@@ -237,6 +403,7 @@ public final class TermCounter {
   private func add(
     _ ranges: [Range<Int>], in buffer: UnsafeBufferPointer<UInt8>, lower: Bool, counts: [Int]?
   ) {
+    materialize()
     guard let base = buffer.baseAddress else { return }
     // Summed here, added once: `total` changed inside the closure costs an exclusivity check
     // per key.
@@ -258,6 +425,7 @@ public final class TermCounter {
     tokens: UnsafeBufferPointer<Token>, mask: UInt32, in buffer: UnsafeBufferPointer<UInt8>,
     lower: Bool
   ) {
+    materialize()
     guard let base = buffer.baseAddress else { return }
     var added = 0
     withLookahead(base, lower: lower) { ahead in
@@ -268,6 +436,30 @@ public final class TermCounter {
       }
     }
     total += added
+  }
+
+  /// `add(tokens:mask:in:lower:)`, giving each token's key number, in token order.
+  func addNumbering(
+    tokens: UnsafeBufferPointer<Token>, mask: UInt32, in buffer: UnsafeBufferPointer<UInt8>,
+    lower: Bool
+  ) -> [Int] {
+    materialize()
+    guard let base = buffer.baseAddress else { return [] }
+    var added = 0
+    let numbers = [Int](unsafeUninitializedCapacity: tokens.count) { out, initialized in
+      withLookahead(base, lower: lower) { ahead in
+        ahead.numbers = out.baseAddress
+        for t in tokens where mask & (1 << t.kind.rawValue) != 0 {
+          added += 1
+          let start = Int(t.start)
+          ahead.push(start, Int(t.end) - start, count: 1, readable: buffer.count - start)
+        }
+        ahead.drain()
+        initialized = ahead.numbered
+      }
+    }
+    total += added
+    return numbers
   }
 
   /// Keys waiting to be added while their memory is fetched.
@@ -294,6 +486,9 @@ public final class TermCounter {
     let ring: UnsafeMutablePointer<Key>
     var head = 0
     var waiting = 0
+    /// Where each key's number goes, in the order the keys came, when asked.
+    var numbers: UnsafeMutablePointer<Int>?
+    var numbered = 0
 
     @inline(__always)
     mutating func push(_ start: Int, _ n: Int, count: Int, readable: Int) {
@@ -325,13 +520,17 @@ public final class TermCounter {
     }
 
     @inline(__always)
-    func add(_ key: Key) {
+    mutating func add(_ key: Key) {
       let p = base + key.start
       let k =
         key.ascii
         ? counter.find(p, key.length, word: key.word, hash: key.hash, lower: lower, insert: true)
         : counter.findUnicode(p, key.length, insert: true)
       if key.count != 1, let k { counter.entries[k].count += key.count - 1 }
+      if let numbers {
+        numbers[numbered] = k ?? 0  // never nil: an inserted key always has a number
+        numbered += 1
+      }
     }
 
     mutating func drain() {

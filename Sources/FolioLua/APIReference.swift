@@ -255,6 +255,20 @@ extension FolioLua {
       "Counter:total", "c:total()", returns: "integer", "Everything added, distinct or not.",
       annotations: ["---@return integer"]),
     APIEntry(
+      "Counter:associations",
+      "c:associations(words [, {measure = \"pmi\", min = 1, n = words:total(), top = 0}])",
+      returns: "List of {pair, count, first, second, score}",
+      "Scores the pairs `\"a b\"` of this counter (from `add_tokens` with `ngram = 2`) by a `folio.stats` measure, in Swift; the `top` best (`0`: all), by score then pair.",
+      details:
+        "o11 = the pair's count (at least `min`), r1 and c1 = the counts of `a` and `b` in `words`, n = `n`. `measure` is pmi, t_score, log_likelihood, chi2 or log_dice. A key that is not two words joined by a space is left out.",
+      example:
+        "state.bi:associations(state.uni, {measure = \"log_likelihood\", min = 5, top = 20})",
+      annotations: [
+        "---@param words Counter",
+        "---@param opts? {measure?: string, min?: integer, n?: number, top?: integer}",
+        "---@return List",
+      ]),
+    APIEntry(
       "Counter:top", "c:top(n [, {min = 1}])", returns: "List of {key, count}",
       "The `n` most frequent keys, by count then key (`n <= 0`: all).",
       annotations: ["---@param n integer", "---@param opts? {min?: integer}", "---@return List"]),

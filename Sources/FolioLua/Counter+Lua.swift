@@ -23,6 +23,7 @@ extension FolioLua {
         ),
         ("top", counterTop),
         ("items", counterItems),
+        ("associations", counterAssociations),
       ],
       metamethods: [
         (
@@ -96,14 +97,11 @@ extension FolioLua {
       L.pop()
     }
     let before = c.total
-    if distinct {
-      c.merge(
-        o.ngram == 2
-          ? doc.countBigrams(kinds: o.kinds, lower: o.lower)
-          : doc.countTokens(kinds: o.kinds, lower: o.lower), distinct: true)
-    } else if o.ngram == 2 {
-      // Pairs are nearly all distinct within a document: count them straight in.
-      doc.addBigrams(to: c, kinds: o.kinds, lower: o.lower)
+    if o.ngram == 2 {
+      // Pairs are nearly all distinct within a document: counted straight in.
+      doc.addBigrams(to: c, kinds: o.kinds, lower: o.lower, distinct: distinct)
+    } else if distinct {
+      c.merge(doc.countTokens(kinds: o.kinds, lower: o.lower), distinct: true)
     } else {
       // Straight into the large table: the counter fetches each word's slot a few tokens
       // ahead, so its cache misses overlap.
@@ -126,10 +124,8 @@ extension FolioLua {
     let c: TermCounter = try L.checkObject(1, "Counter")
     _ = try L.checkString(2)
     let n = L.withBytes(at: 2) { b -> Int in
-      guard let base = b.baseAddress?.assumingMemoryBound(to: UInt8.self),
-        let k = c.index(of: base, b.count, lower: false)
-      else { return 0 }
-      return c.count(at: k)
+      guard let base = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+      return c.count(of: base, b.count)
     }
     L.pushInteger(n ?? 0)
     return 1
@@ -177,6 +173,55 @@ extension FolioLua {
       L.pushInteger(c.count(at: k))
       L.rawSetTop(t)
     }
+    return 1
+  }
+
+  /// `c:associations(words [, {measure = "pmi", min = 1, n = words:total(), top = 0}])` → List
+  /// of rows `{pair, count, first, second, score}`, best first.
+  static func counterAssociations(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let c: TermCounter = try L.checkObject(1, "Counter")
+    let words: TermCounter = try L.checkObject(2, "Counter")
+    var measure = Association.pmi
+    var minimum = 1
+    var n = Double(words.total)
+    var top = 0
+    if !L.isNoneOrNil(3) {
+      try L.checkTable(3)
+      if L.rawGet(3, "measure") != .nil {
+        let name = L.string(at: -1) ?? L.typeName(at: -1)
+        guard let m = Association(rawValue: name) else {
+          let names = Association.allCases.map(\.rawValue).joined(separator: ", ")
+          throw .argument(3, "measure must be one of \(names), got '\(name)'")
+        }
+        measure = m
+      }
+      L.pop()
+      if L.rawGet(3, "min") != .nil { minimum = L.integer(at: -1) ?? minimum }
+      L.pop()
+      if L.rawGet(3, "n") != .nil { n = L.number(at: -1) ?? n }
+      L.pop()
+      if L.rawGet(3, "top") != .nil { top = L.integer(at: -1) ?? top }
+      L.pop()
+    }
+    let rows = c.associations(words: words, measure: measure, minimum: minimum, n: n, limit: top)
+    L.newTable(array: Int32(clamping: rows.count))
+    for (i, row) in rows.enumerated() {
+      L.newTable(hash: 5)
+      c.withKey(row.index) { key in
+        if let base = key.baseAddress { L.pushBytes(base, key.count) } else { L.pushString("") }
+      }
+      L.rawSet(-2, "pair")
+      L.pushInteger(row.count)
+      L.rawSet(-2, "count")
+      L.pushInteger(row.first)
+      L.rawSet(-2, "first")
+      L.pushInteger(row.second)
+      L.rawSet(-2, "second")
+      L.pushNumber(row.score)
+      L.rawSet(-2, "score")
+      L.rawSet(-2, i + 1)
+    }
+    makeRows(L, columns: ["pair", "count", "first", "second", "score"], rightAligned: [])
     return 1
   }
 }

@@ -192,7 +192,7 @@ public enum FolioLua {
     vm.setFunction("decode", jsonDecode)
     vm.setFunction("encode", jsonEncode)
     L.rawSet(-2, "json")
-    try vm.run(statsSource, chunkname: "=folio.stats", results: 1)
+    pushStats(vm)
     L.rawSet(-2, "stats")
     try vm.run(tableSource, chunkname: "=folio.table", results: 2)
     try vm.load(tableMethodsSource, chunkname: "=folio.table")

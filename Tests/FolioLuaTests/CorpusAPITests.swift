@@ -114,6 +114,62 @@ func withCorpus(_ corpus: Corpus, _ code: String) throws -> String {
     }
   }
 
+  @Test("pairs counted in Swift are scored in Swift, the same from pairs of words and from strings")
+  func associations() throws {
+    let r = try withCorpus(
+      Self.corpus(),
+      """
+      local uni, bi = folio.counter(), folio.counter()
+      for d in corpus:docs() do
+        uni:add_tokens(d, {lower = true})
+        bi:add_tokens(d, {lower = true, ngram = 2})
+      end
+      local strings = folio.counter()
+      for pair, n in pairs(bi:items()) do strings:add(pair, n) end
+      strings:add("not a pair")
+      local out = {}
+      for _, c in ipairs({bi, strings}) do
+        for _, r in ipairs(c:associations(uni, {measure = "log_dice", top = 3})) do
+          out[#out + 1] = table.concat({r.pair, r.count, r.first, r.second, r.score}, " ")
+        end
+      end
+      out[#out + 1] = #bi:associations(uni, {min = 2})
+      out[#out + 1] = bi:get("the un") .. " " .. bi:get("un asked") .. " " .. bi:get("the")
+      out[#out + 1] = folio.stats.pmi(2, 3, 2, 6) .. " " .. folio.stats.chi2(1, 1, 1, 1)
+      return table.concat(out, "\\n")
+      """)
+    #expect(
+      r == """
+        answer came 1 1 1 14.0
+        came late 1 1 1 14.0
+        news today 1 1 1 14.0
+        answer came 1 1 1 14.0
+        came late 1 1 1 14.0
+        news today 1 1 1 14.0
+        1
+        2 1 0
+        1.0 0.0
+        """)
+    for (code, message) in [
+      (
+        "folio.counter():associations(folio.counter(), {measure = 'dice'})",
+        "t:1: bad argument #2 to 'associations' (measure must be one of pmi, t_score, log_likelihood, chi2, log_dice, got 'dice')"
+      ),
+      (
+        "folio.counter():associations({})",
+        "t:1: bad argument #1 to 'associations' (Counter expected, got table)"
+      ),
+      ("folio.stats.pmi(1, 2)", "t:1: bad argument #3 to 'pmi' (number expected, got no value)"),
+    ] {
+      do {
+        _ = try withCorpus(Self.corpus(), "return \(code)")
+        Issue.record("no error: \(code)")
+      } catch let e as LuaError {
+        #expect(e.message == message)
+      }
+    }
+  }
+
   @Test("the frequency index follows cuts")
   func freqAfterCut() throws {
     let corpus = Self.corpus()
