@@ -60,25 +60,53 @@ public struct CorpusEntry: Sendable, Equatable {
 /// Lists and reads plain-text corpora: folders (recursive, sorted by relative path) and files.
 public struct CorpusReader: Sendable {
   /// Walks `root` recursively with POSIX calls (Foundation's enumerator costs ~100 µs a file),
-  /// skipping hidden entries; calls `visit` with each regular file's relative path and size.
+  /// skipping hidden entries; calls `visit` with each regular file's relative path and size,
+  /// in the byte order of the relative paths.
+  ///
+  /// Each folder's entries are sorted by their names' bytes, a folder's name taken with the
+  /// "/" its paths continue with: that is the order of the whole paths, with no sort of them
+  /// all at the end.
   static func walk(_ root: String, relative: String, _ visit: (String, Int) -> Void) {
     let dirPath = relative.isEmpty ? root : root + "/" + relative
     guard let dir = opendir(dirPath) else { return }
     defer { closedir(dir) }
     let fd = dirfd(dir)
-    var names: [(String, Bool, Int)] = []
+    var names: [(key: [UInt8], isDir: Bool, size: Int)] = []
     while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+      var key = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        Array(raw.prefix(while: { $0 != 0 }))
       }
-      if name.hasPrefix(".") { continue }
+      if key.first == 0x2E { continue }  // hidden
       var st = stat()
-      guard fstatat(fd, name, &st, 0) == 0 else { continue }
+      let statted = key.withUnsafeBufferPointer { k in
+        k.withMemoryRebound(to: CChar.self) { c in
+          // The name is not NUL-terminated in `key`: `fstatat` gets a terminated copy.
+          withUnsafeTemporaryAllocation(of: CChar.self, capacity: c.count + 1) { z in
+            guard let zbase = z.baseAddress, let cbase = c.baseAddress else { return false }
+            zbase.update(from: cbase, count: c.count)
+            zbase[c.count] = 0
+            return fstatat(fd, zbase, &st, 0) == 0
+          }
+        }
+      }
+      guard statted else { continue }
       let isDir = (st.st_mode & S_IFMT) == S_IFDIR
       let isFile = (st.st_mode & S_IFMT) == S_IFREG
-      if isDir || isFile { names.append((name, isDir, Int(st.st_size))) }
+      guard isDir || isFile else { continue }
+      if isDir { key.append(0x2F) }
+      names.append((key, isDir, Int(st.st_size)))
     }
-    for (name, isDir, size) in names {
+    names.sort { x, y in
+      let n = min(x.key.count, y.key.count)
+      let c = x.key.withUnsafeBufferPointer { p in
+        y.key.withUnsafeBufferPointer { q in
+          n == 0 ? 0 : memcmp(p.baseAddress.unsafelyUnwrapped, q.baseAddress.unsafelyUnwrapped, n)
+        }
+      }
+      return c != 0 ? c < 0 : x.key.count < y.key.count
+    }
+    for (key, isDir, size) in names {
+      let name = String(decoding: isDir ? key.dropLast() : key[...], as: UTF8.self)
       let rel = relative.isEmpty ? name : relative + "/" + name
       if isDir { walk(root, relative: rel, visit) } else { visit(rel, size) }
     }
@@ -112,19 +140,34 @@ public struct CorpusReader: Sendable {
   public init(options: ReaderOptions = ReaderOptions()) { self.options = options }
 
   /// Reads a whole file with POSIX calls (cheaper than Foundation for many small files).
-  static func readFile(_ path: String, shown: String) throws(CorpusError) -> [UInt8] {
+  ///
+  /// `size` is the size a folder listing gave for it (a regular file), which spares an
+  /// `fstat`; 0 when not known. One byte more than the size is asked for: a regular file's
+  /// read that stops short of it has reached the end (one `read` per file instead of two);
+  /// one that fills it means the file grew, and it is read on to its end.
+  static func readFile(_ path: String, shown: String, size listed: Int = 0) throws(CorpusError)
+    -> [UInt8]
+  {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw .unreadable(shown, String(cString: strerror(errno))) }
     defer { close(fd) }
-    var st = stat()
-    let size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+    var size = listed
+    var regular = listed > 0
+    if size <= 0 {
+      var st = stat()
+      if fstat(fd, &st) == 0 {
+        size = Int(st.st_size)
+        regular = (st.st_mode & S_IFMT) == S_IFREG
+      }
+    }
     // Read into uninitialised storage: zero-filling first would touch every page twice.
     var failure: CorpusError?
-    var bytes = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, count in
+    var bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, count in
       count = 0
       guard let base = buffer.baseAddress else { return }
       while count < buffer.count {
-        let n = Glibc.read(fd, base + count, buffer.count - count)
+        let asked = buffer.count - count
+        let n = Glibc.read(fd, base + count, asked)
         if n < 0 {
           if errno == EINTR { continue }
           failure = .unreadable(shown, String(cString: strerror(errno)))
@@ -132,15 +175,13 @@ public struct CorpusReader: Sendable {
         }
         if n == 0 { break }
         count += n
+        if regular && n < asked { break }
       }
     }
     if let failure { throw failure }
-    // The file may have grown since fstat: a byte more means reading on to the end (the
-    // chunk is made only then: zeroing 64 KB per file showed in runs over many small files).
-    guard bytes.count == max(size, 1) else { return bytes }
-    var probe: UInt8 = 0
-    guard Self.readRetrying(fd, &probe, 1) == 1 else { return bytes }
-    bytes.append(probe)
+    // The file grew since it was listed: read on to the end (the chunk is made only then:
+    // zeroing 64 KB per file showed in runs over many small files).
+    guard bytes.count == size + 1 else { return bytes }
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
       let n = chunk.withUnsafeMutableBytes { b in
@@ -253,26 +294,9 @@ public struct CorpusReader: Sendable {
           path: prefix + relative, id: relative, folder: folder,
           displayPath: prefix + relative, bytes: size))
     }
-    found.sort { Self.bytesPrecede($0.id, $1.id) }
+    // `walk` visits the files in the byte order of their relative paths, the ids.
     if found.isEmpty { throw .empty(path) }
     return found
-  }
-
-  /// Whether `a` sorts before `b` by their UTF-8 bytes (memcmp: folders of thousands of
-  /// files are sorted this way).
-  static func bytesPrecede(_ a: String, _ b: String) -> Bool {
-    var a = a
-    var b = b
-    return a.withUTF8 { x in
-      b.withUTF8 { y in
-        let n = min(x.count, y.count)
-        if n > 0, let p = x.baseAddress, let q = y.baseAddress {
-          let c = memcmp(p, q, n)
-          if c != 0 { return c < 0 }
-        }
-        return x.count < y.count
-      }
-    }
   }
 
   /// The file's bytes, gunzipped when its name ends in `.gz`, and the name that tells its
@@ -280,7 +304,7 @@ public struct CorpusReader: Sendable {
   func contents(_ entry: CorpusEntry, warn: (CorpusWarning) -> Void) throws(CorpusError)
     -> (bytes: [UInt8], name: String)?
   {
-    let raw = try Self.readFile(entry.path, shown: entry.displayPath)
+    let raw = try Self.readFile(entry.path, shown: entry.displayPath, size: entry.bytes)
     guard Self.hasGzipSuffix(entry.id) else { return (raw, entry.id) }
     do {
       return (try Gzip.decompress(raw), String(entry.id.dropLast(3)))

@@ -170,6 +170,54 @@ func sharedCorpus(_ relative: String) -> String? {
     #expect(documents.first?.text == expected)
   }
 
+  @Test("a folder's files are listed in the byte order of their paths, folders and files mixed")
+  func listingOrder() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "folio-order-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let paths = [
+      "a.txt", "a/x.txt", "a-b/y.txt", "a/b/z.txt", "a0.txt", "b.txt", "B.txt", "é.txt",
+      "e/é.txt", "e.txt", "a/.hidden.txt", ".hidden/c.txt",
+    ]
+    for p in paths {
+      let url = dir.appendingPathComponent(p)
+      try FileManager.default.createDirectory(
+        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try "text".write(to: url, atomically: false, encoding: .utf8)
+    }
+    let ids = try CorpusReader().list([dir.path]).map(\.id)
+    let expected = paths.filter { !$0.contains("/.") && !$0.hasPrefix(".") }.sorted {
+      Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
+    }
+    #expect(ids == expected)
+    #expect(ids.first == "B.txt")
+    #expect(ids.firstIndex(of: "a-b/y.txt")! < ids.firstIndex(of: "a.txt")!)
+    #expect(ids.firstIndex(of: "a.txt")! < ids.firstIndex(of: "a/b/z.txt")!)
+  }
+
+  @Test("a file that grew or shrank after it was listed is read whole, as it is when read")
+  func changedAfterListing() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "folio-changed-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let grows = dir.appendingPathComponent("grows.txt")
+    let shrinks = dir.appendingPathComponent("shrinks.txt")
+    let same = dir.appendingPathComponent("same.txt")
+    try "one two".write(to: grows, atomically: false, encoding: .utf8)
+    try String(repeating: "long text ", count: 500).write(
+      to: shrinks, atomically: false, encoding: .utf8)
+    try "exactly this".write(to: same, atomically: false, encoding: .utf8)
+    let reader = CorpusReader()
+    let entries = try reader.list([dir.path])
+    #expect(entries.map(\.bytes) == [7, 12, 5000])  // grows, same, shrinks
+    let longer = "one two " + String(repeating: "three ", count: 20_000)
+    try longer.write(to: grows, atomically: false, encoding: .utf8)
+    try "short".write(to: shrinks, atomically: false, encoding: .utf8)
+    let texts = try entries.map { e in try reader.readAll(e) { _ in }.first?.text }
+    #expect(texts == [longer, "exactly this", "short"])
+  }
+
   static let page = """
     <!DOCTYPE html>
     <html lang="en-GB"><head>
