@@ -59,11 +59,7 @@ public final class Corpus {
       var i = w
       while i < texts.count {
         var text = texts[i]
-        text.withUTF8 { buffer in
-          Tokenizer.tokenize(utf8: buffer).withUnsafeBufferPointer {
-            counter.add(tokens: $0, mask: mask, in: buffer, lower: lower)
-          }
-        }
+        text.withUTF8 { counter.add(text: $0, mask: mask, lower: lower) }
         i += workers
       }
     }

@@ -438,6 +438,42 @@ public final class TermCounter {
     total += added
   }
 
+  /// Tokenises `text` (valid UTF-8) and adds the texts of the tokens whose kind is in `mask`,
+  /// as `add(tokens:mask:in:lower:)` does with the tokens of `Tokenizer.tokenize`.
+  ///
+  /// The tokens go from the tokenizer straight into the lookahead ring: none is stored. (A
+  /// text with '@' or '#', whose tokens may be joined afterwards, is tokenised first.)
+  public func add(text: UnsafeBufferPointer<UInt8>, mask: UInt32, lower: Bool) {
+    materialize()
+    guard let base = text.baseAddress else { return }
+    struct Feed: Tokenizer.Sink {
+      var ahead: Lookahead
+      let mask: UInt32
+      let n: Int
+      var added = 0
+      @inline(__always)
+      mutating func add(_ start: Int, _ end: Int, _ kind: TokenKind) {
+        guard mask & (1 << kind.rawValue) != 0 else { return }
+        added += 1
+        ahead.push(start, end - start, count: 1, readable: n - start)
+      }
+    }
+    var added = 0
+    var direct = false
+    withLookahead(base, lower: lower) { ahead in
+      var feed = Feed(ahead: ahead, mask: mask, n: text.count)
+      direct = Tokenizer.scan(utf8: text, into: &feed)
+      ahead = feed.ahead
+      added = feed.added
+    }
+    total += added
+    if !direct {
+      Tokenizer.tokenize(utf8: text).withUnsafeBufferPointer {
+        add(tokens: $0, mask: mask, in: text, lower: lower)
+      }
+    }
+  }
+
   /// `add(tokens:mask:in:lower:)`, giving each token's key number, in token order.
   func addNumbering(
     tokens: UnsafeBufferPointer<Token>, mask: UInt32, in buffer: UnsafeBufferPointer<UInt8>,

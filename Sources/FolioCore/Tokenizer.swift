@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What a token is.
 public enum TokenKind: UInt8, Sendable, CaseIterable {
   case word, number, punct, symbol, url, email, handle, hashtag, emoji
@@ -72,8 +76,22 @@ public enum Tokenizer {
     return (tokens.count, tokens.reduce(0) { $0 + ($1.kind == .word ? 1 : 0) })
   }
 
+  /// Gives the tokens of `b` (valid UTF-8) to `sink` as they are found, without making them,
+  /// when `b` has no '@' or '#' (which may join tokens into e-mails, handles and hashtags
+  /// afterwards); false, with nothing given, when it has.
+  static func scan<S: Sink>(utf8 b: UnsafeBufferPointer<UInt8>, into sink: inout S) -> Bool {
+    guard let base = b.baseAddress,
+      memchr(base, 0x40, b.count) == nil, memchr(base, 0x23, b.count) == nil
+    else { return b.isEmpty }
+    return classes.withUnsafeBufferPointer { classes in
+      WordBreak.ascii.withUnsafeBufferPointer { ascii in
+        !scan(b, classes.baseAddress.unsafelyUnwrapped, ascii.baseAddress.unsafelyUnwrapped, &sink)
+      }
+    }
+  }
+
   /// Where `scan` puts the tokens it finds.
-  private protocol Sink {
+  protocol Sink {
     mutating func add(_ start: Int, _ end: Int, _ kind: TokenKind)
   }
 

@@ -345,6 +345,49 @@ import Testing
       }
     }
   }
+
+  @Test(
+    "counting straight from the tokenizer gives the keys, order and counts of counting its tokens"
+  )
+  func countingFromTheTokenizer() {
+    // Words, numbers, URLs, e-mails, handles and hashtags (the '@' and '#' texts take the
+    // other path), CJK and emoji, enough distinct words for the table to grow.
+    let shapes = [
+      "the", "The", "Straße", "naïve", "3.14", "1,000", "don't", "U.S.A.", "https://x.org/a?b=1",
+      "東京で", "👍🏽", "--", "é", "ＡＢＣ",
+    ]
+    let social = ["@folio", "#tag", "ann@example.org"]
+    var state: UInt64 = 17
+    func next(_ n: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(n))
+    }
+    for round in 0..<40 {
+      var words: [String] = []
+      for _ in 0..<(round == 0 ? 40_000 : 300) {
+        let shape = shapes[next(shapes.count)]
+        words.append(next(3) == 0 ? shape + String(next(5_000)) : shape)
+        if round % 2 == 1 && next(50) == 0 { words.append(social[next(social.count)]) }
+      }
+      var text = words.joined(separator: next(2) == 0 ? " " : ",\n")
+      let tokens = Tokenizer.tokenize(text)
+      for lower in [true, false] {
+        for kinds: Set<TokenKind> in [[.word], [.word, .number, .url, .handle, .email, .emoji]] {
+          let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
+          let direct = TermCounter(capacity: 16)
+          let counted = TermCounter(capacity: 16)
+          text.withUTF8 { b in
+            direct.add(text: b, mask: mask, lower: lower)
+            tokens.withUnsafeBufferPointer {
+              counted.add(tokens: $0, mask: mask, in: b, lower: lower)
+            }
+          }
+          #expect(direct.total == counted.total)
+          #expect(direct.encoded() == counted.encoded(), "round \(round), lower \(lower)")
+        }
+      }
+    }
+  }
 }
 
 @Suite("CSV") struct CSVTests {
