@@ -108,14 +108,13 @@ public final class Document {
   public func addTokens(
     to counter: TermCounter, kinds: Set<TokenKind> = [.word], lower: Bool = false
   ) {
+    // The tokens are made and kept (not counted as the tokenizer finds them, as
+    // `Corpus.frequencies` does): plugins often count a document more than once (words and
+    // pairs, counts and document frequencies), and tokenising twice costs more than keeping.
+    let tokens = self.tokens
     var text = self.text
     // A bit per kind: a Set lookup per token costs more than the rest of the loop.
     let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
-    guard let tokens = cachedTokens else {
-      // Counted as the tokenizer finds them: no tokens are made (nor kept).
-      text.withUTF8 { counter.add(text: $0, mask: mask, lower: lower) }
-      return
-    }
     text.withUTF8 { buffer in
       tokens.withUnsafeBufferPointer {
         counter.add(tokens: $0, mask: mask, in: buffer, lower: lower)

@@ -441,8 +441,9 @@ public final class TermCounter {
   /// Tokenises `text` (valid UTF-8) and adds the texts of the tokens whose kind is in `mask`,
   /// as `add(tokens:mask:in:lower:)` does with the tokens of `Tokenizer.tokenize`.
   ///
-  /// The tokens go from the tokenizer straight into the lookahead ring: none is stored. (A
-  /// text with '@' or '#', whose tokens may be joined afterwards, is tokenised first.)
+  /// The tokens go from the tokenizer straight into the lookahead ring: none is stored (for
+  /// texts counted once, as by `Corpus.frequencies`). A text with '@' or '#', whose tokens
+  /// may be joined afterwards, is tokenised first.
   public func add(text: UnsafeBufferPointer<UInt8>, mask: UInt32, lower: Bool) {
     materialize()
     guard let base = text.baseAddress else { return }
