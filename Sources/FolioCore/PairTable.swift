@@ -171,19 +171,27 @@ final class PairTable {
   }
 
   /// Adds every pair and count of `other`, each pair once with `distinct`.
+  ///
+  /// `other`'s pairs are read in the order they came, which visits its slots at random: each
+  /// is fetched 16 pairs ahead, and its slot here 8 pairs ahead.
   func merge(_ other: PairTable, distinct: Bool) {
     let map = numbers(of: other.words)
-    reserve(pairs: max(count, other.count))
-    var keys: [UInt64] = []
-    var counts: [Int] = []
-    keys.reserveCapacity(other.count)
-    counts.reserveCapacity(other.count)
-    for k in 0..<other.count {
-      let (a, b) = other.words(at: k)
-      keys.append(Self.key(map[a], map[b]))
-      counts.append(distinct ? 1 : other.count(at: k))
+    func key(_ s: Slot) -> UInt64 {
+      let ab = s.key &- 1
+      return Self.key(map[Int(ab >> 32)], map[Int(ab & 0xFFFF_FFFF)])
     }
-    keys.withUnsafeBufferPointer { k in counts.withUnsafeBufferPointer { add(k, counts: $0) } }
+    reserve(pairs: max(count, other.count))
+    let n = other.count
+    for k in 0..<n {
+      if k + 16 < n { folio_prefetch(other.slots + Int(other.order[k + 16])) }
+      if k + 8 < n {
+        let h = Self.hash(key(other.slots[Int(other.order[k + 8])]))
+        folio_prefetch(slots + (Int(truncatingIfNeeded: h) & (slotCount - 1)))
+      }
+      let s = other.slots[Int(other.order[k])]
+      let mine = key(s)
+      add(mine, hash: Self.hash(mine), count: distinct ? 1 : s.count)
+    }
   }
 
   /// The table as bytes: `FP1`, the number of words (u32), each word as a u32 length and its

@@ -123,6 +123,40 @@ public final class TermCounter {
     }
   }
 
+  /// Moves every key and count into a new counter, which it returns, and leaves this one
+  /// empty: no key is copied.
+  public func takeAll() -> TermCounter {
+    let moved = TermCounter(capacity: 16)
+    swapStorage(with: moved)
+    return moved
+  }
+
+  /// Adds every key and count of `other`, which is used no more: when this counter is empty,
+  /// it takes `other`'s storage instead of copying it.
+  public func absorb(_ other: TermCounter) {
+    guard other !== self else { return }
+    if count == 0 && total == 0 {
+      swapStorage(with: other)
+    } else {
+      merge(other)
+    }
+  }
+
+  // Plain reads and writes, not `swap(&a, &b)`: an inout access to these properties anywhere
+  // makes Swift check exclusivity at run time on every access (the counting loops too).
+  private func swapStorage(with other: TermCounter) {
+    (keys, other.keys) = (other.keys, keys)
+    (keysCount, other.keysCount) = (other.keysCount, keysCount)
+    (keysCapacity, other.keysCapacity) = (other.keysCapacity, keysCapacity)
+    (entries, other.entries) = (other.entries, entries)
+    (entryCount, other.entryCount) = (other.entryCount, entryCount)
+    (entryCapacity, other.entryCapacity) = (other.entryCapacity, entryCapacity)
+    (slots, other.slots) = (other.slots, slots)
+    (slotCount, other.slotCount) = (other.slotCount, slotCount)
+    (total, other.total) = (other.total, total)
+    (pairs, other.pairs) = (other.pairs, pairs)
+  }
+
   /// Adds every key and count of `other`; with `distinct`, each key once (document frequencies).
   public func merge(_ other: TermCounter, distinct: Bool = false) {
     if other === self {

@@ -728,7 +728,7 @@ final class Work: @unchecked Sendable {
         result.states.append(nil)
         continue
       }
-      do { result.states.append(try plugin.exportState(.scan)) } catch {
+      do { result.states.append(try plugin.exportState(.scan, handOff: true)) } catch {
         result.fatal = error
         return result
       }
@@ -810,7 +810,7 @@ final class Work: @unchecked Sendable {
         result.states.append(nil)
         continue
       }
-      do { result.states.append(try plugin.exportState()) } catch {
+      do { result.states.append(try plugin.exportState(handOff: true)) } catch {
         result.fatal = error
         return result
       }

@@ -228,7 +228,7 @@ extension FolioLua {
       "folio.counter", "folio.counter([from])", returns: "Counter",
       "A counter of strings kept in Swift: the bulk state of word lists and collocations.",
       details:
-        "It travels between workers and shards as one string; `from` is such a string or another counter.",
+        "It travels between workers and shards as one string; `from` is such a string or another counter. From a worker to the merging VM of the same run that string is a ticket: the counter's keys move with no copy, and `folio.counter(s)` or `c:merge(s)` takes them, once. To a state file (`--save-state`), the string is the counter's bytes.",
       example: "local c = folio.counter(); c:add_tokens(doc, {lower = true})",
       annotations: ["---@param from? Counter|string", "---@return Counter"]),
     APIEntry(

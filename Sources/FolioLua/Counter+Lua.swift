@@ -4,8 +4,12 @@ import LuaRuntime
 /// `folio.counter([bytes])`: counts kept in Swift across documents: the bulk state of reports
 /// such as word lists and collocations. It travels between workers and shards as one string
 /// (`__folio_plain`) and `merge` takes a counter or such a string.
+///
+/// From a worker to the merging VM of the same run (`context.handoff` set), the string is a
+/// ticket of 11 bytes and the counter's keys move with no copy (see `LuaHandoff`); the
+/// worker's counter is left empty. To a state file, it is the counter's bytes.
 extension FolioLua {
-  static func counterType() -> LuaObjectType<TermCounter> {
+  static func counterType(context: FolioLuaContext) -> LuaObjectType<TermCounter> {
     LuaObjectType<TermCounter>(
       name: "Counter",
       methods: [
@@ -46,7 +50,15 @@ extension FolioLua {
           "__folio_plain",
           { (L) throws(LuaHostError) -> Int32 in
             let c: TermCounter = try L.checkObject(1, "Counter")
-            c.encoded().withUnsafeBytes { L.pushBytes($0) }
+            if let handoff = context.handoff, let userdata = L.pointer(at: 1) {
+              let ticket =
+                handoff.ticket(for: userdata) ?? handoff.hand(c.takeAll(), from: userdata)
+              var bytes = Array(ticketPrefix.utf8)
+              withUnsafeBytes(of: ticket.littleEndian) { bytes.append(contentsOf: $0) }
+              bytes.withUnsafeBytes { L.pushBytes($0) }
+            } else {
+              c.encoded().withUnsafeBytes { L.pushBytes($0) }
+            }
             return 1
           }
         ),
@@ -54,10 +66,40 @@ extension FolioLua {
   }
 
   static func counterNew(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    // A counter handed over from a worker becomes this one, with no copy.
+    if let handed = try takeHanded(L, 1) {
+      L.pushObject(handed)
+      return 1
+    }
     let counter = TermCounter()
     if !L.isNoneOrNil(1) { try mergeInto(counter, L, 1) }
     L.pushObject(counter)
     return 1
+  }
+
+  /// What a handed-over counter's string starts with (then its ticket, 8 bytes).
+  static let ticketPrefix = "FH1"
+
+  /// The counter handed over from a worker that the string at `arg` is the ticket of; nil
+  /// when it is not such a string.
+  private static func takeHanded(_ L: LuaState, _ arg: Int32) throws(LuaHostError)
+    -> TermCounter?
+  {
+    guard L.type(at: arg) == .string,
+      let ticket = L.withBytes(
+        at: arg,
+        { b -> UInt64? in
+          guard b.count == 11, b[0] == 0x46, b[1] == 0x48, b[2] == 0x31 else { return nil }
+          return UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 3, as: UInt64.self))
+        }) ?? nil
+    else { return nil }
+    guard let counter = LuaHandoff.take(ticket) as? TermCounter else {
+      throw .argument(
+        arg,
+        "this counter, handed over from a worker, was taken already (a handed-over counter can be used once; it cannot be read from another run)"
+      )
+    }
+    return counter
   }
 
   private static func mergeInto(_ counter: TermCounter, _ L: LuaState, _ arg: Int32)
@@ -65,6 +107,8 @@ extension FolioLua {
   {
     if let other = L.object(at: arg, as: TermCounter.self) {
       counter.merge(other)
+    } else if let handed = try takeHanded(L, arg) {
+      counter.absorb(handed)
     } else if L.type(at: arg) == .string {
       let ok = L.withBytes(at: arg) { counter.merge(encoded: $0) } ?? false
       if !ok { throw .argument(arg, "not the bytes of a counter") }

@@ -13,6 +13,9 @@ public final class FolioLuaContext {
   public var grants = Grants()
   /// The plugin's folder (for `folio.read_file`), when it has one.
   public var pluginFolder: String?
+  /// Set while a worker's report state is copied for the merging VM: counters in it are
+  /// handed over instead of copied (see `LuaHandoff`).
+  public var handoff: LuaHandoff?
   var metaNext: LuaFunction?
   public init() {}
 }
@@ -200,7 +203,7 @@ public enum FolioLua {
     try vm.call(arguments: 1, results: 0)
     L.pop()  // the metatable
     L.rawSet(-2, "table")
-    try vm.register(counterType())
+    try vm.register(counterType(context: context))
     vm.setFunction("counter", counterNew)
     try vm.register(gazetteerType(context: context))
     vm.setFunction("gazetteer", gazetteerNew)

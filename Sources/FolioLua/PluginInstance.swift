@@ -11,6 +11,8 @@ public final class PluginInstance {
   public let files: [String: [UInt8]]
   let vm: LuaVM
   let context = FolioLuaContext()
+  /// The handoffs of the states merged into this instance (see `mergeState`).
+  private var received: [LuaHandoff] = []
   private var refs: [String: Int32] = [:]
   private var ctxRef: Int32 = 0
   private var passes: [Pass: ReportFunctions] = [:]
@@ -182,10 +184,20 @@ public final class PluginInstance {
   public var hasScan: Bool { passes[.scan] != nil }
 
   /// Copies the state of `pass` out as plain data (for another VM).
-  public func exportState(_ pass: Pass = .main) throws(PluginError) -> LuaData {
+  ///
+  /// With `handOff` (for the merging VM of the same process, not for a file), the counters
+  /// in it are handed over instead of copied, and this VM's are left empty (see `LuaHandoff`).
+  public func exportState(_ pass: Pass = .main, handOff: Bool = false) throws(PluginError)
+    -> LuaData
+  {
     vm.push(ref: try stateRef(pass))
-    return try copyTop(
+    let handoff = handOff ? LuaHandoff() : nil
+    context.handoff = handoff
+    defer { context.handoff = nil }
+    var data = try copyTop(
       "the \(pass.noun) state", root: "state", activity: "copying the \(pass.noun) state")
+    data.handoff = handoff
+    return data
   }
 
   /// Pops the value on top, copied as plain data; F121 with where it failed otherwise.
@@ -209,6 +221,9 @@ public final class PluginInstance {
   /// A report without `merge` takes `other` as its state: the runner gives such a report the
   /// whole corpus as one chunk.
   public func mergeState(_ other: LuaData, _ pass: Pass = .main) throws(PluginError) {
+    // What was handed over with it stays until this instance ends: merge may keep a
+    // counter's ticket and take it later (in finish).
+    if let handoff = other.handoff { received.append(handoff) }
     let state = try stateRef(pass)
     guard let merge = passes[pass]?.merge else {
       try restore(other)

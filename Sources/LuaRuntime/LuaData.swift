@@ -11,8 +11,14 @@ import CLuaShim
 public struct LuaData: Sendable, Equatable {
   /// The serialised value (Folio's own compact format; see CLuaShim's `folio_serialize`).
   public var bytes: [UInt8]
+  /// The host objects handed over with the value (for the merging VM of the same process),
+  /// which its tickets stand for.
+  public var handoff: LuaHandoff?
 
-  public init(bytes: [UInt8]) { self.bytes = bytes }
+  public init(bytes: [UInt8], handoff: LuaHandoff? = nil) {
+    self.bytes = bytes
+    self.handoff = handoff
+  }
 }
 
 /// Why a value could not be copied, such as `["counts"]["x"]: a function (...)`.

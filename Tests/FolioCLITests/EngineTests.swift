@@ -314,6 +314,60 @@ import Testing
     #expect(leftovers(dir, expected: ["corpus", "late.lua", "report.tsv"]) == [])
   }
 
+  @Test(
+    "counters move from the workers to the merging VM: the same at any -j, kept by merge and taken in finish, once"
+  )
+  func countersHandedOver() throws {
+    let dir = try CLI.workspace([
+      "parts.lua": """
+      local M = {}
+      function M.init() return { c = folio.counter(), same = nil, parts = {}, docs = 0 } end
+      function M.each(s, doc)
+        s.c:add_tokens(doc, { lower = true })
+        s.same = s.c -- the same counter twice in the state travels once
+        s.docs = s.docs + 1
+      end
+      function M.merge(a, b)
+        -- b.c arrives as the string that stands for the counter: kept, taken in finish.
+        a.parts[#a.parts + 1] = b.c
+        a.docs = a.docs + b.docs
+        return a
+      end
+      function M.finish(s)
+        local all = folio.counter()
+        for _, p in ipairs(s.parts) do all:merge(p) end
+        local ok, err = pcall(folio.counter, s.parts[1])
+        local again = ok and "again" or (tostring(err):find("taken already", 1, true) and "once" or tostring(err))
+        return { columns = { "words", "distinct", "docs", "the", "taken" },
+          rows = { { all:total(), #all, s.docs, all:get("the"), again } } }
+      end
+      return M
+      """
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // 1.4 MB of news, so that 4 workers get several chunks (and states) each.
+    let news = CLI.root.appendingPathComponent("Examples/news")
+    let corpus = dir.appendingPathComponent("corpus")
+    try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+    for name in try FileManager.default.contentsOfDirectory(atPath: news.path) {
+      let text = try String(contentsOf: news.appendingPathComponent(name), encoding: .utf8)
+      try String(repeating: text + "\n", count: 100).write(
+        to: corpus.appendingPathComponent(name), atomically: false, encoding: .utf8)
+    }
+    var outputs: [String] = []
+    for j in ["1", "4"] {
+      let r = try CLI.run(["run", "corpus", "-p", "parts.lua", "-j", j, "-q"], in: dir)
+      #expect(r.status == 0, "\(r.stderr)")
+      outputs.append(r.stdout)
+    }
+    #expect(outputs[0] == outputs[1])
+    let words = try CLI.run(["run", "corpus", "-p", "wordfreq:top=1", "-q"], in: dir)
+    // The same count of "the" as wordfreq's, every document once (the workspace's one and
+    // the 24 news), the ticket taken once.
+    let the = words.stdout.split(separator: "\n")[1].split(separator: "\t")[2]
+    #expect(outputs[0].hasSuffix("\t25\t\(the)\tonce\n"), "\(outputs[0])")
+  }
+
   @Test("a state that is not plain data is refused with where it is")
   func stateCopy() throws {
     let dir = try CLI.workspace([
