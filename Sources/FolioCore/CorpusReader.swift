@@ -60,36 +60,31 @@ public struct CorpusEntry: Sendable, Equatable {
 /// Lists and reads plain-text corpora: folders (recursive, sorted by relative path) and files.
 public struct CorpusReader: Sendable {
   /// Walks `root` recursively with POSIX calls (Foundation's enumerator costs ~100 µs a file),
-  /// skipping hidden entries; calls `visit` with each regular file's relative path and size,
-  /// in the byte order of the relative paths.
+  /// skipping hidden entries; calls `visit` with each regular file's folder (relative to
+  /// `root`, "" at the top), name and size, in the byte order of the relative paths.
   ///
   /// Each folder's entries are sorted by their names' bytes, a folder's name taken with the
   /// "/" its paths continue with: that is the order of the whole paths, with no sort of them
   /// all at the end.
-  static func walk(_ root: String, relative: String, _ visit: (String, Int) -> Void) {
+  static func walk(
+    _ root: String, relative: String,
+    _ visit: (_ folder: String, _ name: String, _ size: Int) -> Void
+  ) {
     let dirPath = relative.isEmpty ? root : root + "/" + relative
     guard let dir = opendir(dirPath) else { return }
     defer { closedir(dir) }
     let fd = dirfd(dir)
     var names: [(key: [UInt8], isDir: Bool, size: Int)] = []
     while let entry = readdir(dir) {
-      var key = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        Array(raw.prefix(while: { $0 != 0 }))
-      }
-      if key.first == 0x2E { continue }  // hidden
+      // `d_name` is NUL-terminated: stat it in place, copy it only when it is kept.
       var st = stat()
-      let statted = key.withUnsafeBufferPointer { k in
-        k.withMemoryRebound(to: CChar.self) { c in
-          // The name is not NUL-terminated in `key`: `fstatat` gets a terminated copy.
-          withUnsafeTemporaryAllocation(of: CChar.self, capacity: c.count + 1) { z in
-            guard let zbase = z.baseAddress, let cbase = c.baseAddress else { return false }
-            zbase.update(from: cbase, count: c.count)
-            zbase[c.count] = 0
-            return fstatat(fd, zbase, &st, 0) == 0
-          }
-        }
+      let key = withUnsafeBytes(of: &entry.pointee.d_name) { raw -> [UInt8]? in
+        guard let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self), base[0] != 0x2E,
+          fstatat(fd, base, &st, 0) == 0
+        else { return nil }  // hidden, or gone
+        return Array(UnsafeRawBufferPointer(start: base, count: strlen(base)))
       }
-      guard statted else { continue }
+      guard var key else { continue }
       let isDir = (st.st_mode & S_IFMT) == S_IFDIR
       let isFile = (st.st_mode & S_IFMT) == S_IFREG
       guard isDir || isFile else { continue }
@@ -107,10 +102,31 @@ public struct CorpusReader: Sendable {
     }
     for (key, isDir, size) in names {
       let name = String(decoding: isDir ? key.dropLast() : key[...], as: UTF8.self)
-      let rel = relative.isEmpty ? name : relative + "/" + name
-      if isDir { walk(root, relative: rel, visit) } else { visit(rel, size) }
+      if isDir {
+        walk(root, relative: relative.isEmpty ? name : relative + "/" + name, visit)
+      } else {
+        visit(relative, name, size)
+      }
     }
   }
+
+  /// Whether a file named `name` is read in a folder: its format extension (also with `.gz`
+  /// after it) is one of `textExtensions`. On bytes, with no string made: it runs once per
+  /// file of a folder.
+  public static func hasTextExtension(_ name: String) -> Bool {
+    guard let ext = extensionBytes(name), ext.count <= 8 else { return false }
+    var word: UInt64 = 0
+    for (i, b) in ext.enumerated() { word |= UInt64(Document.asciiLower(b)) << (8 * UInt64(i)) }
+    return textExtensionWords.contains(word)
+  }
+
+  /// `textExtensions`, each as the bytes of a little-endian word.
+  private static let textExtensionWords: Set<UInt64> = Set(
+    textExtensions.map { ext in
+      ext.utf8.enumerated().reduce(0 as UInt64) {
+        $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+      }
+    })
 
   /// The extensions read in folders (also with `.gz` after them); name other files explicitly.
   public static let textExtensions: Set<String> = [
@@ -122,11 +138,15 @@ public struct CorpusReader: Sendable {
   ///
   /// ASCII case-insensitive, on bytes: it runs once per file of a folder.
   public static func formatExtension(_ name: String) -> String {
+    extensionBytes(name).map { String(decoding: $0.map(Document.asciiLower), as: UTF8.self) } ?? ""
+  }
+
+  /// The bytes after the last dot of `name`, a `.gz` at its end set aside; nil without a dot.
+  private static func extensionBytes(_ name: String) -> Substring.UTF8View.SubSequence? {
     var bytes = Substring(name).utf8[...]
     if hasGzipSuffix(name), bytes.dropLast(3).contains(0x2E) { bytes = bytes.dropLast(3) }
-    guard let dot = bytes.lastIndex(of: 0x2E) else { return "" }
-    return String(
-      decoding: bytes[bytes.index(after: dot)...].map(Document.asciiLower), as: UTF8.self)
+    guard let dot = bytes.lastIndex(of: 0x2E) else { return nil }
+    return bytes[bytes.index(after: dot)...]
   }
 
   /// Whether `name` ends in `.gz` (any case).
@@ -240,8 +260,8 @@ public struct CorpusReader: Sendable {
 
   /// The entries of one corpus argument: a folder, a file or a glob pattern.
   private func listPattern(_ pattern: String) throws(CorpusError) -> [CorpusEntry] {
-    guard !FileManager.default.fileExists(atPath: pattern),
-      pattern.contains(where: { "*?[".contains($0) })
+    var st = stat()
+    guard stat(pattern, &st) != 0, pattern.contains(where: { "*?[".contains($0) })
     else {
       return try listOne(pattern)
     }
@@ -268,31 +288,27 @@ public struct CorpusReader: Sendable {
   }
 
   private func listOne(_ path: String, base: String = "") throws(CorpusError) -> [CorpusEntry] {
-    let fm = FileManager.default
-    var isDir: ObjCBool = false
-    guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw .notFound(path) }
-    if !isDir.boolValue {
-      let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int
+    // stat(2), not FileManager: its first use costs about 2 ms.
+    var st = stat()
+    guard stat(path, &st) == 0 else { throw .notFound(path) }
+    if (st.st_mode & S_IFMT) != S_IFDIR {
+      let size = Int(st.st_size)
       let id =
         !base.isEmpty && path.hasPrefix(base)
         ? String(path.dropFirst(base.count)) : URL(fileURLWithPath: path).lastPathComponent
       let folder = id.split(separator: "/").dropLast().joined(separator: "/")
       return [
-        CorpusEntry(path: path, id: id, folder: folder, displayPath: path, bytes: size ?? 0)
+        CorpusEntry(path: path, id: id, folder: folder, displayPath: path, bytes: size)
       ]
     }
     var found: [CorpusEntry] = []
     let prefix = path.hasSuffix("/") ? path : path + "/"
-    Self.walk(path, relative: "") { relative, size in
-      let slash = relative.lastIndex(of: "/")
-      let name = slash.map { String(relative[relative.index(after: $0)...]) } ?? relative
-      let ext = Self.formatExtension(name)
-      guard Self.textExtensions.contains(ext), !Self.isDocumentation(name) else { return }
-      let folder = slash.map { String(relative[..<$0]) } ?? ""
+    Self.walk(path, relative: "") { folder, name, size in
+      guard Self.hasTextExtension(name), !Self.isDocumentation(name) else { return }
+      let relative = folder.isEmpty ? name : folder + "/" + name
+      let full = prefix + relative
       found.append(
-        CorpusEntry(
-          path: prefix + relative, id: relative, folder: folder,
-          displayPath: prefix + relative, bytes: size))
+        CorpusEntry(path: full, id: relative, folder: folder, displayPath: full, bytes: size))
     }
     // `walk` visits the files in the byte order of their relative paths, the ids.
     if found.isEmpty { throw .empty(path) }

@@ -192,10 +192,12 @@ import Testing
     "the extension that decides the format ignores case and a .gz after it",
     arguments: [
       ("a.txt", "txt"), ("A.TXT.GZ", "txt"), ("notes.Md", "md"), ("x.gz", "gz"), ("README", ""),
-      ("a.b.JsonL.gz", "jsonl"), ("été.HTML", "html"),
+      ("a.b.JsonL.gz", "jsonl"), ("été.HTML", "html"), ("x.NDJSON", "ndjson"), ("x.xhtml", "xhtml"),
+      ("x.sgmlx", "sgmlx"), ("a.", ""), ("a.textfile", "textfile"), ("a.tx", "tx"),
     ])
   func formatExtension(name: String, ext: String) {
     #expect(CorpusReader.formatExtension(name) == ext)
+    #expect(CorpusReader.hasTextExtension(name) == CorpusReader.textExtensions.contains(ext))
     #expect(CorpusReader.hasGzipSuffix(name) == name.lowercased().hasSuffix(".gz"))
   }
 
