@@ -110,9 +110,10 @@ public struct CorpusReader: Sendable {
     }
   }
 
-  /// Whether a file named `name` is read in a folder: its format extension (also with `.gz`
-  /// after it) is one of `textExtensions`. On bytes, with no string made: it runs once per
-  /// file of a folder.
+  /// Whether a file named `name` is read in a folder.
+  ///
+  /// Its format extension (also with `.gz` after it) is one of `textExtensions`. On bytes,
+  /// with no string made: it runs once per file of a folder.
   public static func hasTextExtension(_ name: String) -> Bool {
     guard let ext = extensionBytes(name), ext.count <= 8 else { return false }
     var word: UInt64 = 0
