@@ -1,3 +1,4 @@
+import CFolioSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -68,6 +69,19 @@ public final class AtomicFile {
     if buffer.count >= 1 << 20 { try flush() }
   }
 
+  /// Appends bytes (buffered): an array is copied whole, where the generic `write` called
+  /// from another module appends byte by byte.
+  public func write(_ bytes: [UInt8]) throws(Failure) {
+    bytes.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
+    if buffer.count >= 1 << 20 { try flush() }
+  }
+
+  /// Appends one byte.
+  public func write(byte: UInt8) throws(Failure) {
+    buffer.append(byte)
+    if buffer.count >= 1 << 20 { try flush() }
+  }
+
   public func write(_ text: String) throws(Failure) { try write(text.utf8) }
 
   private func flush() throws(Failure) {
@@ -83,6 +97,9 @@ public final class AtomicFile {
       offset += n
     }
     buffer.removeAll(keepingCapacity: true)
+    // The disk starts on what is written while the run goes on: `commit`'s fsync then
+    // waits only for the last megabyte (the device or pipe of a direct file needs nothing).
+    if !direct { folio_start_writeback(fd) }
   }
 
   /// Flushes, fsyncs and renames the temporary file over the destination.

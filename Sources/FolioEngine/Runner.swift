@@ -532,7 +532,7 @@ enum DocumentSink {
     switch self {
     case .jsonl(let file):
       try file.write(json)
-      try file.write(CollectionOfOne(UInt8(0x0A)))
+      try file.write(byte: 0x0A)
     case .folder(let dir):
       try dir.write(outcome.id, outcome.text ?? [])
       try dir.write(outcome.id + ".json", json + [0x0A])
