@@ -99,11 +99,7 @@ final class PairTable {
       slot = (slot + 1) & mask
     }
     if count == orderCapacity {
-      let bigger = UnsafeMutablePointer<UInt32>.allocate(capacity: orderCapacity * 2)
-      bigger.moveInitialize(from: order, count: count)
-      order.deallocate()
-      order = bigger
-      orderCapacity *= 2
+      (order, orderCapacity) = doubled(order, count: count, capacity: orderCapacity)
     }
     slots[slot] = Slot(key: key, count: n)
     order[count] = UInt32(truncatingIfNeeded: slot)
@@ -290,4 +286,15 @@ final class PairTable {
     }
     return (encoded.whole, added)
   }
+}
+
+/// A buffer of twice `capacity` holding the first `count` elements of `buffer` (moved),
+/// which is freed; and its capacity.
+func doubled<T>(_ buffer: UnsafeMutablePointer<T>, count: Int, capacity: Int) -> (
+  UnsafeMutablePointer<T>, Int
+) {
+  let bigger = UnsafeMutablePointer<T>.allocate(capacity: capacity * 2)
+  bigger.moveInitialize(from: buffer, count: count)
+  buffer.deallocate()
+  return (bigger, capacity * 2)
 }

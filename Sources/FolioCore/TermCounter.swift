@@ -683,11 +683,7 @@ public final class TermCounter {
   ) -> Int {
     let index = entryCount
     if entryCount == entryCapacity {
-      let bigger = UnsafeMutablePointer<Entry>.allocate(capacity: entryCapacity * 2)
-      bigger.moveInitialize(from: entries, count: entryCount)
-      entries.deallocate()
-      entries = bigger
-      entryCapacity *= 2
+      (entries, entryCapacity) = doubled(entries, count: entryCount, capacity: entryCapacity)
     }
     if keysCount + n > keysCapacity {
       var capacity = keysCapacity * 2
