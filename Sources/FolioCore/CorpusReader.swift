@@ -115,10 +115,24 @@ public struct CorpusReader: Sendable {
   /// Its format extension (also with `.gz` after it) is one of `textExtensions`. On bytes,
   /// with no string made: it runs once per file of a folder.
   public static func hasTextExtension(_ name: String) -> Bool {
-    guard let ext = extensionBytes(name), ext.count <= 8 else { return false }
-    var word: UInt64 = 0
-    for (i, b) in ext.enumerated() { word |= UInt64(Document.asciiLower(b)) << (8 * UInt64(i)) }
-    return textExtensionWords.contains(word)
+    var name = name
+    return name.withUTF8 { b in
+      var end = b.count
+      // `.gz` after a dot-separated extension is set aside.
+      if end > 3, b[end - 3] == 0x2E, b[end - 2] | 0x20 == 0x67, b[end - 1] | 0x20 == 0x7A,
+        b[..<(end - 3)].contains(0x2E)
+      {
+        end -= 3
+      }
+      var dot = end - 1
+      while dot >= 0 && b[dot] != 0x2E { dot -= 1 }
+      guard dot >= 0, end - dot - 1 <= 8 else { return false }
+      var word: UInt64 = 0
+      for i in (dot + 1)..<end {
+        word |= UInt64(Document.asciiLower(b[i])) << (8 * UInt64(i - dot - 1))
+      }
+      return textExtensionWords.contains(word)
+    }
   }
 
   /// `textExtensions`, each as the bytes of a little-endian word.
@@ -152,8 +166,10 @@ public struct CorpusReader: Sendable {
 
   /// Whether `name` ends in `.gz` (any case).
   public static func hasGzipSuffix(_ name: String) -> Bool {
-    let tail = name.utf8.suffix(3).map(Document.asciiLower)
-    return tail == [0x2E, 0x67, 0x7A]
+    var tail = name.utf8.suffix(3).makeIterator()
+    return name.utf8.count >= 3 && tail.next() == 0x2E
+      && tail.next().map(Document.asciiLower) == 0x67
+      && tail.next().map(Document.asciiLower) == 0x7A
   }
 
   public var options: ReaderOptions
@@ -231,11 +247,25 @@ public struct CorpusReader: Sendable {
   public static func isDocumentation(_ name: String) -> Bool {
     // The name up to its first dot, in parts split at '-' and '_', compared on bytes without
     // case: it runs once per file of a folder.
-    let stem = name.utf8.prefix { $0 != 0x2E }
-    return stem.split(whereSeparator: { $0 == 0x2D || $0 == 0x5F }).contains { part in
-      documentationNames.contains { word in
-        word.count == part.count && zip(word, part).allSatisfy { $0 == Document.asciiLower($1) }
+    // No array is made: only parts of 6 or 7 bytes (the words' lengths) are compared.
+    var name = name
+    return name.withUTF8 { b in
+      var start = 0
+      for i in 0...b.count {
+        let last = i == b.count || b[i] == 0x2E
+        guard last || b[i] == 0x2D || b[i] == 0x5F else { continue }
+        let n = i - start
+        if n == 6 || n == 7,
+          documentationNames.contains(where: { word in
+            word.count == n && (0..<n).allSatisfy { word[$0] == Document.asciiLower(b[start + $0]) }
+          })
+        {
+          return true
+        }
+        if last { return false }
+        start = i + 1
       }
+      return false
     }
   }
 

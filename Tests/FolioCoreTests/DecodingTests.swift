@@ -183,6 +183,8 @@ import Testing
       ("readme.txt", true),
       ("COPYING", true), ("Dickens_Bleak_1853.txt", false), ("READMEANDWEEP.txt", false),
       ("my_ReadMe-notes.MD", true), ("Licence", true), ("licensed.txt", false),
+      ("", false), ("-readme.txt", true), ("readme-", true), ("xreadme", false),
+      ("notes.readme", false), ("a__copying__b", true),
     ])
   func documentation(name: String, skipped: Bool) {
     #expect(CorpusReader.isDocumentation(name) == skipped)
