@@ -27,11 +27,15 @@ public struct JSONWriter {
     var start = 0
     var i = 0
     while i < n {
-      while i + 8 <= n, !Self.needsEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-      {
-        i += 8
+      if i + 8 <= n {
+        let m = Self.escapes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+        if m == 0 {
+          i += 8
+          continue
+        }
+        // The lowest flagged byte is exact (higher ones may be borrows): go straight to it.
+        i += m.trailingZeroBitCount >> 3
       }
-      guard i < n else { break }
       let b = base[i]
       if b < 0x20 || b == 0x22 || b == 0x5C {
         bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
@@ -44,14 +48,16 @@ public struct JSONWriter {
     bytes.append(0x22)
   }
 
-  /// Whether any of the 8 bytes of `w` is below 0x20, a quote or a backslash.
-  @inline(__always) private static func needsEscape(_ w: UInt64) -> Bool {
+  /// The high bit of each of the 8 bytes of `w` (little-endian) that is below 0x20, a quote
+  /// or a backslash: 0 when none is; when some are, the lowest set bit is the first of them
+  /// (a byte above a flagged one may be flagged wrongly, by the borrow).
+  @inline(__always) private static func escapes(_ w: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let high: UInt64 = 0x8080_8080_8080_8080
     // (x - n·ones) & ~x & high is non-zero exactly when a byte of x is below n (n <= 0x80);
     // for n = 1 that is a zero byte, which x ^ c has where x has the byte c.
     func below(_ x: UInt64, _ k: UInt64) -> UInt64 { (x &- k &* ones) & ~x & high }
-    return below(w, 0x20) | below(w ^ (0x22 &* ones), 1) | below(w ^ (0x5C &* ones), 1) != 0
+    return below(w, 0x20) | below(w ^ (0x22 &* ones), 1) | below(w ^ (0x5C &* ones), 1)
   }
 
   /// Appends the escape of byte `b` (a control character, quote or backslash).
