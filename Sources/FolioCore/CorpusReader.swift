@@ -115,22 +115,10 @@ public struct CorpusReader: Sendable {
   /// Its format extension (also with `.gz` after it) is one of `textExtensions`. On bytes,
   /// with no string made: it runs once per file of a folder.
   public static func hasTextExtension(_ name: String) -> Bool {
-    var name = name
-    return name.withUTF8 { b in
-      var end = b.count
-      // `.gz` after a dot-separated extension is set aside.
-      if end > 3, b[end - 3] == 0x2E, b[end - 2] | 0x20 == 0x67, b[end - 1] | 0x20 == 0x7A,
-        b[..<(end - 3)].contains(0x2E)
-      {
-        end -= 3
-      }
-      var dot = end - 1
-      while dot >= 0 && b[dot] != 0x2E { dot -= 1 }
-      guard dot >= 0, end - dot - 1 <= 8 else { return false }
+    withExtension(name) { ext in
+      guard let ext, ext.count <= 8 else { return false }
       var word: UInt64 = 0
-      for i in (dot + 1)..<end {
-        word |= UInt64(Document.asciiLower(b[i])) << (8 * UInt64(i - dot - 1))
-      }
+      for (i, b) in ext.enumerated() { word |= UInt64(Document.asciiLower(b)) << (8 * UInt64(i)) }
       return textExtensionWords.contains(word)
     }
   }
@@ -153,23 +141,37 @@ public struct CorpusReader: Sendable {
   ///
   /// ASCII case-insensitive, on bytes: it runs once per file of a folder.
   public static func formatExtension(_ name: String) -> String {
-    extensionBytes(name).map { String(decoding: $0.map(Document.asciiLower), as: UTF8.self) } ?? ""
+    withExtension(name) { ext in
+      ext.map { String(decoding: $0.map(Document.asciiLower), as: UTF8.self) } ?? ""
+    }
   }
 
-  /// The bytes after the last dot of `name`, a `.gz` at its end set aside; nil without a dot.
-  private static func extensionBytes(_ name: String) -> Substring.UTF8View.SubSequence? {
-    var bytes = Substring(name).utf8[...]
-    if hasGzipSuffix(name), bytes.dropLast(3).contains(0x2E) { bytes = bytes.dropLast(3) }
-    guard let dot = bytes.lastIndex(of: 0x2E) else { return nil }
-    return bytes[bytes.index(after: dot)...]
+  /// Calls `body` with the bytes after the last dot of `name` (nil without a dot).
+  ///
+  /// A `.gz` after a dotted name is set aside. On the bytes in place: it runs once per file
+  /// of a folder.
+  private static func withExtension<R>(
+    _ name: String, _ body: (UnsafeBufferPointer<UInt8>.SubSequence?) -> R
+  ) -> R {
+    var name = name
+    return name.withUTF8 { b in
+      var end = b.count
+      if gzipSuffix(b), b[..<(end - 3)].contains(0x2E) { end -= 3 }
+      guard let dot = b[..<end].lastIndex(of: 0x2E) else { return body(nil) }
+      return body(b[(dot + 1)..<end])
+    }
   }
 
   /// Whether `name` ends in `.gz` (any case).
   public static func hasGzipSuffix(_ name: String) -> Bool {
-    var tail = name.utf8.suffix(3).makeIterator()
-    return name.utf8.count >= 3 && tail.next() == 0x2E
-      && tail.next().map(Document.asciiLower) == 0x67
-      && tail.next().map(Document.asciiLower) == 0x7A
+    var name = name
+    return name.withUTF8(gzipSuffix)
+  }
+
+  private static func gzipSuffix(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    let n = b.count
+    return n >= 3 && b[n - 3] == 0x2E && Document.asciiLower(b[n - 2]) == 0x67
+      && Document.asciiLower(b[n - 1]) == 0x7A
   }
 
   public var options: ReaderOptions

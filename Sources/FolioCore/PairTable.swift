@@ -107,9 +107,9 @@ final class PairTable {
     if count * 4 > slotCount * 3 { rebuild(slots: slotCount * 2) }
   }
 
-  /// Adds each key of `keys` (`count` times, or as often as `counts` says), in order, each
-  /// key's slot fetched a few keys ahead so that the cache misses of a large table overlap.
-  func add(_ keys: UnsafeBufferPointer<UInt64>, counts: UnsafeBufferPointer<Int>? = nil) {
+  /// Adds one occurrence of each key of `keys`, in order, each key's slot fetched a few keys
+  /// ahead so that the cache misses of a large table overlap.
+  func add(_ keys: UnsafeBufferPointer<UInt64>) {
     let ahead = 8
     let n = keys.count
     let mask = slotCount - 1
@@ -120,7 +120,7 @@ final class PairTable {
         folio_prefetch(slots + (Int(truncatingIfNeeded: h) & mask))
       }
       // A rebuild in `add` changes the mask: prefetches after it are only less useful.
-      add(keys[i], hash: Self.hash(keys[i]), count: counts?[i] ?? 1)
+      add(keys[i], hash: Self.hash(keys[i]), count: 1)
       i += 1
     }
   }

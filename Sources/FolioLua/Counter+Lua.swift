@@ -89,7 +89,7 @@ extension FolioLua {
       let ticket = L.withBytes(
         at: arg,
         { b -> UInt64? in
-          guard b.count == 11, b[0] == 0x46, b[1] == 0x48, b[2] == 0x31 else { return nil }
+          guard b.count == 11, b.prefix(3).elementsEqual(ticketPrefix.utf8) else { return nil }
           return UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 3, as: UInt64.self))
         }) ?? nil
     else { return nil }
