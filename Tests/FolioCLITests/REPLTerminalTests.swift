@@ -226,6 +226,9 @@ struct REPLTerminalTests {
   func interruptPrompt() throws {
     let t = try start()
     try t.type("abc")
+    // As a person would: Ctrl-C once the text shows. Sooner, under load, the terminal may
+    // flush "abc" with the interrupt before the line editor has read it.
+    try t.wait(for: "> abc")
     try t.press("C-c")
     try t.wait(for: "> abc^C\n> ")
     try t.line("2 + 2")
