@@ -67,7 +67,8 @@ let package = Package(
     .testTarget(name: "FolioEngineTests", dependencies: ["FolioEngine", "FolioLua", "FolioCore"]),
     .testTarget(
       name: "FolioREPLTests", dependencies: ["FolioREPL", "FolioLua", "FolioCore", "LuaRuntime"]),
-    .testTarget(name: "FolioLuaTests", dependencies: ["FolioLua", "FolioCore", "LuaRuntime"]),
+    .testTarget(
+      name: "FolioLuaTests", dependencies: ["FolioLua", "FolioCore", "LuaRuntime", "CLuaShim"]),
     .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLuaShim"]),
   ],
   swiftLanguageModes: [.v6]

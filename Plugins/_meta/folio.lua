@@ -25,8 +25,14 @@ Corpus = {}
 ---@field label string?
 ---@field layer string
 ---@field attrs table<string, any>
----@field kind string? tokens: word, number, punct, symbol, url, email, handle, hashtag, emoji
 Span = {}
+---@class Token
+---@field text string
+---@field first integer
+---@field last integer
+---@field kind string word, number, punct, symbol, url, email, handle, hashtag, emoji
+---@field norm string NFKC, case-folded text
+Token = {}
 
 folio = {}
 folio.version = "0.1.0"
@@ -349,10 +355,32 @@ function Regex:exec(s, init) end
 ---@return integer
 function Regex:tag(doc, layer, label) end
 
---- The document's tokens (UAX #29 words), with byte positions and kinds (word, number, punct, symbol, url, email, handle, hashtag, emoji).
+--- The document's tokens (UAX #29 words): `t.text`, `t.first`, `t.last` (byte positions as `string.find` gives them), `t.kind` (word, number, punct, symbol, url, email, handle, hashtag, emoji) and `t.norm` (NFKC, case-folded: `Straße` → `strasse`).
 ---@param opts? {norm?: boolean}
 ---@return List
 function Document:tokens(opts) end
+
+--- The next token of the document, or nil after the last.
+---@return Token?
+function Token:next() end
+
+--- The previous token of the document, or nil before the first.
+---@return Token?
+function Token:prev() end
+
+--- The spans of `layer` that contain this token: its sentence (`t:covering("sentence")[1]`), its entity.
+---@param layer string
+---@return List
+function Token:covering(layer) end
+
+--- The spans of `layer` inside this token (rarely any but the token itself with `"token"`).
+---@param layer string
+---@return List
+function Token:within(layer) end
+
+--- A plain table of the token's fields, to keep after its document's call.
+---@return table
+function Token:totable() end
 
 --- Token texts (or adjacent pairs with `ngram = 2`) counted in Swift: `{[text] = count}` and the total.
 ---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer}
@@ -360,7 +388,7 @@ function Document:tokens(opts) end
 ---@return integer
 function Document:counts(opts) end
 
---- The tokens equal to `word`, found in Swift without tokenising the whole text.
+--- The tokens equal to `word`, found in Swift without tokenising the whole text, as plain tables.
 ---@param word string
 ---@param opts? {ignore_case?: boolean, possessive?: boolean}
 ---@return List
@@ -390,11 +418,11 @@ function Document:next(span) end
 ---@return table?
 function Document:prev(span) end
 
---- The next span of the same layer (as `doc:next(span)`); on a token from `doc:tokens()`, the next token of that list.
+--- The next span of the same layer (as `doc:next(span)`).
 ---@return table?
 function Span:next() end
 
---- The previous span of the same layer; on a token, the previous token.
+--- The previous span of the same layer.
 ---@return table?
 function Span:prev() end
 

@@ -661,9 +661,11 @@ static void serial_value(lua_State *L, SerialState *st, int idx) {
       memcpy(b->data + header + sizeof narr, &nhash, sizeof nhash);
       break;
     }
+    case LUA_TLIGHTUSERDATA:
     case LUA_TUSERDATA:
       // A host object may say how it travels: __folio_plain returns plain data (a counter
-      // returns its bytes as one string), which the receiving side knows how to merge.
+      // returns its bytes as one string; a token its fields), which the receiving side knows
+      // how to merge.
       if (lua_getmetatable(L, idx)) {
         lua_pushliteral(L, "__folio_plain");
         if (lua_rawget(L, -2) == LUA_TFUNCTION) {

@@ -30,7 +30,7 @@ extension FolioLua {
 
   /// Pushes a document as a `Document` userdata. Stack: [-0, +1, m]
   public static func push(_ document: Document, _ L: LuaState) {
-    L.pushObject(document, userValues: 2)
+    L.pushObject(document, userValues: 3)
   }
 
   static func documentType(context: FolioLuaContext) -> LuaObjectType<Document> {
@@ -112,8 +112,8 @@ extension FolioLua {
 
   /// `doc:tokens([{norm = true}])` → List of `{text, first, last, kind [, norm]}`.
   static func tokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let (doc, norm) = try tokenArguments(L)
-    pushTokens(of: doc, L, doc: 1, norm: norm)
+    let (doc, _) = try tokenArguments(L)
+    pushTokens(of: doc, L, doc: 1)
     return 1
   }
 
@@ -242,56 +242,6 @@ extension FolioLua {
       L.replace(kinds)
       L.top = kinds
     }
-  }
-
-  /// Pushes the tokens of `doc` that pass `keep` as a List of `{text, first, last, kind [, norm]}`
-  /// with the token methods; the document's userdata is at `docIndex`. Stack: [-0, +1, m]
-  static func pushTokens(
-    of doc: Document, _ L: LuaState, doc docIndex: Int32, norm: Bool,
-    keep: ((Token) -> Bool)? = nil
-  ) {
-    let base0 = L.top
-    let meta = pushSpanMeta(L, doc: docIndex, token: true)
-    let tokens = keep.map { doc.tokens.filter($0) } ?? doc.tokens
-    // The field names and kind names are pushed once and reused for every token: pushing a
-    // string interns it, which costs a hash and a lookup each time.
-    L.checkStack(Int32(9 + TokenKind.allCases.count))
-    let keys = L.top + 1
-    for key in ["text", "first", "last", "kind", "norm"] { L.pushString(key) }
-    let kinds = L.top + 1
-    for kind in TokenKind.allCases { L.pushString(kind.name) }
-    L.newTable(array: Int32(clamping: tokens.count))
-    let list = L.top
-    var text = doc.text
-    text.withUTF8 { buffer in
-      guard let base = buffer.baseAddress else { return }
-      for (i, t) in tokens.enumerated() {
-        L.newTable(hash: 4)
-        let token = L.top
-        L.pushBytes(base + Int(t.start), Int(t.end - t.start))
-        L.rawSet(token, keyAt: keys)
-        L.pushInteger(Int(t.start) + 1)
-        L.rawSet(token, keyAt: keys + 1)
-        L.pushInteger(Int(t.end))
-        L.rawSet(token, keyAt: keys + 2)
-        L.pushValue(kinds + Int32(t.kind.rawValue))
-        L.rawSet(token, keyAt: keys + 3)
-        if norm {
-          L.pushString(
-            TextCase.norm(
-              UnsafeBufferPointer(start: base + Int(t.start), count: Int(t.end - t.start))))
-          L.rawSet(token, keyAt: keys + 4)
-        }
-        L.pushValue(meta)
-        L.setMetatable(token)
-        L.rawSet(list, i + 1)
-      }
-    }
-    makeList(L)
-    L.pushValue(list)
-    L.rawSet(meta, "list")
-    L.replace(base0 + 1)  // the list takes the metatable's slot; what is above it goes
-    L.top = base0 + 1
   }
 
   /// `doc:counts([{lower = false, kinds = {"word"}, ngram = 1}])` → `{[text] = count}`, total:
@@ -449,7 +399,7 @@ extension FolioLua {
       within = try range(L, 3, "within")
       covering = try range(L, 3, "covering")
     }
-    let meta = pushSpanMeta(L, doc: 1, token: false)
+    let meta = pushSpanMeta(L, doc: 1)
     pushSpans(of: doc, layer: name, L, meta: meta) { span in
       (label == nil || span.label == label)
         && (within.map { span.start >= $0.lowerBound && span.end <= $0.upperBound } ?? true)
@@ -478,7 +428,7 @@ extension FolioLua {
       L.pushNil()
       return 1
     }
-    let meta = pushSpanMeta(L, doc: 1, token: false)
+    let meta = pushSpanMeta(L, doc: 1)
     pushSpans(of: doc, layer: layer, L, meta: meta) { $0 == span }
     L.rawGet(-1, 1)
     return 1
@@ -505,7 +455,7 @@ extension FolioLua {
   /// `doc:sentences()` → List of `{first, last, text, layer}`: the `sentence` layer.
   static func sentences(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let doc: Document = try L.checkObject(1, "Document")
-    let meta = pushSpanMeta(L, doc: 1, token: false)
+    let meta = pushSpanMeta(L, doc: 1)
     pushSpans(of: doc, layer: "sentence", L, meta: meta)
     return 1
   }

@@ -106,6 +106,7 @@ public enum FolioLua {
     let listIndex = L.top
 
     installSpanMethods(vm)
+    installTokenViews(vm)
     installTokenColumns(vm)
     try vm.register(documentType(context: context))
     context.metaNext = vm.register("next", metaNext)

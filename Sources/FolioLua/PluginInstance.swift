@@ -385,7 +385,8 @@ public final class PluginInstance {
   public func closeDocument() {
     guard let current = currentDocument else { return }
     vm.push(ref: current.ref)
-    vm.state.closeObject(at: -1, userValues: 2)
+    FolioLua.closeTokenViews(vm.state, doc: -1)
+    vm.state.closeObject(at: -1, userValues: 3)
     vm.state.pop()
     vm.unref(current.ref)
     currentDocument = nil

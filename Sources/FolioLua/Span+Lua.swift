@@ -15,59 +15,51 @@ enum TokenColumnsKey {
   }
 }
 
-enum TokenMethodsKey {
-  final class Key {}
-  static var pointer: UnsafeRawPointer {
-    unsafeBitCast(Key.self as AnyClass, to: UnsafeRawPointer.self)
-  }
-}
-
-/// Methods of the span, sentence and token tables Folio returns: `s:next()`, `s:prev()`,
-/// `s:covering(layer)`, `s:within(layer)`.
+/// Methods of the span and sentence tables Folio returns: `s:next()`, `s:prev()`,
+/// `s:covering(layer)`, `s:within(layer)` (tokens are views with the same methods:
+/// Token+Lua.swift).
 ///
 /// The tables stay plain data (fields `first`, `last`, `text`, ...; they copy into report
-/// states and JSON as such). Each call that makes them (`doc:spans`, `doc:tokens`, ...) gives
-/// them one metatable holding the document (and, for tokens, their list), hidden from the
-/// plugin by `__metatable`; the methods are shared host functions that read it.
+/// states and JSON as such). Each call that makes them (`doc:spans`, `doc:sentences`, ...)
+/// gives them one metatable holding the document, hidden from the plugin by `__metatable`; the
+/// methods are shared host functions that read it.
 extension FolioLua {
-  /// Stores the span and token method tables in the registry.
+  /// Stores the span method table in the registry.
   static func installSpanMethods(_ vm: LuaVM) {
     let L = vm.state
-    for token in [false, true] {
-      L.newTable(hash: 5)
-      vm.setFunction("next") { (L) throws(LuaHostError) -> Int32 in
-        try token ? tokenNeighbour(L, offset: 1) : spanNeighbour(L, offset: 1)
-      }
-      vm.setFunction("prev") { (L) throws(LuaHostError) -> Int32 in
-        try token ? tokenNeighbour(L, offset: -1) : spanNeighbour(L, offset: -1)
-      }
-      vm.setFunction("covering") { (L) throws(LuaHostError) -> Int32 in
-        try related(L, covering: true)
-      }
-      vm.setFunction("within") { (L) throws(LuaHostError) -> Int32 in
-        try related(L, covering: false)
-      }
-      vm.setFunction("__tostring") { (L) throws(LuaHostError) -> Int32 in
-        L.pushString(describe(L, 1, token: token))
-        return 1
-      }
-      L.rawSetRegistry(token ? TokenMethodsKey.pointer : SpanMethodsKey.pointer)
+    L.newTable(hash: 5)
+    vm.setFunction("next") { (L) throws(LuaHostError) -> Int32 in
+      try spanNeighbour(L, offset: 1)
     }
+    vm.setFunction("prev") { (L) throws(LuaHostError) -> Int32 in
+      try spanNeighbour(L, offset: -1)
+    }
+    vm.setFunction("covering") { (L) throws(LuaHostError) -> Int32 in
+      try related(L, covering: true)
+    }
+    vm.setFunction("within") { (L) throws(LuaHostError) -> Int32 in
+      try related(L, covering: false)
+    }
+    vm.setFunction("__tostring") { (L) throws(LuaHostError) -> Int32 in
+      L.pushString(describe(L, 1))
+      return 1
+    }
+    L.rawSetRegistry(SpanMethodsKey.pointer)
   }
 
-  /// Pushes a metatable for spans (or tokens) of the document at `docIndex`; returns its
-  /// absolute index. Stack: [-0, +1, m]
-  static func pushSpanMeta(_ L: LuaState, doc docIndex: Int32, token: Bool) -> Int32 {
+  /// Pushes a metatable for spans of the document at `docIndex`; returns its absolute index.
+  /// Stack: [-0, +1, m]
+  static func pushSpanMeta(_ L: LuaState, doc docIndex: Int32) -> Int32 {
     let doc = L.absolute(docIndex)
     L.newTable(hash: 5)
     let meta = L.top
-    L.rawGetRegistry(token ? TokenMethodsKey.pointer : SpanMethodsKey.pointer)
+    L.rawGetRegistry(SpanMethodsKey.pointer)
     L.rawGet(-1, "__tostring")
     L.rawSet(meta, "__tostring")
     L.rawSet(meta, "__index")
     L.pushValue(doc)
     L.rawSet(meta, "doc")
-    L.pushString(token ? "Token" : "Span")
+    L.pushString("Span")
     L.rawSet(meta, "__metatable")
     return meta
   }
@@ -124,66 +116,42 @@ extension FolioLua {
     return 1
   }
 
-  /// `token:next()` / `token:prev()`: the neighbouring token of the same list, or nil.
-  static func tokenNeighbour(_ L: LuaState, offset: Int) throws(LuaHostError) -> Int32 {
-    let (doc, meta) = try spanDocument(L)
-    let range = try byteRange(L, 1, doc)
-    guard L.rawGet(meta, "list") == .table else {
-      L.pushNil()
-      return 1
-    }
-    let list = L.top
-    // Tokens are in text order: binary search on `first`.
-    var lo = 1
-    var hi = L.rawLength(list)
-    var found: Int?
-    while lo <= hi {
-      let mid = (lo + hi) / 2
-      L.rawGet(list, mid)
-      L.rawGet(-1, "first")
-      let first = L.integer(at: -1) ?? 0
-      L.pop(2)
-      if first - 1 < range.lowerBound {
-        lo = mid + 1
-      } else if first - 1 > range.lowerBound {
-        hi = mid - 1
-      } else {
-        found = mid
-        break
-      }
-    }
-    guard let found, found + offset >= 1 else {
-      L.pushNil()
-      return 1
-    }
-    L.rawGet(list, found + offset)
-    return 1
-  }
-
   /// `span:covering(layer)` / `span:within(layer)`: the spans of `layer` that contain this
   /// span (its sentence) or lie inside it (the entities of a sentence), as a List.
   static func related(_ L: LuaState, covering: Bool) throws(LuaHostError) -> Int32 {
     let (doc, meta) = try spanDocument(L)
     let layer = try L.checkString(2)
     let range = try byteRange(L, 1, doc)
+    L.rawGet(meta, "doc")
+    pushRelated(of: doc, L, doc: L.top, layer: layer, covering: covering, range: range)
+    return 1
+  }
+
+  /// Pushes the spans (or tokens) of `layer` that contain `range` or lie inside it, as a List;
+  /// the document's userdata is at `docIndex`. Stack: [-0, +1, m]
+  static func pushRelated(
+    of doc: Document, _ L: LuaState, doc docIndex: Int32, layer: String, covering: Bool,
+    range: Range<Int>
+  ) {
     func keep(_ start: Int, _ end: Int) -> Bool {
       covering
         ? start <= range.lowerBound && end >= range.upperBound
         : start >= range.lowerBound && end <= range.upperBound
     }
-    L.rawGet(meta, "doc")
-    let docIndex = L.top
     if layer == "token" {
-      pushTokens(of: doc, L, doc: docIndex, norm: false) { keep(Int($0.start), Int($0.end)) }
-      return 1
+      var indices: [UInt32] = []
+      for (i, t) in doc.tokens.enumerated() where keep(Int(t.start), Int(t.end)) {
+        indices.append(UInt32(i))
+      }
+      pushTokens(of: doc, L, doc: docIndex, indices: indices)
+      return
     }
-    let spanMeta = pushSpanMeta(L, doc: docIndex, token: false)
+    let spanMeta = pushSpanMeta(L, doc: docIndex)
     pushSpans(of: doc, layer: layer, L, meta: spanMeta) { keep($0.start, $0.end) }
-    return 1
   }
 
   /// What `tostring(span)` shows: `Span(entity 11-21 PERSON "Kolokoltsev")`.
-  static func describe(_ L: LuaState, _ index: Int32, token: Bool) -> String {
+  static func describe(_ L: LuaState, _ index: Int32) -> String {
     func field(_ key: String) -> String? {
       defer { L.pop() }
       switch L.rawGet(index, key) {
@@ -197,7 +165,7 @@ extension FolioLua {
     var parts: [String] = []
     if let layer = field("layer") { parts.append(layer) }
     parts.append("\(field("first") ?? "?")-\(field("last") ?? "?")")
-    if let label = field(token ? "kind" : "label") { parts.append(label) }
+    if let label = field("label") { parts.append(label) }
     var quoted = "\""
     for c in text {
       switch c {
@@ -207,6 +175,6 @@ extension FolioLua {
       }
     }
     quoted += "\""
-    return (token ? "Token(" : "Span(") + parts.joined(separator: " ") + " " + quoted + ")"
+    return "Span(" + parts.joined(separator: " ") + " " + quoted + ")"
   }
 }

@@ -106,6 +106,21 @@ public struct PrettyPrinter {
       }
       return (ReportTable(title: "", columns: Self.documentColumns, rows: cells), n)
     }
+    // Tokens: their fields.
+    L.rawGet(t, 1)
+    let firstIsToken = FolioLua.tokenFields(L, -1) != nil
+    L.pop()
+    if firstIsToken {
+      var cells: [[MetaValue?]] = []
+      for k in picked {
+        L.rawGet(t, k + 1)
+        defer { L.pop() }
+        guard let f = FolioLua.tokenFields(L, -1) else { return nil }
+        let text = mode == .table ? clip(flat(f.text), 60, fromStart: false) : f.text
+        cells.append([.string(text), .integer(f.first), .integer(f.last), .string(f.kind)])
+      }
+      return (ReportTable(title: "", columns: ["text", "first", "last", "kind"], rows: cells), n)
+    }
     // Tables keyed by strings.
     var seen: [String] = []
     var seenSet: Set<String> = []
@@ -197,7 +212,7 @@ public struct PrettyPrinter {
     case .string: return .atom(quote(L.string(at: i) ?? "", limit: maxString))
     case .function: return .atom("<function>")
     case .thread: return .atom("<thread>")
-    case .lightUserdata: return .atom("<lightuserdata>")
+    case .lightUserdata: return .atom(FolioLua.tokenDescription(L, i) ?? "<lightuserdata>")
     case .userdata: return .atom(describeObject(L, i))
     case .table: break
     }

@@ -84,6 +84,9 @@ extension REPLSession {
     names += methods(L, -1)
     if !method, let meta = FolioLua.metaKeys(L, -1) { names += meta }
     if L.object(at: -1, as: Document.self) != nil, !method { names += ["id", "meta", "text"] }
+    if FolioLua.tokenFields(L, -1) != nil {
+      names += method ? FolioLua.tokenMethods : FolioLua.tokenFieldNames
+    }
     return (
       wordStart, Array(Set(names.filter { $0.hasPrefix(word) && !$0.hasPrefix("__") })).sorted()
     )

@@ -667,6 +667,30 @@ import Testing
     )
   }
 
+  @Test("a token kept past its document's call is an error saying to keep t.text or t:totable()")
+  func closedToken() throws {
+    let dir = try CLI.workspace([
+      "corpus/two.txt": "More text.",
+      "keep.lua":
+        "local M = {}\nlocal kept, copy\nfunction M.tag(doc)\n  if kept then assert(copy.text == 'The'); return kept.text end\n  kept = doc:tokens()[1]; copy = kept:totable()\nend\nreturn M\n",
+      "state.lua":
+        "local M = {}\nfunction M.init() return {} end\nfunction M.each(s, doc) s.first = doc:tokens()[1] end\nfunction M.merge(a, b) return a end\nfunction M.finish(s) return {columns = {'x'}, rows = {}} end\nreturn M\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "corpus", "-p", "keep.lua", "-j", "1"], in: dir)
+    #expect(r.status == 65)
+    #expect(
+      CLI.diagnostics(r)
+        == "Error: plugin 'keep': keep.lua:4: this Token's document is closed: tokens can be read only during the call that received their document (keep t.text or t:totable()) - while tagging document two.txt\n"
+    )
+    let state = try CLI.run(["run", "corpus", "-p", "state.lua", "-j", "2"], in: dir)
+    #expect(state.status == 1)
+    #expect(
+      state.stderr.contains(
+        "this Token's document is closed: tokens can be read only during the call that received their document (keep t.text or t:totable())"
+      ))
+  }
+
   @Test(
     "token columns kept past their document's call keep what was read; new columns are an error")
   func closedTokenColumns() throws {

@@ -50,12 +50,16 @@ import Testing
     FolioLua.push(Document(id: "d", text: "One."), L)
     L.setGlobal("d")
     try vm.run("return d:sentences()[1], d:tokens()[1]", chunkname: "=s", results: 2)
-    for object in [L.top - 1, L.top] {
-      #expect(L.rawMetatable(object))
-      L.rawGet(-1, "__index")
-      functions(-1, prefix: "Span", separator: ":")
-      L.pop(2)
-    }
+    #expect(L.rawMetatable(-2))
+    L.rawGet(-1, "__index")
+    functions(-1, prefix: "Span", separator: ":")
+    L.pop(2)
+    // A token's __index is a C function whose second upvalue is the methods table.
+    #expect(L.rawMetatable(-1))
+    L.rawGet(-1, "__index")
+    #expect(L.upvalue(-1, 2))
+    functions(-1, prefix: "Token", separator: ":")
+    L.pop(3)
     return names
   }
 

@@ -34,9 +34,11 @@ import Testing
       (".mode j", 6, ["json", "jsonl"]),
       ("?Corpus:f", 1, ["Corpus:filter", "Corpus:freq"]),
       ("nothing.here", 8, []),
+      ("t.f", 2, ["first"]),
+      ("t:co", 2, ["covering"]),
     ])
   func completes(_ line: String, _ start: Int, _ expected: [String]) throws {
-    let s = try Self.session(["d = corpus[1]", "rows = freq()"])
+    let s = try Self.session(["d = corpus[1]", "rows = freq()", "t = d:tokens()[1]"])
     let (wordStart, candidates) = s.completions(line)
     #expect(wordStart == start)
     #expect(candidates == expected)

@@ -1,0 +1,103 @@
+import CLuaShim
+import FolioCore
+import FolioLua
+import LuaRuntime
+import Testing
+
+@Suite("tokens as views") struct TokenViewTests {
+  @Test("fields, tostring, equality and use as table keys")
+  func fields() throws {
+    let doc = Document(id: "d", text: "UN talks, again.\nThe UN")
+    let r = try withDocument(
+      doc,
+      """
+      local t = doc:tokens()
+      local seen = {[t[1]] = "first"}
+      return table.concat({
+        t[1].text, t[1].first, t[1].last, t[1].kind, tostring(t[3]), type(t[1]),
+        tostring(t[1] == doc:tokens()[1]), tostring(t[1] == t[2]), seen[doc:tokens()[1]],
+        tostring(t[1].nothing), tostring(getmetatable(t[1])), #t}, "|")
+      """)
+    #expect(
+      r == "UN|1|2|word|Token(9-9 punct \",\")|userdata|true|false|first|nil|Token|7")
+  }
+
+  @Test("next and prev walk the document; covering and within reach spans and tokens")
+  func relations() throws {
+    let doc = Document(id: "d", text: "UN talks. The UN agreed.")
+    let r = try withDocument(
+      doc,
+      """
+      doc:add("org", 15, 16, "ORG")
+      local t = doc:tokens()
+      local un = doc:find_tokens("UN")[2]
+      local s = t[5]:covering("sentence")[1]
+      local inside = s:within("token"):map(function(x) return x.text end):totable()
+      return table.concat({
+        tostring(t[1]:prev()), t[1]:next().text, tostring(t[#t]:next()),
+        s.text, table.concat(inside, " "), t[5]:covering("org")[1].label,
+        tostring(inside[1] and s:within("token")[1]:next().text)}, "|")
+      """)
+    #expect(r == "nil|talks|nil|The UN agreed.|The UN agreed .|ORG|UN")
+  }
+
+  @Test("read-only; copies to plain data and JSON; a view is a snapshot that survives a cut")
+  func copiesAndStaleness() throws {
+    let doc = Document(id: "d", text: "one two three")
+    let r = try withDocument(
+      doc,
+      """
+      local t = doc:tokens()
+      local ok, err = pcall(function() t[1].text = "x" end)
+      local copy = t[3]:totable()
+      local json = folio.json.encode({t[1], n = 1})
+      for i = #t, 1, -1 do
+        if t[i].text ~= "two" then doc:cut(t[i].first, t[i].last) end
+      end
+      return table.concat({tostring(ok), err, copy.text, copy.kind, json, t[1].text,
+        doc.text, doc:tokens()[1].text, #doc:tokens()}, "|")
+      """)
+    #expect(
+      r
+        == "false|t:2: tokens are read-only: copy one with t:totable()|three|word|{\"1\":{\"first\":1,\"kind\":\"word\",\"last\":3,\"text\":\"one\"},\"n\":1}|one| two |two|1"
+    )
+  }
+
+  @Test("a method given something else is a type error")
+  func typeErrors() throws {
+    let doc = Document(id: "d", text: "one two")
+    let r = try withDocument(
+      doc,
+      """
+      local t = doc:tokens()[1]
+      local ok, err = pcall(function() return t.next({}) end)
+      return tostring(ok) .. "|" .. err
+      """)
+    #expect(r == "false|t:2: bad argument #1 to 'next' (Token expected, got table)")
+  }
+
+  @Test("past the memory budget the oldest views go, and their tokens say so")
+  func budget() throws {
+    let r = try evalLua(
+      """
+      local a, b = docs[1]:tokens()[1], docs[2]:tokens()[1]
+      local c = docs[3]:tokens()[1]
+      local ok, err = pcall(function() return a.text end)
+      return table.concat({tostring(ok), err, b.text, c.text, docs[1]:tokens()[1].text}, "|")
+      """
+    ) { L in
+      folio_tokens_set_budget(L.L, 1000)
+      L.newTable()
+      for i in 1...3 {
+        FolioLua.push(
+          Document(id: "d\(i)", text: "word\(i) " + String(repeating: "x ", count: 30)), L)
+        L.rawSet(-2, i)
+      }
+      L.setGlobal("docs")
+    }
+    #expect(
+      r
+        == "false|t:3: this Token's view was released to bound memory (too many documents' tokens held at once): take doc:tokens() again, or keep t.text or t:totable()|word2|word3|word1"
+    )
+  }
+}
