@@ -300,14 +300,6 @@ int folio_tokens_alive(lua_State *L, uint64_t view) {
   return view_slot(v, view, &slot) != NULL;
 }
 
-void folio_tokens_release(lua_State *L, uint64_t view, int why) {
-  FolioTokenViews *v = views_with_refs(L);
-  if (v == NULL) return;
-  uint32_t slot;
-  if (view_slot(v, view, &slot) != NULL) release_slot(L, v, -1, slot, why);
-  lua_pop(L, 1);
-}
-
 void folio_tokens_set_budget(lua_State *L, size_t bytes) {
   FolioTokenViews *v = views_with_refs(L);
   if (v == NULL) return;

@@ -180,8 +180,6 @@ FolioTokenRecord *folio_tokens_open(lua_State *L, int doc, int text, uint32_t co
                                     uint64_t *view);
 /// 1 when `view` is open.
 int folio_tokens_alive(lua_State *L, uint64_t view);
-/// Ends `view` (its tokens become stale with the FolioTokenStatus `why`). Stack: [-0, +0, -]
-void folio_tokens_release(lua_State *L, uint64_t view, int why);
 /// Sets the most bytes (texts and records) open views may hold; 1 GiB unless set.
 void folio_tokens_set_budget(lua_State *L, size_t bytes);
 /// Ends every view of the document userdata at `doc`. Stack: [-0, +0, -]
