@@ -160,12 +160,18 @@ extension FolioLua {
       default: return nil
       }
     }
-    var text = field("text") ?? ""
-    if text.unicodeScalars.count > 40 { text = String(text.unicodeScalars.prefix(37)) + "..." }
     var parts: [String] = []
     if let layer = field("layer") { parts.append(layer) }
     parts.append("\(field("first") ?? "?")-\(field("last") ?? "?")")
     if let label = field("label") { parts.append(label) }
+    return "Span(" + parts.joined(separator: " ") + " " + shortQuote(field("text") ?? "") + ")"
+  }
+
+  /// `text` in double quotes for `tostring` of spans and tokens: quotes and newlines escaped,
+  /// cut to 40 characters.
+  static func shortQuote(_ text: String) -> String {
+    var text = text
+    if text.unicodeScalars.count > 40 { text = String(text.unicodeScalars.prefix(37)) + "..." }
     var quoted = "\""
     for c in text {
       switch c {
@@ -174,7 +180,6 @@ extension FolioLua {
       default: quoted.append(c)
       }
     }
-    quoted += "\""
-    return "Span(" + parts.joined(separator: " ") + " " + quoted + ")"
+    return quoted + "\""
   }
 }

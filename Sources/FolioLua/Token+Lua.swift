@@ -123,18 +123,8 @@ extension FolioLua {
 
   /// What `tostring(token)` shows: `Token(5-9 word "money")`.
   static func describe(_ info: FolioTokenInfo) -> String {
-    var text = String(decoding: bytes(info), as: UTF8.self)
-    if text.unicodeScalars.count > 40 { text = String(text.unicodeScalars.prefix(37)) + "..." }
-    var quoted = "\""
-    for c in text {
-      switch c {
-      case "\"": quoted += "\\\""
-      case "\n": quoted += "\\n"
-      default: quoted.append(c)
-      }
-    }
-    quoted += "\""
-    return "Token(\(info.record.start + 1)-\(info.record.end) \(kindName(info)) \(quoted))"
+    let text = shortQuote(String(decoding: bytes(info), as: UTF8.self))
+    return "Token(\(info.record.start + 1)-\(info.record.end) \(kindName(info)) \(text))"
   }
 
   /// The open view of the document userdata at `docIndex`, made now when it has none or its
