@@ -19,7 +19,7 @@
 #define TOKEN_GEN_MASK 0xffffu
 #define TOKEN_MAX_SLOTS ((uint32_t)1 << TOKEN_SLOT_BITS)
 // Views beyond this many bytes (texts and records) release the oldest ones.
-#define TOKEN_MAX_BYTES ((size_t)1 << 30)
+#define TOKEN_MAX_BYTES ((size_t)256 << 20)
 
 typedef struct FolioTokenSlot {
   const char *text;

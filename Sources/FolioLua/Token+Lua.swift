@@ -9,7 +9,7 @@ import LuaRuntime
 /// run at tens of MB/s; a table per token costs Lua 5.4 a quarter of a microsecond or more
 /// (measured in `Scripts/bench`). A view lives as long as its document is open: during the
 /// call that received it in a plugin, for the session in scripts and the REPL (or until views
-/// would hold more than 1 GiB: the oldest go first). A view is a snapshot: after `doc:cut`
+/// would hold more than 256 MiB: the oldest go first). A view is a snapshot: after `doc:cut`
 /// its tokens still describe the text as it was (so cutting from the last token back works),
 /// and `doc:tokens()` gives a new view. Reading a token of an ended view is an error that
 /// says why.

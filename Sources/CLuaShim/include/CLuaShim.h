@@ -180,7 +180,7 @@ FolioTokenRecord *folio_tokens_open(lua_State *L, int doc, int text, uint32_t co
                                     uint64_t *view);
 /// 1 when `view` is open.
 int folio_tokens_alive(lua_State *L, uint64_t view);
-/// Sets the most bytes (texts and records) open views may hold; 1 GiB unless set.
+/// Sets the most bytes (texts and records) open views may hold; 256 MiB unless set.
 void folio_tokens_set_budget(lua_State *L, size_t bytes);
 /// Ends every view of the document userdata at `doc`. Stack: [-0, +0, -]
 void folio_tokens_close_document(lua_State *L, int doc);
