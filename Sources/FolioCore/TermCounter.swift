@@ -378,20 +378,30 @@ public final class TermCounter {
 
   private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
-  /// The hash of a key of `n` bytes whose first 8 make `word`, continued over the bytes after
-  /// them (lowered when `lower`).
-  @inline(__always) private static func hash(
-    word: UInt64, _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool
-  ) -> UInt64 {
-    var x = (word &+ UInt64(truncatingIfNeeded: n)) &* 0x9E37_79B9_7F4A_7C15
+  /// Eight bytes at `p`, unaligned.
+  @inline(__always) private static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
+    UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+  }
+
+  /// `word` with its ASCII capitals lowered. Per byte (all below 0x80: no carry crosses a
+  /// byte): 'A' <= x <= 'Z' sets the high bit, which shifted down by 2 is the 0x20 that lowers
+  /// it.
+  @inline(__always) private static func lowered(_ word: UInt64) -> UInt64 {
+    word | ((word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & highBits) >> 2
+  }
+
+  /// Calls `body` with the tail words of a key of `n` > 8 bytes at `p`: bytes 8..<16,
+  /// 16..<24, ... while a whole word is left before the end, then the key's last 8 bytes
+  /// (which may overlap the word before). Every load lies inside the key.
+  @inline(__always) private static func forEachTailWord(
+    _ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UInt64) -> Bool
+  ) -> Bool {
     var i = 8
-    while i < n {
-      x = (x ^ UInt64(lower ? Document.asciiLower(p[i]) : p[i])) &* 0x0000_0100_0000_01B3
-      i += 1
+    while i + 8 < n {
+      guard body(load(p + i)) else { return false }
+      i += 8
     }
-    x ^= x >> 32
-    x &*= 0xD6E8_FEB8_6659_FD93
-    return x ^ (x >> 29)
+    return body(load(p + n - 8))
   }
 
   /// The slot's meta word for a key: hash tag, length and index + 1.
@@ -401,30 +411,37 @@ public final class TermCounter {
 
   /// The key's word (its first 8 bytes, lowered when asked) and hash; nil for a lowered key
   /// with a non-ASCII byte, which goes through Unicode case mapping first.
+  ///
+  /// The hash mixes the first word with the length, then each tail word (`forEachTailWord`)
+  /// with one multiplication: no loop over bytes, but for a key of fewer than 8 bytes within
+  /// 8 bytes of the end of the buffer.
   @inline(__always) private static func wordAndHash(
     _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool, readable: Int
   ) -> (word: UInt64, hash: UInt64)? {
     var word: UInt64 = 0
-    if n <= 8 && readable >= 8 {
-      let raw = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
-      word = n == 8 ? raw : raw & ((1 << (8 * UInt64(n))) &- 1)
-      if lower {
-        if word & highBits != 0 { return nil }
-        // Per byte (all below 0x80: no carry crosses a byte): 'A' <= x <= 'Z' sets the high
-        // bit, which shifted down by 2 is the 0x20 that lowers it.
-        let upper = (word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & highBits
-        word |= upper >> 2
-      }
-    } else if lower {
-      for i in 0..<n {
-        let b = p[i]
-        if b >= 0x80 { return nil }
-        if i < 8 { word |= UInt64(Document.asciiLower(b)) << (8 * UInt64(i)) }
-      }
+    if n >= 8 {
+      word = load(p)
+    } else if readable >= 8 {
+      word = load(p) & ((1 << (8 * UInt64(n))) &- 1)
     } else {
-      for i in 0..<min(n, 8) { word |= UInt64(p[i]) << (8 * UInt64(i)) }
+      for i in 0..<n { word |= UInt64(p[i]) << (8 * UInt64(i)) }
     }
-    return (word, hash(word: word, p, n, lower: lower))
+    if lower {
+      if word & highBits != 0 { return nil }
+      word = lowered(word)
+    }
+    var x = (word &+ UInt64(truncatingIfNeeded: n)) &* 0x9E37_79B9_7F4A_7C15
+    if n > 8 {
+      let ascii = forEachTailWord(p, n) { tail in
+        if lower && tail & highBits != 0 { return false }
+        x = (x ^ (lower ? lowered(tail) : tail)) &* 0xFF51_AFD7_ED55_8CCD
+        return true
+      }
+      if !ascii { return nil }
+    }
+    x ^= x >> 32
+    x &*= 0xD6E8_FEB8_6659_FD93
+    return (word, x ^ (x >> 29))
   }
 
   /// Adds each key of `ranges` in `buffer` once (lowered when `lower`), in order, as `add`
@@ -668,13 +685,19 @@ public final class TermCounter {
     }
   }
 
-  /// Whether key `k` (longer than 8 bytes, same first 8) equals the `n` bytes at `p`.
+  /// Whether key `k` (longer than 8 bytes, same first 8) equals the `n` bytes at `p` (ASCII
+  /// when `lower`), compared a word at a time.
   private func sameTail(_ k: Int, _ p: UnsafePointer<UInt8>, _ n: Int, lower: Bool) -> Bool {
     guard Int(entries[k].length) == n else { return false }
     let q = keys + Int(entries[k].offset)
-    if !lower { return memcmp(q + 8, p + 8, n - 8) == 0 }
-    for i in 8..<n where q[i] != Document.asciiLower(p[i]) { return false }
-    return true
+    var i = 8
+    while i + 8 < n {
+      let w = Self.load(p + i)
+      guard Self.load(q + i) == (lower ? Self.lowered(w) : w) else { return false }
+      i += 8
+    }
+    let w = Self.load(p + n - 8)
+    return Self.load(q + n - 8) == (lower ? Self.lowered(w) : w)
   }
 
   /// Adds a new key (count 1) in the empty `slot` that its probe ended at.
