@@ -383,16 +383,18 @@ public final class TermCounter {
     UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
   }
 
-  /// `word` with its ASCII capitals lowered. Per byte (all below 0x80: no carry crosses a
-  /// byte): 'A' <= x <= 'Z' sets the high bit, which shifted down by 2 is the 0x20 that lowers
-  /// it.
+  /// `word` with its ASCII capitals lowered.
+  ///
+  /// Per byte (all below 0x80: no carry crosses a byte): 'A' <= x <= 'Z' sets the high bit,
+  /// which shifted down by 2 is the 0x20 that lowers it.
   @inline(__always) private static func lowered(_ word: UInt64) -> UInt64 {
     word | ((word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & highBits) >> 2
   }
 
-  /// Calls `body` with the tail words of a key of `n` > 8 bytes at `p`: bytes 8..<16,
-  /// 16..<24, ... while a whole word is left before the end, then the key's last 8 bytes
-  /// (which may overlap the word before). Every load lies inside the key.
+  /// Calls `body` with the tail words of a key of `n` > 8 bytes at `p`; false when `body` did.
+  ///
+  /// The words are bytes 8..<16, 16..<24, ... while a whole word is left before the end, then
+  /// the key's last 8 bytes (which may overlap the word before). Every load lies inside the key.
   @inline(__always) private static func forEachTailWord(
     _ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UInt64) -> Bool
   ) -> Bool {
