@@ -441,7 +441,7 @@ extension FolioLua {
       returns: "List of {first, last, text, label, layer, attrs}",
       "The spans of a layer in text order, optionally only one label, those inside a range or those covering it.",
       details:
-        "`within` gives the entities of a sentence, `covering` the sentence of an entity: `doc:spans(\"sentence\", {covering = {e.first, e.last}})`. The `sentence` layer is computed from the text unless a plugin stored one; `token` gives the tokens.",
+        "`within` gives the entities of a sentence, `covering` the sentence of an entity: `doc:spans(\"sentence\", {covering = {e.first, e.last}})`. The `sentence` layer is computed from the text unless a plugin stored one; `token` gives the tokens (as `doc:tokens()`, with `label` picking a kind: `doc:spans(\"token\", {label = \"word\", within = {s.first, s.last}})`).",
       annotations: [
         "---@param layer string",
         "---@param opts? {label?: string, within?: integer[], covering?: integer[]}",

@@ -388,7 +388,6 @@ extension FolioLua {
   static func spans(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let doc: Document = try L.checkObject(1, "Document")
     let name = try L.checkString(2)
-    if name == "token" { return try tokens(L) }
     var label: String?
     var within: Range<Int>?
     var covering: Range<Int>?
@@ -398,6 +397,27 @@ extension FolioLua {
       L.pop()
       within = try range(L, 3, "within")
       covering = try range(L, 3, "covering")
+    }
+    if name == "token" {
+      // Tokens: `label` picks a kind.
+      L.top = 2
+      guard label != nil || within != nil || covering != nil else {
+        pushTokens(of: doc, L, doc: 1)
+        return 1
+      }
+      var indices: [UInt32] = []
+      for (i, t) in doc.tokens.enumerated() {
+        let start = Int(t.start)
+        let end = Int(t.end)
+        if (label == nil || t.kind.name == label)
+          && (within.map { start >= $0.lowerBound && end <= $0.upperBound } ?? true)
+          && (covering.map { start <= $0.lowerBound && end >= $0.upperBound } ?? true)
+        {
+          indices.append(UInt32(i))
+        }
+      }
+      pushTokens(of: doc, L, doc: 1, indices: indices)
+      return 1
     }
     let meta = pushSpanMeta(L, doc: 1)
     pushSpans(of: doc, layer: name, L, meta: meta) { span in

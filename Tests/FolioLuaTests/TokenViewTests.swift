@@ -63,6 +63,22 @@ import Testing
     )
   }
 
+  @Test("doc:spans(\"token\") takes within, covering and a kind as label")
+  func tokenSpans() throws {
+    let doc = Document(id: "d", text: "UN talks. The UN agreed, again.")
+    let r = try withDocument(
+      doc,
+      """
+      local function texts(list) return table.concat(list:map(function(t) return t.text end):totable(), " ") end
+      return table.concat({
+        texts(doc:spans("token", {within = {11, 31}})),
+        texts(doc:spans("token", {within = {11, 31}, label = "word"})),
+        texts(doc:spans("token", {covering = {16, 16}})),
+        tostring(#doc:spans("token"))}, "|")
+      """)
+    #expect(r == "The UN agreed , again .|The UN agreed again|UN|9")
+  }
+
   @Test("a method given something else is a type error")
   func typeErrors() throws {
     let doc = Document(id: "d", text: "one two")
