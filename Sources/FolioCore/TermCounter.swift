@@ -555,26 +555,27 @@ public final class TermCounter {
   /// Keys waiting to be added while their memory is fetched.
   ///
   /// Once the table outgrows the cache, a lookup misses it once for the slot and once for
-  /// the entry. Each key's hash is computed when it is pushed and its slot prefetched; half
-  /// the ring later its entry is prefetched; when it leaves the ring, it is added with the
-  /// hash already known. The misses of 16 keys then overlap instead of following one another.
-  /// Keys leave in the order they came (Unicode keys too), so the keys' order is that of
-  /// adding them one by one.
+  /// the entry. Keys are therefore added in batches of 64, in three passes: hash each key and
+  /// prefetch its slot; read the slots (fetched by now) and prefetch the entries they point
+  /// to; then add the keys in order, with their hashes already known. The misses of a batch
+  /// overlap instead of following one another, and each pass is a short loop with nothing to
+  /// keep track of but its index. Keys are added in the order they came (Unicode keys too), so
+  /// the keys' order is that of adding them one by one.
   private struct Lookahead {
     struct Key {
       var start: Int
       var length: Int
       var count: Int
-      var word: UInt64
-      var hash: UInt64
-      var ascii: Bool
+      var readable: Int
+      var word: UInt64 = 0
+      var hash: UInt64 = 0
+      var ascii = false
     }
-    static let depth = 16
+    static let depth = 64
     let counter: TermCounter
     let base: UnsafePointer<UInt8>
     let lower: Bool
     let ring: UnsafeMutablePointer<Key>
-    var head = 0
     var waiting = 0
     /// Where each key's number goes, in the order the keys came, when asked.
     var numbers: UnsafeMutablePointer<Int>?
@@ -582,31 +583,35 @@ public final class TermCounter {
 
     @inline(__always)
     mutating func push(_ start: Int, _ n: Int, count: Int, readable: Int) {
-      let depth = Self.depth
-      var key = Key(start: start, length: n, count: count, word: 0, hash: 0, ascii: false)
-      if let (word, h) = TermCounter.wordAndHash(base + start, n, lower: lower, readable: readable)
-      {
-        key.word = word
-        key.hash = h
-        key.ascii = true
-        folio_prefetch(counter.slots + (Int(truncatingIfNeeded: h) & (counter.slotCount - 1)))
-      }
-      let slot = (head + waiting) & (depth - 1)
-      if waiting == depth {
-        add(ring[head])
-        head = (head + 1) & (depth - 1)
-      } else {
-        waiting += 1
-      }
-      ring[slot] = key
-      // Half-way through the ring, the slot has arrived: fetch the count's entry.
-      if waiting > depth / 2 {
-        let m = ring[(head + waiting - 1 - depth / 2) & (depth - 1)]
-        let v = counter.slots[Int(truncatingIfNeeded: m.hash) & (counter.slotCount - 1)].meta
-        if m.ascii && v != 0 {
-          folio_prefetch(counter.entries + Int(truncatingIfNeeded: v & 0xFFFF_FFFF) - 1)
+      (ring + waiting).initialize(
+        to: Key(start: start, length: n, count: count, readable: readable))
+      waiting += 1
+      if waiting == Self.depth { drain() }
+    }
+
+    mutating func drain() {
+      let n = waiting
+      guard n > 0 else { return }
+      waiting = 0
+      let slots = counter.slots
+      let mask = counter.slotCount - 1
+      for i in 0..<n {
+        let k = ring + i
+        if let (word, h) = TermCounter.wordAndHash(
+          base + k.pointee.start, k.pointee.length, lower: lower, readable: k.pointee.readable)
+        {
+          k.pointee.word = word
+          k.pointee.hash = h
+          k.pointee.ascii = true
+          folio_prefetch(slots + (Int(truncatingIfNeeded: h) & mask))
         }
       }
+      let entries = counter.entries
+      for i in 0..<n where ring[i].ascii {
+        let v = slots[Int(truncatingIfNeeded: ring[i].hash) & mask].meta
+        if v != 0 { folio_prefetch(entries + Int(truncatingIfNeeded: v & 0xFFFF_FFFF) - 1) }
+      }
+      for i in 0..<n { add(ring[i]) }
     }
 
     @inline(__always)
@@ -620,14 +625,6 @@ public final class TermCounter {
       if let numbers {
         numbers[numbered] = k ?? 0  // never nil: an inserted key always has a number
         numbered += 1
-      }
-    }
-
-    mutating func drain() {
-      while waiting > 0 {
-        add(ring[head])
-        head = (head + 1) & (Self.depth - 1)
-        waiting -= 1
       }
     }
   }
