@@ -611,20 +611,18 @@ public final class TermCounter {
         let v = slots[Int(truncatingIfNeeded: ring[i].hash) & mask].meta
         if v != 0 { folio_prefetch(entries + Int(truncatingIfNeeded: v & 0xFFFF_FFFF) - 1) }
       }
-      for i in 0..<n { add(ring[i]) }
-    }
-
-    @inline(__always)
-    mutating func add(_ key: Key) {
-      let p = base + key.start
-      let k =
-        key.ascii
-        ? counter.find(p, key.length, word: key.word, hash: key.hash, lower: lower, insert: true)
-        : counter.findUnicode(p, key.length, insert: true)
-      if key.count != 1, let k { counter.entries[k].count += key.count - 1 }
-      if let numbers {
-        numbers[numbered] = k ?? 0  // never nil: an inserted key always has a number
-        numbered += 1
+      for i in 0..<n {
+        let key = ring[i]
+        let p = base + key.start
+        let k =
+          key.ascii
+          ? counter.find(p, key.length, word: key.word, hash: key.hash, lower: lower, insert: true)
+          : counter.findUnicode(p, key.length, insert: true)
+        if key.count != 1, let k { counter.entries[k].count += key.count - 1 }
+        if let numbers {
+          numbers[numbered] = k ?? 0  // never nil: an inserted key always has a number
+          numbered += 1
+        }
       }
     }
   }
