@@ -142,7 +142,9 @@ extension FolioLua {
     }
     L.pop()
     let tokens = doc.tokens
-    if L.getUserValue(d, textSlot) != .string {
+    // The records index into this string: it must be the current text (a cached `doc.text`
+    // of another length would let a token read past its end).
+    if L.getUserValue(d, textSlot) != .string || L.rawLength(-1) != doc.byteCount {
       L.pop()
       L.pushString(doc.text)
       L.pushValue(-1)
