@@ -2,8 +2,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "CLuaShim.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,9 @@ static void *folio_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   return p;
 }
 
+static void folio_watch_register(FolioVMState *s);
+static void folio_watch_unregister(FolioVMState *s);
+
 static int folio_panic(lua_State *L) {
   const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(not a string)";
   fprintf(stderr, "folio: fatal: unprotected Lua error: %s\n", msg);
@@ -66,14 +72,192 @@ lua_State *folio_newstate(FolioVMState *state) {
   lua_State *L = lua_newstate(folio_alloc, state);
   if (L == NULL) return NULL;
   *(FolioVMState **)lua_getextraspace(L) = state;
+  state->main = L;
   lua_atpanic(L, folio_panic);
+  folio_watch_register(state);
   return L;
 }
 
+void folio_closestate(lua_State *L) {
+  FolioVMState *s = folio_state(L);
+  folio_watch_unregister(s);
+  lua_close(L);
+}
+
 // ---------------------------------------------------------------------------------------------
-// Limits hook
+// Limits hook and watchdog
+//
+// Any count hook makes Lua 5.4 trace every instruction (luaG_traceexec), which costs Lua-heavy
+// plugins about 15%. So the main thread carries the count hook only under an instruction budget;
+// the deadline and Ctrl-C come from a watchdog thread that signals the OS thread of a call that
+// passed its deadline (or of every call on Ctrl-C), and the handler installs the hook, which
+// raises at the next instruction: the way lua.c stops a script on Ctrl-C. The watchdog repeats
+// its signal every tick while the call goes on, so a signal that lands while the thread itself
+// resets its hook is not lost. Coroutines always carry the hook (checked every 1,000
+// instructions): the signal reaches only the threads the handler can name.
 
 static void folio_hook(lua_State *L, lua_Debug *ar);
+
+/// The VM whose outermost call runs on this OS thread (its thread in the call), innermost first
+/// through `watch_outer`; read by the signal handler.
+static __thread lua_State *t_running __attribute__((tls_model("initial-exec")));
+/// Whether this OS thread has unblocked the watchdog's signal.
+static __thread int t_unblocked __attribute__((tls_model("initial-exec")));
+
+static pthread_mutex_t g_watch_lock = PTHREAD_MUTEX_INITIALIZER;  // guards g_watch_list
+static FolioVMState *g_watch_list = NULL;
+static sem_t g_watch_wake;
+static pthread_once_t g_watch_once = PTHREAD_ONCE_INIT;
+static volatile sig_atomic_t g_watch_started = 0;
+static atomic_int g_watch_idle;  ///< 1 while the watchdog may wait without a timeout
+
+#define FOLIO_WATCH_SIGNAL SIGURG
+enum { FOLIO_WATCH_TICK_NS = 10 * 1000 * 1000 };
+
+/// The hook a thread carries between trips: coroutines always, the main thread only under an
+/// instruction budget.
+static void folio_rest_hook(lua_State *L) {
+  FolioVMState *s = folio_state(L);
+  if (L != s->main || s->instr_limit != 0) {
+    lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
+  } else {
+    lua_sethook(L, NULL, 0, 0);
+  }
+}
+
+static void folio_watch_signal(int sig) {
+  (void)sig;
+  int saved = errno;
+  for (lua_State *L = t_running; L != NULL; L = folio_state(L)->watch_outer) {
+    lua_sethook(L, folio_hook, LUA_MASKCOUNT, 1);
+  }
+  errno = saved;
+}
+
+static void folio_watch_wake(void) {
+  if (g_watch_started && atomic_exchange(&g_watch_idle, 0)) sem_post(&g_watch_wake);
+}
+
+static void *folio_watch_main(void *arg) {
+  (void)arg;
+  for (;;) {
+    // Idle first, so that a call starting during the scan wakes the next wait.
+    atomic_store(&g_watch_idle, 1);
+    uint64_t now = folio_now_ns();
+    int interrupted = g_interrupted != 0;
+    int watching = 0;
+    pthread_mutex_lock(&g_watch_lock);
+    for (FolioVMState *s = g_watch_list; s != NULL; s = s->watch_next) {
+      pthread_mutex_lock(&s->watch_lock);
+      if (s->watch_active) {
+        if (interrupted || (s->deadline_ns != 0 && now >= s->deadline_ns)) {
+          pthread_kill(s->watch_thread, FOLIO_WATCH_SIGNAL);
+        }
+        if (interrupted || s->deadline_ns != 0) watching = 1;
+      }
+      pthread_mutex_unlock(&s->watch_lock);
+    }
+    pthread_mutex_unlock(&g_watch_lock);
+    if (watching) {
+      atomic_store(&g_watch_idle, 0);
+      struct timespec tick = {0, FOLIO_WATCH_TICK_NS};
+      nanosleep(&tick, NULL);
+    } else {
+      while (sem_wait(&g_watch_wake) != 0 && errno == EINTR) {
+      }
+    }
+  }
+  return NULL;
+}
+
+static void folio_watch_start_once(void) {
+  if (sem_init(&g_watch_wake, 0, 0) != 0) return;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = folio_watch_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(FOLIO_WATCH_SIGNAL, &sa, NULL);
+  // The watchdog thread takes no signal of its own; its mask is inherited from here.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_t thread;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  if (pthread_create(&thread, &attr, folio_watch_main, NULL) == 0) g_watch_started = 1;
+  pthread_attr_destroy(&attr);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void folio_watch_register(FolioVMState *s) {
+  pthread_once(&g_watch_once, folio_watch_start_once);
+  pthread_mutex_init(&s->watch_lock, NULL);
+  pthread_mutex_lock(&g_watch_lock);
+  s->watch_next = g_watch_list;
+  g_watch_list = s;
+  s->watch_registered = 1;
+  pthread_mutex_unlock(&g_watch_lock);
+}
+
+static void folio_watch_unregister(FolioVMState *s) {
+  if (!s->watch_registered) return;
+  pthread_mutex_lock(&g_watch_lock);
+  for (FolioVMState **p = &g_watch_list; *p != NULL; p = &(*p)->watch_next) {
+    if (*p == s) {
+      *p = s->watch_next;
+      break;
+    }
+  }
+  s->watch_registered = 0;
+  pthread_mutex_unlock(&g_watch_lock);
+  pthread_mutex_destroy(&s->watch_lock);
+}
+
+/// Starts an outermost call of `L` on this OS thread, with `deadline_ns` (0: none).
+static void folio_watch_begin(lua_State *L, FolioVMState *s, uint64_t deadline_ns) {
+  if (!t_unblocked) {
+    // Thread pools (libdispatch's among them) block signals in their threads: this one must
+    // take the watchdog's.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, FOLIO_WATCH_SIGNAL);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    t_unblocked = 1;
+  }
+  s->watch_outer = t_running;
+  if (s->watch_registered) {
+    pthread_mutex_lock(&s->watch_lock);
+    s->deadline_ns = deadline_ns;
+    s->watch_thread = pthread_self();
+    s->watch_active = 1;
+    pthread_mutex_unlock(&s->watch_lock);
+    if (deadline_ns != 0) folio_watch_wake();
+  } else {
+    s->deadline_ns = deadline_ns;
+  }
+  atomic_signal_fence(memory_order_seq_cst);
+  t_running = L;
+  atomic_signal_fence(memory_order_seq_cst);
+}
+
+/// Ends the outermost call begun by folio_watch_begin: no signal is sent for it after this.
+static void folio_watch_end(FolioVMState *s) {
+  atomic_signal_fence(memory_order_seq_cst);
+  t_running = s->watch_outer;
+  atomic_signal_fence(memory_order_seq_cst);
+  s->watch_outer = NULL;
+  if (s->watch_registered) {
+    pthread_mutex_lock(&s->watch_lock);
+    s->watch_active = 0;
+    s->deadline_ns = 0;
+    pthread_mutex_unlock(&s->watch_lock);
+  } else {
+    s->deadline_ns = 0;
+  }
+}
 
 /// Counts `steps` against the instruction budget and checks the deadline and Ctrl-C; returns
 /// whether a limit has tripped (sticky until the outermost call returns).
@@ -116,7 +300,8 @@ static void folio_hook(lua_State *L, lua_Debug *ar) {
   FolioVMState *s = folio_state(L);
   int every = lua_gethookcount(L);
   if (!folio_limits_tripped(L, (uint64_t)every)) {
-    if (every != s->hook_every) lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
+    // A signal for a call that has ended, or the budget's regular check.
+    if (every != s->hook_every || (L == s->main && s->instr_limit == 0)) folio_rest_hook(L);
     return;
   }
   // Tripped: raise at every instruction from now on, in this thread, so no handler written in
@@ -128,7 +313,7 @@ static void folio_hook(lua_State *L, lua_Debug *ar) {
 
 void folio_charge(lua_State *L, uint64_t steps) {
   if (!folio_limits_tripped(L, steps)) return;
-  if (lua_gethook(L) != NULL) lua_sethook(L, folio_hook, LUA_MASKCOUNT, 1);
+  lua_sethook(L, folio_hook, LUA_MASKCOUNT, 1);
   // Level 1: the Lua function that called the C function (string.find and friends).
   luaL_where(L, 1);
   folio_push_trip(L, NULL);
@@ -141,8 +326,7 @@ void folio_setlimits(lua_State *L, size_t memory, uint64_t instructions, uint64_
   s->limit = memory;
   s->instr_limit = instructions;
   s->timeout_ns = timeout_ns;
-  // The hook is always installed so that interrupts work; threads created later inherit it.
-  lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
+  folio_rest_hook(s->main);
 }
 
 static void folio_sigint(int sig) {
@@ -153,13 +337,18 @@ static void folio_sigint(int sig) {
     return;
   }
   g_interrupted = 1;
+  folio_watch_wake();
 }
 
-void folio_interrupt(void) { g_interrupted = 1; }
+void folio_interrupt(void) {
+  g_interrupted = 1;
+  folio_watch_wake();
+}
 void folio_clear_interrupt(void) { g_interrupted = 0; }
 int folio_interrupted(void) { return g_interrupted != 0; }
 
 void folio_install_sigint(void) {
+  pthread_once(&g_watch_once, folio_watch_start_once);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = folio_sigint;
@@ -208,8 +397,8 @@ int folio_pcall(lua_State *L, int nargs, int nresults) {
   if (outermost) {
     s->instr_used = 0;
     s->tripped = FOLIO_TRIP_NONE;
-    s->deadline_ns = s->timeout_ns ? folio_now_ns() + s->timeout_ns : 0;
-    if (lua_gethook(L) != NULL) lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
+    folio_rest_hook(L);
+    folio_watch_begin(L, s, s->timeout_ns ? folio_now_ns() + s->timeout_ns : 0);
   }
   int saved_depth = s->host_depth;
   s->host_depth = 0;  // errors now stop at this pcall, inside the Swift frame
@@ -223,10 +412,10 @@ int folio_pcall(lua_State *L, int nargs, int nresults) {
     lua_gc(L, LUA_GCCOLLECT);
   }
   if (outermost) {
+    folio_watch_end(s);
     s->last_trip = status == LUA_OK ? FOLIO_TRIP_NONE : s->tripped;
     s->tripped = FOLIO_TRIP_NONE;
-    s->deadline_ns = 0;
-    if (lua_gethook(L) != NULL) lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
+    folio_rest_hook(L);
   }
   return status;
 }
@@ -443,8 +632,52 @@ static void folio_guard_xpcall(lua_State *L) {
   lua_setglobal(L, "xpcall");
 }
 
+// Coroutines carry the limits hook from birth (the watchdog's signal names only main threads);
+// one made after a trip inherits the tripped hook instead.
+static void folio_hook_coroutine(lua_State *co) {
+  if (lua_gethook(co) == NULL) folio_rest_hook(co);
+}
+
+static int folio_cocreate(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_State *co = lua_newthread(L);
+  folio_hook_coroutine(co);
+  lua_pushvalue(L, 1);
+  lua_xmove(L, co, 1);
+  return 1;
+}
+
+// coroutine.wrap: the library's, then the hook on the coroutine it keeps as its upvalue.
+static int folio_cowrap(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, 1, 1);
+  if (lua_getupvalue(L, 1, 1) != NULL) {
+    lua_State *co = lua_tothread(L, -1);
+    if (co != NULL) folio_hook_coroutine(co);
+    lua_pop(L, 1);
+  }
+  return 1;
+}
+
+static void folio_guard_coroutines(lua_State *L) {
+  if (lua_getglobal(L, LUA_COLIBNAME) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pushcfunction(L, folio_cocreate);
+  lua_setfield(L, -2, "create");
+  lua_getfield(L, -1, "wrap");
+  lua_pushcclosure(L, folio_cowrap, 1);
+  lua_setfield(L, -2, "wrap");
+  lua_pop(L, 1);
+}
+
 static int folio_open_full_k(lua_State *L) {
   luaL_openlibs(L);
+  folio_guard_coroutines(L);
   folio_guard_xpcall(L);
   folio_guard_patterns(L);
   return 0;
@@ -517,6 +750,7 @@ static int folio_open_sandbox_k(lua_State *L) {
   lua_setfield(L, g, "collectgarbage");
   lua_pushcfunction(L, folio_sandbox_print);
   lua_setfield(L, g, "print");
+  folio_guard_coroutines(L);
   folio_guard_xpcall(L);
   folio_guard_patterns(L);
   // string.dump: binary chunks cannot be loaded anyway, and dumps leak bytecode details.

@@ -73,7 +73,7 @@ public final class LuaVM {
   public func close() {
     guard !closed else { return }
     closed = true
-    lua_close(state.L)
+    folio_closestate(state.L)
   }
 
   /// The limits applied to each call from Swift into Lua.

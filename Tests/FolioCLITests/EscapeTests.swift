@@ -84,6 +84,26 @@ import Testing
       "\(name) leaked the environment")
   }
 
+  /// Runaway code under the default limits (no instruction budget): the watchdog's deadline
+  /// stops it, in coroutines and through `pcall` and `xpcall` handlers as well.
+  @Test(
+    "runaway attempts stop at the deadline alone",
+    arguments: [
+      "loop", "pcall_loop", "xpcall_handler", "coroutine_loop", "coroutine_yield_catch",
+      "lua_pattern_catastrophic", "lua_gsub_catastrophic",
+    ])
+  func runawayAtDeadline(_ name: String) throws {
+    let start = Date()
+    let r = try CLI.run([
+      "run", "Examples/news/000_45508004cb4e5294.txt", "-p",
+      "Tests/FolioCLITests/plugins/escape:attempt=\(name),sentinel=/nonexistent/folio-escape",
+      "--timeout", "0.3", "-j", "1", "-q",
+    ])
+    #expect(r.status == 65, "\(name): exit \(r.status)\n\(r.stderr)")
+    #expect(r.stderr.contains("time limit exceeded (0.3 s)"), "\(name): \(r.stderr)")
+    #expect(Date().timeIntervalSince(start) < 5, "\(name) ran long")
+  }
+
   @Test("there are at least 25 attempts")
   func count() { #expect(Self.attempts.count >= 25) }
 }

@@ -182,14 +182,17 @@ struct BridgeTests {
     #expect(try eval(vm, "return select(2, pcall(obj.value, io))").contains("Tracked expected"))
   }
 
-  @Test(
-    "the instruction limit stops plain, pcall-wrapped and coroutine loops",
-    arguments: [
-      "while true do end",
-      "while true do pcall(function() while true do end end) end",
-      "local co = coroutine.wrap(function() while true do end end); while true do pcall(co) end",
-      "while true do xpcall(function() while true do end end, function(m) return m end) end",
-    ])
+  static let runaways = [
+    "while true do end",
+    "while true do pcall(function() while true do end end) end",
+    "local co = coroutine.wrap(function() while true do end end); while true do pcall(co) end",
+    "while true do xpcall(function() while true do end end, function(m) return m end) end",
+    "local co = coroutine.create(function() while true do end end); while true do coroutine.resume(co) end",
+    "while true do coroutine.wrap(function() pcall(function() while true do end end) end)() end",
+    "local co = coroutine.wrap(function() while true do coroutine.yield() end end); while true do co() end",
+  ]
+
+  @Test("the instruction limit stops plain, pcall-wrapped and coroutine loops", arguments: runaways)
   func instructionLimit(code: String) throws {
     let vm = try makeVM(limits: LuaLimits(instructions: 1_000_000))
     let error = #expect(throws: LuaError.self) { try vm.run(code, chunkname: "=loop") }
@@ -198,17 +201,29 @@ struct BridgeTests {
     #expect(try eval(vm, "local s = 0 for i = 1, 1000 do s = s + i end return s") == "500500")
   }
 
-  @Test("the deadline stops a loop")
-  func deadline() throws {
+  @Test("the deadline stops plain, pcall-wrapped and coroutine loops", arguments: runaways)
+  func deadline(code: String) throws {
     let vm = try makeVM(limits: LuaLimits(seconds: 0.05))
     let start = Date()
-    let error = #expect(throws: LuaError.self) {
-      try vm.run("while true do end", chunkname: "=loop")
-    }
+    let error = #expect(throws: LuaError.self) { try vm.run(code, chunkname: "=loop") }
     #expect(error?.kind == .limit(.time))
-    #expect(error?.message == "loop:1: time limit exceeded (0.05 s)")
+    // coroutine.wrap adds its caller's position in front, as stock Lua does.
+    #expect(error?.message.hasPrefix("loop:1: ") == true)
+    #expect(error?.message.contains("time limit exceeded (0.05 s)") == true)
     #expect(Date().timeIntervalSince(start) < 2)
     #expect(try eval(vm, "return 1 + 1") == "2")
+    // The next call has its own deadline: a loop of 0.2 s is stopped after 0.05 s again.
+    let again = Date()
+    #expect(throws: LuaError.self) { try vm.run(code, chunkname: "=loop") }
+    #expect(Date().timeIntervalSince(again) < 2)
+  }
+
+  @Test("without an instruction budget the main thread runs with no hook until a limit nears")
+  func noHookByDefault() throws {
+    let vm = try makeVM(limits: LuaLimits(seconds: 30))
+    #expect(lua_gethook(vm.state.L) == nil)
+    let budget = try makeVM(limits: LuaLimits(instructions: 1_000_000))
+    #expect(lua_gethook(budget.state.L) != nil)
   }
 
   @Test("the memory cap gives 'not enough memory' and the VM recovers")

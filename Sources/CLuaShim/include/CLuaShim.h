@@ -8,13 +8,17 @@
 // - the counting allocator never refuses memory while a Swift frame is live (a soft cap) and
 //   the trampoline turns a crossed cap into a genuine LUA_ERRMEM once Swift has returned;
 // - the count hook enforces an instruction budget, a wall-clock deadline and interrupts, and
-//   keeps raising once tripped so that `pcall` cannot swallow it.
+//   keeps raising once tripped so that `pcall` cannot swallow it. Any count hook makes Lua 5.4
+//   trace every instruction, so the main thread carries one only under an instruction budget:
+//   a watchdog thread signals a call that passed its deadline or was interrupted, and the
+//   signal handler installs the hook (as lua.c does for Ctrl-C). Coroutines always carry it.
 #ifndef FOLIO_CLUASHIM_H
 #define FOLIO_CLUASHIM_H
 
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +59,14 @@ typedef struct FolioVMState {
   int err_arg;             ///< argument index for FOLIO_HOST_ARGERROR / TYPEERROR
   intptr_t live_objects;   ///< host objects pushed and not yet collected
   void *host;              ///< the Swift LuaVM (unretained)
+  lua_State *main;         ///< the state's main thread
+  // The watchdog's view of the outermost call (guarded by watch_lock).
+  pthread_mutex_t watch_lock;
+  pthread_t watch_thread;  ///< the OS thread running the call
+  int watch_active;        ///< 1 while an outermost call runs
+  int watch_registered;    ///< 1 while on the watchdog's list
+  lua_State *watch_outer;  ///< the VM whose call this call runs inside, on the same OS thread
+  struct FolioVMState *watch_next;
 } FolioVMState;
 
 /// The Swift dispatcher: runs the host function `function` (the handle `folio_pushhostfunction`
@@ -69,6 +81,8 @@ void folio_install_host(folio_dispatch_fn dispatch, folio_release_fn release);
 /// Creates a Lua state using the counting allocator; `state` must outlive it.
 /// Returns NULL when no memory is available.
 lua_State *folio_newstate(FolioVMState *state);
+/// Closes a state made by folio_newstate (instead of lua_close): the watchdog forgets it first.
+void folio_closestate(lua_State *L);
 /// The FolioVMState of a Lua state (any thread of it).
 FolioVMState *folio_state(lua_State *L);
 
@@ -197,7 +211,8 @@ const char *folio_tokens_message(int status);
 /// Sets the limits for subsequent calls. 0 disables a limit.
 void folio_setlimits(lua_State *L, size_t memory, uint64_t instructions, uint64_t timeout_ns);
 
-/// Asks every VM in this process to stop at its next hook (async-signal-safe).
+/// Asks every VM in this process to stop (async-signal-safe): the watchdog signals each
+/// running call, which stops at its next instruction in Lua.
 void folio_interrupt(void);
 /// Clears a pending interrupt.
 void folio_clear_interrupt(void);
