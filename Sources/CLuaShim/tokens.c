@@ -41,6 +41,9 @@ typedef struct FolioTokenViews {
   size_t bytes;
   size_t budget;  ///< most bytes the views may hold before the oldest are released
   uint64_t serial;
+  /// The field names, interned by Lua and anchored in the reference table: a key is one of
+  /// them exactly when its bytes are at the same address.
+  const char *name_kind, *name_text, *name_first, *name_last, *name_norm;
 } FolioTokenViews;
 
 static const char views_key = 'T';
@@ -132,7 +135,9 @@ static int free_slot(lua_State *L, FolioTokenViews *v, int refs, uint32_t *out) 
 /// The slot and record of the token at `idx`, or a FolioTokenStatus saying why not.
 static int resolve(FolioTokenViews *v, lua_State *L, int idx, uint32_t *slot_out,
                    uint32_t *index_out) {
-  if (v == NULL || lua_type(L, idx) != LUA_TLIGHTUSERDATA) return FOLIO_TOKEN_NOT_TOKEN;
+  if (v == NULL) return FOLIO_TOKEN_NOT_TOKEN;
+  // Without a type check: a full userdata's address never has the top bit (the tag) set in a
+  // user-space process, and any other value gives NULL.
   uint64_t key = (uint64_t)(uintptr_t)lua_touserdata(L, idx);
   if (!(key & TOKEN_TAG)) return FOLIO_TOKEN_NOT_TOKEN;
   uint32_t slot = (uint32_t)((key >> TOKEN_INDEX_BITS) & TOKEN_SLOT_MASK);
@@ -179,25 +184,24 @@ static int token_index(lua_State *L) {
   const FolioTokenSlot *s = &v->slots[slot];
   const FolioTokenRecord *r = &s->records[index];
   if (lua_type(L, 2) == LUA_TSTRING) {
-    size_t len = 0;
-    const char *k = lua_tolstring(L, 2, &len);
-    if (len == 4 && memcmp(k, "kind", 4) == 0) {
+    const char *k = lua_tolstring(L, 2, NULL);
+    if (k == v->name_kind) {
       lua_pushvalue(L, lua_upvalueindex(4 + (int)r->kind));
       return 1;
     }
-    if (len == 4 && memcmp(k, "text", 4) == 0) {
+    if (k == v->name_text) {
       lua_pushlstring(L, s->text + r->start, r->end - r->start);
       return 1;
     }
-    if (len == 5 && memcmp(k, "first", 5) == 0) {
+    if (k == v->name_first) {
       lua_pushinteger(L, (lua_Integer)r->start + 1);
       return 1;
     }
-    if (len == 4 && memcmp(k, "last", 4) == 0) {
+    if (k == v->name_last) {
       lua_pushinteger(L, (lua_Integer)r->end);
       return 1;
     }
-    if (len == 4 && memcmp(k, "norm", 4) == 0) {
+    if (k == v->name_norm) {
       lua_pushvalue(L, lua_upvalueindex(3));
       lua_pushvalue(L, 1);
       lua_call(L, 1, 1);
@@ -226,6 +230,13 @@ int folio_tokens_install(lua_State *L, int nkinds) {
   lua_rawset(L, -3);
   lua_setmetatable(L, -2);
   lua_newtable(L);
+  static const char *const names[] = {"kind", "text", "first", "last", "norm"};
+  const char **slots[] = {&v->name_kind, &v->name_text, &v->name_first, &v->name_last,
+                          &v->name_norm};
+  for (int i = 0; i < 5; i++) {
+    *slots[i] = lua_pushstring(L, names[i]);
+    lua_rawseti(L, -2, -1 - i);  // anchored: the slots' references use keys from 1
+  }
   lua_setiuservalue(L, -2, 1);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &views_key);
   lua_pushlightuserdata(L, v);

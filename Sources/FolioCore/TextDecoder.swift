@@ -82,33 +82,12 @@ public enum TextDecoder {
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
       bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
     }
-    if let valid = String(validating: bytes, as: UTF8.self) {
-      guard let base = bytes.baseAddress, memchr(base, 0x0D, bytes.count) != nil else {
-        return Decoded(text: valid, invalidSequences: 0, firstInvalidOffset: nil)
+    if let base = bytes.baseAddress, memchr(base, 0x0D, bytes.count) != nil {
+      if let text = convertingCR(bytes, base) {
+        return Decoded(text: text, invalidSequences: 0, firstInvalidOffset: nil)
       }
-      // Valid UTF-8 with CR line ends (every novels100 file): copy the runs between CRs with
-      // memcpy, write LF for CR and drop the LF of CRLF.
-      let text = String(unsafeUninitializedCapacity: bytes.count) { out in
-        guard let dst = out.baseAddress else { return 0 }
-        var n = 0
-        var i = 0
-        let count = bytes.count
-        while i < count {
-          let rest = count - i
-          let found = memchr(base + i, 0x0D, rest)
-          let run = found.map { UnsafeRawPointer($0) - (base + i) } ?? rest
-          memcpy(dst + n, base + i, run)
-          n += run
-          i += run
-          guard i < count else { break }
-          dst[n] = 0x0A
-          n += 1
-          i += 1
-          if i < count, bytes[i] == 0x0A { i += 1 }
-        }
-        return n
-      }
-      return Decoded(text: text, invalidSequences: 0, firstInvalidOffset: nil)
+    } else if let valid = String(validating: bytes, as: UTF8.self) {
+      return Decoded(text: valid, invalidSequences: 0, firstInvalidOffset: nil)
     }
     // Invalid bytes: valid runs are copied whole (CR handled as above) and each ill-formed
     // sequence becomes one U+FFFD, as long as Swift's UTF-8 parser says it is.
@@ -160,6 +139,39 @@ public enum TextDecoder {
     return Decoded(
       text: String(decoding: out, as: UTF8.self), invalidSequences: invalid,
       firstInvalidOffset: firstInvalid)
+  }
+
+  /// Valid UTF-8 with CR line ends (every novels100 file) as a String with LF for CR and CRLF,
+  /// or nil when `bytes` is not valid UTF-8.
+  ///
+  /// The runs between CRs are copied with memcpy. Swift validates (and repairs) the bytes as
+  /// it makes the String, so instead of validating them once more beforehand the String's bytes
+  /// are compared with the copy: a repair always changes them (U+FFFD is never ill-formed).
+  static func convertingCR(_ bytes: UnsafeRawBufferPointer, _ base: UnsafeRawPointer) -> String? {
+    let count = bytes.count
+    let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+    defer { copy.deallocate() }
+    var n = 0
+    var i = 0
+    while i < count {
+      let rest = count - i
+      let found = memchr(base + i, 0x0D, rest)
+      let run = found.map { UnsafeRawPointer($0) - (base + i) } ?? rest
+      memcpy(copy + n, base + i, run)
+      n += run
+      i += run
+      guard i < count else { break }
+      copy[n] = 0x0A
+      n += 1
+      i += 1
+      if i < count, bytes[i] == 0x0A { i += 1 }
+    }
+    var text = String(decoding: UnsafeBufferPointer(start: copy, count: n), as: UTF8.self)
+    let same = text.withUTF8 { utf8 in
+      guard let out = utf8.baseAddress else { return n == 0 }
+      return utf8.count == n && memcmp(out, copy, n) == 0
+    }
+    return same ? text : nil
   }
 
   /// The index of the first byte at or after `from` that starts no well-formed UTF-8 sequence,

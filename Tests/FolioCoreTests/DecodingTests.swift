@@ -40,6 +40,8 @@ import Testing
     }
     let pieces: [[UInt8]] = [
       [0x61], [0x0D], [0x0A], [0x0D, 0x0A], [0xFF], [0xC3], [0xC3, 0xA9], [0xE2, 0x82], [0x20],
+      // Three bytes of a four-byte sequence: its U+FFFD is as long as they are.
+      [0xF0, 0x9F, 0x98],
     ]
     var state: UInt64 = 5
     for _ in 0..<3_000 {
