@@ -59,6 +59,7 @@ typedef struct FolioVMState {
   int err_arg;             ///< argument index for FOLIO_HOST_ARGERROR / TYPEERROR
   intptr_t live_objects;   ///< host objects pushed and not yet collected
   void *host;              ///< the Swift LuaVM (unretained)
+  void *token_views;       ///< the token views (tokens.c), once installed
   lua_State *main;         ///< the state's main thread
   // The watchdog's view of the outermost call (guarded by watch_lock).
   pthread_mutex_t watch_lock;
