@@ -611,14 +611,33 @@ public final class TermCounter {
         let v = slots[Int(truncatingIfNeeded: ring[i].hash) & mask].meta
         if v != 0 { folio_prefetch(entries + Int(truncatingIfNeeded: v & 0xFFFF_FFFF) - 1) }
       }
+      // Adding may grow the table: `table` and `tableMask` are read again after a slow add.
+      var table = slots
+      var tableMask = mask
       for i in 0..<n {
         let key = ring[i]
         let p = base + key.start
-        let k =
-          key.ascii
-          ? counter.find(p, key.length, word: key.word, hash: key.hash, lower: lower, insert: true)
-          : counter.findUnicode(p, key.length, insert: true)
-        if key.count != 1, let k { counter.entries[k].count += key.count - 1 }
+        let k: Int?
+        let v = table[Int(truncatingIfNeeded: key.hash) & tableMask]
+        // (An empty slot has meta 0, as the empty key's probe may be: it must not match.)
+        if key.ascii && key.length <= 8 && v.meta != 0 && v.word == key.word
+          && v.meta & 0xFFFF_FFFF_0000_0000
+            == TermCounter.meta(hash: key.hash, length: key.length, index: -1)
+        {
+          // The common case, inline: a short key already counted, in its first slot.
+          let found = Int(truncatingIfNeeded: v.meta & 0xFFFF_FFFF) - 1
+          counter.entries[found].count += key.count
+          k = found
+        } else {
+          k =
+            key.ascii
+            ? counter.find(
+              p, key.length, word: key.word, hash: key.hash, lower: lower, insert: true)
+            : counter.findUnicode(p, key.length, insert: true)
+          if key.count != 1, let k { counter.entries[k].count += key.count - 1 }
+          table = counter.slots
+          tableMask = counter.slotCount - 1
+        }
         if let numbers {
           numbers[numbered] = k ?? 0  // never nil: an inserted key always has a number
           numbered += 1
