@@ -115,10 +115,10 @@ static atomic_int g_watch_idle;  ///< 1 while the watchdog may wait without a ti
 enum { FOLIO_WATCH_TICK_NS = 10 * 1000 * 1000 };
 
 /// The hook a thread carries between trips: coroutines always, the main thread only under an
-/// instruction budget.
+/// instruction budget (or always, should the watchdog have failed to start).
 static void folio_rest_hook(lua_State *L) {
   FolioVMState *s = folio_state(L);
-  if (L != s->main || s->instr_limit != 0) {
+  if (L != s->main || s->instr_limit != 0 || !g_watch_started) {
     lua_sethook(L, folio_hook, LUA_MASKCOUNT, s->hook_every);
   } else {
     lua_sethook(L, NULL, 0, 0);
@@ -301,7 +301,9 @@ static void folio_hook(lua_State *L, lua_Debug *ar) {
   int every = lua_gethookcount(L);
   if (!folio_limits_tripped(L, (uint64_t)every)) {
     // A signal for a call that has ended, or the budget's regular check.
-    if (every != s->hook_every || (L == s->main && s->instr_limit == 0)) folio_rest_hook(L);
+    if (every != s->hook_every || (L == s->main && s->instr_limit == 0 && g_watch_started)) {
+      folio_rest_hook(L);
+    }
     return;
   }
   // Tripped: raise at every instruction from now on, in this thread, so no handler written in

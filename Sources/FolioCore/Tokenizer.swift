@@ -140,9 +140,7 @@ public enum Tokenizer {
       // The fast path: a run of ASCII letters and digits that ends at a byte no UAX #29 rule
       // joins to it (white space, most punctuation) is a whole segment.
       if cls == letter || cls == digit {
-        if cls == letter, c | 0x20 == 0x68 || c | 0x20 == 0x77 || c | 0x20 == 0x66,
-          maybeURL(b, i), let end = urlEnd(b, i)
-        {
+        if cls == letter, maybeURL(p, i, n), let end = urlEnd(b, i) {
           tokens.add(i, end, .url)
           i = end
           continue
@@ -214,14 +212,24 @@ public enum Tokenizer {
     return j
   }
 
-  /// Whether the bytes at `i` begin `http`, `www.` or `ftp:` (before the full check).
+  /// Whether the bytes at `i` begin `http`, `www.` or `ftp:` in any case, as `urlEnd` asks
+  /// (before its full check).
+  ///
+  /// One 4-byte load and three compares: a test of the first letter (h, w or f begin a quarter
+  /// of English words) was a branch the processor often guessed wrong.
   @inline(__always)
-  static func maybeURL(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
-    guard i + 4 < b.count else { return false }
-    let a = b[i + 1] | 0x20
-    let c = b[i + 2] | 0x20
-    return (a == 0x74 && c == 0x74) || (a == 0x77 && c == 0x77) || (a == 0x74 && c == 0x70)
+  static func maybeURL(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool {
+    guard i + 4 < n else { return false }
+    let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self) | 0x2020_2020
+    return w == urlHTTP || w == urlWWW || w == urlFTP
   }
+
+  /// `http`, `www.` and `ftp:` as little-endian words with 0x20 set in each byte, as in the
+  /// words they are compared with (literals: a computed `static let` is read through a lazy
+  /// initialiser's check at every use).
+  static let urlHTTP: UInt32 = 0x7074_7468
+  static let urlWWW: UInt32 = 0x2E77_7777
+  static let urlFTP: UInt32 = 0x3A70_7466
 
   // Byte classes for the fast path (`letter` and `digit` adjacent: `k &- letter < 2` tests both).
   static let space: UInt8 = 1

@@ -110,6 +110,14 @@ import Testing
         ]
       ),
       (
+        "HTTP://X.ORG and FTP://f.org/a or Www.a.com, hTtPs://b.c then www and http: ftp wwwx",
+        [
+          "HTTP://X.ORG/url", "and/word", "FTP://f.org/a/url", "or/word", "Www.a.com/url",
+          ",/punct", "hTtPs://b.c/url", "then/word", "www/word", "and/word", "http/word",
+          ":/punct", "ftp/word", "wwwx/word",
+        ]
+      ),
+      (
         "Mail ann.lee+news@mail.example.co.uk or @ann_lee about #Brexit, #1 and a@b.",
         [
           "Mail/word", "ann.lee+news@mail.example.co.uk/email", "or/word", "@ann_lee/handle",
