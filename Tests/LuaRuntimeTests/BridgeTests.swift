@@ -218,6 +218,33 @@ struct BridgeTests {
     #expect(Date().timeIntervalSince(again) < 2)
   }
 
+  @Test("a VM called from inside another VM's call on the same thread keeps its own deadline")
+  func nestedDeadline() throws {
+    // The REPL runs plugins this way: the plugin's VM runs inside a host function of the
+    // REPL's VM. The watchdog's signal names both; only the plugin's call has passed its
+    // deadline, and the REPL's code goes on.
+    let outer = try makeVM(limits: .none)
+    let inner = try makeVM(limits: LuaLimits(seconds: 0.05))
+    outer.setGlobalFunction("plugin") { (L) throws(LuaHostError) -> Int32 in
+      do {
+        try inner.run("while true do end", chunkname: "=plugin")
+        L.pushString("returned")
+      } catch let error as LuaError {
+        L.pushString(error.message)
+      } catch {
+        L.pushString("\(error)")
+      }
+      return 1
+    }
+    let start = Date()
+    let result = try eval(
+      outer,
+      "local m = plugin() local s = 0 for i = 1, 3000000 do s = s + i end return m .. ' ' .. s")
+    #expect(result == "plugin:1: time limit exceeded (0.05 s) 4500001500000")
+    #expect(Date().timeIntervalSince(start) < 2)
+    #expect(try eval(inner, "return 'again'") == "again")
+  }
+
   @Test("without an instruction budget the main thread runs with no hook until a limit nears")
   func noHookByDefault() throws {
     let vm = try makeVM(limits: LuaLimits(seconds: 30))
