@@ -95,10 +95,40 @@ public enum Tokenizer {
     mutating func add(_ start: Int, _ end: Int, _ kind: TokenKind)
   }
 
+  /// Tokens written to a buffer it grows itself: `Array.append` checked the array's uniqueness
+  /// through a runtime call for every token.
   private struct ArraySink: Sink {
-    var tokens: [Token] = []
+    var buffer: UnsafeMutablePointer<Token>
+    var capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+      self.capacity = max(capacity, 16)
+      buffer = .allocate(capacity: self.capacity)
+    }
+
+    @inline(__always)
     mutating func add(_ start: Int, _ end: Int, _ kind: TokenKind) {
-      tokens.append(Token(start: start, end: end, kind: kind))
+      if count == capacity { grow() }
+      (buffer + count).initialize(to: Token(start: start, end: end, kind: kind))
+      count += 1
+    }
+
+    mutating func grow() {
+      let bigger = UnsafeMutablePointer<Token>.allocate(capacity: capacity * 2)
+      bigger.moveInitialize(from: buffer, count: count)
+      buffer.deallocate()
+      buffer = bigger
+      capacity *= 2
+    }
+
+    /// The tokens as an array; the buffer is freed.
+    func finish() -> [Token] {
+      defer {
+        buffer.deinitialize(count: count)
+        buffer.deallocate()
+      }
+      return Array(UnsafeBufferPointer(start: buffer, count: count))
     }
   }
 
@@ -114,10 +144,10 @@ public enum Tokenizer {
   private static func tokenize(
     _ b: UnsafeBufferPointer<UInt8>, _ classes: UnsafePointer<UInt8>, _ ascii: UnsafePointer<UInt8>
   ) -> [Token] {
-    var sink = ArraySink()
-    sink.tokens.reserveCapacity(b.count / 4 + 16)  // English prose: a token per 4.6 bytes
+    var sink = ArraySink(capacity: b.count / 4 + 16)  // English prose: a token per 4.6 bytes
     let joins = scan(b, classes, ascii, &sink)
-    return joins ? joinSocial(sink.tokens, b) : sink.tokens
+    let tokens = sink.finish()
+    return joins ? joinSocial(tokens, b) : tokens
   }
 
   /// Finds the tokens of `b` in order and gives each to `sink`; true when an '@' or '#' was
