@@ -465,17 +465,22 @@ public final class Runner {
   /// Cuts the corpus into chunks of consecutive documents: about three per worker (one worker
   /// needs no balancing), between 256 KB and 64 MB and at most 2,000 documents each, so that
   /// workers stay busy, memory stays bounded and few states need copying and merging.
+  ///
+  /// A small corpus is still cut into at least two chunks a worker when it has the documents:
+  /// by bytes alone, 24 short articles made one chunk, and a slow plugin (a model, a remote
+  /// lookup) ran on one worker whatever `-j` said.
   static func plan(_ entries: [CorpusEntry], jobs: Int, split: Bool) -> [[CorpusEntry]] {
     guard split else { return entries.isEmpty ? [] : [entries] }
     let total = entries.reduce(0) { $0 + $1.bytes }
     let target = jobs == 1 ? 64 << 20 : min(64 << 20, max(256 << 10, total / (jobs * 2)))
+    let most = jobs == 1 ? 2000 : min(2000, max(1, (entries.count + jobs * 2 - 1) / (jobs * 2)))
     var chunks: [[CorpusEntry]] = []
     var current: [CorpusEntry] = []
     var bytes = 0
     for entry in entries {
       current.append(entry)
       bytes += entry.bytes
-      if bytes >= target || current.count >= 2000 {
+      if bytes >= target || current.count >= most {
         chunks.append(current)
         current = []
         bytes = 0
