@@ -86,7 +86,7 @@ struct Run: ParsableCommand {
   var progress: String = "auto"
 
   @Option(
-    help: "Instruction budget of each plugin call (default 0: none; costs ~15% of Lua speed).")
+    help: "Instruction budget of each plugin call (0: none; a budget costs ~15% of Lua speed).")
   var maxInstructions: UInt64 = LuaLimits.plugin.instructions
 
   @Option(help: "Time limit of each plugin call, in seconds (0: none).")
