@@ -23,10 +23,6 @@ void folio_install_host(folio_dispatch_fn dispatch, folio_release_fn release) {
   g_release = release;
 }
 
-FolioVMState *folio_state(lua_State *L) {
-  return *(FolioVMState **)lua_getextraspace(L);
-}
-
 static uint64_t folio_now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -228,16 +224,12 @@ static void folio_watch_begin(lua_State *L, FolioVMState *s, uint64_t deadline_n
     t_unblocked = 1;
   }
   s->watch_outer = t_running;
-  if (s->watch_registered) {
-    pthread_mutex_lock(&s->watch_lock);
-    s->deadline_ns = deadline_ns;
-    s->watch_thread = pthread_self();
-    s->watch_active = 1;
-    pthread_mutex_unlock(&s->watch_lock);
-    if (deadline_ns != 0) folio_watch_wake();
-  } else {
-    s->deadline_ns = deadline_ns;
-  }
+  pthread_mutex_lock(&s->watch_lock);
+  s->deadline_ns = deadline_ns;
+  s->watch_thread = pthread_self();
+  s->watch_active = 1;
+  pthread_mutex_unlock(&s->watch_lock);
+  if (deadline_ns != 0) folio_watch_wake();
   atomic_signal_fence(memory_order_seq_cst);
   t_running = L;
   atomic_signal_fence(memory_order_seq_cst);
@@ -249,14 +241,10 @@ static void folio_watch_end(FolioVMState *s) {
   t_running = s->watch_outer;
   atomic_signal_fence(memory_order_seq_cst);
   s->watch_outer = NULL;
-  if (s->watch_registered) {
-    pthread_mutex_lock(&s->watch_lock);
-    s->watch_active = 0;
-    s->deadline_ns = 0;
-    pthread_mutex_unlock(&s->watch_lock);
-  } else {
-    s->deadline_ns = 0;
-  }
+  pthread_mutex_lock(&s->watch_lock);
+  s->watch_active = 0;
+  s->deadline_ns = 0;
+  pthread_mutex_unlock(&s->watch_lock);
 }
 
 /// Counts `steps` against the instruction budget and checks the deadline and Ctrl-C; returns
@@ -300,10 +288,9 @@ static void folio_hook(lua_State *L, lua_Debug *ar) {
   FolioVMState *s = folio_state(L);
   int every = lua_gethookcount(L);
   if (!folio_limits_tripped(L, (uint64_t)every)) {
-    // A signal for a call that has ended, or the budget's regular check.
-    if (every != s->hook_every || (L == s->main && s->instr_limit == 0 && g_watch_started)) {
-      folio_rest_hook(L);
-    }
+    // The budget's regular check, or a signal for a call that has ended: back to the hook
+    // this thread carries between trips.
+    folio_rest_hook(L);
     return;
   }
   // Tripped: raise at every instruction from now on, in this thread, so no handler written in

@@ -48,13 +48,10 @@ typedef struct FolioTokenViews {
 
 static const char views_key = 'T';
 
-/// folio_state, inline: the VM state sits in the Lua state's extra space.
-static inline FolioVMState *vm_state(lua_State *L) { return *(FolioVMState **)lua_getextraspace(L); }
-
 static int views_gc(lua_State *L) {
   FolioTokenViews *v = (FolioTokenViews *)lua_touserdata(L, 1);
   if (v != NULL) {
-    if (vm_state(L)->token_views == v) vm_state(L)->token_views = NULL;
+    if (folio_state(L)->token_views == v) folio_state(L)->token_views = NULL;
     free(v->slots);
     v->slots = NULL;
     v->cap = 0;
@@ -175,12 +172,13 @@ static const char *stale_message(int status) {
 
 const char *folio_tokens_message(int status) { return stale_message(status); }
 
-// __index of tokens. Upvalues: 1 the views (light userdata), 2 the methods table, 3 the
-// `norm` function, 4.. the kind names in TokenKind order.
+// __index of tokens. Upvalues: 1 the views (light userdata; read from the state's extra space
+// instead, kept so that the methods stay the second upvalue, where tools look), 2 the methods
+// table, 3 the `norm` function, 4.. the kind names in TokenKind order.
 static int token_index(lua_State *L) {
-  // The views from the state's extra space (a load), not from upvalue 1 (an API call): this
+  // The views from the state's extra space (a load), not from an upvalue (an API call): this
   // runs once per field read of every token.
-  FolioTokenViews *v = (FolioTokenViews *)vm_state(L)->token_views;
+  FolioTokenViews *v = (FolioTokenViews *)folio_state(L)->token_views;
   uint32_t slot, index;
   int status = resolve(v, L, 1, &slot, &index);
   if (status != FOLIO_TOKEN_OK) {
@@ -230,7 +228,7 @@ int folio_tokens_install(lua_State *L, int nkinds) {
   FolioTokenViews *v = (FolioTokenViews *)lua_newuserdatauv(L, sizeof(FolioTokenViews), 1);
   memset(v, 0, sizeof *v);
   v->budget = TOKEN_MAX_BYTES;
-  vm_state(L)->token_views = v;
+  folio_state(L)->token_views = v;
   lua_createtable(L, 0, 1);
   lua_pushliteral(L, "__gc");
   lua_pushcfunction(L, views_gc);

@@ -84,8 +84,11 @@ void folio_install_host(folio_dispatch_fn dispatch, folio_release_fn release);
 lua_State *folio_newstate(FolioVMState *state);
 /// Closes a state made by folio_newstate (instead of lua_close): the watchdog forgets it first.
 void folio_closestate(lua_State *L);
-/// The FolioVMState of a Lua state (any thread of it).
-FolioVMState *folio_state(lua_State *L);
+/// The FolioVMState of a Lua state (any thread of it): a load from the state's extra space,
+/// inline because token field reads use it once per read.
+static inline FolioVMState *folio_state(lua_State *L) {
+  return *(FolioVMState **)lua_getextraspace(L);
+}
 
 /// Opens the full standard library (REPL, scripts). Protected; returns a Lua status.
 int folio_open_full(lua_State *L);
