@@ -16,7 +16,7 @@ static folio_dispatch_fn g_dispatch = NULL;
 static folio_release_fn g_release = NULL;
 static volatile sig_atomic_t g_interrupted = 0;
 
-enum { FOLIO_HOOK_EVERY = 1000 };
+enum { FOLIO_HOOK_EVERY = 1000, FOLIO_MAX_MESSAGE = 4096 };
 
 void folio_install_host(folio_dispatch_fn dispatch, folio_release_fn release) {
   g_dispatch = dispatch;
@@ -310,6 +310,8 @@ void folio_charge(lua_State *L, uint64_t steps) {
   lua_error(L);
 }
 
+int folio_poll(lua_State *L) { return folio_limits_tripped(L, 0); }
+
 void folio_setlimits(lua_State *L, size_t memory, uint64_t instructions, uint64_t timeout_ns) {
   FolioVMState *s = folio_state(L);
   s->limit = memory;
@@ -367,6 +369,17 @@ static int folio_msgh(lua_State *L) {
     msg = "nil";
   } else {
     msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  size_t len = strlen(msg);
+  if (lua_type(L, 1) == LUA_TSTRING) lua_tolstring(L, 1, &len);
+  if (len > FOLIO_MAX_MESSAGE) {
+    // A message of megabytes would flood stderr: keep its start and say how long it was.
+    char head[FOLIO_MAX_MESSAGE + 1];
+    size_t keep = FOLIO_MAX_MESSAGE;
+    while (keep > 0 && ((unsigned char)msg[keep] & 0xC0) == 0x80) keep--;  // a whole character
+    memcpy(head, msg, keep);
+    head[keep] = 0;
+    msg = lua_pushfstring(L, "%s... (message cut: %I bytes in all)", head, (lua_Integer)len);
   }
   luaL_traceback(L, L, msg, 1);
   return 1;
@@ -479,6 +492,9 @@ static int folio_trampoline(lua_State *L) {
       break;
   }
   if (n < 0) return luaL_error(L, "host function returned an invalid status %d", n);
+  // A long Swift loop that saw the deadline or Ctrl-C (folio_poll) stopped early: raise the
+  // limit's error now, as the hook would have.
+  if (s->tripped != FOLIO_TRIP_NONE) folio_charge(L, 0);
   folio_recheck_memory(L, s);
   return n;
 }
@@ -636,18 +652,10 @@ static int folio_cocreate(lua_State *L) {
   return 1;
 }
 
-// coroutine.wrap: the library's, then the hook on the coroutine it keeps as its upvalue.
+// coroutine.wrap: a hooked coroutine behind Folio's resume (guards.c).
 static int folio_cowrap(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TFUNCTION);
-  lua_settop(L, 1);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, 1, 1);
-  if (lua_getupvalue(L, 1, 1) != NULL) {
-    lua_State *co = lua_tothread(L, -1);
-    if (co != NULL) folio_hook_coroutine(co);
-    lua_pop(L, 1);
-  }
+  folio_cocreate(L);
+  lua_pushcclosure(L, folio_guard_auxwrap, 1);
   return 1;
 }
 
@@ -658,8 +666,7 @@ static void folio_guard_coroutines(lua_State *L) {
   }
   lua_pushcfunction(L, folio_cocreate);
   lua_setfield(L, -2, "create");
-  lua_getfield(L, -1, "wrap");
-  lua_pushcclosure(L, folio_cowrap, 1);
+  lua_pushcfunction(L, folio_cowrap);
   lua_setfield(L, -2, "wrap");
   lua_pop(L, 1);
 }
@@ -669,6 +676,7 @@ static int folio_open_full_k(lua_State *L) {
   folio_guard_coroutines(L);
   folio_guard_xpcall(L);
   folio_guard_patterns(L);
+  folio_guard_library(L, 0);
   return 0;
 }
 
@@ -742,6 +750,7 @@ static int folio_open_sandbox_k(lua_State *L) {
   folio_guard_coroutines(L);
   folio_guard_xpcall(L);
   folio_guard_patterns(L);
+  folio_guard_library(L, 1);
   // string.dump: binary chunks cannot be loaded anyway, and dumps leak bytecode details.
   lua_getfield(L, g, "string");
   lua_pushnil(L);

@@ -27,6 +27,7 @@ typedef struct FolioTokenSlot {
   uint32_t count;
   uint16_t gen;
   uint8_t live;
+  uint8_t retired;   ///< the generation reached its last value: the slot is never used again
   uint8_t released;  ///< why the last view of this slot ended (FolioTokenStatus)
   uint64_t serial;   ///< when the view opened, for releasing the oldest first
   size_t bytes;
@@ -38,6 +39,7 @@ typedef struct FolioTokenViews {
   uint32_t cursor;  ///< where the search for a free slot starts (round robin: generations
                     ///< of one slot advance slowly)
   uint32_t live;
+  uint32_t retired;  ///< slots retired (their tokens stay stale for ever)
   size_t bytes;
   size_t budget;  ///< most bytes the views may hold before the oldest are released
   uint64_t serial;
@@ -83,7 +85,14 @@ static void release_slot(lua_State *L, FolioTokenViews *v, int refs, uint32_t sl
   if (!s->live) return;
   s->live = 0;
   s->released = (uint8_t)why;
-  s->gen = (uint16_t)((s->gen + 1) & TOKEN_GEN_MASK);
+  // A generation never wraps around: a slot whose generation reaches its last value retires,
+  // so a token kept from a closed document can never name a later view (the slot table grows
+  // instead, up to 2^16 slots of 2^16 generations each).
+  s->gen = (uint16_t)(s->gen + 1);
+  if (s->gen == TOKEN_GEN_MASK) {
+    s->retired = 1;
+    v->retired++;
+  }
   s->text = NULL;
   s->records = NULL;
   s->count = 0;
@@ -108,7 +117,8 @@ static void release_oldest(lua_State *L, FolioTokenViews *v, int refs) {
 
 /// A free slot, growing the table or releasing the oldest view when every slot is taken.
 static int free_slot(lua_State *L, FolioTokenViews *v, int refs, uint32_t *out) {
-  if (v->live == v->cap) {
+  while (v->live + v->retired == v->cap) {
+    if (v->live == 0 && v->cap == TOKEN_MAX_SLOTS) return 0;  // every slot retired
     if (v->cap < TOKEN_MAX_SLOTS) {
       uint32_t cap = v->cap == 0 ? 16 : v->cap * 2;
       if (cap > TOKEN_MAX_SLOTS) cap = TOKEN_MAX_SLOTS;
@@ -124,7 +134,7 @@ static int free_slot(lua_State *L, FolioTokenViews *v, int refs, uint32_t *out) 
   }
   for (uint32_t n = 0; n < v->cap; n++) {
     uint32_t i = (v->cursor + n) % v->cap;
-    if (!v->slots[i].live) {
+    if (!v->slots[i].live && !v->slots[i].retired) {
       v->cursor = (i + 1) % v->cap;
       *out = i;
       return 1;

@@ -92,7 +92,7 @@ final class PairTable {
     while true {
       let k = slots[slot].key
       if k == key {
-        slots[slot].count += n
+        slots[slot].count &+= n
         return
       }
       if k == 0 { break }

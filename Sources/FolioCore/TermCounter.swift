@@ -117,9 +117,9 @@ public final class TermCounter {
   /// Adds `n` occurrences of a key (no lowercasing).
   public func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: Int, readable: Int = 0) {
     materialize()
-    total += count
+    total &+= count  // wrapping: merged counts come from files too
     if let k = find(p, n, lower: false, insert: true, readable: readable) {
-      entries[k].count += count - 1
+      entries[k].count &+= count &- 1
     }
   }
 
@@ -171,7 +171,7 @@ public final class TermCounter {
       if pairs == nil && entryCount == 0 { pairs = PairTable(capacity: theirs.count) }
       if let pairs {
         pairs.merge(theirs, distinct: distinct)
-        total += distinct ? theirs.count : other.total
+        total &+= distinct ? theirs.count : other.total
       } else {
         for k in 0..<theirs.count {
           let n = distinct ? 1 : theirs.count(at: k)
@@ -219,7 +219,7 @@ public final class TermCounter {
       if pairs == nil && entryCount == 0 { pairs = PairTable(capacity: encoded.recordCount) }
       if let pairs {
         let (whole, added) = pairs.add(encoded)
-        total += added
+        total &+= added
         return whole
       }
       var key: [UInt8] = []
@@ -464,11 +464,11 @@ public final class TermCounter {
     withLookahead(base, lower: lower) { ahead in
       for (i, r) in ranges.enumerated() {
         let count = counts?[i] ?? 1
-        added += count
+        added &+= count
         ahead.push(r.lowerBound, r.count, count: count, readable: buffer.count - r.lowerBound)
       }
     }
-    total += added
+    total &+= added
   }
 
   /// Adds the text of each token in `tokens` whose kind is in `mask` (bit `kind.rawValue`),
@@ -626,7 +626,7 @@ public final class TermCounter {
         {
           // The common case, inline: a short key already counted, in its first slot.
           let found = Int(truncatingIfNeeded: v.meta & 0xFFFF_FFFF) - 1
-          counter.entries[found].count += key.count
+          counter.entries[found].count &+= key.count
           k = found
         } else {
           k =
@@ -634,7 +634,7 @@ public final class TermCounter {
             ? counter.find(
               p, key.length, word: key.word, hash: key.hash, lower: lower, insert: true)
             : counter.findUnicode(p, key.length, insert: true)
-          if key.count != 1, let k { counter.entries[k].count += key.count - 1 }
+          if key.count != 1, let k { counter.entries[k].count &+= key.count &- 1 }
           table = counter.slots
           tableMask = counter.slotCount - 1
         }

@@ -151,14 +151,12 @@ extension FolioLua {
     var limit = Int.max
     if !L.isNoneOrNil(3) {
       try L.checkTable(3)
-      if L.rawGet(3, "width") != .nil { width = L.integer(at: -1) ?? width }
-      L.pop()
+      width = try L.integerField(3, "width", width, in: 0...100_000)
       if L.rawGet(3, "ignore_case") != .nil { ignoreCase = L.bool(at: -1) }
       L.pop()
       if L.rawGet(3, "regex") != .nil { asRegex = asRegex || L.bool(at: -1) }
       L.pop()
-      if L.rawGet(3, "limit") != .nil { limit = max(0, L.integer(at: -1) ?? limit) }
-      L.pop()
+      limit = try L.integerField(3, "limit", limit, in: 0...Int.max)
     }
     let lines: [Corpus.Line]
     if asRegex {
@@ -206,8 +204,7 @@ extension FolioLua {
     var kinds: Set<TokenKind> = [.word]
     if !L.isNoneOrNil(2) {
       try L.checkTable(2)
-      if L.rawGet(2, "n") != .nil { n = L.integer(at: -1) ?? n }
-      L.pop()
+      n = try L.integerField(2, "n", n, in: 0...LuaState.integerLimit)
       if L.rawGet(2, "lower") != .nil { lower = L.bool(at: -1) }
       L.pop()
       kinds = try countOptions(L, 2).kinds

@@ -122,11 +122,18 @@ extension FolioLua {
     let c: TermCounter = try L.checkObject(1, "Counter")
     _ = try L.checkString(2)
     let n = try L.optInteger(3, 1)
-    L.withBytes(at: 2) { b in
-      if let base = b.baseAddress?.assumingMemoryBound(to: UInt8.self) {
+    let ok =
+      L.withBytes(at: 2) { b -> Bool in
+        guard let base = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
+        // Counts and the total stay within ±2^53 (exact as Lua floats too), checked first.
+        let limit = LuaState.integerLimit
+        let (count, o1) = c.count(of: base, b.count).addingReportingOverflow(n)
+        let (total, o2) = c.total.addingReportingOverflow(n)
+        guard !o1, !o2, count.magnitude <= limit, total.magnitude <= limit else { return false }
         c.add(base, b.count, count: n)
-      }
-    }
+        return true
+      } ?? true
+    if !ok { throw .argument(3, "the count would leave the range -2^53 to 2^53") }
     return 0
   }
 
@@ -178,9 +185,7 @@ extension FolioLua {
   private static func minimum(_ L: LuaState, _ arg: Int32) throws(LuaHostError) -> Int {
     guard !L.isNoneOrNil(arg) else { return 1 }
     try L.checkTable(arg)
-    defer { L.pop() }
-    L.rawGet(arg, "min")
-    return L.integer(at: -1) ?? 1
+    return try L.integerField(arg, "min", 1, in: -LuaState.integerLimit...LuaState.integerLimit)
   }
 
   /// `c:top(n [, {min = 1}])` → List of `{key, count}`, by count then key (n ≤ 0: all).
@@ -240,12 +245,11 @@ extension FolioLua {
         measure = m
       }
       L.pop()
-      if L.rawGet(3, "min") != .nil { minimum = L.integer(at: -1) ?? minimum }
-      L.pop()
+      minimum = try L.integerField(
+        3, "min", minimum, in: -LuaState.integerLimit...LuaState.integerLimit)
       if L.rawGet(3, "n") != .nil { n = L.number(at: -1) ?? n }
       L.pop()
-      if L.rawGet(3, "top") != .nil { top = L.integer(at: -1) ?? top }
-      L.pop()
+      top = try L.integerField(3, "top", top, in: 0...LuaState.integerLimit)
     }
     let rows = c.associations(words: words, measure: measure, minimum: minimum, n: n, limit: top)
     L.newTable(array: Int32(clamping: rows.count))

@@ -596,10 +596,8 @@ extension FolioLua {
     var size = 64
     if !L.isNoneOrNil(2) {
       try L.checkTable(2)
-      if L.rawGet(2, "shingle") != .nil { shingle = L.integer(at: -1) ?? shingle }
-      L.pop()
-      if L.rawGet(2, "size") != .nil { size = L.integer(at: -1) ?? size }
-      L.pop()
+      shingle = try L.integerField(2, "shingle", shingle, in: 1...64)
+      size = try L.integerField(2, "size", size, in: 1...1024)
     }
     guard (1...64).contains(shingle), (1...1024).contains(size) else {
       throw .argument(2, "'shingle' must be 1 to 64 and 'size' 1 to 1024")

@@ -11,8 +11,7 @@ extension FolioLua {
       try L.checkTable(2)
       if L.rawGet(2, "threshold") != .nil { threshold = L.number(at: -1) ?? threshold }
       L.pop()
-      if L.rawGet(2, "bands") != .nil { bands = L.integer(at: -1) ?? bands }
-      L.pop()
+      bands = try L.integerField(2, "bands", bands, in: 1...1024)
     }
     var signatures: [[Int]] = []
     for i in 0..<L.rawLength(1) {

@@ -111,21 +111,35 @@ extension FolioLua {
       throw .message("permission 'write' was not granted")
     }
     let relative = try checkRelative(name, 1)
-    let target = URL(fileURLWithPath: folder).appendingPathComponent(relative)
-    let parent = target.deletingLastPathComponent().path
+    // The granted folder itself is the user's to have made; a subfolder is made one step at a
+    // time, each step checked first, so no folder is ever made outside the granted one (a
+    // symbolic link on the way that leads out is refused before anything is made).
     do {
-      try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
-      throw .message("cannot write '\(name)': cannot make the folder \(parent)")
+      throw .message("cannot write '\(name)': cannot make the folder \(folder)")
     }
-    // A symbolic link on the way must not lead out of the folder.
-    guard let root = realPath(folder), let realParent = realPath(parent),
-      realParent == root || realParent.hasPrefix(root + "/")
-    else {
-      throw .message("cannot write '\(name)': it leads out of \(folder)")
+    guard let root = realPath(folder) else {
+      throw .message("cannot write '\(name)': cannot make the folder \(folder)")
     }
-    let path = URL(fileURLWithPath: realParent).appendingPathComponent(target.lastPathComponent)
-      .path
+    var parts = relative.split(separator: "/").map(String.init)
+    let fileName = parts.removeLast()
+    var realParent = root
+    for part in parts {
+      let next = realParent + "/" + part
+      if mkdir(next, 0o777) != 0 && errno != EEXIST {
+        throw .message("cannot write '\(name)': cannot make the folder \(next)")
+      }
+      guard let real = realPath(next), real.hasPrefix(root + "/") else {
+        throw .message("cannot write '\(name)': it leads out of \(folder)")
+      }
+      var info = stat()
+      guard stat(real, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+        throw .message("cannot write '\(name)': \(part) is not a folder")
+      }
+      realParent = real
+    }
+    let path = realParent + "/" + fileName
     // An existing file must be a plain file inside the folder, not a link leading out of it.
     var info = stat()
     if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
@@ -153,7 +167,7 @@ extension FolioLua {
     return path
   }
 
-  private static func realPath(_ path: String) -> String? {
+  static func realPath(_ path: String) -> String? {
     guard let p = realpath(path, nil) else { return nil }
     defer { free(p) }
     return String(cString: p)

@@ -136,7 +136,7 @@ public final class PluginInstance {
     }
     self.spec = spec
     options = try Self.resolveOptions(spec, rawOptions)
-    files = try Self.readFiles(spec, options)
+    files = try Self.readFiles(spec, options, named: Set(rawOptions.map(\.0)))
     // `$name` in reads/writes names the layer an option gives (writes = ["$layer"]).
     let options = self.options
     func resolve(_ layer: String) -> String {
@@ -386,6 +386,11 @@ public final class PluginInstance {
     guard let current = currentDocument else { return }
     vm.push(ref: current.ref)
     FolioLua.closeTokenViews(vm.state, doc: -1)
+    // A `doc.meta` kept past the call ends with its document, as its tokens do.
+    if vm.state.getUserValue(-1, FolioLua.metaSlot) == .userdata {
+      vm.state.closeObject(at: -1)
+    }
+    vm.state.pop()
     vm.state.closeObject(at: -1, userValues: 3)
     vm.state.pop()
     vm.unref(current.ref)
@@ -492,28 +497,44 @@ public final class PluginInstance {
     return specs.sorted { $0.name < $1.name }
   }
 
-  /// Reads the files named by options of type `file` (the user named them: that is the grant).
-  static func readFiles(_ spec: PluginSpec, _ options: [String: MetaValue]) throws(PluginError)
-    -> [String: [UInt8]]
-  {
+  /// Reads the files named by options of type `file`.
+  ///
+  /// A path the user gave (`named`: on the command line or in `folio.toml`) is read: naming it
+  /// is the grant. A plugin's own default may name only a file it ships (`$plugin/NAME`), and
+  /// that path may not lead out of its folder, by `..` or by a symbolic link.
+  static func readFiles(
+    _ spec: PluginSpec, _ options: [String: MetaValue], named: Set<String>
+  ) throws(PluginError) -> [String: [UInt8]] {
     var files: [String: [UInt8]] = [:]
     for option in spec.options where option.type == .file {
       guard case .string(var path)? = options[option.name], !path.isEmpty else { continue }
-      // `$plugin/NAME` is a file the plugin ships (a word list in its folder); `..` cannot
-      // leave the folder.
+      func refuse(_ message: String, _ help: String) -> PluginError {
+        PluginError(
+          plugin: spec.name, code: "F108", message: "option '\(option.name)': \(message)",
+          help: help, activity: "reading the options")
+      }
       if path.hasPrefix("$plugin/") {
         let relative = path.dropFirst("$plugin/".count)
         guard !relative.split(separator: "/").contains("..") else {
-          throw PluginError(
-            plugin: spec.name, code: "F108",
-            message: "option '\(option.name)': \(path) leaves the plugin's folder",
-            help: "$plugin/ paths name files inside the plugin's own folder",
-            activity: "reading the options")
+          throw refuse(
+            "\(path) leaves the plugin's folder",
+            "$plugin/ paths name files inside the plugin's own folder")
         }
         let folder =
           spec.folder.map { URL(fileURLWithPath: $0) }
           ?? URL(fileURLWithPath: spec.codePath).deletingLastPathComponent()
         path = folder.appendingPathComponent(String(relative)).path
+        if let root = FolioLua.realPath(folder.path), let target = FolioLua.realPath(path),
+          !target.hasPrefix(root + "/")
+        {
+          throw refuse(
+            "$plugin/\(relative) is a symbolic link that leads out of the plugin's folder",
+            "$plugin/ paths name files inside the plugin's own folder")
+        }
+      } else if !named.contains(option.name) {
+        throw refuse(
+          "the plugin's default names \(path), outside its own folder; a plugin may name only files it ships ($plugin/NAME)",
+          "name the file yourself: -p \(spec.name):\(option.name)=FILE")
       }
       guard let data = FileManager.default.contents(atPath: path) else {
         throw PluginError(

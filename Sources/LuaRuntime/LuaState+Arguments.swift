@@ -4,10 +4,44 @@ import CLuaShim
 /// Argument checks for host functions, with Lua's own wording
 /// (`bad argument #2 to 'add' (number expected, got nil)`).
 extension LuaState {
+  /// The largest magnitude of an integer a host function takes: 2^53.
+  ///
+  /// Lua's integers and floats agree up to there. Checked before any arithmetic, so that no
+  /// value from Lua (`math.mininteger`, `math.maxinteger`) can make Swift trap on overflow.
+  public static let integerLimit = 1 << 53
+
   public func checkInteger(_ arg: Int32) throws(LuaHostError) -> Int {
-    if let v = integer(at: arg) { return v }
+    if let v = integer(at: arg) {
+      guard v.magnitude <= LuaState.integerLimit else {
+        throw .argument(arg, "number out of range (-2^53 to 2^53)")
+      }
+      return v
+    }
     if type(at: arg) == .number { throw .argument(arg, "number has no integer representation") }
     throw .type(arg, expected: "number")
+  }
+
+  /// The integer field `key` of the table at `arg` within `range`, or `fallback` when the field
+  /// is absent: `bad argument #2 to 'kwic' ('width' must be an integer from 0 to 100000, got
+  /// -1)`.
+  public func integerField(
+    _ arg: Int32, _ key: String, _ fallback: Int, in range: ClosedRange<Int>
+  ) throws(LuaHostError) -> Int {
+    guard rawGet(arg, key) != .nil else {
+      pop()
+      return fallback
+    }
+    defer { pop() }
+    guard let v = integer(at: -1), range.contains(v) else {
+      let got =
+        type(at: -1) == .number
+        ? (isInteger(at: -1) ? String(integer(at: -1) ?? 0) : luaNumberString(number(at: -1) ?? 0))
+        : typeName(at: -1)
+      throw .argument(
+        arg,
+        "'\(key)' must be an integer from \(range.lowerBound) to \(range.upperBound), got \(got)")
+    }
+    return v
   }
 
   public func optInteger(_ arg: Int32, _ fallback: Int) throws(LuaHostError) -> Int {

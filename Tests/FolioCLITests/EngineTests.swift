@@ -244,6 +244,8 @@ import Testing
         "bad argument #1 to 'write_file' (a relative path without '..' expected"
       ),
       ("path=outside/escaped.txt", "cannot write 'outside/escaped.txt': it leads out of"),
+      // No folder is made outside before the path is refused.
+      ("path=outside/made/escaped.txt", "cannot write 'outside/made/escaped.txt': it leads out of"),
       ("path=linked.txt", "cannot write 'linked.txt': it exists and is not a plain file"),
     ])
   func permissionPaths(option: String, expected: String) throws {
@@ -265,6 +267,59 @@ import Testing
     #expect(r.status == 1, "\(r.stderr)")
     #expect(r.stderr.contains(expected), "\(r.stderr)")
     #expect(!fm.fileExists(atPath: dir.appendingPathComponent("escaped.txt").path))
+    #expect(!fm.fileExists(atPath: dir.appendingPathComponent("made").path))
+  }
+
+  /// A plugin whose `file` option (`list`) has the default `DEFAULT`; it reports the bytes read.
+  static func fileOptionPlugin(default path: String) -> [String: String] {
+    [
+      "words/plugin.toml": """
+      name = "words"
+      version = "1.0.0"
+      kind = "report"
+      summary = "reads the list its option names"
+
+      [options.list]
+      type = "file"
+      default = "\(path)"
+      description = "a word list"
+      """,
+      "words/init.lua": """
+      local M = {}
+      function M.each() end
+      function M.finish(s, ctx) return { columns = { "list" }, rows = { { ctx.files.list } } } end
+      return M
+      """,
+      "words/lists/ok.txt": "shipped",
+      "secret.txt": "secret",
+    ]
+  }
+
+  @Test(
+    "file options: a plugin's default names only files it ships; what the user names is read",
+    arguments: [
+      ("/etc/hostname", "", "the plugin's default names /etc/hostname, outside its own folder"),
+      ("secret.txt", "", "the plugin's default names secret.txt, outside its own folder"),
+      ("$plugin/../secret.txt", "", "$plugin/../secret.txt leaves the plugin's folder"),
+      ("$plugin/link", "", "$plugin/link is a symbolic link that leads out of the plugin's folder"),
+      ("$plugin/lists/ok.txt", "", ""),
+      ("/etc/hostname", ":list=secret.txt", ""),
+    ])
+  func fileOptions(defaultPath: String, named: String, expected: String) throws {
+    let dir = try CLI.workspace(Self.fileOptionPlugin(default: defaultPath))
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try FileManager.default.createSymbolicLink(
+      atPath: dir.appendingPathComponent("words/link").path,
+      withDestinationPath: dir.appendingPathComponent("secret.txt").path)
+    let r = try CLI.run(["run", "corpus", "-p", "./words" + named, "-q"], in: dir)
+    if expected.isEmpty {
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(r.stdout == "list\n" + (named.isEmpty ? "shipped" : "secret") + "\n")
+    } else {
+      #expect(r.status != 0)
+      #expect(r.stderr.contains("[F108] plugin 'words': option 'list': " + expected), "\(r.stderr)")
+      #expect(!r.stdout.contains("secret"))
+    }
   }
 
   @Test("-o through a symbolic link writes the file it points to; to a device, straight to it")

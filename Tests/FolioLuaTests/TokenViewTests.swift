@@ -116,4 +116,39 @@ import Testing
         == "false|t:3: this Token's view was released to bound memory (too many documents' tokens held at once): take doc:tokens() again, or keep t.text or t:totable()|word2|word3|word1"
     )
   }
+
+  /// A view slot's generation has 16 bits; a slot whose generation is used up retires instead
+  /// of wrapping, so a token kept from document 1 never names document 1,048,577's view.
+  @Test("a kept token stays stale after 2^20 more views (generations never wrap)")
+  func generationsNeverWrap() throws {
+    let vm = try LuaVM(sandboxed: true)
+    try FolioLua.install(in: vm, context: FolioLuaContext())
+    let L = vm.state
+    FolioLua.push(Document(id: "d", text: "one two"), L)
+    L.setGlobal("doc")
+    try vm.run("kept = doc:tokens()[1]", chunkname: "=t", results: 0)
+    L.getGlobal("doc")
+    folio_tokens_close_document(L.L, -1)
+    L.pop()
+    // A plugin opens one view a document and closes it after the call: the same few slots
+    // again and again, each generation once.
+    L.getGlobal("kept")
+    L.pushString("one two")
+    FolioLua.push(Document(id: "e", text: "one two"), L)
+    var resolved = 0
+    var info = FolioTokenInfo()
+    for _ in 0..<(17 << 16) {
+      var view: UInt64 = 0
+      if folio_tokens_open(L.L, -1, -2, 1, &view) == nil { resolved += 1_000_000 }
+      if folio_tokens_get(L.L, -3, &info) == Int32(FOLIO_TOKEN_OK.rawValue) { resolved += 1 }
+      folio_tokens_close_document(L.L, -1)
+    }
+    L.pop(3)
+    #expect(resolved == 0)
+    try vm.run(
+      "local ok, err = pcall(function() return kept.text end) return tostring(ok) .. ' ' .. err",
+      chunkname: "=t", results: 1)
+    #expect(L.string(at: -1)?.hasPrefix("false t:1: this Token's document is closed") == true)
+    L.pop()
+  }
 }

@@ -212,6 +212,19 @@ void folio_tokens_pushdocument(lua_State *L, uint64_t view);
 /// The message for a stale token's FolioTokenStatus.
 const char *folio_tokens_message(int status);
 
+/// Checks the deadline and Ctrl-C (and the instruction budget) for a long loop in a host
+/// function: returns 1 once a limit has tripped, and the trampoline then raises its error when
+/// the host function returns. Never raises.
+int folio_poll(lua_State *L);
+
+/// Guards standard functions that could escape the limits (guards.c): table.move and
+/// table.concat work in charged chunks; coroutine.resume and coroutine.close check the C stack
+/// (liblua 5.4.4 overflows it on deeply nested closes); with `sandbox`, setmetatable refuses a
+/// metatable with `__gc`. Call while opening the libraries, under a protected call.
+void folio_guard_library(lua_State *L, int sandbox);
+/// The function coroutine.wrap returns (upvalue 1: the coroutine), with the C stack checked.
+int folio_guard_auxwrap(lua_State *L);
+
 /// Sets the limits for subsequent calls. 0 disables a limit.
 void folio_setlimits(lua_State *L, size_t memory, uint64_t instructions, uint64_t timeout_ns);
 
