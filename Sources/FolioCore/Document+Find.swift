@@ -74,7 +74,8 @@ extension Document {
     for t in chunk where Int(t.start) + lo == start {
       let end = Int(t.end) + lo
       if end == start + length { return Token(start: start, end: end, kind: t.kind) }
-      if possessive {
+      // A token shorter than the word (a word with a space or a line break in it) is no match.
+      if possessive, end > start + length {
         let rest = Array(
           UnsafeBufferPointer(start: base + start + length, count: end - start - length))
         if rest == [0x27, 0x73] || rest == [0xE2, 0x80, 0x99, 0x73] {
