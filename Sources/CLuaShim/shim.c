@@ -321,10 +321,9 @@ void folio_setlimits(lua_State *L, size_t memory, uint64_t instructions, uint64_
 }
 
 static void folio_sigint(int sig) {
-  (void)sig;
   if (g_interrupted) {
-    signal(SIGINT, SIG_DFL);
-    raise(SIGINT);
+    signal(sig, SIG_DFL);
+    raise(sig);
     return;
   }
   g_interrupted = 1;
@@ -345,11 +344,15 @@ void folio_install_sigint(void) {
   sa.sa_handler = folio_sigint;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
+  // SIGTERM (kill, a scheduler's time-out) stops a run as Ctrl-C does: outputs cancelled,
+  // temporary files removed; a second one ends the process at once.
+  sigaction(SIGTERM, &sa, NULL);
   // A parent may have blocked SIGINT (the mask survives exec): unblock it, before any worker
   // thread is created so that they inherit the mask.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 

@@ -41,6 +41,13 @@ public final class AtomicFile {
       }
       let fd = open(target, O_WRONLY | O_CLOEXEC)
       guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+      // An empty write fails now on a device that can take nothing (/dev/full: "No space left
+      // on device"), before any work, not after the whole run.
+      if Glibc.write(fd, "", 0) < 0 {
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        throw Failure(path: path, reason: reason)
+      }
       self.path = target
       self.fd = fd
       temporaryPath = ""
@@ -51,6 +58,7 @@ public final class AtomicFile {
     self.path = target
     let url = URL(fileURLWithPath: target)
     let dir = url.deletingLastPathComponent().path
+    Self.removeStaleTemporaries(in: dir)
     var template = Array((dir + "/." + url.lastPathComponent + ".folio-XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { p in p.baseAddress.map { mkstemp($0) } ?? -1
     }
@@ -59,6 +67,39 @@ public final class AtomicFile {
     temporaryPath = String(
       decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     fchmod(fd, 0o644)
+    // Held until the file is renamed or removed: a temporary file nobody holds is what a run
+    // killed (SIGKILL, a crash, a power cut) left behind.
+    flock(fd, LOCK_EX | LOCK_NB)
+  }
+
+  /// The folders already cleaned by this process.
+  private static let cleaned = CleanedFolders()
+
+  /// Removes the temporary files (`.NAME.folio-XXXXXX`) that killed runs left in `dir`.
+  ///
+  /// Those are the ones whose lock no process holds. Once per folder per process.
+  public static func removeStaleTemporaries(in dir: String) {
+    guard cleaned.insert(dir), let d = opendir(dir) else { return }
+    defer { closedir(d) }
+    while let entry = readdir(d) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+      }
+      let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+      guard name.hasPrefix("."), let last = parts.last, last.hasPrefix("folio-"),
+        last.utf8.count == "folio-XXXXXX".utf8.count
+      else { continue }
+      let path = dir + "/" + name
+      let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+      guard fd >= 0 else { continue }
+      var info = stat()
+      if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+        flock(fd, LOCK_EX | LOCK_NB) == 0
+      {
+        unlink(path)
+      }
+      close(fd)
+    }
   }
 
   deinit { cancel() }
@@ -112,18 +153,21 @@ public final class AtomicFile {
       fd = -1
       return
     }
-    guard fsync(fd) == 0, close(fd) == 0 else {
+    guard fsync(fd) == 0 else {
       let reason = String(cString: strerror(errno))
       cancel()
       throw Failure(path: path, reason: reason)
     }
-    fd = -1
+    // Renamed while still open (and locked), so no other run takes it for a leftover.
     guard rename(temporaryPath, path) == 0 else {
       let reason = String(cString: strerror(errno))
       cancel()
       throw Failure(path: path, reason: reason)
     }
     finished = true
+    let closed = close(fd)
+    fd = -1
+    guard closed == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
     // Make the rename itself durable.
     let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
     let dfd = open(dir, O_RDONLY)
@@ -137,8 +181,21 @@ public final class AtomicFile {
   public func cancel() {
     guard !finished else { return }
     finished = true
+    if !direct { unlink(temporaryPath) }
     if fd >= 0 { close(fd) }
     fd = -1
-    if !direct { unlink(temporaryPath) }
+  }
+}
+
+/// A set of folder paths shared by the threads of a process.
+private final class CleanedFolders: @unchecked Sendable {
+  private let lock = NSLock()
+  private var folders = Set<String>()
+
+  /// Adds `folder`; false when it was there already.
+  func insert(_ folder: String) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return folders.insert(folder).inserted
   }
 }

@@ -24,6 +24,8 @@ public struct RunConfiguration: Sendable {
   public var offsets: OffsetUnit
   /// Permissions granted with `--allow`, by plugin name (`*`: every plugin).
   public var allow: [String: Grants] = [:]
+  /// Stop the run when its first this many documents all failed with the same error (0: never).
+  public var stopAfterSameFailures = 10
 
   public init(
     corpus: [String], plugins: [PluginReference], limits: LuaLimits = .plugin,
@@ -284,6 +286,8 @@ public final class Runner {
         case .interrupted:
           summary.interrupted = true
           break chunkLoop
+        case .stopped:
+          break chunkLoop
         case .waiting(let docs, let bytes):
           if let progress, Date().timeIntervalSince(lastProgress) >= 0.1 {
             progress(docs, bytes, totalBytes)
@@ -322,17 +326,13 @@ public final class Runner {
         case .failed(let message, let key, let readOK):
           if readOK { summary.read += 1 }
           summary.failed += 1
-          if configuration.failFast {
-            fatal = FolioError(
-              message, help: "the run stopped at the first failure (--fail-fast)", exit: .data)
-            break chunkLoop
-          }
           if let n = seenErrors[key] {
             seenErrors[key] = n + 1
           } else {
             seenErrors[key] = 0
             order.append(key)
-            diagnostic("Error: \(message)")
+            // Under --fail-fast the first failure is the run's error, printed once below.
+            if !configuration.failFast { diagnostic("Error: \(message)") }
           }
         }
       }
@@ -348,8 +348,12 @@ public final class Runner {
     }
     work.stop()
     Work.join(threads)
+    if fatal == nil, let abort = work.abortReason {
+      fatal = FolioError(abort.message, help: abort.help, exit: .data)
+    }
 
-    for key in order where (seenErrors[key] ?? 0) > 0 {
+    let aborted = work.abortReason != nil
+    for key in order where (seenErrors[key] ?? 0) > 0 && !aborted {
       let n = seenErrors[key] ?? 0
       diagnostic("(the same error happened in \(n) more document\(n == 1 ? "" : "s"): \(key))")
     }
@@ -426,7 +430,7 @@ public final class Runner {
       while result == nil {
         switch work.waitForResult(index) {
         case .ready(let r): result = r
-        case .interrupted: return []
+        case .interrupted, .stopped: return []
         case .waiting: continue
         }
       }
@@ -575,6 +579,8 @@ final class Work: @unchecked Sendable {
     case ready(ChunkResult)
     case waiting(Int, Int)
     case interrupted
+    /// The workers stopped before taking this chunk.
+    case stopped
   }
 
   private let condition = NSCondition()
@@ -590,6 +596,12 @@ final class Work: @unchecked Sendable {
   private var mergedUpTo = -1
   private var results: [Int: ChunkResult] = [:]
   private var stopped = false
+  /// Why the workers stopped before the end (--fail-fast, or the first documents all failing
+  /// the same way): the message and its help.
+  private var abort: (message: String, help: String)?
+  private var outcomesSeen = 0
+  private var sameFailures = 0
+  private var firstFailure: String?
   private var documentsDone = 0
   private var bytesDone = 0
 
@@ -615,6 +627,44 @@ final class Work: @unchecked Sendable {
     condition.unlock()
   }
 
+  /// Why the run stopped early, if it did.
+  var abortReason: (message: String, help: String)? {
+    condition.lock()
+    defer { condition.unlock() }
+    return abort
+  }
+
+  /// Records a document's outcome; returns whether the workers should stop now.
+  ///
+  /// `failure` is the error's message and key. A worker asks after every document, so
+  /// `--fail-fast` stops within one document, not at the end of every chunk.
+  func record(failure: (message: String, key: String)?) -> Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    if stopped { return true }
+    if let failure {
+      if configuration.failFast {
+        abort = (failure.message, "the run stopped at the first failure (--fail-fast)")
+      } else if sameFailures == outcomesSeen, firstFailure == nil || firstFailure == failure.key {
+        firstFailure = failure.key
+        sameFailures += 1
+      }
+    }
+    outcomesSeen += 1
+    let limit = configuration.stopAfterSameFailures
+    if abort == nil, limit > 0, sameFailures == outcomesSeen, sameFailures >= limit {
+      abort = (
+        "the first \(limit) documents all failed with the same error, so the run stopped: \(firstFailure ?? "")",
+        "fix the plugin and run again; --stop-after 0 goes on whatever fails"
+      )
+    }
+    if abort != nil {
+      stopped = true
+      condition.broadcast()
+    }
+    return stopped
+  }
+
   func merged(_ index: Int) {
     condition.lock()
     mergedUpTo = index
@@ -628,8 +678,10 @@ final class Work: @unchecked Sendable {
     defer { condition.unlock() }
     if let r = results[index] { return .ready(r) }
     if LuaInterrupt.isRequested { return .interrupted }
+    if stopped && index >= next { return .stopped }
     _ = condition.wait(until: Date().addingTimeInterval(0.1))
     if let r = results[index] { return .ready(r) }
+    if stopped && index >= next { return .stopped }
     return .waiting(documentsDone, bytesDone)
   }
 
@@ -766,6 +818,7 @@ final class Work: @unchecked Sendable {
           DocumentOutcome(
             status: .failed("\(error) - while reading the corpus", key: "\(error)", read: false),
             warnings: warnings))
+        if record(failure: ("\(error) - while reading the corpus", "\(error)")) { break entries }
         continue
       }
       count(entry.bytes)
@@ -788,6 +841,7 @@ final class Work: @unchecked Sendable {
                 for plugin in instances { plugin.closeDocument() }
                 outcome.status = .dropped
                 result.outcomes.append(outcome)
+                if record(failure: nil) { break entries }
                 continue documents
               }
             case .tagger: try plugin.tag(document)
@@ -798,10 +852,12 @@ final class Work: @unchecked Sendable {
             if LuaInterrupt.isRequested { break entries }
             outcome.status = .failed(error.description, key: Self.key(error), read: true)
             result.outcomes.append(outcome)
+            if record(failure: (error.description, Self.key(error))) { break entries }
             continue documents
           }
         }
         for plugin in instances { plugin.closeDocument() }
+        if record(failure: nil) { break entries }
         if writeDocuments {
           outcome.id = document.id
           outcome.json = document.jsonRecord(offsets: configuration.offsets)

@@ -108,6 +108,12 @@ struct Run: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
+      "Stop the run when its first N documents all fail with the same error (0: never).",
+      valueName: "N"))
+  var stopAfter = 10
+
+  @Option(
+    help: ArgumentHelp(
       "Grant a plugin a permission its plugin.toml asks for: NAME:read (files under its own folder), NAME:write=DIR (files into DIR), or both, comma-separated; * for every plugin.",
       valueName: "NAME:PERMISSIONS"))
   var allow: [String] = []
@@ -172,6 +178,7 @@ struct Run: ParsableCommand {
         failFast: failFast, jobs: jobs, documentsOutput: docsOut, output: output,
         offsets: offsetUnit, shard: part, saveState: saveState)
       configuration.reader = try reading.reader()
+      configuration.stopAfterSameFailures = max(0, stopAfter)
       configuration.allow = try AllowOption.parse(allow)
       let line = ProgressLine(enabled: progress == "auto" && Console.stderrIsTerminal)
       let runner = Runner(configuration, resolver: resolver) { text in
@@ -181,6 +188,17 @@ struct Run: ParsableCommand {
       runner.progress = { docs, bytes, total in line.update(docs: docs, bytes: bytes, total: total)
       }
       LuaInterrupt.installHandler()
+      // An output that cannot be written (a missing folder, /dev/full) is refused now, before
+      // the run, not after it.
+      for path in [output, saveState, docsOut].compactMap({ $0 }) {
+        do throws(AtomicFile.Failure) {
+          try AtomicFile(path: path).cancel()
+        } catch {
+          throw FolioError(
+            "\(error) - while checking the outputs", help: "name a file in a folder you can write",
+            exit: .failure)
+        }
+      }
       let summary: RunSummary
       do {
         summary = try runner.run()

@@ -233,8 +233,8 @@ void folio_setlimits(lua_State *L, size_t memory, uint64_t instructions, uint64_
 void folio_interrupt(void);
 /// Clears a pending interrupt.
 void folio_clear_interrupt(void);
-/// Installs a SIGINT handler that calls folio_interrupt on the first Ctrl-C and restores the
-/// default action for the second.
+/// Installs a SIGINT and SIGTERM handler that calls folio_interrupt on the first signal and
+/// restores the default action for the second.
 void folio_install_sigint(void);
 /// 1 when an interrupt is pending.
 int folio_interrupted(void);
