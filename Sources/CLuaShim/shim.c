@@ -989,7 +989,10 @@ static void read_value(lua_State *L, ReadState *r) {
       read_bytes(L, r, &nhash, sizeof nhash);
       if (++r->depth > FOLIO_MAX_DEPTH) luaL_error(L, "a copied state is nested too deep");
       luaL_checkstack(L, 4, "copied state nested too deep");
-      lua_createtable(L, (int)(narr > (1u << 26) ? 0 : narr), (int)(nhash > (1u << 26) ? 0 : nhash));
+      // The hints come from a file: each entry takes at least two bytes of what is left, so a
+      // hint past that is a lie, and a crafted state cannot make a huge table from a few bytes.
+      size_t most = (size_t)(r->end - r->p) / 2;
+      lua_createtable(L, (int)(narr > most ? 0 : narr), (int)(nhash > most ? 0 : nhash));
       for (;;) {
         if (r->p >= r->end) luaL_error(L, "a copied state is truncated");
         if (*r->p == '}') {

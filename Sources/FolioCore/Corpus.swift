@@ -75,7 +75,7 @@ public final class Corpus {
   ) throws(CorpusError) -> Corpus {
     let reader = CorpusReader(options: options)
     var documents: [Document] = []
-    for entry in try reader.list(paths) {
+    for entry in try reader.list(paths, warn: warn) {
       documents += try reader.readAll(entry, warn: warn)
     }
     return Corpus(documents: documents, sources: paths)

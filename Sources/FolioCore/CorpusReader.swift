@@ -43,6 +43,9 @@ public struct CorpusEntry: Sendable, Equatable {
   public var bytes: Int
   /// The corpus argument the file came from, when several were given (`meta.corpus`).
   public var corpus: String?
+  /// The file's path as bytes, when a name on it is not UTF-8 (`path` then shows such bytes as
+  /// `\xHH`, and cannot open it).
+  public var rawPath: [UInt8]?
 
   public init(
     path: String, id: String, folder: String, displayPath: String, bytes: Int,
@@ -67,14 +70,40 @@ public struct CorpusReader: Sendable {
   /// "/" its paths continue with: that is the order of the whole paths, with no sort of them
   /// all at the end.
   static func walk(
-    _ root: String, relative: String,
-    _ visit: (_ folder: String, _ name: String, _ size: Int) -> Void
+    _ root: String, warn: (String) -> Void,
+    _ visit: (_ folder: String, _ name: String, _ size: Int, _ raw: [UInt8]?) -> Void
   ) {
-    let dirPath = relative.isEmpty ? root : root + "/" + relative
-    guard let dir = opendir(dirPath) else { return }
+    var seen: [DirectoryID: String] = [:]
+    var st = stat()
+    if stat(root, &st) == 0 { seen[DirectoryID(st)] = "" }
+    walk(Array(root.utf8), relative: "", rawRelative: [], escaped: false, seen: &seen, warn, visit)
+  }
+
+  /// A folder by device and inode: a folder reached again through a symbolic link (a loop, or
+  /// two links to one folder) is read once.
+  struct DirectoryID: Hashable {
+    var device: UInt64
+    var inode: UInt64
+    init(_ st: stat) {
+      device = UInt64(st.st_dev)
+      inode = UInt64(st.st_ino)
+    }
+  }
+
+  private static func walk(
+    _ root: [UInt8], relative: String, rawRelative: [UInt8], escaped: Bool,
+    seen: inout [DirectoryID: String], _ warn: (String) -> Void,
+    _ visit: (_ folder: String, _ name: String, _ size: Int, _ raw: [UInt8]?) -> Void
+  ) {
+    let dirBytes = rawRelative.isEmpty ? root : root + [0x2F] + rawRelative
+    guard
+      let dir = (dirBytes + [0]).withUnsafeBufferPointer({ p in
+        p.baseAddress.map { opendir(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+      }) ?? nil
+    else { return }
     defer { closedir(dir) }
     let fd = dirfd(dir)
-    var names: [(key: [UInt8], isDir: Bool, size: Int)] = []
+    var names: [(key: [UInt8], isDir: Bool, size: Int, id: DirectoryID)] = []
     while let entry = readdir(dir) {
       // `d_name` is NUL-terminated: stat it in place, copy it only when it is kept.
       var st = stat()
@@ -89,7 +118,7 @@ public struct CorpusReader: Sendable {
       let isFile = (st.st_mode & S_IFMT) == S_IFREG
       guard isDir || isFile else { continue }
       if isDir { key.append(0x2F) }
-      names.append((key, isDir, Int(st.st_size)))
+      names.append((key, isDir, Int(st.st_size), DirectoryID(st)))
     }
     names.sort { x, y in
       let n = min(x.key.count, y.key.count)
@@ -100,14 +129,52 @@ public struct CorpusReader: Sendable {
       }
       return c != 0 ? c < 0 : x.key.count < y.key.count
     }
-    for (key, isDir, size) in names {
-      let name = String(decoding: isDir ? key.dropLast() : key[...], as: UTF8.self)
+    for (key, isDir, size, id) in names {
+      let bytes = isDir ? Array(key.dropLast()) : key
+      // Any name is read: one that is not UTF-8 is shown with its bad bytes as \xHH, and the
+      // file is opened by its bytes.
+      let valid = String(validating: bytes, as: UTF8.self)
+      let name = valid ?? escapedName(bytes)
+      let path = relative.isEmpty ? name : relative + "/" + name
+      let raw = rawRelative.isEmpty ? bytes : rawRelative + [0x2F] + bytes
+      let isEscaped = escaped || valid == nil
       if isDir {
-        walk(root, relative: relative.isEmpty ? name : relative + "/" + name, visit)
+        if let first = seen[id] {
+          warn(
+            "\(path) is the folder \(first.isEmpty ? "of the corpus" : first) again (a symbolic link); read once"
+          )
+          continue
+        }
+        seen[id] = path
+        walk(
+          root, relative: path, rawRelative: raw, escaped: isEscaped, seen: &seen, warn, visit)
       } else {
-        visit(relative, name, size)
+        visit(relative, name, size, isEscaped ? raw : nil)
       }
     }
+  }
+
+  /// `bytes` as text, each byte that is not part of valid UTF-8 written `\xHH`.
+  public static func escapedName(_ bytes: [UInt8]) -> String {
+    var out = ""
+    var i = 0
+    while i < bytes.count {
+      var matched = false
+      for length in [1, 2, 3, 4] where i + length <= bytes.count {
+        if let s = String(validating: bytes[i..<i + length], as: UTF8.self) {
+          out += s
+          i += length
+          matched = true
+          break
+        }
+      }
+      if !matched {
+        let hex = String(bytes[i], radix: 16, uppercase: true)
+        out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+        i += 1
+      }
+    }
+    return out
   }
 
   /// Whether a file named `name` is read in a folder.
@@ -184,10 +251,19 @@ public struct CorpusReader: Sendable {
   /// `fstat`; 0 when not known. One byte more than the size is asked for: a regular file's
   /// read that stops short of it has reached the end (one `read` per file instead of two);
   /// one that fills it means the file grew, and it is read on to its end.
-  static func readFile(_ path: String, shown: String, size listed: Int = 0) throws(CorpusError)
-    -> [UInt8]
-  {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+  static func readFile(
+    _ path: String, shown: String, size listed: Int = 0, raw: [UInt8]? = nil
+  ) throws(CorpusError) -> [UInt8] {
+    let fd =
+      if let raw {
+        (raw + [0]).withUnsafeBufferPointer { p in
+          p.withMemoryRebound(to: CChar.self) { c in
+            c.baseAddress.map { open($0, O_RDONLY | O_CLOEXEC) } ?? -1
+          }
+        }
+      } else {
+        open(path, O_RDONLY | O_CLOEXEC)
+      }
     guard fd >= 0 else { throw .unreadable(shown, String(cString: strerror(errno))) }
     defer { close(fd) }
     var size = listed
@@ -278,10 +354,13 @@ public struct CorpusReader: Sendable {
   /// Lists the documents of `paths` in a stable order.
   ///
   /// Throws for a missing path.
-  public func list(_ paths: [String]) throws(CorpusError) -> [CorpusEntry] {
+  /// Throws for a missing path; `warn` hears of folders reached twice through links.
+  public func list(_ paths: [String], warn: (CorpusWarning) -> Void = { _ in }) throws(CorpusError)
+    -> [CorpusEntry]
+  {
     var entries: [CorpusEntry] = []
     for pattern in paths {
-      var found = try listPattern(pattern)
+      var found = try listPattern(pattern, warn: warn)
       // With several corpora, each document says which it came from (`meta.corpus`).
       if paths.count > 1 {
         for k in found.indices { found[k].corpus = pattern }
@@ -292,11 +371,13 @@ public struct CorpusReader: Sendable {
   }
 
   /// The entries of one corpus argument: a folder, a file or a glob pattern.
-  private func listPattern(_ pattern: String) throws(CorpusError) -> [CorpusEntry] {
+  private func listPattern(_ pattern: String, warn: (CorpusWarning) -> Void) throws(CorpusError)
+    -> [CorpusEntry]
+  {
     var st = stat()
     guard stat(pattern, &st) != 0, pattern.contains(where: { "*?[".contains($0) })
     else {
-      return try listOne(pattern)
+      return try listOne(pattern, warn: warn)
     }
     let matches = Self.glob(pattern)
     if matches.isEmpty { throw .notFound(pattern) }
@@ -306,7 +387,7 @@ public struct CorpusReader: Sendable {
     let base =
       fixed.contains("/") ? String(fixed[...(fixed.lastIndex(of: "/") ?? fixed.startIndex)]) : ""
     var entries: [CorpusEntry] = []
-    for path in matches { entries += try listOne(path, base: base) }
+    for path in matches { entries += try listOne(path, base: base, warn: warn) }
     return entries
   }
 
@@ -320,7 +401,9 @@ public struct CorpusReader: Sendable {
     }
   }
 
-  private func listOne(_ path: String, base: String = "") throws(CorpusError) -> [CorpusEntry] {
+  private func listOne(
+    _ path: String, base: String = "", warn: (CorpusWarning) -> Void
+  ) throws(CorpusError) -> [CorpusEntry] {
     // stat(2), not FileManager: its first use costs about 2 ms.
     var st = stat()
     guard stat(path, &st) == 0 else { throw .notFound(path) }
@@ -336,12 +419,15 @@ public struct CorpusReader: Sendable {
     }
     var found: [CorpusEntry] = []
     let prefix = path.hasSuffix("/") ? path : path + "/"
-    Self.walk(path, relative: "") { folder, name, size in
+    Self.walk(path, warn: { warn(CorpusWarning(path: path, message: $0)) }) {
+      folder, name, size, raw in
       guard Self.hasTextExtension(name), !Self.isDocumentation(name) else { return }
       let relative = folder.isEmpty ? name : folder + "/" + name
       let full = prefix + relative
-      found.append(
-        CorpusEntry(path: full, id: relative, folder: folder, displayPath: full, bytes: size))
+      var entry = CorpusEntry(
+        path: full, id: relative, folder: folder, displayPath: full, bytes: size)
+      entry.rawPath = raw.map { Array(prefix.utf8) + $0 }
+      found.append(entry)
     }
     // `walk` visits the files in the byte order of their relative paths, the ids.
     if found.isEmpty { throw .empty(path) }
@@ -353,10 +439,21 @@ public struct CorpusReader: Sendable {
   func contents(_ entry: CorpusEntry, warn: (CorpusWarning) -> Void) throws(CorpusError)
     -> (bytes: [UInt8], name: String)?
   {
-    let raw = try Self.readFile(entry.path, shown: entry.displayPath, size: entry.bytes)
+    let limit = options.maxDocumentSize
+    if entry.bytes > limit {
+      warn(
+        CorpusWarning(
+          path: entry.displayPath,
+          message:
+            "it has \(entry.bytes >> 20) MiB, more than a document may have (--max-document-size \(limit >> 20)); skipped"
+        ))
+      return nil
+    }
+    let raw = try Self.readFile(
+      entry.path, shown: entry.displayPath, size: entry.bytes, raw: entry.rawPath)
     guard Self.hasGzipSuffix(entry.id) else { return (raw, entry.id) }
     do {
-      return (try Gzip.decompress(raw), String(entry.id.dropLast(3)))
+      return (try Gzip.decompress(raw, limit: limit), String(entry.id.dropLast(3)))
     } catch {
       warn(CorpusWarning(path: entry.displayPath, message: "\(error); skipped"))
       return nil

@@ -12,11 +12,18 @@ public enum Gzip {
     bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
   }
 
+  /// Output past this many bytes must stay within `maxRatio` times the input.
+  public static let ratioFloor = 16 << 20
+  /// The most a gzip file may expand once past `ratioFloor`: real text compresses 3 to 10
+  /// times, a decompression bomb a thousand.
+  public static let maxRatio = 100
+
   /// Decompresses every member of a gzip file (concatenated members, as `cat a.gz b.gz` makes,
-  /// are read one after another), in 256 KiB steps.
-  public static func decompress(_ input: [UInt8]) throws(Failure) -> [UInt8] {
+  /// are read one after another), in 256 KiB steps, stopping with a Failure once the output
+  /// passes `limit` bytes or expands more than `maxRatio` times past `ratioFloor`.
+  public static func decompress(_ input: [UInt8], limit: Int = .max) throws(Failure) -> [UInt8] {
     var output: [UInt8] = []
-    output.reserveCapacity(input.count * 4)
+    output.reserveCapacity(min(input.count * 4, limit))
     var stream = z_stream()
     // 16 + MAX_WBITS: a gzip wrapper, not a zlib one.
     guard
@@ -37,6 +44,23 @@ public enum Gzip {
         }
         let produced = chunk.count - Int(stream.avail_out)
         output += chunk[0..<produced]
+        if output.count > limit {
+          failure = Failure(
+            description:
+              "it expands past \(limit >> 20) MiB, the most a document may have (--max-document-size)"
+          )
+          return
+        }
+        // Against the input read so far, so that a bomb stops at the floor, not at a hundred
+        // times the whole file.
+        let consumed = source.count - Int(stream.avail_in)
+        if output.count > ratioFloor && output.count / maxRatio > consumed {
+          failure = Failure(
+            description:
+              "it expands more than \(maxRatio) times (\(output.count >> 20) MiB from \(consumed >> 10) KiB so far): a decompression bomb, not text"
+          )
+          return
+        }
         switch status {
         case Z_STREAM_END:
           // Another member may follow; trailing zero padding ends the file.

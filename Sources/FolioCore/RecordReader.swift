@@ -42,6 +42,13 @@ public struct ReaderOptions: Sendable, Equatable {
   public var encoding: String?
   /// The SGML/XML element that holds one record (`--record`); nil finds the repeated element.
   public var record: String?
+  /// The most bytes a file may have, gunzipped (`--max-document-size`): every file is held
+  /// whole while its documents are read, and token positions are 32-bit.
+  public var maxDocumentSize = ReaderOptions.defaultMaxDocumentSize
+  /// 512 MiB.
+  public static let defaultMaxDocumentSize = 512 << 20
+  /// The largest `maxDocumentSize` there can be: 2 GiB less one byte (32-bit offsets).
+  public static let maxDocumentSizeLimit = Int(Int32.max)
 
   public init(
     format: InputFormat = .auto, textField: String? = nil, idField: String? = nil,
@@ -296,13 +303,10 @@ extension CorpusReader {
     _ text: String, _ entry: CorpusEntry, separator: UInt8, warn: (CorpusWarning) -> Void
   ) -> [Document] {
     let textField = options.recordTextField
-    let records: [CSVParser.Record]
-    do { records = try CSVParser.parse(text, separator: separator) } catch {
-      warn(
-        CorpusWarning(
-          path: "\(entry.displayPath):\(error.line)",
-          message: "a quoted field is never closed; the file is skipped"))
-      return []
+    var problems: [CSVParser.BadQuote] = []
+    let records = CSVParser.parse(text, separator: separator, problems: &problems)
+    for problem in problems {
+      warn(CorpusWarning(path: "\(entry.displayPath):\(problem.line)", message: problem.message))
     }
     guard let header = records.first?.fields else { return [] }
     guard let textColumn = header.firstIndex(of: textField) else {

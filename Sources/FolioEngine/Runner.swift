@@ -213,7 +213,9 @@ public final class Runner {
     }
     var entries: [CorpusEntry]
     do {
-      entries = try CorpusReader(options: configuration.reader).list(configuration.corpus)
+      entries = try CorpusReader(options: configuration.reader).list(configuration.corpus) {
+        diagnostic("Warning: \($0)")
+      }
     } catch {
       throw FolioError(error)
     }

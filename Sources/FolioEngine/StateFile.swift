@@ -77,7 +77,8 @@ public struct StateFile: Sendable {
         continue
       }
       guard let nl = data[i...].firstIndex(of: 0x0A),
-        let n = Int(String(decoding: data[i..<nl], as: UTF8.self)), nl + 1 + n <= data.count
+        let n = Int(String(decoding: data[i..<nl], as: UTF8.self)), n >= 0,
+        n <= data.count - nl - 1
       else { throw bad("truncated") }
       states.append(LuaData(bytes: Array(data[(nl + 1)..<(nl + 1 + n)])))
       i = nl + 1 + n

@@ -18,7 +18,9 @@ struct CorpusCommand: ParsableCommand {
         help: "name corpus folders, files or quoted patterns such as 'pages/*/source.html'",
         exit: .usage)
     }
-    do { return try reader.list(paths) } catch {
+    do {
+      return try reader.list(paths) { Console.error("Warning: \($0)\n") }
+    } catch {
       throw FolioError("\(error) - while listing the corpus", exit: .noInput)
     }
   }

@@ -34,6 +34,12 @@ struct CorpusOptions: ParsableArguments {
   )
   var encoding: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The most a file may have, gunzipped, in MiB (1 to 2047); larger files are skipped with a warning.",
+      valueName: "MiB"))
+  var maxDocumentSize: Int = ReaderOptions.defaultMaxDocumentSize >> 20
+
   func reader() throws(FolioError) -> ReaderOptions {
     guard let format = InputFormat(name: inputFormat) else {
       throw FolioError(
@@ -47,7 +53,14 @@ struct CorpusOptions: ParsableArguments {
           "use a name iconv knows: `iconv -l` lists them (shift_jis, euc-jp, gb18030, big5, windows-1252, ...)",
         exit: .usage)
     }
-    return ReaderOptions(
+    guard (1...(ReaderOptions.maxDocumentSizeLimit >> 20)).contains(maxDocumentSize) else {
+      throw FolioError(
+        "--max-document-size must be 1 to 2047 (MiB), got \(maxDocumentSize) - while reading the command line",
+        exit: .usage)
+    }
+    var options = ReaderOptions(
       format: format, textField: textField, idField: idField, encoding: encoding, record: record)
+    options.maxDocumentSize = min(maxDocumentSize << 20, ReaderOptions.maxDocumentSizeLimit)
+    return options
   }
 }

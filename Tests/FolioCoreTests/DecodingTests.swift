@@ -408,7 +408,7 @@ import Testing
 @Suite("CSV") struct CSVTests {
   @Test("RFC 4180: quoted separators, doubled quotes, line breaks in fields, CRLF")
   func rfc4180() throws {
-    let records = try CSVParser.parse(
+    let records = CSVParser.parse(
       "id,text\r\n1,\"a, \"\"b\"\"\"\r\n2,\"two\nlines\"\n\n3,plain")
     #expect(
       records.map(\.fields) == [
@@ -419,7 +419,19 @@ import Testing
 
   @Test("tabs, empty fields, and an unclosed quote reported with its line")
   func tabsAndErrors() throws {
-    #expect(try CSVParser.parse("a\t\tc\n", separator: 0x09).map(\.fields) == [["a", "", "c"]])
-    #expect(throws: CSVParser.Unterminated(line: 2)) { try CSVParser.parse("x\n\"open\n") }
+    #expect(CSVParser.parse("a\t\tc\n", separator: 0x09).map(\.fields) == [["a", "", "c"]])
+    var problems: [CSVParser.BadQuote] = []
+    #expect(
+      CSVParser.parse("x\n\"open\ny\n", problems: &problems).map(\.fields) == [
+        ["x"], ["\"open"], ["y"],
+      ])
+    #expect(problems == [CSVParser.BadQuote(line: 2, closedAt: nil)])
+    // A quote closed rows later with text after it swallowed the rows between: they come back.
+    problems = []
+    let rows = CSVParser.parse("id,text\n1,\"hello\n2,world\n3,\"ok\"\n", problems: &problems)
+    #expect(
+      rows.map(\.fields) == [["id", "text"], ["1", "\"hello"], ["2", "world"], ["3", "ok"]])
+    #expect(rows.map(\.line) == [1, 2, 3, 4])
+    #expect(problems == [CSVParser.BadQuote(line: 2, closedAt: 4)])
   }
 }

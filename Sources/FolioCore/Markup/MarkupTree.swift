@@ -80,6 +80,12 @@ struct MarkupTree {
     return id
   }
 
+  /// The deepest an element may be open.
+  ///
+  /// Deeper start tags still make nodes, as leaves of the deepest open element. Real pages stay under a hundred; a hostile one nested 100,000 deep
+  /// would make closing tags quadratic and the tree's walks overflow the stack.
+  static let maxDepth = 256
+
   init(_ text: String) {
     var source = text
     source.withUTF8 { parse($0) }
@@ -88,17 +94,22 @@ struct MarkupTree {
   private mutating func parse(_ b: UnsafeBufferPointer<UInt8>) {
     var lexer = TagLexer(b)
     var stack = [0]
+    // How many elements of each name are open: most closes (every block start closes an open
+    // `p`) find none and return at once, instead of walking the stack.
+    var open: [String: Int] = [:]
     func close(_ name: String, limit: Set<String> = []) {
       // Pops up to and including the nearest open `name`, unless a `limit` element (or the
       // root) comes first.
+      guard (open[name] ?? 0) > 0 else { return }
       var k = stack.count - 1
       while k > 0 {
-        let open = names[stack[k]]
-        if open == name {
+        let element = names[stack[k]]
+        if element == name {
+          for node in stack[k...] { open[names[node], default: 1] -= 1 }
           stack.removeSubrange(k...)
           return
         }
-        if limit.contains(open) { return }
+        if limit.contains(element) { return }
         k -= 1
       }
     }
@@ -113,7 +124,7 @@ struct MarkupTree {
         append("", [], text: lexer.string(range), to: stack[stack.count - 1])
       case .end(let range):
         let name = lexer.lowered(range)
-        if name == "p", !stack.contains(where: { names[$0] == "p" }) { continue }
+        if name == "p", (open["p"] ?? 0) == 0 { continue }
         close(name)
       case .start(let range, let attributes, let selfClosing):
         let name = lexer.lowered(range)
@@ -143,8 +154,11 @@ struct MarkupTree {
           }
           continue
         }
-        if selfClosing || Self.voidElements.contains(name) { continue }
+        if selfClosing || Self.voidElements.contains(name) || stack.count > Self.maxDepth {
+          continue
+        }
         stack.append(node)
+        open[name, default: 0] += 1
       }
     }
   }
