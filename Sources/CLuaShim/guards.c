@@ -61,6 +61,9 @@ static int guard_resume(lua_State *L, lua_State *co, int narg) {
   lua_xmove(L, co, narg);
   int nres;
   int status = lua_resume(co, L, narg, &nres);
+  // A limit that tripped inside the coroutine stops its resumer too: the error does not stay
+  // a return value the caller could ignore.
+  if (folio_state(L)->tripped != FOLIO_TRIP_NONE) folio_charge(L, 0);
   if (status != LUA_OK && status != LUA_YIELD) {
     lua_xmove(co, L, 1);
     return -1;
@@ -97,6 +100,7 @@ int folio_guard_auxwrap(lua_State *L) {
     // An error in the coroutine: close its to-be-closed variables, keep the new message.
     guard_cstack(L);
     status = lua_resetthread(co);
+    if (folio_state(L)->tripped != FOLIO_TRIP_NONE) folio_charge(L, 0);
     lua_xmove(co, L, 1);
   }
   if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
@@ -118,7 +122,9 @@ static int guard_coclose(lua_State *L) {
   }
   if (state != NULL) return luaL_error(L, "cannot close a %s coroutine", state);
   guard_cstack(L);
-  if (lua_resetthread(co) == LUA_OK) {
+  int status = lua_resetthread(co);
+  if (folio_state(L)->tripped != FOLIO_TRIP_NONE) folio_charge(L, 0);
+  if (status == LUA_OK) {
     lua_pushboolean(L, 1);
     return 1;
   }

@@ -40,9 +40,16 @@ static void *folio_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     s->used -= old;
     return NULL;
   }
-  // A soft cap: refuse only when no Swift frame can be jumped over by the memory error.
-  if (s->limit != 0 && nsize > old && s->host_depth == 0 && s->used - old + nsize > s->limit) {
-    return NULL;
+  // A soft cap: refuse only when no Swift frame can be jumped over by the memory error. The
+  // host's bytes (counters, spans, meta) count with Lua's own.
+  if (s->limit != 0 && nsize > old && s->host_depth == 0) {
+    if (s->refuse_growth > 0) {
+      // A host function was refused: Lua asks twice (before and after an emergency
+      // collection), then raises LUA_ERRMEM.
+      s->refuse_growth--;
+      return NULL;
+    }
+    if (s->used - old + nsize + s->host_bytes > s->limit) return NULL;
   }
   void *p = realloc(ptr, nsize);
   if (p == NULL) return NULL;
@@ -312,6 +319,25 @@ void folio_charge(lua_State *L, uint64_t steps) {
 
 int folio_poll(lua_State *L) { return folio_limits_tripped(L, 0); }
 
+void folio_host_bytes(FolioVMState *s, ptrdiff_t delta, int document) {
+  if (delta < 0 && (size_t)(-delta) > s->host_bytes) delta = -(ptrdiff_t)s->host_bytes;
+  s->host_bytes += delta;
+  if (document) {
+    if (delta < 0 && (size_t)(-delta) > s->doc_bytes) delta = -(ptrdiff_t)s->doc_bytes;
+    s->doc_bytes += delta;
+  }
+}
+
+void folio_host_release_document(FolioVMState *s) {
+  s->host_bytes -= s->doc_bytes < s->host_bytes ? s->doc_bytes : s->host_bytes;
+  s->doc_bytes = 0;
+}
+
+int folio_host_room(lua_State *L, size_t bytes) {
+  FolioVMState *s = folio_state(L);
+  return s->limit == 0 || s->used + s->host_bytes + bytes <= s->limit;
+}
+
 void folio_setlimits(lua_State *L, size_t memory, uint64_t instructions, uint64_t timeout_ns) {
   FolioVMState *s = folio_state(L);
   s->limit = memory;
@@ -402,6 +428,7 @@ int folio_pcall(lua_State *L, int nargs, int nresults) {
   if (outermost) {
     s->instr_used = 0;
     s->tripped = FOLIO_TRIP_NONE;
+    s->refuse_growth = 0;
     folio_rest_hook(L);
     folio_watch_begin(L, s, s->timeout_ns ? folio_now_ns() + s->timeout_ns : 0);
   }
@@ -410,7 +437,15 @@ int folio_pcall(lua_State *L, int nargs, int nresults) {
   s->call_depth++;
   int status = lua_pcall(L, nargs, nresults, base);
   s->call_depth--;
-  s->host_depth = saved_depth;
+  s->host_depth = saved_depth;  // no allocation is refused from here on
+  if (outermost && status == LUA_OK && s->tripped != FOLIO_TRIP_NONE) {
+    // A limit tripped where its error could be dropped (a coroutine's close handler): the
+    // call still fails with it.
+    lua_settop(L, base - 1);
+    lua_pushnil(L);  // in place of the message handler, removed below
+    folio_push_trip(L, NULL);
+    status = LUA_ERRRUN;
+  }
   lua_remove(L, base);
   if (outermost && status == LUA_ERRMEM) {
     // Recover: collect what the failed call left behind while no allocation can be refused.
@@ -460,7 +495,7 @@ int folio_next(lua_State *L, int idx) {
 // Raises LUA_ERRMEM if the soft cap was crossed while Swift ran: a small allocation is refused
 // now that no Swift frame is live, Lua collects garbage, and fails genuinely if still over.
 static void folio_recheck_memory(lua_State *L, FolioVMState *s) {
-  if (s->limit != 0 && s->used > s->limit) {
+  if (s->limit != 0 && s->used + s->host_bytes > s->limit) {
     lua_newuserdatauv(L, 1, 0);
     lua_pop(L, 1);
   }
@@ -472,7 +507,10 @@ static int folio_trampoline(lua_State *L) {
   s->host_depth++;
   int n = g_dispatch(L, function);
   s->host_depth--;
-  // The Swift frame has returned: raising is safe from here on.
+  // The Swift frame has returned: raising is safe from here on. A long Swift loop that saw
+  // the deadline or Ctrl-C (folio_poll) stopped early, whatever it returned: raise the limit's
+  // error, as the hook would have.
+  if (s->tripped != FOLIO_TRIP_NONE) folio_charge(L, 0);
   switch (n) {
     case FOLIO_HOST_RAISE:
       return lua_error(L);
@@ -481,6 +519,11 @@ static int folio_trampoline(lua_State *L) {
       lua_insert(L, -2);
       lua_concat(L, 2);
       return lua_error(L);
+    case FOLIO_HOST_NOMEMORY:
+      s->refuse_growth = 2;
+      lua_newuserdatauv(L, 1, 0);  // raises LUA_ERRMEM
+      s->refuse_growth = 0;         // (not reached unless Lua gave the memory anyway)
+      return luaL_error(L, "not enough memory");
     case FOLIO_HOST_ARGERROR:
       return luaL_argerror(L, s->err_arg, lua_tostring(L, -1));
     case FOLIO_HOST_TYPEERROR: {
@@ -495,9 +538,6 @@ static int folio_trampoline(lua_State *L) {
       break;
   }
   if (n < 0) return luaL_error(L, "host function returned an invalid status %d", n);
-  // A long Swift loop that saw the deadline or Ctrl-C (folio_poll) stopped early: raise the
-  // limit's error now, as the hook would have.
-  if (s->tripped != FOLIO_TRIP_NONE) folio_charge(L, 0);
   folio_recheck_memory(L, s);
   return n;
 }

@@ -139,10 +139,13 @@ public final class Corpus {
   ) -> [Line] {
     var lines: [Line] = []
     for (i, doc) in documents.enumerated() {
-      if lines.count >= limit || (i % 64 == 63 && stop()) { break }
+      // `stop` (the deadline, Ctrl-C) is asked per document and per 256 lines: a novel can
+      // hold ten thousand lines, and Ctrl-C should come back within 100 ms.
+      if lines.count >= limit || stop() { break }
       let found = doc.findTokens(word, ignoreCase: ignoreCase, possessive: possessive)
       guard !found.isEmpty else { continue }
-      for t in found.prefix(limit - lines.count) {
+      for (k, t) in found.prefix(limit - lines.count).enumerated() {
+        if k % 256 == 255 && stop() { return lines }
         lines.append(Self.line(doc, i, Int(t.start)..<Int(t.end), width: width))
       }
     }
@@ -155,15 +158,16 @@ public final class Corpus {
   ) throws(Regex.Failure) -> [Line] {
     var lines: [Line] = []
     for (i, doc) in documents.enumerated() {
-      if lines.count >= limit || (i % 64 == 63 && stop()) { break }
+      if lines.count >= limit || stop() { break }
       var text = doc.text
       let remaining = limit - lines.count
       let matches = try text.withUTF8 { buffer in
         Result { () throws(Regex.Failure) in
-          try regex.matches(buffer, trusted: true, limit: remaining)
+          try regex.matches(buffer, trusted: true, limit: remaining, stop: stop)
         }
       }.get()
-      for m in matches {
+      for (k, m) in matches.enumerated() {
+        if k % 256 == 255 && stop() { return lines }
         guard let whole = m[0], !whole.isEmpty else { continue }
         lines.append(Self.line(doc, i, whole, width: width))
       }
@@ -212,10 +216,11 @@ public final class Corpus {
   public func search(_ regex: Regex, stop: () -> Bool = { false }) throws(Regex.Failure) -> [Int] {
     var found: [Int] = []
     for (i, doc) in documents.enumerated() {
-      if i % 64 == 63 && stop() { break }
+      if stop() { break }
       var text = doc.text
       let hit = try text.withUTF8 { buffer in
-        Result { () throws(Regex.Failure) in try regex.match(buffer, from: 0, trusted: true) != nil
+        Result { () throws(Regex.Failure) in
+          try regex.match(buffer, from: 0, trusted: true, stop: stop) != nil
         }
       }.get()
       if hit { found.append(i) }

@@ -56,6 +56,12 @@ final class PairTable {
     return x ^ (x >> 33)
   }
 
+  /// The bytes the table's storage takes now (slots, order, and the words' counter).
+  var footprint: Int {
+    slotCount * MemoryLayout<Slot>.stride + orderCapacity * MemoryLayout<UInt32>.stride
+      + words.footprint
+  }
+
   /// The numbers of the two words of pair `k`.
   func words(at k: Int) -> (first: Int, second: Int) {
     let key = slots[Int(order[k])].key &- 1

@@ -136,7 +136,14 @@ public final class Regex {
   /// The first match at or after byte `start`: the ranges of the whole match (index 0) and of each group (nil when a group did not take part), or nil when there is none.
   ///
   /// `trusted` skips the UTF-8 check (document texts are valid UTF-8 by construction).
-  public func match(_ subject: UnsafeBufferPointer<UInt8>, from start: Int, trusted: Bool = false)
+  ///
+  /// `stop` is asked before each attempt at a start position: a plugin's deadline or Ctrl-C
+  /// ends a search that PCRE2's match limit, which counts one attempt at a time, would let run
+  /// for every byte of a long text.
+  public func match(
+    _ subject: UnsafeBufferPointer<UInt8>, from start: Int, trusted: Bool = false,
+    stop: () -> Bool = { false }
+  )
     throws(Failure) -> [Range<Int>?]?
   {
     guard start <= subject.count else { return nil }
@@ -144,17 +151,30 @@ public final class Regex {
     let empty: [UInt8] = [0]
     let options = trusted ? folio_pcre2_no_utf_check : 0
     var rc: Int32
-    if trusted, let starts, let anchored, let base = subject.baseAddress {
-      // Valid UTF-8 (a document's text): try the anchored pattern only where a match can
-      // start. Other subjects go to PCRE2's own search, which checks their UTF-8.
+    if let starts, let anchored, let base = subject.baseAddress, start < subject.count {
+      // Try the anchored pattern only where a match can start, asking `stop` before each
+      // attempt (PCRE2's own search runs every start position inside one call, with a fresh
+      // match limit at each: a slow pattern took minutes on a 12 KB text). A subject that is
+      // not known to be UTF-8 is checked by PCRE2 once, in the first attempt, at `start`.
       rc = folio_pcre2_error_nomatch
       var p = start
+      var checked = trusted
       while p < subject.count {
-        if starts[Int(base[p])] {
-          rc = pcre2_match_8(anchored, base, subject.count, p, options, matchData, context)
+        if !checked || starts[Int(base[p])] {
+          if stop() { throw Failure(message: "interrupted") }
+          rc = pcre2_match_8(
+            anchored, base, subject.count, p, checked ? folio_pcre2_no_utf_check : 0, matchData,
+            context)
+          checked = true
           if rc != folio_pcre2_error_nomatch { break }
         }
         p += 1
+      }
+      if rc == folio_pcre2_error_nomatch && !trusted {
+        // An empty match at the very end (`x*`, `$`), as PCRE2's own search finds it.
+        rc = pcre2_match_8(
+          anchored, base, subject.count, subject.count, folio_pcre2_no_utf_check, matchData,
+          context)
       }
     } else {
       rc = empty.withUnsafeBufferPointer { e in
@@ -190,13 +210,15 @@ public final class Regex {
   /// Every non-overlapping match, as `match` returns them (empty matches advance by one
   /// character, as Lua's gmatch does).
   public func matches(
-    _ subject: UnsafeBufferPointer<UInt8>, trusted: Bool = false, limit: Int = .max
+    _ subject: UnsafeBufferPointer<UInt8>, trusted: Bool = false, limit: Int = .max,
+    stop: () -> Bool = { false }
   )
     throws(Failure) -> [[Range<Int>?]]
   {
     var found: [[Range<Int>?]] = []
     var position = 0
-    while found.count < limit, let m = try match(subject, from: position, trusted: trusted),
+    while found.count < limit,
+      let m = try match(subject, from: position, trusted: trusted, stop: stop),
       let whole = m[0]
     {
       found.append(m)

@@ -48,6 +48,26 @@ public final class TermCounter {
   /// The pairs, while they are kept as numbers.
   var pairTable: PairTable? { pairs }
 
+  /// Whoever answers for this counter's memory (a plugin's memory budget): kept as long as the
+  /// counter, so that it hears when the counter goes.
+  public var owner: AnyObject?
+
+  /// The bytes the counter's storage takes now (its buffers' capacities).
+  public var footprint: Int {
+    keysCapacity + entryCapacity * MemoryLayout<Entry>.stride + slotCount
+      * MemoryLayout<Slot>.stride + (pairs?.footprint ?? 0)
+  }
+
+  /// At most the bytes that adding one new key of `length` bytes adds to `footprint` (each
+  /// buffer grows by doubling when full), counting the old buffer while the new one is filled.
+  public func growth(forKey length: Int) -> Int {
+    var bytes = 0
+    if entryCount == entryCapacity { bytes += 2 * entryCapacity * MemoryLayout<Entry>.stride }
+    if keysCount + length > keysCapacity { bytes += 2 * (keysCapacity + length) }
+    if (entryCount + 1) * 2 > slotCount { bytes += 2 * slotCount * MemoryLayout<Slot>.stride }
+    return bytes + (pairs?.footprint ?? 0)
+  }
+
   public init(capacity: Int = 1024) {
     var size = 16
     while size < capacity * 2 { size <<= 1 }

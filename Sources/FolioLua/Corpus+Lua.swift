@@ -163,17 +163,18 @@ extension FolioLua {
       let re = try patternArgument(L, 2, flags: ignoreCase ? "i" : "")
       do {
         lines = try corpus.concordance(
-          regex: re, width: width, limit: limit, stop: { LuaInterrupt.isRequested })
+          regex: re, width: width, limit: limit, stop: { L.limitsTripped })
       } catch { throw .message(error.message) }
     } else {
       let word = try L.checkString(2)
       lines = corpus.concordance(
         word: word, ignoreCase: ignoreCase, width: width, limit: limit,
-        stop: { LuaInterrupt.isRequested })
+        stop: { L.limitsTripped })
     }
-    if LuaInterrupt.isRequested { throw .message("interrupted") }
+    if L.limitsTripped { return 0 }  // the trampoline raises the limit's error
     L.newTable(array: Int32(clamping: lines.count))
     for (i, line) in lines.enumerated() {
+      if i % 4096 == 4095 && L.limitsTripped { return 0 }
       L.newTable(hash: 7)
       L.pushString(line.id)
       L.rawSet(-2, "doc")
@@ -234,10 +235,10 @@ extension FolioLua {
     let corpus: Corpus = try L.checkObject(1, "Corpus")
     let re = try patternArgument(L, 2, flags: try L.optString(3) ?? "")
     let found: [Int]
-    do { found = try corpus.search(re, stop: { LuaInterrupt.isRequested }) } catch {
+    do { found = try corpus.search(re, stop: { L.limitsTripped }) } catch {
       throw .message(error.message)
     }
-    if LuaInterrupt.isRequested { throw .message("interrupted") }
+    if L.limitsTripped { return 0 }  // the trampoline raises the limit's error
     push(corpus.subset(found), L)
     return 1
   }

@@ -53,6 +53,8 @@ extension FolioLua {
             if let handoff = context.handoff, let userdata = L.pointer(at: 1) {
               let ticket =
                 handoff.ticket(for: userdata) ?? handoff.hand(c.takeAll(), from: userdata)
+              // Its storage went with the ticket: this VM no longer answers for it.
+              settle(c, L)
               var bytes = Array(ticketPrefix.utf8)
               withUnsafeBytes(of: ticket.littleEndian) { bytes.append(contentsOf: $0) }
               bytes.withUnsafeBytes { L.pushBytes($0) }
@@ -69,12 +71,29 @@ extension FolioLua {
     // A counter handed over from a worker becomes this one, with no copy.
     if let handed = try takeHanded(L, 1) {
       L.pushObject(handed)
+      settle(handed, L)
       return 1
     }
     let counter = TermCounter()
     if !L.isNoneOrNil(1) { try mergeInto(counter, L, 1) }
     L.pushObject(counter)
+    settle(counter, L)
     return 1
+  }
+
+  /// Charges the counter's storage to the VM's memory budget (DESIGN.md §3).
+  ///
+  /// The account goes with the counter and gives the bytes back when it is collected. A counter past the limit
+  /// makes the trampoline raise Lua's memory error once the host function returns.
+  static func settle(_ c: TermCounter, _ L: LuaState) {
+    let account: HostAccount
+    if let owned = c.owner as? HostAccount {
+      account = owned
+    } else {
+      account = L.hostAccount()
+      c.owner = account
+    }
+    account.settle(c.footprint)
   }
 
   /// What a handed-over counter's string starts with (then its ticket, 8 bytes).
@@ -122,6 +141,9 @@ extension FolioLua {
     let c: TermCounter = try L.checkObject(1, "Counter")
     _ = try L.checkString(2)
     let n = try L.optInteger(3, 1)
+    // Room for the buffers' next doubling first: the limit is checked before memory is taken.
+    try L.reserveHost(c.growth(forKey: L.rawLength(2)))
+    defer { settle(c, L) }
     let ok =
       L.withBytes(at: 2) { b -> Bool in
         guard let base = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
@@ -147,6 +169,8 @@ extension FolioLua {
       if L.rawGet(3, "distinct") != .nil { distinct = L.bool(at: -1) }
       L.pop()
     }
+    try L.reserveHost(c.growth(forKey: 0))
+    defer { settle(c, L) }
     let before = c.total
     if o.ngram == 2 {
       // Pairs are nearly all distinct within a document: counted straight in.
@@ -165,6 +189,11 @@ extension FolioLua {
   /// `c:merge(other)`: another counter or the string it travels as.
   static func counterMerge(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let c: TermCounter = try L.checkObject(1, "Counter")
+    let incoming =
+      L.object(at: 2, as: TermCounter.self)?.footprint
+      ?? (L.type(at: 2) == .string ? L.rawLength(2) * 2 : 0)
+    try L.reserveHost(c.growth(forKey: 0) + incoming)
+    defer { settle(c, L) }
     try mergeInto(c, L, 2)
     L.pushValue(1)
     return 1

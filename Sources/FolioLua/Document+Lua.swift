@@ -377,7 +377,9 @@ extension FolioLua {
     guard last >= first - 1, last <= count else {
       throw .argument(4, "position \(last) is outside the text (\(first - 1) to \(count))")
     }
-    doc.add(Span(start: first - 1, end: last, label: label, attributes: attributes), to: layer)
+    let span = Span(start: first - 1, end: last, label: label, attributes: attributes)
+    try L.chargeDocument(hostBytes(of: span))
+    doc.add(span, to: layer)
     return 0
   }
 
@@ -649,9 +651,12 @@ extension FolioLua {
             guard L.type(at: 2) == .string, let key = L.string(at: 2) else {
               throw .message("metadata keys must be strings, got \(L.typeName(at: 2))")
             }
+            // Room for the copy first, before it is made.
+            try L.reserveHost(2 * (key.utf8.count + L.rawLength(3)) + 64)
             if L.isNoneOrNil(3) {
               proxy.document.meta[key] = nil
             } else if let value = metaValue(L, 3) {
+              try L.chargeDocument(key.utf8.count + hostBytes(of: value))
               proxy.document.meta[key] = value
             } else {
               throw .message(

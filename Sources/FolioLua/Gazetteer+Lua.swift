@@ -124,6 +124,9 @@ extension FolioLua {
     let layer = try L.checkString(3)
     try checkWritable(layer, context, arg: 3)
     let found = g.matches(in: doc)
+    let each = hostBytes(
+      of: Span(start: 0, end: 0, label: "", attributes: [("entry", .string(""))]))
+    try L.chargeDocument(found.reduce(0) { $0 + each + g.entries[$1.entry].name.utf8.count })
     for m in found {
       let entry = g.entries[m.entry]
       doc.add(

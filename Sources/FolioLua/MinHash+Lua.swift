@@ -27,7 +27,9 @@ extension FolioLua {
         })
       L.pop()
     }
-    let clusters = MinHashClusters.clusters(signatures, threshold: threshold, bands: max(1, bands))
+    let clusters = MinHashClusters.clusters(
+      signatures, threshold: threshold, bands: max(1, bands), stop: { L.limitsTripped })
+    if L.limitsTripped { return 0 }  // the trampoline raises the limit's error
     L.newTable(array: Int32(clamping: clusters.count))
     for (i, c) in clusters.enumerated() {
       if let c {

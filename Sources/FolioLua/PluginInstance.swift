@@ -395,6 +395,8 @@ public final class PluginInstance {
     vm.state.pop()
     vm.unref(current.ref)
     currentDocument = nil
+    // What the plugin made the host hold for the document (spans, metadata) is the run's now.
+    vm.releaseDocumentBytes()
   }
 
   // MARK: Calls

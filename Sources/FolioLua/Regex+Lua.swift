@@ -154,7 +154,7 @@ extension FolioLua {
       let bytes = UnsafeBufferPointer(
         start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count)
       do throws(Regex.Failure) {
-        return .success(try re.match(bytes, from: from))
+        return .success(try re.match(bytes, from: from, stop: { L.limitsTripped }))
       } catch {
         return .failure(error)
       }
@@ -233,7 +233,7 @@ extension FolioLua {
     var text = doc.text
     let result = text.withUTF8 { b -> Result<[[Range<Int>?]], Regex.Failure> in
       do throws(Regex.Failure) {
-        return .success(try re.matches(b, trusted: true))
+        return .success(try re.matches(b, trusted: true, stop: { L.limitsTripped }))
       } catch {
         return .failure(error)
       }
@@ -243,6 +243,7 @@ extension FolioLua {
     case .success(let f): found = f
     case .failure(let e): throw .message("regex: \(e.message)")
     }
+    try L.chargeDocument(found.count * hostBytes(of: Span(start: 0, end: 0, label: label)))
     var added = 0
     for m in found {
       guard let whole = m[0], !whole.isEmpty else { continue }

@@ -183,3 +183,22 @@ extension FolioLua {
     return quoted + "\""
   }
 }
+
+extension FolioLua {
+  /// About the bytes a span holds in its layer, charged to the plugin's memory budget: the
+  /// record three times (arrays grow by doubling, and a copy is made while they do) and its
+  /// strings.
+  static func hostBytes(of span: Span) -> Int {
+    3 * MemoryLayout<Span>.stride + (span.label?.utf8.count ?? 0)
+      + span.attributes.reduce(0) { $0 + 32 + $1.0.utf8.count + hostBytes(of: $1.1) }
+  }
+
+  /// About the bytes a metadata value holds.
+  static func hostBytes(of value: MetaValue) -> Int {
+    switch value {
+    case .string(let s): 64 + s.utf8.count
+    case .list(let items): 16 + items.reduce(0) { $0 + hostBytes(of: $1) }
+    default: 16
+    }
+  }
+}

@@ -42,4 +42,6 @@ public enum LuaHostError: Error, Sendable {
   case type(Int32, expected: String)
   /// Raised as it is, without position.
   case raw(String)
+  /// Lua's own memory error (LUA_ERRMEM): what the host would hold passes the memory limit.
+  case noMemory
 }

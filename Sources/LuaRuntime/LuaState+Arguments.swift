@@ -48,6 +48,11 @@ extension LuaState {
     isNoneOrNil(arg) ? fallback : try checkInteger(arg)
   }
 
+  /// Whether the running call passed its deadline or was interrupted (or, under a budget, used
+  /// its instructions): a long loop in a host function asks, and returns early when it has;
+  /// the trampoline then raises the limit's error.
+  public var limitsTripped: Bool { folio_poll(L) != 0 }
+
   public func checkNumber(_ arg: Int32) throws(LuaHostError) -> Double {
     guard let v = number(at: arg) else { throw .type(arg, expected: "number") }
     return v

@@ -47,6 +47,7 @@ public final class LuaVM {
   public init(sandboxed: Bool, limits: LuaLimits = .none) throws(LuaError) {
     _ = hostInstalled
     raw = .allocate(capacity: 1)
+    ledger = HostLedger(raw)
     guard let L = folio_newstate(raw) else {
       raw.deallocate()
       throw LuaError(kind: .memory, message: "not enough memory to create a Lua state")
@@ -74,7 +75,11 @@ public final class LuaVM {
     guard !closed else { return }
     closed = true
     folio_closestate(state.L)
+    ledger.close()
   }
+
+  /// The host memory charged to this VM's budget.
+  let ledger: HostLedger
 
   /// The limits applied to each call from Swift into Lua.
   public var limits: LuaLimits {
@@ -92,6 +97,11 @@ public final class LuaVM {
   public var memoryPeak: Int { raw.pointee.peak }
   /// Host objects pushed into Lua that Lua has not released yet.
   public var liveObjects: Int { raw.pointee.live_objects }
+  /// Bytes the host holds for this VM (counters, spans, meta), charged to its memory limit.
+  public var hostBytes: Int { raw.pointee.host_bytes }
+
+  /// Gives back what was charged for the open document: its call has ended.
+  public func releaseDocumentBytes() { folio_host_release_document(raw) }
 
   @inline(__always) func checkThread() {
     assert(pthread_equal(owner, pthread_self()) != 0, "a LuaVM was used from another thread")
@@ -145,6 +155,8 @@ public final class LuaVM {
         folio_state(L)?.pointee.err_arg = n
         st.pushString(expected)
         return FOLIO_HOST_TYPEERROR.rawValue
+      case .noMemory:
+        return FOLIO_HOST_NOMEMORY.rawValue
       }
     }
   }

@@ -92,6 +92,40 @@ import Testing
     ("nested_close", "survived: C stack overflow (coroutines nested too deeply)"),
     ("nested_wrap", "bytes in all) - while tagging document"),
     ("error_huge", "EEEE... (message cut: 10000049 bytes in all)"),
+    ("minhash_quadratic", "limit exceeded"),
+    ("regex_tag_slow", "limit exceeded"),
+    ("unpack_huge", "too many results to unpack"),
+    ("unpack_minmax", "too many results to unpack"),
+    ("insert_far", "bad argument #2 to 'insert' (position out of bounds)"),
+    ("remove_far", "bad argument #1 to 'remove' (position out of bounds)"),
+    ("codepoint_long", "stack overflow (string slice too long)"),
+    ("utf8_char_huge", "bad argument #1 to 'char' (value out of range)"),
+    ("format_width", "invalid conversion specification: '%099999d'"),
+    ("pack_huge", "integral size (17) out of limits [1,16]"),
+    ("rep_sep_huge", "resulting string too large"),
+    ("os_time_far", "field 'year' is out-of-bound"),
+    ("os_date_bad", "bad argument #1 to 'date' (invalid conversion specifier '%Ez')"),
+    ("index_loop", "'__index' chain too long; possible loop"),
+    ("tostring_loop", "limit exceeded"),
+    ("load_huge", "C stack overflow"),
+    ("json_deep", "not JSON: nested more than 512 deep at byte 513"),
+    ("json_cycle", "bad argument #1 to 'encode' (cannot encode: [\"self\"][\"self\"]"),
+    ("state_cycle", "bad argument #1 to 'encode' (cannot encode: [2][2]"),
+    ("gazetteer_huge", "not enough memory (limit 64 MiB)"),
+    ("gc_via_index", "no finalizer ran"),
+    (
+      "collect_incremental",
+      "collectgarbage('incremental') is not allowed in plugins (only 'count')"
+    ),
+    ("find_init_extreme", "positions clamped"),
+    ("gsub_repl_huge", "not enough memory (limit 64 MiB)"),
+    ("coroutine_close_loop", "limit exceeded"),
+    ("hoard_counter", "not enough memory (limit 64 MiB)"),
+    ("hoard_counters", "not enough memory (limit 64 MiB)"),
+    ("hoard_spans", "not enough memory (limit 64 MiB)"),
+    ("hoard_meta", "not enough memory (limit 64 MiB)"),
+    ("hoard_after_pcall", "limit exceeded"),
+    ("hoard_merge", "not enough memory (limit 64 MiB)"),
     (
       "use_closed_meta_read",
       "this Meta is closed: it was valid only during the call that received it"
@@ -146,7 +180,8 @@ import Testing
     arguments: [
       "loop", "pcall_loop", "xpcall_handler", "coroutine_loop", "coroutine_yield_catch",
       "lua_pattern_catastrophic", "lua_gsub_catastrophic", "close_loop", "close_after_error",
-      "table_move_huge", "table_concat_huge",
+      "table_move_huge", "table_concat_huge", "minhash_quadratic", "regex_tag_slow",
+      "tostring_loop", "coroutine_close_loop",
     ])
   func runawayAtDeadline(_ name: String) throws {
     let start = Date()
@@ -160,6 +195,69 @@ import Testing
     #expect(Date().timeIntervalSince(start) < 5, "\(name) ran long")
   }
 
-  @Test("there are at least 60 attempts")
-  func count() { #expect(Self.attempts.count >= 60) }
+  /// Runs `folio run` with `arguments` and returns its exit status and peak resident memory.
+  static func peakMemory(_ arguments: [String]) -> (status: Int32, kib: Int) {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([CLI.binary.path] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, CLI.binary.path, &actions, nil, argv, environ) == 0 else {
+      return (-1, 0)
+    }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    return ((status >> 8) & 0xFF, usage.ru_maxrss)
+  }
+
+  /// What a plugin makes the host hold counts against --max-memory: a plugin hoarding
+  /// counters, spans or metadata peaks at 64 MiB above Folio's own baseline, not gigabytes.
+  @Test(
+    "hoarding plugins stay within --max-memory plus the baseline",
+    arguments: ["hoard_counter", "hoard_counters", "hoard_spans", "hoard_meta", "hoard_merge"])
+  func hoarding(_ name: String) {
+    func run(_ attempt: String) -> (status: Int32, kib: Int) {
+      Self.peakMemory([
+        "run", CLI.root.appendingPathComponent("Examples/news/000_45508004cb4e5294.txt").path,
+        "-p",
+        CLI.root.appendingPathComponent("Tests/FolioCLITests/plugins/escape").path
+          + ":attempt=\(attempt),sentinel=/nonexistent/x",
+        "--max-memory", "64", "--timeout", "10", "-j", "1", "-q",
+      ])
+    }
+    let baseline = run("gc_by_hand")
+    let hoard = run(name)
+    #expect(baseline.status == 65 && hoard.status == 65)
+    #expect(
+      hoard.kib <= baseline.kib + 64 * 1024,
+      "\(name): \(hoard.kib) KiB, baseline \(baseline.kib) KiB")
+  }
+
+  /// PCRE2's match limit counts one start position at a time; Folio's search asks the deadline
+  /// before each, so a slow pattern over a 12 KB document stops at --timeout (it ran 30 s).
+  @Test("the shipped regex plugin stops at --timeout on a slow pattern")
+  func slowRegexTag() throws {
+    let dir = try CLI.workspace(["corpus/long.txt": String(repeating: "a", count: 12_000)])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let start = Date()
+    let r = try CLI.run(
+      [
+        "run", "corpus/long.txt", "-p", #"regex:pattern="\w{0,60}\w{0,60}\w{0,60}\d""#,
+        "--timeout", "1", "-q",
+      ], in: dir)
+    #expect(r.status == 65)
+    #expect(
+      r.stderr.hasPrefix(
+        "Error: plugin 'regex': Plugins/regex/init.lua:14: time limit exceeded (1 s)")
+        || r.stderr.contains("time limit exceeded (1 s) - while tagging document long.txt"),
+      "\(r.stderr)")
+    #expect(Date().timeIntervalSince(start) < 3)
+  }
+
+  @Test("there are at least 100 attempts")
+  func count() { #expect(Self.attempts.count >= 100) }
 }

@@ -222,6 +222,26 @@ struct REPLTerminalTests {
     try t.wait(for: "> n + 1\n42\n> ")
   }
 
+  @Test("Ctrl-C inside a long Swift call (kwic) comes back at once, and the next command works")
+  func interruptSwiftCall() throws {
+    // 40 documents of 40,000 "the": kwic("the") makes 1.6 million lines, seconds of work.
+    var files: [String: String] = [:]
+    let text = String(repeating: "the cat and the dog ", count: 20_000)
+    for i in 1...40 { files["corpus/d\(i).txt"] = text }
+    let dir = try CLI.workspace(files)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let t = try start(["repl", dir.appendingPathComponent("corpus").path])
+    try t.line("r = kwic(\"the\")")
+    Thread.sleep(forTimeInterval: 0.5)
+    let pressed = Date()
+    try t.press("C-c")
+    try t.wait(for: "Interrupted.\n> ")
+    // ≤ 100 ms in the release build; the debug build under a loaded test run gets more room.
+    #expect(Date().timeIntervalSince(pressed) < 1.5)
+    try t.line("r == nil")
+    try t.wait(for: "> r == nil\ntrue\n> ")
+  }
+
   @Test("Ctrl-C at the prompt drops the line; Ctrl-D leaves")
   func interruptPrompt() throws {
     let t = try start()

@@ -40,6 +40,8 @@ typedef enum FolioHostStatus {
   FOLIO_HOST_ARGERROR = -3,
   /// luaL_typeerror(L, err_arg, <type name on top>).
   FOLIO_HOST_TYPEERROR = -4,
+  /// A genuine memory error (LUA_ERRMEM): the host would pass the VM's memory limit.
+  FOLIO_HOST_NOMEMORY = -5,
 } FolioHostStatus;
 
 /// Per-VM state shared by the allocator, the hook and the trampoline. Owned by Swift.
@@ -58,6 +60,10 @@ typedef struct FolioVMState {
   int last_trip;           ///< what tripped in the last outermost call that failed
   int err_arg;             ///< argument index for FOLIO_HOST_ARGERROR / TYPEERROR
   intptr_t live_objects;   ///< host objects pushed and not yet collected
+  size_t host_bytes;       ///< bytes the host holds for this VM (counters, spans, meta):
+                           ///< they count against `limit` with Lua's own
+  size_t doc_bytes;        ///< the part of host_bytes held for the open document
+  int refuse_growth;       ///< refuse this many growing allocations (a host refusal)
   void *host;              ///< the Swift LuaVM (unretained)
   void *token_views;       ///< the token views (tokens.c), once installed
   lua_State *main;         ///< the state's main thread
@@ -224,6 +230,15 @@ int folio_poll(lua_State *L);
 void folio_guard_library(lua_State *L, int sandbox);
 /// The function coroutine.wrap returns (upvalue 1: the coroutine), with the C stack checked.
 int folio_guard_auxwrap(lua_State *L);
+
+/// Adds `delta` bytes (negative: gives them back) to what the host holds for the VM of `s`,
+/// in all (`document` 0) or for its open document (`document` 1). Never refuses: a host
+/// function that passed the limit is refused by the trampoline with LUA_ERRMEM once it returns.
+void folio_host_bytes(FolioVMState *s, ptrdiff_t delta, int document);
+/// Gives back every byte held for the open document (its call ended).
+void folio_host_release_document(FolioVMState *s);
+/// 1 when `bytes` more fit under the VM's memory limit (Lua's and the host's), else 0.
+int folio_host_room(lua_State *L, size_t bytes);
 
 /// Sets the limits for subsequent calls. 0 disables a limit.
 void folio_setlimits(lua_State *L, size_t memory, uint64_t instructions, uint64_t timeout_ns);

@@ -132,6 +132,110 @@ A.nested_wrap = function()
   local function f(n) return coroutine.wrap(function() if n > 0 then return f(n - 1)() end end) end
   f(50000)()
 end
+-- What a plugin makes the host hold counts against --max-memory (counters, spans, meta).
+local hoard = {}
+A.hoard_counter = function()
+  local c = folio.counter()
+  hoard[#hoard + 1] = c
+  for i = 1, 1e8 do c:add("key number " .. i) end
+end
+A.hoard_counters = function() for i = 1, 1e8 do hoard[#hoard + 1] = folio.counter() end end
+A.hoard_spans = function() for i = 1, 1e8 do doc_ref:add("x", 1, 1, "LABEL") end end
+A.hoard_meta = function()
+  local big = string.rep("m", 1e6)
+  for i = 1, 1e8 do doc_ref.meta["k" .. i] = big end
+end
+A.hoard_after_pcall = function()
+  local c = folio.counter()
+  hoard[#hoard + 1] = c
+  for round = 1, 1e8 do
+    pcall(function() for i = 1, 1e8 do c:add(round .. "/" .. i) end end)
+  end
+end
+A.hoard_merge = function()
+  local c = folio.counter()
+  for i = 1, 1e5 do c:add("word " .. i) end
+  local all = folio.counter()
+  hoard[#hoard + 1] = all
+  for i = 1, 1e8 do all:merge(c); local d = folio.counter(c); hoard[#hoard + 1] = d end
+end
+-- Long loops in Swift poll the deadline.
+A.minhash_quadratic = function()
+  local sigs = {}
+  for i = 1, 30000 do
+    local s = {}
+    for k = 1, 64 do s[k] = k <= 16 and 1 or i * 64 + k end
+    sigs[i] = s
+  end
+  return folio.minhash_clusters(sigs, { threshold = 0.9, bands = 4 })
+end
+A.regex_tag_slow = function()
+  doc_ref:add("x", 1, 1)
+  local text = string.rep("a", 12000)
+  return folio.re.compile("\\w{0,60}\\w{0,60}\\w{0,60}\\d"):find(text)
+end
+-- The standard library's own guards hold.
+A.unpack_huge = function() return table.unpack({}, 1, 1e8) end
+A.unpack_minmax = function() return table.unpack({}, math.mininteger, math.maxinteger) end
+A.insert_far = function() table.insert({}, math.maxinteger, 1) end
+A.remove_far = function() table.remove({}, math.mininteger) end
+A.codepoint_long = function() return utf8.codepoint(string.rep("a", 1e7), 1, -1) end
+A.utf8_char_huge = function() return utf8.char(0x7FFFFFFF + 1) end
+A.format_width = function() return string.format("%099999d", 1) end
+A.pack_huge = function() return string.pack("i17", 1) end
+A.rep_sep_huge = function() return string.rep("x", 1e5, string.rep("y", 1e5)) end
+A.os_time_far = function() return os.time({ year = 1 << 62, month = 1, day = 1 }) end
+A.os_date_bad = function() return os.date("%Ez") end
+A.index_loop = function()
+  local a, b = {}, {}
+  setmetatable(a, { __index = b })
+  setmetatable(b, { __index = a })
+  return a.x
+end
+A.tostring_loop = function()
+  return tostring(setmetatable({}, { __tostring = function() while true do end end }))
+end
+A.load_huge = function()
+  local f = assert(load("return " .. string.rep("(", 1e6) .. "1" .. string.rep(")", 1e6)))
+  return f()
+end
+A.json_deep = function() return folio.json.decode(string.rep("[", 1e6)) end
+A.json_cycle = function()
+  local t = {}
+  t.self = t
+  return folio.json.encode(t)
+end
+A.state_cycle = function()
+  -- A report state with a cycle cannot be copied; here the same check through JSON.
+  local t = { 1 }
+  t[2] = t
+  return folio.json.encode(t)
+end
+A.gazetteer_huge = function()
+  local names = {}
+  for i = 1, 1e7 do names[i] = "name number " .. i end
+  return folio.gazetteer(names)
+end
+A.gc_via_index = function()
+  -- __gc reached through __index is no finalizer: Lua reads the field raw.
+  setmetatable({}, setmetatable({}, { __index = { __gc = function() while true do end end } }))
+  for i = 1, 200 do local garbage = string.rep("g", 1e5) .. i end
+  error("no finalizer ran", 0)
+end
+A.collect_incremental = function() collectgarbage("incremental") end
+A.find_init_extreme = function()
+  assert(("abc"):find("b", math.mininteger) == 2 and ("abc"):find("b", math.maxinteger) == nil)
+  error("positions clamped", 0)
+end
+A.gsub_repl_huge = function() return string.rep("x", 1e6):gsub("x", string.rep("y", 1000)) end
+A.coroutine_close_loop = function()
+  local co = coroutine.create(function()
+    local x <close> = setmetatable({}, { __close = function() while true do end end })
+    coroutine.yield()
+  end)
+  coroutine.resume(co)
+  coroutine.close(co)
+end
 -- A message of megabytes is cut.
 A.error_huge = function() error(string.rep("E", 10e6)) end
 
