@@ -19,6 +19,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,6 +65,7 @@ typedef struct FolioVMState {
                            ///< they count against `limit` with Lua's own
   size_t doc_bytes;        ///< the part of host_bytes held for the open document
   int refuse_growth;       ///< refuse this many growing allocations (a host refusal)
+  volatile sig_atomic_t watch_hit;  ///< the watchdog signalled this call (deadline, Ctrl-C)
   void *host;              ///< the Swift LuaVM (unretained)
   void *token_views;       ///< the token views (tokens.c), once installed
   lua_State *main;         ///< the state's main thread
