@@ -189,14 +189,18 @@ extension FolioLua {
   /// record three times (arrays grow by doubling, and a copy is made while they do) and its
   /// strings.
   static func hostBytes(of span: Span) -> Int {
-    3 * MemoryLayout<Span>.stride + (span.label?.utf8.count ?? 0)
-      + span.attributes.reduce(0) { $0 + 32 + $1.0.utf8.count + hostBytes(of: $1.1) }
+    3 * MemoryLayout<Span>.stride + (span.label.map { heapBytes($0) } ?? 0)
+      + span.attributes.reduce(0) { $0 + 32 + heapBytes($1.0) + hostBytes(of: $1.1) }
   }
+
+  /// The bytes a Swift string takes on the heap: none up to 15 bytes (stored inline), else
+  /// its bytes and the allocation's header.
+  static func heapBytes(_ s: String) -> Int { s.utf8.count <= 15 ? 0 : s.utf8.count + 48 }
 
   /// About the bytes a metadata value holds.
   static func hostBytes(of value: MetaValue) -> Int {
     switch value {
-    case .string(let s): 64 + s.utf8.count
+    case .string(let s): 64 + heapBytes(s)
     case .list(let items): 16 + items.reduce(0) { $0 + hostBytes(of: $1) }
     default: 16
     }

@@ -140,7 +140,10 @@ A.hoard_counter = function()
   for i = 1, 1e8 do c:add("key number " .. i) end
 end
 A.hoard_counters = function() for i = 1, 1e8 do hoard[#hoard + 1] = folio.counter() end end
-A.hoard_spans = function() for i = 1, 1e8 do doc_ref:add("x", 1, 1, "LABEL") end end
+A.hoard_spans = function()
+  local label = string.rep("L", 1000)
+  for i = 1, 1e8 do doc_ref:add("x", 1, 1, label) end
+end
 A.hoard_meta = function()
   local big = string.rep("m", 1e6)
   for i = 1, 1e8 do doc_ref.meta["k" .. i] = big end
