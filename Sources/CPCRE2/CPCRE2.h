@@ -19,4 +19,5 @@ static const int folio_pcre2_error_nomatch = PCRE2_ERROR_NOMATCH;
 static const uint32_t folio_pcre2_anchored = PCRE2_ANCHORED;
 static const uint32_t folio_pcre2_info_firstbitmap = PCRE2_INFO_FIRSTBITMAP;
 static const uint32_t folio_pcre2_info_firstcodetype = PCRE2_INFO_FIRSTCODETYPE;
+static const uint32_t folio_pcre2_info_firstcodeunit = PCRE2_INFO_FIRSTCODEUNIT;
 static const uint32_t folio_pcre2_info_alloptions = PCRE2_INFO_ALLOPTIONS;

@@ -79,8 +79,11 @@ extension TermCounter {
   /// all), by score (NaN last), then key (bytes).
   ///
   /// A key that is not two words joined by one space is left out.
+  ///
+  /// `stop` is asked every 4,096 pairs (the deadline, Ctrl-C): then the pairs scored so far.
   public func associations(
-    words: TermCounter, measure: Association, minimum: Int, n: Double, limit: Int
+    words: TermCounter, measure: Association, minimum: Int, n: Double, limit: Int,
+    stop: () -> Bool = { false }
   ) -> [PairScore] {
     var scored: [PairScore] = []
     var split: (Int) -> (first: Int, second: Int)? = { _ in nil }
@@ -110,6 +113,7 @@ extension TermCounter {
       }
     }
     for k in 0..<count {
+      if k % 4096 == 4095 && stop() { break }
       let o11 = count(at: k)
       guard o11 >= minimum, let (r1, c1) = split(k) else { continue }
       let s = measure.score(o11: Double(o11), r1: Double(r1), c1: Double(c1), n: n)

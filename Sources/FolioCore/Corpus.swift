@@ -45,7 +45,10 @@ public final class Corpus {
   private var revisionKey: Int { documents.reduce(0) { $0 &+ $1.revision } }
 
   /// Counts the tokens of `texts` on all cores.
-  static func count(_ texts: [String], kinds: Set<TokenKind>, lower: Bool) -> TermCounter {
+  static func count(
+    _ texts: [String], kinds: Set<TokenKind>, lower: Bool,
+    stop: @Sendable () -> Bool = { false }
+  ) -> TermCounter {
     // A worker for each megabyte, up to the cores: small corpora stay on one thread, a few
     // long books spread over all of them.
     let bytes = texts.reduce(0) { $0 + $1.utf8.count }
@@ -57,7 +60,7 @@ public final class Corpus {
     DispatchQueue.concurrentPerform(iterations: workers) { w in
       let counter = slots[w].counter
       var i = w
-      while i < texts.count {
+      while i < texts.count && !stop() {
         var text = texts[i]
         text.withUTF8 { counter.add(text: $0, mask: mask, lower: lower) }
         i += workers
@@ -198,7 +201,12 @@ public final class Corpus {
   /// Counts of the tokens of `kinds` over the whole corpus, lowercased when `lower`.
   ///
   /// The default (lowercased words) is computed once and kept until a document changes.
-  public func frequencies(kinds: Set<TokenKind> = [.word], lower: Bool = true) -> TermCounter {
+  ///
+  /// `stop` is asked before each document, from the counting threads: when it says so, the
+  /// counts are partial and not kept.
+  public func frequencies(
+    kinds: Set<TokenKind> = [.word], lower: Bool = true, stop: @Sendable () -> Bool = { false }
+  ) -> TermCounter {
     let isDefault = kinds == [.word] && lower
     let key = revisionKey
     if isDefault, let job = pending {
@@ -207,8 +215,8 @@ public final class Corpus {
       if job.key == key, let counter = job.counter { wordIndex = (key, counter) }
     }
     if isDefault, let wordIndex, wordIndex.key == key { return wordIndex.counter }
-    let counter = Self.count(documents.map(\.text), kinds: kinds, lower: lower)
-    if isDefault { wordIndex = (key, counter) }
+    let counter = Self.count(documents.map(\.text), kinds: kinds, lower: lower, stop: stop)
+    if isDefault && !stop() { wordIndex = (key, counter) }
     return counter
   }
 

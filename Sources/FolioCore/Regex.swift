@@ -84,7 +84,13 @@ public final class Regex {
     self.names = names
   }
 
-  /// The bytes a match can start with, and the pattern compiled anchored, when PCRE2 finds none.
+  /// The bytes a match can start with, and the pattern compiled anchored.
+  ///
+  /// Folio's search tries the anchored pattern at those bytes, asking the caller's deadline
+  /// between attempts: PCRE2's own search runs every start position inside one call, each with
+  /// a fresh match limit, so a slow pattern could run for minutes in it. The bytes come from
+  /// PCRE2 (its first code unit or start bitmap, every lead byte of a non-ASCII character
+  /// added) or, when it finds none, from the pattern without Unicode classes.
   ///
   /// With Unicode classes, PCRE2 finds no start bytes for a pattern with `\d`, `\w` or `\s`
   /// (any non-ASCII character might be one), so it tries every position: a date pattern ran at
@@ -103,7 +109,9 @@ public final class Regex {
     pcre2_pattern_info_8(code, folio_pcre2_info_firstbitmap, &bitmap)
     pcre2_pattern_info_8(code, folio_pcre2_info_alloptions, &all)
     let text = String(decoding: pattern, as: UTF8.self)
-    guard firstType == 0, bitmap == nil, all & folio_pcre2_anchored == 0,
+    // Anchored patterns try one position, and a pattern anchored at line starts (firstType 2)
+    // is searched line by line by PCRE2.
+    guard firstType != 2, all & folio_pcre2_anchored == 0,
       !text.contains("\\G"), !text.contains("(*")
     else { return (nil, nil) }
     var errorCode: Int32 = 0
@@ -113,14 +121,28 @@ public final class Regex {
         pcre2_compile_8(b.baseAddress, b.count, options, &errorCode, &errorOffset, nil)
       }
     }
-    guard let ascii = compile(options & ~folio_pcre2_ucp) else { return (nil, nil) }
-    defer { pcre2_code_free_8(ascii) }
-    var asciiBitmap: UnsafePointer<UInt8>?
-    pcre2_pattern_info_8(ascii, folio_pcre2_info_firstbitmap, &asciiBitmap)
-    guard let asciiBitmap else { return (nil, nil) }
     var starts = [Bool](repeating: false, count: 256)
-    for c in 0..<256 { starts[c] = asciiBitmap[c / 8] & (1 << (c % 8)) != 0 }
-    for c in 0xC0..<256 { starts[c] = true }
+    if firstType == 1 {
+      var unit: UInt32 = 0
+      pcre2_pattern_info_8(code, folio_pcre2_info_firstcodeunit, &unit)
+      let b = Int(unit & 0xFF)
+      starts[b] = true
+      if options & folio_pcre2_caseless != 0 {
+        if (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) { starts[b ^ 0x20] = true }
+        for c in 0xC0..<256 { starts[c] = true }
+      }
+    } else {
+      var first = bitmap
+      var ascii: OpaquePointer?
+      if first == nil {
+        ascii = compile(options & ~folio_pcre2_ucp)
+        if let ascii { pcre2_pattern_info_8(ascii, folio_pcre2_info_firstbitmap, &first) }
+      }
+      defer { if let ascii { pcre2_code_free_8(ascii) } }
+      guard let first else { return (nil, nil) }
+      for c in 0..<256 { starts[c] = first[c / 8] & (1 << (c % 8)) != 0 }
+      for c in 0xC0..<256 { starts[c] = true }
+    }
     guard let anchored = compile(options | folio_pcre2_anchored) else { return (nil, nil) }
     pcre2_jit_compile_8(anchored, folio_pcre2_jit_complete)
     return (starts, anchored)

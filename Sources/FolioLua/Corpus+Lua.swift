@@ -210,7 +210,9 @@ extension FolioLua {
       L.pop()
       kinds = try countOptions(L, 2).kinds
     }
-    let counter = corpus.frequencies(kinds: kinds, lower: lower)
+    // Ctrl-C (any thread may ask: the counting runs on several).
+    let counter = corpus.frequencies(kinds: kinds, lower: lower) { LuaInterrupt.isRequested }
+    if L.limitsTripped { return 0 }  // the trampoline raises the limit's error
     let ranked = counter.ranked(limit: n <= 0 ? .max : n)
     let total = Double(max(1, counter.total))
     L.newTable(array: Int32(clamping: ranked.count))

@@ -280,7 +280,10 @@ extension FolioLua {
       L.pop()
       top = try L.integerField(3, "top", top, in: 0...LuaState.integerLimit)
     }
-    let rows = c.associations(words: words, measure: measure, minimum: minimum, n: n, limit: top)
+    let rows = c.associations(
+      words: words, measure: measure, minimum: minimum, n: n, limit: top,
+      stop: { L.limitsTripped })
+    if L.limitsTripped { return 0 }  // the trampoline raises the limit's error
     L.newTable(array: Int32(clamping: rows.count))
     for (i, row) in rows.enumerated() {
       L.newTable(hash: 5)

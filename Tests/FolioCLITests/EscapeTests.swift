@@ -94,6 +94,7 @@ import Testing
     ("error_huge", "EEEE... (message cut: 10000049 bytes in all)"),
     ("minhash_quadratic", "limit exceeded"),
     ("regex_tag_slow", "limit exceeded"),
+    ("regex_bitmap_slow", "limit exceeded"),
     ("unpack_huge", "too many results to unpack"),
     ("unpack_minmax", "too many results to unpack"),
     ("insert_far", "bad argument #2 to 'insert' (position out of bounds)"),
@@ -181,6 +182,7 @@ import Testing
       "loop", "pcall_loop", "xpcall_handler", "coroutine_loop", "coroutine_yield_catch",
       "lua_pattern_catastrophic", "lua_gsub_catastrophic", "close_loop", "close_after_error",
       "table_move_huge", "table_concat_huge", "minhash_quadratic", "regex_tag_slow",
+      "regex_bitmap_slow",
       "tostring_loop", "coroutine_close_loop",
     ])
   func runawayAtDeadline(_ name: String) throws {

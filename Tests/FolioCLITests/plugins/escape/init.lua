@@ -177,6 +177,10 @@ A.regex_tag_slow = function()
   local text = string.rep("a", 12000)
   return folio.re.compile("\\w{0,60}\\w{0,60}\\w{0,60}\\d"):find(text)
 end
+A.regex_bitmap_slow = function()
+  -- ASCII classes give PCRE2 a start bitmap: its own search would not be asked in between.
+  return folio.re.compile("[a-z]{0,60}[a-z]{0,60}[a-z]{0,60}[0-9]"):find(string.rep("a", 12000))
+end
 -- The standard library's own guards hold.
 A.unpack_huge = function() return table.unpack({}, 1, 1e8) end
 A.unpack_minmax = function() return table.unpack({}, math.mininteger, math.maxinteger) end
