@@ -18,9 +18,10 @@ public final class Regex {
   /// Named groups and their numbers.
   public let names: [(name: String, group: Int)]
   private let code: OpaquePointer
-  /// For patterns whose start PCRE2 cannot narrow: the bytes a match can start with, and the
-  /// pattern compiled anchored, tried only at those bytes (see `makeStartFilter`).
+  /// The bytes a match can start with, and the pattern compiled anchored, tried only at those
+  /// bytes (see `makeStartFilter`); with `lineStarts`, only after a line feed (or at 0).
   private let starts: [Bool]?
+  private let lineStarts: Bool
   private let anchored: OpaquePointer?
   private let matchData: OpaquePointer
   private let context: OpaquePointer
@@ -53,6 +54,9 @@ public final class Regex {
     code = compiled
     pcre2_jit_compile_8(compiled, folio_pcre2_jit_complete)  // falls back to the interpreter
     (starts, anchored) = Self.makeStartFilter(compiled, bytes, options)
+    var firstType: UInt32 = 0
+    pcre2_pattern_info_8(compiled, folio_pcre2_info_firstcodetype, &firstType)
+    lineStarts = firstType == 2
     self.pattern = pattern
     var count: UInt32 = 0
     pcre2_pattern_info_8(compiled, folio_pcre2_info_capturecount, &count)
@@ -109,9 +113,9 @@ public final class Regex {
     pcre2_pattern_info_8(code, folio_pcre2_info_firstbitmap, &bitmap)
     pcre2_pattern_info_8(code, folio_pcre2_info_alloptions, &all)
     let text = String(decoding: pattern, as: UTF8.self)
-    // Anchored patterns try one position, and a pattern anchored at line starts (firstType 2)
-    // is searched line by line by PCRE2.
-    guard firstType != 2, all & folio_pcre2_anchored == 0,
+    // Anchored patterns try one position; a pattern anchored at line starts (firstType 2) is
+    // tried after each line feed.
+    guard all & folio_pcre2_anchored == 0,
       !text.contains("\\G"), !text.contains("(*")
     else { return (nil, nil) }
     var errorCode: Int32 = 0
@@ -122,7 +126,9 @@ public final class Regex {
       }
     }
     var starts = [Bool](repeating: false, count: 256)
-    if firstType == 1 {
+    if firstType == 2 {
+      // No byte decides: `lineStarts` does.
+    } else if firstType == 1 {
       var unit: UInt32 = 0
       pcre2_pattern_info_8(code, folio_pcre2_info_firstcodeunit, &unit)
       let b = Int(unit & 0xFF)
@@ -182,7 +188,7 @@ public final class Regex {
       var p = start
       var checked = trusted
       while p < subject.count {
-        if !checked || starts[Int(base[p])] {
+        if !checked || starts[Int(base[p])] || (lineStarts && (p == 0 || base[p - 1] == 0x0A)) {
           if stop() { throw Failure(message: "interrupted") }
           rc = pcre2_match_8(
             anchored, base, subject.count, p, checked ? folio_pcre2_no_utf_check : 0, matchData,

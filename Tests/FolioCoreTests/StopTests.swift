@@ -41,6 +41,22 @@ import Testing
     }
   }
 
+  @Test("a pattern anchored at line starts is tried after each line feed, asking each time")
+  func lineStarts() throws {
+    let re = try Regex("^b+", flags: "m")
+    let text = Array("abc\nbbx\nzz\nb".utf8)
+    var asked = 0
+    let found = try text.withUnsafeBufferPointer { b in
+      try re.matches(
+        b, trusted: true,
+        stop: {
+          asked += 1; return false
+        })
+    }
+    #expect(found.compactMap { $0[0] } == [4..<6, 11..<12])
+    #expect(asked == 4)  // positions 0, 4, 8 and 11: the text's start and each line's
+  }
+
   @Test("MinHash clustering and association scores stop when asked")
   func clustersAndScores() {
     let signatures = (0..<5000).map { i in (0..<64).map { k in k < 16 ? 1 : i * 64 + k } }
