@@ -182,7 +182,7 @@ function folio.stats.pmi(o11, r1, c1, n) end
 ---@return number
 function folio.stats.t_score(o11, r1, c1, n) end
 
---- Log-likelihood G² (Dunning 1993): 2 * sum(o_ij * ln(o_ij / e_ij)) over the 2×2 table.
+--- Log-likelihood G² (Dunning 1993): 2 * sum(o_ij * ln(o_ij / e_ij)) over the 2×2 table, negative when the pair occurs less often than expected (o11 < e11).
 ---@param o11 number
 ---@param r1 number
 ---@param c1 number
@@ -190,7 +190,7 @@ function folio.stats.t_score(o11, r1, c1, n) end
 ---@return number
 function folio.stats.log_likelihood(o11, r1, c1, n) end
 
---- Pearson's chi² of the 2×2 table: n * (o11*o22 - o12*o21)² / (r1*r2*c1*c2).
+--- Pearson's chi² of the 2×2 table: n * (o11*o22 - o12*o21)² / (r1*r2*c1*c2), negative when o11 < e11.
 ---@param o11 number
 ---@param r1 number
 ---@param c1 number

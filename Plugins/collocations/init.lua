@@ -54,7 +54,9 @@ function M.finish(state, ctx)
   local o = ctx.options
   local n = state.uni:total() / math.max(1, o.window)
   -- Scored and ranked in Swift: by score, then pair.
-  local best = state.bi:associations(state.uni, { measure = o.measure, min = o.min, n = n, top = o.top })
+  -- Pairs seen less often than chance (negative scores: "the the") are left out unless asked.
+  local best = state.bi:associations(state.uni,
+    { measure = o.measure, min = o.min, n = n, top = o.top, negative = o.negative })
   local rows = {}
   for i, r in ipairs(best) do
     rows[i] = { i, r.pair, r.count, r.first, r.second, math.floor(r.score * 10000 + 0.5) / 10000 }

@@ -19,8 +19,9 @@ public enum Association: String, CaseIterable, Sendable {
     switch self {
     case .pmi: "log2(o11 / e11), e11 = r1 * c1 / n"
     case .tScore: "(o11 - e11) / sqrt(o11)"
-    case .logLikelihood: "G2 = 2 * sum(o_ij * ln(o_ij / e_ij)) over the 2x2 table"
-    case .chi2: "n * (o11 * o22 - o12 * o21)^2 / (r1 * r2 * c1 * c2)"
+    case .logLikelihood:
+      "G2 = 2 * sum(o_ij * ln(o_ij / e_ij)) over the 2x2 table, negative when o11 < e11"
+    case .chi2: "n * (o11 * o22 - o12 * o21)^2 / (r1 * r2 * c1 * c2), negative when o11 < e11"
     case .logDice: "14 + log2(2 * o11 / (r1 + c1))"
     }
   }
@@ -28,7 +29,13 @@ public enum Association: String, CaseIterable, Sendable {
   /// The formula of the log ratio (`logRatio`).
   public static let logRatioFormula = "log2((a / na) / (b / nb)), zero counts taken as 0.5"
 
+  /// The score of a pair.
+  ///
+  /// Every measure but log-Dice carries the direction of the association: G² and chi², unsigned by their formulas, are negative when the pair occurs less often than
+  /// chance would have it (o11 < e11), as AntConc and Sketch Engine report them, so that a pair
+  /// such as "the the" (8 seen, 3,268 expected) never ranks as a strong collocation.
   public func score(o11: Double, r1: Double, c1: Double, n: Double) -> Double {
+    let below = o11 * n < r1 * c1  // o11 < e11
     switch self {
     // Pointwise mutual information, in bits.
     case .pmi:
@@ -41,15 +48,17 @@ public enum Association: String, CaseIterable, Sendable {
       let (a, b, c, d) = (o11, r1 - o11, c1 - o11, n - r1 - c1 + o11)
       let (r2, c2) = (n - r1, n - c1)
       func term(_ o: Double, _ e: Double) -> Double { o <= 0 || e <= 0 ? 0 : o * log(o / e) }
-      return 2
+      let g2 =
+        2
         * (term(a, r1 * c1 / n) + term(b, r1 * c2 / n) + term(c, r2 * c1 / n)
           + term(d, r2 * c2 / n))
+      return below ? -g2 : g2
     case .chi2:
       let (a, b, c, d) = (o11, r1 - o11, c1 - o11, n - r1 - c1 + o11)
       let den = r1 * (n - r1) * c1 * (n - c1)
       if den == 0 { return 0 }
       let x = a * d - b * c
-      return n * (x * x) / den
+      return (below ? -1 : 1) * n * (x * x) / den
     // Rychlý 2008: at most 14, independent of corpus size.
     case .logDice:
       return 14 + log2(2 * o11 / (r1 + c1))
@@ -78,12 +87,13 @@ extension TermCounter {
   /// count, r1 and c1 = the counts of a and b in `words`, and `n`; the `limit` best (≤ 0:
   /// all), by score (NaN last), then key (bytes).
   ///
-  /// A key that is not two words joined by one space is left out.
+  /// A key that is not two words joined by one space is left out, and with `negative` false so
+  /// is a pair seen less often than chance would have it (o11 < e11).
   ///
   /// `stop` is asked every 4,096 pairs (the deadline, Ctrl-C): then the pairs scored so far.
   public func associations(
     words: TermCounter, measure: Association, minimum: Int, n: Double, limit: Int,
-    stop: () -> Bool = { false }
+    negative: Bool = true, stop: () -> Bool = { false }
   ) -> [PairScore] {
     var scored: [PairScore] = []
     var split: (Int) -> (first: Int, second: Int)? = { _ in nil }
@@ -116,6 +126,7 @@ extension TermCounter {
       if k % 4096 == 4095 && stop() { break }
       let o11 = count(at: k)
       guard o11 >= minimum, let (r1, c1) = split(k) else { continue }
+      if !negative && Double(o11) * n < Double(r1) * Double(c1) { continue }
       let s = measure.score(o11: Double(o11), r1: Double(r1), c1: Double(c1), n: n)
       scored.append(PairScore(index: k, count: o11, first: r1, second: c1, score: s))
     }

@@ -200,11 +200,11 @@ extension FolioLua {
     APIEntry(
       "folio.stats.log_likelihood", "folio.stats.log_likelihood(o11, r1, c1, n)",
       returns: "number",
-      "Log-likelihood G² (Dunning 1993): 2 * sum(o_ij * ln(o_ij / e_ij)) over the 2×2 table.",
+      "Log-likelihood G² (Dunning 1993): 2 * sum(o_ij * ln(o_ij / e_ij)) over the 2×2 table, negative when the pair occurs less often than expected (o11 < e11).",
       annotations: statsParams),
     APIEntry(
       "folio.stats.chi2", "folio.stats.chi2(o11, r1, c1, n)", returns: "number",
-      "Pearson's chi² of the 2×2 table: n * (o11*o22 - o12*o21)² / (r1*r2*c1*c2).",
+      "Pearson's chi² of the 2×2 table: n * (o11*o22 - o12*o21)² / (r1*r2*c1*c2), negative when o11 < e11.",
       annotations: statsParams),
     APIEntry(
       "folio.stats.log_dice", "folio.stats.log_dice(o11, r1, c1)", returns: "number",
@@ -256,11 +256,11 @@ extension FolioLua {
       annotations: ["---@return integer"]),
     APIEntry(
       "Counter:associations",
-      "c:associations(words [, {measure = \"pmi\", min = 1, n = words:total(), top = 0}])",
+      "c:associations(words [, {measure = \"pmi\", min = 1, n = words:total(), top = 0, negative = true}])",
       returns: "List of {pair, count, first, second, score}",
       "Scores the pairs `\"a b\"` of this counter (from `add_tokens` with `ngram = 2`) by a `folio.stats` measure, in Swift; the `top` best (`0`: all), by score then pair.",
       details:
-        "o11 = the pair's count (at least `min`), r1 and c1 = the counts of `a` and `b` in `words`, n = `n`. `measure` is pmi, t_score, log_likelihood, chi2 or log_dice. A key that is not two words joined by a space is left out.",
+        "o11 = the pair's count (at least `min`), r1 and c1 = the counts of `a` and `b` in `words`, n = `n`. `measure` is pmi, t_score, log_likelihood, chi2 or log_dice; every score but log_dice is negative for a pair seen less often than expected (o11 < e11), and `negative = false` leaves such pairs out. A key that is not two words joined by a space is left out.",
       example:
         "state.bi:associations(state.uni, {measure = \"log_likelihood\", min = 5, top = 20})",
       annotations: [

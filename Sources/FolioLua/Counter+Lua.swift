@@ -263,6 +263,7 @@ extension FolioLua {
     var minimum = 1
     var n = Double(words.total)
     var top = 0
+    var negative = true
     if !L.isNoneOrNil(3) {
       try L.checkTable(3)
       if L.rawGet(3, "measure") != .nil {
@@ -279,9 +280,11 @@ extension FolioLua {
       if L.rawGet(3, "n") != .nil { n = L.number(at: -1) ?? n }
       L.pop()
       top = try L.integerField(3, "top", top, in: 0...LuaState.integerLimit)
+      if L.rawGet(3, "negative") != .nil { negative = L.bool(at: -1) }
+      L.pop()
     }
     let rows = c.associations(
-      words: words, measure: measure, minimum: minimum, n: n, limit: top,
+      words: words, measure: measure, minimum: minimum, n: n, limit: top, negative: negative,
       stop: { L.limitsTripped })
     if L.limitsTripped { return 0 }  // the trampoline raises the limit's error
     L.newTable(array: Int32(clamping: rows.count))

@@ -23,13 +23,30 @@ return {
     assert.truthy(ll[6] > 10)
     assert.equal(T.run({ text }, { min = 2, measure = "log_dice" }).rows[1][6], 13.7776)
   end,
+  ["a pair seen less often than chance has a negative score and is left out unless asked"] = function()
+    -- 18 words, "the" 9 times: "the the" is expected 9 * 9 / 18 = 4.5 times and seen once.
+    local docs = { "the a the b the c the d the e the f the g the the x" }
+    for _, measure in ipairs({ "log_likelihood", "chi2", "pmi", "t_score" }) do
+      local function find(rows)
+        for _, r in ipairs(rows) do if r[2] == "the the" then return r end end
+      end
+      assert.equal(find(T.run(docs, { measure = measure, min = 1, top = 0 }).rows), nil)
+      local row = find(T.run(docs, { measure = measure, min = 1, top = 0, negative = true }).rows)
+      assert.equal(row[3], 1)
+      assert.truthy(row[6] < 0, measure .. " should be negative, got " .. row[6])
+    end
+    assert.truthy(folio.stats.log_likelihood(1, 9, 9, 18) < 0)
+    assert.truthy(folio.stats.chi2(1, 9, 9, 18) < 0)
+    assert.truthy(folio.stats.log_likelihood(3, 4, 3, 16) > 0)
+  end,
   ["an unknown measure is refused"] = function()
     assert.error_matches(function() T.run({ text }, { measure = "dice" }) end, "option 'measure' must be pmi")
   end,
   ["window pairs words further apart; sentences stops pairs at sentence ends"] = function()
     local docs = { "red big car. red big car. red car." }
-    local adjacent = T.run(docs, { measure = "log_dice", min = 1, top = 0 })
-    local wide = T.run(docs, { measure = "log_dice", min = 1, top = 0, window = 2, sentences = true })
+    -- negative = true: every pair counted, also those seen less often than chance ("red car").
+    local adjacent = T.run(docs, { measure = "log_dice", min = 1, top = 0, negative = true })
+    local wide = T.run(docs, { measure = "log_dice", min = 1, top = 0, window = 2, sentences = true, negative = true })
     local function pairs_of(r) local out = {} for _, row in ipairs(r.rows) do out[row[2]] = row[3] end return out end
     assert.equal(pairs_of(adjacent), { ["red big"] = 2, ["big car"] = 2, ["car red"] = 2, ["red car"] = 1 })
     assert.equal(pairs_of(wide), { ["red big"] = 2, ["big car"] = 2, ["red car"] = 3 })
