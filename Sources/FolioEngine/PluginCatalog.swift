@@ -65,10 +65,22 @@ public enum PluginCatalog {
       out += "options: none\n"
     } else {
       out += "options:\n"
+      // A range, when the manifest gives one, goes with the type: `integer ≥ 0`, `number 0–1`.
+      func type(_ o: OptionSpec) -> String {
+        func show(_ d: Double) -> String {
+          d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+        }
+        switch (o.minimum.map(show), o.maximum.map(show)) {
+        case (let l?, let h?): return "\(o.type.rawValue) \(l)–\(h)"
+        case (let l?, nil): return "\(o.type.rawValue) ≥ \(l)"
+        case (nil, let h?): return "\(o.type.rawValue) ≤ \(h)"
+        default: return o.type.rawValue
+        }
+      }
       let table = ReportTable(
         title: "options", columns: ["option", "type", "default", "meaning"],
         rows: s.options.map {
-          [.string($0.name), .string($0.type.rawValue), $0.defaultValue, .string($0.description)]
+          [.string($0.name), .string(type($0)), $0.defaultValue, .string($0.description)]
         })
       out +=
         TableFormat.table.render(table).split(separator: "\n").map { "  " + $0 }.joined(

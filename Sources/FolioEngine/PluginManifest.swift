@@ -82,9 +82,24 @@ public enum PluginManifest {
             def = .string(s)
           }
         }
-        options.append(
-          OptionSpec(
-            name: key, type: type, defaultValue: def, description: o["description"]?.string ?? ""))
+        func bound(_ name: String) throws(FolioError) -> Double? {
+          guard let v = o[name] else { return nil }
+          guard type == .integer || type == .number, let d = v.double ?? v.int.map(Double.init)
+          else {
+            throw bad(
+              "option '\(key)': '\(name)' must be a number, on an integer or number option",
+              "write \(name) = 0 under [options.\(key)] with type = \"integer\" or \"number\"")
+          }
+          return d
+        }
+        let spec = OptionSpec(
+          name: key, type: type, defaultValue: def, description: o["description"]?.string ?? "",
+          minimum: try bound("min"), maximum: try bound("max"))
+        if let def, let problem = spec.rangeProblem(def) {
+          throw bad(
+            "option '\(key)': its default is not \(problem)", "give a default inside the range")
+        }
+        options.append(spec)
       }
     }
     func strings(_ key: String) -> [String] {

@@ -18,14 +18,43 @@ public struct OptionSpec: Sendable, Equatable {
   public var type: OptionType
   public var defaultValue: MetaValue?
   public var description: String
+  /// The smallest and largest value a number option takes (`min`, `max` in plugin.toml).
+  public var minimum: Double?
+  public var maximum: Double?
 
   public init(
-    name: String, type: OptionType, defaultValue: MetaValue? = nil, description: String = ""
+    name: String, type: OptionType, defaultValue: MetaValue? = nil, description: String = "",
+    minimum: Double? = nil, maximum: Double? = nil
   ) {
     self.name = name
     self.type = type
     self.defaultValue = defaultValue
     self.description = description
+    self.minimum = minimum
+    self.maximum = maximum
+  }
+
+  /// Why `value` is out of this option's range (`from 0 to 100`), or nil when it is in it.
+  public func rangeProblem(_ value: MetaValue) -> String? {
+    let x: Double
+    switch value {
+    case .integer(let i): x = Double(i)
+    case .number(let d): x = d
+    default: return nil
+    }
+    // NaN is out of any range.
+    let below = minimum.map { !(x >= $0) } ?? false
+    let above = maximum.map { !(x <= $0) } ?? false
+    guard below || above else { return nil }
+    func show(_ d: Double) -> String {
+      d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+    }
+    switch (minimum.map(show), maximum.map(show)) {
+    case (let l?, let h?): return "from \(l) to \(h)"
+    case (let l?, nil): return "at least \(l)"
+    case (nil, let h?): return "at most \(h)"
+    default: return nil
+    }
   }
 
   /// Parses a value given on the command line (`-p name:key=value`).

@@ -573,6 +573,12 @@ public final class PluginInstance {
             "option '\(key)' must be \(option.type == .integer ? "an" : "a") \(option.type.rawValue), got '\(text)'",
           activity: "reading the options")
       }
+      if let problem = option.rangeProblem(value) {
+        throw PluginError(
+          plugin: spec.name, code: "F104",
+          message: "option '\(key)' must be \(problem), got '\(text)'",
+          activity: "reading the options")
+      }
       values[key] = value
     }
     return values

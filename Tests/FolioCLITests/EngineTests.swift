@@ -270,6 +270,53 @@ import Testing
     #expect(!fm.fileExists(atPath: dir.appendingPathComponent("made").path))
   }
 
+  @Test("option ranges: plugin.toml states min and max, and values outside are refused")
+  func optionRanges() throws {
+    func manifest(_ extra: String) -> [String: String] {
+      [
+        "r/plugin.toml": """
+        name = "r"
+        version = "1.0.0"
+        kind = "report"
+        summary = "takes a ranged option"
+
+        [options.top]
+        type = "integer"
+        \(extra)
+        description = "how many"
+        """,
+        "r/init.lua": """
+        local M = {}
+        function M.each() end
+        function M.finish(s, ctx) return { columns = { "top" }, rows = { { ctx.options.top } } } end
+        return M
+        """,
+      ]
+    }
+    let dir = try CLI.workspace(manifest("min = 0\nmax = 100\ndefault = 20"))
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let ok = try CLI.run(["run", "corpus", "-p", "./r:top=100", "-q"], in: dir)
+    #expect(ok.stdout == "top\n100\n", "\(ok.stderr)")
+    let low = try CLI.run(["run", "corpus", "-p", "./r:top=-5", "-q"], in: dir)
+    #expect(low.status == 78)
+    #expect(
+      low.stderr.hasPrefix(
+        "Error: [F104] plugin 'r': option 'top' must be from 0 to 100, got '-5' - while reading the options"
+      ), "\(low.stderr)")
+    let info = try CLI.run(["plugin", "info", "./r"], in: dir)
+    #expect(info.stdout.contains("top     integer 0–100       20  how many"), "\(info.stdout)")
+    for (extra, expected) in [
+      ("min = 0\ndefault = -1", "option 'top': its default is not at least 0"),
+      ("min = \"zero\"\ndefault = 1", "option 'top': 'min' must be a number"),
+    ] {
+      let bad = try CLI.workspace(manifest(extra))
+      defer { try? FileManager.default.removeItem(at: bad) }
+      let r = try CLI.run(["run", "corpus", "-p", "./r", "-q"], in: bad)
+      #expect(r.status == 78)
+      #expect(r.stderr.contains("[F101] r/plugin.toml: " + expected), "\(r.stderr)")
+    }
+  }
+
   /// A plugin whose `file` option (`list`) has the default `DEFAULT`; it reports the bytes read.
   static func fileOptionPlugin(default path: String) -> [String: String] {
     [
@@ -822,7 +869,8 @@ import Testing
     #expect(list.stdout.contains("kwic\t1.0.0\treport\tshipped\tKeyword in context"))
     let info = try CLI.run(["plugin", "info", "kwic"], in: dir)
     #expect(info.stdout.hasPrefix("kwic 1.0.0 — report\nKeyword in context"))
-    #expect(info.stdout.contains("ignore_case  boolean  false"))
+    #expect(info.stdout.contains("ignore_case  boolean           false"))
+    #expect(info.stdout.contains("width        integer 0–100000  40"))
     #expect(info.stdout.contains("A report: keyword in context."))
   }
 }

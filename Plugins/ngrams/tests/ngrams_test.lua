@@ -34,6 +34,6 @@ return {
     assert.equal(r.rows, { { 1, "money talks", 3 }, { 2, "money matters", 1 }, { 3, "the money", 1 } })
   end,
   ["n is checked"] = function()
-    assert.error_matches(function() T.run(docs, { n = 1 }) end, "option 'n' must be 2 to 6")
+    assert.error_matches(function() T.run(docs, { n = 1 }) end, "option 'n' must be from 2 to 6, got '1'")
   end,
 }
