@@ -318,33 +318,23 @@ public struct CorpusReader: Sendable {
     }
   }
 
-  /// Whether a file inside a corpus folder describes the corpus rather than belonging to it.
+  /// Whether a file at the top of a corpus folder describes the corpus rather than belonging
+  /// to it.
   ///
-  /// README, LICENSE and COPYING files (`README.md`, `UPSTREAM-README.md`, `LICENSE.txt`) are
-  /// skipped in folders; name such a file explicitly to read it.
+  /// README, LICENSE, LICENCE and COPYING files (`README.md`, `UPSTREAM-README.md`,
+  /// `LICENSE-MIT.txt`): the name before its first dot has at most two parts (split at `-` and
+  /// `_`) and the first or the last is one of those words. `Shaw_Licence_1901.txt` is a
+  /// document. Only files at the top of a folder are skipped, with a warning; `--keep-docs`
+  /// or naming the file reads them.
   public static func isDocumentation(_ name: String) -> Bool {
-    // The name up to its first dot, in parts split at '-' and '_', compared on bytes without
-    // case: it runs once per file of a folder.
-    // No array is made: only parts of 6 or 7 bytes (the words' lengths) are compared.
-    var name = name
-    return name.withUTF8 { b in
-      var start = 0
-      for i in 0...b.count {
-        let last = i == b.count || b[i] == 0x2E
-        guard last || b[i] == 0x2D || b[i] == 0x5F else { continue }
-        let n = i - start
-        if n == 6 || n == 7,
-          documentationNames.contains(where: { word in
-            word.count == n && (0..<n).allSatisfy { word[$0] == Document.asciiLower(b[start + $0]) }
-          })
-        {
-          return true
-        }
-        if last { return false }
-        start = i + 1
-      }
-      return false
+    let stem = name.prefix { $0 != "." }
+    let parts = stem.split(whereSeparator: { $0 == "-" || $0 == "_" })
+    guard !parts.isEmpty, parts.count <= 2 else { return false }
+    func isWord(_ part: Substring) -> Bool {
+      let bytes = Array(part.utf8).map(Document.asciiLower)
+      return documentationNames.contains(bytes)
     }
+    return isWord(parts[0]) || isWord(parts[parts.count - 1])
   }
 
   private static let documentationNames = ["readme", "license", "licence", "copying"].map {
@@ -418,16 +408,29 @@ public struct CorpusReader: Sendable {
       ]
     }
     var found: [CorpusEntry] = []
+    var documentation: [String] = []
     let prefix = path.hasSuffix("/") ? path : path + "/"
     Self.walk(path, warn: { warn(CorpusWarning(path: path, message: $0)) }) {
       folder, name, size, raw in
-      guard Self.hasTextExtension(name), !Self.isDocumentation(name) else { return }
+      guard Self.hasTextExtension(name) else { return }
+      if folder.isEmpty && !options.keepDocumentation && Self.isDocumentation(name) {
+        documentation.append(name)
+        return
+      }
       let relative = folder.isEmpty ? name : folder + "/" + name
       let full = prefix + relative
       var entry = CorpusEntry(
         path: full, id: relative, folder: folder, displayPath: full, bytes: size)
       entry.rawPath = raw.map { Array(prefix.utf8) + $0 }
       found.append(entry)
+    }
+    if !documentation.isEmpty {
+      warn(
+        CorpusWarning(
+          path: path,
+          message:
+            "left out \(documentation.joined(separator: ", ")): documentation, not documents (--keep-docs reads \(documentation.count == 1 ? "it" : "them"))"
+        ))
     }
     // `walk` visits the files in the byte order of their relative paths, the ids.
     if found.isEmpty { throw .empty(path) }

@@ -42,6 +42,8 @@ public struct ReaderOptions: Sendable, Equatable {
   public var encoding: String?
   /// The SGML/XML element that holds one record (`--record`); nil finds the repeated element.
   public var record: String?
+  /// Read README, LICENSE and COPYING files at the top of a folder too (`--keep-docs`).
+  public var keepDocumentation = false
   /// The most bytes a file may have, gunzipped (`--max-document-size`): every file is held
   /// whole while its documents are read, and token positions are 32-bit.
   public var maxDocumentSize = ReaderOptions.defaultMaxDocumentSize

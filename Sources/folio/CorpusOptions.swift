@@ -34,6 +34,9 @@ struct CorpusOptions: ParsableArguments {
   )
   var encoding: String?
 
+  @Flag(help: "Read README, LICENSE and COPYING files at the top of a corpus folder too.")
+  var keepDocs = false
+
   @Option(
     help: ArgumentHelp(
       "The most a file may have, gunzipped, in MiB (1 to 2047); larger files are skipped with a warning.",
@@ -61,6 +64,7 @@ struct CorpusOptions: ParsableArguments {
     var options = ReaderOptions(
       format: format, textField: textField, idField: idField, encoding: encoding, record: record)
     options.maxDocumentSize = min(maxDocumentSize << 20, ReaderOptions.maxDocumentSizeLimit)
+    options.keepDocumentation = keepDocs
     return options
   }
 }

@@ -134,4 +134,31 @@ import Testing
     #expect(info.stdout.contains("documents  3\n"))
     #expect(info.stdout.contains("decoding and reading problems: 1\n"))
   }
+
+  @Test("only documentation at the top of a folder is left out, with a warning")
+  func documentation() throws {
+    let dir = try CLI.workspace([
+      "corpus/README.md": "About this corpus.",
+      "corpus/LICENSE-MIT.txt": "Permission is granted.",
+      "corpus/Shaw_Licence_1901.txt": "A licence to sell spirits.",
+      "corpus/sub/README.txt": "A document that happens to be called readme.",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(
+      ["corpus", "export", "corpus", "--to", "jsonl", "-o", "/dev/stdout"], in: dir)
+    #expect(
+      r.stderr.hasPrefix(
+        "Warning: corpus: left out LICENSE-MIT.txt, README.md: documentation, not documents (--keep-docs reads them)\n"
+      ), "\(r.stderr)")
+    let ids = r.stdout.split(separator: "\n").compactMap { line in
+      line.range(of: #""id":"[^"]+""#, options: .regularExpression).map {
+        String(line[$0].dropFirst(6).dropLast())
+      }
+    }
+    #expect(ids == ["Shaw_Licence_1901.txt", "one.txt", "sub/README.txt"])
+    let all = try CLI.run(
+      ["corpus", "export", "corpus", "--keep-docs", "--to", "jsonl", "-o", "/dev/stdout"], in: dir)
+    #expect(!all.stderr.contains("left out"))
+    #expect(all.stdout.contains(#""id":"README.md""#))
+  }
 }

@@ -188,14 +188,15 @@ import Testing
   }
 
   @Test(
-    "README, LICENSE and COPYING files are documentation, not documents",
+    "README, LICENSE and COPYING files are documentation, not documents; Shaw_Licence_1901 is",
     arguments: [
       ("README.md", true), ("UPSTREAM-README.md", true), ("LICENSE.txt", true),
       ("readme.txt", true),
       ("COPYING", true), ("Dickens_Bleak_1853.txt", false), ("READMEANDWEEP.txt", false),
-      ("my_ReadMe-notes.MD", true), ("Licence", true), ("licensed.txt", false),
+      ("my_ReadMe-notes.MD", false), ("Licence", true), ("licensed.txt", false),
       ("", false), ("-readme.txt", true), ("readme-", true), ("xreadme", false),
-      ("notes.readme", false), ("a__copying__b", true),
+      ("notes.readme", false), ("a__copying__b", false), ("Shaw_Licence_1901.txt", false),
+      ("LICENSE-MIT.txt", true), ("my_readme.txt", true),
     ])
   func documentation(name: String, skipped: Bool) {
     #expect(CorpusReader.isDocumentation(name) == skipped)
