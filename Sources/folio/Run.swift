@@ -317,6 +317,14 @@ enum ReportOutput {
           "run the report that draws the page on its own, or write a table format (-o report.tsv)",
         exit: .usage)
     }
+    if reports.count > 1 && format == .csv {
+      // `# title` lines between tables would make the file something no CSV reader takes.
+      throw FolioError(
+        "\(reports.count) reports cannot share one CSV file - while writing the reports",
+        help:
+          "run each report on its own with -o NAME.csv, or write them together as TSV, Markdown, HTML or JSON",
+        exit: .usage)
+    }
     if format == .html && reports.count > 1 {
       // One page holding every report.
       let body = reports.map { r in

@@ -156,4 +156,21 @@ import Testing
     #expect(r.stderr.hasPrefix(expected), "\(r.stderr)")
     #expect(Date().timeIntervalSince(start) < 5)
   }
+
+  @Test("two reports are refused one CSV file, with a hint, and nothing is written")
+  func twoReportsOneCSV() throws {
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(
+      ["run", "corpus", "-p", "wordfreq", "-p", "ngrams:min=1", "-o", "both.csv", "-q"], in: dir)
+    #expect(r.status == 64)
+    #expect(
+      r.stderr
+        == "Error: 2 reports cannot share one CSV file - while writing the reports\nHelp: run each report on its own with -o NAME.csv, or write them together as TSV, Markdown, HTML or JSON\n"
+    )
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("both.csv").path))
+    let one = try CLI.run(
+      ["run", "corpus", "-p", "wordfreq:top=1", "-o", "one.csv", "-q"], in: dir)
+    #expect(one.status == 0)
+  }
 }
