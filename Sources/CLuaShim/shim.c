@@ -397,9 +397,10 @@ void folio_install_sigint(void) {
 // error object (a hostile __tostring must not run inside the handler).
 static int folio_msgh(lua_State *L) {
   const char *msg;
+  size_t len = 0;
   int t = lua_type(L, 1);
   if (t == LUA_TSTRING) {
-    msg = lua_tostring(L, 1);
+    msg = lua_tolstring(L, 1, &len);
   } else if (t == LUA_TNUMBER) {
     msg = lua_pushfstring(L, "%s", lua_tostring(L, 1));
   } else if (t == LUA_TNIL) {
@@ -407,8 +408,7 @@ static int folio_msgh(lua_State *L) {
   } else {
     msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
   }
-  size_t len = strlen(msg);
-  if (lua_type(L, 1) == LUA_TSTRING) lua_tolstring(L, 1, &len);
+  // Only a string can be long (the others are made above, short).
   if (len > FOLIO_MAX_MESSAGE) {
     // A message of megabytes would flood stderr: keep its start and say how long it was.
     char head[FOLIO_MAX_MESSAGE + 1];

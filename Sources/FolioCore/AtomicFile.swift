@@ -78,7 +78,7 @@ public final class AtomicFile {
   /// Removes the temporary files (`.NAME.folio-XXXXXX`) that killed runs left in `dir`.
   ///
   /// Those are the ones whose lock no process holds. Once per folder per process.
-  public static func removeStaleTemporaries(in dir: String) {
+  static func removeStaleTemporaries(in dir: String) {
     guard cleaned.insert(dir), let d = opendir(dir) else { return }
     defer { closedir(d) }
     while let entry = readdir(d) {

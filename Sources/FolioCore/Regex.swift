@@ -53,10 +53,7 @@ public final class Regex {
     }
     code = compiled
     pcre2_jit_compile_8(compiled, folio_pcre2_jit_complete)  // falls back to the interpreter
-    (starts, anchored) = Self.makeStartFilter(compiled, bytes, options)
-    var firstType: UInt32 = 0
-    pcre2_pattern_info_8(compiled, folio_pcre2_info_firstcodetype, &firstType)
-    lineStarts = firstType == 2
+    (starts, anchored, lineStarts) = Self.makeStartFilter(compiled, bytes, options)
     self.pattern = pattern
     var count: UInt32 = 0
     pcre2_pattern_info_8(compiled, folio_pcre2_info_capturecount, &count)
@@ -105,7 +102,7 @@ public final class Regex {
   /// such as `(*SKIP)` (whose meaning depends on the search) are left to PCRE2.
   private static func makeStartFilter(
     _ code: OpaquePointer, _ pattern: [UInt8], _ options: UInt32
-  ) -> ([Bool]?, OpaquePointer?) {
+  ) -> ([Bool]?, OpaquePointer?, lineStarts: Bool) {
     var firstType: UInt32 = 0
     var bitmap: UnsafePointer<UInt8>?
     var all: UInt32 = 0
@@ -117,7 +114,7 @@ public final class Regex {
     // tried after each line feed.
     guard all & folio_pcre2_anchored == 0,
       !text.contains("\\G"), !text.contains("(*")
-    else { return (nil, nil) }
+    else { return (nil, nil, false) }
     var errorCode: Int32 = 0
     var errorOffset = 0
     func compile(_ options: UInt32) -> OpaquePointer? {
@@ -145,13 +142,13 @@ public final class Regex {
         if let ascii { pcre2_pattern_info_8(ascii, folio_pcre2_info_firstbitmap, &first) }
       }
       defer { if let ascii { pcre2_code_free_8(ascii) } }
-      guard let first else { return (nil, nil) }
+      guard let first else { return (nil, nil, false) }
       for c in 0..<256 { starts[c] = first[c / 8] & (1 << (c % 8)) != 0 }
       for c in 0xC0..<256 { starts[c] = true }
     }
-    guard let anchored = compile(options | folio_pcre2_anchored) else { return (nil, nil) }
+    guard let anchored = compile(options | folio_pcre2_anchored) else { return (nil, nil, false) }
     pcre2_jit_compile_8(anchored, folio_pcre2_jit_complete)
-    return (starts, anchored)
+    return (starts, anchored, firstType == 2)
   }
 
   deinit {
