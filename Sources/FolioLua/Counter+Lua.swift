@@ -75,10 +75,20 @@ extension FolioLua {
       return 1
     }
     let counter = TermCounter()
-    if !L.isNoneOrNil(1) { try mergeInto(counter, L, 1) }
+    if !L.isNoneOrNil(1) {
+      // Room for the copy first, as c:merge asks.
+      try L.reserveHost(counter.footprint + incomingBytes(L, 1))
+      try mergeInto(counter, L, 1)
+    }
     L.pushObject(counter)
     settle(counter, L)
     return 1
+  }
+
+  /// About the bytes merging the counter (or counter bytes) at `arg` adds.
+  private static func incomingBytes(_ L: LuaState, _ arg: Int32) -> Int {
+    if let other = L.object(at: arg, as: TermCounter.self) { return other.footprint }
+    return L.type(at: arg) == .string ? L.rawLength(arg) * 2 : 0
   }
 
   /// Charges the counter's storage to the VM's memory budget (DESIGN.md §3).
@@ -189,10 +199,7 @@ extension FolioLua {
   /// `c:merge(other)`: another counter or the string it travels as.
   static func counterMerge(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let c: TermCounter = try L.checkObject(1, "Counter")
-    let incoming =
-      L.object(at: 2, as: TermCounter.self)?.footprint
-      ?? (L.type(at: 2) == .string ? L.rawLength(2) * 2 : 0)
-    try L.reserveHost(c.growth(forKey: 0) + incoming)
+    try L.reserveHost(c.growth(forKey: 0) + incomingBytes(L, 2))
     defer { settle(c, L) }
     try mergeInto(c, L, 2)
     L.pushValue(1)
