@@ -213,6 +213,11 @@ function folio.stats.log_dice(o11, r1, c1) end
 ---@return number
 function folio.stats.log_ratio(a, na, b, nb) end
 
+--- The p-value of a G² or chi² of a 2×2 table (either sign): the chi-square upper tail with 1 degree of freedom.
+---@param x number
+---@return number
+function folio.stats.p_value(x) end
+
 --- A counter of strings kept in Swift: the bulk state of word lists and collocations.
 ---@param from? Counter|string
 ---@return Counter

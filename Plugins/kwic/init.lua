@@ -1,7 +1,7 @@
 -- kwic: keyword in context. One row per occurrence of a word (a whole token), a pattern
 -- (PCRE2, anywhere) or a layer's spans (optionally one label): the document, the position and
--- `width` characters on each side, with line breaks shown as spaces; sorted on request by the
--- words before or after, as concordancers do.
+-- `width` characters on each side, with line breaks shown as spaces; sorted on request by
+-- levels of words before and after (L1 R1 R2, as AntConc), and thinned to a random sample.
 local M = {}
 
 local function flat(s)
@@ -33,8 +33,29 @@ local function head(s, n)
   return stop and s:sub(1, stop - 1) or s
 end
 
-local SORTS = { [""] = true, left = true, right = true, keyword = true }
+local ALIASES = { left = { "L1", "L2", "L3" }, right = { "R1", "R2", "R3" }, keyword = { "K" } }
 local compiled
+
+-- The sort levels of the option: "L1 R1 R2" (or with + or commas) as a list of
+-- {side = -1 | 0 | 1, n = distance}; nil and a message when a level is not one.
+local function levels_of(text)
+  local out = {}
+  for part in text:gmatch("[^%s,+]+") do
+    local names = ALIASES[part:lower()] or { part:upper() }
+    for _, name in ipairs(names) do
+      local side, n = name:match("^([LR])(%d)$")
+      if side and n ~= "0" then
+        out[#out + 1] = { side = side == "L" and -1 or 1, n = tonumber(n) }
+      elseif name == "K" or name == "KW" or name == "KEYWORD" then
+        out[#out + 1] = { side = 0, n = 0 }
+      else
+        return nil, "option 'sort' must be levels such as L1, R1, R2, K (L1 to L9, R1 to R9, K the keyword; "
+          .. "joined by + or spaces) or left, right, keyword; got '" .. part .. "' in '" .. text .. "'"
+      end
+    end
+  end
+  return out
+end
 
 function M.init(ctx)
   local o = ctx.options
@@ -44,10 +65,9 @@ function M.init(ctx)
   elseif given > 1 then
     error("give only one of word=, pattern= and layer=", 0)
   end
-  if not SORTS[o.sort] then
-    error("option 'sort' must be '', left, right or keyword, got '" .. o.sort .. "'", 0)
-  end
-  return { rows = {} }
+  local levels, problem = levels_of(o.sort)
+  if not levels then error(problem, 0) end
+  return { rows = {}, keys = {} }
 end
 
 -- The occurrences in a document: {first, last, text} with string.find positions.
@@ -75,52 +95,131 @@ local function occurrences(doc, o)
   })
 end
 
+-- Tokens that sort keys skip unless sort_punct is set.
+local SKIPPED = { punct = true, symbol = true }
+
+-- The sort keys of each occurrence: for each level, the word that many tokens before or after
+-- it (punctuation skipped unless asked), case-folded unless asked; the keyword itself for K.
+local function keys_of(doc, found, levels, o)
+  local c = doc:token_columns()
+  local firsts, kinds, texts = c.first, c.kind, c.text
+  local function key(s)
+    return o.sort_case and s or folio.text.casefold(s)
+  end
+  -- The index of the first token that starts at or after `pos` (binary search).
+  local function at(pos)
+    local lo, hi = 1, #firsts + 1
+    while lo < hi do
+      local mid = (lo + hi) // 2
+      if firsts[mid] < pos then lo = mid + 1 else hi = mid end
+    end
+    return lo
+  end
+  local function word(i, step, n)
+    while i >= 1 and i <= #firsts do
+      if o.sort_punct or not SKIPPED[kinds[i]] then
+        n = n - 1
+        if n == 0 then return key(texts[i]) end
+      end
+      i = i + step
+    end
+    return ""
+  end
+  local out = {}
+  for k, t in ipairs(found) do
+    local before = at(t.first) - 1 -- the last token before the keyword
+    local after = at(t.last + 1) -- the first token after it
+    local ks = {}
+    for j, level in ipairs(levels) do
+      if level.side == 0 then
+        local text = t.text
+        if not o.sort_punct then text = text:gsub("^%p+", ""):gsub("%p+$", "") end
+        ks[j] = key(text)
+      elseif level.side < 0 then
+        ks[j] = word(before, -1, level.n)
+      else
+        ks[j] = word(after, 1, level.n)
+      end
+    end
+    out[k] = ks
+  end
+  return out
+end
+
 function M.each(state, doc, ctx)
-  local width = ctx.options.width
+  local o = ctx.options
+  local width = o.width
   local text = doc.text
   -- Read a little more than `width` bytes on each side, then trim to characters.
   local span = width * 4 + 8
-  local found = occurrences(doc, ctx.options)
-  local rows = state.rows
-  for _, t in ipairs(found) do
+  local found = occurrences(doc, o)
+  if #found == 0 then return end
+  local rows, keys = state.rows, state.keys
+  local levels = levels_of(o.sort)
+  local sort_keys = #levels > 0 and keys_of(doc, found, levels, o)
+  for k, t in ipairs(found) do
     local left = tail(flat(whole_chars(text:sub(math.max(1, t.first - span), t.first - 1))), width)
     local right = head(flat(whole_chars(text:sub(t.last + 1, t.last + span))), width)
     local pad = width - (utf8.len(left) or #left)
     rows[#rows + 1] = { doc.id, t.first, string.rep(" ", pad) .. left, t.text, right }
+    if sort_keys then keys[#rows] = sort_keys[k] end
   end
 end
 
 function M.merge(a, b)
-  for _, row in ipairs(b.rows) do a.rows[#a.rows + 1] = row end
+  local n = #a.rows
+  for i, row in ipairs(b.rows) do
+    a.rows[n + i] = row
+    a.keys[n + i] = b.keys[i]
+  end
   return a
 end
 
--- Sort keys: the words before, nearest first; the words after; the keyword (lowercase).
-local function words_before(left)
-  local ws = {}
-  for w in left:gmatch("%S+") do table.insert(ws, 1, w:lower()) end
-  return table.concat(ws, " ")
+-- `n` of the rows, chosen at random with `seed` (the same lines for the same corpus and seed,
+-- whatever -j), kept in corpus order.
+local function thin(rows, n, seed)
+  local picked = {}
+  for i = 1, #rows do picked[i] = i end
+  math.randomseed(seed)
+  for i = 1, n do
+    local j = math.random(i, #picked)
+    picked[i], picked[j] = picked[j], picked[i]
+  end
+  local chosen = {}
+  for i = 1, n do chosen[i] = picked[i] end
+  table.sort(chosen)
+  return chosen
 end
 
 function M.finish(state, ctx)
   local o = ctx.options
-  if o.sort ~= "" then
-    local keys = {}
-    for _, row in ipairs(state.rows) do
-      keys[row] = o.sort == "left" and words_before(row[3]) or o.sort == "right" and row[5]:lower()
-        or row[4]:lower()
-    end
-    table.sort(state.rows, function(a, b)
-      if keys[a] ~= keys[b] then return keys[a] < keys[b] end
-      if a[1] ~= b[1] then return a[1] < b[1] end
-      return a[2] < b[2]
+  local order = {}
+  for i = 1, #state.rows do order[i] = i end
+  local total = #order
+  if o.sample > 0 and total > o.sample then order = thin(state.rows, o.sample, o.seed) end
+  local levels = levels_of(o.sort)
+  if #levels > 0 then
+    local rows, keys = state.rows, state.keys
+    table.sort(order, function(x, y)
+      local kx, ky = keys[x], keys[y]
+      for j = 1, #levels do
+        if kx[j] ~= ky[j] then return kx[j] < ky[j] end
+      end
+      if rows[x][1] ~= rows[y][1] then return rows[x][1] < rows[y][1] end
+      return rows[x][2] < rows[y][2]
     end)
   end
+  local rows = {}
+  for i, k in ipairs(order) do rows[i] = state.rows[k] end
   local what = o.word ~= "" and o.word or o.pattern ~= "" and o.pattern or (o.layer .. (o.label ~= "" and ":" .. o.label or ""))
+  local title = "kwic " .. what
+  if #rows < total then title = title .. (" (%d random lines of %d, seed %d)"):format(#rows, total, o.seed) end
+  if #levels > 0 then title = title .. " sorted by " .. o.sort end
   return {
-    title = "kwic " .. what,
+    title = title,
     columns = { "document", "position", "left", "keyword", "right" },
-    rows = state.rows,
+    rows = rows,
+    provenance = { lines = total, shown = #rows },
   }
 end
 

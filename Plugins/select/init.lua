@@ -31,7 +31,17 @@ function M.keep(doc, ctx)
   env.lower = function(s) return type(s) == "string" and folio.text.lower(s) or s end
   local ok, result = pcall(test.chunk)
   if not ok then
-    error("option 'where' failed on this document: " .. tostring(result):gsub("^where:1: ", ""), 0)
+    local message = tostring(result):gsub("^where:1: ", "")
+    -- A comparison or sum with a missing value (a CSV row without a score) is not true: the
+    -- document is dropped, as SQL drops rows whose NULL makes a condition unknown.
+    if message:find("compare %a+ with nil") or message:find("compare nil with") or message:find("on a nil value") then
+      if not test.warned then
+        test.warned = true
+        folio.log("documents whose 'where' reads a missing value are dropped (first: " .. doc.id .. ": " .. message .. ")")
+      end
+      return false
+    end
+    error("option 'where' failed on this document: " .. message, 0)
   end
   return result and true or false
 end

@@ -1,36 +1,105 @@
 -- timeline: how many documents (and occurrences of a word) fall in each day, month or year of
--- their date (meta.date, ISO). A table in period order, and an SVG line chart for -o FILE.svg.
+-- their date (meta.date, ISO). A table in calendar order with every period between the first
+-- and the last (zero where nothing happened), and an SVG line chart for -o FILE.svg.
 local M = {}
 
-local LENGTH = { day = 10, month = 7, year = 4 }
+local BY = { day = true, month = true, year = true }
 
 function M.init(ctx)
-  if not LENGTH[ctx.options.by] then
+  if not BY[ctx.options.by] then
     error("option 'by' must be day, month or year, got '" .. ctx.options.by .. "'", 0)
   end
   return { periods = {}, undated = 0 }
 end
 
+-- Days from 1970-01-01 of a civil date, and back (Howard Hinnant's algorithms): time axes step
+-- through the calendar without the local time zone.
+local function days_from_civil(y, m, d)
+  y = m <= 2 and y - 1 or y
+  local era = (y >= 0 and y or y - 399) // 400
+  local yoe = y - era * 400
+  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  return era * 146097 + doe - 719468
+end
+
+local function civil_from_days(z)
+  z = z + 719468
+  local era = (z >= 0 and z or z - 146096) // 146097
+  local doe = z - era * 146097
+  local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+  local y = yoe + era * 400
+  local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+  local mp = (5 * doy + 2) // 153
+  local d = doy - (153 * mp + 2) // 5 + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  return m <= 2 and y + 1 or y, m, d
+end
+
+-- Every period from `first` to `last` (both as the table writes them), in calendar order.
+local function calendar(first, last, by)
+  local out = {}
+  if by == "year" then
+    for y = tonumber(first), tonumber(last) do out[#out + 1] = ("%04d"):format(y) end
+  elseif by == "month" then
+    local y, m = first:match("^(%d+)-(%d+)$")
+    local ly, lm = last:match("^(%d+)-(%d+)$")
+    local k, stop = tonumber(y) * 12 + tonumber(m) - 1, tonumber(ly) * 12 + tonumber(lm) - 1
+    for i = k, stop do out[#out + 1] = ("%04d-%02d"):format(i // 12, i % 12 + 1) end
+  else
+    local function days(text)
+      local y, m, d = text:match("^(%d+)-(%d+)-(%d+)$")
+      return days_from_civil(tonumber(y), tonumber(m), tonumber(d))
+    end
+    local a, b = days(first), days(last)
+    for z = a, b do out[#out + 1] = ("%04d-%02d-%02d"):format(civil_from_days(z)) end
+  end
+  return out
+end
+
+-- The period of an ISO date, or nil when the date is not one (2024-13-01, 2024-02-30).
+local function period_of(date, by)
+  local y, m, d = date:match("^(%d%d%d%d)-(%d%d)-(%d%d)")
+  if not y then
+    y, m = date:match("^(%d%d%d%d)-(%d%d)")
+    if not y then y = date:match("^(%d%d%d%d)") end
+    if by ~= "year" and not m then return nil end
+    if by == "day" and not d then return nil end
+  end
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  if m and (m < 1 or m > 12) then return nil end
+  if d then
+    local back = { civil_from_days(days_from_civil(y, m, d)) }
+    if back[2] ~= m or back[3] ~= d then return nil end
+  end
+  if by == "year" then return ("%04d"):format(y) end
+  if by == "month" then return ("%04d-%02d"):format(y, m) end
+  return ("%04d-%02d-%02d"):format(y, m, d)
+end
+
 function M.each(state, doc, ctx)
   local o = ctx.options
   local date = doc.meta[o.field]
-  if type(date) ~= "string" or not date:find("^%d%d%d%d") then
+  local period = type(date) == "string" and period_of(date, o.by)
+  if not period then
     state.undated = state.undated + 1
     return
   end
-  local period = date:sub(1, LENGTH[o.by])
-  local p = state.periods[period] or { documents = 0, hits = 0 }
+  local p = state.periods[period] or { documents = 0, hits = 0, words = 0 }
   state.periods[period] = p
   p.documents = p.documents + 1
+  local _, words = doc:counts()
+  p.words = p.words + words
   if o.word ~= "" then p.hits = p.hits + #doc:find_tokens(o.word, { ignore_case = true, possessive = true }) end
 end
 
 function M.merge(a, b)
   for period, q in pairs(b.periods) do
-    local p = a.periods[period] or { documents = 0, hits = 0 }
+    local p = a.periods[period] or { documents = 0, hits = 0, words = 0 }
     a.periods[period] = p
     p.documents = p.documents + q.documents
     p.hits = p.hits + q.hits
+    p.words = p.words + q.words
   end
   a.undated = a.undated + b.undated
   return a
@@ -74,8 +143,8 @@ local function chart(title, periods, series)
     for i, v in ipairs(s.values) do points[i] = ("%.1f,%.1f"):format(x(i), y(v)) end
     out[#out + 1] = ('<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>'):format(s.color, table.concat(points, " "))
     for i, v in ipairs(s.values) do
-      out[#out + 1] = ('<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s %s: %d</title></circle>')
-        :format(x(i), y(v), s.color, esc(periods[i]), esc(s.name), v)
+      out[#out + 1] = ('<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s %s: %s</title></circle>')
+        :format(x(i), y(v), s.color, esc(periods[i]), esc(s.name), v == math.floor(v) and ("%d"):format(v) or ("%.1f"):format(v))
     end
     out[#out + 1] = ('<text x="%d" y="%d" fill="%s">%s</text>'):format(left + 10 + (k - 1) * 200, H - 8, s.color, esc(s.name))
   end
@@ -85,23 +154,52 @@ end
 
 function M.finish(state, ctx)
   local o = ctx.options
-  local periods = {}
-  for p in pairs(state.periods) do periods[#periods + 1] = p end
-  table.sort(periods)
+  local seen = {}
+  for p in pairs(state.periods) do seen[#seen + 1] = p end
+  table.sort(seen)
+  local periods = #seen > 0 and calendar(seen[1], seen[#seen], o.by) or {}
+  if #periods > o.max_periods then
+    error(("the dates run from %s to %s: %d %ss, more than max_periods=%d - check the dates, or count by a longer period (by=month, by=year)")
+      :format(seen[1], seen[#seen], #periods, o.by, o.max_periods), 0)
+  end
   local rows, docs, hits = {}, {}, {}
+  local empty = 0
   for i, p in ipairs(periods) do
-    local v = state.periods[p]
-    rows[i] = o.word ~= "" and { p, v.documents, v.hits } or { p, v.documents }
-    docs[i], hits[i] = v.documents, v.hits
+    local v = state.periods[p] or { documents = 0, hits = 0, words = 0 }
+    if v.documents == 0 then empty = empty + 1 end
+    local row = { p, v.documents, v.words }
+    local hit = v.hits
+    if o.word ~= "" then
+      if o.per_million then
+        hit = v.words > 0 and math.floor(v.hits * 1e6 / v.words * 10 + 0.5) / 10 or 0
+        row[#row + 1] = v.hits
+      end
+      row[#row + 1] = hit
+    end
+    rows[i] = row
+    docs[i], hits[i] = v.documents, hit
   end
   local series = { { name = "documents", values = docs, color = "#4a7ab5" } }
-  if o.word ~= "" then series[2] = { name = "'" .. o.word .. "'", values = hits, color = "#d0703c" } end
-  local title = "timeline by " .. o.by .. (state.undated > 0 and (" (" .. state.undated .. " documents without a date)") or "")
+  if o.word ~= "" then
+    series[2] = { name = "'" .. o.word .. "'" .. (o.per_million and " per million words" or ""), values = hits, color = "#d0703c" }
+  end
+  local notes = {}
+  if empty > 0 then notes[#notes + 1] = empty .. " " .. o.by .. (empty == 1 and "" or "s") .. " without documents shown as 0" end
+  if state.undated > 0 then
+    notes[#notes + 1] = state.undated .. (state.undated == 1 and " document" or " documents") .. " without a date"
+  end
+  local title = "timeline by " .. o.by .. (#notes > 0 and (" (" .. table.concat(notes, "; ") .. ")") or "")
+  local columns = { o.by, "documents", "words" }
+  if o.word ~= "" then
+    columns[#columns + 1] = o.word
+    if o.per_million then columns[#columns + 1] = o.word .. " per million" end
+  end
   return {
     title = title,
-    columns = o.word ~= "" and { o.by, "documents", o.word } or { o.by, "documents" },
+    columns = columns,
     rows = rows,
     svg = chart(title, periods, series),
+    provenance = { periods = #periods, empty = empty, undated = state.undated, field = "meta." .. o.field },
   }
 end
 

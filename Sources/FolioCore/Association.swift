@@ -65,6 +65,18 @@ public enum Association: String, CaseIterable, Sendable {
     }
   }
 
+  /// The formula of `pValue`.
+  public static let pValueFormula =
+    "erfc(sqrt(|x| / 2)), the chi-square upper tail with 1 degree of freedom"
+
+  /// The probability of a G² or chi² of a 2×2 table at least as large as `x` (of either sign)
+  /// by chance: the upper tail of the chi-square distribution with 1 degree of freedom.
+  ///
+  /// 3.84 gives 0.05, 6.63 gives 0.01, 10.83 gives 0.001; NaN gives NaN.
+  public static func pValue(_ x: Double) -> Double {
+    erfc((abs(x) / 2).squareRoot())
+  }
+
   /// Log ratio (Hardie 2014) of `a` in `na` against `b` in `nb`, for keyness.
   public static func logRatio(_ a: Double, _ na: Double, _ b: Double, _ nb: Double) -> Double {
     log2(((a == 0 ? 0.5 : a) / na) / ((b == 0 ? 0.5 : b) / nb))

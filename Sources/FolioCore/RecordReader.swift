@@ -44,6 +44,13 @@ public struct ReaderOptions: Sendable, Equatable {
   public var record: String?
   /// Read README, LICENSE and COPYING files at the top of a folder too (`--keep-docs`).
   public var keepDocumentation = false
+  /// Keep records whose text is empty (`--keep-empty`).
+  ///
+  /// Catalogues such as UDHR's index.xml are all metadata: by default such records are left
+  /// out with one warning a file.
+  public var keepEmpty = false
+  /// CSV/TSV column types that override the inferred ones (`--types score=number`).
+  public var columnTypes: [String: ColumnType] = [:]
   /// The most bytes a file may have, gunzipped (`--max-document-size`): every file is held
   /// whole while its documents are read, and token positions are 32-bit.
   public var maxDocumentSize = ReaderOptions.defaultMaxDocumentSize
@@ -162,7 +169,11 @@ extension CorpusReader {
       let text = bytes.withUnsafeBytes {
         decode($0, entry: entry, sniff: false, meta: &meta, warn: warn)
       }
-      return readTable(text, entry, separator: format == .csv ? 0x2C : 0x09, warn: warn)
+      let documents = readTable(
+        text, entry, separator: format == .csv ? 0x2C : 0x09,
+        replaced: meta["invalid_bytes"] != nil,
+        warn: warn)
+      return leaveOutEmpty(documents, entry, warn: warn)
     case .jsonl, .json:
       return readJSON(bytes, entry, lines: format == .jsonl, warn: warn)
     case .xml:
@@ -177,7 +188,9 @@ extension CorpusReader {
       if let record = options.record, records.isEmpty {
         warn(CorpusWarning(path: entry.displayPath, message: "no <\(record)> records; skipped"))
       }
-      return records.enumerated().map { n, record in
+      let replaced = meta["invalid_bytes"] != nil
+      meta["invalid_bytes"] = nil
+      let documents = records.enumerated().map { n, record in
         var m = meta
         m.reserveCapacity(meta.count + record.meta.count + 1)
         if records.count > 1 { m["record"] = .integer(n + 1) }
@@ -185,8 +198,15 @@ extension CorpusReader {
         let id =
           record.id.map { "\(entry.id)#\($0)" }
           ?? (records.count > 1 ? "\(entry.id)#\(n + 1)" : entry.id)
+        // The file's replaced bytes, counted where they landed: one record, not all of them.
+        if replaced {
+          let n =
+            Self.replacements(record.text) + record.meta.reduce(0) { $0 + Self.replacements($1.1) }
+          if n > 0 { m["invalid_bytes"] = .integer(n) }
+        }
         return Document(id: id, text: record.text, meta: m)
       }
+      return leaveOutEmpty(documents, entry, warn: warn)
     case .html:
       let text = bytes.withUnsafeBytes {
         decode($0, entry: entry, sniff: true, meta: &meta, warn: warn)
@@ -201,6 +221,62 @@ extension CorpusReader {
         decode($0, entry: entry, sniff: false, meta: &meta, warn: warn)
       }
       return [Document(id: entry.id, text: text, meta: meta)]
+    }
+  }
+
+  /// The records of a file without those whose text is empty or blank, which are counted in one
+  /// warning (unless `keepEmpty`).
+  func leaveOutEmpty(
+    _ documents: [Document], _ entry: CorpusEntry, warn: (CorpusWarning) -> Void
+  ) -> [Document] {
+    guard !options.keepEmpty else { return documents }
+    guard let first = documents.first(where: { Self.isBlank($0.text) }) else { return documents }
+    let kept = documents.filter { !Self.isBlank($0.text) }
+    warnEmpty(
+      first: first.id, count: documents.count - kept.count, of: documents.count, entry, warn)
+    return kept
+  }
+
+  static func isBlank(_ text: String) -> Bool {
+    text.utf8.allSatisfy { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }
+  }
+
+  /// The warning for `count` records of `total` left out for want of text.
+  func warnEmpty(
+    first: String, count n: Int, of total: Int, _ entry: CorpusEntry,
+    _ warn: (CorpusWarning) -> Void
+  ) {
+    let all = n == total ? (n == 1 ? "its record has" : "all \(n) records have") : nil
+    warn(
+      CorpusWarning(
+        path: entry.displayPath,
+        message:
+          "\(all ?? "\(n) of \(total) records have") no text (first: \(first)); left out - --keep-empty keeps them"
+      ))
+  }
+
+  /// How many U+FFFD replacement characters `s` holds (the decoder's replaced bytes).
+  static func replacements(_ s: String) -> Int {
+    var n = 0
+    var state = 0
+    for b in s.utf8 {
+      switch (state, b) {
+      case (_, 0xEF): state = 1
+      case (1, 0xBF): state = 2
+      case (2, 0xBD):
+        n += 1
+        state = 0
+      default: state = 0
+      }
+    }
+    return n
+  }
+
+  static func replacements(_ v: MetaValue) -> Int {
+    switch v {
+    case .string(let s): replacements(s)
+    case .list(let items): items.reduce(0) { $0 + replacements($1) }
+    default: 0
     }
   }
 
@@ -221,12 +297,21 @@ extension CorpusReader {
     let textField = options.recordTextField
     var documents: [Document] = []
     var notObjects: [String] = []
+    // Records without text (not Folio's own: an exported empty document is kept).
+    var empty: (first: String, count: Int)? = nil
+    func add(_ document: Document) {
+      if !options.keepEmpty, Self.isBlank(document.text) {
+        empty = (empty?.first ?? document.id, (empty?.count ?? 0) + 1)
+      } else {
+        documents.append(document)
+      }
+    }
     func record(_ value: JSONValue, number: Int, where place: String) {
       // A bare string is a document's text (a JSON list of strings is a corpus too).
       if case .string(let text) = value {
         var meta = Self.baseMeta(entry)
         meta["record"] = .integer(number)
-        documents.append(Document(id: "\(entry.id)#\(number)", text: text, meta: meta))
+        add(Document(id: "\(entry.id)#\(number)", text: text, meta: meta))
         return
       }
       guard case .object = value else {
@@ -252,9 +337,13 @@ extension CorpusReader {
       meta["record"] = .integer(number)
       for (k, v) in value.flattened(skip: [textField]) { meta[k] = v }
       let normalised = text.contains("\r") ? TextDecoder.decode(Array(text.utf8)).text : text
-      documents.append(Document(id: id, text: normalised, meta: meta))
+      add(Document(id: id, text: normalised, meta: meta))
     }
     defer {
+      if let empty {
+        warnEmpty(
+          first: empty.first, count: empty.count, of: documents.count + empty.count, entry, warn)
+      }
       // One warning for many records of one kind: a file of numbers is not 10,000 warnings.
       if let first = notObjects.first {
         let more = notObjects.count > 1 ? " (and \(notObjects.count - 1) more records like it)" : ""
@@ -300,9 +389,11 @@ extension CorpusReader {
   }
 
   /// CSV/TSV with a header row: one document per row; `textField` and `idField` name
-  /// columns; the other columns go to meta (numbers stay text: CSV has no types).
+  /// columns; the other columns go to meta, typed by `ColumnType.infer` over the file's rows
+  /// unless `columnTypes` names their type.
   private func readTable(
-    _ text: String, _ entry: CorpusEntry, separator: UInt8, warn: (CorpusWarning) -> Void
+    _ text: String, _ entry: CorpusEntry, separator: UInt8, replaced: Bool,
+    warn: (CorpusWarning) -> Void
   ) -> [Document] {
     let textField = options.recordTextField
     var problems: [CSVParser.BadQuote] = []
@@ -321,8 +412,8 @@ extension CorpusReader {
       return []
     }
     let idColumn = options.idField.flatMap { header.firstIndex(of: $0) }
-    var documents: [Document] = []
-    for (n, record) in records.dropFirst().enumerated() {
+    var rows: [CSVParser.Record] = []
+    for record in records.dropFirst() {
       guard record.fields.count == header.count else {
         warn(
           CorpusWarning(
@@ -330,13 +421,57 @@ extension CorpusReader {
             message: "\(record.fields.count) fields where the header has \(header.count); skipped"))
         continue
       }
+      rows.append(record)
+    }
+    // Each column's type: the one asked for, else the narrowest every value fits.
+    var types: [ColumnType] = []
+    for (i, name) in header.enumerated() {
+      if i == textColumn || i == idColumn {
+        types.append(.string)
+      } else if let asked = options.columnTypes[name] {
+        types.append(asked)
+      } else {
+        types.append(ColumnType.infer(rows.lazy.map { $0.fields[i] }))
+      }
+    }
+    var misfits: [Int: (line: Int, value: String, count: Int)] = [:]
+    var documents: [Document] = []
+    documents.reserveCapacity(rows.count)
+    for (n, record) in rows.enumerated() {
       var meta = Self.baseMeta(entry)
       meta["record"] = .integer(n + 1)
       for (i, name) in header.enumerated() where i != textColumn {
-        meta[name] = .string(record.fields[i])
+        let field = record.fields[i]
+        if types[i] == .string {
+          meta[name] = .string(field)
+        } else if field.isEmpty {
+          continue  // no value: the key is absent, as a missing value should be
+        } else if let value = types[i].value(field) {
+          meta[name] = value
+        } else {
+          // A value that does not fit the type asked for stays text, with a warning.
+          meta[name] = .string(field)
+          if let m = misfits[i] {
+            misfits[i]?.count = m.count + 1
+          } else {
+            misfits[i] = (record.line, field, 1)
+          }
+        }
+      }
+      if replaced {
+        let bad = record.fields.reduce(0) { $0 + Self.replacements($1) }
+        if bad > 0 { meta["invalid_bytes"] = .integer(bad) }
       }
       let id = idColumn.map { record.fields[$0] } ?? "\(entry.id)#\(n + 1)"
       documents.append(Document(id: id, text: record.fields[textColumn], meta: meta))
+    }
+    for (i, m) in misfits.sorted(by: { $0.key < $1.key }) {
+      warn(
+        CorpusWarning(
+          path: "\(entry.displayPath):\(m.line)",
+          message:
+            "column '\(header[i])': '\(m.value)' is not \(types[i].article) \(types[i].rawValue)\(m.count > 1 ? " (nor are \(m.count - 1) more values)" : ""); kept as text"
+        ))
     }
     return documents
   }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A report's result: named columns and rows of typed cells.
 public struct ReportTable: Sendable, Equatable {
   public var title: String
@@ -288,11 +292,27 @@ public enum TableFormat: String, Sendable, CaseIterable {
   static func format4(_ d: Double) -> String {
     // Four significant decimals, trailing zeros trimmed: 1234.5678, 0.0012.
     let scaled = (d * 10_000).rounded() / 10_000
+    // What four decimals would show as 0 keeps three significant digits: 1.23e-8 (p-values).
+    if scaled == 0, d != 0, d.isFinite { return scientific(d) }
     var s = String(scaled)
     if s.contains("e") { return String(d) }
     while s.hasSuffix("0") { s.removeLast() }
     if s.hasSuffix(".") { s.removeLast() }
     return s
+  }
+
+  /// `d` with three significant digits in exponent notation: 1.23e-8, -4.5e-12.
+  static func scientific(_ d: Double) -> String {
+    var exponent = Int(log10(abs(d)).rounded(.down))
+    var mantissa = (d / pow(10, Double(exponent)) * 100).rounded() / 100
+    if abs(mantissa) >= 10 {
+      mantissa /= 10
+      exponent += 1
+    }
+    var m = String(mantissa)
+    while m.hasSuffix("0") { m.removeLast() }
+    if m.hasSuffix(".") { m.removeLast() }
+    return "\(m)e\(exponent)"
   }
 
   static func csvEscape(_ s: String) -> String {

@@ -220,6 +220,13 @@ extension FolioLua {
         "---@return number",
       ]),
     APIEntry(
+      "folio.stats.p_value", "folio.stats.p_value(x)", returns: "number",
+      "The p-value of a G² or chi² of a 2×2 table (either sign): the chi-square upper tail with 1 degree of freedom.",
+      details:
+        "3.84 gives 0.05, 6.63 gives 0.01, 10.83 gives 0.001. For a cut-off over many tests, divide it by their number (Bonferroni).",
+      example: "folio.stats.p_value(folio.stats.log_likelihood(30, 1000, 200, 1e6)) < 0.001",
+      annotations: ["---@param x number", "---@return number"]),
+    APIEntry(
       "folio.stats.formulas", "folio.stats.formulas", returns: "table",
       "Each measure's formula by name, for a report's provenance."),
 

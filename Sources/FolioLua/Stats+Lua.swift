@@ -27,13 +27,19 @@ extension FolioLua {
           try L.checkNumber(1), try L.checkNumber(2), try L.checkNumber(3), try L.checkNumber(4)))
       return 1
     }
-    L.newTable(hash: Int32(Association.allCases.count + 1))
+    vm.setFunction("p_value") { (L) throws(LuaHostError) -> Int32 in
+      L.pushNumber(Association.pValue(try L.checkNumber(1)))
+      return 1
+    }
+    L.newTable(hash: Int32(Association.allCases.count + 2))
     for measure in Association.allCases {
       L.pushString(measure.formula)
       L.rawSet(-2, measure.rawValue)
     }
     L.pushString(Association.logRatioFormula)
     L.rawSet(-2, "log_ratio")
+    L.pushString(Association.pValueFormula)
+    L.rawSet(-2, "p_value")
     L.rawSet(-2, "formulas")
   }
 }

@@ -15,7 +15,7 @@ struct CorpusOptions: ParsableArguments {
     help: ArgumentHelp(
       "The field holding a record's text.",
       discussion:
-        "JSONL/JSON/CSV: a field or column (default: text; dotted paths reach into objects). XML/SGML: elements, comma-separated (default: title,body where present, else the whole record)."
+        "JSONL/JSON/CSV: a field or column (default: text; dotted paths reach into objects). XML/SGML: elements, comma-separated, every one of them in document order (default: title,body where present, else a text element, else the whole record)."
     ))
   var textField: String?
 
@@ -36,6 +36,20 @@ struct CorpusOptions: ParsableArguments {
 
   @Flag(help: "Read README, LICENSE and COPYING files at the top of a corpus folder too.")
   var keepDocs = false
+
+  @Flag(
+    help:
+      "Keep records (XML, JSON, CSV) whose text is empty; by default they are left out with a warning."
+  )
+  var keepEmpty = false
+
+  @Option(
+    help: ArgumentHelp(
+      "CSV/TSV column types, overriding the inferred ones: score=number,zip=string.",
+      discussion:
+        "Types: string, integer, number, boolean, date (ISO). By default each column gets the narrowest type all its values in a file fit; numbers with a leading zero stay text.",
+      valueName: "COLUMN=TYPE,..."))
+  var types: String?
 
   @Option(
     help: ArgumentHelp(
@@ -65,6 +79,20 @@ struct CorpusOptions: ParsableArguments {
       format: format, textField: textField, idField: idField, encoding: encoding, record: record)
     options.maxDocumentSize = min(maxDocumentSize << 20, ReaderOptions.maxDocumentSizeLimit)
     options.keepDocumentation = keepDocs
+    options.keepEmpty = keepEmpty
+    for pair in (types ?? "").split(separator: ",") {
+      let parts = pair.split(separator: "=", maxSplits: 1).map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
+      guard parts.count == 2, !parts[0].isEmpty, let type = ColumnType(rawValue: parts[1]) else {
+        throw FolioError(
+          "--types wants COLUMN=TYPE pairs, got '\(pair)' - while reading the command line",
+          help:
+            "types: " + ColumnType.allCases.map(\.rawValue).joined(separator: ", ")
+            + " (e.g. --types score=number,zip=string)", exit: .usage)
+      }
+      options.columnTypes[parts[0]] = type
+    }
     return options
   }
 }

@@ -344,8 +344,127 @@ func sharedCorpus(_ relative: String) -> String? {
     defer { s.clean() }
     let (docs, _) = try s.read(["c.xml"], ReaderOptions(textField: "body", record: "TEI"))
     #expect(docs.map(\.id) == ["c.xml#a", "c.xml#b"])
-    #expect(docs.map(\.text) == ["Alpha text.More.", "Beta."])
+    #expect(docs.map(\.text) == ["Alpha text.\nMore.", "Beta."])
     #expect(docs[0].meta["title"] == .string("First"))
+  }
+
+  @Test("XML: block elements end with a line break, words with a space, inline ones with nothing")
+  func xmlSiblings() throws {
+    let xml = """
+      <docs><doc id="1"><head>Title one</head><p>First para.</p><p>Second <hi>bold</hi>text, un<m>fold</m>.</p></doc>
+      <doc id="2"><s><w>The</w><w>cat</w><pc>.</pc></s><note>Aside</note></doc>
+      <doc id="3"><unknown><a>Alpha</a><b>Beta</b></unknown></doc></docs>
+      """
+    let s = try Scratch(["c.xml": Array(xml.utf8)])
+    defer { s.clean() }
+    let (docs, _) = try s.read(["c.xml"])
+    #expect(
+      docs.map(\.text) == [
+        "Title one\nFirst para.\nSecond boldtext, unfold.", "The cat .\nAside", "Alpha\nBeta",
+      ])
+    // A field asked for that repeats in a record gives all of its texts, in document order.
+    let (paras, _) = try s.read(["c.xml"], ReaderOptions(textField: "p,head"))
+    #expect(paras[0].text == "Title one\n\nFirst para.\n\nSecond boldtext, unfold.")
+  }
+
+  @Test("SGML: an unprocessed Reuters story is its TEXT, not its metadata")
+  func reutersUnprocessed() throws {
+    let sgml = """
+      <REUTERS TOPICS="YES" NEWID="99"><DATE>26-FEB-1987 16:34:34.40</DATE>
+      <TOPICS><D>money-supply</D></TOPICS><PLACES><D>usa</D></PLACES>
+      <UNKNOWN>RM A f0031reute</UNKNOWN>
+      <TEXT TYPE="UNPROC">&#2;
+      FEDERAL RESERVE WEEKLY REPORT 1 - FEB 26
+       Net free reserves.............644 vs.....1,337
+      &#3;</TEXT></REUTERS>
+      """
+    let s = try Scratch(["r.sgm": Array(sgml.utf8)])
+    defer { s.clean() }
+    let (docs, _) = try s.read(["r.sgm"])
+    #expect(
+      docs.map(\.text) == [
+        "FEDERAL RESERVE WEEKLY REPORT 1 - FEB 26\n Net free reserves.............644 vs.....1,337"
+      ])
+    #expect(docs[0].meta["topics"] == .list([.string("money-supply")]))
+    #expect(docs[0].meta["unknown"] == .string("RM A f0031reute"))
+  }
+
+  @Test("a replaced byte is counted in the record it is in, not in every record of the file")
+  func invalidBytesPerRecord() throws {
+    var sgml = Array("<R NEWID=\"1\"><BODY>clean</BODY></R><R NEWID=\"2\"><BODY>bad ".utf8)
+    sgml += [0xFF, 0xFE]
+    sgml += Array(" byte</BODY></R><R NEWID=\"3\"><BODY>clean too</BODY></R>".utf8)
+    var csv = Array("id,text\na,fine\nb,caf".utf8)
+    csv += [0xE9]
+    csv += Array("\n".utf8)
+    let s = try Scratch(["r.sgm": sgml, "t.csv": csv])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read(["r.sgm", "t.csv"])
+    #expect(docs.map(\.meta["invalid_bytes"]) == [nil, .integer(2), nil, nil, .integer(1)])
+    #expect(warnings.count == 2)
+  }
+
+  @Test("records without text are left out with one warning a file, unless --keep-empty")
+  func emptyRecords() throws {
+    let index = """
+      <udhrs><udhr f='007' iso639-3='cri' n='Sãotomense'/><udhr f='008' iso639-3='pov' n='Crioulo'/></udhrs>
+      """
+    let s = try Scratch([
+      "index.xml": Array(index.utf8),
+      "r.jsonl": Array("{\"text\":\"one\"}\n{\"text\":\" \"}\n".utf8),
+    ])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read(["index.xml", "r.jsonl"])
+    #expect(docs.map(\.id) == ["r.jsonl#1"])
+    #expect(
+      warnings == [
+        "all 2 records have no text (first: index.xml#Sãotomense); left out - --keep-empty keeps them",
+        "1 of 2 records have no text (first: r.jsonl#2); left out - --keep-empty keeps them",
+      ])
+    var keep = ReaderOptions()
+    keep.keepEmpty = true
+    let (all, _) = try s.read(["index.xml", "r.jsonl"], keep)
+    #expect(all.count == 4)
+    #expect(all[0].meta["iso639-3"] == .string("cri"))
+  }
+
+  @Test("CSV columns are typed: integers, numbers, booleans, ISO dates; --types overrides")
+  func csvTypes() throws {
+    let csv = """
+      id,score,ratio,ok,date,zip,mixed,text
+      1,4,0.5,true,2024-06-27,007,3,Good film.
+      2,-2,1e3,FALSE,2024-02-29T10:00:00Z,12345,x,Bad film.
+      3,,,,,,,Odd one.
+      """
+    let s = try Scratch(["r.csv": Array(csv.utf8)])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read(["r.csv"])
+    #expect(warnings.isEmpty)
+    #expect(docs[0].meta["id"] == .integer(1))
+    #expect(docs[0].meta["score"] == .integer(4))
+    #expect(docs[1].meta["score"] == .integer(-2))
+    #expect(docs[1].meta["ratio"] == .number(1000))
+    #expect(docs[1].meta["ok"] == .bool(false))
+    #expect(docs[1].meta["date"] == .string("2024-02-29T10:00:00Z"))
+    // A leading zero keeps the column text; a column with any text is text.
+    #expect(docs[0].meta["zip"] == .string("007"))
+    #expect(docs[0].meta["mixed"] == .string("3"))
+    // Empty values of typed columns are missing, not "".
+    #expect(docs[2].meta["score"] == nil)
+    #expect(docs[2].meta["zip"] == .string(""))
+    var options = ReaderOptions()
+    options.columnTypes = ["score": .string, "ok": .integer]
+    let (typed, problems) = try s.read(["r.csv"], options)
+    #expect(typed[0].meta["score"] == .string("4"))
+    #expect(typed[0].meta["ok"] == .string("true"))
+    #expect(
+      problems == [
+        "column 'ok': 'true' is not an integer (nor are 1 more values); kept as text"
+      ])
+    #expect(ColumnType.infer(["2024-02-30"]) == .string)
+    #expect(ColumnType.infer(["1.5", "2"]) == .number)
+    #expect(ColumnType.infer(["inf", "nan"]) == .string)
+    #expect(ColumnType.infer(["1,000"]) == .string)
   }
 
   @Test(

@@ -46,7 +46,7 @@ return {
     local docs = { "red big car. red big car. red car." }
     -- negative = true: every pair counted, also those seen less often than chance ("red car").
     local adjacent = T.run(docs, { measure = "log_dice", min = 1, top = 0, negative = true })
-    local wide = T.run(docs, { measure = "log_dice", min = 1, top = 0, window = 2, sentences = true, negative = true })
+    local wide = T.run(docs, { measure = "log_dice", min = 1, top = 0, window = "2", sentences = true, negative = true })
     local function pairs_of(r) local out = {} for _, row in ipairs(r.rows) do out[row[2]] = row[3] end return out end
     assert.equal(pairs_of(adjacent), { ["red big"] = 2, ["big car"] = 2, ["car red"] = 2, ["red car"] = 1 })
     assert.equal(pairs_of(wide), { ["red big"] = 2, ["big car"] = 2, ["red car"] = 3 })
@@ -54,5 +54,77 @@ return {
     assert.equal(wide.provenance.measure, "log_dice")
     assert.equal(wide.provenance.formula, folio.stats.formulas.log_dice)
     assert.equal(wide.provenance.n, 8 / 2) -- 8 words, window 2
+  end,
+  ["node= lists a word's collocates left and right of it, with counts, expectation and p"] = function()
+    local docs = {
+      "We lent money to the bank. Money talks. The bank kept the money safe.",
+      "Nobody has money here; the bank has money.",
+    }
+    -- 22 words; "money" 5 times. L1R1 windows: lent _ to, bank _ talks, the _ safe, has _ here,
+    -- has _ (end): 9 words.
+    local r = T.run(docs, { node = "money", window = "L1R1", min = 1, top = 0, measure = "log_likelihood" })
+    assert.equal(r.columns, { "rank", "collocate", "count", "left", "right", "frequency", "expected", "log_likelihood", "p" })
+    local rows = {}
+    for _, row in ipairs(r.rows) do rows[row[2]] = row end
+    assert.equal(rows.has[3], 2)
+    assert.equal({ rows.has[4], rows.has[5], rows.has[6] }, { 2, 0, 2 })
+    assert.equal(rows.talks[5], 1)
+    -- r1 = 9 words in the windows, n = 22: "has" expected 9 * 2 / 22.
+    assert.equal(rows.has[7], 0.82)
+    assert.equal(rows.has[8], math.floor(folio.stats.log_likelihood(2, 9, 2, 22) * 1e4 + 0.5) / 1e4)
+    assert.truthy(rows.has[9] > 0 and rows.has[9] < 0.05)
+    -- "the" is seen once beside money ("the" 4 times: expected 9 * 4 / 22 = 1.64): left out.
+    assert.equal(rows.the, nil)
+    assert.equal(r.provenance.r1, 9)
+    assert.equal(r.provenance.n, 22)
+    assert.equal(r.provenance.occurrences, 5)
+    assert.truthy(r.title:find("collocates of 'money' (5 occurrences, window L1R1)", 1, true), r.title)
+  end,
+  ["node windows: L0R2 looks right only, sentences stops at sentence ends"] = function()
+    local docs = { "a money b c. d money e. money f g h" }
+    local function counts(opts)
+      opts.node, opts.min, opts.top, opts.negative = "money", 1, 0, true
+      local out = {}
+      for _, row in ipairs(T.run(docs, opts).rows) do out[row[2]] = row[3] end
+      return out
+    end
+    -- The second money's window holds the third.
+    assert.equal(counts({ window = "L0R2" }), { b = 1, c = 1, e = 1, money = 1, f = 1, g = 1 })
+    assert.equal(counts({ window = "L0R2", sentences = true }), { b = 1, c = 1, e = 1, f = 1, g = 1 })
+    assert.equal(counts({ window = "L1" }), { a = 1, d = 1, e = 1 })
+    assert.equal(counts({ window = "1" }), { a = 1, b = 1, d = 1, e = 2, f = 1 })
+  end,
+  ["p= keeps what is significant, Bonferroni-corrected by default, and says so"] = function()
+    local docs = {}
+    for i = 1, 40 do docs[i] = "strong tea is served here. powerful computers run all day. the tea was cold " .. i end
+    local all = T.run(docs, { node = "tea", window = "L1R0", min = 1, top = 0 })
+    local cut = T.run(docs, { node = "tea", window = "L1R0", min = 1, top = 0, p = 0.001 })
+    assert.equal(#all.rows, 2) -- strong, the
+    assert.truthy(cut.title:find("p < 0.001, Bonferroni-corrected for 2 collocates tested: p < 0.0005", 1, true), cut.title)
+    for _, row in ipairs(cut.rows) do assert.truthy(row[9] < 0.0005) end
+    assert.equal(cut.rows[1][2], "strong")
+    local plain = T.run(docs, { node = "tea", window = "L1R0", min = 1, p = 0.001, bonferroni = false })
+    assert.truthy(plain.title:find("not corrected", 1, true))
+  end,
+  ["p= applies to pairs too"] = function()
+    local r = T.run({ text }, { min = 1, top = 0, p = 0.05 })
+    assert.truthy(r.title:find("Bonferroni", 1, true))
+    for _, row in ipairs(r.rows) do
+      local p = folio.stats.p_value(folio.stats.log_likelihood(row[3], row[4], row[5], 16))
+      assert.truthy(p < 0.05, row[2])
+    end
+  end,
+  ["a window that is not LxRy or a number is refused; so is a node of two words"] = function()
+    assert.error_matches(function() T.run({ text }, { node = "new", window = "3L" }) end, "option 'window' must be LxRy")
+    assert.error_matches(function() T.run({ text }, { node = "new", window = "L21R0" }) end, "option 'window' must be LxRy")
+    assert.error_matches(function() T.run({ text }, { window = "L3R3" }) end, "option 'window' must be a number from 1 to 20")
+    assert.error_matches(function() T.run({ text }, { node = "new york" }) end, "option 'node' must be one word")
+  end,
+  ["p-values of G2 and chi2 with one degree of freedom"] = function()
+    local function near(a, b) return math.abs(a - b) < 1e-4 end
+    assert.truthy(near(folio.stats.p_value(3.841459), 0.05))
+    assert.truthy(near(folio.stats.p_value(-6.634897), 0.01))
+    assert.truthy(near(folio.stats.p_value(10.827566), 0.001))
+    assert.equal(folio.stats.p_value(0), 1.0)
   end,
 }

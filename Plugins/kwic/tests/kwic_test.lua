@@ -59,4 +59,44 @@ return {
     assert.error_matches(function() T.run({ "x" }, { word = "x", pattern = "x" }) end, "only one of")
     assert.error_matches(function() T.run({ "x" }, { word = "x", sort = "middle" }) end, "option 'sort' must be")
   end,
+  ["multi-level sorting: L1 then R1, case-folded, punctuation skipped"] = function()
+    local text = "The Bank said yes. a bank, said no. the bank said maybe. A bank: said always."
+    local r = T.run({ text }, { word = "said", sort = "L1+L2+R1", width = 12 })
+    local function rights(rep) local out = {} for i, row in ipairs(rep.rows) do out[i] = row[5]:match("%S+") end return out end
+    -- L1 is "bank" for all (punctuation skipped, case folded); L2 a, a, the, the; then R1.
+    assert.equal(rights(r), { "always.", "no.", "maybe.", "yes." })
+    assert.equal(r.title, "kwic said sorted by L1+L2+R1")
+    -- With sort_case, "The" and "A" sort before "a" and "the" (bytes); with sort_punct, "," and ":" are L1.
+    assert.equal(rights(T.run({ text }, { word = "said", sort = "L2 R1", sort_case = true, width = 12 })), { "always.", "yes.", "no.", "maybe." })
+    assert.equal(rights(T.run({ text }, { word = "said", sort = "L1", sort_punct = true, width = 12 })), { "no.", "always.", "yes.", "maybe." })
+  end,
+  ["the keyword level ignores case and punctuation; ties keep corpus order"] = function()
+    local r = T.run({ { id = "b", text = "Zeta. alpha. ALPHA" }, { id = "a", text = "alpha" } },
+      { pattern = "[a-zA-Z]+\\.?", sort = "K", width = 2 })
+    local keys = {}
+    for i, row in ipairs(r.rows) do keys[i] = row[1] .. ":" .. row[4] end
+    assert.equal(keys, { "a:alpha", "b:alpha.", "b:ALPHA", "b:Zeta." })
+  end,
+  ["sample= keeps a seeded random choice of lines, in corpus order"] = function()
+    local docs = {}
+    for i = 1, 30 do docs[i] = { id = ("d%02d"):format(i), text = "the money " .. i } end
+    local a = T.run(docs, { word = "money", sample = 5, seed = 7, width = 3 })
+    local b = T.run(docs, { word = "money", sample = 5, seed = 7, width = 3 })
+    local c = T.run(docs, { word = "money", sample = 5, seed = 8, width = 3 })
+    local function ids(r) local out = {} for i, row in ipairs(r.rows) do out[i] = row[1] end return table.concat(out, " ") end
+    assert.equal(#a.rows, 5)
+    assert.equal(ids(a), ids(b))
+    assert.truthy(ids(a) ~= ids(c))
+    local sorted = {}
+    for i, row in ipairs(a.rows) do sorted[i] = row[1] end
+    table.sort(sorted)
+    assert.equal(ids(a), table.concat(sorted, " "))
+    assert.equal(a.title, "kwic money (5 random lines of 30, seed 7)")
+    assert.equal(a.provenance.lines, 30)
+    assert.equal(#T.run(docs, { word = "money", sample = 50 }).rows, 30)
+  end,
+  ["a sort level that is not one is refused with the levels there are"] = function()
+    assert.error_matches(function() T.run({ "x" }, { word = "x", sort = "L1+M2" }) end, "got 'M2' in 'L1%+M2'")
+    assert.error_matches(function() T.run({ "x" }, { word = "x", sort = "L0" }) end, "L1 to L9, R1 to R9")
+  end,
 }

@@ -27,4 +27,9 @@ return {
   ["the expression cannot reach the outside"] = function()
     assert.error_matches(function() T.run(docs, { where = "os.getenv('HOME')" }) end, "failed on this document")
   end,
+  ["a comparison with a missing value drops the document, as SQL does"] = function()
+    assert.equal(ids(T.run(docs, { where = "date >= '2025'" })), { "c" })
+    local scored = { { id = "s", text = "x", meta = { score = 4 } }, { id = "t", text = "x", meta = {} } }
+    assert.equal(ids(T.run(scored, { where = "score + 1 > 3" })), { "s" })
+  end,
 }

@@ -21,11 +21,13 @@ enum MarkupReader {
   /// A named record element found inside a record stays part of that record's text and fields;
   /// an auto-detected tie between two repeated names goes to the one seen first.
   ///
-  /// `textFields` names the elements whose text makes the document's text (joined by blank
-  /// lines; default: `title` and `body` where present, else all the record's text); `idField`
+  /// `textFields` names the elements whose text makes the document's text (every element of
+  /// those names, in document order, joined by blank lines; default: `title` and `body` where
+  /// present, else a `text` element, else all the record's text); `idField`
   /// an attribute or element holding the id (default: `newid`, `id`, `xml:id` or `n`). Other
   /// attributes and leaf elements go to meta; an element holding only repeated leaves (Reuters'
-  /// `<TOPICS><D>grain</D><D>wheat</D></TOPICS>`) becomes a list.
+  /// `<TOPICS><D>grain</D><D>wheat</D></TOPICS>`) becomes a list. Block elements' texts are
+  /// separated by line breaks where nothing separated them (`<head>Title</head><p>Text</p>`).
   static func records(_ text: String, record: String?, textFields: [String]?, idField: String?)
     -> [Record]
   {
@@ -41,6 +43,19 @@ enum MarkupReader {
       return census == guess ? records : scanner.records(census).records
     }
   }
+
+  /// Elements that are blocks of text whatever their parent: their text is set off from
+  /// their neighbours' by a line break (HTML, TEI, DocBook and common corpus formats).
+  static let blockElements = [
+    "p", "head", "title", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "para", "l",
+    "lg", "line", "lb", "br", "s", "sp", "speaker", "stage", "li", "item", "list", "note",
+    "table", "row", "cell", "tr", "td", "th", "entry", "text", "body", "front", "back", "doc",
+    "document", "article", "abstract", "caption", "dateline", "byline", "blockquote", "u",
+  ]
+
+  /// Elements that are words or tokens: set off from their neighbours by a space
+  /// (`<w>The</w><w>cat</w>`).
+  static let wordElements = ["w", "c", "pc", "tok", "token"]
 
   /// Element names that mark list items even when a list has one (`<D>` in Reuters).
   static let itemNames = ["d", "li", "item", "value", "entry"]

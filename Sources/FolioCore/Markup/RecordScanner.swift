@@ -343,6 +343,10 @@ struct RecordScanner {
   private let idKeys: [(name: String, id: Int)]
   private let lists: [Int]
   private let items: [Int]
+  // Element names that are blocks (a line break at either end) and words (a space), by number.
+  private let blocks: [Int]
+  private let words: [Int]
+  private let textElement: Int
 
   /// An element of the current record: its name, parent, text range and facts about its
   /// children.
@@ -371,6 +375,10 @@ struct RecordScanner {
   private var parts: [Range<Int>] = []
   private var recordAttributes: Range<Int> = 0..<0
   private var text: [UInt8] = []
+  // Where a separator goes between two elements' texts that would otherwise touch
+  // ("Title one" + "First para."), and which: a line feed or a space. In offset order.
+  private var breaks: [(offset: Int, byte: UInt8)] = []
+  private var rendered: [UInt8] = []
 
   init(_ b: UnsafeBufferPointer<UInt8>, textFields: [String]?, idField: String?) {
     self.b = b
@@ -384,6 +392,9 @@ struct RecordScanner {
     idKeys = (idField.map { [$0] } ?? ["newid", "id", "xml:id", "n"]).map { ($0, number($0)) }
     lists = MarkupReader.listElements.map(number)
     items = MarkupReader.itemNames.map(number)
+    blocks = MarkupReader.blockElements.map(number)
+    words = MarkupReader.wordElements.map(number)
+    textElement = number("text")
     self.names = names
   }
 
@@ -598,11 +609,81 @@ struct RecordScanner {
   }
 
   /// The text of element `k`, without ASCII whitespace at either end.
-  private func trimmedText(_ k: Int) -> String {
-    let range = trimmedRange(k)
-    return text.withUnsafeBufferPointer {
-      String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self)
+  private mutating func trimmedText(_ k: Int) -> String {
+    render([trimmedRange(k)])
+  }
+
+  /// The separators between elements: a block element (by name, or any element child of an
+  /// element whose own text is blank, as `<head>` and `<p>` in `<doc>`) is set off by line
+  /// feeds, a word element (`<w>`) by spaces, where its text would touch its neighbour's.
+  private mutating func findBreaks() {
+    breaks.removeAll(keepingCapacity: true)
+    func add(_ offset: Int, _ byte: UInt8) {
+      guard offset > 0, offset < text.count, !Self.isSpace(text[offset - 1]),
+        !Self.isSpace(text[offset])
+      else { return }
+      breaks.append((offset, byte))
     }
+    for k in 1..<elements.count {
+      let e = elements[k]
+      let byte: UInt8
+      if words.contains(e.name) {
+        byte = 0x20
+      } else if blocks.contains(e.name) || elements[e.parent].blank {
+        byte = 0x0A
+      } else {
+        continue
+      }
+      add(e.textStart, byte)
+      add(e.textEnd, byte)
+    }
+    guard breaks.count > 1 else { return }
+    // By offset; where two elements meet at one offset a line feed wins over a space.
+    breaks.sort { $0.offset != $1.offset ? $0.offset < $1.offset : $0.byte > $1.byte }
+    var kept = 0
+    for b in breaks {
+      if kept > 0 && breaks[kept - 1].offset == b.offset {
+        breaks[kept - 1] = b
+      } else {
+        breaks[kept] = b
+        kept += 1
+      }
+    }
+    breaks.removeSubrange(kept...)
+  }
+
+  /// The text of `ranges` joined by blank lines, with the separators of `breaks` inside them.
+  private mutating func render(_ ranges: [Range<Int>]) -> String {
+    rendered.removeAll(keepingCapacity: true)
+    for (n, range) in ranges.enumerated() {
+      if n > 0 { rendered += [0x0A, 0x0A] }
+      // The first break after the range's start (binary search).
+      var lo = 0
+      var hi = breaks.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if breaks[mid].offset <= range.lowerBound { lo = mid + 1 } else { hi = mid }
+      }
+      var from = range.lowerBound
+      while lo < breaks.count, breaks[lo].offset < range.upperBound {
+        rendered += text[from..<breaks[lo].offset]
+        rendered.append(breaks[lo].byte)
+        from = breaks[lo].offset
+        lo += 1
+      }
+      rendered += text[from..<range.upperBound]
+    }
+    return String(decoding: rendered, as: UTF8.self)
+  }
+
+  /// Whether element `k` lies inside another element named one of `names`.
+  private func nested(_ k: Int, in names: [Int]) -> Bool {
+    var p = elements[k].parent
+    while p > 0 {
+      if names.contains(elements[p].name) { return true }
+      p = elements[p].parent
+    }
+    return false
   }
 
   private func name(_ k: Int) -> String {
@@ -627,42 +708,28 @@ struct RecordScanner {
     func field(_ id: Int) -> Int? {
       id < firstOf.count && firstOf[id] >= 0 ? Int(firstOf[id]) : nil
     }
-    // The text's fields: those asked for, else title and body where present. They start the
-    // list of names already used.
+    findBreaks()
+    // The text's fields: those asked for, else title and body where present, else a `text`
+    // element (Reuters' unprocessed stories). They start the list of names already used.
     used.removeAll(keepingCapacity: true)
     for id in textFields ?? defaultText where textFields != nil || field(id) != nil {
       used.append(id)
     }
+    if used.isEmpty, textFields == nil, field(textElement) != nil { used.append(textElement) }
     var text: String
     if used.isEmpty {
       text = trimmedText(0)
     } else {
-      // The wanted fields' trimmed texts joined by blank lines, copied once.
+      // Every element of the wanted names (a field repeated in a record gives all of its
+      // texts), in document order, trimmed and joined by blank lines; one inside another
+      // wanted one is part of that one's text.
       parts.removeAll(keepingCapacity: true)
-      for id in used {
-        if let k = field(id) {
-          let range = trimmedRange(k)
-          if !range.isEmpty { parts.append(range) }
-        }
+      for k in 1..<elements.count where used.contains(elements[k].name) {
+        guard !nested(k, in: used) else { continue }
+        let range = trimmedRange(k)
+        if !range.isEmpty { parts.append(range) }
       }
-      let size = parts.reduce(2 * (parts.count - 1)) { $0 + $1.count }
-      text = self.text.withUnsafeBufferPointer { source in
-        String(unsafeUninitializedCapacity: max(size, 0)) { out in
-          var n = 0
-          for (k, part) in parts.enumerated() {
-            if k > 0 {
-              out[n] = 0x0A
-              out[n + 1] = 0x0A
-              n += 2
-            }
-            if let to = out.baseAddress, let from = source.baseAddress {
-              (to + n).update(from: from + part.lowerBound, count: part.count)
-            }
-            n += part.count
-          }
-          return n
-        }
-      }
+      text = render(parts)
       if text.isEmpty && textFields == nil { text = trimmedText(0) }
     }
     var meta: [(String, MetaValue)] = []
@@ -695,9 +762,9 @@ struct RecordScanner {
     }
     var id: String?
     for key in idKeys {
-      if let v = attributes.first(where: { $0.0 == key.name })?.1 ?? field(key.id).map(trimmedText),
-        !v.isEmpty
-      {
+      var v = attributes.first(where: { $0.0 == key.name })?.1
+      if v == nil, let k = field(key.id) { v = trimmedText(k) }
+      if let v, !v.isEmpty {
         id = v
         break
       }
