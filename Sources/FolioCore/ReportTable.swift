@@ -116,7 +116,8 @@ public enum TableFormat: String, Sendable, CaseIterable {
       func cell(_ s: String) -> String {
         s.replacingAll("|", with: "\\|").replacingAll("\n", with: " ")
       }
-      var lines = ["| " + report.columns.map(cell).joined(separator: " | ") + " |"]
+      var lines = report.title.isEmpty ? [] : ["## " + cell(report.title), ""]
+      lines.append("| " + report.columns.map(cell).joined(separator: " | ") + " |")
       lines.append("|" + report.columns.map { _ in "---" }.joined(separator: "|") + "|")
       for row in report.rows {
         lines.append("| " + row.map { cell(Self.cellText($0)) }.joined(separator: " | ") + " |")
@@ -129,7 +130,13 @@ public enum TableFormat: String, Sendable, CaseIterable {
       }
       return lines.joined(separator: "\n") + "\n"
     case .html:
-      if let page = report.page, report.pageKind == "html" { return page }
+      if let page = report.page, report.pageKind == "html" {
+        // A page the plugin drew: the provenance goes at the end of its body.
+        let provenance = Self.htmlProvenance(report)
+        guard !provenance.isEmpty, let end = page.range(of: "</body>", options: .backwards)
+        else { return page }
+        return page.replacingCharacters(in: end.lowerBound..<end.lowerBound, with: provenance)
+      }
       var body = ""
       if let page = report.page, report.pageKind == "svg" { body += page + "\n" }
       body += Self.htmlTable(report)
@@ -173,13 +180,51 @@ public enum TableFormat: String, Sendable, CaseIterable {
         }
         return out
       }
-      var lines = [line(report.columns)]
+      // The title first: it carries what the columns cannot (a measure, a cut-off, the parts).
+      var lines = report.title.isEmpty ? [] : [report.title, ""]
+      lines.append(line(report.columns))
       lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))
       for row in cells {
         lines.append(line(row + Array(repeating: "", count: max(0, widths.count - row.count))))
       }
       return lines.joined(separator: "\n") + "\n"
     }
+  }
+
+  /// The reports' titles and provenance as JSON, for the sidecar file beside a CSV, TSV or
+  /// JSONL report (`report.csv.provenance.json`): those formats have no place for them.
+  public static func provenanceJSON(_ reports: [ReportTable]) -> String {
+    var w = JSONWriter()
+    w.open("[")
+    for (r, report) in reports.enumerated() {
+      if r > 0 { w.comma() }
+      w.open("{")
+      w.key("title")
+      w.string(report.title)
+      w.comma()
+      w.key("columns")
+      w.open("[")
+      for (i, c) in report.columns.enumerated() {
+        if i > 0 { w.comma() }
+        w.string(c)
+      }
+      w.close("]")
+      w.comma()
+      w.key("rows")
+      w.meta(.integer(report.rows.count))
+      w.comma()
+      w.key("provenance")
+      w.open("{")
+      for (i, (key, value)) in report.provenance.entries.enumerated() {
+        if i > 0 { w.comma() }
+        w.key(key)
+        w.meta(value)
+      }
+      w.close("}")
+      w.close("}")
+    }
+    w.close("]")
+    return String(decoding: w.bytes, as: UTF8.self) + "\n"
   }
 
   /// Escapes text for HTML and XML.

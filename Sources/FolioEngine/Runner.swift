@@ -275,6 +275,8 @@ public final class Runner {
     var summary = RunSummary()
     summary.jobs = jobs
     var seconds = Array(repeating: 0.0, count: loadables.count)
+    var seen = Array(repeating: 0, count: loadables.count)
+    var fingerprint = Fingerprint()
     var seenErrors: [String: Int] = [:]
     var order: [String] = []
     var fatal: FolioError?
@@ -339,6 +341,8 @@ public final class Runner {
         }
       }
       for (i, s) in result.seconds.enumerated() { seconds[i] += s }
+      for (i, n) in result.seen.enumerated() { seen[i] += n }
+      fingerprint.add(result.fingerprint)
       for (i, state) in result.states.enumerated() {
         guard let state else { continue }
         do { try mergers[i].mergeState(state) } catch {
@@ -369,12 +373,19 @@ public final class Runner {
       summary.seconds = Date().timeIntervalSince(start)
       return summary
     }
+    let provenance = RunProvenance(
+      corpus: configuration.corpus, reading: RunProvenance.flags(configuration.reader),
+      read: summary.read, fingerprint: fingerprint,
+      pipeline: zip(configuration.plugins, mergers).map {
+        RunProvenance.step(
+          $0, name: $1.spec.name, version: $1.spec.version, files: $1.fileDigests())
+      })
     if let path = configuration.saveState {
       do {
         let states = try mergers.map { p throws(PluginError) in
           p.spec.kind == .report ? try p.exportState() : nil
         }
-        let file = StateFile(
+        var file = StateFile(
           shard: configuration.shard ?? Shard(index: 1, count: 1),
           plugins: zip(configuration.plugins, loadables).map { reference, loadable in
             StateFile.Plugin(
@@ -383,6 +394,8 @@ public final class Runner {
           },
           states: states, read: summary.read, kept: summary.kept, dropped: summary.dropped,
           failed: summary.failed)
+        file.provenance = provenance
+        file.seen = seen
         let out = try AtomicFile(path: path)
         try out.write(file.encoded())
         try out.commit()
@@ -394,8 +407,12 @@ public final class Runner {
         throw FolioError("\(error) - while saving the state", exit: .failure)
       }
     } else {
-      for plugin in mergers where plugin.spec.kind == .report {
-        do { summary.reports.append(try plugin.finish()) } catch {
+      for (i, plugin) in mergers.enumerated() where plugin.spec.kind == .report {
+        do {
+          var report = try plugin.finish()
+          provenance.apply(to: &report, seen: seen[i])
+          summary.reports.append(report)
+        } catch {
           output?.cancel()
           throw FolioError(error, exit: .failure)
         }
@@ -571,6 +588,9 @@ struct ChunkResult: Sendable {
   /// Each plugin's report state for this chunk (nil for filters and taggers).
   var states: [LuaData?] = []
   var seconds: [Double] = []
+  /// How many documents reached each plugin, and the fingerprint of the chunk's documents.
+  var seen: [Int] = []
+  var fingerprint = Fingerprint()
   /// A failure that stops the run (a plugin that cannot load or copy its state).
   var fatal: PluginError?
 }
@@ -802,6 +822,7 @@ final class Work: @unchecked Sendable {
   {
     var result = ChunkResult()
     result.seconds = Array(repeating: 0, count: instances.count)
+    result.seen = Array(repeating: 0, count: instances.count)
     if pass == .scan { return scanChunk(chunk, instances, reader) }
     for plugin in instances where plugin.spec.kind == .report {
       do { try plugin.startReport() } catch {
@@ -830,12 +851,14 @@ final class Work: @unchecked Sendable {
       }
       // A JSONL file holds many documents: its warnings and bytes go with the first.
       documents: for (number, document) in read.enumerated() {
+        result.fingerprint.add(.document(id: document.id, text: document.text))
         var outcome = DocumentOutcome(
           status: .kept, warnings: number == 0 ? warnings : [], bytes: number == 0 ? entry.bytes : 0
         )
         for (i, plugin) in instances.enumerated() {
           let t0 = DispatchTime.now().uptimeNanoseconds
           defer { result.seconds[i] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+          result.seen[i] += 1
           do {
             switch plugin.spec.kind ?? .report {
             case .filter:

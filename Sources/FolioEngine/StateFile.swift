@@ -24,11 +24,14 @@ public struct StateFile: Sendable {
   public var kept: Int
   public var dropped: Int
   public var failed: Int
+  /// The run's provenance (the shard's corpus and documents) and the documents each plugin saw.
+  public var provenance: RunProvenance?
+  public var seen: [Int] = []
 
   static let magic = "FOLIO-STATE 1\n"
 
   public func encoded() -> [UInt8] {
-    let meta: [String: Any] = [
+    var meta: [String: Any] = [
       "folio": FolioLua.apiVersion,
       "shard": [shard.index, shard.count],
       "plugins": plugins.map {
@@ -40,6 +43,13 @@ public struct StateFile: Sendable {
       "counts": ["read": read, "kept": kept, "dropped": dropped, "failed": failed],
       "reports": states.map { $0 != nil },
     ]
+    if let p = provenance {
+      meta["provenance"] =
+        [
+          "corpus": p.corpus, "reading": p.reading, "fingerprint": p.fingerprint.text,
+          "pipeline": p.pipeline, "seen": seen,
+        ] as [String: Any]
+    }
     var out = Array(Self.magic.utf8)
     let json = (try? JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys])) ?? Data()
     out += json
@@ -91,10 +101,19 @@ public struct StateFile: Sendable {
           $0.count == 2 ? PluginReference.Option(key: $0[0], value: $0[1]) : nil
         })
     }
-    return StateFile(
+    var file = StateFile(
       shard: Shard(index: shard[0], count: shard[1]), plugins: list, states: states,
       read: counts["read"] ?? 0, kept: counts["kept"] ?? 0, dropped: counts["dropped"] ?? 0,
       failed: counts["failed"] ?? 0)
+    if let p = meta["provenance"] as? [String: Any],
+      let fingerprint = (p["fingerprint"] as? String).flatMap(Fingerprint.init(text:))
+    {
+      file.provenance = RunProvenance(
+        corpus: p["corpus"] as? [String] ?? [], reading: p["reading"] as? String ?? "",
+        read: file.read, fingerprint: fingerprint, pipeline: p["pipeline"] as? [String] ?? [])
+      file.seen = p["seen"] as? [Int] ?? []
+    }
+    return file
   }
 }
 
@@ -161,6 +180,13 @@ public enum StateMerger {
     let ordered = files.sorted { $0.shard.index < $1.shard.index }
     var summary = RunSummary()
     var reports: [ReportTable] = []
+    // The shards' provenance added up: their documents, fingerprints and what each report saw.
+    var provenance = first.provenance
+    provenance?.shards = ordered.count
+    provenance?.read = ordered.reduce(0) { $0 + $1.read }
+    var fingerprint = Fingerprint()
+    for f in ordered { fingerprint.add(f.provenance?.fingerprint ?? Fingerprint()) }
+    provenance?.fingerprint = fingerprint
     for (i, plugin) in first.plugins.enumerated() where first.states[i] != nil {
       let (spec, source) = try resolver.resolve(plugin.target)
       let instance: PluginInstance
@@ -187,7 +213,10 @@ public enum StateMerger {
         for file in ordered {
           if let state = file.states[i] { try instance.mergeState(state) }
         }
-        reports.append(try instance.finish())
+        var report = try instance.finish()
+        let seen = ordered.reduce(0) { $0 + ($1.seen.indices.contains(i) ? $1.seen[i] : 0) }
+        provenance?.apply(to: &report, seen: seen)
+        reports.append(report)
       } catch {
         throw FolioError(error, exit: .failure)
       }

@@ -315,6 +315,16 @@ public final class PluginInstance {
     }
   }
 
+  /// The files the options named, by content (the same path can hold another list tomorrow):
+  /// `file=names.txt sha256:HEX (21 bytes)`, in the manifest's order.
+  public func fileDigests() -> [String] {
+    spec.options.filter { $0.type == .file }.compactMap { option in
+      guard let bytes = files[option.name] else { return nil }
+      let path = options[option.name]?.description ?? ""
+      return "\(option.name)=\(path) sha256:\(SHA256.hex(bytes)) (\(bytes.count) bytes)"
+    }
+  }
+
   /// What a report says about where it came from: the plugin, its version, its options (all
   /// of them, defaults too, in the manifest's order), Folio's API version, then `extra` (what
   /// the plugin's `finish` returned as `provenance`).
@@ -332,6 +342,7 @@ public final class PluginInstance {
     }
     if !given.isEmpty { out["options"] = .string(given.joined(separator: ", ")) }
     out["folio"] = .string(FolioLua.apiVersion)
+
     for (key, value) in extra.entries where out[key] == nil { out[key] = value }
     return out
   }

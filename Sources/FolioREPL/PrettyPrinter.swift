@@ -183,13 +183,18 @@ public struct PrettyPrinter {
     }
   }
 
-  func renderRows(_ table: ReportTable, total: Int) -> String {
+  /// `table` in the current mode; with `titled`, its title above it (a plugin's report), else
+  /// the rows alone (a value, a corpus).
+  func renderRows(_ table: ReportTable, total: Int, titled: Bool = false) -> String {
+    var table = table
+    if !titled { table.title = "" }
     guard mode == .table else { return mode.render(table) }
     var text = mode.render(table)
     if total > table.rows.count {
       var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
       let head = (maxRows + 1) / 2
-      lines.insert("…", at: 2 + head)
+      // Below the title (and its blank line), the header and its rule.
+      lines.insert("…", at: 2 + head + (table.title.isEmpty ? 0 : 2))
       text = lines.joined(separator: "\n")
       text += "\(total) rows (\(table.rows.count) shown; .maxrows N to change)\n"
     } else {

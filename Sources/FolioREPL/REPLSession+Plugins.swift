@@ -214,6 +214,6 @@ extension PrettyPrinter {
   func renderTable(_ table: ReportTable) -> String {
     var elided = table
     elided.rows = shown(table.rows.count).map { table.rows[$0] }
-    return renderRows(elided, total: table.rows.count)
+    return renderRows(elided, total: table.rows.count, titled: true)
   }
 }

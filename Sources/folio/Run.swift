@@ -329,12 +329,15 @@ enum ReportOutput {
       // One page holding every report.
       let body = reports.map { r in
         (r.pageKind == "svg" ? (r.page ?? "") + "\n" : "") + TableFormat.htmlTable(r)
+          + TableFormat.htmlProvenance(r)
       }.joined(separator: "\n")
       text = TableFormat.htmlPage(title: reports.map(\.title).joined(separator: ", "), body: body)
     } else {
       for (i, report) in reports.enumerated() {
-        if reports.count > 1, [.table, .tsv, .csv, .markdown].contains(format) {
+        if reports.count > 1, format == .tsv {
           text += (i > 0 ? "\n" : "") + "# \(report.title)\n"
+        } else if i > 0, format == .table || format == .markdown {
+          text += "\n"
         }
         text += format.render(report)
         if let kind = report.pageKind, output == nil, format != .html, format != .svg {
@@ -348,10 +351,16 @@ enum ReportOutput {
       Console.out(text)
       return
     }
+    // CSV, TSV and JSONL have no room for a title or provenance, and a drawing is a drawing: a
+    // sidecar file holds them.
+    let sidecar = [.csv, .tsv, .jsonl, .svg].contains(format) ? output + ".provenance.json" : nil
     do {
       let file = try AtomicFile(path: output)
       try file.write(text)
+      let side = try sidecar.map { try AtomicFile(path: $0) }
+      try side?.write(TableFormat.provenanceJSON(reports))
       try file.commit()
+      try side?.commit()
     } catch {
       throw FolioError("\(error) - while writing the report", exit: .failure)
     }

@@ -25,6 +25,8 @@ struct CLI {
     var env = ProcessInfo.processInfo.environment
     env["FOLIO_PLUGINS"] = root.appendingPathComponent("Plugins").path
     env["NO_COLOR"] = "1"
+    // Reports' provenance says when they were made: pinned, so outputs compare byte for byte.
+    env["SOURCE_DATE_EPOCH"] = "1767225600"
     env.merge(environment) { $1 }
     process.environment = env
     let out = Pipe()

@@ -85,15 +85,18 @@ import Testing
       ("out.csv", "rank,word,count,per_million\r\n1,the,2,285714.3\r\n"),
       (
         "out.md",
-        "| rank | word | count | per_million |\n|---|---|---|---|\n| 1 | the | 2 | 285714.3 |\n\n"
+        "## wordfreq\n\n"
+          + "| rank | word | count | per_million |\n|---|---|---|---|\n| 1 | the | 2 | 285714.3 |\n\n"
           + "- plugin: wordfreq\n- version: 1.0.0\n"
           + "- options: by=\"\", docfreq=false, kinds=word, min=1, stopwords=\"\", top=1\n"
-          + "- folio: 0.1.0\n"
+          + "- folio: 0.1.0\n- corpus: corpus\n- corpus_documents: 1\n"
+          + "- corpus_fingerprint: fp128:c6d4a9667f5662311d6328b34e6332c6\n- documents: 1\n"
+          + "- pipeline: wordfreq 1.0.0 top=1\n- time: 2026-01-01T00:00:00Z\n"
           + "- per_million: count * 1,000,000 / words counted (in the group, with by)\n"
       ),
       (
         "out.json",
-        #"{"title":"wordfreq","provenance":{"plugin":"wordfreq","version":"1.0.0","options":"by=\"\", docfreq=false, kinds=word, min=1, stopwords=\"\", top=1","folio":"0.1.0","per_million":"count * 1,000,000 / words counted (in the group, with by)"},"columns":["rank","word","count","per_million"],"rows":[[1,"the",2,285714.3]]}"#
+        #"{"title":"wordfreq","provenance":{"plugin":"wordfreq","version":"1.0.0","options":"by=\"\", docfreq=false, kinds=word, min=1, stopwords=\"\", top=1","folio":"0.1.0","corpus":"corpus","corpus_documents":1,"corpus_fingerprint":"fp128:c6d4a9667f5662311d6328b34e6332c6","documents":1,"pipeline":["wordfreq 1.0.0 top=1"],"time":"2026-01-01T00:00:00Z","per_million":"count * 1,000,000 / words counted (in the group, with by)"},"columns":["rank","word","count","per_million"],"rows":[[1,"the",2,285714.3]]}"#
           + "\n"
       ),
       ("out.jsonl", #"{"rank":1,"word":"the","count":2,"per_million":285714.3}"# + "\n"),
@@ -104,6 +107,57 @@ import Testing
     let r = try CLI.run(["run", "corpus", "-p", "wordfreq:top=1", "-o", file, "-q"], in: dir)
     #expect(r.status == 0)
     #expect(read(dir.appendingPathComponent(file)) == expected)
+    // CSV and JSONL have no room for the title and provenance: a sidecar holds them.
+    let sidecar = read(dir.appendingPathComponent(file + ".provenance.json"))
+    if file.hasSuffix(".csv") || file.hasSuffix(".jsonl") {
+      #expect(
+        sidecar
+          == #"[{"title":"wordfreq","columns":["rank","word","count","per_million"],"rows":1,"provenance":{"plugin":"wordfreq","version":"1.0.0","options":"by=\"\", docfreq=false, kinds=word, min=1, stopwords=\"\", top=1","folio":"0.1.0","corpus":"corpus","corpus_documents":1,"corpus_fingerprint":"fp128:c6d4a9667f5662311d6328b34e6332c6","documents":1,"pipeline":["wordfreq 1.0.0 top=1"],"time":"2026-01-01T00:00:00Z","per_million":"count * 1,000,000 / words counted (in the group, with by)"}}]"#
+          + "\n")
+    } else {
+      #expect(sidecar == nil)
+    }
+  }
+
+  @Test("provenance: the pipeline before a report, option files by hash, shards added up")
+  func provenance() throws {
+    let dir = try CLI.workspace([
+      "corpus/a.txt": "Irina Volk spoke. Volk left.", "corpus/b.txt": "Related articles: more.",
+      "names.txt": "Irina Volk\tPERSON\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let one = try CLI.run(
+      [
+        "run", "corpus", "--as", "text", "-p", "strip-boilerplate", "-p",
+        "gazetteer:file=names.txt",
+        "-p", "wordfreq:top=1", "-o", "w.json", "-q", "-j", "1",
+      ], in: dir)
+    #expect(one.status == 0, "\(one.stderr)")
+    let json = read(dir.appendingPathComponent("w.json")) ?? ""
+    #expect(json.contains(#""corpus":"corpus","reading":"--as text","corpus_documents":3,"#))
+    #expect(
+      json.contains(
+        #""pipeline":["strip-boilerplate 1.0.0; phrases=$plugin/phrases.txt sha256:ac179e9fc7a21952349032e8d579d580d6d14781bf928791c6dba6e6b6126796 (566 bytes)","gazetteer 1.0.0 file=names.txt; file=names.txt sha256:3e9c8b3d6ef2f9527312d45d3d8aa07a75630a1df8446cd7fc84a07a7c655268 (18 bytes)","wordfreq 1.0.0 top=1"]"#
+      ))
+    #expect(json.contains(#""time":"2026-01-01T00:00:00Z""#))
+    // The same documents give the same fingerprint at any -j and from shards.
+    let fingerprint = json.firstMatch(of: /fp128:[0-9a-f]{32}/).map { String($0.output) }
+    #expect(fingerprint != nil)
+    for i in 1...2 {
+      let r = try CLI.run(
+        [
+          "run", "corpus", "--as", "text", "-p", "wordfreq:top=1", "--shard", "\(i)/2",
+          "--save-state", "s\(i).state", "-q",
+        ], in: dir)
+      #expect(r.status == 0)
+    }
+    let merged = try CLI.run(["merge", "s1.state", "s2.state", "-o", "m.json", "-q"], in: dir)
+    #expect(merged.status == 0)
+    let m = read(dir.appendingPathComponent("m.json")) ?? ""
+    #expect(
+      m.contains(
+        #""corpus_documents":3,"corpus_fingerprint":"\#(fingerprint ?? "")","documents":3,"#))
+    #expect(m.contains(#""shards":2"#))
   }
 
   @Test("an HTML report lists its provenance: plugin, version, options, formula")
@@ -202,7 +256,7 @@ import Testing
     // The REPL's .run takes the same grants.
     let repl = try CLI.run(
       ["repl", "corpus", "--allow", "perm:read,write=granted"], in: dir, input: ".run ./perm\n")
-    #expect(repl.stdout.hasPrefix("bytes\n"), "\(repl.stdout)\(repl.stderr)")
+    #expect(repl.stdout.hasPrefix("perm\n\nbytes\n"), "\(repl.stdout)\(repl.stderr)")
     let replDenied = try CLI.run(["repl", "corpus"], in: dir, input: ".run ./perm\n")
     #expect(replDenied.stderr.contains("[F140] plugin 'perm' asks for permission 'read'"))
     // Its own tests run with the permissions it asks for; written files go to a scratch folder.
