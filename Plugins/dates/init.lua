@@ -10,6 +10,13 @@
 --   1939-1945                -> 1939/1945           (year range)
 --   in 2014, since 1999      -> 2014                (year; only after a cue word)
 --
+-- With relative = true and a full date in meta.date (the day the article was written), also:
+--
+--   today, yesterday, tomorrow          -> 2024-06-27, 2024-06-26, 2024-06-28  (relative)
+--   on Friday, last Tuesday, next Monday -> the nearest such day before (or, with next or a
+--                                         future verb in the sentence, after) the article's day
+--   last year, this month, next year    -> 2023, 2024-06, 2025
+--
 -- The more specific forms win: a span never overlaps an earlier one.
 local M = {}
 
@@ -24,6 +31,36 @@ local MONTH = "(January|February|March|April|May|June|July|August|September|Octo
 local DAY = "([0-3]?\\d)(?:st|nd|rd|th)?"
 local YEAR = "(1[5-9]\\d\\d|20\\d\\d)"
 local DASH = "\\s*(?:-|–|—|to|until|through)\\s*"
+
+local WEEKDAYS = {
+  monday = 1, tuesday = 2, wednesday = 3, thursday = 4, friday = 5, saturday = 6, sunday = 7,
+}
+
+-- Days from 1970-01-01 of a civil date, and back (Howard Hinnant's algorithms).
+local function days_from_civil(y, m, d)
+  y = m <= 2 and y - 1 or y
+  local era = (y >= 0 and y or y - 399) // 400
+  local yoe = y - era * 400
+  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  return era * 146097 + doe - 719468
+end
+
+local function civil_from_days(z)
+  z = z + 719468
+  local era = (z >= 0 and z or z - 146096) // 146097
+  local doe = z - era * 146097
+  local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+  local y = yoe + era * 400
+  local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+  local mp = (5 * doy + 2) // 153
+  local d = doy - (153 * mp + 2) // 5 + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  return m <= 2 and y + 1 or y, m, d
+end
+
+-- Words that put a sentence in the future: a bare weekday in it is the next one.
+local FUTURE = { "will", "'ll", "’ll", "shall", "going to", "due to", "is due", "are due", "expected to", "plans to", "plan to", "scheduled" }
 
 local patterns -- compiled once per worker
 
@@ -40,7 +77,53 @@ local function compile()
     { form = "year-range", re = re("\\b" .. YEAR .. "\\s*(?:-|–|—)\\s*" .. YEAR .. "\\b") },
     { form = "month", re = re("\\b(?:in|since|until|by|during|from|early|late|mid-)\\s+(?:(?:early|late|mid-)\\s*)?" .. MONTH .. "\\b(?!\\s*\\d)") },
     { form = "year", re = re("\\b(?:in|since|until|by|from|of|early|late|mid-|before|after|during)\\s+" .. YEAR .. "\\b(?![-–])") },
+    { form = "relative", re = re("\\b(today|yesterday|tomorrow)\\b", "i") },
+    { form = "weekday", re = re("\\b(?:(last|next|this|on|by|until|since|from)\\s+)?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:'s|’s)?\\b") },
+    { form = "relative", re = re("\\b(last|this|next)\\s+(year|month)\\b", "i") },
   }
+end
+
+-- The sentence around byte `at` (from the previous . ! ? to the next one), lowercased.
+local function sentence_at(text, at)
+  local from = at
+  while from > 1 and not text:sub(from - 1, from - 1):find("[.!?\n]") do from = from - 1 end
+  local to = text:find("[.!?\n]", at) or #text
+  return text:sub(from, to):lower()
+end
+
+-- The value of a date relative to the article's day `base` ({y, m, d}), or nil.
+local function relative(form, m, text, base)
+  if not base then return nil end
+  local today = days_from_civil(base[1], base[2], base[3])
+  if form == "weekday" then
+    local cue, name = (m[1] or ""):lower(), m[2]:lower()
+    local want = WEEKDAYS[name]
+    local now = (today + 3) % 7 + 1 -- 1970-01-01 was a Thursday (4)
+    local future = cue == "next"
+    if cue ~= "last" and cue ~= "next" then
+      local sentence = sentence_at(text, m.first)
+      for _, w in ipairs(FUTURE) do
+        if sentence:find(w, 1, true) then future = true break end
+      end
+    end
+    local delta
+    if future then
+      delta = (want - now) % 7
+      if delta == 0 and cue == "next" then delta = 7 end
+    else
+      delta = -((now - want) % 7)
+      if delta == 0 and cue == "last" then delta = -7 end
+    end
+    return ("%04d-%02d-%02d"):format(civil_from_days(today + delta))
+  end
+  local word, unit = m[1]:lower(), (m[2] or ""):lower()
+  if word == "today" then return ("%04d-%02d-%02d"):format(base[1], base[2], base[3]) end
+  if word == "yesterday" then return ("%04d-%02d-%02d"):format(civil_from_days(today - 1)) end
+  if word == "tomorrow" then return ("%04d-%02d-%02d"):format(civil_from_days(today + 1)) end
+  local step = word == "last" and -1 or word == "next" and 1 or 0
+  if unit == "year" then return ("%04d"):format(base[1] + step) end
+  local k = base[1] * 12 + base[2] - 1 + step
+  return ("%04d-%02d"):format(k // 12, k % 12 + 1)
 end
 
 local function month_number(name)
@@ -98,11 +181,16 @@ end
 function M.tag(doc, ctx)
   patterns = patterns or compile()
   local text = doc.text
-  local year
+  local year, base
   local key = ctx.options.year_from
   if key ~= "" then
     local known = doc.meta[key]
     year = type(known) == "string" and tonumber(known:match("^(%d%d%d%d)")) or nil
+    -- The article's day, for "yesterday" and "on Friday".
+    local y, mo, d = (type(known) == "string" and known or ""):match("^(%d%d%d%d)-(%d%d)-(%d%d)")
+    if y and ctx.options.relative and valid(tonumber(y), tonumber(mo), tonumber(d)) then
+      base = { tonumber(y), tonumber(mo), tonumber(d) }
+    end
   end
   local taken = {} -- byte ranges already tagged
   local function free(first, last)
@@ -129,6 +217,24 @@ function M.tag(doc, ctx)
       local word = type(m[1]) == "string" and m[1] or ""
       if ok and (p.form:find("^month") or p.form == "range") and not word:find("^%u") then ok = false end
       if ok and (p.form == "day-month" or p.form == "day-month-year") and not (m[2] or ""):find("^%u") then ok = false end
+      if ok and (p.form == "weekday" or p.form == "relative") then
+        -- Only with the article's day to count from; the span is the words that say the day.
+        local v = relative(p.form, m, text, base)
+        if v then
+          if p.form == "weekday" then
+            -- "last Friday" and "next Monday" say the day with their cue; "on Friday" says it
+            -- with the weekday alone; "Friday's" without the "'s".
+            local k = text:sub(m.first, m.last):find(m[2], 1, true)
+            local name = m.first + k - 1
+            local cue = (m[1] or ""):lower()
+            first = (cue == "last" or cue == "next" or cue == "this") and m.first or name
+            last = name + #m[2] - 1
+          end
+          taken[#taken + 1] = { first, last }
+          found[#found + 1] = { first, last, p.form, v, nil, true }
+        end
+        ok = false
+      end
       if ok then
         local v, inferred = value(p.form, m, year)
         if v then
@@ -142,6 +248,7 @@ function M.tag(doc, ctx)
   for _, f in ipairs(found) do
     local attrs = { value = f[4], form = f[3] }
     if f[5] then attrs.inferred_year = true end
+    if f[6] then attrs.relative_to = base and ("%04d-%02d-%02d"):format(base[1], base[2], base[3]) end
     doc:add(ctx.options.layer, f[1], f[2], "DATE", attrs)
   end
 end

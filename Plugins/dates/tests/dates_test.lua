@@ -41,4 +41,22 @@ return {
     local docs = T.run({ { text = "Due June 26.", meta = { date = "2024-01-01" } } }, { layer = "when", year_from = "" })
     assert.equal(docs[1].layers.when[1].attrs.value, "--06-26")
   end,
+  ["today, yesterday and weekdays resolve against the article's day"] = function()
+    -- 2024-06-27 was a Thursday.
+    local found, spans = dates(
+      "Police said yesterday that the raid on Friday followed talks last Tuesday. Today, ministers will meet on Monday; next Thursday's vote comes after last year.",
+      { date = "2024-06-27" })
+    assert.equal(found, {
+      "yesterday=2024-06-26", "Friday=2024-06-21", "last Tuesday=2024-06-25", "Today=2024-06-27",
+      "Monday=2024-07-01", "next Thursday=2024-07-04", "last year=2023",
+    })
+    assert.equal(spans[1].attrs, { value = "2024-06-26", form = "relative", relative_to = "2024-06-27" })
+    assert.equal(spans[2].attrs.form, "weekday")
+  end,
+  ["without the article's day, or with relative = false, they are left alone"] = function()
+    assert.equal(dates("The vote was yesterday, on Friday."), {})
+    assert.equal(dates("The vote was yesterday, on Friday.", { date = "2024-06" }), {})
+    assert.equal(dates("The vote was yesterday.", { date = "2024-06-27" }, { relative = false }), {})
+    assert.equal(dates("This month and next month.", { date = "2024-12-10" }), { "This month=2024-12", "next month=2025-01" })
+  end,
 }

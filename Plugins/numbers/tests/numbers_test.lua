@@ -4,7 +4,8 @@ local assert = T.assert
 local function numbers(text)
   local out = {}
   for i, s in ipairs(T.run({ text })[1].layers.number or {}) do
-    out[i] = s.text .. "=" .. s.label .. ":" .. string.format("%.15g", s.attrs.value) .. (s.attrs.currency and (" " .. s.attrs.currency) or "")
+    local v = type(s.attrs.value) == "number" and string.format("%.15g", s.attrs.value) or s.attrs.value
+    out[i] = s.text .. "=" .. s.label .. ":" .. v .. (s.attrs.currency and (" " .. s.attrs.currency) or "")
   end
   return out
 end
@@ -18,5 +19,19 @@ return {
   end,
   ["dates, versions and codes are not numbers"] = function()
     assert.equal(numbers("On 2024-06-27 version 1.2.3 of COVID-19 tools shipped."), {})
+  end,
+  ["a time of day is one TIME, not two numbers"] = function()
+    assert.equal(numbers("It berthed at 6:40 on Friday, left at 10:30 pm and 7.15am; the 12:05:30 train."), {
+      "6:40=TIME:06:40", "10:30 pm=TIME:22:30", "7.15am=TIME:07:15", "12:05:30=TIME:12:05:30",
+    })
+    -- A ratio is not a time of day.
+    assert.equal(numbers("At 2:1 odds."), { "2=NUMBER:2", "1=NUMBER:1" })
+  end,
+  ["a year in a year's context is a YEAR; other four-digit numbers stay numbers"] = function()
+    assert.equal(numbers("In 2024 the firm, founded in 1999, hired 2000 people; by June 26, 2024 it grew. 2023's best, 1914-1918."), {
+      "2024=YEAR:2024", "1999=YEAR:1999", "2000=NUMBER:2000", "26=NUMBER:26", "2024=YEAR:2024", "2023=YEAR:2023",
+    })
+    local r = T.run({ "Founded in 1999." }, { years = false })[1].layers.number
+    assert.equal(r[1].label, "NUMBER")
   end,
 }
