@@ -213,6 +213,16 @@ extension CorpusReader {
       }
       let page = MarkupReader.page(text)
       for (k, v) in page.meta where meta[k] == nil { meta[k] = .string(v) }
+      if meta["extraction"] == .string("fallback") {
+        warn(
+          CorpusWarning(
+            path: entry.displayPath,
+            message:
+              "no article found; its visible text is kept instead (meta.extraction = \"fallback\")"
+          ))
+      } else if Self.isBlank(page.text) {
+        warn(CorpusWarning(path: entry.displayPath, message: "the page has no visible text"))
+      }
       meta["bytes"] = .integer(bytes.count)
       return [Document(id: entry.id, text: page.text, meta: meta)]
     case .text, .auto:

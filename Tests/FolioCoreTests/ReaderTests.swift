@@ -287,6 +287,72 @@ func sharedCorpus(_ relative: String) -> String? {
     #expect(docs.map(\.text) == ["one < two and bold both three\n\nfour", "before", ""])
   }
 
+  @Test("HTML: pages without <body>, wrapped in a form, or with the post in a template script")
+  func htmlStructures() throws {
+    let story =
+      "<p>"
+      + String(
+        repeating: "The council met on Tuesday and agreed the budget, after a long debate. ",
+        count: 4) + "</p>"
+    let s = try Scratch([
+      "nobody.html": Array(
+        "<html><head><title>T</title><meta charset=utf-8><div>\(story)</div></html>".utf8),
+      "form.html": Array(
+        "<body><form id=aspnetForm><nav>Home</nav><div>\(story)</div></form></body>".utf8),
+      "blog.html": Array(
+        "<body><div class=post-body><script type='text/template'>\(story)</script></div><div>Blog description here.</div></body>"
+          .utf8),
+    ])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read(["blog.html", "form.html", "nobody.html"])
+    #expect(warnings.isEmpty)
+    for d in docs { #expect(d.text.hasPrefix("The council met on Tuesday"), "\(d.id): \(d.text)") }
+  }
+
+  @Test("HTML: the declared article body wins; what follows the story is cut at its heading")
+  func htmlArticleBody() throws {
+    let para =
+      "<p>" + String(repeating: "Rates rose again, the bank said, and markets fell. ", count: 3)
+      + "</p>"
+    let comments = (1...6).map {
+      "<p>Reader \($0): I think, honestly, that this is wrong, and so on.</p>"
+    }.joined()
+    let page = """
+      <body><div class=page><div itemprop="articleBody">\(para)\(para)
+      <p>Lesen Sie auch: Zinsen steigen weiter</p>\(para)
+      <h3>Das könnte Sie auch interessieren</h3><p>Ten cheap holidays for this summer, ranked.</p></div>
+      <div class=discussion>\(comments)\(comments)</div></div></body>
+      """
+    let s = try Scratch(["a.html": Array(page.utf8)])
+    defer { s.clean() }
+    let (docs, _) = try s.read(["a.html"])
+    let text = docs.first?.text ?? ""
+    #expect(text.hasPrefix("Rates rose again"))
+    #expect(!text.contains("Reader 1"))
+    #expect(!text.contains("Lesen Sie auch"))
+    #expect(!text.contains("interessieren"))
+    #expect(!text.contains("holidays"))
+    #expect(text.components(separatedBy: "Rates rose again").count == 10)
+  }
+
+  @Test("HTML: a page whose article comes out empty keeps its visible text, with a warning")
+  func htmlFallback() throws {
+    let s = try Scratch([
+      "a.html": Array(
+        "<body><header><h1>Opening hours</h1></header><footer>Open daily 9-5</footer></body>".utf8),
+      "b.html": Array("<body><script>var x = 1;</script></body>".utf8),
+    ])
+    defer { s.clean() }
+    let (docs, warnings) = try s.read(["a.html", "b.html"])
+    #expect(docs.map(\.text) == ["Opening hours\n\nOpen daily 9-5", ""])
+    #expect(docs[0].meta["extraction"] == .string("fallback"))
+    #expect(
+      warnings == [
+        "no article found; its visible text is kept instead (meta.extraction = \"fallback\")",
+        "the page has no visible text",
+      ])
+  }
+
   static let sgml = """
     <!DOCTYPE lewis SYSTEM "lewis.dtd">
     <REUTERS TOPICS="YES" LEWISSPLIT="TRAIN" NEWID="1">

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Main-text extraction from a news or article page, in the manner of Mozilla's Readability:
 /// page furniture is removed (`script`, `style`, `nav`, `header`, `footer`, `aside`, forms,
 /// comments, hidden elements, and containers whose class or id says "comment", "sidebar",
@@ -26,7 +28,7 @@ struct HTMLExtractor {
   static let furniture: Set<String> = [
     "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
     "button", "select", "textarea", "template", "object", "embed", "canvas", "input", "label",
-    "dialog", "menu", "head", "fieldset", "link", "meta",
+    "dialog", "menu", "head", "fieldset", "link", "meta", "figcaption",
   ]
   static let furnitureRoles: Set<String> = [
     "menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog",
@@ -40,6 +42,12 @@ struct HTMLExtractor {
     "subscribe", "cookie", "modal",
   ]
   static let maybe = ["and", "article", "body", "column", "content", "main", "shadow"]
+  /// Class or id words that mark furniture even inside a container whose name says "article"
+  /// or "content" (`article-tags`, `content-related`).
+  static let furnitureNames = [
+    "tags", "tag-list", "taglist", "author-bio", "authorbio", "about-author", "credit",
+    "copyright",
+  ]
   static let negative = [
     "hidden", "banner", "combx", "comment", "com-", "contact", "foot", "footnote", "gdpr",
     "masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share", "shoutbox",
@@ -69,12 +77,100 @@ struct HTMLExtractor {
     for (strip, weigh, clean) in [
       (true, true, true), (false, true, true), (false, false, true), (false, false, false),
     ] {
-      let text = extract(stripUnlikely: strip, weighClasses: weigh, clean: clean)
+      let text = Self.cutTail(extract(stripUnlikely: strip, weighClasses: weigh, clean: clean))
       let n = text.unicodeScalars.count
       if n >= 500 { return text }
       if n > best.unicodeScalars.count { best = text }
     }
     return best
+  }
+
+  /// The page's visible text: everything but scripts, styles, controls and hidden elements
+  /// (navigation, headers and footers included), for a page whose article comes out empty.
+  mutating func visibleText() -> String {
+    removed = Array(repeating: false, count: tree.names.count)
+    var work = [0]
+    while let node = work.popLast() {
+      if Self.invisible.contains(tree.names[node]) || (node != 0 && isHidden(node)) {
+        removed[node] = true
+        continue
+      }
+      work.append(contentsOf: tree.children[node])
+    }
+    return render([tree.first("body") ?? 0])
+  }
+
+  /// Elements whose text a reader never sees.
+  static let invisible: Set<String> = [
+    "script", "style", "noscript", "template", "head", "svg", "canvas", "object", "embed",
+    "iframe", "select", "textarea", "input", "button", "link", "meta",
+  ]
+
+  /// Headings that open what follows an article, in the languages of the web.
+  ///
+  /// Comments, related stories, sharing, newsletters, tags. Lowercase; matched at the start of
+  /// a short block, as whole words.
+  static let tailCues = [
+    "kommentar", "comments", "comment:", "comentario", "commentaires", "komentarz",
+    "keine kommentare", "leave a reply", "leave a comment", "post a comment", "write a comment",
+    "schreibe einen kommentar", "deja un comentario", "laisser un commentaire",
+    "das könnte sie auch interessieren", "das könnte dich auch interessieren", "lesen sie auch",
+    "lesen sie dazu auch", "lies auch", "weitere artikel", "weitere beiträge", "weitere themen",
+    "weitere meldungen", "weitere nachrichten", "weitere pressemitteilungen", "ähnliche artikel",
+    "ähnliche beiträge", "verwandte artikel", "passende artikel", "mehr zum thema",
+    "mehr zu diesem thema", "mehr dazu", "mehr artikel", "mehr beiträge", "zum weiterlesen",
+    "auch interessant", "related articles", "related posts", "related stories",
+    "related content", "related news", "you may also like", "you might also like",
+    "you may also enjoy", "more stories", "more from", "more on this", "more articles",
+    "more news", "read more", "read next", "read also", "recommended for you",
+    "noticias relacionadas", "artículos relacionados", "te puede interesar", "lire aussi",
+    "à lire aussi", "sur le même sujet", "articles similaires", "zobacz też", "zobacz także",
+    "czytaj też", "czytaj także", "leggi anche", "neueste artikel", "meistgelesen",
+    "top-artikel", "teilen", "artikel teilen", "share this", "share on",
+    "war der artikel nützlich", "ist dieser artikel hilfreich", "newsletter", "abonnieren",
+    "jetzt anmelden", "jetzt abonnieren", "subscribe", "tags", "schlagwörter", "schlagworte",
+    "stichworte", "etiquetas", "mots-clés",
+  ]
+
+  /// The article without what follows it: from the first short block past 40% of the text
+  /// that is a `tailCues` heading ("Das könnte Sie auch interessieren", "3 Kommentare",
+  /// "Related articles"), the rest is dropped; a cue followed by text of its own ("Lesen Sie
+  /// auch: Title", a teaser inside the story) drops only its block.
+  static func cutTail(_ text: String) -> String {
+    let blocks = text.components(separatedBy: "\n\n")
+    guard blocks.count > 1 else { return text }
+    let total = text.utf8.count
+    var kept: [String] = []
+    var position = 0
+    for (i, block) in blocks.enumerated() {
+      defer { position += block.utf8.count + 2 }
+      let trimmed = block.trimmingCharacters(in: .whitespacesAndNewlines)
+      guard i > 0, position * 10 > total * 4, trimmed.count < 120,
+        let cue = tailCue(trimmed)
+      else {
+        kept.append(block)
+        continue
+      }
+      // "Lire aussi | Title", "Read more: Title": a teaser inside the story, dropped alone.
+      let rest = trimmed.dropFirst(cue).filter(\.isLetter)
+      if rest.count > 3 { continue }
+      break
+    }
+    return kept.joined(separator: "\n\n")
+  }
+
+  /// The length in characters of the cue `block` opens with (after a count such as "3 "), or
+  /// nil.
+  static func tailCue(_ block: String) -> Int? {
+    let lower = block.lowercased()
+    let digits = lower.prefix { $0.isNumber || $0 == " " }
+    let head = lower.dropFirst(digits.count)
+    for cue in tailCues where head.hasPrefix(cue) {
+      let next = head.dropFirst(cue.count).first
+      if let next, next.isLetter { continue }
+      return digits.count + cue.count
+    }
+    return nil
   }
 
   // MARK: Page furniture
@@ -124,10 +220,13 @@ struct HTMLExtractor {
         let role = tree.attribute(node, "role") ?? ""
         var drop =
           Self.furniture.contains(name) || Self.furnitureRoles.contains(role) || isHidden(node)
+        // A form around the whole page (ASP.NET wraps every page in one) is not furniture.
+        if drop, name == "form", tree.first("p", under: node) != nil { drop = false }
         if !drop, stripUnlikely, name != "body", name != "a", name != "article", name != "main" {
           let key = classAndId(node)
-          if Self.unlikely.contains(where: { Self.contains(key, $0) })
-            && !Self.maybe.contains(where: { Self.contains(key, $0) })
+          if (Self.furnitureNames.contains(where: { Self.contains(key, $0) })
+            || (Self.unlikely.contains(where: { Self.contains(key, $0) })
+              && !Self.maybe.contains(where: { Self.contains(key, $0) })))
             && tree.ancestor(node, named: "table") == nil
             && tree.ancestor(node, named: "code") == nil
           {
@@ -258,6 +357,12 @@ struct HTMLExtractor {
     var ranked = candidates.map { ($0, (score[$0] ?? 0) * (1 - linkDensity($0))) }
     for (node, s) in ranked { score[node] = s }
     ranked.sort { $0.1 > $1.1 }
+    // A container the page declares as the article's body (schema.org's articleBody, or a
+    // class such as entry-content) is the article when it holds enough text.
+    if let declared = declaredBody(body) {
+      if cleaning { clean(declared, weigh: weighClasses) }
+      return render([declared])
+    }
     guard var top = ranked.first?.0, top != body else { return render([body]) }
     let topScore = ranked[0].1
     // Several near-best candidates under one ancestor: that ancestor is the article.
@@ -325,6 +430,56 @@ struct HTMLExtractor {
     return render(parts)
   }
 
+  /// Class and id names of article bodies (WordPress, news CMSs), for `declaredBody`.
+  static let bodyNames = [
+    "article-body", "articlebody", "article__body", "article-content", "articlecontent",
+    "article__content", "entry-content", "post-content", "postcontent", "post-body",
+    "story-body", "storybody", "story-content", "article-text", "articletext", "post-entry",
+    "single-content", "td-post-content", "blog-post-body", "news-content", "text-content",
+  ]
+
+  /// The element the page marks as the article's text (`itemprop="articleBody"`, then a
+  /// class or id of `bodyNames`), when exactly one holds at least 250 characters with few
+  /// links; nil otherwise.
+  private func declaredBody(_ body: Int) -> Int? {
+    func usable(_ k: Int) -> Bool {
+      !removed[k] && length[k] >= 250 && linkDensity(k) < 0.5
+        && !isRemovedBelow(k, body)
+    }
+    var marked: [Int] = []
+    var work = [body]
+    while let k = work.popLast() {
+      guard !removed[k] else { continue }
+      if tree.attribute(k, "itemprop")?.lowercased() == "articlebody" { marked.append(k) }
+      work.append(contentsOf: tree.children[k])
+    }
+    let items = marked.filter(usable)
+    if items.count == 1 { return items[0] }
+    if !items.isEmpty { return nil }
+    var named: [Int] = []
+    work = [body]
+    while let k = work.popLast() {
+      guard !removed[k] else { continue }
+      let key = classAndId(k)
+      if !key.isEmpty, Self.bodyNames.contains(where: { Self.contains(key, $0) }), usable(k) {
+        named.append(k)
+        continue  // one inside another names the same article
+      }
+      work.append(contentsOf: tree.children[k])
+    }
+    return named.count == 1 ? named[0] : nil
+  }
+
+  /// Whether an ancestor of `k` below `body` was removed.
+  private func isRemovedBelow(_ k: Int, _ body: Int) -> Bool {
+    var a = tree.parents[k]
+    while a >= 0, a != body {
+      if removed[a] { return true }
+      a = tree.parents[a]
+    }
+    return false
+  }
+
   private func isAncestor(_ a: Int, of node: Int) -> Bool {
     var k = tree.parents[node]
     while k >= 0 {
@@ -385,6 +540,12 @@ struct HTMLExtractor {
       }
       guard commas[node] < 10 else { continue }
       let name = tree.names[node]
+      // Lists and tables of text (ingredients, steps, figures) are content, not link lists.
+      if linkDensity(node) < 0.15,
+        name == "ul" || name == "ol" || name == "table" || count("li", under: node) >= 2
+      {
+        continue
+      }
       let isList = name == "ul" || name == "ol"
       let p = count("p", under: node)
       let img = count("img", under: node)

@@ -1,10 +1,22 @@
 /// HTML pages and SGML/XML record collections into documents.
 enum MarkupReader {
   /// One HTML page: the article text and the page's metadata.
+  ///
+  /// A page whose article comes out empty gives its visible text instead, with
+  /// `extraction = fallback` in its metadata (the caller warns).
   static func page(_ text: String) -> (text: String, meta: [(String, String)]) {
     let tree = MarkupTree(text)
     var extractor = HTMLExtractor(tree)
-    return (extractor.articleText(), extractor.metadata())
+    var meta = extractor.metadata()
+    var article = extractor.articleText()
+    if CorpusReader.isBlank(article) {
+      let visible = extractor.visibleText()
+      if !CorpusReader.isBlank(visible) {
+        article = visible
+        meta.append(("extraction", "fallback"))
+      }
+    }
+    return (article, meta)
   }
 
   /// One record of an SGML/XML collection.

@@ -48,6 +48,11 @@ struct MarkupTree {
   static let rawTextElements: Set<String> = [
     "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext",
   ]
+  /// Elements that belong in `head`; any other start tag closes an open `head`.
+  static let headElements: Set<String> = [
+    "title", "meta", "link", "style", "script", "base", "noscript", "template",
+  ]
+
   /// Elements whose start closes an open `p` (HTML's "closes a p element" list).
   static let closesParagraph: Set<String> = [
     "address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset",
@@ -123,11 +128,14 @@ struct MarkupTree {
       case .cdata(let range):
         append("", [], text: lexer.string(range), to: stack[stack.count - 1])
       case .end(let range):
-        let name = lexer.lowered(range)
+        var name = lexer.lowered(range)
         if name == "p", (open["p"] ?? 0) == 0 { continue }
+        if name == "script", (open["script-template"] ?? 0) > 0 { name = "script-template" }
         close(name)
       case .start(let range, let attributes, let selfClosing):
         let name = lexer.lowered(range)
+        // Content ends a head left open (pages without <body>, or without </head>).
+        if (open["head"] ?? 0) > 0, !Self.headElements.contains(name) { close("head") }
         if Self.closesParagraph.contains(name) {
           close("p", limit: ["button", "td", "th", "table"])
         }
@@ -143,7 +151,19 @@ struct MarkupTree {
         case "option": close("option", limit: ["select"])
         default: break
         }
-        let node = append(name, lexer.attributes(attributes), text: "", to: stack[stack.count - 1])
+        let attrs = lexer.attributes(attributes)
+        // A script of HTML (Blogger's posts come as <script type="text/template">) is parsed
+        // as markup.
+        if name == "script", !selfClosing,
+          let type = attrs.first(where: { $0.0 == "type" })?.1.lowercased(),
+          type == "text/template" || type == "text/html" || type == "text/x-template"
+        {
+          let node = append("script-template", attrs, text: "", to: stack[stack.count - 1])
+          stack.append(node)
+          open["script-template", default: 0] += 1
+          continue
+        }
+        let node = append(name, attrs, text: "", to: stack[stack.count - 1])
         if Self.rawTextElements.contains(name) && !selfClosing {
           let body = lexer.skipRawText(closing: name)
           if name == "title" || name == "textarea" {
