@@ -28,7 +28,7 @@ struct HTMLExtractor {
   static let furniture: Set<String> = [
     "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
     "button", "select", "textarea", "template", "object", "embed", "canvas", "input", "label",
-    "dialog", "menu", "head", "fieldset", "link", "meta", "figcaption",
+    "dialog", "menu", "head", "fieldset", "link", "meta", "figcaption", "h1",
   ]
   static let furnitureRoles: Set<String> = [
     "menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog",
@@ -132,40 +132,68 @@ struct HTMLExtractor {
     "stichworte", "etiquetas", "mots-clés",
   ]
 
-  /// The article without what follows it: from the first short block past 40% of the text
-  /// that is a `tailCues` heading ("Das könnte Sie auch interessieren", "3 Kommentare",
-  /// "Related articles"), the rest is dropped; a cue followed by text of its own ("Lesen Sie
-  /// auch: Title", a teaser inside the story) drops only its block.
+  /// Lines that introduce something other than the story inside it.
+  ///
+  /// A teaser with its title ("Lea: ...", "Schon gelesen? ..."), a call to follow the site, a
+  /// posting line. Each drops only its own block, wherever it is.
+  static let teaserCues = [
+    "lea:", "lee también", "le puede interesar", "dowiedz się więcej", "czytaj więcej",
+    "schon gelesen", "mehr zu", "mehr über", "follow us", "follow the", "folgen sie uns",
+    "posted by", "veröffentlicht unter", "to view the full story", "audios et vidéos",
+    "vidéos sur le sujet", "der beitrag wurde am",
+  ]
+
+  /// Labels of advertisements: a block that is only the label is dropped.
+  static let adLabels = [
+    "anzeige", "werbung", "advertisement", "publicidad", "reklama", "sponsored",
+  ]
+
+  /// The article without what follows it and without teasers inside it.
+  ///
+  /// From the first short block past 40% of the text that is a `tailCues` heading ("Das
+  /// könnte Sie auch interessieren", "3 Kommentare", "Related articles"), the rest is dropped;
+  /// a tail cue followed by text of its own ("Lesen Sie auch: Title"), a `teaserCues` line and
+  /// a bare advertisement label drop only their block.
   static func cutTail(_ text: String) -> String {
     let blocks = text.components(separatedBy: "\n\n")
     guard blocks.count > 1 else { return text }
     let total = text.utf8.count
     var kept: [String] = []
     var position = 0
+    func letters(after cue: Int, in block: String) -> Int {
+      block.dropFirst(cue).filter(\.isLetter).count
+    }
     for (i, block) in blocks.enumerated() {
-      defer { position += block.utf8.count + 2 }
+      let start = position
+      position += block.utf8.count + 2
       let trimmed = block.trimmingCharacters(in: .whitespacesAndNewlines)
-      guard i > 0, position * 10 > total * 4, trimmed.count < 120,
-        let cue = tailCue(trimmed)
-      else {
+      guard i > 0, trimmed.count < 120 else {
         kept.append(block)
         continue
       }
-      // "Lire aussi | Title", "Read more: Title": a teaser inside the story, dropped alone.
-      let rest = trimmed.dropFirst(cue).filter(\.isLetter)
-      if rest.count > 3 { continue }
-      break
+      if let cue = cue(trimmed, Self.tailCues) {
+        // "Lire aussi | Title", "Read more: Title": a teaser inside the story.
+        if letters(after: cue, in: trimmed) > 3 { continue }
+        if start * 10 > total * 4 { break }
+        kept.append(block)
+      } else if cue(trimmed, Self.teaserCues) != nil {
+        continue
+      } else if let cue = cue(trimmed, Self.adLabels), letters(after: cue, in: trimmed) <= 3 {
+        continue
+      } else {
+        kept.append(block)
+      }
     }
     return kept.joined(separator: "\n\n")
   }
 
-  /// The length in characters of the cue `block` opens with (after a count such as "3 "), or
-  /// nil.
-  static func tailCue(_ block: String) -> Int? {
+  /// The length in characters of the cue of `cues` that `block` opens with (after a count such
+  /// as "3 "), as a whole word, or nil.
+  static func cue(_ block: String, _ cues: [String]) -> Int? {
     let lower = block.lowercased()
     let digits = lower.prefix { $0.isNumber || $0 == " " }
     let head = lower.dropFirst(digits.count)
-    for cue in tailCues where head.hasPrefix(cue) {
+    for cue in cues where head.hasPrefix(cue) {
       let next = head.dropFirst(cue.count).first
       if let next, next.isLetter { continue }
       return digits.count + cue.count
@@ -220,8 +248,14 @@ struct HTMLExtractor {
         let role = tree.attribute(node, "role") ?? ""
         var drop =
           Self.furniture.contains(name) || Self.furnitureRoles.contains(role) || isHidden(node)
-        // A form around the whole page (ASP.NET wraps every page in one) is not furniture.
+        // A form around the whole page (ASP.NET wraps every page in one) is not furniture; nor
+        // is a header of paragraphs inside an article (HTML5 allows both).
         if drop, name == "form", tree.first("p", under: node) != nil { drop = false }
+        if drop, name == "header", tree.ancestor(node, named: "article") != nil,
+          tree.all("p", under: node).count >= 2
+        {
+          drop = false
+        }
         if !drop, stripUnlikely, name != "body", name != "a", name != "article", name != "main" {
           let key = classAndId(node)
           if (Self.furnitureNames.contains(where: { Self.contains(key, $0) })
