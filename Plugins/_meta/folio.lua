@@ -228,9 +228,9 @@ function folio.counter(from) end
 ---@param n? integer
 function Counter:add(key, n) end
 
---- Counts the document's tokens (or with `ngram = 2` adjacent pairs `"a b"`) in Swift; returns how many were added.
+--- Counts the document's tokens (or with `ngram = n`, 2 to 6, sequences `"a b c"`) in Swift; returns how many were added.
 ---@param doc Document
----@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, distinct?: boolean}
+---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, breaks?: string[], distinct?: boolean}
 ---@return integer
 function Counter:add_tokens(doc, opts) end
 
@@ -387,8 +387,8 @@ function Token:within(layer) end
 ---@return table
 function Token:totable() end
 
---- Token texts (or adjacent pairs with `ngram = 2`) counted in Swift: `{[text] = count}` and the total.
----@param opts? {lower?: boolean, kinds?: string[], ngram?: integer}
+--- Token texts (or sequences of `ngram` tokens, 2 to 6) counted in Swift: `{[text] = count}` and the total.
+---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, breaks?: string[]}
 ---@return table<string, integer>
 ---@return integer
 function Document:counts(opts) end

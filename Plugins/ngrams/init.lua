@@ -2,8 +2,8 @@
 -- word, as AntConc's Clusters. By default a sequence stays inside one run of words: it does not
 -- cross a sentence end, punctuation, a number or a symbol ("the 25-year-old" gives no "the
 -- year old", "ended 3-1. Money" no "ended money"); option cross names what it may cross.
--- Sequences never cross documents. Bigrams that may cross everything are counted in Swift
--- (counter:add_tokens with ngram = 2); the rest in Lua over the token views.
+-- Sequences never cross documents. They are counted in Swift (counter:add_tokens with ngram
+-- and breaks); clusters around a word in Lua over the token views.
 local M = {}
 
 local CROSSABLE = { punct = true, number = true, symbol = true, sentence = true }
@@ -26,8 +26,15 @@ local function options(ctx)
     cross[name] = true
   end
   local word = o.word ~= "" and (o.lower and folio.text.lower(o.word) or o.word) or nil
-  setup = { cross = cross, word = word,
-    everything = cross.punct and cross.number and cross.symbol and cross.sentence }
+  -- What ends a run, for counter:add_tokens: the kinds not crossed and sentence ends.
+  local breaks = {}
+  if not cross.punct then breaks[#breaks + 1] = "punct" end
+  if not cross.number then breaks[#breaks + 1] = "number" end
+  if not cross.symbol then
+    for _, k in ipairs({ "symbol", "url", "email", "handle", "hashtag", "emoji" }) do breaks[#breaks + 1] = k end
+  end
+  if not cross.sentence then breaks[#breaks + 1] = "sentence" end
+  setup = { cross = cross, word = word, breaks = breaks }
   return setup
 end
 
@@ -54,8 +61,8 @@ end
 function M.each(state, doc, ctx)
   local o = ctx.options
   local s = options(ctx)
-  if o.n == 2 and s.everything and not s.word then
-    state.counts:add_tokens(doc, { ngram = 2, lower = o.lower })
+  if not s.word then
+    state.counts:add_tokens(doc, { ngram = o.n, lower = o.lower, breaks = s.breaks })
     return
   end
   local sentences = s.cross.sentence and {} or doc:sentences()

@@ -97,6 +97,65 @@ public final class Document {
     }
   }
 
+  /// Adds each run of `n` consecutive tokens whose kind is in `kinds`, as their texts joined by
+  /// spaces (lowercased when `lower`), within runs that a token of a `breaks` kind, or with
+  /// `sentences` a sentence end, ends; tokens of other kinds are skipped.
+  ///
+  /// "He won. The match ended 3-1." with breaks punct and number gives "he won", "the match",
+  /// "match ended" — no "won the", no "ended 3".
+  public func addNgrams(
+    to counter: TermCounter, n: Int, kinds: Set<TokenKind> = [.word],
+    breaks: Set<TokenKind> = [], sentences: Bool = false, lower: Bool = false
+  ) {
+    guard n >= 1 else { return }
+    let tokens = self.tokens
+    let ends = sentences ? self.sentences.map(\.upperBound) : []
+    var text = self.text
+    let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
+    let breakMask = breaks.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
+    text.withUTF8 { buffer in
+      guard let base = buffer.baseAddress else { return }
+      var run: [Token] = []
+      var bytes: [UInt8] = []
+      var ranges: [Range<Int>] = []
+      bytes.reserveCapacity(buffer.count * n)
+      ranges.reserveCapacity(tokens.count)
+      func flush() {
+        if run.count >= n {
+          for i in 0...(run.count - n) {
+            let start = bytes.count
+            for k in i..<(i + n) {
+              if k > i { bytes.append(0x20) }
+              let t = run[k]
+              bytes.append(
+                contentsOf: UnsafeBufferPointer(
+                  start: base + Int(t.start), count: Int(t.end - t.start)))
+            }
+            ranges.append(start..<bytes.count)
+          }
+        }
+        run.removeAll(keepingCapacity: true)
+      }
+      var s = 0
+      for t in tokens {
+        var ended = false
+        while s < ends.count && ends[s] <= Int(t.start) {
+          s += 1
+          ended = true
+        }
+        if ended { flush() }
+        let bit: UInt32 = 1 << t.kind.rawValue
+        if mask & bit != 0 {
+          run.append(t)
+        } else if breakMask & bit != 0 {
+          flush()
+        }
+      }
+      flush()
+      bytes.withUnsafeBufferPointer { counter.add(ranges, in: $0, lower: lower) }
+    }
+  }
+
   /// Counts the texts of the tokens whose kind is in `kinds`, lowercased when `lower` is set.
   public func countTokens(kinds: Set<TokenKind> = [.word], lower: Bool = false) -> TermCounter {
     let counter = TermCounter(capacity: max(64, tokens.count / 8))

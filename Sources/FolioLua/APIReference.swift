@@ -242,14 +242,14 @@ extension FolioLua {
       "Counter:add", "c:add(key [, n])", "Adds `n` (default 1) to `key`.",
       annotations: ["---@param key string", "---@param n? integer"]),
     APIEntry(
-      "Counter:add_tokens", "c:add_tokens(doc [, {lower, kinds, ngram, distinct}])",
+      "Counter:add_tokens", "c:add_tokens(doc [, {lower, kinds, ngram, breaks, distinct}])",
       returns: "integer",
-      "Counts the document's tokens (or with `ngram = 2` adjacent pairs `\"a b\"`) in Swift; returns how many were added.",
+      "Counts the document's tokens (or with `ngram = n`, 2 to 6, sequences `\"a b c\"`) in Swift; returns how many were added.",
       details:
-        "With `distinct = true` each different token counts once per document: document frequencies.",
+        "With `distinct = true` each different token counts once per document: document frequencies. Tokens of other kinds than `kinds` are skipped; with `breaks` (token kinds, and `\"sentence\"` for sentence ends) a sequence never spans one: `breaks = {\"punct\", \"number\", \"sentence\"}` keeps n-grams inside runs of words.",
       annotations: [
         "---@param doc Document",
-        "---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, distinct?: boolean}",
+        "---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, breaks?: string[], distinct?: boolean}",
         "---@return integer",
       ]),
     APIEntry(
@@ -417,12 +417,15 @@ extension FolioLua {
       "A plain table of the token's fields, to keep after its document's call.",
       annotations: ["---@return table"]),
     APIEntry(
-      "Document:counts", "doc:counts([{lower = false, kinds = {\"word\"}, ngram = 1}])",
+      "Document:counts", "doc:counts([{lower = false, kinds = {\"word\"}, ngram = 1, breaks}])",
       returns: "table, integer",
-      "Token texts (or adjacent pairs with `ngram = 2`) counted in Swift: `{[text] = count}` and the total.",
-      example: "local counts, total = doc:counts({lower = true})",
+      "Token texts (or sequences of `ngram` tokens, 2 to 6) counted in Swift: `{[text] = count}` and the total.",
+      details:
+        "`breaks` lists token kinds (and `\"sentence\"`) that a sequence may not span, as for `c:add_tokens`.",
+      example:
+        "local trigrams = doc:counts({ngram = 3, lower = true, breaks = {\"punct\", \"number\", \"sentence\"}})",
       annotations: [
-        "---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer}",
+        "---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, breaks?: string[]}",
         "---@return table<string, integer>", "---@return integer",
       ]),
     APIEntry(

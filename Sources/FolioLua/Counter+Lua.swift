@@ -169,7 +169,7 @@ extension FolioLua {
     return 0
   }
 
-  /// `c:add_tokens(doc [, {lower, kinds, ngram, distinct}])` → how many were added; with `distinct`, each different token once (document frequencies).
+  /// `c:add_tokens(doc [, {lower, kinds, ngram, breaks, distinct}])` → how many were added; with `distinct`, each different token once (document frequencies).
   static func counterAddTokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let c: TermCounter = try L.checkObject(1, "Counter")
     let doc: Document = try L.checkObject(2, "Document")
@@ -182,7 +182,19 @@ extension FolioLua {
     try L.reserveHost(c.growth(forKey: 0))
     defer { settle(c, L) }
     let before = c.total
-    if o.ngram == 2 {
+    if o.ngram > 2 || (o.ngram == 2 && o.breaks != nil) {
+      if distinct {
+        let once = TermCounter(capacity: max(64, doc.tokens.count))
+        doc.addNgrams(
+          to: once, n: o.ngram, kinds: o.kinds, breaks: o.breaks ?? [], sentences: o.sentences,
+          lower: o.lower)
+        c.merge(once, distinct: true)
+      } else {
+        doc.addNgrams(
+          to: c, n: o.ngram, kinds: o.kinds, breaks: o.breaks ?? [], sentences: o.sentences,
+          lower: o.lower)
+      }
+    } else if o.ngram == 2 {
       // Pairs are nearly all distinct within a document: counted straight in.
       doc.addBigrams(to: c, kinds: o.kinds, lower: o.lower, distinct: distinct)
     } else if distinct {

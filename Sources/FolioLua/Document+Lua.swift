@@ -244,16 +244,23 @@ extension FolioLua {
     }
   }
 
-  /// `doc:counts([{lower = false, kinds = {"word"}, ngram = 1}])` → `{[text] = count}`, total:
-  /// token texts (or with `ngram = 2` adjacent pairs `"a b"`) counted in Swift; only the
+  /// `doc:counts([{lower = false, kinds = {"word"}, ngram = 1, breaks}])` → `{[text] = count}`,
+  /// total: token texts (or with `ngram = n` sequences "a b c") counted in Swift; only the
   /// distinct texts cross into Lua.
   static func counts(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let doc: Document = try L.checkObject(1, "Document")
     let options = try countOptions(L, 2)
-    let counter =
-      options.ngram == 2
-      ? doc.countBigrams(kinds: options.kinds, lower: options.lower)
-      : doc.countTokens(kinds: options.kinds, lower: options.lower)
+    let counter: TermCounter
+    if options.ngram > 2 || (options.ngram == 2 && options.breaks != nil) {
+      counter = TermCounter(capacity: max(64, doc.tokens.count))
+      doc.addNgrams(
+        to: counter, n: options.ngram, kinds: options.kinds, breaks: options.breaks ?? [],
+        sentences: options.sentences, lower: options.lower)
+    } else if options.ngram == 2 {
+      counter = doc.countBigrams(kinds: options.kinds, lower: options.lower)
+    } else {
+      counter = doc.countTokens(kinds: options.kinds, lower: options.lower)
+    }
     L.newTable(hash: Int32(clamping: counter.count))
     let t = L.top
     for i in 0..<counter.count {
@@ -268,43 +275,76 @@ extension FolioLua {
   }
 
   /// Reads `{lower = false, kinds = {"word"}, ngram = 1}` at `arg` (absent: the defaults).
-  static func countOptions(_ L: LuaState, _ arg: Int32) throws(LuaHostError)
-    -> (lower: Bool, kinds: Set<TokenKind>, ngram: Int)
-  {
+  static func countOptions(_ L: LuaState, _ arg: Int32) throws(LuaHostError) -> CountOptions {
+    var o = CountOptions()
+    guard !L.isNoneOrNil(arg) else { return o }
+    try L.checkTable(arg)
+    if L.rawGet(arg, "lower") != .nil { o.lower = L.bool(at: -1) }
+    L.pop()
+    if L.rawGet(arg, "ngram") != .nil {
+      guard let n = L.integer(at: -1), (1...6).contains(n) else {
+        L.pop()
+        throw .argument(arg, "'ngram' must be 1 to 6")
+      }
+      o.ngram = n
+    }
+    L.pop()
+    o.kinds = try kindList(L, arg, "kinds") ?? o.kinds
+    // What ends a run of n-grams: token kinds, and "sentence" for sentence ends.
+    if let breaks = try kindList(L, arg, "breaks", extra: "sentence") {
+      o.breaks = breaks
+      o.sentences = L.rawGet(arg, "breaks") == .table && Self.listHolds(L, "sentence")
+      L.pop()
+    }
+    return o
+  }
+
+  /// What `countOptions` reads.
+  struct CountOptions {
     var lower = false
     var kinds: Set<TokenKind> = [.word]
     var ngram = 1
-    guard !L.isNoneOrNil(arg) else { return (lower, kinds, ngram) }
-    try L.checkTable(arg)
-    if L.rawGet(arg, "lower") != .nil { lower = L.bool(at: -1) }
-    L.pop()
-    if L.rawGet(arg, "ngram") != .nil {
-      guard let n = L.integer(at: -1), n == 1 || n == 2 else {
-        L.pop()
-        throw .argument(arg, "'ngram' must be 1 or 2")
-      }
-      ngram = n
+    /// Nil: n-grams of adjacent counted tokens, whatever lies between (as before `breaks`).
+    var breaks: Set<TokenKind>?
+    var sentences = false
+  }
+
+  /// Whether the list on top of the stack holds the string `name`.
+  private static func listHolds(_ L: LuaState, _ name: String) -> Bool {
+    for i in 0..<L.rawLength(-1) {
+      L.rawGet(-1, i + 1)
+      defer { L.pop() }
+      if L.string(at: -1) == name { return true }
     }
-    L.pop()
-    let kindsType = L.rawGet(arg, "kinds")
+    return false
+  }
+
+  /// The token kinds listed in field `key` of the table at `arg` (nil when absent); `extra`
+  /// is one more name the list may hold, not a kind.
+  private static func kindList(_ L: LuaState, _ arg: Int32, _ key: String, extra: String? = nil)
+    throws(LuaHostError) -> Set<TokenKind>?
+  {
+    let type = L.rawGet(arg, key)
     defer { L.pop() }
-    if kindsType == .table {
-      kinds = []
-      for i in 0..<L.rawLength(-1) {
-        L.rawGet(-1, i + 1)
-        defer { L.pop() }
-        guard let name = L.string(at: -1),
-          let kind = TokenKind.allCases.first(where: { $0.name == name })
-        else {
-          let names = TokenKind.allCases.map(\.name).joined(separator: ", ")
-          throw .argument(arg, "unknown token kind in 'kinds' (kinds: \(names))")
-        }
-        kinds.insert(kind)
+    if type == .nil { return nil }
+    guard type == .table else { throw .argument(arg, "'\(key)' must be a list of token kinds") }
+    var kinds: Set<TokenKind> = []
+    for i in 0..<L.rawLength(-1) {
+      L.rawGet(-1, i + 1)
+      defer { L.pop() }
+      guard let name = L.string(at: -1) else {
+        throw .argument(arg, "'\(key)' must be a list of token kinds")
       }
-    } else if kindsType != .nil {
-      throw .argument(arg, "'kinds' must be a list of token kinds")
+      if name == extra { continue }
+      guard let kind = TokenKind.allCases.first(where: { $0.name == name }) else {
+        var names = TokenKind.allCases.map(\.name)
+        if let extra { names.append(extra) }
+        throw .argument(
+          arg, "unknown token kind in '\(key)' (kinds: \(names.joined(separator: ", ")))")
+      }
+      kinds.insert(kind)
     }
-    return (lower, kinds, ngram)
+    return kinds
   }
 
   /// `doc:find_tokens(word [, {ignore_case = false, possessive = false}])` → List of the

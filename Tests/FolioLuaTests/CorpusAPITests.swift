@@ -114,6 +114,34 @@ func withCorpus(_ corpus: Corpus, _ code: String) throws -> String {
     }
   }
 
+  @Test("n-grams counted in Swift stay inside runs that breaks end")
+  func ngrams() throws {
+    let r = try withCorpus(
+      Corpus(
+        documents: [
+          Document(id: "a", text: "He won. The match ended 3-1 in Lisbon's rain, twice.")
+        ], sources: ["t"]),
+      """
+      local d = corpus[1]
+      local function keys(t) local out = {} for k, n in pairs(t) do out[#out + 1] = k .. "=" .. n end table.sort(out) return table.concat(out, " | ") end
+      local all = keys(d:counts({ngram = 3, lower = true}))
+      local runs = keys(d:counts({ngram = 2, lower = true, breaks = {"punct", "number", "sentence"}}))
+      local c = folio.counter()
+      local added = c:add_tokens(d, {ngram = 3, breaks = {"punct", "sentence"}, distinct = true})
+      local ok, err = pcall(function() return d:counts({ngram = 2, breaks = {"comma"}}) end)
+      local ok2, err2 = pcall(function() return d:counts({ngram = 7}) end)
+      return table.concat({all, runs, added, err, err2}, "\\n")
+      """)
+    #expect(
+      r == """
+        ended in lisbon's=1 | he won the=1 | in lisbon's rain=1 | lisbon's rain twice=1 | match ended in=1 | the match ended=1 | won the match=1
+        he won=1 | in lisbon's=1 | lisbon's rain=1 | match ended=1 | the match=1
+        2
+        t:7: bad argument #1 to 'counts' (unknown token kind in 'breaks' (kinds: word, number, punct, symbol, url, email, handle, hashtag, emoji, sentence))
+        t:8: bad argument #1 to 'counts' ('ngram' must be 1 to 6)
+        """)
+  }
+
   @Test("pairs counted in Swift are scored in Swift, the same from pairs of words and from strings")
   func associations() throws {
     let r = try withCorpus(
