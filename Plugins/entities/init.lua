@@ -31,7 +31,11 @@ for w in ([[Ministry Office Council Times Post News Tribune Herald Journal Gazet
   Corporation Group Fund Organization Organisation Department Service Services Police Army Navy
   Forces Parliament Assembly Congress Senate Government Ltd Inc Terminals Authority Board Bureau
   Foundation Airlines Airways Railways Network Alliance Coalition Front Movement Church
-  Federation Club Society Trust Holdings Partners Stevedores]]):gmatch("%S+") do
+  Federation Club Society Trust Holdings Partners Stevedores Records Communications Software
+  Entertainment Pictures Studios Systems Technologies Telecom Motors Energy Petroleum Industries
+  International Capital Securities Insurance Investments Research Laboratories Media Publishing
+  Broadcasting Rovers Wanderers Athletic Albion Hotspur Thistle Executive Directorate Independent
+  Telegraph Standard Echo Express Chronicle Observer Guardian Mirror]]):gmatch("%S+") do
   ORG_WORDS[w] = true
 end
 local PLACE_CUES = { ["in"] = true, ["outside"] = true, ["near"] = true, ["across"] = true,
@@ -44,6 +48,35 @@ for w in ([[The A An In On At Of For And But Or If As By To From With Without Af
   Wednesday Thursday Friday Saturday Sunday January February March April May June July August
   September October November December Mr Mrs Ms Dr]]):gmatch("%S+") do
   NOT_NAMES[w] = true
+end
+-- Capitals that are not organisations: devices, units, time zones, titles, diseases.
+local NOT_ACRONYMS = {}
+for w in ([[PC PCs DS PSP UMD DVD DVDs CD CDs TV HDTV GMT BST PM AM FM MP MPs MEP MEPs MSP BSE
+  ADSL DSL GDP GNP CEO CFO VAT AIDS HIV SARS DNA SUV UFO ID PIN SMS MMS MP3 USB LCD HD OK RPG
+  FPS RAM CPU GPS IT PR QC OBE MBE CBE VIP PhD MA BA MSc]]):gmatch("%S+") do
+  NOT_ACRONYMS[w] = true
+end
+-- Words after a name that make it part of an event's or competition's name ("Athens Olympics",
+-- "Uefa Cup", "Berlin Film Festival"): then the name is no mention of its own.
+local EVENT_WORDS = {}
+for w in ([[Cup Olympics Olympic Games Open Championship Championships Trophy Festival Film Sevens
+  Marathon Prix Awards Award Masters Classic Series Tour Rally Summit Conference Expo Show]]):gmatch("%S+") do
+  EVENT_WORDS[w] = true
+end
+-- Nationality and language words: never a surname seen elsewhere ("Dawn French" does not make
+-- every "French" a person).
+local DEMONYMS = {}
+for w in ([[French Irish German British English Scottish Welsh American Australian Canadian Italian
+  Spanish Portuguese Dutch Belgian Swiss Austrian Swedish Norwegian Danish Finnish Icelandic Polish
+  Czech Slovak Hungarian Romanian Bulgarian Greek Turkish Russian Ukrainian Serbian Croatian
+  Bosnian Albanian Chinese Japanese Korean Indian Pakistani Afghan Iranian Iraqi Israeli
+  Palestinian Arab Arabic Egyptian Saudi Syrian Lebanese Jordanian Kenyan Nigerian Ghanaian
+  Ethiopian Somali Sudanese Libyan Moroccan Algerian Tunisian Brazilian Argentine Argentinian
+  Mexican Chilean Peruvian Colombian Venezuelan Cuban Jamaican Kiwi European African Asian Latin
+  Catholic Protestant Muslim Jewish Christian Hindu Sikh Buddhist Western Eastern Northern
+  Southern Olympic International National Royal Open Street Awards Day High Park Stone King
+  Queen Mac Silk]]):gmatch("%S+") do
+  DEMONYMS[w] = true
 end
 local CONNECTORS = { ["of"] = true, ["the"] = true, ["for"] = true, ["de"] = true, ["von"] = true,
   ["der"] = true, ["van"] = true }
@@ -171,27 +204,37 @@ local function detect(doc, ctx, linked)
     found[#found + 1] = { first, last, label, attrs }
   end
   local covered = {} -- byte -> label of gazetteer spans (to skip rules on the same name)
+  local text = doc.text
   for _, m in ipairs(gazetteer:find(doc)) do
-    add(m.first, m.last, m.label, { source = "gazetteer", entry = m.entry or m.text })
+    -- "Athens Olympics", "Uefa Cup": part of an event's name.
+    local next_word = text:match("^%s+(%u%a*)", m.last + 1)
+    if not (next_word and EVENT_WORDS[next_word]) then
+      add(m.first, m.last, m.label, { source = "gazetteer", entry = m.entry or m.text })
+    end
     for b = m.first, m.last do covered[b] = m.label end
   end
   if not ctx.options.rules then return found, {} end
-  local text = doc.text
   local toks = doc:tokens()
   local surnames = {}
   local function person(first, last, rule, words)
-    -- Not "I" or an acronym ("DVD"): a person's name has a lowercase letter.
+    -- Not "I" or an acronym ("DVD"): a person's name has a lowercase letter; not "I'd".
     if #words == 1 and not words[1]:find("%l") then return end
+    if words[1]:find("^I['’]") then return end
     add(first, last, "PERSON", { source = "rule", rule = rule })
     local surname = words[#words]
-    if #words >= 2 and surname:find("%l") and not NOT_NAMES[surname] then surnames[surname] = true end
+    -- A surname is a capitalised word with a lowercase letter: not "of", "DVD" or "I'd".
+    if #words >= 2 and surname:find("^%u") and surname:find("%l") and not NOT_NAMES[surname]
+      and not surname:find("^I['’]") and not CONNECTORS[surname] then
+      surnames[surname] = true
+    end
   end
   for _, r in ipairs(runs(doc, toks)) do
     local words = r.words
     local prev, sentence_start = word_before(text, r.first)
-    -- Drop a sentence's capitalised function word ("The", "In"...), unless "The X Times".
+    -- Drop a sentence's capitalised function word ("The", "In"...): "The Moscow Times" is the
+    -- Moscow Times.
     local k = 1
-    while k <= #words and NOT_NAMES[words[k]] and not (words[k] == "The" and ORG_WORDS[words[#words]] and #words > 2) do
+    while k <= #words and (NOT_NAMES[words[k]] or CONNECTORS[words[k]]) do
       k = k + 1
     end
     if k > #words then goto next_run end
@@ -238,8 +281,9 @@ local function detect(doc, ctx, linked)
         goto next_run
       end
     end
-    -- A given name inside a longer run ("... Operations Jean-Pierre Lacroix").
-    for j = k + 1, #words - 1 do
+    -- A given name inside a longer run ("... Operations Jean-Pierre Lacroix"), unless the
+    -- run starts with one ("Alexander Graham Bell").
+    for j = given[words[k]] and #words or k + 1, #words - 1 do
       if given[words[j]] and capitalised(words[j + 1]) and not ORG_WORDS[words[#words]] then
         local rest = {}
         for x = j, #words do rest[#rest + 1] = words[x] end
@@ -257,11 +301,12 @@ local function detect(doc, ctx, linked)
       person(first, r.last, "given-name", span)
     elseif ORG_WORDS[words[#words]] and #span >= 2 then
       add(first, r.last, "ORG", { source = "rule", rule = "org-word" })
-    elseif PLACE_CUES[prev] and #span <= 3 and not covered[first]
+    elseif PLACE_CUES[prev] and #span <= 3 and not covered[first] and not NOT_ACRONYMS[words[k]]
       and not (#span == 1 and (words[k]:find("[ie]an$") or words[k]:find("ern$") or words[k]:find("ese$") or words[k]:find("ish$"))) then
       -- (not "Western", "Russian", "Chinese": adjectives)
       add(first, r.last, "PLACE", { source = "rule", rule = "place-cue" })
-    elseif #span == 1 and words[k]:find("^%u%u+$") and #words[k] <= 8 and not covered[first] then
+    elseif #span == 1 and words[k]:find("^%u%u+$") and #words[k] <= 8 and not covered[first]
+      and not NOT_ACRONYMS[words[k]] then
       add(first, r.last, "ORG", { source = "rule", rule = "acronym" })
     end
     ::next_run::
@@ -282,7 +327,20 @@ local function detect(doc, ctx, linked)
     end
   end
   table.sort(found, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] > b[2]) end)
-  return found, surnames
+  -- The longest name is the mention: "Chicago" inside "Chicago Cubs", "Times" inside "Moscow
+  -- Times" and "Russian Federation" inside "Permanent Mission of the Russian Federation" go.
+  local kept, reach = {}, 0
+  for _, f in ipairs(found) do
+    local inside = false
+    for j = #kept, 1, -1 do
+      local k = kept[j]
+      if k[2] >= f[2] and k[1] <= f[1] then inside = true break end
+      if k[2] < f[1] then break end
+    end
+    if not inside then kept[#kept + 1] = f end
+    if f[2] > reach then reach = f[2] end
+  end
+  return kept, surnames
 end
 
 -- The first pass (with link = true): the surnames of people named in full anywhere in the
@@ -290,27 +348,95 @@ end
 M.scan = {}
 
 function M.scan.init()
-  return { surnames = {} }
+  return { surnames = {}, words = folio.counter() }
 end
 
 function M.scan.each(state, doc, ctx)
   if not ctx.options.link or not ctx.options.rules then return end
   local _, surnames = detect(doc, ctx, {})
   for word in pairs(surnames) do state.surnames[word] = (state.surnames[word] or 0) + 1 end
+  -- Every word as written, to tell surnames from common words ("Park", "Stone") at the end.
+  state.words:add_tokens(doc)
 end
 
 function M.scan.merge(a, b)
   for word, n in pairs(b.surnames) do a.surnames[word] = (a.surnames[word] or 0) + n end
+  a.words:merge(b.words)
   return a
 end
 
+-- A surname links across documents only when it is rarely a common word: written in lowercase
+-- less than a fifth as often as capitalised, and no nationality ("French", "Irish").
 function M.scan.finish(state)
-  return state
+  local linked = {}
+  for word, n in pairs(state.surnames) do
+    local lower = state.words:get(folio.text.lower(word))
+    if not DEMONYMS[word] and lower * 5 < state.words:get(word) then linked[word] = n end
+  end
+  return { surnames = linked }
+end
+
+-- The initials of a name's capitalised words ("International Monetary Fund" -> "IMF").
+local function initials(name)
+  local out = {}
+  for w in name:gmatch("%S+") do
+    if w:find("^%u") then out[#out + 1] = w:sub(1, 1) end
+  end
+  return table.concat(out)
+end
+
+-- Gives the mentions of one entity a shared attrs.entity_id ("1", "2"... in order of first
+-- mention in the document): people by their last name ("Irina Volk", "Volk"), organisations by
+-- name or initials ("International Monetary Fund", "IMF"), places by name.
+local function link_entities(found, text)
+  local ids, next_id = {}, 0
+  local function id_for(key)
+    if not ids[key] then
+      next_id = next_id + 1
+      ids[key] = tostring(next_id)
+    end
+    return ids[key]
+  end
+  -- Longer names first, so that a surname or an acronym finds the full name's entity.
+  local order = {}
+  for i, f in ipairs(found) do order[i] = i end
+  table.sort(order, function(a, b)
+    local la, lb = found[a][2] - found[a][1], found[b][2] - found[b][1]
+    if la ~= lb then return la > lb end
+    return found[a][1] < found[b][1]
+  end)
+  local keys = {}
+  for _, i in ipairs(order) do
+    local f = found[i]
+    local name = text:sub(f[1], f[2])
+    local key
+    if f[3] == "PERSON" then
+      key = "PERSON:" .. (name:match("(%S+)$") or name)
+    elseif f[3] == "ORG" then
+      key = "ORG:" .. name
+      if not name:find("%s") and name:find("^%u+$") then
+        -- An acronym: the organisation whose initials it is, if the document names one.
+        for _, j in ipairs(order) do
+          local g = found[j]
+          if g[3] == "ORG" and j ~= i and keys[j] and initials(text:sub(g[1], g[2])) == name then
+            key = keys[j]
+            break
+          end
+        end
+      end
+    else
+      key = f[3] .. ":" .. name
+    end
+    keys[i] = key
+  end
+  -- Ids in order of first mention.
+  for i, f in ipairs(found) do f[4].entity_id = id_for(keys[i]) end
 end
 
 function M.tag(doc, ctx)
   local linked = (ctx.options.link and ctx.scan and ctx.scan.surnames) or {}
   local found = detect(doc, ctx, linked)
+  link_entities(found, doc.text)
   for _, f in ipairs(found) do doc:add(ctx.options.layer, f[1], f[2], f[3], f[4]) end
 end
 

@@ -40,23 +40,35 @@ return {
     })
     local out = {}
     for i, s in ipairs(docs[2].layers.entity or {}) do out[i] = s.text .. "/" .. s.label end
-    assert.equal(out, { "DVD/ORG" })
+    -- No person "I" or "DVD", and a DVD is no organisation either.
+    assert.equal(out, {})
+  end,
+  ["devices, time zones and titles in capitals are no organisations; names inside events are no mentions"] = function()
+    local docs = T.run({
+      "The PSP and DS sold well at 1900 GMT, the PM and an MP said. UNCOPS met.",
+      "Athens Olympics champion Mia Hamm and the Uefa Cup; Athens and Uefa said so.",
+    })
+    local function names(d) local out = {} for i, s in ipairs(d.layers.entity or {}) do out[i] = s.text .. "/" .. s.label end return out end
+    assert.equal(names(docs[1]), { "UNCOPS/ORG" })
+    assert.equal(names(docs[2]), { "Mia Hamm/PERSON", "Athens/PLACE", "Uefa/ORG" })
   end,
   ["a dateline in capitals is a place"] = function()
-    assert.equal(entities("JAKARTA — Jeffrey Feltman spoke.\nSAN SALVADOR, Feb 26 - Rain fell."),
-      { "JAKARTA/PLACE/dateline", "Jeffrey Feltman/PERSON/given-name", "SAN SALVADOR/PLACE/dateline" })
+    -- Jakarta is in the places list; Karawang is not.
+    assert.equal(entities("KARAWANG — Jeffrey Feltman spoke.\nSAN SALVADOR, Feb 26 - Rain fell."),
+      { "KARAWANG/PLACE/dateline", "Jeffrey Feltman/PERSON/given-name", "SAN SALVADOR/PLACE/dateline" })
   end,
   ["a given name inside a longer run, and hyphenated names"] = function()
     assert.equal(entities("He met UN Under-Secretary-General for Peacekeeping Operations Jean-Pierre Lacroix and Ban Ki-moon."), {
       "UN/ORG/gazetteer", "Jean-Pierre Lacroix/PERSON/given-name", "Ban Ki-moon/PERSON/gazetteer",
     })
   end,
-  ["organisation words, connectors, acronyms; places by list and by cue"] = function()
+  ["organisation words, connectors, acronyms; places by list and by cue; the longest name is the mention"] = function()
     assert.equal(entities(
       "The Moscow Times and the Permanent Mission of the Russian Federation met UNCOPS delegates in Domodedovo, outside Moscow, not in Russian territory."),
       {
-        "The Moscow Times/ORG/org-word", "Moscow/PLACE/gazetteer",
-        "Permanent Mission of the Russian Federation/ORG/org-word", "Russian Federation/PLACE/gazetteer",
+        -- No leading "The"; no "Moscow" inside "Moscow Times", no "Russian Federation" inside the Mission.
+        "Moscow Times/ORG/org-word",
+        "Permanent Mission of the Russian Federation/ORG/org-word",
         "UNCOPS/ORG/acronym", "Domodedovo/PLACE/place-cue", "Moscow/PLACE/gazetteer",
       })
   end,
@@ -70,5 +82,23 @@ return {
     assert.equal(entities("Harbour Ledger readers met Marta Quintela in Sines.", { extra = extra, rules = false }), {
       "Harbour Ledger/ORG/gazetteer", "Marta Quintela/PERSON/gazetteer",
     })
+  end,
+  ["mentions of one entity share an entity_id: surnames, acronyms, repeated places"] = function()
+    local docs = T.run({ "Irina Volk met the International Monetary Fund in Moscow. Volk said the IMF and Moscow agreed. Jeffrey Feltman left." })
+    local out = {}
+    for i, s in ipairs(docs[1].layers.entity or {}) do out[i] = s.text .. "=" .. s.attrs.entity_id end
+    assert.equal(out, {
+      "Irina Volk=1", "International Monetary Fund=2", "Moscow=3", "Volk=1", "IMF=2", "Moscow=3", "Jeffrey Feltman=4",
+    })
+  end,
+  ["a newspaper named after its city is an organisation; a nationality is no surname elsewhere"] = function()
+    local docs = T.run({
+      "Volk, quoted in the newspaper Kyiv Independent, spoke by Telegram.",
+      "Comedian Dawn French joked.",
+      "French officials and the French government disagreed.",
+    })
+    local function names(d) local out = {} for i, s in ipairs(d.layers.entity or {}) do out[i] = s.text .. "/" .. s.label end return out end
+    assert.equal(names(docs[1]), { "Kyiv Independent/ORG", "Telegram/ORG" })
+    assert.equal(names(docs[3]), {})
   end,
 }
