@@ -318,7 +318,7 @@ func sharedCorpus(_ relative: String) -> String? {
     }.joined()
     let page = """
       <body><div class=page><div itemprop="articleBody">\(para)\(para)
-      <p>Lesen Sie auch: Zinsen steigen weiter</p>\(para)
+      <p>Lesen Sie auch: Zinsen steigen weiter</p><p>Foto: Getty Images</p>\(para)
       <h3>Das könnte Sie auch interessieren</h3><p>Ten cheap holidays for this summer, ranked.</p></div>
       <div class=discussion>\(comments)\(comments)</div></div></body>
       """
@@ -329,6 +329,7 @@ func sharedCorpus(_ relative: String) -> String? {
     #expect(text.hasPrefix("Rates rose again"))
     #expect(!text.contains("Reader 1"))
     #expect(!text.contains("Lesen Sie auch"))
+    #expect(!text.contains("Getty"))
     #expect(!text.contains("interessieren"))
     #expect(!text.contains("holidays"))
     #expect(text.components(separatedBy: "Rates rose again").count == 10)

@@ -129,7 +129,10 @@ struct HTMLExtractor {
     "top-artikel", "teilen", "artikel teilen", "share this", "share on",
     "war der artikel nützlich", "ist dieser artikel hilfreich", "newsletter", "abonnieren",
     "jetzt anmelden", "jetzt abonnieren", "subscribe", "tags", "schlagwörter", "schlagworte",
-    "stichworte", "etiquetas", "mots-clés",
+    "stichworte", "etiquetas", "mots-clés", "mehr lesen", "auch lesen", "kontakt",
+    "pressekontakt", "unsere produktempfehlungen", "teilen mit", "gefällt mir", "fotostrecke",
+    "downloads", "weitere infos", "weiterführende links", "suggested citation",
+    "zitiervorschlag", "descarga la app",
   ]
 
   /// Lines that introduce something other than the story inside it.
@@ -140,7 +143,12 @@ struct HTMLExtractor {
     "lea:", "lee también", "le puede interesar", "dowiedz się więcej", "czytaj więcej",
     "schon gelesen", "mehr zu", "mehr über", "follow us", "follow the", "folgen sie uns",
     "posted by", "veröffentlicht unter", "to view the full story", "audios et vidéos",
-    "vidéos sur le sujet", "der beitrag wurde am",
+    "vidéos sur le sujet", "der beitrag wurde am", "titelbild", "beitragsbild", "foto:",
+    "fotos:", "bild:", "bildquelle", "quelle:", "photo:", "image:", "credit:", "zum angebot",
+    "zurück", "weiterlesen", "puede escribirnos", "if you enjoyed", "get regular updates",
+    "mira lo que tiene", "dieser artikel kann links", "wird geladen", "aufrufe:",
+    "kommentare insgesamt", "verraten sie", "weitere infos unter", "hier geht es zu",
+    "porträtfotos", "mehr informationen unter", "subscribe to",
   ]
 
   /// Labels of advertisements: a block that is only the label is dropped.
@@ -449,6 +457,8 @@ struct HTMLExtractor {
       if !topClass.isEmpty, tree.attribute(sibling, "class") == topClass { bonus = best * 0.2 }
       if let s = score[sibling], s + bonus >= threshold {
         parts.append(sibling)
+      } else if isLead(sibling) {
+        parts.append(sibling)
       } else if tree.names[sibling] == "p" {
         let density = linkDensity(sibling)
         let n = length[sibling]
@@ -512,6 +522,19 @@ struct HTMLExtractor {
       a = tree.parents[a]
     }
     return false
+  }
+
+  /// Class and id names of a story's lead paragraph, often a sibling of its body.
+  static let leadNames = [
+    "lead", "intro", "standfirst", "teaser-text", "summary", "abstract", "excerpt", "kicker-text",
+    "deck",
+  ]
+
+  /// Whether `node` is the story's lead: named so, some text, few links.
+  private func isLead(_ node: Int) -> Bool {
+    guard length[node] >= 40, linkDensity(node) < 0.3 else { return false }
+    let key = classAndId(node)
+    return !key.isEmpty && Self.leadNames.contains { Self.contains(key, $0) }
   }
 
   private func isAncestor(_ a: Int, of node: Int) -> Bool {
