@@ -1,0 +1,140 @@
+import ArgumentParser
+import FolioCore
+import FolioEngine
+import Foundation
+
+/// `folio train pos`: a part-of-speech model from CoNLL-U.
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a model from annotated data.",
+    subcommands: [POS.self])
+
+  struct POS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "pos",
+      abstract: "Train a part-of-speech tagger (UPOS and XPOS) from CoNLL-U.",
+      discussion: """
+        An averaged perceptron over word, affix, shape and context features, tagging left to \
+        right. Each iteration prints its training and development accuracy; the iteration that \
+        scores best on --dev is kept, and training stops after --patience iterations without \
+        a better one. The same data and --seed give the same model.
+          folio train pos en_ewt-ud-train.conllu --dev en_ewt-ud-dev.conllu -o en.pos
+        """)
+
+    @Argument(help: "The training sentences (CoNLL-U).")
+    var train: String
+
+    @Option(help: "Development sentences (CoNLL-U) that choose the iteration kept.")
+    var dev: String?
+
+    @Option(name: [.short, .long], help: "Where the model goes.")
+    var output: String
+
+    @Option(help: "The most passes over the training data.")
+    var iterations = 10
+
+    @Option(help: "Stop after this many passes without a better development score.")
+    var patience = 3
+
+    @Option(help: "The seed of the order the sentences are shown in.")
+    var seed: UInt64 = 1
+
+    func run() throws {
+      do {
+        let train = try Self.read(train)
+        let dev = try dev.map(Self.read) ?? []
+        guard !train.isEmpty else {
+          throw FolioError(
+            "\(self.train) has no sentences - while reading the training data", exit: .data)
+        }
+        guard (1...1000).contains(iterations), patience >= 1 else {
+          throw FolioError(
+            "--iterations must be 1 to 1000 and --patience at least 1 - while reading the command line",
+            exit: .usage)
+        }
+        let start = Date()
+        let words = train.reduce(0) { $0 + $1.words.count }
+        Console.error(
+          "folio: training on \(train.count) sentences (\(words) words), \(dev.count) for development\n"
+        )
+        let model = POSTrainer.train(
+          train, dev: dev, iterations: iterations, patience: patience, seed: seed
+        ) { iteration, trainAccuracy, devAccuracy in
+          Console.error(
+            String(
+              format: "iteration %d: training %.2f%%, %@ %.2f%% (%.0f s)\n", iteration,
+              trainAccuracy * 100, dev.isEmpty ? "training, averaged" : "dev UPOS",
+              devAccuracy * 100, Date().timeIntervalSince(start)))
+        }
+        do {
+          let file = try AtomicFile(path: output)
+          try file.write(model.encoded())
+          try file.commit()
+        } catch {
+          throw FolioError("\(error) - while writing the model", exit: .failure)
+        }
+        Console.error(
+          "folio: \(model.featureCount) features, written to \(output) in \(String(format: "%.0f", Date().timeIntervalSince(start))) s\n"
+        )
+      } catch let error as FolioError {
+        throw fail(error)
+      }
+    }
+
+    static func read(_ path: String) throws(FolioError) -> [POSTrainer.Sentence] {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw FolioError("no such file: \(path) - while reading CoNLL-U", exit: .noInput)
+      }
+      do {
+        return POSTrainer.Sentence.from(try CoNLLU.parse(String(decoding: data, as: UTF8.self)))
+      } catch {
+        throw FolioError("\(path): \(error) - while reading CoNLL-U", exit: .data)
+      }
+    }
+  }
+}
+
+/// `folio eval pos`: a model's accuracy on gold CoNLL-U.
+struct Eval: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval",
+    abstract: "Score a model on annotated data.",
+    subcommands: [POS.self])
+
+  struct POS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "pos",
+      abstract: "UPOS and XPOS accuracy of a part-of-speech model on gold CoNLL-U (gold words).")
+
+    @Argument(help: "The model (from folio train pos).")
+    var model: String
+
+    @Argument(help: "The gold sentences (CoNLL-U).")
+    var gold: String
+
+    func run() throws {
+      do {
+        guard let bytes = FileManager.default.contents(atPath: model) else {
+          throw FolioError("no such file: \(model) - while loading the model", exit: .noInput)
+        }
+        guard let m = POSModel(bytes: [UInt8](bytes)) else {
+          throw FolioError(
+            "\(model) is not a Folio part-of-speech model - while loading the model",
+            help: "models come from folio train pos", exit: .data)
+        }
+        let sentences = try Train.POS.read(gold)
+        let words = sentences.reduce(0) { $0 + $1.words.count }
+        let start = Date()
+        let (upos, xpos) = m.accuracy(sentences)
+        let seconds = Date().timeIntervalSince(start)
+        Console.out(
+          String(
+            format: "words %d\nUPOS  %.2f%%\nXPOS  %.2f%%\nspeed %.0f words/s\n", words, upos * 100,
+            xpos * 100, Double(words) / max(seconds, 1e-9)))
+      } catch let error as FolioError {
+        throw fail(error)
+      }
+    }
+  }
+}

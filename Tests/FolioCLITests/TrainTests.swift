@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@Suite("folio train pos and folio eval pos") struct TrainTests {
+  static func conllu(_ sentences: [[(String, String, String)]]) -> String {
+    sentences.map { s in
+      s.enumerated().map { i, w in "\(i + 1)\t\(w.0)\t_\t\(w.1)\t\(w.2)\t_\t0\t_\t_\t_" }
+        .joined(separator: "\n") + "\n"
+    }.joined(separator: "\n")
+  }
+
+  @Test("a model trained on CoNLL-U scores on gold CoNLL-U; bad inputs are coded errors")
+  func trainAndEval() throws {
+    var sentences: [[(String, String, String)]] = []
+    for (subject, verb) in [("I", "fish"), ("you", "swim"), ("we", "go"), ("they", "win")] {
+      sentences.append([(subject, "PRON", "PRP"), ("can", "AUX", "MD"), (verb, "VERB", "VB")])
+      sentences.append([("the", "DET", "DT"), ("can", "NOUN", "NN"), ("rusts", "VERB", "VBZ")])
+    }
+    let dir = try CLI.workspace([
+      "train.conllu": Self.conllu(sentences), "bad.conllu": "1\tI\tI\n", "notamodel": "hello",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let t = try CLI.run(
+      [
+        "train", "pos", "train.conllu", "--dev", "train.conllu", "-o", "toy.pos", "--iterations",
+        "12", "--patience", "12",
+      ],
+      in: dir)
+    #expect(t.status == 0, "\(t.stderr)")
+    #expect(
+      t.stderr.hasPrefix(
+        "folio: training on 8 sentences (24 words), 8 for development\niteration 1: training "))
+    #expect(t.stderr.contains("features, written to toy.pos in "))
+    let e = try CLI.run(["eval", "pos", "toy.pos", "train.conllu"], in: dir)
+    #expect(e.status == 0)
+    #expect(e.stdout.hasPrefix("words 24\nUPOS  100.00%\nXPOS  100.00%\nspeed "))
+    let bad = try CLI.run(["train", "pos", "bad.conllu", "-o", "x.pos"], in: dir)
+    #expect(bad.status == 65)
+    #expect(
+      bad.stderr.hasPrefix(
+        "Error: bad.conllu: line 1: 3 columns where CoNLL-U has 10 (tab-separated) - while reading CoNLL-U"
+      ))
+    let missing = try CLI.run(["eval", "pos", "none.pos", "train.conllu"], in: dir)
+    #expect(missing.status == 66)
+    let notModel = try CLI.run(["eval", "pos", "notamodel", "train.conllu"], in: dir)
+    #expect(notModel.status == 65)
+    #expect(notModel.stderr.hasPrefix("Error: notamodel is not a Folio part-of-speech model"))
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.pos").path))
+  }
+}

@@ -1,0 +1,93 @@
+import FolioCore
+import Testing
+
+@Suite("CoNLL-U and the part-of-speech tagger") struct POSTaggerTests {
+  static let conllu = """
+    # newdoc id = d1
+    # sent_id = 1
+    # text = I don't know.
+    1\tI\tI\tPRON\tPRP\tCase=Nom\t3\tnsubj\t3:nsubj\t_
+    2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_
+    2\tdo\tdo\tAUX\tVBP\t_\t4\taux\t4:aux\t_
+    3\tn't\tnot\tPART\tRB\t_\t4\tadvmod\t4:advmod\t_
+    4\tknow\tknow\tVERB\tVB\t_\t0\troot\t0:root\tSpaceAfter=No
+    4.1\tthat\t_\t_\t_\t_\t_\t_\t_\t_
+    5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t4:punct\t_
+
+    # sent_id = 2
+    1\tYes\tyes\tINTJ\tUH\t_\t0\troot\t0:root\t_
+
+    """
+
+  @Test("CoNLL-U: comments, words, multi-word tokens, empty nodes and SpaceAfter")
+  func parse() throws {
+    let sentences = try CoNLLU.parse(Self.conllu)
+    #expect(sentences.count == 2)
+    let s = sentences[0]
+    #expect(s.comment("newdoc id") == "d1")
+    #expect(s.comment("text") == "I don't know.")
+    #expect(s.words.map(\.form) == ["I", "do", "n't", "know", "."])
+    #expect(s.words.map(\.upos) == ["PRON", "AUX", "PART", "VERB", "PUNCT"])
+    #expect(s.words[2].lemma == "not")
+    #expect(s.words[3].noSpaceAfter)
+    #expect(s.multiword.count == 1 && s.multiword[0].form == "don't")
+    #expect(s.other == ["4.1\tthat\t_\t_\t_\t_\t_\t_\t_\t_"])
+    #expect(sentences[1].words.map(\.xpos) == ["UH"])
+  }
+
+  @Test("CoNLL-U: a line without ten columns or with a bad id names its line")
+  func parseErrors() {
+    #expect(
+      throws: CoNLLU.Failure(line: 2, message: "3 columns where CoNLL-U has 10 (tab-separated)")
+    ) {
+      try CoNLLU.parse("# x\n1\tI\tI\n")
+    }
+    #expect(throws: CoNLLU.Failure(line: 1, message: "'x' is no word id")) {
+      try CoNLLU.parse("x\tI\tI\tPRON\tPRP\t_\t0\troot\t_\t_\n")
+    }
+  }
+
+  /// Sentences where the tag of "can" follows from its neighbours.
+  static func toy() -> [POSTrainer.Sentence] {
+    var out: [POSTrainer.Sentence] = []
+    for (subject, object) in [("I", "fish"), ("you", "swim"), ("we", "go"), ("they", "win")] {
+      out.append(
+        .init(
+          words: [subject, "can", object], upos: ["PRON", "AUX", "VERB"], xpos: ["PRP", "MD", "VB"])
+      )
+      out.append(
+        .init(
+          words: ["the", "can", "is", "red"], upos: ["DET", "NOUN", "AUX", "ADJ"],
+          xpos: ["DT", "NN", "VBZ", "JJ"]))
+    }
+    return out
+  }
+
+  @Test("the tagger learns from context, the same with the same seed, and survives its bytes")
+  func train() throws {
+    let data = Self.toy()
+    let a = POSTrainer.train(data, dev: [], iterations: 5, seed: 7)
+    let b = POSTrainer.train(data, dev: [], iterations: 5, seed: 7)
+    #expect(a.encoded() == b.encoded())
+    #expect(a.tag(["we", "can", "fish"]).upos == ["PRON", "AUX", "VERB"])
+    #expect(a.tag(["the", "can", "is", "red"]).xpos == ["DT", "NN", "VBZ", "JJ"])
+    #expect(a.accuracy(data).upos == 1)
+    let back = try #require(POSModel(bytes: a.encoded()))
+    #expect(back.encoded() == a.encoded())
+    #expect(back.tag(["they", "can", "go"]).xpos == ["PRP", "MD", "VB"])
+    #expect(POSModel(bytes: Array("FOLIO-POS 1\n{}".utf8)) == nil)
+    #expect(POSModel(bytes: a.encoded().dropLast(3).map { $0 }) == nil)
+  }
+
+  @Test("training reports each iteration and stops when the dev score stops improving")
+  func patience() {
+    let data = Self.toy()
+    var seen: [Int] = []
+    _ = POSTrainer.train(data, dev: data, iterations: 50, patience: 2, seed: 1) { i, _, _ in
+      seen.append(i)
+    }
+    // Perfect on dev from early on: two passes without improvement end it.
+    #expect(seen.count < 50)
+    #expect(seen == Array(1...seen.count))
+  }
+}
