@@ -2,20 +2,22 @@
 /// greedy left to right, predicting UPOS and XPOS (two sets of weights over the same
 /// features) for the words of a sentence.
 ///
-/// Features are hashed to 64 bits; only features that took part in a training update get
-/// weights, so the model stays the size of what it learned.
+/// Features are 64-bit hashes: each word's own (its lowercase form, affixes, shape) are
+/// hashed once per sentence, context features mix those hashes with integers. Only features
+/// that took part in a training update get weights, so the model stays the size of what it
+/// learned.
 public struct POSModel: Sendable {
   /// The labels of each output: 0 UPOS, 1 XPOS.
   public var labels: [[String]]
   /// Feature hash → row.
-  var rows: [UInt64: Int32]
+  var rows: FeatureTable
   /// Per output, rows × labels weights, row-major.
   var weights: [[Float]]
 
   /// The number of features with weights.
   public var featureCount: Int { rows.count }
 
-  init(labels: [[String]], rows: [UInt64: Int32], weights: [[Float]]) {
+  init(labels: [[String]], rows: FeatureTable, weights: [[Float]]) {
     self.labels = labels
     self.rows = rows
     self.weights = weights
@@ -28,112 +30,236 @@ public struct POSModel: Sendable {
     var xpos: [String] = []
     upos.reserveCapacity(words.count)
     xpos.reserveCapacity(words.count)
-    var scores = labels.map { [Float](repeating: 0, count: $0.count) }
+    let heads = labels.count
+    var found: [Int32] = []
+    var scores = [Float](repeating: 0, count: labels.map(\.count).max() ?? 1)
     var hashes: [UInt64] = []
     for i in 0..<words.count {
       features.hashes(at: i, into: &hashes)
+      found.removeAll(keepingCapacity: true)
+      for h in hashes {
+        let r = rows.find(h)
+        if r >= 0 { found.append(r) }
+      }
       var best = [0, 0]
-      for head in 0..<labels.count {
+      for head in 0..<heads {
         let n = labels[head].count
-        for c in 0..<n { scores[head][c] = 0 }
-        weights[head].withUnsafeBufferPointer { w in
-          for h in hashes {
-            guard let row = rows[h] else { continue }
-            let base = Int(row) * n
-            for c in 0..<n { scores[head][c] += w[base + c] }
+        scores.withUnsafeMutableBufferPointer { sc in
+          for c in 0..<n { sc[c] = 0 }
+          weights[head].withUnsafeBufferPointer { w in
+            for r in found {
+              let base = Int(r) * n
+              for c in 0..<n { sc[c] += w[base + c] }
+            }
           }
+          var b = 0
+          for c in 1..<n where sc[c] > sc[b] { b = c }
+          best[head] = b
         }
-        var b = 0
-        for c in 1..<n where scores[head][c] > scores[head][b] { b = c }
-        best[head] = b
       }
       upos.append(labels[0][best[0]])
       xpos.append(labels[1][best[1]])
-      features.setTag(xpos[i], at: i)
+      features.setTag(best[1], at: i)
     }
     return (upos, xpos)
   }
 }
 
+/// Feature hash → row: open addressing with linear probing (0 marks an empty slot; hashes are
+/// never 0).
+struct FeatureTable: Sendable {
+  private(set) var keys: [UInt64]
+  private(set) var values: [Int32]
+  private(set) var count = 0
+  private var mask: Int
+
+  init(capacity: Int = 1 << 16) {
+    var size = 16
+    while size < capacity * 2 { size <<= 1 }
+    keys = Array(repeating: 0, count: size)
+    values = Array(repeating: -1, count: size)
+    mask = size - 1
+  }
+
+  @inline(__always) private func slot(_ h: UInt64) -> Int {
+    Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+  }
+
+  /// The row of `h`, or -1.
+  @inline(__always) func find(_ h: UInt64) -> Int32 {
+    var i = slot(h)
+    while true {
+      let k = keys[i]
+      if k == h { return values[i] }
+      if k == 0 { return -1 }
+      i = (i + 1) & mask
+    }
+  }
+
+  /// The row of `h`, added as the next row when new.
+  mutating func insert(_ h: UInt64) -> Int {
+    var i = slot(h)
+    while keys[i] != 0 {
+      if keys[i] == h { return Int(values[i]) }
+      i = (i + 1) & mask
+    }
+    keys[i] = h
+    values[i] = Int32(count)
+    count += 1
+    if count * 2 > keys.count { grow() }
+    return count - 1
+  }
+
+  private mutating func grow() {
+    let old = zip(keys, values).filter { $0.0 != 0 }
+    keys = Array(repeating: 0, count: keys.count * 2)
+    values = Array(repeating: -1, count: keys.count)
+    mask = keys.count - 1
+    for (k, v) in old {
+      var i = slot(k)
+      while keys[i] != 0 { i = (i + 1) & mask }
+      keys[i] = k
+      values[i] = v
+    }
+  }
+
+  /// The hashes in row order.
+  func hashesByRow() -> [UInt64] {
+    var out = [UInt64](repeating: 0, count: count)
+    for (k, v) in zip(keys, values) where k != 0 { out[Int(v)] = k }
+    return out
+  }
+}
+
 /// The features of one sentence's words, with the tags predicted so far.
 struct POSFeatures {
-  let words: [String]
-  let lower: [String]
-  var tags: [String]
+  /// Per word: the hash of its lowercase form, of its last three letters, and its own
+  /// features (stride `own`).
+  private var word: [UInt64] = []
+  private var suffix3: [UInt64] = []
+  private var own: [UInt64] = []
+  static let ownCount = 13
+  /// The tags so far, as label numbers + 1 (0: none yet).
+  private var tags: [UInt64]
+
+  static func hash(_ s: some Sequence<UInt8>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in s { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h
+  }
+
+  /// Mixes a template number with up to two values into a feature hash (never 0).
+  @inline(__always) static func mix(_ template: UInt64, _ a: UInt64 = 0, _ b: UInt64 = 0) -> UInt64
+  {
+    var z =
+      template &* 0x9E37_79B9_7F4A_7C15 ^ a &* 0xBF58_476D_1CE4_E5B9 ^ (b &+ 0x632B_E59B_D9B4_E019)
+      &* 0x94D0_49BB_1331_11EB
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return (z ^ (z >> 31)) | 1
+  }
+
+  static let start = hash("<s>".utf8)
+  static let end = hash("</s>".utf8)
 
   init(_ words: [String]) {
-    self.words = words
-    lower = words.map { $0.lowercased() }
-    tags = Array(repeating: "", count: words.count)
+    tags = Array(repeating: 0, count: words.count)
+    word.reserveCapacity(words.count)
+    suffix3.reserveCapacity(words.count)
+    own.reserveCapacity(words.count * Self.ownCount)
+    var scalars: [UInt32] = []
+    for (i, form) in words.enumerated() {
+      let lower = form.lowercased()
+      scalars.removeAll(keepingCapacity: true)
+      var hyphen: UInt64 = 0
+      for u in lower.unicodeScalars {
+        scalars.append(u.value)
+        if u == "-" { hyphen = 1 }
+      }
+      let w = Self.hash(lower.utf8)
+      word.append(w)
+      let n = scalars.count
+      func suffix(_ k: Int) -> UInt64 { Self.hash(scalars: scalars[max(0, n - k)...]) }
+      func prefix(_ k: Int) -> UInt64 { Self.hash(scalars: scalars[..<min(n, k)]) }
+      let s3 = suffix(3)
+      suffix3.append(s3)
+      let (shape, digit) = Self.shape(form)
+      own += [
+        Self.mix(0), Self.mix(1, w), Self.mix(2, Self.hash(form.utf8)), Self.mix(3, suffix(1)),
+        Self.mix(4, suffix(2)), Self.mix(5, s3), Self.mix(6, suffix(4)), Self.mix(7, prefix(1)),
+        Self.mix(8, prefix(2)), Self.mix(9, prefix(3)), Self.mix(10, shape),
+        i == 0 ? Self.mix(23, shape) : Self.mix(26), Self.mix(24, hyphen, digit),
+      ]
+    }
   }
 
-  mutating func setTag(_ tag: String, at i: Int) { tags[i] = tag }
-
-  func word(_ i: Int) -> String {
-    i < 0 ? "<s>" : i >= lower.count ? "</s>" : lower[i]
+  static func hash(scalars: ArraySlice<UInt32>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for v in scalars { h = (h ^ UInt64(v)) &* 0x100_0000_01b3 }
+    return h
   }
 
-  func tag(_ i: Int) -> String { i < 0 ? "<s>" : tags[i] }
+  mutating func setTag(_ label: Int, at i: Int) { tags[i] = UInt64(label + 1) }
 
-  static func suffix(_ s: String, _ n: Int) -> Substring { s.suffix(n) }
-  static func prefix(_ s: String, _ n: Int) -> Substring { s.prefix(n) }
+  @inline(__always) private func w(_ i: Int) -> UInt64 {
+    i < 0 ? Self.start : i >= word.count ? Self.end : word[i]
+  }
 
-  /// The word's shape: capitals X, lowercase x, digits d, others as they are; runs of the
-  /// same class shortened to two ("Xxx", "dd.dd").
-  static func shape(_ s: String) -> String {
-    var out = ""
-    var last: Character = " "
+  @inline(__always) private func s3(_ i: Int) -> UInt64 {
+    i < 0 ? Self.start : i >= suffix3.count ? Self.end : suffix3[i]
+  }
+
+  @inline(__always) private func t(_ i: Int) -> UInt64 { i < 0 ? 0xFFFF : tags[i] }
+
+  /// The hash of the word's shape (capitals X, lowercase x, digits d, others as they are;
+  /// runs of one class shortened to two: "Xxx", "dd.dd") and whether it has a digit (1 or 0).
+  static func shape(_ s: String) -> (UInt64, UInt64) {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    var last: UInt32 = 0
     var run = 0
-    for ch in s {
-      let c: Character = ch.isUppercase ? "X" : ch.isLowercase ? "x" : ch.isNumber ? "d" : ch
+    var digit: UInt64 = 0
+    for u in s.unicodeScalars {
+      let v = u.value
+      let c: UInt32
+      if v < 0x80 {
+        c =
+          v >= 0x41 && v <= 0x5A
+          ? 0x58 : v >= 0x61 && v <= 0x7A ? 0x78 : v >= 0x30 && v <= 0x39 ? 0x64 : v
+      } else {
+        let p = u.properties
+        c = p.isUppercase ? 0x58 : p.isLowercase ? 0x78 : p.numericType != nil ? 0x64 : v
+      }
+      if c == 0x64 { digit = 1 }
       if c == last {
         run += 1
         if run >= 2 { continue }
       } else {
         run = 0
       }
-      out.append(c)
+      h = (h ^ UInt64(c)) &* 0x100_0000_01b3
       last = c
     }
-    return out
+    return (h, digit)
   }
 
   /// The hashes of the features of word `i`.
   func hashes(at i: Int, into out: inout [UInt64]) {
     out.removeAll(keepingCapacity: true)
-    let w = lower[i]
-    func add(_ template: UInt8, _ parts: Substring...) {
-      var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(template)
-      h = h &* 0x100_0000_01b3
-      for (k, p) in parts.enumerated() {
-        if k > 0 { h = (h ^ 0x1F) &* 0x100_0000_01b3 }
-        for b in p.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-      }
-      out.append(h)
-    }
-    func s(_ x: String) -> Substring { x[...] }
-    add(0)
-    add(1, s(w))
-    add(2, s(words[i]))
-    for n in 1...4 { add(2 + UInt8(n), Self.suffix(w, n)) }
-    for n in 1...3 { add(6 + UInt8(n), Self.prefix(w, n)) }
-    add(10, s(Self.shape(words[i])))
-    add(11, s(word(i - 1)))
-    add(12, s(word(i + 1)))
-    add(13, s(word(i - 2)))
-    add(14, s(word(i + 2)))
-    add(15, Self.suffix(word(i - 1), 3))
-    add(16, Self.suffix(word(i + 1), 3))
-    add(17, s(tag(i - 1)))
-    add(18, s(tag(i - 2)), s(tag(i - 1)))
-    add(19, s(tag(i - 1)), s(w))
-    add(20, s(word(i - 1)), s(w))
-    add(21, s(w), s(word(i + 1)))
-    add(22, s(tag(i - 1)), Self.suffix(w, 3))
-    if i == 0 { add(23, s(Self.shape(words[i]))) }
-    if w.contains("-") { add(24) }
-    if w.contains(where: \.isNumber) { add(25) }
-
+    let base = i * Self.ownCount
+    out += own[base..<(base + Self.ownCount)]
+    let me = word[i]
+    out.append(Self.mix(11, w(i - 1)))
+    out.append(Self.mix(12, w(i + 1)))
+    out.append(Self.mix(13, w(i - 2)))
+    out.append(Self.mix(14, w(i + 2)))
+    out.append(Self.mix(15, s3(i - 1)))
+    out.append(Self.mix(16, s3(i + 1)))
+    out.append(Self.mix(17, t(i - 1)))
+    out.append(Self.mix(18, t(i - 2), t(i - 1)))
+    out.append(Self.mix(19, t(i - 1), me))
+    out.append(Self.mix(20, w(i - 1), me))
+    out.append(Self.mix(21, me, w(i + 1)))
+    out.append(Self.mix(22, t(i - 1), suffix3[i]))
   }
 }
 
@@ -154,7 +280,7 @@ public struct POSTrainer {
 
   var labels: [[String]]
   var labelIndex: [[String: Int]]
-  var rows: [UInt64: Int32] = [:]
+  var rows = FeatureTable()
   var weights: [[Float]]
   var totals: [[Double]]
   var stamps: [[Int32]]
@@ -175,9 +301,9 @@ public struct POSTrainer {
   }
 
   private mutating func row(_ h: UInt64) -> Int {
-    if let r = rows[h] { return Int(r) }
-    let r = rows.count
-    rows[h] = Int32(r)
+    let known = rows.count
+    let r = rows.insert(h)
+    guard r == known else { return r }
     for head in 0..<labels.count {
       let n = labels[head].count
       weights[head] += repeatElement(0, count: n)
@@ -213,7 +339,8 @@ public struct POSTrainer {
           let n = labels[head].count
           for c in 0..<n { scores[head][c] = 0 }
           for h in hashes {
-            guard let row = rows[h] else { continue }
+            let row = rows.find(h)
+            guard row >= 0 else { continue }
             let base = Int(row) * n
             for c in 0..<n { scores[head][c] += weights[head][base + c] }
           }
@@ -228,7 +355,7 @@ public struct POSTrainer {
           guessed[head] = b
         }
         // The history holds the guess, as it will when tagging.
-        features.setTag(labels[1][guessed[1]], at: i)
+        features.setTag(guessed[1], at: i)
       }
     }
     return right
@@ -337,9 +464,7 @@ extension POSModel {
     header.close("}")
     out += header.bytes
     out.append(0x0A)
-    var hashes = [UInt64](repeating: 0, count: rows.count)
-    for (h, r) in rows { hashes[Int(r)] = h }
-    for h in hashes { withUnsafeBytes(of: h.littleEndian) { out += $0 } }
+    for h in rows.hashesByRow() { withUnsafeBytes(of: h.littleEndian) { out += $0 } }
     for w in weights {
       for x in w { withUnsafeBytes(of: x.bitPattern.littleEndian) { out += $0 } }
     }
@@ -363,15 +488,16 @@ extension POSModel {
     var offset = eol + 1
     let need = n * 8 + labels.reduce(0) { $0 + n * $1.count * 4 }
     guard n >= 0, bytes.count - offset == need else { return nil }
-    var rows: [UInt64: Int32] = [:]
-    rows.reserveCapacity(n)
+    var rows = FeatureTable(capacity: n)
+    var ok = true
     bytes.withUnsafeBytes { raw in
       for r in 0..<n {
         let h = UInt64(
           littleEndian: raw.loadUnaligned(fromByteOffset: offset + r * 8, as: UInt64.self))
-        rows[h] = Int32(r)
+        if h == 0 || rows.insert(h) != r { ok = false }
       }
     }
+    guard ok else { return nil }
     offset += n * 8
     var weights: [[Float]] = []
     for list in labels {
