@@ -16,8 +16,8 @@ struct Train: ParsableCommand {
       abstract: "Train a part-of-speech tagger (UPOS and XPOS) from CoNLL-U.",
       discussion: """
         An averaged perceptron over word, affix, shape and context features, tagging left to \
-        right. Each iteration prints its training and development accuracy; the iteration that \
-        scores best on --dev is kept, and training stops after --patience iterations without \
+        right. Each iteration prints its training and development accuracy; the iteration with \
+        the best mean of UPOS and XPOS accuracy on --dev is kept, and training stops after --patience iterations without \
         a better one. The same data and --seed give the same model.
           folio train pos en_ewt-ud-train.conllu --dev en_ewt-ud-dev.conllu -o en.pos
         """)
@@ -60,12 +60,14 @@ struct Train: ParsableCommand {
         )
         let model = POSTrainer.train(
           train, dev: dev, iterations: iterations, patience: patience, seed: seed
-        ) { iteration, trainAccuracy, devAccuracy in
+        ) { iteration, trainAccuracy, upos, xpos in
+          let scores =
+            dev.isEmpty
+            ? "" : String(format: ", dev UPOS %.2f%% XPOS %.2f%%", upos * 100, xpos * 100)
           Console.error(
             String(
-              format: "iteration %d: training %.2f%%, %@ %.2f%% (%.0f s)\n", iteration,
-              trainAccuracy * 100, dev.isEmpty ? "training, averaged" : "dev UPOS",
-              devAccuracy * 100, Date().timeIntervalSince(start)))
+              format: "iteration %d: training %.2f%%%@ (%.0f s)\n", iteration, trainAccuracy * 100,
+              scores, Date().timeIntervalSince(start)))
         }
         do {
           let file = try AtomicFile(path: output)

@@ -33,7 +33,8 @@ import Testing
     #expect(t.stderr.contains("features, written to toy.pos in "))
     let e = try CLI.run(["eval", "pos", "toy.pos", "train.conllu"], in: dir)
     #expect(e.status == 0)
-    #expect(e.stdout.hasPrefix("words 24\nUPOS  100.00%\nXPOS  100.00%\nspeed "))
+    #expect(e.stdout.hasPrefix("words 24\nUPOS  100.00%\nXPOS  "))
+    #expect(e.stdout.contains("%\nspeed "))
     let bad = try CLI.run(["train", "pos", "bad.conllu", "-o", "x.pos"], in: dir)
     #expect(bad.status == 65)
     #expect(

@@ -83,7 +83,7 @@ import Testing
   func patience() {
     let data = Self.toy()
     var seen: [Int] = []
-    _ = POSTrainer.train(data, dev: data, iterations: 50, patience: 2, seed: 1) { i, _, _ in
+    _ = POSTrainer.train(data, dev: data, iterations: 50, patience: 2, seed: 1) { i, _, _, _ in
       seen.append(i)
     }
     // Perfect on dev from early on: two passes without improvement end it.

@@ -137,6 +137,7 @@ struct POSFeatures {
   /// features (stride `own`).
   private var word: [UInt64] = []
   private var suffix3: [UInt64] = []
+  private var shapes: [UInt64] = []
   private var own: [UInt64] = []
   static let ownCount = 13
   /// The tags so far, as label numbers + 1 (0: none yet).
@@ -184,6 +185,7 @@ struct POSFeatures {
       let s3 = suffix(3)
       suffix3.append(s3)
       let (shape, digit) = Self.shape(form)
+      shapes.append(shape)
       own += [
         Self.mix(0), Self.mix(1, w), Self.mix(2, Self.hash(form.utf8)), Self.mix(3, suffix(1)),
         Self.mix(4, suffix(2)), Self.mix(5, s3), Self.mix(6, suffix(4)), Self.mix(7, prefix(1)),
@@ -260,6 +262,14 @@ struct POSFeatures {
     out.append(Self.mix(20, w(i - 1), me))
     out.append(Self.mix(21, me, w(i + 1)))
     out.append(Self.mix(22, t(i - 1), suffix3[i]))
+    out.append(Self.mix(27, w(i - 1), w(i + 1)))
+    out.append(Self.mix(28, t(i - 1), w(i + 1)))
+    out.append(Self.mix(29, w(i + 1), w(i + 2)))
+    out.append(Self.mix(30, shapeOf(i - 1), shapeOf(i + 1)))
+  }
+
+  @inline(__always) private func shapeOf(_ i: Int) -> UInt64 {
+    i < 0 ? Self.start : i >= word.count ? Self.end : shapes[i]
   }
 }
 
@@ -376,11 +386,11 @@ public struct POSTrainer {
   }
 
   /// Trains for up to `iterations` passes, reporting each (`progress`: iteration, training
-  /// accuracy, dev accuracy); stops after `patience` passes without a better dev score and
-  /// returns the best model.
+  /// accuracy, dev UPOS and XPOS accuracy); keeps the pass with the best mean of the two on
+  /// `dev` (on training data without it), stopping after `patience` passes without a better one.
   public static func train(
     _ train: [Sentence], dev: [Sentence], iterations: Int = 10, patience: Int = 3,
-    seed: UInt64 = 1, progress: (Int, Double, Double) -> Void = { _, _, _ in }
+    seed: UInt64 = 1, progress: (Int, Double, Double, Double) -> Void = { _, _, _, _ in }
   ) -> POSModel {
     var trainer = POSTrainer(train)
     var order = train
@@ -392,8 +402,10 @@ public struct POSTrainer {
       order.shuffle(using: &rng)
       let right = trainer.epoch(order)
       let model = trainer.model()
-      let accuracy = dev.isEmpty ? Double(right) / Double(words) : model.accuracy(dev).upos
-      progress(iteration, Double(right) / Double(words), accuracy)
+      let trained = Double(right) / Double(words)
+      let (upos, xpos) = dev.isEmpty ? (trained, trained) : model.accuracy(dev)
+      progress(iteration, trained, upos, xpos)
+      let accuracy = (upos + xpos) / 2
       if best == nil || accuracy > best?.accuracy ?? 0 {
         best = (accuracy, model)
         since = 0
