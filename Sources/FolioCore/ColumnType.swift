@@ -50,7 +50,11 @@ public enum ColumnType: String, Sendable, CaseIterable {
   /// Digits with an optional sign (and with `fraction`, a decimal point and an exponent),
   /// without a leading zero before another digit: not `inf`, `0x1F`, `1,000` or `007`.
   static func plainNumber(_ text: String, fraction: Bool) -> Bool {
-    let b = Array(text.utf8)
+    var text = text
+    return text.withUTF8 { plainNumber($0, fraction: fraction) }
+  }
+
+  private static func plainNumber(_ b: UnsafeBufferPointer<UInt8>, fraction: Bool) -> Bool {
     var i = 0
     if i < b.count, b[i] == 0x2B || b[i] == 0x2D { i += 1 }
     let start = i
@@ -79,7 +83,11 @@ public enum ColumnType: String, Sendable, CaseIterable {
   /// `YYYY-MM-DD`, optionally followed by `T` or a space and a time `HH:MM[:SS[.fff]]` with an
   /// optional `Z` or offset; month 01–12 and a day the month has.
   static func isISODate(_ text: String) -> Bool {
-    let b = Array(text.utf8)
+    var text = text
+    return text.withUTF8 { isISODate($0) }
+  }
+
+  private static func isISODate(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
     func digits(_ at: Int, _ n: Int) -> Int? {
       guard at + n <= b.count else { return nil }
       var v = 0

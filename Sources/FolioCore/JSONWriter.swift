@@ -93,6 +93,27 @@ public struct JSONWriter {
 
   public mutating func bool(_ b: Bool) { b ? raw("true") : raw("false") }
 
+  /// A JSON array of strings.
+  public mutating func strings(_ list: [String]) {
+    open("[")
+    for (i, s) in list.enumerated() {
+      if i > 0 { comma() }
+      string(s)
+    }
+    close("]")
+  }
+
+  /// A JSON object of metadata, in its order.
+  public mutating func object(_ meta: Metadata) {
+    open("{")
+    for (i, (key, value)) in meta.entries.enumerated() {
+      if i > 0 { comma() }
+      self.key(key)
+      self.meta(value)
+    }
+    close("}")
+  }
+
   public mutating func meta(_ value: MetaValue?) {
     guard let value else {
       raw("null")

@@ -67,22 +67,11 @@ public enum TableFormat: String, Sendable, CaseIterable {
       w.comma()
       if report.provenance.count > 0 {
         w.key("provenance")
-        w.open("{")
-        for (i, (key, value)) in report.provenance.entries.enumerated() {
-          if i > 0 { w.comma() }
-          w.key(key)
-          w.meta(value)
-        }
-        w.close("}")
+        w.object(report.provenance)
         w.comma()
       }
       w.key("columns")
-      w.open("[")
-      for (i, c) in report.columns.enumerated() {
-        if i > 0 { w.comma() }
-        w.string(c)
-      }
-      w.close("]")
+      w.strings(report.columns)
       w.comma()
       w.key("rows")
       w.open("[")
@@ -203,24 +192,13 @@ public enum TableFormat: String, Sendable, CaseIterable {
       w.string(report.title)
       w.comma()
       w.key("columns")
-      w.open("[")
-      for (i, c) in report.columns.enumerated() {
-        if i > 0 { w.comma() }
-        w.string(c)
-      }
-      w.close("]")
+      w.strings(report.columns)
       w.comma()
       w.key("rows")
       w.meta(.integer(report.rows.count))
       w.comma()
       w.key("provenance")
-      w.open("{")
-      for (i, (key, value)) in report.provenance.entries.enumerated() {
-        if i > 0 { w.comma() }
-        w.key(key)
-        w.meta(value)
-      }
-      w.close("}")
+      w.object(report.provenance)
       w.close("}")
     }
     w.close("]")

@@ -289,12 +289,11 @@ extension FolioLua {
       o.ngram = n
     }
     L.pop()
-    o.kinds = try kindList(L, arg, "kinds") ?? o.kinds
+    o.kinds = try kindList(L, arg, "kinds")?.kinds ?? o.kinds
     // What ends a run of n-grams: token kinds, and "sentence" for sentence ends.
     if let breaks = try kindList(L, arg, "breaks", extra: "sentence") {
-      o.breaks = breaks
-      o.sentences = L.rawGet(arg, "breaks") == .table && Self.listHolds(L, "sentence")
-      L.pop()
+      o.breaks = breaks.kinds
+      o.sentences = breaks.extra
     }
     return o
   }
@@ -309,33 +308,27 @@ extension FolioLua {
     var sentences = false
   }
 
-  /// Whether the list on top of the stack holds the string `name`.
-  private static func listHolds(_ L: LuaState, _ name: String) -> Bool {
-    for i in 0..<L.rawLength(-1) {
-      L.rawGet(-1, i + 1)
-      defer { L.pop() }
-      if L.string(at: -1) == name { return true }
-    }
-    return false
-  }
-
-  /// The token kinds listed in field `key` of the table at `arg` (nil when absent); `extra`
-  /// is one more name the list may hold, not a kind.
+  /// The token kinds listed in field `key` of the table at `arg` (nil when absent), and
+  /// whether it holds `extra`, one more name the list may hold that is not a kind.
   private static func kindList(_ L: LuaState, _ arg: Int32, _ key: String, extra: String? = nil)
-    throws(LuaHostError) -> Set<TokenKind>?
+    throws(LuaHostError) -> (kinds: Set<TokenKind>, extra: Bool)?
   {
     let type = L.rawGet(arg, key)
     defer { L.pop() }
     if type == .nil { return nil }
     guard type == .table else { throw .argument(arg, "'\(key)' must be a list of token kinds") }
     var kinds: Set<TokenKind> = []
+    var sawExtra = false
     for i in 0..<L.rawLength(-1) {
       L.rawGet(-1, i + 1)
       defer { L.pop() }
       guard let name = L.string(at: -1) else {
         throw .argument(arg, "'\(key)' must be a list of token kinds")
       }
-      if name == extra { continue }
+      if name == extra {
+        sawExtra = true
+        continue
+      }
       guard let kind = TokenKind.allCases.first(where: { $0.name == name }) else {
         var names = TokenKind.allCases.map(\.name)
         if let extra { names.append(extra) }
@@ -344,7 +337,7 @@ extension FolioLua {
       }
       kinds.insert(kind)
     }
-    return kinds
+    return (kinds, sawExtra)
   }
 
   /// `doc:find_tokens(word [, {ignore_case = false, possessive = false}])` → List of the

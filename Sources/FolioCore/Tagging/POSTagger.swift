@@ -34,6 +34,7 @@ public struct POSModel: Sendable {
     var found: [Int32] = []
     var scores = [Float](repeating: 0, count: labels.map(\.count).max() ?? 1)
     var hashes: [UInt64] = []
+    var best = [0, 0]
     for i in 0..<words.count {
       features.hashes(at: i, into: &hashes)
       found.removeAll(keepingCapacity: true)
@@ -41,7 +42,6 @@ public struct POSModel: Sendable {
         let r = rows.find(h)
         if r >= 0 { found.append(r) }
       }
-      var best = [0, 0]
       for head in 0..<heads {
         let n = labels[head].count
         scores.withUnsafeMutableBufferPointer { sc in
@@ -339,12 +339,14 @@ public struct POSTrainer {
     var hashes: [UInt64] = []
     var scores = labels.map { [Float](repeating: 0, count: $0.count) }
     var guessed = [0, 0]
+    var gold = [0, 0]
     for s in sentences {
       var features = POSFeatures(s.words)
       for i in 0..<s.words.count {
         time += 1
         features.hashes(at: i, into: &hashes)
-        let gold = [labelIndex[0][s.upos[i]] ?? 0, labelIndex[1][s.xpos[i]] ?? 0]
+        gold[0] = labelIndex[0][s.upos[i]] ?? 0
+        gold[1] = labelIndex[1][s.xpos[i]] ?? 0
         for head in 0..<labels.count {
           let n = labels[head].count
           for c in 0..<n { scores[head][c] = 0 }
@@ -462,12 +464,7 @@ extension POSModel {
     header.open("[")
     for (k, list) in labels.enumerated() {
       if k > 0 { header.comma() }
-      header.open("[")
-      for (i, l) in list.enumerated() {
-        if i > 0 { header.comma() }
-        header.string(l)
-      }
-      header.close("]")
+      header.strings(list)
     }
     header.close("]")
     header.comma()
