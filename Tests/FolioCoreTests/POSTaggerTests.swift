@@ -75,7 +75,7 @@ import Testing
     let back = try #require(POSModel(bytes: a.encoded()))
     #expect(back.encoded() == a.encoded())
     #expect(back.tag(["they", "can", "go"]).xpos == ["PRP", "MD", "VB"])
-    #expect(POSModel(bytes: Array("FOLIO-POS 1\n{}".utf8)) == nil)
+    #expect(POSModel(bytes: Array("FOLIO-POS 2\n{}".utf8)) == nil)
     #expect(POSModel(bytes: a.encoded().dropLast(3).map { $0 }) == nil)
   }
 
