@@ -106,6 +106,36 @@ struct Train: ParsableCommand {
   }
 }
 
+extension Eval.POS {
+  /// The most frequent errors: `gold → guess` per kind, with counts.
+  static func errors(_ m: POSModel, _ sentences: [POSTrainer.Sentence], top: Int) -> String {
+    var kinds: [(String, [String: Int])] = [("UPOS", [:]), ("XPOS", [:]), ("lemma", [:])]
+    for s in sentences {
+      let t = m.tag(s.words)
+      for i in s.words.indices {
+        if t.upos[i] != s.upos[i] {
+          kinds[0].1["\(s.words[i]) \(s.upos[i]) → \(t.upos[i])", default: 0] += 1
+        }
+        if t.xpos[i] != s.xpos[i] {
+          kinds[1].1["\(s.upos[i])/\(s.xpos[i]) → \(t.xpos[i])", default: 0] += 1
+        }
+        if i < t.lemmas.count, i < s.lemmas.count, t.lemmas[i] != s.lemmas[i] {
+          kinds[2].1["\(s.words[i]) (\(t.upos[i])) \(s.lemmas[i]) → \(t.lemmas[i])", default: 0] +=
+            1
+        }
+      }
+    }
+    var out = ""
+    for (name, counts) in kinds where !counts.isEmpty {
+      out += "\n\(name) errors (gold → guess):\n"
+      for (text, n) in counts.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(top) {
+        out += "  \(n)\t\(text)\n"
+      }
+    }
+    return out
+  }
+}
+
 /// `folio eval pos`: a model's accuracy on gold CoNLL-U.
 struct Eval: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -124,6 +154,9 @@ struct Eval: ParsableCommand {
     @Argument(help: "The gold sentences (CoNLL-U).")
     var gold: String
 
+    @Option(help: "Also list the most frequent errors: this many of each kind.")
+    var errors = 0
+
     func run() throws {
       do {
         guard let bytes = FileManager.default.contents(atPath: model) else {
@@ -136,11 +169,15 @@ struct Eval: ParsableCommand {
         }
         let sentences = try Train.POS.read(gold)
         let words = sentences.reduce(0) { $0 + $1.words.count }
-        let (upos, xpos, seconds) = m.accuracy(sentences)
+        let (upos, xpos, lemma, seconds) = m.accuracy(sentences)
         Console.out(
           String(
-            format: "words %d\nUPOS  %.2f%%\nXPOS  %.2f%%\nspeed %.0f words/s\n", words, upos * 100,
-            xpos * 100, Double(words) / max(seconds, 1e-9)))
+            format: "words %d\nUPOS  %.2f%%\nXPOS  %.2f%%\n%@speed %.0f words/s\n", words,
+            upos * 100,
+            xpos * 100,
+            m.lemmatizer == nil ? "" : String(format: "lemma %.2f%%\n", lemma * 100),
+            Double(words) / max(seconds, 1e-9)))
+        if errors > 0 { Console.out(Self.errors(m, sentences, top: errors)) }
       } catch let error as FolioError {
         throw fail(error)
       }

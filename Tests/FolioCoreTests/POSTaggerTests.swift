@@ -90,4 +90,27 @@ import Testing
     #expect(seen.count < 50)
     #expect(seen == Array(1...seen.count))
   }
+
+  @Test("the lemmatiser learns endings, exceptions and casing from tagged words")
+  func lemmas() throws {
+    let words: [(form: String, upos: String, xpos: String, lemma: String)] = [
+      ("walked", "VERB", "VBD", "walk"), ("talked", "VERB", "VBD", "talk"),
+      ("jumped", "VERB", "VBD", "jump"), ("said", "VERB", "VBD", "say"),
+      ("was", "AUX", "VBD", "be"), ("The", "DET", "DT", "the"), ("I", "PRON", "PRP", "I"),
+      ("i", "PRON", "PRP", "I"), ("Bush", "PROPN", "NNP", "Bush"), ("cats", "NOUN", "NNS", "cat"),
+      ("dogs", "NOUN", "NNS", "dog"), ("n't", "PART", "RB", "not"),
+    ]
+    let l = Lemmatizer.train(words)
+    #expect(l.lemma("kicked", upos: "VERB", xpos: "VBD") == "kick")
+    #expect(l.lemma("Kicked", upos: "VERB", xpos: "VBD") == "kick")
+    #expect(l.lemma("said", upos: "VERB", xpos: "VBD") == "say")
+    #expect(l.lemma("was", upos: "AUX", xpos: "VBD") == "be")
+    #expect(l.lemma("i", upos: "PRON", xpos: "PRP") == "I")
+    #expect(l.lemma("Obama", upos: "PROPN", xpos: "NNP") == "Obama")
+    #expect(l.lemma("birds", upos: "NOUN", xpos: "NNS") == "bird")
+    #expect(l.lemma("THE", upos: "DET", xpos: "DT") == "the")
+    let back = try #require(Lemmatizer(lines: l.lines.map { Substring($0) }))
+    #expect(back.lines == l.lines)
+    #expect(Lemmatizer(lines: ["?x\ty\tz\tL0|"]) == nil)
+  }
 }

@@ -178,11 +178,13 @@ public struct POSModel: Sendable {
   var classes: [UInt64: UInt64]
   /// The (UPOS, XPOS) pairs the training data has.
   var pairs: [(upos: Int, xpos: Int)]
+  public var lemmatizer: Lemmatizer?
 
   init(
     labels: [[String]], forward: SparseWeights, backward: SparseWeights?,
-    classes: [UInt64: UInt64], pairs: [(upos: Int, xpos: Int)]
+    classes: [UInt64: UInt64], pairs: [(upos: Int, xpos: Int)], lemmatizer: Lemmatizer? = nil
   ) {
+    self.lemmatizer = lemmatizer
     self.labels = labels
     self.forward = forward
     self.backward = backward
@@ -231,8 +233,9 @@ public struct POSModel: Sendable {
     return (upos, xpos)
   }
 
-  /// The UPOS and XPOS tags of `words` (one sentence).
-  public func tag(_ words: [String]) -> (upos: [String], xpos: [String]) {
+  /// The UPOS and XPOS tags and the lemmas of `words` (one sentence; no lemmas when the model
+  /// has no lemmatiser).
+  public func tag(_ words: [String]) -> (upos: [String], xpos: [String], lemmas: [String]) {
     var bytes: [UInt8] = []
     var ranges: [Range<Int>] = []
     for w in words {
@@ -241,13 +244,19 @@ public struct POSModel: Sendable {
       ranges.append(start..<bytes.count)
     }
     let (u, x) = bytes.withUnsafeBufferPointer { decide(bytes: $0, ranges: ranges) }
-    return (u.map { labels[0][$0] }, x.map { labels[1][$0] })
+    let upos = u.map { labels[0][$0] }
+    let xpos = x.map { labels[1][$0] }
+    let lemmas =
+      lemmatizer.map { l in words.indices.map { l.lemma(words[$0], upos: upos[$0], xpos: xpos[$0]) }
+      }
+      ?? []
+    return (upos, xpos, lemmas)
   }
 
   /// UPOS and XPOS accuracy on gold-segmented sentences, and the seconds the tagging took
   /// (words already in memory as bytes, as a document's are).
   public func accuracy(_ sentences: [POSTrainer.Sentence]) -> (
-    upos: Double, xpos: Double, seconds: Double
+    upos: Double, xpos: Double, lemma: Double, seconds: Double
   ) {
     var bytes: [UInt8] = []
     var ranges: [[Range<Int>]] = []
@@ -271,16 +280,24 @@ public struct POSModel: Sendable {
     }
     var u = 0
     var x = 0
+    var l = 0
     var n = 0
     for (s, c) in zip(sentences, chosen) {
       for i in 0..<s.words.count {
         if c.upos[i] == index[0][s.upos[i]] { u += 1 }
         if c.xpos[i] == index[1][s.xpos[i]] { x += 1 }
+        if let lemmatizer, i < s.lemmas.count,
+          lemmatizer.lemma(s.words[i], upos: labels[0][c.upos[i]], xpos: labels[1][c.xpos[i]])
+            == s.lemmas[i]
+        {
+          l += 1
+        }
       }
       n += s.words.count
     }
     let seconds = Double(time.components.seconds) + Double(time.components.attoseconds) * 1e-18
-    return (Double(u) / Double(max(1, n)), Double(x) / Double(max(1, n)), seconds)
+    let all = Double(max(1, n))
+    return (Double(u) / all, Double(x) / all, Double(l) / all, seconds)
   }
 }
 
@@ -313,6 +330,10 @@ extension POSModel {
     header.comma()
     header.key("classes")
     header.meta(.integer(classes.count))
+    let lemmaBytes = Array((lemmatizer?.lines ?? []).map { $0 + "\n" }.joined().utf8)
+    header.comma()
+    header.key("lemmatizer")
+    header.meta(.integer(lemmaBytes.count))
     header.comma()
     header.key("directions")
     header.open("[")
@@ -347,6 +368,7 @@ extension POSModel {
       for r in 0..<d.count { out.append(UInt8(d.starts[r + 1] - d.starts[r])) }
       for e in d.entries { put(e) }
     }
+    out += lemmaBytes
     return out
   }
 
@@ -437,9 +459,18 @@ extension POSModel {
           uposCount: labels[0].count, labels: n, scales: scales, hashes: hashes, starts: starts,
           entries: entries))
     }
+    var lemmatizer: Lemmatizer?
+    if case .integer(let size)? = field("lemmatizer"), size > 0 {
+      guard size <= bytes.count - offset,
+        let text = String(validating: bytes[offset..<(offset + size)], as: UTF8.self),
+        let l = Lemmatizer(lines: text.split(separator: "\n"))
+      else { return nil }
+      lemmatizer = l
+      offset += size
+    }
     guard ok, offset == bytes.count else { return nil }
     self.init(
       labels: labels, forward: directions[0], backward: directions.count > 1 ? directions[1] : nil,
-      classes: classes, pairs: pairs)
+      classes: classes, pairs: pairs, lemmatizer: lemmatizer)
   }
 }

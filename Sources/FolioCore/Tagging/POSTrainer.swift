@@ -156,6 +156,15 @@ public enum POSTrainer {
     for g in gold { for (u, x) in g { pairSet.insert(u << 16 | x) } }
     let pairs = pairSet.sorted().map { (upos: $0 >> 16, xpos: $0 & 0xffff) }
     let classes = lexicon.table()
+    let hasLemmas = train.contains { !$0.lemmas.isEmpty }
+    let lemmatizer =
+      hasLemmas
+      ? Lemmatizer.train(
+        train.flatMap { s in
+          s.words.indices.compactMap { i in
+            i < s.lemmas.count ? (s.words[i], s.upos[i], s.xpos[i], s.lemmas[i]) : nil
+          }
+        }) : nil
     let n = labels[0].count + labels[1].count
     let trainers = Box([
       PerceptronTrainer(uposCount: labels[0].count, labels: n),
@@ -168,7 +177,8 @@ public enum POSTrainer {
       let none = SparseWeights(
         uposCount: labels[0].count, labels: n, hashes: [], weights: [], minimum: 1)
       return POSModel(
-        labels: labels, forward: w.first ?? none, backward: w.last, classes: classes, pairs: pairs)
+        labels: labels, forward: w.first ?? none, backward: w.last, classes: classes, pairs: pairs,
+        lemmatizer: lemmatizer)
     }
     var order = Array(train.indices)
     var rng = SplitMix(seed: seed)
@@ -186,7 +196,7 @@ public enum POSTrainer {
       }
       let model = made()
       let trained = Double(right.value[0]) / Double(words)
-      let (upos, xpos, _) = dev.isEmpty ? (trained, trained, 0) : model.accuracy(dev)
+      let (upos, xpos, _, _) = dev.isEmpty ? (trained, trained, 0, 0) : model.accuracy(dev)
       progress(iteration, trained, upos, xpos)
       let accuracy = (upos + xpos) / 2
       if let kept = best, accuracy <= kept.accuracy {

@@ -1,0 +1,191 @@
+/// A lemmatiser learned from tagged words: the lemma is the word's form edited at its end
+/// (`said` → strip 3, add `ay` → `say`), the edit chosen by the longest ending of the form
+/// that the training data has with the same tags, and a list of exceptions where the
+/// endings choose wrong (`was` → `be`, `n't` → `not`), as UDPipe and Stanza do.
+public struct Lemmatizer: Sendable {
+  /// An edit from a form to its lemma: lowercase the form first or not, drop `strip` scalars
+  /// from its end, add `append`.
+  struct Rule: Hashable, Comparable, Sendable {
+    var lower: Bool
+    var strip: Int
+    var append: String
+
+    /// The rule that makes `lemma` from `form`.
+    init(form: String, lemma: String) {
+      // A lowercase lemma is made from the lowercase form (The → the, Said → say); one with
+      // capitals from the form as it is (Bush → Bush).
+      lower = lemma == lemma.lowercased()
+      let base = Array((lower ? form.lowercased() : form).unicodeScalars)
+      let target = Array(lemma.unicodeScalars)
+      var common = 0
+      while common < base.count && common < target.count && base[common] == target[common] {
+        common += 1
+      }
+      strip = base.count - common
+      var tail = String.UnicodeScalarView()
+      tail.append(contentsOf: target[common...])
+      append = String(tail)
+    }
+
+    init(lower: Bool, strip: Int, append: String) {
+      self.lower = lower
+      self.strip = strip
+      self.append = append
+    }
+
+    /// The lemma of `form`, or nil when the form is too short for the rule.
+    func apply(_ form: String) -> String? {
+      let base = (lower ? form.lowercased() : form).unicodeScalars
+      guard strip <= base.count else { return nil }
+      var out = String.UnicodeScalarView(base.dropLast(strip))
+      out.append(contentsOf: append.unicodeScalars)
+      return String(out)
+    }
+
+    static func < (a: Rule, b: Rule) -> Bool {
+      (a.lower ? 1 : 0, a.strip, a.append) < (b.lower ? 1 : 0, b.strip, b.append)
+    }
+
+    /// `L3ay`: L or K (lowercase or keep), the number to strip, what to add.
+    var text: String { (lower ? "L" : "K") + String(strip) + "|" + append }
+
+    init?(text: Substring) {
+      guard let mode = text.first, mode == "L" || mode == "K",
+        let bar = text.firstIndex(of: "|"),
+        let n = Int(text[text.index(after: text.startIndex)..<bar]),
+        n >= 0
+      else { return nil }
+      self.init(lower: mode == "L", strip: n, append: String(text[text.index(after: bar)...]))
+    }
+  }
+
+  /// The longest ending looked up.
+  static let longest = 6
+  /// `form\tUPOS\tXPOS` (form lowercased) → lemma, where the endings choose wrong.
+  var exceptions: [String: String]
+  /// `UPOS\tXPOS\tending` and `UPOS\t\tending` (lowercased) → rule.
+  var endings: [String: Rule]
+
+  init(exceptions: [String: String], endings: [String: Rule]) {
+    self.exceptions = exceptions
+    self.endings = endings
+  }
+
+  /// The lemma of `form` tagged `upos` and `xpos`.
+  public func lemma(_ form: String, upos: String, xpos: String) -> String {
+    let lower = form.lowercased()
+    let tags = "\t" + upos + "\t" + xpos
+    if let lemma = exceptions["!" + form + tags] ?? exceptions[lower + tags] { return lemma }
+    return fromEndings(form, lower: lower, upos: upos, xpos: xpos) ?? form
+  }
+
+  private func fromEndings(_ form: String, lower: String, upos: String, xpos: String) -> String? {
+    let scalars = Array(lower.unicodeScalars)
+    for tags in [upos + "\t" + xpos + "\t", upos + "\t\t"] {
+      for k in stride(from: min(Self.longest, scalars.count), through: 0, by: -1) {
+        var key = tags
+        key.unicodeScalars.append(contentsOf: scalars[(scalars.count - k)...])
+        if let rule = endings[key], let lemma = rule.apply(form) { return lemma }
+      }
+    }
+    return nil
+  }
+
+  /// Learns from (form, UPOS, XPOS, lemma) words.
+  public static func train(_ words: [(form: String, upos: String, xpos: String, lemma: String)])
+    -> Lemmatizer
+  {
+    var byWord: [String: [String: Int]] = [:]
+    var byForm: [String: [String: Int]] = [:]
+    var forms: [String: Set<String>] = [:]
+    var byEnding: [String: [Rule: Int]] = [:]
+    for w in words where w.lemma != "_" {
+      let rule = Rule(form: w.form, lemma: w.lemma)
+      let lower = w.form.lowercased()
+      let key = lower + "\t" + w.upos + "\t" + w.xpos
+      byWord[key, default: [:]][w.lemma, default: 0] += 1
+      forms[key, default: []].insert(w.form)
+      byForm["!" + w.form + "\t" + w.upos + "\t" + w.xpos, default: [:]][w.lemma, default: 0] += 1
+      let scalars = Array(lower.unicodeScalars)
+      for k in 0...min(longest, scalars.count) {
+        var ending = String.UnicodeScalarView()
+        ending.append(contentsOf: scalars[(scalars.count - k)...])
+        let e = String(ending)
+        byEnding[w.upos + "\t" + w.xpos + "\t" + e, default: [:]][rule, default: 0] += 1
+        byEnding[w.upos + "\t\t" + e, default: [:]][rule, default: 0] += 1
+      }
+    }
+    func best(_ counts: [Rule: Int]) -> Rule? {
+      counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
+    }
+    var endings: [String: Rule] = [:]
+    for (key, counts) in byEnding {
+      if let rule = best(counts) { endings[key] = rule }
+    }
+    // An ending whose rule is its shorter ending's adds nothing.
+    var pruned: [String: Rule] = [:]
+    for (key, rule) in endings {
+      let parts = key.split(separator: "\t", omittingEmptySubsequences: false)
+      let ending = parts[2].unicodeScalars
+      if !ending.isEmpty {
+        let shorter =
+          parts[0] + "\t" + parts[1] + "\t" + String(String.UnicodeScalarView(ending.dropFirst()))
+        if endings[String(shorter)] == rule { continue }
+      }
+      pruned[key] = rule
+    }
+    var model = Lemmatizer(exceptions: [:], endings: pruned)
+    func commonest(_ counts: [String: Int]) -> String? {
+      counts.max(by: { a, b in a.value != b.value ? a.value < b.value : a.key > b.key })?.key
+    }
+    // A word gets its lemma as an exception when the endings give any of its spellings
+    // another (`i` → `I` although `I` → `I` follows from the endings), and a spelling its
+    // own when the word's is not its (`al` → `al` where `Al` → `Al` is commoner).
+    for (key, counts) in byWord {
+      guard let lemma = commonest(counts) else { continue }
+      let parts = key.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+      for form in forms[key] ?? []
+      where model.fromEndings(form, lower: parts[0], upos: parts[1], xpos: parts[2]) != lemma {
+        model.exceptions[key] = lemma
+        break
+      }
+    }
+    for (key, counts) in byForm {
+      guard let lemma = commonest(counts) else { continue }
+      let parts = key.dropFirst().split(separator: "\t", omittingEmptySubsequences: false)
+        .map(String.init)
+      let lower = parts[0].lowercased()
+      let general =
+        model.exceptions[lower + "\t" + parts[1] + "\t" + parts[2]]
+        ?? model.fromEndings(parts[0], lower: lower, upos: parts[1], xpos: parts[2])
+      if general != lemma { model.exceptions[key] = lemma }
+    }
+    return model
+  }
+
+  /// The lemmatiser as lines: `=form\tUPOS\tXPOS\tlemma` and `*UPOS\tXPOS\tending\trule`,
+  /// sorted.
+  public var lines: [String] {
+    (exceptions.map { "=" + $0.key + "\t" + $0.value }
+      + endings.map { "*" + $0.key + "\t" + $0.value.text }).sorted()
+  }
+
+  /// The lemmatiser `lines` wrote, or nil.
+  public init?(lines: some Sequence<Substring>) {
+    var exceptions: [String: String] = [:]
+    var endings: [String: Rule] = [:]
+    for line in lines {
+      let parts = line.dropFirst().split(separator: "\t", omittingEmptySubsequences: false)
+      guard parts.count == 4 else { return nil }
+      let key = parts[0...2].joined(separator: "\t")
+      switch line.first {
+      case "=": exceptions[key] = String(parts[3])
+      case "*":
+        guard let rule = Rule(text: parts[3]) else { return nil }
+        endings[key] = rule
+      default: return nil
+      }
+    }
+    self.init(exceptions: exceptions, endings: endings)
+  }
+}
