@@ -177,6 +177,17 @@ struct Eval: ParsableCommand {
             xpos * 100,
             m.lemmatizer == nil ? "" : String(format: "lemma %.2f%%\n", lemma * 100),
             Double(words) / max(seconds, 1e-9)))
+        if let data = FileManager.default.contents(atPath: gold),
+          let raw = try? CoNLLU.parse(String(decoding: data, as: UTF8.self)),
+          raw.contains(where: { $0.comment("text") != nil })
+        {
+          let r = m.scoreRawText(raw)
+          Console.out(
+            String(
+              format: "from the raw text (gold sentences): words F1 %.2f%%, UPOS F1 %.2f%%%@\n",
+              r.wordF1 * 100, r.uposF1 * 100,
+              m.lemmatizer == nil ? "" : String(format: ", lemma F1 %.2f%%", r.lemmaF1 * 100)))
+        }
         if errors > 0 { Console.out(Self.errors(m, sentences, top: errors)) }
       } catch let error as FolioError {
         throw fail(error)

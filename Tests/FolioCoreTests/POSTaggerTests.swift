@@ -114,3 +114,36 @@ import Testing
     #expect(Lemmatizer(lines: ["?x\ty\tz\tL0|"]) == nil)
   }
 }
+
+@Suite("word segmentation for the tagger") struct WordSegmenterTests {
+  func words(_ text: String) -> [String] {
+    var t = text
+    return t.withUTF8 { b in
+      WordSegmenter.words(Tokenizer.tokenize(utf8: b), in: b).map {
+        String(
+          decoding: UnsafeBufferPointer(rebasing: b[Int($0.start)..<Int($0.end)]), as: UTF8.self)
+      }
+    }
+  }
+
+  @Test("clitics split, prefixes and abbreviations joined, runs of punctuation kept whole")
+  func segments() {
+    #expect(
+      words("I don't know, John's can't.") == [
+        "I", "do", "n't", "know", ",", "John", "'s", "ca", "n't", ".",
+      ])
+    #expect(
+      words("She’ll say we’re gonna win") == ["She", "’ll", "say", "we", "’re", "gon", "na", "win"])
+    #expect(
+      words("an e-mail to co-workers about long-term plans") == [
+        "an", "e-mail", "to", "co-workers", "about", "long", "-", "term", "plans",
+      ])
+    #expect(
+      words("Mr. Smith of the U.S. met J. Doe at 10:30 on 08/16/2000...") == [
+        "Mr.", "Smith", "of", "the", "U.S.", "met", "J.", "Doe", "at", "10:30", "on", "08/16/2000",
+        "...",
+      ])
+    #expect(words("It is 5 p.m. Now!!") == ["It", "is", "5", "p.m.", "Now", "!!"])
+    #expect(words("cannot") == ["can", "not"])
+  }
+}
