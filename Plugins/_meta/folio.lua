@@ -230,7 +230,7 @@ function Counter:add(key, n) end
 
 --- Counts the document's tokens (or with `ngram = n`, 2 to 6, sequences `"a b c"`) in Swift; returns how many were added.
 ---@param doc Document
----@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, breaks?: string[], distinct?: boolean}
+---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, breaks?: string[], distinct?: boolean, attr?: string, pos?: string|string[]}
 ---@return integer
 function Counter:add_tokens(doc, opts) end
 
@@ -280,6 +280,16 @@ function Gazetteer:find(doc) end
 ---@param layer string
 ---@return integer
 function Gazetteer:tag(doc, layer) end
+
+--- A part-of-speech tagger and lemmatiser from a model's bytes (`folio train pos` makes them).
+---@param model string
+---@return Tagger
+function folio.tagger.load(model) end
+
+--- Tags the document: its tokens become the model's words (clitics split: `do` `n't`), each with `t.pos`, `t.tag` and `t.lemma`; returns the number of words.
+---@param doc Document
+---@return integer
+function Tagger:tag(doc) end
 
 --- Compiles a PCRE2 regular expression (JIT, UTF-8, Unicode classes, named groups).
 ---@param pattern string
@@ -360,8 +370,8 @@ function Regex:exec(s, init) end
 ---@return integer
 function Regex:tag(doc, layer, label) end
 
---- The document's tokens (UAX #29 words): `t.text`, `t.first`, `t.last` (byte positions as `string.find` gives them), `t.kind` (word, number, punct, symbol, url, email, handle, hashtag, emoji) and `t.norm` (NFKC, case-folded: `Straße` → `strasse`).
----@param opts? {norm?: boolean}
+--- The document's tokens (UAX #29 words): `t.text`, `t.first`, `t.last` (byte positions as `string.find` gives them), `t.kind` (word, number, punct, symbol, url, email, handle, hashtag, emoji) and `t.norm` (NFKC, case-folded: `Straße` → `strasse`); after a tagger, also `t.pos`, `t.tag` and `t.lemma`, and `{pos = "NOUN,VERB"}` keeps the tokens with one of those parts of speech.
+---@param opts? {norm?: boolean, pos?: string|string[]}
 ---@return List
 function Document:tokens(opts) end
 

@@ -3,7 +3,11 @@
 -- one list per value of a metadata field. Counting and ranking run in Swift (folio.counter).
 local M = {}
 
-local stop, kinds -- read once per worker
+local stop, kinds, attr, pos -- read once per worker
+
+-- by= one of these counts that token attribute (a tagger such as pos sets them); any other
+-- name is a metadata field.
+local ATTRS = { lemma = true, pos = true, tag = true }
 
 local function setup(ctx)
   stop = {}
@@ -13,6 +17,8 @@ local function setup(ctx)
   end
   kinds = {}
   for k in ctx.options.kinds:gmatch("[^,%s]+") do kinds[#kinds + 1] = k end
+  attr = ATTRS[ctx.options.by] and ctx.options.by or nil
+  pos = ctx.options.pos ~= "" and ctx.options.pos or nil
 end
 
 function M.init(ctx)
@@ -22,7 +28,7 @@ end
 function M.each(state, doc, ctx)
   if not kinds then setup(ctx) end
   local key = ""
-  if ctx.options.by ~= "" then
+  if ctx.options.by ~= "" and not attr then
     local v = doc.meta[ctx.options.by]
     key = v == nil and "" or tostring(v)
   end
@@ -31,8 +37,14 @@ function M.each(state, doc, ctx)
     g = { counts = folio.counter(), docs = folio.counter() }
     state.groups[key] = g
   end
-  g.counts:add_tokens(doc, { lower = true, kinds = kinds })
-  if ctx.options.docfreq then g.docs:add_tokens(doc, { lower = true, kinds = kinds, distinct = true }) end
+  -- Lemmas and tags are counted as the tagger wrote them (a proper noun's lemma keeps its
+  -- capital); words lowercased.
+  local opts = { lower = attr == nil, kinds = kinds, attr = attr, pos = pos }
+  g.counts:add_tokens(doc, opts)
+  if ctx.options.docfreq then
+    opts.distinct = true
+    g.docs:add_tokens(doc, opts)
+  end
 end
 
 function M.merge(a, b)
@@ -72,14 +84,14 @@ function M.finish(state, ctx)
         local per_million = total > 0 and n * 1e6 / total or 0
         local row = { rank, w, n, math.floor(per_million * 10 + 0.5) / 10 }
         if o.docfreq then row[#row + 1] = g.docs:get(w) end
-        if o.by ~= "" then table.insert(row, 1, key) end
+        if o.by ~= "" and not attr then table.insert(row, 1, key) end
         rows[#rows + 1] = row
       end
     end
   end
-  local columns = { "rank", "word", "count", "per_million" }
+  local columns = { "rank", attr or "word", "count", "per_million" }
   if o.docfreq then columns[#columns + 1] = "documents" end
-  if o.by ~= "" then table.insert(columns, 1, o.by) end
+  if o.by ~= "" and not attr then table.insert(columns, 1, o.by) end
   return {
     title = "wordfreq",
     columns = columns,

@@ -223,7 +223,17 @@ static int token_index(lua_State *L) {
     }
   }
   lua_settop(L, 2);
+  lua_pushvalue(L, 2);
   lua_rawget(L, lua_upvalueindex(2));
+  if (lua_isnil(L, -1) && lua_type(L, 2) == LUA_TSTRING) {
+    // Not a field or a method: a token attribute (`pos`, `lemma`), answered by the methods
+    // table's `__attr(token, name)`.
+    lua_pop(L, 1);
+    if (lua_getfield(L, lua_upvalueindex(2), "__attr") != LUA_TFUNCTION) return 0;
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_call(L, 2, 1);
+  }
   return 1;
 }
 

@@ -12,6 +12,11 @@ public final class Document {
   public private(set) var layerNames: [String] = []
   private var layers: [String: Layer] = [:]
   private var cachedTokens: [Token]?
+  /// Attributes of the tokens (`pos`, `lemma`, ...), set with the tokens by a tagger; gone
+  /// when the text changes.
+  public private(set) var tokenColumns: [String: TokenColumn] = [:]
+  /// The names of `tokenColumns`, in the order they were set.
+  public private(set) var tokenColumnNames: [String] = []
   private var cachedCounts: (tokens: Int, words: Int)?
   private var cachedSentences: (revision: Int, ranges: [Range<Int>])?
   /// Byte ranges of the original text removed by `cut`, in order of the current text.
@@ -62,6 +67,16 @@ public final class Document {
   }
 
   public func layer(_ name: String) -> Layer? { layers[name] }
+
+  /// Sets the tokens and their attribute columns (`setWords`).
+  func replaceTokens(_ tokens: [Token], columns: [(name: String, column: TokenColumn)]) {
+    cachedTokens = tokens
+    cachedCounts = nil
+    revision += 1
+    for (name, column) in columns where column.count == tokens.count {
+      if tokenColumns.updateValue(column, forKey: name) == nil { tokenColumnNames.append(name) }
+    }
+  }
 
   /// The spans of layer `name`; `sentence`, unless a plugin stored its own, is computed from
   /// the text (`Sentences`).
@@ -246,6 +261,8 @@ public final class Document {
     guard length > 0 else { return }
     text = String(decoding: utf8[..<lower] + utf8[upper...], as: UTF8.self)
     cachedTokens = nil
+    tokenColumns = [:]
+    tokenColumnNames = []
     cachedCounts = nil
     revision += 1
     cuts.append((lower, length))

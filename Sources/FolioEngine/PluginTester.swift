@@ -389,9 +389,11 @@ public struct PluginTester {
     }
   }
 
-  /// A plain snapshot of a document: `{id, text, meta, layers = {name = List of spans}}`.
+  /// A plain snapshot of a document: `{id, text, meta, layers = {name = List of spans}}`, and
+  /// when a tagger set token attributes, `words`: a List of `{text, first, last, kind, pos,
+  /// ...}`.
   private func push(_ d: Document, _ L: LuaState) {
-    L.newTable(hash: 4)
+    L.newTable(hash: 5)
     L.pushString(d.id)
     L.rawSet(-2, "id")
     L.pushString(d.text)
@@ -408,5 +410,28 @@ public struct PluginTester {
       L.rawSet(-2, name)
     }
     L.rawSet(-2, "layers")
+    guard !d.tokenColumnNames.isEmpty else { return }
+    let tokens = d.tokens
+    let utf8 = Array(d.text.utf8)
+    L.newTable(array: Int32(clamping: tokens.count))
+    for (i, t) in tokens.enumerated() {
+      L.newTable(hash: 4 + Int32(d.tokenColumnNames.count))
+      L.pushString(String(decoding: utf8[Int(t.start)..<Int(t.end)], as: UTF8.self))
+      L.rawSet(-2, "text")
+      L.pushInteger(Int(t.start) + 1)
+      L.rawSet(-2, "first")
+      L.pushInteger(Int(t.end))
+      L.rawSet(-2, "last")
+      L.pushString(t.kind.name)
+      L.rawSet(-2, "kind")
+      for name in d.tokenColumnNames {
+        if let v = d.tokenAttribute(name, at: i) {
+          L.pushString(v)
+          L.rawSet(-2, name)
+        }
+      }
+      L.rawSet(-2, i + 1)
+    }
+    L.rawSet(-2, "words")
   }
 }

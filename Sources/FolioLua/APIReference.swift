@@ -242,14 +242,15 @@ extension FolioLua {
       "Counter:add", "c:add(key [, n])", "Adds `n` (default 1) to `key`.",
       annotations: ["---@param key string", "---@param n? integer"]),
     APIEntry(
-      "Counter:add_tokens", "c:add_tokens(doc [, {lower, kinds, ngram, breaks, distinct}])",
+      "Counter:add_tokens",
+      "c:add_tokens(doc [, {lower, kinds, ngram, breaks, distinct, attr, pos}])",
       returns: "integer",
       "Counts the document's tokens (or with `ngram = n`, 2 to 6, sequences `\"a b c\"`) in Swift; returns how many were added.",
       details:
-        "With `distinct = true` each different token counts once per document: document frequencies. Tokens of other kinds than `kinds` are skipped; with `breaks` (token kinds, and `\"sentence\"` for sentence ends) a sequence never spans one: `breaks = {\"punct\", \"number\", \"sentence\"}` keeps n-grams inside runs of words.",
+        "With `distinct = true` each different token counts once per document: document frequencies. Tokens of other kinds than `kinds` are skipped; with `breaks` (token kinds, and `\"sentence\"` for sentence ends) a sequence never spans one: `breaks = {\"punct\", \"number\", \"sentence\"}` keeps n-grams inside runs of words. After a tagger (`-p pos`), `attr = \"lemma\"` (or `\"pos\"`, `\"tag\"`) counts that attribute instead of the text and `pos = \"NOUN,VERB\"` (or a list) only the tokens with one of those parts of speech; without a tagger either is an error that says so.",
       annotations: [
         "---@param doc Document",
-        "---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, breaks?: string[], distinct?: boolean}",
+        "---@param opts? {lower?: boolean, kinds?: string[], ngram?: integer, breaks?: string[], distinct?: boolean, attr?: string, pos?: string|string[]}",
         "---@return integer",
       ]),
     APIEntry(
@@ -303,6 +304,21 @@ extension FolioLua {
       "Gazetteer:tag", "g:tag(doc, layer)", returns: "integer",
       "Adds a span per match to `layer` (label = the entry's label); returns how many.",
       annotations: ["---@param doc Document", "---@param layer string", "---@return integer"]),
+
+    // MARK: folio.tagger
+    APIEntry(
+      "folio.tagger.load", "folio.tagger.load(model)", returns: "Tagger",
+      "A part-of-speech tagger and lemmatiser from a model's bytes (`folio train pos` makes them).",
+      details:
+        "`model` is the model file's contents: from a plugin option of type `file` (`ctx.files.model`) or `folio.read_file`. A model read once is kept for the process, so each worker's plugin loads it at no cost.",
+      example: "local tagger = folio.tagger.load(ctx.files.model)",
+      annotations: ["---@param model string", "---@return Tagger"]),
+    APIEntry(
+      "Tagger:tag", "tagger:tag(doc)", returns: "integer",
+      "Tags the document: its tokens become the model's words (clitics split: `do` `n't`), each with `t.pos`, `t.tag` and `t.lemma`; returns the number of words.",
+      details:
+        "A plugin that calls it declares `writes = [\"token:pos\", \"token:tag\", \"token:lemma\"]`. Token lists made before it end: `doc:tokens()` gives the words.",
+      annotations: ["---@param doc Document", "---@return integer"]),
 
     // MARK: folio.re
     APIEntry(
@@ -387,13 +403,13 @@ extension FolioLua {
       "Metadata, read and write: `doc.meta.date = \"2024-06-27\"`; strings, numbers, booleans and lists; `pairs(doc.meta)` walks it."
     ),
     APIEntry(
-      "Document:tokens", "doc:tokens()",
+      "Document:tokens", "doc:tokens([{pos}])",
       returns: "List of Token",
-      "The document's tokens (UAX #29 words): `t.text`, `t.first`, `t.last` (byte positions as `string.find` gives them), `t.kind` (word, number, punct, symbol, url, email, handle, hashtag, emoji) and `t.norm` (NFKC, case-folded: `Straße` → `strasse`).",
+      "The document's tokens (UAX #29 words): `t.text`, `t.first`, `t.last` (byte positions as `string.find` gives them), `t.kind` (word, number, punct, symbol, url, email, handle, hashtag, emoji) and `t.norm` (NFKC, case-folded: `Straße` → `strasse`); after a tagger, also `t.pos`, `t.tag` and `t.lemma`, and `{pos = \"NOUN,VERB\"}` keeps the tokens with one of those parts of speech.",
       details:
         "Tokens are views, not tables: each is a light userdata naming its document's token list and its place in it, and each field is read in C when asked for, so a loop over every token of a corpus makes no table per token (about 4× faster than tables in Lua 5.4, at under a third of the memory). They compare equal when they are the same token and can be table keys. They are read-only (`t:totable()` gives a plain copy) and live as long as their document: in a plugin, during the call that received it; in scripts and the REPL, for the session (once views hold 256 MiB, the oldest go first). Reading one later is an error that says so; keep `t.text`, or `t:totable()`, instead. A list is a snapshot: after `doc:cut` its tokens still describe the text as it was (so cutting from the last token back works) and `doc:tokens()` gives the new ones. In a report state or `folio.json.encode`, a token becomes its fields. The `{norm = true}` option of earlier versions is accepted and no longer needed.",
       example: #"for _, t in ipairs(doc:tokens()) do if t.kind == "word" then n = n + 1 end end"#,
-      annotations: ["---@param opts? {norm?: boolean}", "---@return List"]),
+      annotations: ["---@param opts? {norm?: boolean, pos?: string|string[]}", "---@return List"]),
     APIEntry(
       "Token:next", "t:next()", returns: "Token or nil",
       "The next token of the document, or nil after the last.",

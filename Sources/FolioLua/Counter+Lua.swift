@@ -169,20 +169,37 @@ extension FolioLua {
     return 0
   }
 
-  /// `c:add_tokens(doc [, {lower, kinds, ngram, breaks, distinct}])` → how many were added; with `distinct`, each different token once (document frequencies).
+  /// `c:add_tokens(doc [, {lower, kinds, ngram, breaks, distinct, attr, pos}])` → how many were added; with `distinct`, each different token once (document frequencies); `attr` counts a token attribute (`lemma`, `pos`) instead of the text, `pos` only tokens with one of those parts of speech.
   static func counterAddTokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let c: TermCounter = try L.checkObject(1, "Counter")
     let doc: Document = try L.checkObject(2, "Document")
     let o = try countOptions(L, 3)
     var distinct = false
+    var attribute: String?
+    var pos: Set<String>?
     if L.type(at: 3) == .table {
       if L.rawGet(3, "distinct") != .nil { distinct = L.bool(at: -1) }
       L.pop()
+      if L.rawGet(3, "attr") == .string { attribute = L.string(at: -1) }
+      L.pop()
+      pos = try tagList(L, 3, "pos")
     }
     try L.reserveHost(c.growth(forKey: 0))
     defer { settle(c, L) }
     let before = c.total
-    if o.ngram > 2 || (o.ngram == 2 && o.breaks != nil) {
+    if attribute != nil || pos != nil {
+      for name in [attribute, pos == nil ? nil : "pos"].compactMap({ $0 })
+      where doc.tokenColumns[name] == nil {
+        throw .message(
+          "c:add_tokens: the tokens of \(doc.id) have no '\(name)' - run a tagger that sets it first (-p pos)"
+        )
+      }
+      guard o.ngram == 1 else {
+        throw .message("c:add_tokens: 'attr' and 'pos' count single tokens (ngram = 1)")
+      }
+      doc.addAttribute(
+        attribute, to: c, kinds: o.kinds, pos: pos, lower: o.lower, distinct: distinct)
+    } else if o.ngram > 2 || (o.ngram == 2 && o.breaks != nil) {
       if distinct {
         let once = TermCounter(capacity: max(64, doc.tokens.count))
         doc.addNgrams(

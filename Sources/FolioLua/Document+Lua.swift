@@ -100,20 +100,73 @@ extension FolioLua {
   /// The document and the `norm` option of `doc:tokens` and `doc:token_columns`; leaves only
   /// the document on the stack.
   private static func tokenArguments(_ L: LuaState) throws(LuaHostError) -> (Document, Bool) {
-    let doc: Document = try L.checkObject(1, "Document")
-    var norm = false
-    if L.type(at: 2) == .table {
-      norm = L.rawGet(2, "norm") == .boolean && L.bool(at: -1)
-      L.pop()
-    }
-    L.top = 1
+    let (doc, norm, _) = try tokenFilter(L)
     return (doc, norm)
   }
 
-  /// `doc:tokens([{norm = true}])` → List of `{text, first, last, kind [, norm]}`.
+  /// The document, `norm`, and the tags asked for with `pos` (a string of comma-separated tags
+  /// or a list) in the options table at 2.
+  private static func tokenFilter(_ L: LuaState) throws(LuaHostError) -> (
+    Document, Bool, Set<String>?
+  ) {
+    let doc: Document = try L.checkObject(1, "Document")
+    var norm = false
+    var pos: Set<String>?
+    if L.type(at: 2) == .table {
+      norm = L.rawGet(2, "norm") == .boolean && L.bool(at: -1)
+      L.pop()
+      pos = try tagList(L, 2, "pos")
+    }
+    L.top = 1
+    return (doc, norm, pos)
+  }
+
+  /// The tags of option `key` of the table at `index`: a string of comma-separated tags or a
+  /// list of strings; nil when absent.
+  static func tagList(_ L: LuaState, _ index: Int32, _ key: String) throws(LuaHostError)
+    -> Set<String>?
+  {
+    defer { L.pop() }
+    switch L.rawGet(index, key) {
+    case .nil: return nil
+    case .string:
+      return Set(
+        (L.string(at: -1) ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init))
+    case .table:
+      var out = Set<String>()
+      let n = L.rawLength(-1)
+      for i in 0..<n {
+        L.rawGet(-1, i + 1)
+        guard let s = L.string(at: -1) else {
+          throw .message("option '\(key)': item \(i + 1) is a \(L.typeName(at: -1)), not a string")
+        }
+        out.insert(s)
+        L.pop()
+      }
+      return out
+    default:
+      throw .message(
+        "option '\(key)' must be a string or a list of strings, not a \(L.typeName(at: -1))")
+    }
+  }
+
+  /// `doc:tokens([{pos = "NOUN,VERB"}])` → List of token views (with `pos`, only the tokens a
+  /// tagger gave one of those parts of speech).
   static func tokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let (doc, _) = try tokenArguments(L)
-    pushTokens(of: doc, L, doc: 1)
+    let (doc, _, pos) = try tokenFilter(L)
+    guard let pos else {
+      pushTokens(of: doc, L, doc: 1)
+      return 1
+    }
+    guard let column = doc.tokenColumns["pos"] else {
+      throw .message(
+        "doc:tokens{pos = ...}: the document's tokens have no part of speech - run a tagger first (-p pos)"
+      )
+    }
+    let codes = Set(pos.compactMap { column.code(of: $0) })
+    var indices: [UInt32] = []
+    for (i, c) in column.codes.enumerated() where codes.contains(c) { indices.append(UInt32(i)) }
+    pushTokens(of: doc, L, doc: 1, indices: indices)
     return 1
   }
 
@@ -154,14 +207,18 @@ extension FolioLua {
     let L = vm.state
     L.newTable(hash: 2)
     vm.setFunction("__index") { (L) throws(LuaHostError) -> Int32 in
-      guard L.type(at: 2) == .string, let name = L.string(at: 2),
-        tokenColumnNames.contains(name)
-      else { return 0 }
+      guard L.type(at: 2) == .string, let name = L.string(at: 2) else { return 0 }
       try makeTokenColumn(L, name)
       return 1
     }
     vm.setFunction("__pairs") { (L) throws(LuaHostError) -> Int32 in
-      for name in tokenColumnNames where L.rawGet(1, name) == .nil {
+      var names = tokenColumnNames
+      if L.rawMetatable(1) {
+        L.rawGet(-1, "doc")
+        names += L.object(at: -1, as: Document.self)?.tokenColumnNames ?? []
+        L.pop(2)
+      }
+      for name in names where L.rawGet(1, name) == .nil {
         L.pop()
         try makeTokenColumn(L, name)
         L.pop()
@@ -195,6 +252,21 @@ extension FolioLua {
     L.pop(2)
     if name == "norm" && !norm {
       L.pushNil()
+      return
+    }
+    if !tokenColumnNames.contains(name) {
+      // A token attribute a tagger set (`pos`, `lemma`), or nil.
+      guard let values = doc.tokenColumns[name] else {
+        L.pushNil()
+        return
+      }
+      L.newTable(array: Int32(clamping: values.count))
+      for i in 0..<values.count {
+        L.pushString(values[i])
+        L.rawSet(-2, i + 1)
+      }
+      L.pushValue(-1)
+      L.rawSet(1, name)
       return
     }
     let tokens = doc.tokens

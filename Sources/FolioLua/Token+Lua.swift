@@ -18,7 +18,9 @@ extension FolioLua {
   static let viewSlot: Int32 = 3
 
   /// The fields and the methods of a token (for the REPL's completion).
-  public static let tokenFieldNames = ["text", "first", "last", "kind", "norm"]
+  public static let tokenFieldNames = [
+    "text", "first", "last", "kind", "norm", "pos", "tag", "lemma",
+  ]
   public static let tokenMethods = ["next", "prev", "covering", "within", "totable"]
 
   /// Installs the token metatable shared by all light userdata.
@@ -51,6 +53,20 @@ extension FolioLua {
     }
     vm.setFunction("totable") { (L) throws(LuaHostError) -> Int32 in
       pushTable(try tokenInfo(L, 1), L)
+      return 1
+    }
+    // `t.pos`, `t.lemma`: attributes a tagger set (the token's `__index` asks here for a name
+    // that is not a field or a method).
+    vm.setFunction("__attr") { (L) throws(LuaHostError) -> Int32 in
+      let info = try tokenInfo(L, 1)
+      guard let name = L.string(at: 2) else { return 0 }
+      folio_tokens_pushdocument(L.L, info.view)
+      let doc = L.object(at: -1, as: Document.self)
+      L.pop()
+      guard let doc, doc.tokens.count == Int(info.count),
+        let value = doc.tokenAttribute(name, at: Int(info.index))
+      else { return 0 }
+      L.pushString(value)
       return 1
     }
     L.pushFunction(
@@ -115,6 +131,23 @@ extension FolioLua {
     L.rawSet(-2, "last")
     L.pushString(kindName(info))
     L.rawSet(-2, "kind")
+    for (name, value) in attributes(info, L) {
+      L.pushString(value)
+      L.rawSet(-2, name)
+    }
+  }
+
+  /// The attributes a tagger set on the token (`pos`, `tag`, `lemma`), in the order set.
+  static func attributes(_ info: FolioTokenInfo, _ L: LuaState) -> [(String, String)] {
+    folio_tokens_pushdocument(L.L, info.view)
+    let doc = L.object(at: -1, as: Document.self)
+    L.pop()
+    guard let doc, !doc.tokenColumnNames.isEmpty, doc.tokens.count == Int(info.count) else {
+      return []
+    }
+    return doc.tokenColumnNames.compactMap { name in
+      doc.tokenAttribute(name, at: Int(info.index)).map { (name, $0) }
+    }
   }
 
   static func kindName(_ info: FolioTokenInfo) -> String {

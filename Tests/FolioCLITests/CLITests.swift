@@ -266,13 +266,31 @@ struct CLI {
       ))
   }
 
+  @Test("pos tags words; wordfreq counts verbs by lemma; without a tagger it says what to run")
+  func lemmas() throws {
+    let r = try CLI.run([
+      "run", "Examples/news", "-p", "pos", "-p", "wordfreq:by=lemma,pos=VERB,top=4",
+    ])
+    #expect(r.status == 0)
+    #expect(
+      r.stdout
+        == "rank\tlemma\tcount\tper_million\n1\tsay\t41\t129337.5\n2\tkeep\t20\t63091.5\n3\treport\t20\t63091.5\n4\tpay\t13\t41009.5\n"
+    )
+    let bare = try CLI.run(["run", "Examples/news", "-p", "wordfreq:by=lemma"])
+    #expect(bare.status == 65)
+    #expect(
+      bare.stderr.hasPrefix(
+        "Error: plugin 'wordfreq': Plugins/wordfreq/init.lua:43: c:add_tokens: the tokens of 000_45508004cb4e5294.txt have no 'lemma' - run a tagger that sets it first (-p pos)"
+      ))
+  }
+
   @Test("a misspelt option is a coded error naming the options")
   func badOption() throws {
     let r = try CLI.run(["run", "Examples/news", "-p", "wordfreq:tpo=3"])
     #expect(r.status == 78)
     #expect(
       r.stderr
-        == "Error: [F103] plugin 'wordfreq': no option 'tpo' - while reading the options\nHelp: Did you mean 'top'? its options: by, docfreq, kinds, min, stopwords, top\n"
+        == "Error: [F103] plugin 'wordfreq': no option 'tpo' - while reading the options\nHelp: Did you mean 'top'? its options: by, docfreq, kinds, min, pos, stopwords, top\n"
     )
   }
 

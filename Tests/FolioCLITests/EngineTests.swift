@@ -87,16 +87,16 @@ import Testing
         "out.md",
         "## wordfreq\n\n"
           + "| rank | word | count | per_million |\n|---|---|---|---|\n| 1 | the | 2 | 285714.3 |\n\n"
-          + "- plugin: wordfreq\n- version: 1.0.0\n"
-          + "- options: by=\"\", docfreq=false, kinds=word, min=1, stopwords=\"\", top=1\n"
+          + "- plugin: wordfreq\n- version: 1.1.0\n"
+          + "- options: by=\"\", docfreq=false, kinds=word, min=1, pos=\"\", stopwords=\"\", top=1\n"
           + "- folio: 0.1.0\n- corpus: corpus\n- corpus_documents: 1\n"
           + "- corpus_fingerprint: fp128:c6d4a9667f5662311d6328b34e6332c6\n- documents: 1\n"
-          + "- pipeline: wordfreq 1.0.0 top=1\n- time: 2026-01-01T00:00:00Z\n"
+          + "- pipeline: wordfreq 1.1.0 top=1\n- time: 2026-01-01T00:00:00Z\n"
           + "- per_million: count * 1,000,000 / words counted (in the group, with by)\n"
       ),
       (
         "out.json",
-        #"{"title":"wordfreq","provenance":{"plugin":"wordfreq","version":"1.0.0","options":"by=\"\", docfreq=false, kinds=word, min=1, stopwords=\"\", top=1","folio":"0.1.0","corpus":"corpus","corpus_documents":1,"corpus_fingerprint":"fp128:c6d4a9667f5662311d6328b34e6332c6","documents":1,"pipeline":["wordfreq 1.0.0 top=1"],"time":"2026-01-01T00:00:00Z","per_million":"count * 1,000,000 / words counted (in the group, with by)"},"columns":["rank","word","count","per_million"],"rows":[[1,"the",2,285714.3]]}"#
+        #"{"title":"wordfreq","provenance":{"plugin":"wordfreq","version":"1.1.0","options":"by=\"\", docfreq=false, kinds=word, min=1, pos=\"\", stopwords=\"\", top=1","folio":"0.1.0","corpus":"corpus","corpus_documents":1,"corpus_fingerprint":"fp128:c6d4a9667f5662311d6328b34e6332c6","documents":1,"pipeline":["wordfreq 1.1.0 top=1"],"time":"2026-01-01T00:00:00Z","per_million":"count * 1,000,000 / words counted (in the group, with by)"},"columns":["rank","word","count","per_million"],"rows":[[1,"the",2,285714.3]]}"#
           + "\n"
       ),
       ("out.jsonl", #"{"rank":1,"word":"the","count":2,"per_million":285714.3}"# + "\n"),
@@ -112,7 +112,7 @@ import Testing
     if file.hasSuffix(".csv") || file.hasSuffix(".jsonl") {
       #expect(
         sidecar
-          == #"[{"title":"wordfreq","columns":["rank","word","count","per_million"],"rows":1,"provenance":{"plugin":"wordfreq","version":"1.0.0","options":"by=\"\", docfreq=false, kinds=word, min=1, stopwords=\"\", top=1","folio":"0.1.0","corpus":"corpus","corpus_documents":1,"corpus_fingerprint":"fp128:c6d4a9667f5662311d6328b34e6332c6","documents":1,"pipeline":["wordfreq 1.0.0 top=1"],"time":"2026-01-01T00:00:00Z","per_million":"count * 1,000,000 / words counted (in the group, with by)"}}]"#
+          == #"[{"title":"wordfreq","columns":["rank","word","count","per_million"],"rows":1,"provenance":{"plugin":"wordfreq","version":"1.1.0","options":"by=\"\", docfreq=false, kinds=word, min=1, pos=\"\", stopwords=\"\", top=1","folio":"0.1.0","corpus":"corpus","corpus_documents":1,"corpus_fingerprint":"fp128:c6d4a9667f5662311d6328b34e6332c6","documents":1,"pipeline":["wordfreq 1.1.0 top=1"],"time":"2026-01-01T00:00:00Z","per_million":"count * 1,000,000 / words counted (in the group, with by)"}}]"#
           + "\n")
     } else {
       #expect(sidecar == nil)
@@ -137,7 +137,7 @@ import Testing
     #expect(json.contains(#""corpus":"corpus","reading":"--as text","corpus_documents":3,"#))
     #expect(
       json.contains(
-        #""pipeline":["strip-boilerplate 1.0.0; phrases=$plugin/phrases.txt sha256:ac179e9fc7a21952349032e8d579d580d6d14781bf928791c6dba6e6b6126796 (566 bytes)","gazetteer 1.0.0 file=names.txt; file=names.txt sha256:3e9c8b3d6ef2f9527312d45d3d8aa07a75630a1df8446cd7fc84a07a7c655268 (18 bytes)","wordfreq 1.0.0 top=1"]"#
+        #""pipeline":["strip-boilerplate 1.0.0; phrases=$plugin/phrases.txt sha256:ac179e9fc7a21952349032e8d579d580d6d14781bf928791c6dba6e6b6126796 (566 bytes)","gazetteer 1.0.0 file=names.txt; file=names.txt sha256:3e9c8b3d6ef2f9527312d45d3d8aa07a75630a1df8446cd7fc84a07a7c655268 (18 bytes)","wordfreq 1.1.0 top=1"]"#
       ))
     #expect(json.contains(#""time":"2026-01-01T00:00:00Z""#))
     // The same documents give the same fingerprint at any -j and from shards.

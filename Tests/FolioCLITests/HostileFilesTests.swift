@@ -68,7 +68,7 @@ import Testing
     let dir = try CLI.workspace([:])
     defer { try? FileManager.default.removeItem(at: dir) }
     let meta =
-      #"{"shard":[1,1],"plugins":[{"target":"wordfreq","name":"wordfreq","version":"1.0.0","options":[]}],"reports":[true],"counts":{"read":1,"kept":1,"dropped":0,"failed":0}}"#
+      #"{"shard":[1,1],"plugins":[{"target":"wordfreq","name":"wordfreq","version":"1.1.0","options":[]}],"reports":[true],"counts":{"read":1,"kept":1,"dropped":0,"failed":0}}"#
     // Two nested tables, each claiming 2^26 - 1 array and hash entries, in 19 bytes.
     var body: [UInt8] = []
     for _ in 0..<2 {

@@ -179,7 +179,7 @@ import Testing
     let r = try folio(
       ["plugin", "add", CLI.root.appendingPathComponent("Plugins/wordfreq").path], in: p)
     #expect(r.status == 0, "\(r.stderr)")
-    #expect(r.stdout.hasPrefix("wordfreq 1.0.0 (folder) from "))
+    #expect(r.stdout.hasPrefix("wordfreq 1.1.0 (folder) from "))
     #expect(
       read(p.appendingPathComponent("folio.lock")).contains("commit = \"\"\nhash = \"sha256:"))
     try release("1.0.0")

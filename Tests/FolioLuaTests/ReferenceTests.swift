@@ -21,7 +21,7 @@ import Testing
     L.getGlobal("folio")
     let folio = L.top
     functions(folio, prefix: "folio", separator: ".")
-    for module in ["text", "stats", "re", "json"] {
+    for module in ["text", "stats", "re", "json", "tagger"] {
       L.rawGet(folio, module)
       functions(-1, prefix: "folio." + module, separator: ".")
       L.pop()
@@ -38,8 +38,13 @@ import Testing
       """, chunkname: "=t", results: 3)
     FolioLua.push(Document(id: "d", text: "x"), L)
     FolioLua.push(Corpus(documents: [], sources: []), L)
-    for (offset, type) in ["Counter", "Gazetteer", "Regex", "Document", "Corpus"].enumerated() {
-      let object = L.top - 4 + Int32(offset)
+    let toy = POSTrainer.train(
+      [.init(words: ["x"], upos: ["X"], xpos: ["X"])], dev: [], iterations: 1)
+    FolioLua.push(toy, L)
+    for (offset, type) in ["Counter", "Gazetteer", "Regex", "Document", "Corpus", "Tagger"]
+      .enumerated()
+    {
+      let object = L.top - 5 + Int32(offset)
       #expect(L.rawMetatable(object))
       L.rawGet(-1, "__index")
       #expect(L.upvalue(-1, 1))

@@ -152,3 +152,66 @@ import Testing
     L.pop()
   }
 }
+
+@Suite("token attributes from a tagger") struct TokenAttributeTests {
+  /// A document tagged by a model trained on a few sentences.
+  static func tagged(_ text: String) -> Document {
+    var data: [POSTrainer.Sentence] = []
+    for (subject, verb) in [("I", "fish"), ("you", "swim"), ("we", "go"), ("they", "win")] {
+      data.append(
+        .init(
+          words: [subject, "can", verb, "."], upos: ["PRON", "AUX", "VERB", "PUNCT"],
+          xpos: ["PRP", "MD", "VB", "."], lemmas: [subject.lowercased(), "can", verb, "."]))
+      data.append(
+        .init(
+          words: ["the", "cans", "are", "red", "."], upos: ["DET", "NOUN", "AUX", "ADJ", "PUNCT"],
+          xpos: ["DT", "NNS", "VBP", "JJ", "."], lemmas: ["the", "can", "be", "red", "."]))
+    }
+    let model = POSTrainer.train(data, dev: [], iterations: 8, seed: 3)
+    let doc = Document(id: "d", text: text)
+    model.tag(doc)
+    return doc
+  }
+
+  @Test("t.pos, t.tag, t.lemma; totable and token_columns carry them; doc:tokens{pos=}")
+  func read() throws {
+    let doc = Self.tagged("we can go. the cans are red.")
+    let r = try withDocument(
+      doc,
+      """
+      local t = doc:tokens()
+      local words = {}
+      for i, w in ipairs(t) do words[i] = w.text .. "/" .. w.pos .. "/" .. w.lemma end
+      local cols = doc:token_columns()
+      local nouns = doc:tokens{pos = "NOUN,VERB"}:map(function(x) return x.text end):totable()
+      return table.concat({table.concat(words, " "), t[3].tag, t[2]:totable().lemma,
+        cols.lemma[6], #cols.pos, table.concat(nouns, ","), tostring(t[1].nothing)}, "|")
+      """)
+    #expect(
+      r
+        == "we/PRON/we can/AUX/can go/VERB/go ./PUNCT/. the/DET/the cans/NOUN/can are/AUX/be red/ADJ/red ./PUNCT/.|VB|can|can|9|go,cans|nil"
+    )
+  }
+
+  @Test("counting lemmas and filtering by part of speech; a clear error without a tagger")
+  func counting() throws {
+    let doc = Self.tagged("the cans are red. we can go.")
+    let r = try withDocument(
+      doc,
+      """
+      local c = folio.counter()
+      c:add_tokens(doc, {attr = "lemma", pos = {"AUX", "NOUN"}})
+      local items = {}
+      for _, p in ipairs(c:top(0)) do items[#items + 1] = p[1] .. "=" .. p[2] end
+      return table.concat(items, " ")
+      """)
+    #expect(r == "can=2 be=1")
+    let plain = Document(id: "plain", text: "No tags here.")
+    #expect(throws: (any Error).self) {
+      try withDocument(plain, "folio.counter():add_tokens(doc, {attr = 'lemma'})")
+    }
+    let message = try withDocument(
+      plain, "local ok, e = pcall(function() doc:tokens{pos = 'NOUN'} end) return e")
+    #expect(message.contains("have no part of speech - run a tagger first (-p pos)"))
+  }
+}

@@ -474,3 +474,58 @@ extension POSModel {
       classes: classes, pairs: pairs, lemmatizer: lemmatizer)
   }
 }
+
+extension POSModel {
+  /// Tags a document: its tokens become the words the model was trained on
+  /// (`WordSegmenter`), each with `pos` (UPOS), `tag` (XPOS) and, when the model has a
+  /// lemmatiser, `lemma`; each sentence is tagged on its own.
+  public func tag(_ doc: Document) {
+    var text = doc.text
+    let sentences = doc.sentences
+    var pos = TokenColumn()
+    var tag = TokenColumn()
+    var lemma = TokenColumn()
+    var cache: [String: String] = [:]
+    let words: [Token] = text.withUTF8 { b in
+      let words = WordSegmenter.words(doc.tokens, in: b)
+      var s = 0
+      var first = 0
+      func flush(_ end: Int) {
+        guard end > first else { return }
+        let ranges = words[first..<end].map { Int($0.start)..<Int($0.end) }
+        let (u, x) = decide(bytes: b, ranges: ranges)
+        for i in ranges.indices {
+          let upos = labels[0][u[i]]
+          let xpos = labels[1][x[i]]
+          pos.append(upos)
+          tag.append(xpos)
+          if let lemmatizer {
+            let form = String(decoding: UnsafeBufferPointer(rebasing: b[ranges[i]]), as: UTF8.self)
+            let key = form + "\t" + upos + "\t" + xpos
+            if let known = cache[key] {
+              lemma.append(known)
+            } else {
+              let l = lemmatizer.lemma(form, upos: upos, xpos: xpos)
+              cache[key] = l
+              lemma.append(l)
+            }
+          }
+        }
+        first = end
+      }
+      for (k, w) in words.enumerated() {
+        var ended = false
+        while s < sentences.count && sentences[s].upperBound <= Int(w.start) {
+          s += 1
+          ended = true
+        }
+        if ended { flush(k) }
+      }
+      flush(words.count)
+      return words
+    }
+    var columns: [(name: String, column: TokenColumn)] = [("pos", pos), ("tag", tag)]
+    if lemmatizer != nil { columns.append(("lemma", lemma)) }
+    doc.setWords(words, columns: columns)
+  }
+}
