@@ -537,14 +537,31 @@ struct DocumentOutcome: Sendable {
 enum DocumentSink {
   case jsonl(AtomicFile)
   case folder(AtomicDirectory)
+  /// CoNLL-U or VRT: each document's record as it is.
+  case vertical(AtomicFile)
 
-  /// A folder when the path ends in `/` or names an existing folder; a JSONL file otherwise.
+  /// How each document is written: a JSON record, CoNLL-U or VRT.
+  enum Record: Sendable { case json, conllu, vrt }
+
+  /// The record the path's extension asks for (`.conllu`, `.vrt`; JSON otherwise).
+  static func record(for path: String?) -> Record {
+    switch path.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
+    case "conllu": .conllu
+    case "vrt": .vrt
+    default: .json
+    }
+  }
+
+  /// A folder when the path ends in `/` or names an existing folder; a CoNLL-U or VRT file by
+  /// its extension; a JSONL file otherwise.
   init(path: String) throws(AtomicFile.Failure) {
     var isDir: ObjCBool = false
     if path.hasSuffix("/")
       || (FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue)
     {
       self = .folder(try AtomicDirectory(path: path))
+    } else if Self.record(for: path) != .json {
+      self = .vertical(try AtomicFile(path: path))
     } else {
       self = .jsonl(try AtomicFile(path: path))
     }
@@ -561,6 +578,8 @@ enum DocumentSink {
     case .jsonl(let file):
       try file.write(json)
       try file.write(byte: 0x0A)
+    case .vertical(let file):
+      try file.write(json)
     case .folder(let dir):
       try dir.write(outcome.id, outcome.text ?? [])
       try dir.write(outcome.id + ".json", json + [0x0A])
@@ -569,14 +588,14 @@ enum DocumentSink {
 
   func commit() throws(AtomicFile.Failure) {
     switch self {
-    case .jsonl(let file): try file.commit()
+    case .jsonl(let file), .vertical(let file): try file.commit()
     case .folder(let dir): try dir.commit()
     }
   }
 
   func cancel() {
     switch self {
-    case .jsonl(let file): file.cancel()
+    case .jsonl(let file), .vertical(let file): file.cancel()
     case .folder(let dir): dir.cancel()
     }
   }
@@ -611,6 +630,8 @@ final class Work: @unchecked Sendable {
   private let configuration: RunConfiguration
   private let writeDocuments: Bool
   private let writeTexts: Bool
+  /// How documents are written (`DocumentSink.record`).
+  private let record: DocumentSink.Record
   private let maxAhead: Int
   private let pass: PluginInstance.Pass
   private let scanResults: [LuaData?]
@@ -640,6 +661,7 @@ final class Work: @unchecked Sendable {
     self.configuration = configuration
     self.writeDocuments = writeDocuments
     self.maxAhead = maxAhead
+    record = DocumentSink.record(for: configuration.documentsOutput)
   }
 
   func stop() {
@@ -885,7 +907,11 @@ final class Work: @unchecked Sendable {
         if record(failure: nil) { break entries }
         if writeDocuments {
           outcome.id = document.id
-          outcome.json = document.jsonRecord(offsets: configuration.offsets)
+          switch record {
+          case .json: outcome.json = document.jsonRecord(offsets: configuration.offsets)
+          case .conllu: outcome.json = document.conllu()
+          case .vrt: outcome.json = document.vrt()
+          }
           if writeTexts { outcome.text = Array(document.text.utf8) }
         }
         result.outcomes.append(outcome)

@@ -1,3 +1,4 @@
+import FolioCore
 import Foundation
 import Testing
 
@@ -48,4 +49,36 @@ import Testing
     #expect(notModel.stderr.hasPrefix("Error: notamodel is not a Folio part-of-speech model"))
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.pos").path))
   }
+
+  @Test("-p pos writes CoNLL-U (multi-word tokens, SpaceAfter) and VRT with span layers")
+  func exports() throws {
+    let dir = try CLI.workspace([
+      "texts/a.txt": "I don't know, Mr. Smith said. The U.S. team won!\nBlair met Brown in London."
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["run", "texts", "-p", "pos", "-o", "out.conllu"], in: dir)
+    #expect(r.status == 0, "\(r.stderr)")
+    let conllu = try String(contentsOf: dir.appendingPathComponent("out.conllu"), encoding: .utf8)
+    let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("golden/pos-export.conllu")
+    #expect(conllu == (try String(contentsOf: golden, encoding: .utf8)))
+    let parsed = try CoNLLU.parse(conllu)
+    #expect(parsed.map(\.words.count) == [9, 5, 6])
+    #expect(parsed[0].multiword.map(\.form) == ["don't"])
+    let v = try CLI.run(
+      [
+        "run", "texts", "-p", "pos", "-p", "regex:pattern=London,layer=place,label=PLACE", "-o",
+        "out.vrt",
+      ],
+      in: dir)
+    #expect(v.status == 0, "\(v.stderr)")
+    let vrt = try String(contentsOf: dir.appendingPathComponent("out.vrt"), encoding: .utf8)
+    #expect(
+      vrt.hasPrefix(
+        "<text id=\"a.txt\" path=\"a.txt\" folder=\"\" bytes=\"75\">\n<s>\nI\tPRON\tPRP\tI\ndo\tAUX\tVBP\tdo\nn't\tPART\tRB\tnot\n"
+      ))
+    #expect(vrt.contains("in\tADP\tIN\tin\n<place label=\"PLACE\""))
+    #expect(vrt.hasSuffix("London\tPROPN\tNNP\tLondon\n</place>\n.\tPUNCT\t.\t.\n</s>\n</text>\n"))
+  }
+
 }
