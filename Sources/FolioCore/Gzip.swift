@@ -82,3 +82,30 @@ public enum Gzip {
     return output
   }
 }
+
+extension Gzip {
+  /// `input` as one gzip member at the best compression (no name, time 0: the same bytes give
+  /// the same file).
+  public static func compress(_ input: [UInt8]) throws(Failure) -> [UInt8] {
+    var stream = z_stream()
+    guard
+      deflateInit2_(
+        &stream, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY,
+        ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    else { throw Failure(description: "zlib could not start") }
+    defer { deflateEnd(&stream) }
+    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 64)
+    let status = input.withUnsafeBufferPointer { source in
+      output.withUnsafeMutableBufferPointer { out -> Int32 in
+        stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+        stream.avail_in = UInt32(source.count)
+        stream.next_out = out.baseAddress
+        stream.avail_out = UInt32(out.count)
+        return deflate(&stream, Z_FINISH)
+      }
+    }
+    guard status == Z_STREAM_END else { throw Failure(description: "zlib could not compress") }
+    output.removeLast(Int(stream.avail_out))
+    return output
+  }
+}

@@ -80,7 +80,7 @@ struct Train: ParsableCommand {
         }
         do {
           let file = try AtomicFile(path: output)
-          try file.write(model.encoded())
+          try file.write(model.stored())
           try file.commit()
         } catch {
           throw FolioError("\(error) - while writing the model", exit: .failure)

@@ -76,7 +76,8 @@ public struct Lemmatizer: Sendable {
     let lower = form.lowercased()
     let tags = "\t" + upos + "\t" + xpos
     if let lemma = exceptions["!" + form + tags] ?? exceptions[lower + tags] { return lemma }
-    return fromEndings(form, lower: lower, upos: upos, xpos: xpos) ?? form
+    return fromEndings(form, lower: lower, upos: upos, xpos: xpos)
+      ?? (upos == "PROPN" ? form : lower)
   }
 
   private func fromEndings(_ form: String, lower: String, upos: String, xpos: String) -> String? {

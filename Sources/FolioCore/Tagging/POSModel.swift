@@ -372,8 +372,16 @@ extension POSModel {
     return out
   }
 
-  /// The model `encoded` wrote, or nil when `bytes` are not one.
-  public init?(bytes: [UInt8]) {
+  /// The model as stored: `encoded`, gzip-compressed (a third smaller).
+  public func stored() throws(Gzip.Failure) -> [UInt8] { try Gzip.compress(encoded()) }
+
+  /// The model `encoded` (or `stored`) wrote, or nil when `bytes` are not one.
+  public init?(bytes input: [UInt8]) {
+    var bytes = input
+    if Gzip.isGzip(input) {
+      guard let plain = try? Gzip.decompress(input, limit: 1 << 30) else { return nil }
+      bytes = plain
+    }
     let magic = Array(Self.magic.utf8)
     guard bytes.starts(with: magic),
       let eol = bytes[magic.count...].firstIndex(of: 0x0A),

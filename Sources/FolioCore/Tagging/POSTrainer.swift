@@ -115,7 +115,7 @@ public enum POSTrainer {
 
   /// The smallest weight a model keeps, in steps of 1/127 of the largest: smaller ones change
   /// few decisions and would make the model many times larger.
-  public static let minimumWeight = 5
+  public static let minimumWeight = 4
 
   /// Trains for up to `iterations` passes, reporting each (`progress`: iteration, training
   /// accuracy, dev UPOS and XPOS accuracy); keeps the pass with the best mean of the two on
