@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes documents out as `folio corpus export` does, atomically.
 public struct CorpusExport {
-  public enum Format: String, Sendable { case jsonl, txt, csv }
+  public enum Format: String, Sendable { case jsonl, txt, csv, conllu, vrt }
 
   private enum Sink {
     case file(AtomicFile)
@@ -35,6 +35,10 @@ public struct CorpusExport {
     case (.file(let f), .jsonl):
       try f.write(document.jsonRecord(offsets: offsets))
       try f.write(CollectionOfOne(UInt8(0x0A)))
+    case (.file(let f), .conllu):
+      try f.write(document.conllu())
+    case (.file(let f), .vrt):
+      try f.write(document.vrt())
     case (.file(let f), _):
       try f.write(csvRows(document))
     case (.folder(let d), _):

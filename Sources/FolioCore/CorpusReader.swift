@@ -15,7 +15,7 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible {
     case .notFound(let p): "no such file or folder: \(p)"
     case .unreadable(let p, let why): "cannot read \(p): \(why)"
     case .empty(let p):
-      "no documents found in \(p) (Folio reads .txt, .md, .html, .jsonl, .json, .csv, .tsv, .xml and .sgm files, gzipped or not)"
+      "no documents found in \(p) (Folio reads .txt, .md, .html, .jsonl, .json, .csv, .tsv, .xml, .sgm and .conllu files, gzipped or not)"
     }
   }
 }
@@ -201,7 +201,7 @@ public struct CorpusReader: Sendable {
   /// The extensions read in folders (also with `.gz` after them); name other files explicitly.
   public static let textExtensions: Set<String> = [
     "txt", "text", "md", "jsonl", "ndjson", "json", "csv", "tsv", "html", "htm", "xhtml", "xml",
-    "sgm", "sgml", "tei",
+    "sgm", "sgml", "tei", "conllu",
   ]
 
   /// The extension that decides a file's format: `txt` for `a.txt` and `a.txt.gz`.

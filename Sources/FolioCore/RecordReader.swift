@@ -2,7 +2,7 @@ import Foundation
 
 /// How files become documents: by extension (`auto`), or as named with `--as`.
 public enum InputFormat: String, Sendable, CaseIterable {
-  case auto, text, html, xml, jsonl, json, csv, tsv
+  case auto, text, html, xml, jsonl, json, csv, tsv, conllu
 
   /// The format a file's extension implies.
   static func of(_ path: String) -> InputFormat {
@@ -17,6 +17,7 @@ public enum InputFormat: String, Sendable, CaseIterable {
     case "tsv", "tab": .tsv
     case "html", "htm", "xhtml": .html
     case "xml", "sgm", "sgml", "tei": .xml
+    case "conllu": .conllu
     default: .text
     }
   }
@@ -225,6 +226,23 @@ extension CorpusReader {
       }
       meta["bytes"] = .integer(bytes.count)
       return [Document(id: entry.id, text: page.text, meta: meta)]
+    case .conllu:
+      let text = bytes.withUnsafeBytes {
+        decode($0, entry: entry, sniff: false, meta: &meta, warn: warn)
+      }
+      do {
+        let documents = CoNLLU.documents(try CoNLLU.parse(text), id: entry.id)
+        for d in documents {
+          for (k, v) in meta.entries where d.meta[k] == nil { d.meta[k] = v }
+        }
+        return leaveOutEmpty(documents, entry, warn: warn)
+      } catch {
+        warn(
+          CorpusWarning(
+            path: entry.displayPath,
+            message: "not CoNLL-U at \(error) - skipped (read it with --as text to see it)"))
+        return []
+      }
     case .text, .auto:
       meta["bytes"] = .integer(bytes.count)
       let text = bytes.withUnsafeBytes {

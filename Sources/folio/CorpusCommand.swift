@@ -97,7 +97,8 @@ struct CorpusCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "The output file (jsonl, csv) or folder (txt).")
     var output: String
 
-    @Option(help: "jsonl, txt or csv (default: from -o's extension; a folder means txt).")
+    @Option(
+      help: "jsonl, txt, csv, conllu or vrt (default: from -o's extension; a folder means txt).")
     var to: String?
 
     @Option(help: "Offsets in JSONL and CSV: codepoints (as Python counts) or bytes.")
@@ -129,7 +130,7 @@ struct CorpusCommand: ParsableCommand {
         guard let format = CorpusExport.Format(rawValue: target) else {
           throw FolioError(
             "unknown export format '\(target)' - while reading the command line",
-            help: "use --to jsonl, txt or csv", exit: .usage)
+            help: "use --to jsonl, txt, csv, conllu or vrt", exit: .usage)
         }
         let entries = try CorpusCommand.entries(corpus, reader)
         let layerNames = layers?.split(separator: ",").map { String($0) }

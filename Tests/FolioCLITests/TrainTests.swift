@@ -81,4 +81,37 @@ import Testing
     #expect(vrt.hasSuffix("London\tPROPN\tNNP\tLondon\n</place>\n.\tPUNCT\t.\t.\n</s>\n</text>\n"))
   }
 
+  /// The lines of CoNLL-U a round trip keeps: words and multi-word tokens (empty nodes, which
+  /// Folio does not keep, left out), `# sent_id` and `# text`.
+  static func kept(_ text: String) -> [Substring] {
+    text.split(separator: "\n").filter { line in
+      if line.hasPrefix("# sent_id") || line.hasPrefix("# text =") { return true }
+      guard !line.hasPrefix("#"), let id = line.split(separator: "\t").first else { return false }
+      return !id.contains(".")
+    }
+  }
+
+  @Test("EWT read and written back: every word, multi-word token, sent_id and text the same")
+  func ewtRoundTrip() throws {
+    guard let ud = CLI.sharedCorpus("ud-english") else { return }
+    let dev = ud.appendingPathComponent("en_ewt-ud-dev.conllu")
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["corpus", "export", dev.path, "-o", "dev.conllu"], in: dir)
+    #expect(r.status == 0, "\(r.stderr)")
+    let original = try String(contentsOf: dev, encoding: .utf8)
+    let back = try String(contentsOf: dir.appendingPathComponent("dev.conllu"), encoding: .utf8)
+    #expect(Self.kept(original) == Self.kept(back))
+    // Tagging keeps the file's words and writes predicted LEMMA, UPOS and XPOS (FEATS: _).
+    let t = try CLI.run(["run", dev.path, "-p", "pos", "-o", "pred.conllu"], in: dir)
+    #expect(t.status == 0, "\(t.stderr)")
+    let pred = try CoNLLU.parse(
+      String(contentsOf: dir.appendingPathComponent("pred.conllu"), encoding: .utf8))
+    let gold = try CoNLLU.parse(original)
+    #expect(pred.flatMap { $0.words.map(\.form) } == gold.flatMap { $0.words.map(\.form) })
+    let words = pred.flatMap(\.words)
+    let right = zip(words, gold.flatMap(\.words)).filter { $0.upos == $1.upos }.count
+    #expect(Double(right) / Double(words.count) > 0.95)
+    #expect(words.allSatisfy { $0.feats == "_" })
+  }
 }

@@ -150,3 +150,57 @@ import Testing
     #expect(words("cannot") == ["can", "not"])
   }
 }
+
+@Suite("CoNLL-U as a corpus") struct CoNLLUCorpusTests {
+  static let file = """
+    # newdoc id = n1
+    # sent_id = s1
+    # text = I don't know.
+    1\tI\tI\tPRON\tPRP\tCase=Nom\t3\tnsubj\t3:nsubj\t_
+    2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_
+    2\tdo\tdo\tAUX\tVBP\t_\t4\taux\t4:aux\t_
+    3\tn't\tnot\tPART\tRB\t_\t4\tadvmod\t4:advmod\t_
+    4\tknow\tknow\tVERB\tVB\t_\t0\troot\t0:root\tSpaceAfter=No
+    5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t4:punct\t_
+
+    # sent_id = s2
+    # text = Yes!
+    1\tYes\tyes\tINTJ\tUH\t_\t0\troot\t0:root\tSpaceAfter=No
+    2\t!\t!\tPUNCT\t.\t_\t1\tpunct\t1:punct\t_
+
+    # newdoc id = n2
+    # sent_id = s3
+    # text = No.
+    1\tNo\tno\tINTJ\tUH\t_\t0\troot\t0:root\tSpaceAfter=No
+    2\t.\t.\tPUNCT\t.\t_\t1\tpunct\t1:punct\t_
+
+
+    """
+
+  @Test("documents from newdoc, text from SpaceAfter, words with every column, sentences kept")
+  func read() throws {
+    let docs = CoNLLU.documents(try CoNLLU.parse(Self.file), id: "f.conllu")
+    #expect(docs.map(\.id) == ["f.conllu#n1", "f.conllu#n2"])
+    let d = docs[0]
+    #expect(d.text == "I don't know.\nYes!")
+    var text = d.text
+    let words = text.withUTF8 { b in
+      d.tokens.map {
+        String(
+          decoding: UnsafeBufferPointer(rebasing: b[Int($0.start)..<Int($0.end)]), as: UTF8.self)
+      }
+    }
+    #expect(words == ["I", "do", "n't", "know", ".", "Yes", "!"])
+    #expect(d.tokenAttribute("lemma", at: 2) == "not")
+    #expect(d.tokenAttribute("deprel", at: 3) == "root")
+    #expect(d.spans("sentence").map { $0.end - $0.start } == [13, 4])
+  }
+
+  @Test("written back, every word line, multi-word token, sent_id and text are the same")
+  func roundTrip() throws {
+    let docs = CoNLLU.documents(try CoNLLU.parse(Self.file), id: "f.conllu")
+    let out = docs.map { String(decoding: $0.conllu(), as: UTF8.self) }.joined()
+    let original = Self.file.split(separator: "\n").filter { !$0.isEmpty }
+    #expect(out.split(separator: "\n").filter { !$0.isEmpty } == original)
+  }
+}

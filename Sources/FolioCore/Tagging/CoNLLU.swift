@@ -39,8 +39,9 @@ public enum CoNLLU {
     /// The comment lines without their `# `, in order (`text = ...`, `sent_id = ...`).
     public var comments: [String] = []
     public var words: [Word] = []
-    /// Multi-word tokens (`3-4 don't`): the first and last word ids and the surface form.
-    public var multiword: [(first: Int, last: Int, form: String)] = []
+    /// Multi-word tokens (`3-4 don't`): the first and last word ids, the surface form and the
+    /// MISC column (where `SpaceAfter=No` of the surface is).
+    public var multiword: [(first: Int, last: Int, form: String, misc: String)] = []
     /// Other lines kept as they are (empty nodes `8.1`).
     public var other: [String] = []
 
@@ -107,7 +108,7 @@ public enum CoNLLU {
         guard let a = Int(id[..<dash]), let b = Int(id[id.index(after: dash)...]) else {
           throw Failure(line: number, message: "'\(id)' is no word range")
         }
-        current.multiword.append((a, b, String(columns[1])))
+        current.multiword.append((a, b, String(columns[1]), String(columns[9])))
         continue
       }
       if id.contains(".") {

@@ -489,13 +489,15 @@ extension POSModel {
   /// lemmatiser, `lemma`; each sentence is tagged on its own.
   public func tag(_ doc: Document) {
     var text = doc.text
-    let sentences = doc.sentences
+    let sentences = doc.spans("sentence").map { $0.start..<$0.end }
+    // Words a file gave (CoNLL-U) are kept as they are; other tokens are segmented.
+    let given = !doc.tokenColumns.isEmpty
     var pos = TokenColumn()
     var tag = TokenColumn()
     var lemma = TokenColumn()
     var cache: [String: String] = [:]
     let words: [Token] = text.withUTF8 { b in
-      let words = WordSegmenter.words(doc.tokens, in: b)
+      let words = given ? doc.tokens : WordSegmenter.words(doc.tokens, in: b)
       var s = 0
       var first = 0
       func flush(_ end: Int) {
@@ -534,6 +536,10 @@ extension POSModel {
     }
     var columns: [(name: String, column: TokenColumn)] = [("pos", pos), ("tag", tag)]
     if lemmatizer != nil { columns.append(("lemma", lemma)) }
+    // Features the model does not predict are not left standing beside its tags.
+    if doc.tokenColumns["feats"] != nil {
+      columns.append(("feats", TokenColumn(repeatElement("_", count: words.count))))
+    }
     doc.setWords(words, columns: columns)
   }
 }

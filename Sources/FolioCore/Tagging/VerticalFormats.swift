@@ -5,7 +5,7 @@ extension Document {
   /// The words of each sentence (token indices), sentences in text order; tokens outside
   /// every sentence go with the nearest one before them.
   func tokensBySentence() -> [[Int]] {
-    let sentences = self.sentences
+    let sentences = spans("sentence").map { $0.start..<$0.end }
     var out: [[Int]] = []
     var s = 0
     var current: [Int] = []
@@ -34,23 +34,38 @@ extension Document {
     let utf8 = Array(text.utf8)
     let tokens = self.tokens
     // The UAX #29 tokens: a tagger's words that share one make a multi-word token.
-    let surface = tokenColumns.isEmpty ? tokens : Tokenizer.tokenize(text)
-    var out = "# newdoc id = \(Self.oneLine(id))\n"
+    let surface =
+      tokenColumns.isEmpty || tokenColumns["mwt"] != nil ? tokens : Tokenizer.tokenize(text)
+    let docID: String = if case .string(let s)? = meta["newdoc_id"] { s } else { id }
+    var out = "# newdoc id = \(Self.oneLine(docID))\n"
     var sentenceNumber = 0
     var u = 0
+    let sentenceIDs = spans("sentence").map { span -> String? in
+      span.attributes.first { $0.0 == "sent_id" }.flatMap {
+        if case .string(let s) = $0.1 { s } else { nil }
+      }
+    }
     for sentence in tokensBySentence() {
       sentenceNumber += 1
       let first = Int(tokens[sentence[0]].start)
       let last = Int(tokens[sentence[sentence.count - 1]].end)
-      out += "# sent_id = \(Self.oneLine(id))-\(sentenceNumber)\n"
+      let given = sentenceNumber <= sentenceIDs.count ? sentenceIDs[sentenceNumber - 1] : nil
+      out += "# sent_id = \(Self.oneLine(given ?? "\(docID)-\(sentenceNumber)"))\n"
       out += "# text = \(Self.oneLine(String(decoding: utf8[first..<last], as: UTF8.self)))\n"
       var k = 0
       while k < sentence.count {
         let t = tokens[sentence[k]]
         while u < surface.count && surface[u].end <= t.start { u += 1 }
-        // The words inside one surface token.
+        // The words inside one surface token: as the file said (`mwt`, from CoNLL-U), else
+        // the words a tagger split from one UAX #29 token.
         var group = 1
-        if u < surface.count, surface[u].start <= t.start, surface[u].end > t.end {
+        if let mwt = tokenColumns["mwt"] {
+          let parts = mwt[sentence[k]].split(separator: "\t", maxSplits: 2)
+          if parts.count == 3, let n = Int(parts[0]), n > 1, k + n <= sentence.count {
+            group = n
+            out += "\(k + 1)-\(k + n)\t\(parts[2])\t_\t_\t_\t_\t_\t_\t_\t\(parts[1])\n"
+          }
+        } else if u < surface.count, surface[u].start <= t.start, surface[u].end > t.end {
           while k + group < sentence.count && tokens[sentence[k + group]].end <= surface[u].end {
             group += 1
           }
@@ -70,8 +85,10 @@ extension Document {
           }
           let inGroup = group > 1
           let space = !inGroup && Int(w.end) < utf8.count && !Self.isSpace(utf8[Int(w.end)])
+          // MISC as read from CoNLL-U, else SpaceAfter=No where no space follows.
+          let misc = tokenAttribute("misc", at: i) ?? (space ? "SpaceAfter=No" : "_")
           out +=
-            "\(k + g + 1)\t\(form)\t\(column("lemma"))\t\(column("pos"))\t\(column("tag"))\t\(column("feats"))\t_\t_\t_\t\(space ? "SpaceAfter=No" : "_")\n"
+            "\(k + g + 1)\t\(form)\t\(column("lemma"))\t\(column("pos"))\t\(column("tag"))\t\(column("feats"))\t\(column("head"))\t\(column("deprel"))\t\(column("deps"))\t\(Self.oneLine(misc))\n"
         }
         k += group
       }
