@@ -36,6 +36,12 @@ struct POSFeatures: Sendable {
   static let end = hash("</s>".utf8)
 
   init(_ words: [String]) {
+    let (bytes, ranges) = Self.concatenated(words)
+    self = bytes.withUnsafeBufferPointer { POSFeatures(bytes: $0, ranges: ranges) }
+  }
+
+  /// The words' UTF-8 one after another, and where each is.
+  static func concatenated(_ words: [String]) -> (bytes: [UInt8], ranges: [Range<Int>]) {
     var bytes: [UInt8] = []
     var ranges: [Range<Int>] = []
     for w in words {
@@ -43,7 +49,7 @@ struct POSFeatures: Sendable {
       bytes += w.utf8
       ranges.append(start..<bytes.count)
     }
-    self = bytes.withUnsafeBufferPointer { POSFeatures(bytes: $0, ranges: ranges) }
+    return (bytes, ranges)
   }
 
   /// The features of the words at `ranges` of `bytes` (valid UTF-8).

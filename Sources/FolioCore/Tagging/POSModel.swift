@@ -236,13 +236,7 @@ public struct POSModel: Sendable {
   /// The UPOS and XPOS tags and the lemmas of `words` (one sentence; no lemmas when the model
   /// has no lemmatiser).
   public func tag(_ words: [String]) -> (upos: [String], xpos: [String], lemmas: [String]) {
-    var bytes: [UInt8] = []
-    var ranges: [Range<Int>] = []
-    for w in words {
-      let start = bytes.count
-      bytes += w.utf8
-      ranges.append(start..<bytes.count)
-    }
+    let (bytes, ranges) = POSFeatures.concatenated(words)
     let (u, x) = bytes.withUnsafeBufferPointer { decide(bytes: $0, ranges: ranges) }
     let upos = u.map { labels[0][$0] }
     let xpos = x.map { labels[1][$0] }

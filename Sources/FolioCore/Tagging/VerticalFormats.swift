@@ -164,22 +164,7 @@ extension Document {
       s.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
   }
 
-  static func xml(_ s: String) -> String {
-    guard s.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" || $0 == "\"" }) else {
-      return s
-    }
-    var out = ""
-    for c in s {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      default: out.append(c)
-      }
-    }
-    return out
-  }
+  static func xml(_ s: String) -> String { TableFormat.escapeXML(s) }
 
   /// Whether `s` can be an XML element or attribute name as CWB takes them (ASCII letters,
   /// digits and `_`, not starting with a digit).
