@@ -13,12 +13,14 @@ struct Train: ParsableCommand {
   struct POS: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "pos",
-      abstract: "Train a part-of-speech tagger (UPOS and XPOS) from CoNLL-U.",
+      abstract: "Train a part-of-speech tagger (UPOS, XPOS) and lemmatiser from CoNLL-U.",
       discussion: """
-        An averaged perceptron over word, affix, shape and context features, tagging left to \
-        right. Each iteration prints its training and development accuracy; the iteration with \
-        the best mean of UPOS and XPOS accuracy on --dev is kept, and training stops after --patience iterations without \
-        a better one. The same data and --seed give the same model.
+        Two averaged perceptrons, reading sentences left to right and right to left (one core \
+        each), over word, affix, shape, context and ambiguity-class features; the lemmatiser \
+        learns ending edits and exceptions from the same words. Each iteration prints its \
+        training and development accuracy; the iteration with the best mean of UPOS and XPOS \
+        accuracy on --dev is kept, and training stops after --patience iterations without a \
+        better one. The same data and --seed give the same model (gzip-compressed).
           folio train pos en_ewt-ud-train.conllu --dev en_ewt-ud-dev.conllu -o en.pos
         """)
 
@@ -146,7 +148,9 @@ struct Eval: ParsableCommand {
   struct POS: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "pos",
-      abstract: "UPOS and XPOS accuracy of a part-of-speech model on gold CoNLL-U (gold words).")
+      abstract:
+        "UPOS, XPOS and lemma accuracy of a part-of-speech model on gold CoNLL-U, then F1 from the raw text."
+    )
 
     @Argument(help: "The model (from folio train pos).")
     var model: String
