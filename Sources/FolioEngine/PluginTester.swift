@@ -412,25 +412,13 @@ public struct PluginTester {
     L.rawSet(-2, "layers")
     guard !d.tokenColumnNames.isEmpty else { return }
     let tokens = d.tokens
-    let utf8 = Array(d.text.utf8)
+    var text = d.text
     L.newTable(array: Int32(clamping: tokens.count))
-    for (i, t) in tokens.enumerated() {
-      L.newTable(hash: 4 + Int32(d.tokenColumnNames.count))
-      L.pushString(String(decoding: utf8[Int(t.start)..<Int(t.end)], as: UTF8.self))
-      L.rawSet(-2, "text")
-      L.pushInteger(Int(t.start) + 1)
-      L.rawSet(-2, "first")
-      L.pushInteger(Int(t.end))
-      L.rawSet(-2, "last")
-      L.pushString(t.kind.name)
-      L.rawSet(-2, "kind")
-      for name in d.tokenColumnNames {
-        if let v = d.tokenAttribute(name, at: i) {
-          L.pushString(v)
-          L.rawSet(-2, name)
-        }
+    text.withUTF8 { buffer in
+      for (i, t) in tokens.enumerated() {
+        FolioLua.pushTokenTable(t, in: buffer, L, doc: d, index: i)
+        L.rawSet(-2, i + 1)
       }
-      L.rawSet(-2, i + 1)
     }
     L.rawSet(-2, "words")
   }

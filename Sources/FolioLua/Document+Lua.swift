@@ -430,17 +430,8 @@ extension FolioLua {
     L.newTable(array: Int32(clamping: found.count))
     var text = doc.text
     text.withUTF8 { buffer in
-      guard let base = buffer.baseAddress else { return }
       for (i, t) in found.enumerated() {
-        L.newTable(hash: 4)
-        L.pushBytes(base + Int(t.start), Int(t.end - t.start))
-        L.rawSet(-2, "text")
-        L.pushInteger(Int(t.start) + 1)
-        L.rawSet(-2, "first")
-        L.pushInteger(Int(t.end))
-        L.rawSet(-2, "last")
-        L.pushString(t.kind.name)
-        L.rawSet(-2, "kind")
+        pushTokenTable(t, in: buffer, L)
         L.rawSet(-2, i + 1)
       }
     }

@@ -137,6 +137,29 @@ extension FolioLua {
     }
   }
 
+  /// `{text, first, last, kind}` of token `t` of `text` (valid UTF-8), with the attributes a
+  /// tagger set when `doc` is given (`index`: the token's place in it). Stack: [-0, +1, m]
+  public static func pushTokenTable(
+    _ t: Token, in text: UnsafeBufferPointer<UInt8>, _ L: LuaState, doc: Document? = nil,
+    index: Int = 0
+  ) {
+    L.newTable(hash: 4 + Int32(doc?.tokenColumnNames.count ?? 0))
+    L.pushBytes(text.baseAddress.unsafelyUnwrapped + Int(t.start), Int(t.end - t.start))
+    L.rawSet(-2, "text")
+    L.pushInteger(Int(t.start) + 1)
+    L.rawSet(-2, "first")
+    L.pushInteger(Int(t.end))
+    L.rawSet(-2, "last")
+    L.pushString(t.kind.name)
+    L.rawSet(-2, "kind")
+    for name in doc?.tokenColumnNames ?? [] {
+      if let v = doc?.tokenAttribute(name, at: index) {
+        L.pushString(v)
+        L.rawSet(-2, name)
+      }
+    }
+  }
+
   /// The attributes a tagger set on the token (`pos`, `tag`, `lemma`), in the order set.
   static func attributes(_ info: FolioTokenInfo, _ L: LuaState) -> [(String, String)] {
     folio_tokens_pushdocument(L.L, info.view)

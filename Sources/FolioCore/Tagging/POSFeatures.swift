@@ -121,15 +121,23 @@ struct POSFeatures: Sendable {
 
   /// `shape` of an ASCII word.
   static func shape(asciiBytes s: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+    shape(classes: s.lazy.map { asciiClass(UInt32($0)) })
+  }
+
+  /// An ASCII character's shape class: X, x, d, or itself.
+  @inline(__always) static func asciiClass(_ v: UInt32) -> UInt32 {
+    v >= 0x41 && v <= 0x5A
+      ? 0x58 : v >= 0x61 && v <= 0x7A ? 0x78 : v >= 0x30 && v <= 0x39 ? 0x64 : v
+  }
+
+  /// The shape hash of a word's character classes (runs shortened to two) and whether one is
+  /// a digit.
+  @inline(__always) static func shape(classes: some Sequence<UInt32>) -> (UInt64, UInt64) {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     var last: UInt32 = 0
     var run = 0
     var digit: UInt64 = 0
-    for b in s {
-      let v = UInt32(b)
-      let c: UInt32 =
-        v >= 0x41 && v <= 0x5A
-        ? 0x58 : v >= 0x61 && v <= 0x7A ? 0x78 : v >= 0x30 && v <= 0x39 ? 0x64 : v
+    for c in classes {
       if c == 0x64 { digit = 1 }
       if c == last {
         run += 1
@@ -189,32 +197,12 @@ struct POSFeatures: Sendable {
   /// The hash of the word's shape (capitals X, lowercase x, digits d, others as they are;
   /// runs of one class shortened to two: "Xxx", "dd.dd") and whether it has a digit (1 or 0).
   static func shape(_ s: String) -> (UInt64, UInt64) {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    var last: UInt32 = 0
-    var run = 0
-    var digit: UInt64 = 0
-    for u in s.unicodeScalars {
-      let v = u.value
-      let c: UInt32
-      if v < 0x80 {
-        c =
-          v >= 0x41 && v <= 0x5A
-          ? 0x58 : v >= 0x61 && v <= 0x7A ? 0x78 : v >= 0x30 && v <= 0x39 ? 0x64 : v
-      } else {
+    shape(
+      classes: s.unicodeScalars.lazy.map { u in
+        guard u.value >= 0x80 else { return asciiClass(u.value) }
         let p = u.properties
-        c = p.isUppercase ? 0x58 : p.isLowercase ? 0x78 : p.numericType != nil ? 0x64 : v
-      }
-      if c == 0x64 { digit = 1 }
-      if c == last {
-        run += 1
-        if run >= 2 { continue }
-      } else {
-        run = 0
-      }
-      h = (h ^ UInt64(c)) &* 0x100_0000_01b3
-      last = c
-    }
-    return (h, digit)
+        return p.isUppercase ? 0x58 : p.isLowercase ? 0x78 : p.numericType != nil ? 0x64 : u.value
+      })
   }
 
   /// The hashes of the features of word `i`.
