@@ -24,6 +24,18 @@ public struct TokenColumn: Sendable, Equatable {
     }
   }
 
+  /// Appends `values[id]`, its code remembered in `codes[id]` (-1: not yet used) so that a
+  /// value used again costs no lookup.
+  mutating func append(_ id: Int, of values: [String], codes known: inout [Int32]) {
+    let c = known[id]
+    if c >= 0 {
+      codes.append(UInt32(c))
+    } else {
+      append(values[id])
+      known[id] = Int32(codes[codes.count - 1])
+    }
+  }
+
   /// The code of `value`, or nil when no token has it.
   public func code(of value: String) -> UInt32? { index[value] }
 

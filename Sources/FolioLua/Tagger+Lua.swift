@@ -6,6 +6,8 @@ import Synchronization
 /// A part-of-speech model in Lua (`folio.tagger.load`).
 final class TaggerObject {
   let model: POSModel
+  /// What this Lua state's tagging remembers (the object never leaves its state's thread).
+  private(set) lazy var session = POSSession(model)
   init(_ model: POSModel) { self.model = model }
 }
 
@@ -77,7 +79,7 @@ extension FolioLua {
         )
       }
     }
-    t.model.tag(doc)
+    t.session.tag(doc)
     closeTokenViews(L, doc: 2)
     L.pushInteger(doc.tokens.count)
     return 1

@@ -1,5 +1,6 @@
-import FolioCore
 import Testing
+
+@testable import FolioCore
 
 @Suite("CoNLL-U and the part-of-speech tagger") struct POSTaggerTests {
   static let conllu = """
@@ -80,6 +81,31 @@ import Testing
     #expect(back.tag(["they", "can", "go"]).xpos == ["PRP", "MD", "VB"])
     #expect(POSModel(bytes: Array("FOLIO-POS 2\n{}".utf8)) == nil)
     #expect(POSModel(bytes: a.encoded().dropLast(3).map { $0 }) == nil)
+  }
+
+  @Test("a session's memory of words changes no tag, however small, and long texts go in pieces")
+  func session() {
+    let model = POSTrainer.train(Self.toy(), dev: [], iterations: 5, seed: 7)
+    let sentences = [
+      ["we", "can", "fish"], ["the", "can", "is", "red"], ["they", "can", "win"],
+      ["the", "red", "can"], ["you", "can", "swim", "."],
+    ]
+    let expected = sentences.map { model.tag($0).xpos }
+    #expect(expected[0] == ["PRP", "MD", "VB"])
+    for capacity in [1, 3, 1 << 15] {
+      let session = POSSession(model, capacity: capacity)
+      for _ in 0..<2 {
+        for (s, want) in zip(sentences, expected) {
+          let (bytes, ranges) = POSFeatures.concatenated(s)
+          let x = bytes.withUnsafeBufferPointer { session.decide(bytes: $0, ranges: ranges).xpos }
+          #expect(x.map { model.labels[1][$0] } == want, "capacity \(capacity): \(s)")
+        }
+      }
+    }
+    let long = Array(repeating: ["the", "can", "is", "red"], count: 700).flatMap { $0 }
+    let tagged = model.tag(long)
+    #expect(tagged.xpos.count == 2800 && tagged.lemmas.isEmpty)
+    #expect(tagged.xpos[1000..<1004] == ["DT", "NN", "VBZ", "JJ"])
   }
 
   @Test("training reports each iteration and stops when the dev score stops improving")

@@ -21,6 +21,7 @@ extension POSModel {
   /// data) and scores the words and tags against the gold words.
   public func scoreRawText(_ sentences: [CoNLLU.Sentence]) -> RawTextScores {
     var scores = RawTextScores()
+    let session = POSSession(self)
     for s in sentences {
       guard let text = s.comment("text") else { continue }
       let gold = Self.goldSpans(s, in: text)
@@ -28,7 +29,7 @@ extension POSModel {
       let predicted: [(Range<Int>, String, String)] = t.withUTF8 { b in
         let words = WordSegmenter.words(Tokenizer.tokenize(utf8: b), in: b)
         let ranges = words.map { Int($0.start)..<Int($0.end) }
-        let (u, x) = decide(bytes: b, ranges: ranges)
+        let (u, x) = session.decide(bytes: b, ranges: ranges)
         return ranges.indices.map { i in
           let form = String(decoding: UnsafeBufferPointer(rebasing: b[ranges[i]]), as: UTF8.self)
           let upos = labels[0][u[i]]

@@ -68,55 +68,66 @@ struct POSFeatures: Sendable {
         for k in 0..<4 { d[p * stride + k] = mark }
       }
       for (i, range) in ranges.enumerated() {
-        let form = UnsafeBufferPointer(rebasing: bytes[range])
-        var ascii = true
-        for b in form where b >= 0x80 {
-          ascii = false
-          break
-        }
-        // The lowercase form's scalars (for ASCII, its bytes: the hashes are the same).
-        scalars.removeAll(keepingCapacity: true)
-        var formHash: UInt64
-        var shape: UInt64
-        var digit: UInt64
-        if ascii {
-          formHash = Self.hash(form)
-          for b in form { scalars.append(UInt32(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)) }
-          (shape, digit) = Self.shape(asciiBytes: form)
-        } else {
-          let s = String(decoding: form, as: UTF8.self)
-          formHash = Self.hash(s.utf8)
-          for u in s.lowercased().unicodeScalars { scalars.append(u.value) }
-          (shape, digit) = Self.shape(s)
-        }
-        let n = scalars.count
-        let hyphen: UInt64 = scalars.contains(0x2D) ? 1 : 0
-        let w = Self.hash(scalars: scalars[...])
-        func suffix(_ k: Int) -> UInt64 { Self.hash(scalars: scalars[max(0, n - k)...]) }
-        func prefix(_ k: Int) -> UInt64 { Self.hash(scalars: scalars[..<min(n, k)]) }
-        let s3 = suffix(3)
-        let r = d.baseAddress.unsafelyUnwrapped + (i + 2) * stride
-        r[0] = w
-        r[1] = s3
-        r[2] = shape
-        r[3] = TagLexicon.unknown
-        r[4] = Self.mix(0)
-        r[5] = Self.mix(1, w)
-        r[6] = Self.mix(2, formHash)
-        r[7] = Self.mix(3, suffix(1))
-        r[8] = Self.mix(4, suffix(2))
-        r[9] = Self.mix(5, s3)
-        r[10] = Self.mix(6, suffix(4))
-        r[11] = Self.mix(7, prefix(1))
-        r[12] = Self.mix(8, prefix(2))
-        r[13] = Self.mix(9, prefix(3))
-        r[14] = Self.mix(10, shape)
-        r[15] = i == 0 ? Self.mix(23, shape) : Self.mix(26)
-        r[16] = Self.mix(24, hyphen, digit)
-        r[17] = Self.mix(31, suffix(5))
-        r[18] = Self.mix(32, prefix(4))
+        Self.record(
+          UnsafeBufferPointer(rebasing: bytes[range]), first: i == 0,
+          into: d.baseAddress.unsafelyUnwrapped + (i + 2) * stride, scalars: &scalars)
       }
     }
+  }
+
+  /// Writes the record of word `form` (valid UTF-8) to `r`.
+  ///
+  /// The record is `stride` hashes, the class unknown; `first` when the word begins its
+  /// sentence. `scalars` is scratch space.
+  static func record(
+    _ form: UnsafeBufferPointer<UInt8>, first: Bool, into r: UnsafeMutablePointer<UInt64>,
+    scalars: inout [UInt32]
+  ) {
+    var ascii = true
+    for b in form where b >= 0x80 {
+      ascii = false
+      break
+    }
+    // The lowercase form's scalars (for ASCII, its bytes: the hashes are the same).
+    scalars.removeAll(keepingCapacity: true)
+    var formHash: UInt64
+    var shape: UInt64
+    var digit: UInt64
+    if ascii {
+      formHash = Self.hash(form)
+      for b in form { scalars.append(UInt32(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)) }
+      (shape, digit) = Self.shape(asciiBytes: form)
+    } else {
+      let s = String(decoding: form, as: UTF8.self)
+      formHash = Self.hash(s.utf8)
+      for u in s.lowercased().unicodeScalars { scalars.append(u.value) }
+      (shape, digit) = Self.shape(s)
+    }
+    let n = scalars.count
+    let hyphen: UInt64 = scalars.contains(0x2D) ? 1 : 0
+    let w = Self.hash(scalars: scalars[...])
+    func suffix(_ k: Int) -> UInt64 { Self.hash(scalars: scalars[max(0, n - k)...]) }
+    func prefix(_ k: Int) -> UInt64 { Self.hash(scalars: scalars[..<min(n, k)]) }
+    let s3 = suffix(3)
+    r[0] = w
+    r[1] = s3
+    r[2] = shape
+    r[3] = TagLexicon.unknown
+    r[4] = Self.mix(0)
+    r[5] = Self.mix(1, w)
+    r[6] = Self.mix(2, formHash)
+    r[7] = Self.mix(3, suffix(1))
+    r[8] = Self.mix(4, suffix(2))
+    r[9] = Self.mix(5, s3)
+    r[10] = Self.mix(6, suffix(4))
+    r[11] = Self.mix(7, prefix(1))
+    r[12] = Self.mix(8, prefix(2))
+    r[13] = Self.mix(9, prefix(3))
+    r[14] = Self.mix(10, shape)
+    r[15] = first ? Self.mix(23, shape) : Self.mix(26)
+    r[16] = Self.mix(24, hyphen, digit)
+    r[17] = Self.mix(31, suffix(5))
+    r[18] = Self.mix(32, prefix(4))
   }
 
   /// `shape` of an ASCII word.

@@ -25,6 +25,12 @@ struct SparseWeights: Sendable {
   private var slots: [UInt64]
   private var runs: [UInt16]
   private var mask: Int
+  /// The summed weights of the two features of the tag history (the last tag; the last two)
+  /// for each pair of last tags (`(t2 * (xpos + 1) + t1) * width`, 0 for sentence start), or
+  /// empty when the tag set is too large for the table to pay.
+  private var history: [Int16] = []
+  /// The scores of a word take this many values in `history` and in the vectors of a session.
+  var width: Int { (labels + 7) & ~7 }
 
   init(
     uposCount: Int, labels: Int, scales: [Float], hashes: [UInt64], starts: [UInt32],
@@ -48,6 +54,21 @@ struct SparseWeights: Sendable {
       slots[i] = UInt64(Self.check(h)) << 32 | UInt64(runs.count)
       runs.append(UInt16(starts[r + 1] - starts[r]))
       runs += entries[Int(starts[r])..<Int(starts[r + 1])]
+    }
+    let tags = labels - uposCount + 1
+    guard tags * tags * width <= 1 << 21 else { return }
+    var a = [Int32](repeating: 0, count: labels)
+    for t2 in 0..<tags {
+      for t1 in 0..<tags {
+        for c in a.indices { a[c] = 0 }
+        let (h2, h1) = (t2 == 0 ? 0xFFFF : UInt64(t2), t1 == 0 ? 0xFFFF : UInt64(t1))
+        a.withUnsafeMutableBufferPointer { p in
+          add(POSFeatures.mix(17, h1), to: p.baseAddress.unsafelyUnwrapped)
+          add(POSFeatures.mix(18, h2, h1), to: p.baseAddress.unsafelyUnwrapped)
+        }
+        history += a.lazy.map { Int16(clamping: $0) }
+        history += repeatElement(0, count: width - labels)
+      }
     }
   }
 
@@ -120,38 +141,120 @@ struct SparseWeights: Sendable {
     }
   }
 
-  /// The scores of every label of every word (`out[i * labels + c]`, UPOS then XPOS),
-  /// deciding greedily: each word's best XPOS is the history of the next.
-  func scores(_ features: POSFeatures, into out: inout [Float]) {
-    let count = features.count
-    if out.count < count * labels { out = [Float](repeating: 0, count: count * labels) }
+  /// Adds the weights of feature `h` to `scores` (`labels` accumulators).
+  func add(_ h: UInt64, to scores: UnsafeMutablePointer<Int32>) {
+    slots.withUnsafeBufferPointer { slots in
+      runs.withUnsafeBufferPointer { runs in
+        add(
+          h, first: slots[Int(truncatingIfNeeded: h) & mask], to: scores, slots: slots, runs: runs)
+      }
+    }
+  }
+
+  /// The scores of every label of every word of a sentence (`out[i * labels + c]`, UPOS then
+  /// XPOS), deciding greedily in this direction's order: each word's best XPOS is the history
+  /// of the next.
+  ///
+  /// `entries[i + 2]` is the `POSSession` entry of the `i`th word in this direction's order,
+  /// with two of sentence start before and two of sentence end after; `first` is the position
+  /// of the sentence's first word in that order. The weights of the features of a word alone
+  /// come summed from the entries' `vectors` (this direction's); the rest are looked up.
+  func scores(
+    count: Int, entries: UnsafePointer<Int32>, first: Int, records: UnsafePointer<UInt64>,
+    vectors: UnsafePointer<Int16>, direction: Int, into o: UnsafeMutablePointer<Float>
+  ) {
     let upos = uposCount
     let labels = labels
     let (su, sx) = (scales[0], scales[1])
     let m = mask
-    // Tags so far after two of sentence start; the features' hashes; the first slot of each;
-    // the scores: one allocation.
+    let stride = POSFeatures.stride
+    // With the history table, its two features are not looked up.
+    let lookups = history.isEmpty ? 16 : 14
+    let tagCount = UInt64(labels - upos + 1)
+    // Tags so far after two of sentence start; the looked-up features' hashes; the first slot
+    // of each; the scores: one allocation.
     let scratch = UnsafeMutableRawPointer.allocate(
-      byteCount: (count + 2 + 2 * POSFeatures.maximum) * 8 + labels * 4, alignment: 8)
+      byteCount: (count + 2 + 2 * lookups) * 8 + labels * 4, alignment: 8)
     defer { scratch.deallocate() }
-    let tags = scratch.bindMemory(to: UInt64.self, capacity: count + 2 + 2 * POSFeatures.maximum)
+    let tags = scratch.bindMemory(to: UInt64.self, capacity: count + 2 + 2 * lookups)
     tags[0] = 0xFFFF
     tags[1] = 0xFFFF
     let hashes = tags + count + 2
-    let firsts = hashes + POSFeatures.maximum
-    let a = (scratch + (count + 2 + 2 * POSFeatures.maximum) * 8).bindMemory(
-      to: Int32.self, capacity: labels)
-    features.withRecords { d in
-      slots.withUnsafeBufferPointer { slots in
-        runs.withUnsafeBufferPointer { runs in
-          out.withUnsafeMutableBufferPointer { o in
+    let firsts = hashes + lookups
+    let a = (scratch + (count + 2 + 2 * lookups) * 8).bindMemory(to: Int32.self, capacity: labels)
+    var lengthStore = [UInt16](repeating: 0, count: lookups)
+    @inline(__always) func vector(_ e: Int32, _ kind: Int) -> UnsafePointer<Int16> {
+      vectors + ((Int(e) * 2 + direction) * 5 + kind) * width
+    }
+    let width = width
+    lengthStore.withUnsafeMutableBufferPointer { lengths in
+      history.withUnsafeBufferPointer { hist in
+        let historyBase = hist.baseAddress
+        slots.withUnsafeBufferPointer { slots in
+          runs.withUnsafeBufferPointer { runs in
             for i in 0..<count {
-              let n = POSFeatures.fill(hashes, d, tags, i)
-              for c in 0..<labels { a[c] = 0 }
+              let r = records + Int(entries[i + 2]) * stride
+              let p1 = records + Int(entries[i + 1]) * stride
+              let n1 = records + Int(entries[i + 3]) * stride
+              let n2 = records + Int(entries[i + 4]) * stride
+              let me = r[0]
+              let t1 = tags[i + 1]
+              let t2 = tags[i]
+              hashes[0] = i == first ? POSFeatures.mix(23, r[2]) : POSFeatures.mix(26)
+              hashes[1] = POSFeatures.mix(19, t1, me)
+              hashes[2] = POSFeatures.mix(20, p1[0], me)
+              hashes[3] = POSFeatures.mix(21, me, n1[0])
+              hashes[4] = POSFeatures.mix(22, t1, r[1])
+              hashes[5] = POSFeatures.mix(27, p1[0], n1[0])
+              hashes[6] = POSFeatures.mix(28, t1, n1[0])
+              hashes[7] = POSFeatures.mix(29, n1[0], n2[0])
+              hashes[8] = POSFeatures.mix(30, p1[2], n1[2])
+              hashes[9] = POSFeatures.mix(42, r[3], n1[3])
+              hashes[10] = POSFeatures.mix(43, n1[3], n2[3])
+              hashes[11] = POSFeatures.mix(44, t1, r[3])
+              hashes[12] = POSFeatures.mix(46, t1, n1[3])
+              hashes[13] = POSFeatures.mix(47, p1[3], r[3])
+              hashes[14] = POSFeatures.mix(17, t1)
+              hashes[15] = POSFeatures.mix(18, t2, t1)
               // The first slot of every feature read before any is used: the loads overlap
               // instead of waiting for each other.
-              for k in 0..<n { firsts[k] = slots[Int(truncatingIfNeeded: hashes[k]) & m] }
-              for k in 0..<n { add(hashes[k], first: firsts[k], to: a, slots: slots, runs: runs) }
+              for k in 0..<lookups { firsts[k] = slots[Int(truncatingIfNeeded: hashes[k]) & m] }
+              let v0 = vector(entries[i + 2], 0)
+              let v1 = vector(entries[i + 1], 1)
+              let v2 = vector(entries[i + 3], 2)
+              let v3 = vector(entries[i], 3)
+              let v4 = vector(entries[i + 4], 4)
+              // Then where each feature's run is, then each run's length: again all loads before
+              // any is waited for.
+              for k in 0..<lookups {
+                firsts[k] = UInt64(bitPattern: Int64(run(hashes[k], firsts[k], slots)))
+              }
+              for k in 0..<lookups {
+                let at = Int(Int64(bitPattern: firsts[k]))
+                lengths[k] = at < 0 ? 0 : runs[at]
+              }
+              if let historyBase {
+                let t2i = t2 == 0xFFFF ? 0 : t2
+                let t1i = t1 == 0xFFFF ? 0 : t1
+                let h = historyBase + Int(t2i * tagCount + t1i) * width
+                for c in 0..<labels {
+                  a[c] =
+                    Int32(v0[c]) &+ Int32(v1[c]) &+ Int32(v2[c]) &+ Int32(v3[c]) &+ Int32(v4[c])
+                    &+ Int32(h[c])
+                }
+              } else {
+                for c in 0..<labels {
+                  a[c] =
+                    Int32(v0[c]) &+ Int32(v1[c]) &+ Int32(v2[c]) &+ Int32(v3[c]) &+ Int32(v4[c])
+                }
+              }
+              for k in 0..<lookups {
+                let at = Int(Int64(bitPattern: firsts[k]))
+                for j in (at + 1)..<(at + 1 + Int(lengths[k])) {
+                  let e = runs[j]
+                  a[Int(e >> 8)] &+= Int32(Int8(truncatingIfNeeded: e))
+                }
+              }
               var best = upos
               for c in upos..<labels where a[c] > a[best] { best = c }
               let base = i * labels
@@ -162,6 +265,21 @@ struct SparseWeights: Sendable {
           }
         }
       }
+    }
+  }
+
+  /// Where feature `h`'s run is in `runs` (its first slot `first`), or -1.
+  @inline(__always) func run(_ h: UInt64, _ first: UInt64, _ slots: UnsafeBufferPointer<UInt64>)
+    -> Int
+  {
+    let want = UInt64(Self.check(h))
+    var v = first
+    var i = Int(truncatingIfNeeded: h) & mask
+    while true {
+      if v >> 32 == want { return Int(truncatingIfNeeded: v & 0xffff_ffff) }
+      if v == 0 { return -1 }
+      i = (i + 1) & mask
+      v = slots[i]
     }
   }
 }
@@ -195,49 +313,12 @@ public struct POSModel: Sendable {
   /// The number of features with weights, both directions.
   public var featureCount: Int { forward.count + (backward?.count ?? 0) }
 
-  /// The features of `words`, their ambiguity classes set.
-  func features(bytes: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>]) -> POSFeatures {
-    var f = POSFeatures(bytes: bytes, ranges: ranges)
-    f.setClasses((0..<f.count).map { classes[f.wordHash($0)] ?? TagLexicon.unknown })
-    return f
-  }
-
-  /// The UPOS and XPOS label numbers of the words at `ranges` of `bytes` (one sentence).
-  func decide(bytes: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>]) -> (
-    upos: [Int], xpos: [Int]
-  ) {
-    let features = features(bytes: bytes, ranges: ranges)
-    var f: [Float] = []
-    forward.scores(features, into: &f)
-    var b: [Float] = []
-    if let backward { backward.scores(features.reversed(), into: &b) }
-    let count = ranges.count
-    let n = forward.labels
-    let nu = forward.uposCount
-    var upos = [Int](repeating: 0, count: count)
-    var xpos = [Int](repeating: 0, count: count)
-    for i in 0..<count {
-      let fi = i * n
-      let bi = (count - 1 - i) * n
-      var top = -Float.infinity
-      for (u, x) in pairs {
-        var s = f[fi + u] + f[fi + nu + x]
-        if !b.isEmpty { s += b[bi + u] + b[bi + nu + x] }
-        if s > top {
-          top = s
-          upos[i] = u
-          xpos[i] = x
-        }
-      }
-    }
-    return (upos, xpos)
-  }
-
   /// The UPOS and XPOS tags and the lemmas of `words` (one sentence; no lemmas when the model
   /// has no lemmatiser).
   public func tag(_ words: [String]) -> (upos: [String], xpos: [String], lemmas: [String]) {
     let (bytes, ranges) = POSFeatures.concatenated(words)
-    let (u, x) = bytes.withUnsafeBufferPointer { decide(bytes: $0, ranges: ranges) }
+    let session = POSSession(self)
+    let (u, x) = bytes.withUnsafeBufferPointer { session.decide(bytes: $0, ranges: ranges) }
     let upos = u.map { labels[0][$0] }
     let xpos = x.map { labels[1][$0] }
     let lemmas =
@@ -263,11 +344,12 @@ public struct POSModel: Sendable {
         })
     }
     let clock = ContinuousClock()
+    let session = POSSession(self)
     var chosen: [(upos: [Int], xpos: [Int])] = []
     chosen.reserveCapacity(sentences.count)
     let time = clock.measure {
       bytes.withUnsafeBufferPointer { b in
-        for r in ranges { chosen.append(decide(bytes: b, ranges: r)) }
+        for r in ranges { chosen.append(session.decide(bytes: b, ranges: r)) }
       }
     }
     let index = labels.map { l in Dictionary(uniqueKeysWithValues: l.enumerated().map { ($1, $0) })
@@ -478,18 +560,29 @@ extension POSModel {
 }
 
 extension POSModel {
+  /// Tags a document (`POSSession.tag`).
+  public func tag(_ doc: Document) { POSSession(self).tag(doc) }
+}
+
+extension POSSession {
   /// Tags a document: its tokens become the words the model was trained on
   /// (`WordSegmenter`), each with `pos` (UPOS), `tag` (XPOS) and, when the model has a
   /// lemmatiser, `lemma`; each sentence is tagged on its own.
   public func tag(_ doc: Document) {
+    trimLemmas()
     var text = doc.text
     let sentences = doc.spans("sentence").map { $0.start..<$0.end }
     // Words a file gave (CoNLL-U) are kept as they are; other tokens are segmented.
     let given = !doc.tokenColumns.isEmpty
+    let labels = model.labels
+    let lemmas = model.lemmatizer != nil
     var pos = TokenColumn()
     var tag = TokenColumn()
     var lemma = TokenColumn()
-    var cache: [String: String] = [:]
+    // Each label's and lemma's code in this document's columns (-1: not used yet).
+    var posCodes = [Int32](repeating: -1, count: labels[0].count)
+    var tagCodes = [Int32](repeating: -1, count: labels[1].count)
+    var lemmaCodes: [Int32] = []
     let words: [Token] = text.withUTF8 { b in
       let words = given ? doc.tokens : WordSegmenter.words(doc.tokens, in: b)
       var s = 0
@@ -499,20 +592,17 @@ extension POSModel {
         let ranges = words[first..<end].map { Int($0.start)..<Int($0.end) }
         let (u, x) = decide(bytes: b, ranges: ranges)
         for i in ranges.indices {
-          let upos = labels[0][u[i]]
-          let xpos = labels[1][x[i]]
-          pos.append(upos)
-          tag.append(xpos)
-          if let lemmatizer {
-            let form = String(decoding: UnsafeBufferPointer(rebasing: b[ranges[i]]), as: UTF8.self)
-            let key = form + "\t" + upos + "\t" + xpos
-            if let known = cache[key] {
-              lemma.append(known)
-            } else {
-              let l = lemmatizer.lemma(form, upos: upos, xpos: xpos)
-              cache[key] = l
-              lemma.append(l)
+          pos.append(u[i], of: labels[0], codes: &posCodes)
+          tag.append(x[i], of: labels[1], codes: &tagCodes)
+          if lemmas {
+            let l = Int(
+              self.lemma(
+                UnsafeBufferPointer(rebasing: b[ranges[i]]), key: formKeys[i], upos: u[i],
+                xpos: x[i]))
+            if lemmaCodes.count <= l {
+              lemmaCodes += repeatElement(-1, count: lemmaValues.count - lemmaCodes.count)
             }
+            lemma.append(l, of: lemmaValues, codes: &lemmaCodes)
           }
         }
         first = end
@@ -529,7 +619,7 @@ extension POSModel {
       return words
     }
     var columns: [(name: String, column: TokenColumn)] = [("pos", pos), ("tag", tag)]
-    if lemmatizer != nil { columns.append(("lemma", lemma)) }
+    if lemmas { columns.append(("lemma", lemma)) }
     // Features the model does not predict are not left standing beside its tags.
     if doc.tokenColumns["feats"] != nil {
       columns.append(("feats", TokenColumn(repeatElement("_", count: words.count))))
