@@ -14,6 +14,19 @@ local M = {}
 
 local measures = { pmi = true, log_likelihood = true, t_score = true, chi2 = true, log_dice = true }
 
+-- by= counts one of these token attributes instead of the words (a tagger such as pos sets them).
+local ATTRS = { lemma = true, pos = true, tag = true }
+
+-- The attribute counted (nil: the words) and the parts of speech kept (nil: all), as a set
+-- and as the text add_tokens takes.
+local function selection(o)
+  local attr = o.by ~= "" and o.by or nil
+  if o.pos == "" then return attr, nil, nil end
+  local set = {}
+  for p in o.pos:gmatch("[^,%s]+") do set[p] = true end
+  return attr, set, o.pos
+end
+
 -- The window option: "3" (pairs: the next 3 words; node: 3 on each side), "L3R3", "L2", "R4".
 local function parse_window(text, node)
   local n = text:match("^(%d+)$")
@@ -59,6 +72,9 @@ function M.init(ctx)
   if o.node:find("%s") then
     error("option 'node' must be one word, got '" .. o.node .. "'", 0)
   end
+  if o.by ~= "" and not ATTRS[o.by] then
+    error("option 'by' must be lemma, pos or tag, got '" .. o.by .. "'", 0)
+  end
   -- Counters live in Swift: words and pairs are counted there, document after document.
   if o.node ~= "" then
     return { uni = folio.counter(), left = folio.counter(), right = folio.counter(), nodes = 0, span = 0 }
@@ -68,39 +84,52 @@ end
 
 local ENDS = { ["."] = true, ["!"] = true, ["?"] = true }
 
--- The document's words (lowercased on request) and the sentence each is in.
+-- The document's words (lowercased on request; with by=, their attribute as the tagger wrote
+-- it), the sentence each is in, and whether each has one of the parts of speech asked for.
 local function words_of(doc, o)
-  local words, sentence, s = {}, {}, 1
+  local attr, allowed = selection(o)
+  local words, sentence, kept, s = {}, {}, {}, 1
   for _, t in ipairs(doc:tokens()) do
     if t.kind == "word" then
-      words[#words + 1] = o.lower and folio.text.lower(t.text) or t.text
+      local w = attr and t[attr] or t.text
+      if attr and w == nil then
+        error("the tokens of " .. doc.id .. " have no '" .. attr .. "' - run a tagger that sets it first (-p pos)", 0)
+      end
+      words[#words + 1] = (o.lower and not attr) and folio.text.lower(w) or w
       sentence[#words] = s
+      kept[#words] = not allowed or allowed[t.pos] == true
     elseif ENDS[t.text] then
       s = s + 1
     end
   end
-  return words, sentence
+  return words, sentence, kept
 end
 
 -- Node mode: count the words in the windows around each occurrence of the node.
 local function each_node(state, doc, o)
-  -- Most documents lack the node: Swift says so without tokenising them in Lua.
-  if #doc:find_tokens(o.node, { ignore_case = o.lower }) == 0 then return end
-  local node = o.lower and folio.text.lower(o.node) or o.node
-  local words, sentence = words_of(doc, o)
+  -- Most documents lack the node: Swift says so without tokenising them in Lua (a lemma's
+  -- forms are not known before tagging).
+  local attr = selection(o)
+  if not attr and #doc:find_tokens(o.node, { ignore_case = o.lower }) == 0 then return end
+  local node = (o.lower and not attr) and folio.text.lower(o.node) or o.node
+  local words, sentence, kept = words_of(doc, o)
   local L, R = window_of(o)
   for i = 1, #words do
     if words[i] == node then
       state.nodes = state.nodes + 1
       for j = i - 1, math.max(1, i - L), -1 do
         if o.sentences and sentence[j] ~= sentence[i] then break end
-        state.left:add(words[j])
-        state.span = state.span + 1
+        if kept[j] then
+          state.left:add(words[j])
+          state.span = state.span + 1
+        end
       end
       for j = i + 1, math.min(#words, i + R) do
         if o.sentences and sentence[j] ~= sentence[i] then break end
-        state.right:add(words[j])
-        state.span = state.span + 1
+        if kept[j] then
+          state.right:add(words[j])
+          state.span = state.span + 1
+        end
       end
     end
   end
@@ -108,18 +137,22 @@ end
 
 function M.each(state, doc, ctx)
   local o = ctx.options
-  state.uni:add_tokens(doc, { lower = o.lower })
+  local attr, allowed, pos = selection(o)
+  state.uni:add_tokens(doc, { lower = o.lower and not attr, attr = attr, pos = pos })
   if o.node ~= "" then return each_node(state, doc, o) end
   local _, w = window_of(o)
-  if w <= 1 and not o.sentences then
+  if w <= 1 and not o.sentences and not attr and not allowed then
     state.bi:add_tokens(doc, { lower = o.lower, ngram = 2 })
     return
   end
-  local words, sentence = words_of(doc, o)
+  -- A pair is two words both of the parts of speech asked for, within the window.
+  local words, sentence, kept = words_of(doc, o)
   for i = 1, #words do
-    for j = i + 1, math.min(#words, i + w) do
-      if o.sentences and sentence[j] ~= sentence[i] then break end
-      state.bi:add(words[i] .. " " .. words[j])
+    if kept[i] then
+      for j = i + 1, math.min(#words, i + w) do
+        if o.sentences and sentence[j] ~= sentence[i] then break end
+        if kept[j] then state.bi:add(words[i] .. " " .. words[j]) end
+      end
     end
   end
 end

@@ -6,9 +6,14 @@
 -- the target. Sorted by G², words overused in the target first.
 local M = {}
 
+local ATTRS = { lemma = true, pos = true, tag = true }
+
 function M.init(ctx)
   if ctx.options.value == "" then
     error("option 'value' is required: -p keyness:field=folder,value=sport", 0)
+  end
+  if ctx.options.by ~= "" and not ATTRS[ctx.options.by] then
+    error("option 'by' must be lemma, pos or tag, got '" .. ctx.options.by .. "'", 0)
   end
   return { target = folio.counter(), reference = folio.counter() }
 end
@@ -24,7 +29,10 @@ function M.each(state, doc, ctx)
   else
     return -- neither the target nor the named reference
   end
-  side:add_tokens(doc, { lower = ctx.options.lower })
+  -- Lemmas and tags are compared as the tagger wrote them; words folded on request.
+  local o = ctx.options
+  local attr = o.by ~= "" and o.by or nil
+  side:add_tokens(doc, { lower = o.lower and not attr, attr = attr, pos = o.pos ~= "" and o.pos or nil })
 end
 
 function M.merge(a, b)
@@ -72,7 +80,7 @@ function M.finish(state, ctx)
     title = ("keyness of %s=%s (%d tokens) against %s (%d tokens)"):format(
       ctx.options.field, ctx.options.value, n1,
       ctx.options.reference == "" and "the rest" or (ctx.options.field .. "=" .. ctx.options.reference), n2),
-    columns = { "rank", "word", "target", "reference", "log_likelihood", "log_ratio" },
+    columns = { "rank", ctx.options.by ~= "" and ctx.options.by or "word", "target", "reference", "log_likelihood", "log_ratio" },
     rows = rows,
     provenance = {
       target = ctx.options.field .. "=" .. ctx.options.value,

@@ -146,6 +146,50 @@ local function keys_of(doc, found, levels, o)
   return out
 end
 
+-- With show=ATTR, lines are tokens as word/ATTR (CQP's "show +pos"): a function giving the
+-- left context, the keyword and the right context of an occurrence, each at most `width`
+-- characters of whole tokens.
+local function tagged_tokens(doc, attr)
+  local c = doc:token_columns()
+  local firsts, lasts, texts, values = c.first, c.last, c.text, c[attr]
+  if not values then
+    error("the tokens of " .. doc.id .. " have no '" .. attr .. "' - run a tagger that sets it first (-p pos)", 0)
+  end
+  local function item(i) return texts[i] .. "/" .. values[i] end
+  -- The first index whose value in the ascending list is at least v (binary search).
+  local function search(list, v)
+    local a, b = 1, #list + 1
+    while a < b do
+      local mid = (a + b) // 2
+      if list[mid] < v then a = mid + 1 else b = mid end
+    end
+    return a
+  end
+  return function(t, width)
+    local before, after = {}, {}
+    -- The keyword's tokens: from the first that ends in it to the last that starts in it.
+    local lo, hi = search(lasts, t.first), search(firsts, t.last + 1) - 1
+    local key = {}
+    for i = lo, hi do key[#key + 1] = item(i) end
+    if #key == 0 then key[1] = t.text end
+    local used = 0
+    for i = lo - 1, 1, -1 do
+      local s = item(i)
+      used = used + utf8.len(s) + 1
+      if used > width + 1 then break end
+      table.insert(before, 1, s)
+    end
+    used = 0
+    for i = math.max(hi, lo - 1) + 1, #firsts do
+      local s = item(i)
+      used = used + utf8.len(s) + 1
+      if used > width + 1 then break end
+      after[#after + 1] = s
+    end
+    return table.concat(before, " "), table.concat(key, " "), table.concat(after, " ")
+  end
+end
+
 function M.each(state, doc, ctx)
   local o = ctx.options
   local width = o.width
@@ -157,11 +201,18 @@ function M.each(state, doc, ctx)
   local rows, keys = state.rows, state.keys
   local levels = levels_of(o.sort)
   local sort_keys = #levels > 0 and keys_of(doc, found, levels, o)
+  local tagged = o.show ~= "" and tagged_tokens(doc, o.show)
   for k, t in ipairs(found) do
-    local left = tail(flat(whole_chars(text:sub(math.max(1, t.first - span), t.first - 1))), width)
-    local right = head(flat(whole_chars(text:sub(t.last + 1, t.last + span))), width)
+    local left, key, right
+    if tagged then
+      left, key, right = tagged(t, width)
+    else
+      left = tail(flat(whole_chars(text:sub(math.max(1, t.first - span), t.first - 1))), width)
+      key = t.text
+      right = head(flat(whole_chars(text:sub(t.last + 1, t.last + span))), width)
+    end
     local pad = width - (utf8.len(left) or #left)
-    rows[#rows + 1] = { doc.id, t.first, string.rep(" ", pad) .. left, t.text, right }
+    rows[#rows + 1] = { doc.id, t.first, string.rep(" ", pad) .. left, key, right }
     if sort_keys then keys[#rows] = sort_keys[k] end
   end
 end

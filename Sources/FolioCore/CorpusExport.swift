@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes documents out as `folio corpus export` does, atomically.
 public struct CorpusExport {
-  public enum Format: String, Sendable { case jsonl, txt, csv, conllu, vrt }
+  public enum Format: String, Sendable { case jsonl, txt, csv, tokens, conllu, vrt }
 
   private enum Sink {
     case file(AtomicFile)
@@ -27,6 +27,7 @@ public struct CorpusExport {
     if case .file(let f) = sink, format == .csv {
       try f.write("id,layer,start,end,text,label,attrs\n")
     }
+    if case .file(let f) = sink, format == .tokens { try f.write(Document.tokenHeader) }
   }
 
   public mutating func write(_ document: Document) throws(AtomicFile.Failure) {
@@ -39,6 +40,8 @@ public struct CorpusExport {
       try f.write(document.conllu())
     case (.file(let f), .vrt):
       try f.write(document.vrt())
+    case (.file(let f), .tokens):
+      try f.write(document.tokenRows(offsets: offsets))
     case (.file(let f), _):
       try f.write(csvRows(document))
     case (.folder(let d), _):
@@ -57,21 +60,9 @@ public struct CorpusExport {
 
   /// One CSV row a span (RFC 4180 quoting).
   private func csvRows(_ document: Document) -> String {
-    func field(_ s: String) -> String {
-      s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-        ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+    let field = TableFormat.csvEscape
     let utf8 = Array(document.text.utf8)
-    var codepoints: [Int] = []
-    if offsets == .codepoints {
-      codepoints.reserveCapacity(utf8.count + 1)
-      var n = 0
-      for b in utf8 {
-        codepoints.append(n)
-        if b & 0xC0 != 0x80 { n += 1 }
-      }
-      codepoints.append(n)
-    }
+    let codepoints = offsets == .codepoints ? document.codepointOffsets() : []
     func at(_ byte: Int) -> Int { offsets == .codepoints ? codepoints[byte] : byte }
     var out = ""
     for name in layers ?? document.layerNames {

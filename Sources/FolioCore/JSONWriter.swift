@@ -164,7 +164,9 @@ public enum OffsetUnit: String, Sendable, CaseIterable {
 
 extension Document {
   /// One JSONL record: `{"id", "meta", "text", "offsets", "layers": {name: [{start, end,
-  /// label, attrs}]}}` with 0-based, end-exclusive offsets in `unit`.
+  /// label, attrs}]}}` with 0-based, end-exclusive offsets in `unit`; when the tokens carry
+  /// attributes (a tagger's, a CoNLL-U file's), also `"tokens": [{start, end, kind, pos, tag,
+  /// lemma, ...}]`.
   public func jsonRecord(offsets unit: OffsetUnit = .codepoints) -> [UInt8] {
     var w = JSONWriter(capacity: byteCount + 256)
     w.open("{")
@@ -183,16 +185,10 @@ extension Document {
     w.key("layers")
     w.open("{")
     var convert: (Int) -> Int = { $0 }
-    if unit == .codepoints, !layerNames.isEmpty {
-      // Code points before each byte offset: one pass over the text.
-      var table = [Int32](repeating: 0, count: byteCount + 1)
-      var n: Int32 = 0
-      for (i, b) in text.utf8.enumerated() {
-        table[i] = n
-        if b & 0xC0 != 0x80 { n += 1 }
-      }
-      table[byteCount] = n
-      convert = { Int(table[$0]) }
+    let columns = tokenColumnNames.compactMap { n in tokenColumns[n].map { (n, $0) } }
+    if unit == .codepoints, !layerNames.isEmpty || !columns.isEmpty {
+      let table = codepointOffsets()
+      convert = { table[$0] }
     }
     for (li, name) in layerNames.enumerated() {
       if li > 0 { w.comma() }
@@ -221,6 +217,30 @@ extension Document {
       w.close("]")
     }
     w.close("}")
+    if !columns.isEmpty {
+      w.comma()
+      w.key("tokens")
+      w.open("[")
+      for (i, t) in tokens.enumerated() {
+        if i > 0 { w.comma() }
+        w.open("{")
+        w.key("start")
+        w.integer(convert(Int(t.start)))
+        w.comma()
+        w.key("end")
+        w.integer(convert(Int(t.end)))
+        w.comma()
+        w.key("kind")
+        w.string(t.kind.name)
+        for (name, column) in columns where i < column.count {
+          w.comma()
+          w.key(name)
+          w.string(column[i])
+        }
+        w.close("}")
+      }
+      w.close("]")
+    }
     w.close("}")
     return w.bytes
   }

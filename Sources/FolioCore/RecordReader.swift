@@ -505,7 +505,8 @@ extension CorpusReader {
   }
 
   /// A record Folio wrote (`folio corpus export`, `folio run -o docs.jsonl`): `id`, `meta`,
-  /// `text`, `offsets` and `layers` come back as they were; nil for any other record.
+  /// `text`, `offsets`, `layers` and `tokens` with their attributes come back as they were;
+  /// nil for any other record.
   static func standOff(_ value: JSONValue, place: String, warn: (CorpusWarning) -> Void)
     -> Document?
   {
@@ -553,6 +554,63 @@ extension CorpusReader {
         document.add(span, to: name)
       }
     }
+    if case .array(let items)? = value["tokens"] {
+      restoreTokens(
+        items, document, offsets == .codepoints ? byteAt : nil, place: place, warn: warn)
+    }
     return document
+  }
+
+  /// The tokens of a record and their attributes (`Document.jsonRecord`): all or none.
+  static func restoreTokens(
+    _ items: [JSONValue], _ document: Document, _ byteAt: [Int]?, place: String,
+    warn: (CorpusWarning) -> Void
+  ) {
+    let limit = byteAt.map { $0.count - 1 } ?? document.byteCount
+    var tokens: [Token] = []
+    var names: [String] = []
+    var columns: [String: TokenColumn] = [:]
+    var last = 0
+    for (i, item) in items.enumerated() {
+      guard case .object(let fields) = item, case .integer(let start)? = item["start"],
+        case .integer(let end)? = item["end"], last <= start, start < end, end <= limit,
+        case .string(let kindName)? = item["kind"],
+        let kind = TokenKind.allCases.first(where: { $0.name == kindName })
+      else {
+        warn(
+          CorpusWarning(
+            path: place,
+            message: "token \(i + 1) has bad offsets or no kind; the record's tokens are skipped"))
+        return
+      }
+      last = end
+      tokens.append(
+        Token(start: byteAt?[start] ?? start, end: byteAt?[end] ?? end, kind: kind))
+      for (name, v) in fields where name != "start" && name != "end" && name != "kind" {
+        guard case .string(let value) = v else { continue }
+        if columns[name] == nil {
+          guard i == 0 else {
+            warn(
+              CorpusWarning(
+                path: place,
+                message:
+                  "token \(i + 1) has '\(name)', which the first token lacks; the record's tokens are skipped"
+              ))
+            return
+          }
+          names.append(name)
+          columns[name] = TokenColumn()
+        }
+        columns[name]?.append(value)
+      }
+    }
+    guard columns.values.allSatisfy({ $0.count == tokens.count }) else {
+      warn(
+        CorpusWarning(
+          path: place,
+          message: "some tokens lack attributes the others have; the record's tokens are skipped"))
+      return
+    }
+    document.setWords(tokens, columns: names.map { ($0, columns[$0] ?? TokenColumn()) })
   }
 }

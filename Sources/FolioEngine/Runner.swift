@@ -537,23 +537,25 @@ struct DocumentOutcome: Sendable {
 enum DocumentSink {
   case jsonl(AtomicFile)
   case folder(AtomicDirectory)
-  /// CoNLL-U or VRT: each document's record as it is.
+  /// CoNLL-U, VRT or token CSV: each document's record as it is.
   case vertical(AtomicFile)
 
-  /// How each document is written: a JSON record, CoNLL-U or VRT.
-  enum Record: Sendable { case json, conllu, vrt }
+  /// How each document is written: a JSON record, CoNLL-U, VRT or CSV rows of tokens.
+  enum Record: Sendable { case json, conllu, vrt, tokens }
 
-  /// The record the path's extension asks for (`.conllu`, `.vrt`; JSON otherwise).
+  /// The record the path's extension asks for (`.conllu`, `.vrt`, `.csv`: a row a token; JSON
+  /// otherwise).
   static func record(for path: String?) -> Record {
     switch path.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
     case "conllu": .conllu
     case "vrt": .vrt
+    case "csv": .tokens
     default: .json
     }
   }
 
-  /// A folder when the path ends in `/` or names an existing folder; a CoNLL-U or VRT file by
-  /// its extension; a JSONL file otherwise.
+  /// A folder when the path ends in `/` or names an existing folder; a CoNLL-U, VRT or token
+  /// CSV file by its extension; a JSONL file otherwise.
   init(path: String) throws(AtomicFile.Failure) {
     var isDir: ObjCBool = false
     if path.hasSuffix("/")
@@ -561,7 +563,9 @@ enum DocumentSink {
     {
       self = .folder(try AtomicDirectory(path: path))
     } else if Self.record(for: path) != .json {
-      self = .vertical(try AtomicFile(path: path))
+      let file = try AtomicFile(path: path)
+      if Self.record(for: path) == .tokens { try file.write(Document.tokenHeader) }
+      self = .vertical(file)
     } else {
       self = .jsonl(try AtomicFile(path: path))
     }
@@ -911,6 +915,7 @@ final class Work: @unchecked Sendable {
           case .json: outcome.json = document.jsonRecord(offsets: configuration.offsets)
           case .conllu: outcome.json = document.conllu()
           case .vrt: outcome.json = document.vrt()
+          case .tokens: outcome.json = document.tokenRows(offsets: configuration.offsets)
           }
           if writeTexts { outcome.text = Array(document.text.utf8) }
         }

@@ -62,6 +62,25 @@ struct Highlighter {
     return header + "\n" + out
   }
 
+  /// The document a sentence a line, each token as `word/value/...` with the values of the
+  /// token attributes `names` (`show(doc, {attrs = true})`); attributes dimmed on a terminal.
+  func renderTokens(_ doc: Document, _ names: [String]) -> String {
+    let bytes = Array(doc.text.utf8)
+    let tokens = doc.tokens
+    let columns = names.compactMap { doc.tokenColumns[$0] }
+    var lines = ["\(doc.id) · word/" + names.joined(separator: "/")]
+    for sentence in doc.tokensBySentence() {
+      lines.append(
+        sentence.map { i in
+          let t = tokens[i]
+          let word = String(decoding: bytes[Int(t.start)..<Int(t.end)], as: UTF8.self)
+          let values = columns.map { i < $0.count ? $0[i] : "_" }.joined(separator: "/")
+          return word + (color ? "\u{1B}[2m/\(values)\u{1B}[0m" : "/" + values)
+        }.joined(separator: " "))
+    }
+    return lines.joined(separator: "\n")
+  }
+
   func paint(_ s: String, _ layer: Int, dim: Bool) -> String {
     guard color else { return s }
     return "\u{1B}[\(Self.palette[layer % Self.palette.count])m\(s)\u{1B}[0m"

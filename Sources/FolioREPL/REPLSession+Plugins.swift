@@ -30,9 +30,9 @@ extension REPLSession {
       "`n` (10) documents of `corpus` at random, the same for the same seed.",
       example: "sample(5, 42)"),
     APIEntry(
-      "show", "show(doc_or_span)",
-      "Prints a document's text with its layers' spans marked (colour on a terminal, `[text]{label}` otherwise).",
-      example: "show(corpus[1])"),
+      "show", "show(doc_or_span [, {attrs = true}])",
+      "Prints a document's text with its layers' spans marked (colour on a terminal, `[text]{label}` otherwise); with `attrs`, a sentence a line with each token as word/pos/tag/lemma (`attrs = \"pos,lemma\"` chooses).",
+      example: "show(corpus[1], {attrs = true})"),
   ]
 
   // MARK: .run

@@ -386,12 +386,18 @@ public final class REPLSession {
     plugins = {}
     """
 
-  /// `show(doc)`: the text with each layer's spans marked; `show(span)`: its label and text.
+  /// `show(doc)`: the text with each layer's spans marked; `show(doc, {attrs = true})`: its
+  /// tokens with their attributes (`attrs = "pos,lemma"` chooses them); `show(span)`: its label
+  /// and text.
   func show(_ L: LuaState) throws(LuaHostError) {
     if let doc = L.object(at: 1, as: Document.self) {
-      emit(
-        Highlighter(color: options.color && { if case .standard = sink { true } else { false } }())
-          .render(doc))
+      let painter = Highlighter(
+        color: options.color && { if case .standard = sink { true } else { false } }())
+      if let names = try attributeNames(L, doc) {
+        emit(painter.renderTokens(doc, names))
+      } else {
+        emit(painter.render(doc))
+      }
       return
     }
     if L.type(at: 1) == .table {
@@ -399,6 +405,41 @@ public final class REPLSession {
       return
     }
     throw .type(1, expected: "Document or span")
+  }
+
+  /// The token attributes `show`'s options ask for (argument 2: `{attrs = true}` for all of
+  /// them, or names: `"pos,lemma"`), or nil for the text with its layers.
+  func attributeNames(_ L: LuaState, _ doc: Document) throws(LuaHostError) -> [String]? {
+    guard L.type(at: 2) == .table else {
+      if L.isNoneOrNil(2) { return nil }
+      throw .type(2, expected: "table of options ({attrs = true})")
+    }
+    let kind = L.rawGet(2, "attrs")
+    defer { L.pop() }
+    var names: [String]
+    switch kind {
+    case .nil: return nil
+    case .boolean:
+      guard L.bool(at: -1) else { return nil }
+      names = doc.tokenColumnNames.filter { ["pos", "tag", "lemma", "feats"].contains($0) }
+      if names.isEmpty { names = doc.tokenColumnNames }
+    case .string:
+      names = (L.string(at: -1) ?? "").split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
+    default: throw .argument(2, "attrs must be true or names such as \"pos,lemma\"")
+    }
+    guard !names.isEmpty else {
+      throw .message(
+        "\(doc.id) has no token attributes - .run pos tags the corpus (part of speech and lemma)")
+    }
+    for name in names where doc.tokenColumns[name] == nil {
+      let known = doc.tokenColumnNames.joined(separator: ", ")
+      throw .message(
+        "\(doc.id) has no token attribute '\(name)' (it has: \(known.isEmpty ? "none" : known)) - .run pos tags the corpus"
+      )
+    }
+    return names
   }
 
   // MARK: Dot-commands

@@ -81,6 +81,9 @@ struct CorpusCommand: ParsableCommand {
         files back as they were. --to txt writes a folder with one .txt file a document (its id, \
         with .txt added when it lacks it). --to csv writes one row a span: id, layer, start, \
         end, text, label, attrs (JSON); the token and sentence layers are computed on the way. \
+        --to tokens writes one row a token: id, sentence, start, end, word, kind, pos, tag, lemma \
+        (the attributes of a tagged or CoNLL-U corpus; folio run -p pos -o tokens.csv writes the \
+        same). --to conllu and --to vrt write the forms treebank tools and corpus servers read. \
         Outputs are written atomically: a failed run leaves no partial file.
 
         Examples:
@@ -98,7 +101,9 @@ struct CorpusCommand: ParsableCommand {
     var output: String
 
     @Option(
-      help: "jsonl, txt, csv, conllu or vrt (default: from -o's extension; a folder means txt).")
+      help:
+        "jsonl, txt, csv, tokens, conllu or vrt (default: from -o's extension; a folder means txt)."
+    )
     var to: String?
 
     @Option(help: "Offsets in JSONL and CSV: codepoints (as Python counts) or bytes.")
@@ -130,7 +135,7 @@ struct CorpusCommand: ParsableCommand {
         guard let format = CorpusExport.Format(rawValue: target) else {
           throw FolioError(
             "unknown export format '\(target)' - while reading the command line",
-            help: "use --to jsonl, txt, csv, conllu or vrt", exit: .usage)
+            help: "use --to jsonl, txt, csv, tokens, conllu or vrt", exit: .usage)
         }
         let entries = try CorpusCommand.entries(corpus, reader)
         let layerNames = layers?.split(separator: ",").map { String($0) }

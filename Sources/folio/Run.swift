@@ -27,7 +27,9 @@ struct Run: ParsableCommand {
       Reports go to stdout: an aligned table on a terminal, TSV when piped; -o FILE writes them \
       to a file in the format its extension names (.tsv .csv .json .jsonl .md .html .txt). \
       When the pipeline has no report, -o FILE.jsonl writes the kept documents, annotated, one \
-      JSON record a line (--docs-out does that next to reports). Every output file is written \
+      JSON record a line (with a tagger, each record's "tokens" carry pos, tag and lemma); \
+      FILE.conllu and FILE.vrt write CoNLL-U and CWB's vertical format, FILE.csv one row a \
+      token (--docs-out does the same next to reports). Every output file is written \
       atomically: a failed or interrupted run leaves earlier files as they were.
 
       Without -p, the pipeline comes from ./folio.toml ([[pipeline]] steps with plugin = "NAME" \
@@ -67,10 +69,15 @@ struct Run: ParsableCommand {
 
   @Option(
     name: [.short, .long],
-    help: "Write the reports (or, with no report, the kept documents as JSONL) to this file.")
+    help:
+      "Write the reports (or, with no report, the kept documents: JSONL, .conllu, .vrt, or .csv a row a token) to this file."
+  )
   var output: String?
 
-  @Option(help: "Write the kept documents, annotated, as JSONL to this file.")
+  @Option(
+    help:
+      "Write the kept documents, annotated, to this file (JSONL; .conllu, .vrt, .csv by extension)."
+  )
   var docsOut: String?
 
   @Option(

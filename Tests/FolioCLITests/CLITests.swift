@@ -284,6 +284,55 @@ struct CLI {
       ))
   }
 
+  @Test("collocations and keyness count lemmas and keep the parts of speech asked for")
+  func lemmaReports() throws {
+    let node = try CLI.run([
+      "run", "Examples/news", "-p", "pos", "-p",
+      "collocations:node=pay,by=lemma,pos=NOUN,top=3,min=2",
+    ])
+    #expect(node.status == 0, "\(node.stderr)")
+    #expect(
+      node.stdout.split(separator: "\n").prefix(4) == [
+        "rank\tcollocate\tcount\tleft\tright\tfrequency\texpected\tpmi\tp",
+        "1\tnight\t4\t3\t1\t4\t0.24\t4.0305\t1.83e-6",
+        "2\tyear\t11\t10\t1\t18\t1.1\t3.32\t1.25e-10",
+        "3\tshift\t3\t3\t0\t5\t0.31\t3.2936\t0.0012",
+      ])
+    let kwic = try CLI.run([
+      "run", "Examples/news", "-p", "pos", "-p", "kwic:word=pay,show=pos,width=40",
+    ])
+    #expect(kwic.status == 0, "\(kwic.stderr)")
+    #expect(
+      kwic.stdout.split(separator: "\n").prefix(2) == [
+        "document\tposition\tleft\tkeyword\tright",
+        "000_45508004cb4e5294.txt\t197\t  over/ADP night/NOUN -/PUNCT shift/NOUN\tpay/VERB\t./PUNCT Union/NOUN leader/NOUN",
+      ])
+    let untagged = try CLI.run(["run", "Examples/news", "-p", "kwic:word=pay,show=pos"])
+    #expect(untagged.status == 65)
+    #expect(
+      untagged.stderr.contains(
+        "the tokens of 000_45508004cb4e5294.txt have no 'pos' - run a tagger that sets it first (-p pos)"
+      ))
+    let dir = try CLI.workspace([
+      "c/sport/1.txt": "The players played well and won. She plays and they win again.\n",
+      "c/sport/2.txt": "The team scored twice. Fans cheered as the players won.\n",
+      "c/business/1.txt": "The banks lent money. Markets rose and investors bought shares.\n",
+      "c/business/2.txt": "Shares fell as the bank raised rates. Investors sold.\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let key = try CLI.run(
+      ["run", "c", "-p", "pos", "-p", "keyness:value=sport,by=lemma,pos=VERB,min=1"], in: dir)
+    #expect(key.status == 0, "\(key.stderr)")
+    // "players" is a noun, "played" and "plays" are the verb "play".
+    #expect(
+      key.stdout
+        == "rank\tlemma\ttarget\treference\tlog_likelihood\tlog_ratio\n1\twin\t3\t0\t2.71\t1.778\n2\tplay\t2\t0\t1.81\t1.193\n3\tcheer\t1\t0\t0.9\t0.193\n4\tscore\t1\t0\t0.9\t0.193\n"
+    )
+    let bad = try CLI.run(["run", "c", "-p", "keyness:value=sport,by=lemmas"], in: dir)
+    #expect(bad.status != 0)
+    #expect(bad.stderr.contains("option 'by' must be lemma, pos or tag, got 'lemmas'"))
+  }
+
   @Test("a misspelt option is a coded error naming the options")
   func badOption() throws {
     let r = try CLI.run(["run", "Examples/news", "-p", "wordfreq:tpo=3"])

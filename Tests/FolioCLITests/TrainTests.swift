@@ -81,6 +81,44 @@ import Testing
     #expect(vrt.hasSuffix("London\tPROPN\tNNP\tLondon\n</place>\n.\tPUNCT\t.\t.\n</s>\n</text>\n"))
   }
 
+  @Test("tagged documents as JSONL keep their tokens' attributes and read back; CSV a row a token")
+  func tokenExports() throws {
+    let dir = try CLI.workspace([
+      "texts/a.txt": "I don't know, Mr. Smith said. The U.S. team won!\nBlair met Brown in London."
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let csv = try CLI.run(["run", "texts", "-p", "pos", "-o", "t.csv"], in: dir)
+    #expect(csv.status == 0, "\(csv.stderr)")
+    let rows = try String(contentsOf: dir.appendingPathComponent("t.csv"), encoding: .utf8)
+      .split(separator: "\n")
+    #expect(
+      rows.prefix(6) == [
+        "id,sentence,start,end,word,kind,pos,tag,lemma", "a.txt,1,0,1,I,word,PRON,PRP,I",
+        "a.txt,1,2,4,do,word,AUX,VBP,do", "a.txt,1,4,7,n't,word,PART,RB,not",
+        "a.txt,1,8,12,know,word,VERB,VB,know", "a.txt,1,12,13,\",\",punct,PUNCT,\",\",\",\"",
+      ])
+    #expect(rows.count == 21 && rows.last?.hasPrefix("a.txt,3,") == true)
+    let jsonl = try CLI.run(["run", "texts", "-p", "pos", "-o", "t.jsonl"], in: dir)
+    #expect(jsonl.status == 0, "\(jsonl.stderr)")
+    let record = try String(contentsOf: dir.appendingPathComponent("t.jsonl"), encoding: .utf8)
+    #expect(
+      record.contains(
+        "\"tokens\":[{\"start\":0,\"end\":1,\"kind\":\"word\",\"pos\":\"PRON\",\"tag\":\"PRP\",\"lemma\":\"I\"},{\"start\":2,"
+      ))
+    // Read back, the record's tokens are the tagger's: no tagging needed, the same table.
+    let back = try CLI.run(
+      ["corpus", "export", "t.jsonl", "--to", "tokens", "-o", "t2.csv"], in: dir)
+    #expect(back.status == 0, "\(back.stderr)")
+    #expect(
+      try Data(contentsOf: dir.appendingPathComponent("t2.csv"))
+        == Data(contentsOf: dir.appendingPathComponent("t.csv")))
+    let counted = try CLI.run(["run", "t.jsonl", "-p", "wordfreq:by=lemma,pos=VERB"], in: dir)
+    #expect(
+      counted.stdout
+        == "rank\tlemma\tcount\tper_million\n1\tknow\t1\t250000\n2\tmeet\t1\t250000\n3\tsay\t1\t250000\n4\twin\t1\t250000\n"
+    )
+  }
+
   /// The lines of CoNLL-U a round trip keeps: words and multi-word tokens (empty nodes, which
   /// Folio does not keep, left out), `# sent_id` and `# text`.
   static func kept(_ text: String) -> [Substring] {

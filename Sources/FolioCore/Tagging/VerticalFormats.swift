@@ -4,7 +4,7 @@
 extension Document {
   /// The words of each sentence (token indices), sentences in text order; tokens outside
   /// every sentence go with the nearest one before them.
-  func tokensBySentence() -> [[Int]] {
+  public func tokensBySentence() -> [[Int]] {
     let sentences = spans("sentence").map { $0.start..<$0.end }
     var out: [[Int]] = []
     var s = 0
@@ -175,5 +175,50 @@ extension Document {
     return s.unicodeScalars.allSatisfy {
       $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_")
     }
+  }
+}
+
+extension Document {
+  /// The code point count before each byte offset of the text (one more entry than bytes).
+  func codepointOffsets() -> [Int] {
+    var table: [Int] = []
+    table.reserveCapacity(byteCount + 1)
+    var n = 0
+    for b in text.utf8 {
+      table.append(n)
+      if b & 0xC0 != 0x80 { n += 1 }
+    }
+    table.append(n)
+    return table
+  }
+
+  /// The header of `tokenRows`.
+  public static let tokenHeader = "id,sentence,start,end,word,kind,pos,tag,lemma\n"
+
+  /// One CSV row a token (RFC 4180 quoting): the document's id, the sentence's number from 1,
+  /// the offsets in `unit`, the word, its kind, and the `pos`, `tag` and `lemma` a tagger set
+  /// (empty where none did) — the table pandas, R and spreadsheets read.
+  public func tokenRows(offsets unit: OffsetUnit) -> [UInt8] {
+    let utf8 = Array(text.utf8)
+    let table = unit == .codepoints ? codepointOffsets() : []
+    func at(_ byte: Int32) -> String { String(unit == .codepoints ? table[Int(byte)] : Int(byte)) }
+    let attributes = ["pos", "tag", "lemma"].map { tokenColumns[$0] }
+    let id = TableFormat.csvEscape(id)
+    var out = ""
+    for (s, sentence) in tokensBySentence().enumerated() {
+      for i in sentence {
+        let t = tokens[i]
+        let word = String(decoding: utf8[Int(t.start)..<Int(t.end)], as: UTF8.self)
+        out += [
+          id, String(s + 1), at(t.start), at(t.end), TableFormat.csvEscape(word), t.kind.name,
+        ]
+        .joined(separator: ",")
+        for column in attributes {
+          out += "," + (column.map { i < $0.count ? TableFormat.csvEscape($0[i]) : "" } ?? "")
+        }
+        out += "\n"
+      }
+    }
+    return Array(out.utf8)
   }
 }
