@@ -66,9 +66,15 @@ public struct Lemmatizer: Sendable {
   /// `UPOS\tXPOS\tending` and `UPOS\t\tending` (lowercased) → rule.
   var endings: [String: Rule]
 
-  init(exceptions: [String: String], endings: [String: Rule]) {
+  /// `UPOS\tlemma` of every lemma the training data has: of the edits the endings offer, one
+  /// that makes a known lemma is preferred (`bombed` → `bomb`, not `bom` as `climbed` →
+  /// `climb` would have it).
+  var known: Set<String>
+
+  init(exceptions: [String: String], endings: [String: Rule], known: Set<String> = []) {
     self.exceptions = exceptions
     self.endings = endings
+    self.known = known
   }
 
   /// The lemma of `form` tagged `upos` and `xpos`.
@@ -80,22 +86,28 @@ public struct Lemmatizer: Sendable {
       ?? (upos == "PROPN" ? form : lower)
   }
 
+  /// The lemma the longest ending with the same tags gives — unless it is not a known lemma
+  /// and a shorter ending's is.
   private func fromEndings(_ form: String, lower: String, upos: String, xpos: String) -> String? {
     let scalars = Array(lower.unicodeScalars)
+    var first: String?
     for tags in [upos + "\t" + xpos + "\t", upos + "\t\t"] {
       for k in stride(from: min(Self.longest, scalars.count), through: 0, by: -1) {
         var key = tags
         key.unicodeScalars.append(contentsOf: scalars[(scalars.count - k)...])
-        if let rule = endings[key], let lemma = rule.apply(form) { return lemma }
+        guard let rule = endings[key], let lemma = rule.apply(form) else { continue }
+        if known.isEmpty || known.contains(upos + "\t" + lemma) { return lemma }
+        if first == nil { first = lemma }
       }
     }
-    return nil
+    return first
   }
 
-  /// Learns from (form, UPOS, XPOS, lemma) words.
-  public static func train(_ words: [(form: String, upos: String, xpos: String, lemma: String)])
-    -> Lemmatizer
-  {
+  /// Learns from (form, UPOS, XPOS, lemma) words; an ending rule needs `minimumTypes`
+  /// different words that make it.
+  public static func train(
+    _ words: [(form: String, upos: String, xpos: String, lemma: String)], minimumTypes: Int = 2
+  ) -> Lemmatizer {
     var byWord: [String: [String: Int]] = [:]
     var byForm: [String: [String: Int]] = [:]
     var forms: [String: Set<String>] = [:]
@@ -116,12 +128,29 @@ public struct Lemmatizer: Sendable {
         byEnding[w.upos + "\t\t" + e, default: [:]][rule, default: 0] += 1
       }
     }
-    func best(_ counts: [Rule: Int]) -> Rule? {
-      counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
+    // How many different words (form and tags) make each rule of each ending: a rule only one
+    // word makes ("Sept." → "September") would turn "Capt." into "Captember"; that word gets
+    // an exception instead.
+    var typesByEnding: [String: [Rule: Int]] = [:]
+    var seenTypes = Set<String>()
+    for w in words where w.lemma != "_" {
+      guard seenTypes.insert(w.form + "\t" + w.upos + "\t" + w.xpos + "\t" + w.lemma).inserted
+      else { continue }
+      let rule = Rule(form: w.form, lemma: w.lemma)
+      let scalars = Array(w.form.lowercased().unicodeScalars)
+      for k in 0...min(longest, scalars.count) {
+        let e = String(String.UnicodeScalarView(scalars[(scalars.count - k)...]))
+        typesByEnding[w.upos + "\t" + w.xpos + "\t" + e, default: [:]][rule, default: 0] += 1
+        typesByEnding[w.upos + "\t\t" + e, default: [:]][rule, default: 0] += 1
+      }
+    }
+    func best(_ counts: [Rule: Int], _ types: [Rule: Int]) -> Rule? {
+      counts.filter { (types[$0.key] ?? 0) >= minimumTypes }
+        .max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
     }
     var endings: [String: Rule] = [:]
     for (key, counts) in byEnding {
-      if let rule = best(counts) { endings[key] = rule }
+      if let rule = best(counts, typesByEnding[key] ?? [:]) { endings[key] = rule }
     }
     // An ending whose rule is its shorter ending's adds nothing.
     var pruned: [String: Rule] = [:]
@@ -135,7 +164,9 @@ public struct Lemmatizer: Sendable {
       }
       pruned[key] = rule
     }
-    var model = Lemmatizer(exceptions: [:], endings: pruned)
+    var known = Set<String>()
+    for w in words where w.lemma != "_" { known.insert(w.upos + "\t" + w.lemma) }
+    var model = Lemmatizer(exceptions: [:], endings: pruned, known: known)
     func commonest(_ counts: [String: Int]) -> String? {
       counts.max(by: { a, b in a.value != b.value ? a.value < b.value : a.key > b.key })?.key
     }
@@ -164,19 +195,25 @@ public struct Lemmatizer: Sendable {
     return model
   }
 
-  /// The lemmatiser as lines: `=form\tUPOS\tXPOS\tlemma` and `*UPOS\tXPOS\tending\trule`,
-  /// sorted.
+  /// The lemmatiser as lines: `=form\tUPOS\tXPOS\tlemma`, `*UPOS\tXPOS\tending\trule` and
+  /// `~UPOS\tlemma`, sorted.
   public var lines: [String] {
     (exceptions.map { "=" + $0.key + "\t" + $0.value }
-      + endings.map { "*" + $0.key + "\t" + $0.value.text }).sorted()
+      + endings.map { "*" + $0.key + "\t" + $0.value.text } + known.map { "~" + $0 }).sorted()
   }
 
   /// The lemmatiser `lines` wrote, or nil.
   public init?(lines: some Sequence<Substring>) {
     var exceptions: [String: String] = [:]
     var endings: [String: Rule] = [:]
+    var known = Set<String>()
     for line in lines {
       let parts = line.dropFirst().split(separator: "\t", omittingEmptySubsequences: false)
+      if line.first == "~" {
+        guard parts.count == 2 else { return nil }
+        known.insert(String(line.dropFirst()))
+        continue
+      }
       guard parts.count == 4 else { return nil }
       let key = parts[0...2].joined(separator: "\t")
       switch line.first {
@@ -187,6 +224,6 @@ public struct Lemmatizer: Sendable {
       default: return nil
       }
     }
-    self.init(exceptions: exceptions, endings: endings)
+    self.init(exceptions: exceptions, endings: endings, known: known)
   }
 }
