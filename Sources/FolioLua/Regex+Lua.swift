@@ -261,11 +261,19 @@ extension FolioLua {
     if layer.isEmpty || layer == "token" || layer == "sentence" {
       throw .argument(arg, "layer name '\(layer)' is reserved or empty")
     }
-    if let allowed = context.allowedWrites, !allowed.contains(layer) {
-      let declared = allowed.sorted().map { "'\($0)'" }.joined(separator: ", ")
-      throw .message(
-        "[F201] plugin '\(context.pluginName)' writes layer '\(layer)', which it does not declare (writes: \(declared.isEmpty ? "none" : declared)). Add it to 'writes' in plugin.toml"
-      )
-    }
+    try checkDeclared(layer, context)
+  }
+
+  /// Throws [F201] when the running plugin did not declare in its manifest that it writes
+  /// `name`: a layer, or a token attribute as `token:NAME`.
+  static func checkDeclared(_ name: String, _ context: FolioLuaContext) throws(LuaHostError) {
+    guard let allowed = context.allowedWrites, !allowed.contains(name) else { return }
+    let declared = allowed.sorted().map { "'\($0)'" }.joined(separator: ", ")
+    let what =
+      name.hasPrefix("token:") ? "token attribute '\(name.dropFirst(6))'" : "layer '\(name)'"
+    let fix = name.hasPrefix("token:") ? "Add '\(name)'" : "Add it"
+    throw .message(
+      "[F201] plugin '\(context.pluginName)' writes \(what), which it does not declare (writes: \(declared.isEmpty ? "none" : declared)). \(fix) to 'writes' in plugin.toml"
+    )
   }
 }

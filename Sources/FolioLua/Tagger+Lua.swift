@@ -71,14 +71,7 @@ extension FolioLua {
   static func taggerTag(_ L: LuaState, _ context: FolioLuaContext) throws(LuaHostError) -> Int32 {
     let t: TaggerObject = try L.checkObject(1, "Tagger")
     let doc: Document = try L.checkObject(2, "Document")
-    if let allowed = context.allowedWrites {
-      for attribute in ["pos", "tag", "lemma"] where !allowed.contains("token:" + attribute) {
-        let declared = allowed.sorted().map { "'\($0)'" }.joined(separator: ", ")
-        throw .message(
-          "[F201] plugin '\(context.pluginName)' writes token attribute '\(attribute)', which it does not declare (writes: \(declared.isEmpty ? "none" : declared)). Add 'token:\(attribute)' to 'writes' in plugin.toml"
-        )
-      }
-    }
+    for attribute in ["pos", "tag", "lemma"] { try checkDeclared("token:" + attribute, context) }
     t.session.tag(doc)
     closeTokenViews(L, doc: 2)
     L.pushInteger(doc.tokens.count)

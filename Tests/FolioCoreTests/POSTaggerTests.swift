@@ -142,6 +142,29 @@ import Testing
     #expect(back.lines == l.lines)
     #expect(Lemmatizer(lines: ["?x\ty\tz\tL0|"]) == nil)
   }
+
+  @Test("the lemmatiser trusts rules many words make, prefers known lemmas, drops what EWT drops")
+  func lemmaEvidence() throws {
+    var words: [(form: String, upos: String, xpos: String, lemma: String)] = [
+      ("Sept.", "PROPN", "NNP", "September"), ("Lt.", "PROPN", "NNP", "Lt."),
+      ("St.", "PROPN", "NNP", "St."), ("India", "PROPN", "NNP", "India"),
+      ("climbed", "VERB", "VBD", "climb"), ("combed", "VERB", "VBD", "comb"),
+      ("walked", "VERB", "VBD", "walk"), ("bomb", "VERB", "VB", "bomb"),
+    ]
+    for n in 1...12 { words.append(("\(n),\(100 + 67 * n)", "NUM", "CD", "\(n)\(100 + 67 * n)")) }
+    let l = Lemmatizer.train(words)
+    // One word ("Sept.") makes the rule "strip . add ember": not enough to apply it elsewhere.
+    #expect(l.lemma("Sept.", upos: "PROPN", xpos: "NNP") == "September")
+    #expect(l.lemma("Capt.", upos: "PROPN", xpos: "NNP") == "Capt.")
+    // "-mbed" says strip 3 (climbed, combed); "bom" is no known verb, "bomb" is.
+    #expect(l.lemma("bombed", upos: "VERB", xpos: "VBD") == "bomb")
+    #expect(l.lemma("india", upos: "PROPN", xpos: "NNP") == "India")
+    #expect(l.lemma("INDIA", upos: "PROPN", xpos: "NNP") == "India")
+    #expect(l.lemma("1,234,567", upos: "NUM", xpos: "CD") == "1234567")
+    let back = try #require(Lemmatizer(lines: l.lines.map { Substring($0) }))
+    #expect(back.lines == l.lines)
+    #expect(back.lemma("1,5", upos: "NUM", xpos: "CD") == "15")
+  }
 }
 
 @Suite("word segmentation for the tagger") struct WordSegmenterTests {

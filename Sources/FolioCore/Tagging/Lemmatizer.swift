@@ -71,10 +71,18 @@ public struct Lemmatizer: Sendable {
   /// `climb` would have it).
   var known: Set<String>
 
-  init(exceptions: [String: String], endings: [String: Rule], known: Set<String> = []) {
+  /// UPOS → characters its lemmas leave out wherever the form has them (EWT writes the lemma
+  /// of `1,100` as `1100`): learned where the data does so nearly always.
+  var dropped: [String: Set<Character>]
+
+  init(
+    exceptions: [String: String], endings: [String: Rule], known: Set<String> = [],
+    dropped: [String: Set<Character>] = [:]
+  ) {
     self.exceptions = exceptions
     self.endings = endings
     self.known = known
+    self.dropped = dropped
   }
 
   /// The lemma of `form` tagged `upos` and `xpos`.
@@ -82,8 +90,35 @@ public struct Lemmatizer: Sendable {
     let lower = form.lowercased()
     let tags = "\t" + upos + "\t" + xpos
     if let lemma = exceptions["!" + form + tags] ?? exceptions[lower + tags] { return lemma }
-    return fromEndings(form, lower: lower, upos: upos, xpos: xpos)
-      ?? (upos == "PROPN" ? form : lower)
+    let lemma =
+      fromEndings(form, lower: lower, upos: upos, xpos: xpos) ?? (upos == "PROPN" ? form : lower)
+    guard let drop = dropped[upos], lemma.contains(where: { drop.contains($0) }) else {
+      return lemma
+    }
+    return lemma.filter { !drop.contains($0) }
+  }
+
+  /// The characters a tag's lemmas leave out of the form: seen in at least 10 words with the
+  /// tag, and left out in 90% of them or more.
+  static func droppedCharacters(
+    _ words: [(form: String, upos: String, xpos: String, lemma: String)]
+  ) -> [String: Set<Character>] {
+    var seen: [String: [Character: (all: Int, dropped: Int)]] = [:]
+    for w in words where w.lemma != "_" {
+      for c in Set(w.form) where !c.isLetter && !c.isNumber {
+        var n = seen[w.upos, default: [:]][c, default: (0, 0)]
+        n.all += 1
+        if !w.lemma.contains(c) && w.lemma == w.form.filter({ $0 != c }) { n.dropped += 1 }
+        seen[w.upos, default: [:]][c] = n
+      }
+    }
+    var out: [String: Set<Character>] = [:]
+    for (upos, counts) in seen {
+      for (c, n) in counts where n.all >= 10 && n.dropped * 10 >= n.all * 9 {
+        out[upos, default: []].insert(c)
+      }
+    }
+    return out
   }
 
   /// The lemma the longest ending with the same tags gives — unless it is not a known lemma
@@ -97,6 +132,12 @@ public struct Lemmatizer: Sendable {
         key.unicodeScalars.append(contentsOf: scalars[(scalars.count - k)...])
         guard let rule = endings[key], let lemma = rule.apply(form) else { continue }
         if known.isEmpty || known.contains(upos + "\t" + lemma) { return lemma }
+        // A proper noun written in lowercase or capitals (`india`, `TEHRAN`) has its known
+        // capitalised lemma.
+        if upos == "PROPN", let c = lemma.first {
+          let capital = c.uppercased() + lemma.dropFirst().lowercased()
+          if capital != lemma && known.contains(upos + "\t" + capital) { return capital }
+        }
         if first == nil { first = lemma }
       }
     }
@@ -166,7 +207,8 @@ public struct Lemmatizer: Sendable {
     }
     var known = Set<String>()
     for w in words where w.lemma != "_" { known.insert(w.upos + "\t" + w.lemma) }
-    var model = Lemmatizer(exceptions: [:], endings: pruned, known: known)
+    var model = Lemmatizer(
+      exceptions: [:], endings: pruned, known: known, dropped: droppedCharacters(words))
     func commonest(_ counts: [String: Int]) -> String? {
       counts.max(by: { a, b in a.value != b.value ? a.value < b.value : a.key > b.key })?.key
     }
@@ -195,11 +237,12 @@ public struct Lemmatizer: Sendable {
     return model
   }
 
-  /// The lemmatiser as lines: `=form\tUPOS\tXPOS\tlemma`, `*UPOS\tXPOS\tending\trule` and
-  /// `~UPOS\tlemma`, sorted.
+  /// The lemmatiser as lines: `=form\tUPOS\tXPOS\tlemma`, `*UPOS\tXPOS\tending\trule`,
+  /// `~UPOS\tlemma` and `-UPOS\tcharacter`, sorted.
   public var lines: [String] {
     (exceptions.map { "=" + $0.key + "\t" + $0.value }
-      + endings.map { "*" + $0.key + "\t" + $0.value.text } + known.map { "~" + $0 }).sorted()
+      + endings.map { "*" + $0.key + "\t" + $0.value.text } + known.map { "~" + $0 }
+      + dropped.flatMap { upos, cs in cs.map { "-" + upos + "\t" + String($0) } }).sorted()
   }
 
   /// The lemmatiser `lines` wrote, or nil.
@@ -207,11 +250,17 @@ public struct Lemmatizer: Sendable {
     var exceptions: [String: String] = [:]
     var endings: [String: Rule] = [:]
     var known = Set<String>()
+    var dropped: [String: Set<Character>] = [:]
     for line in lines {
       let parts = line.dropFirst().split(separator: "\t", omittingEmptySubsequences: false)
-      if line.first == "~" {
+      if line.first == "~" || line.first == "-" {
         guard parts.count == 2 else { return nil }
-        known.insert(String(line.dropFirst()))
+        if line.first == "~" {
+          known.insert(String(line.dropFirst()))
+        } else {
+          guard let c = parts[1].first, parts[1].count == 1 else { return nil }
+          dropped[String(parts[0]), default: []].insert(c)
+        }
         continue
       }
       guard parts.count == 4 else { return nil }
@@ -224,6 +273,6 @@ public struct Lemmatizer: Sendable {
       default: return nil
       }
     }
-    self.init(exceptions: exceptions, endings: endings, known: known)
+    self.init(exceptions: exceptions, endings: endings, known: known, dropped: dropped)
   }
 }
