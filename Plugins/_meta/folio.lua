@@ -286,7 +286,7 @@ function Gazetteer:tag(doc, layer) end
 ---@return Tagger
 function folio.tagger.load(model) end
 
---- Tags the document: its tokens become the model's words (clitics split: `do` `n't`), each with `t.pos`, `t.tag` and `t.lemma`; returns the number of words.
+--- Tags the document: its tokens become the model's words (clitics split: `do` `n't`), each with `t.pos`, `t.tag`, `t.lemma` and, when the model has them, `t.feats`; returns the number of words.
 ---@param doc Document
 ---@return integer
 function Tagger:tag(doc) end

@@ -315,9 +315,9 @@ extension FolioLua {
       annotations: ["---@param model string", "---@return Tagger"]),
     APIEntry(
       "Tagger:tag", "tagger:tag(doc)", returns: "integer",
-      "Tags the document: its tokens become the model's words (clitics split: `do` `n't`), each with `t.pos`, `t.tag` and `t.lemma`; returns the number of words.",
+      "Tags the document: its tokens become the model's words (clitics split: `do` `n't`), each with `t.pos`, `t.tag`, `t.lemma` and, when the model has them, `t.feats`; returns the number of words.",
       details:
-        "A plugin that calls it declares `writes = [\"token:pos\", \"token:tag\", \"token:lemma\"]`. Token lists made before it end: `doc:tokens()` gives the words.",
+        "A plugin that calls it declares `writes = [\"token:pos\", \"token:tag\", \"token:lemma\", \"token:feats\"]` (`token:feats` only for a model with features). Token lists made before it end: `doc:tokens()` gives the words.",
       annotations: ["---@param doc Document", "---@return integer"]),
 
     // MARK: folio.re

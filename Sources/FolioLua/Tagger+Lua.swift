@@ -71,7 +71,9 @@ extension FolioLua {
   static func taggerTag(_ L: LuaState, _ context: FolioLuaContext) throws(LuaHostError) -> Int32 {
     let t: TaggerObject = try L.checkObject(1, "Tagger")
     let doc: Document = try L.checkObject(2, "Document")
-    for attribute in ["pos", "tag", "lemma"] { try checkDeclared("token:" + attribute, context) }
+    for attribute in ["pos", "tag", "lemma"] + (t.model.feats == nil ? [] : ["feats"]) {
+      try checkDeclared("token:" + attribute, context)
+    }
     t.session.tag(doc)
     closeTokenViews(L, doc: 2)
     L.pushInteger(doc.tokens.count)

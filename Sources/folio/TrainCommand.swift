@@ -174,12 +174,14 @@ struct Eval: ParsableCommand {
         let sentences = try Train.POS.read(gold)
         let words = sentences.reduce(0) { $0 + $1.words.count }
         let (upos, xpos, lemma, seconds) = m.accuracy(sentences)
+        let feats = m.featsAccuracy(sentences)
         Console.out(
           String(
-            format: "words %d\nUPOS  %.2f%%\nXPOS  %.2f%%\n%@speed %.0f words/s\n", words,
+            format: "words %d\nUPOS  %.2f%%\nXPOS  %.2f%%\n%@%@speed %.0f words/s\n", words,
             upos * 100,
             xpos * 100,
             m.lemmatizer == nil ? "" : String(format: "lemma %.2f%%\n", lemma * 100),
+            feats.map { String(format: "feats %.2f%%\n", $0 * 100) } ?? "",
             Double(words) / max(seconds, 1e-9)))
         if let data = FileManager.default.contents(atPath: gold),
           let raw = try? CoNLLU.parse(String(decoding: data, as: UTF8.self)),

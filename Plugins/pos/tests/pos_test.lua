@@ -16,6 +16,16 @@ return {
       "talks/NOUN/NNS/talk", "were/AUX/VBD/be", "going/VERB/VBG/go", "well/ADV/RB/well", "./PUNCT/./.",
     })
   end,
+  ["words get their morphological features"] = function()
+    local feats = {}
+    for i, w in ipairs(T.run({ "She said they were here." })[1].words) do feats[i] = w.text .. "/" .. w.feats end
+    assert.equal(feats, {
+      "She/Case=Nom|Gender=Fem|Number=Sing|Person=3|PronType=Prs",
+      "said/Mood=Ind|Number=Sing|Person=3|Tense=Past|VerbForm=Fin",
+      "they/Case=Nom|Number=Plur|Person=3|PronType=Prs",
+      "were/Mood=Ind|Number=Plur|Person=3|Tense=Past|VerbForm=Fin", "here/PronType=Dem", "./_",
+    })
+  end,
   ["clitics are words of their own, at their exact place in the text"] = function()
     local words = T.run({ "I don't think Blair's plan works." })[1].words
     local texts, lemmas = {}, {}

@@ -297,12 +297,16 @@ public struct POSModel: Sendable {
   /// The (UPOS, XPOS) pairs the training data has.
   var pairs: [(upos: Int, xpos: Int)]
   public var lemmatizer: Lemmatizer?
+  /// Morphological features from the tags, when the training data had them.
+  public var feats: FeatsLexicon?
 
   init(
     labels: [[String]], forward: SparseWeights, backward: SparseWeights?,
-    classes: [UInt64: UInt64], pairs: [(upos: Int, xpos: Int)], lemmatizer: Lemmatizer? = nil
+    classes: [UInt64: UInt64], pairs: [(upos: Int, xpos: Int)], lemmatizer: Lemmatizer? = nil,
+    feats: FeatsLexicon? = nil
   ) {
     self.lemmatizer = lemmatizer
+    self.feats = feats
     self.labels = labels
     self.forward = forward
     self.backward = backward
@@ -313,9 +317,11 @@ public struct POSModel: Sendable {
   /// The number of features with weights, both directions.
   public var featureCount: Int { forward.count + (backward?.count ?? 0) }
 
-  /// The UPOS and XPOS tags and the lemmas of `words` (one sentence; no lemmas when the model
-  /// has no lemmatiser).
-  public func tag(_ words: [String]) -> (upos: [String], xpos: [String], lemmas: [String]) {
+  /// The UPOS and XPOS tags, the lemmas and the features of `words` (one sentence; no lemmas or
+  /// features when the model has none).
+  public func tag(_ words: [String]) -> (
+    upos: [String], xpos: [String], lemmas: [String], feats: [String]
+  ) {
     let (bytes, ranges) = POSFeatures.concatenated(words)
     let session = POSSession(self)
     let (u, x) = bytes.withUnsafeBufferPointer { session.decide(bytes: $0, ranges: ranges) }
@@ -325,7 +331,23 @@ public struct POSModel: Sendable {
       lemmatizer.map { l in words.indices.map { l.lemma(words[$0], upos: upos[$0], xpos: xpos[$0]) }
       }
       ?? []
-    return (upos, xpos, lemmas)
+    let features =
+      feats.map { f in words.indices.map { f.feats(words[$0], upos: upos[$0], xpos: xpos[$0]) } }
+      ?? []
+    return (upos, xpos, lemmas, features)
+  }
+
+  /// How many words get exactly their gold features (the whole FEATS, as CoNLL 2018's UFeats
+  /// counts), with predicted tags; nil when the model or the gold data has no features.
+  public func featsAccuracy(_ sentences: [POSTrainer.Sentence]) -> Double? {
+    guard feats != nil, sentences.contains(where: { !$0.feats.isEmpty }) else { return nil }
+    var right = 0
+    var all = 0
+    for s in sentences where s.feats.count == s.words.count {
+      for (guess, gold) in zip(tag(s.words).feats, s.feats) where guess == gold { right += 1 }
+      all += s.words.count
+    }
+    return Double(right) / Double(max(1, all))
   }
 
   /// UPOS and XPOS accuracy on gold-segmented sentences, and the seconds the tagging took
@@ -410,6 +432,12 @@ extension POSModel {
     header.comma()
     header.key("lemmatizer")
     header.meta(.integer(lemmaBytes.count))
+    let featsBytes = Array((feats?.lines ?? []).map { $0 + "\n" }.joined().utf8)
+    if feats != nil {
+      header.comma()
+      header.key("feats")
+      header.meta(.integer(featsBytes.count))
+    }
     header.comma()
     header.key("directions")
     header.open("[")
@@ -445,6 +473,7 @@ extension POSModel {
       for e in d.entries { put(e) }
     }
     out += lemmaBytes
+    out += featsBytes
     return out
   }
 
@@ -552,10 +581,19 @@ extension POSModel {
       lemmatizer = l
       offset += size
     }
+    var feats: FeatsLexicon?
+    if case .integer(let size)? = field("feats"), size > 0 {
+      guard size <= bytes.count - offset,
+        let text = String(validating: bytes[offset..<(offset + size)], as: UTF8.self),
+        let f = FeatsLexicon(lines: text.split(separator: "\n"))
+      else { return nil }
+      feats = f
+      offset += size
+    }
     guard ok, offset == bytes.count else { return nil }
     self.init(
       labels: labels, forward: directions[0], backward: directions.count > 1 ? directions[1] : nil,
-      classes: classes, pairs: pairs, lemmatizer: lemmatizer)
+      classes: classes, pairs: pairs, lemmatizer: lemmatizer, feats: feats)
   }
 }
 
@@ -566,10 +604,10 @@ extension POSModel {
 
 extension POSSession {
   /// Tags a document: its tokens become the words the model was trained on
-  /// (`WordSegmenter`), each with `pos` (UPOS), `tag` (XPOS) and, when the model has a
-  /// lemmatiser, `lemma`; each sentence is tagged on its own.
+  /// (`WordSegmenter`), each with `pos` (UPOS), `tag` (XPOS) and, when the model has them,
+  /// `lemma` and `feats`; each sentence is tagged on its own.
   public func tag(_ doc: Document) {
-    trimLemmas()
+    trimMemos()
     var text = doc.text
     let sentences = doc.spans("sentence").map { $0.start..<$0.end }
     // Words a file gave (CoNLL-U) are kept as they are; other tokens are segmented.
@@ -583,6 +621,15 @@ extension POSSession {
     var posCodes = [Int32](repeating: -1, count: labels[0].count)
     var tagCodes = [Int32](repeating: -1, count: labels[1].count)
     var lemmaCodes: [Int32] = []
+    var feats = TokenColumn()
+    var featsCodes: [Int32] = []
+    // Appends remembered value `n` of `values` to a column.
+    func put(
+      _ n: Int32, _ values: [String], _ column: inout TokenColumn, _ codes: inout [Int32]
+    ) {
+      if codes.count <= Int(n) { codes += repeatElement(-1, count: values.count - codes.count) }
+      column.append(Int(n), of: values, codes: &codes)
+    }
     let words: [Token] = text.withUTF8 { b in
       let words = given ? doc.tokens : WordSegmenter.words(doc.tokens, in: b)
       var s = 0
@@ -594,15 +641,14 @@ extension POSSession {
         for i in ranges.indices {
           pos.append(u[i], of: labels[0], codes: &posCodes)
           tag.append(x[i], of: labels[1], codes: &tagCodes)
+          let b = UnsafeBufferPointer(rebasing: b[ranges[i]])
           if lemmas {
-            let l = Int(
-              self.lemma(
-                UnsafeBufferPointer(rebasing: b[ranges[i]]), key: formKeys[i], upos: u[i],
-                xpos: x[i]))
-            if lemmaCodes.count <= l {
-              lemmaCodes += repeatElement(-1, count: lemmaValues.count - lemmaCodes.count)
-            }
-            lemma.append(l, of: lemmaValues, codes: &lemmaCodes)
+            let l = self.lemma(b, key: formKeys[i], upos: u[i], xpos: x[i])
+            put(l, self.lemmas.values, &lemma, &lemmaCodes)
+          }
+          if model.feats != nil {
+            let f = self.features(b, key: formKeys[i], upos: u[i], xpos: x[i])
+            put(f, self.feats.values, &feats, &featsCodes)
           }
         }
         first = end
@@ -620,8 +666,10 @@ extension POSSession {
     }
     var columns: [(name: String, column: TokenColumn)] = [("pos", pos), ("tag", tag)]
     if lemmas { columns.append(("lemma", lemma)) }
-    // Features the model does not predict are not left standing beside its tags.
-    if doc.tokenColumns["feats"] != nil {
+    if model.feats != nil {
+      columns.append(("feats", feats))
+    } else if doc.tokenColumns["feats"] != nil {
+      // Features the model does not predict are not left standing beside its tags.
       columns.append(("feats", TokenColumn(repeatElement("_", count: words.count))))
     }
     doc.setWords(words, columns: columns)

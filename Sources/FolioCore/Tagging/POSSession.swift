@@ -24,9 +24,29 @@ public final class POSSession {
   /// The exact form hash of each word of the last sentence.
   private(set) var formKeys: [UInt64] = []
   private var scalars: [UInt32] = []
-  /// (form hash, UPOS, XPOS) → index in `lemmaValues`.
-  private var lemmaIndex: [UInt64: Int32] = [:]
-  private(set) var lemmaValues: [String] = []
+  /// Lemmas and features by (form hash, UPOS, XPOS).
+  private(set) var lemmas = Memo()
+  private(set) var feats = Memo()
+
+  /// Strings remembered by (form, tags): each once, numbered.
+  struct Memo {
+    var index: [UInt64: Int32] = [:]
+    var values: [String] = []
+
+    /// The number of the value for `key`, made by `make` the first time.
+    mutating func number(_ key: UInt64, _ make: () -> String) -> Int32 {
+      if let known = index[key] { return known }
+      let i = Int32(values.count)
+      values.append(make())
+      index[key] = i
+      return i
+    }
+
+    mutating func clear() {
+      index.removeAll(keepingCapacity: true)
+      values.removeAll(keepingCapacity: true)
+    }
+  }
 
   /// Words tagged as one piece at most: a text without sentence ends is tagged this many
   /// words at a time (no sentence is this long).
@@ -197,26 +217,30 @@ public final class POSSession {
     return (upos, xpos)
   }
 
-  /// The index in `lemmaValues` of the lemma of word `form` (its `formKey` `key`) with label
+  /// The number in `lemmas` of the lemma of word `form` (its `formKey` `key`) with label
   /// numbers `upos` and `xpos`.
   func lemma(_ form: UnsafeBufferPointer<UInt8>, key: UInt64, upos: Int, xpos: Int) -> Int32 {
-    let k = POSFeatures.mix(61, key, UInt64(upos) << 16 | UInt64(xpos))
-    if let known = lemmaIndex[k] { return known }
-    let text = String(decoding: form, as: UTF8.self)
-    let lemma =
-      model.lemmatizer?.lemma(text, upos: model.labels[0][upos], xpos: model.labels[1][xpos])
-      ?? "_"
-    let i = Int32(lemmaValues.count)
-    lemmaValues.append(lemma)
-    lemmaIndex[k] = i
-    return i
+    lemmas.number(POSFeatures.mix(61, key, UInt64(upos) << 16 | UInt64(xpos))) {
+      model.lemmatizer?.lemma(
+        String(decoding: form, as: UTF8.self), upos: model.labels[0][upos],
+        xpos: model.labels[1][xpos]) ?? "_"
+    }
   }
 
-  /// Forgets the lemmas when there are more than the capacity (between documents: a
-  /// document's codes stay valid while it is tagged).
-  func trimLemmas() {
-    guard lemmaValues.count > capacity else { return }
-    lemmaIndex.removeAll(keepingCapacity: true)
-    lemmaValues.removeAll(keepingCapacity: true)
+  /// The number in `feats` of the features of word `form`, as `lemma`.
+  func features(_ form: UnsafeBufferPointer<UInt8>, key: UInt64, upos: Int, xpos: Int) -> Int32 {
+    feats.number(POSFeatures.mix(62, key, UInt64(upos) << 16 | UInt64(xpos))) {
+      model.feats?.feats(
+        String(decoding: form, as: UTF8.self), upos: model.labels[0][upos],
+        xpos: model.labels[1][xpos]) ?? "_"
+    }
   }
+
+  /// Forgets the lemmas and features when there are more than the capacity (between
+  /// documents: a document's codes stay valid while it is tagged).
+  func trimMemos() {
+    if lemmas.values.count > capacity { lemmas.clear() }
+    if feats.values.count > capacity { feats.clear() }
+  }
+
 }

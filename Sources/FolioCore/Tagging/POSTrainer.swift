@@ -104,12 +104,16 @@ public enum POSTrainer {
     public var upos: [String]
     public var xpos: [String]
     public var lemmas: [String]
+    public var feats: [String]
 
-    public init(words: [String], upos: [String], xpos: [String], lemmas: [String] = []) {
+    public init(
+      words: [String], upos: [String], xpos: [String], lemmas: [String] = [], feats: [String] = []
+    ) {
       self.words = words
       self.upos = upos
       self.xpos = xpos
       self.lemmas = lemmas
+      self.feats = feats
     }
   }
 
@@ -165,6 +169,16 @@ public enum POSTrainer {
             i < s.lemmas.count ? (s.words[i], s.upos[i], s.xpos[i], s.lemmas[i]) : nil
           }
         }) : nil
+    // Features only where the treebank has some.
+    let hasFeats = train.contains { $0.feats.contains { $0 != "_" } }
+    let feats =
+      hasFeats
+      ? FeatsLexicon.train(
+        train.flatMap { s in
+          s.words.indices.compactMap { i in
+            i < s.feats.count ? (s.words[i], s.upos[i], s.xpos[i], s.feats[i]) : nil
+          }
+        }) : nil
     let n = labels[0].count + labels[1].count
     let trainers = Box([
       PerceptronTrainer(uposCount: labels[0].count, labels: n),
@@ -178,7 +192,7 @@ public enum POSTrainer {
         uposCount: labels[0].count, labels: n, hashes: [], weights: [], minimum: 1)
       return POSModel(
         labels: labels, forward: w.first ?? none, backward: w.last, classes: classes, pairs: pairs,
-        lemmatizer: lemmatizer)
+        lemmatizer: lemmatizer, feats: feats)
     }
     var order = Array(train.indices)
     var rng = SplitMix(seed: seed)
@@ -252,7 +266,7 @@ extension POSTrainer.Sentence {
     sentences.map { s in
       POSTrainer.Sentence(
         words: s.words.map(\.form), upos: s.words.map(\.upos), xpos: s.words.map(\.xpos),
-        lemmas: s.words.map(\.lemma))
+        lemmas: s.words.map(\.lemma), feats: s.words.map(\.feats))
     }
   }
 }
