@@ -196,6 +196,11 @@ import Testing
         "...",
       ])
     #expect(words("It is 5 p.m. Now!!") == ["It", "is", "5", "p.m.", "Now", "!!"])
+    #expect(
+      words("On 2024-05-06 a 25-year-old won 3-1; call 713-853-3989 - or 1 - 2.") == [
+        "On", "2024-05-06", "a", "25", "-", "year", "-", "old", "won", "3-1", ";", "call",
+        "713-853-3989", "-", "or", "1", "-", "2", ".",
+      ])
     #expect(words("cannot") == ["can", "not"])
   }
 }

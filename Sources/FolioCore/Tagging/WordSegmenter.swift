@@ -48,10 +48,12 @@ public enum WordSegmenter {
           i += 1
         }
       } else if t.kind == .number {
-        // Dates and times: `08/16/2000`, `10:30`.
+        // Dates, times, ranges and phone numbers: `08/16/2000`, `10:30`, `2024-05-06`, `1-2`,
+        // `713-853-3989` (UD English keeps each whole).
         while i + 2 < tokens.count, adjacent(t, tokens[i + 1]),
           adjacent(tokens[i + 1], tokens[i + 2]),
-          let c = single(tokens[i + 1]), c == 0x2F || c == 0x3A, tokens[i + 2].kind == .number
+          let c = single(tokens[i + 1]), c == 0x2F || c == 0x3A || c == 0x2D,
+          tokens[i + 2].kind == .number
         {
           t.end = tokens[i + 2].end
           i += 2
