@@ -95,6 +95,16 @@ local function occurrences(doc, o)
   })
 end
 
+-- The first index whose value in the ascending list is at least v (binary search).
+local function search(list, v)
+  local a, b = 1, #list + 1
+  while a < b do
+    local mid = (a + b) // 2
+    if list[mid] < v then a = mid + 1 else b = mid end
+  end
+  return a
+end
+
 -- Tokens that sort keys skip unless sort_punct is set.
 local SKIPPED = { punct = true, symbol = true }
 
@@ -106,15 +116,8 @@ local function keys_of(doc, found, levels, o)
   local function key(s)
     return o.sort_case and s or folio.text.casefold(s)
   end
-  -- The index of the first token that starts at or after `pos` (binary search).
-  local function at(pos)
-    local lo, hi = 1, #firsts + 1
-    while lo < hi do
-      local mid = (lo + hi) // 2
-      if firsts[mid] < pos then lo = mid + 1 else hi = mid end
-    end
-    return lo
-  end
+  -- The index of the first token that starts at or after `pos`.
+  local function at(pos) return search(firsts, pos) end
   local function word(i, step, n)
     while i >= 1 and i <= #firsts do
       if o.sort_punct or not SKIPPED[kinds[i]] then
@@ -156,15 +159,6 @@ local function tagged_tokens(doc, attr)
     error("the tokens of " .. doc.id .. " have no '" .. attr .. "' - run a tagger that sets it first (-p pos)", 0)
   end
   local function item(i) return texts[i] .. "/" .. values[i] end
-  -- The first index whose value in the ascending list is at least v (binary search).
-  local function search(list, v)
-    local a, b = 1, #list + 1
-    while a < b do
-      local mid = (a + b) // 2
-      if list[mid] < v then a = mid + 1 else b = mid end
-    end
-    return a
-  end
   return function(t, width)
     local before, after = {}, {}
     -- The keyword's tokens: from the first that ends in it to the last that starts in it.

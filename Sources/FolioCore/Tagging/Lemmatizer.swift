@@ -152,7 +152,12 @@ public struct Lemmatizer: Sendable {
     var byWord: [String: [String: Int]] = [:]
     var byForm: [String: [String: Int]] = [:]
     var forms: [String: Set<String>] = [:]
+    // Per ending: how many words make each rule, and how many different words (form and
+    // tags) do: a rule only one word makes ("Sept." → "September") would turn "Capt." into
+    // "Captember"; that word gets an exception instead.
     var byEnding: [String: [Rule: Int]] = [:]
+    var typesByEnding: [String: [Rule: Int]] = [:]
+    var seenTypes = Set<String>()
     for w in words where w.lemma != "_" {
       let rule = Rule(form: w.form, lemma: w.lemma)
       let lower = w.form.lowercased()
@@ -160,29 +165,15 @@ public struct Lemmatizer: Sendable {
       byWord[key, default: [:]][w.lemma, default: 0] += 1
       forms[key, default: []].insert(w.form)
       byForm["!" + w.form + "\t" + w.upos + "\t" + w.xpos, default: [:]][w.lemma, default: 0] += 1
+      let newType = seenTypes.insert(w.form + "\t" + w.upos + "\t" + w.xpos + "\t" + w.lemma)
+        .inserted
       let scalars = Array(lower.unicodeScalars)
       for k in 0...min(longest, scalars.count) {
-        var ending = String.UnicodeScalarView()
-        ending.append(contentsOf: scalars[(scalars.count - k)...])
-        let e = String(ending)
-        byEnding[w.upos + "\t" + w.xpos + "\t" + e, default: [:]][rule, default: 0] += 1
-        byEnding[w.upos + "\t\t" + e, default: [:]][rule, default: 0] += 1
-      }
-    }
-    // How many different words (form and tags) make each rule of each ending: a rule only one
-    // word makes ("Sept." → "September") would turn "Capt." into "Captember"; that word gets
-    // an exception instead.
-    var typesByEnding: [String: [Rule: Int]] = [:]
-    var seenTypes = Set<String>()
-    for w in words where w.lemma != "_" {
-      guard seenTypes.insert(w.form + "\t" + w.upos + "\t" + w.xpos + "\t" + w.lemma).inserted
-      else { continue }
-      let rule = Rule(form: w.form, lemma: w.lemma)
-      let scalars = Array(w.form.lowercased().unicodeScalars)
-      for k in 0...min(longest, scalars.count) {
         let e = String(String.UnicodeScalarView(scalars[(scalars.count - k)...]))
-        typesByEnding[w.upos + "\t" + w.xpos + "\t" + e, default: [:]][rule, default: 0] += 1
-        typesByEnding[w.upos + "\t\t" + e, default: [:]][rule, default: 0] += 1
+        for tags in [w.upos + "\t" + w.xpos + "\t", w.upos + "\t\t"] {
+          byEnding[tags + e, default: [:]][rule, default: 0] += 1
+          if newType { typesByEnding[tags + e, default: [:]][rule, default: 0] += 1 }
+        }
       }
     }
     func best(_ counts: [Rule: Int], _ types: [Rule: Int]) -> Rule? {

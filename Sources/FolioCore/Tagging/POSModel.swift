@@ -572,23 +572,24 @@ extension POSModel {
           uposCount: labels[0].count, labels: n, scales: scales, hashes: hashes, starts: starts,
           entries: entries))
     }
-    var lemmatizer: Lemmatizer?
-    if case .integer(let size)? = field("lemmatizer"), size > 0 {
+    // The text sections after the weights, in order: the lemmatiser's lines, the features'.
+    func section(_ name: String) -> [Substring]? {
+      guard case .integer(let size)? = field(name), size > 0 else { return nil }
       guard size <= bytes.count - offset,
-        let text = String(validating: bytes[offset..<(offset + size)], as: UTF8.self),
-        let l = Lemmatizer(lines: text.split(separator: "\n"))
-      else { return nil }
-      lemmatizer = l
+        let text = String(validating: bytes[offset..<(offset + size)], as: UTF8.self)
+      else {
+        ok = false
+        return nil
+      }
       offset += size
+      return text.split(separator: "\n")
     }
-    var feats: FeatsLexicon?
-    if case .integer(let size)? = field("feats"), size > 0 {
-      guard size <= bytes.count - offset,
-        let text = String(validating: bytes[offset..<(offset + size)], as: UTF8.self),
-        let f = FeatsLexicon(lines: text.split(separator: "\n"))
-      else { return nil }
-      feats = f
-      offset += size
+    let lemmaLines = section("lemmatizer")
+    let featsLines = section("feats")
+    let lemmatizer = lemmaLines.flatMap { Lemmatizer(lines: $0) }
+    let feats = featsLines.flatMap { FeatsLexicon(lines: $0) }
+    guard (lemmaLines == nil) == (lemmatizer == nil), (featsLines == nil) == (feats == nil) else {
+      return nil
     }
     guard ok, offset == bytes.count else { return nil }
     self.init(

@@ -160,25 +160,20 @@ public enum POSTrainer {
     for g in gold { for (u, x) in g { pairSet.insert(u << 16 | x) } }
     let pairs = pairSet.sorted().map { (upos: $0 >> 16, xpos: $0 & 0xffff) }
     let classes = lexicon.table()
+    // Each word with its tags and one more column (lemma, FEATS), where the sentence has it.
+    func words(_ column: KeyPath<Sentence, [String]>) -> [(String, String, String, String)] {
+      train.flatMap { s in
+        s.words.indices.compactMap { i in
+          i < s[keyPath: column].count
+            ? (s.words[i], s.upos[i], s.xpos[i], s[keyPath: column][i]) : nil
+        }
+      }
+    }
     let hasLemmas = train.contains { !$0.lemmas.isEmpty }
-    let lemmatizer =
-      hasLemmas
-      ? Lemmatizer.train(
-        train.flatMap { s in
-          s.words.indices.compactMap { i in
-            i < s.lemmas.count ? (s.words[i], s.upos[i], s.xpos[i], s.lemmas[i]) : nil
-          }
-        }) : nil
+    let lemmatizer = hasLemmas ? Lemmatizer.train(words(\.lemmas)) : nil
     // Features only where the treebank has some.
     let hasFeats = train.contains { $0.feats.contains { $0 != "_" } }
-    let feats =
-      hasFeats
-      ? FeatsLexicon.train(
-        train.flatMap { s in
-          s.words.indices.compactMap { i in
-            i < s.feats.count ? (s.words[i], s.upos[i], s.xpos[i], s.feats[i]) : nil
-          }
-        }) : nil
+    let feats = hasFeats ? FeatsLexicon.train(words(\.feats)) : nil
     let n = labels[0].count + labels[1].count
     let trainers = Box([
       PerceptronTrainer(uposCount: labels[0].count, labels: n),

@@ -204,6 +204,7 @@ extension Document {
     func at(_ byte: Int32) -> String { String(unit == .codepoints ? table[Int(byte)] : Int(byte)) }
     let attributes = ["pos", "tag", "lemma"].map { tokenColumns[$0] }
     let id = TableFormat.csvEscape(id)
+    let tokens = self.tokens
     var out = ""
     for (s, sentence) in tokensBySentence().enumerated() {
       for i in sentence {
