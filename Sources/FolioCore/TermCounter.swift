@@ -388,6 +388,12 @@ public final class TermCounter {
     _ = find(p, n, lower: lower, insert: true, readable: readable)
   }
 
+  /// The index of the key, added (with no count) when new: a number for each distinct string.
+  public func intern(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int = 0) -> Int {
+    materialize()
+    return find(p, n, lower: false, insert: true, readable: readable) ?? 0
+  }
+
   /// The index of the key (lowercased when `lower`), or nil when it was never added.
   ///
   /// Pairs kept as numbers are made ordinary keys first: `count(of:_:)` looks them up as they are.

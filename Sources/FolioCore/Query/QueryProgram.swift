@@ -1,0 +1,795 @@
+import Foundation
+
+/// One hit of a query in a document: token positions (half-open) and the positions of its
+/// labels.
+public struct QueryHit: Sendable, Equatable {
+  /// Index of the first token.
+  public var start: Int
+  /// One past the last token.
+  public var end: Int
+  /// Token index of each of the query's labels (`CQLQuery.labels`), -1 when unset.
+  public var labels: [Int]
+
+  public init(start: Int, end: Int, labels: [Int] = []) {
+    self.start = start
+    self.end = end
+    self.labels = labels
+  }
+}
+
+/// Which of the matches that overlap a query keeps (CQP's `MatchingStrategy`).
+public enum QueryStrategy: String, Sendable, CaseIterable {
+  /// CQP's default: the shortest match from each start; of matches ending at the same token,
+  /// the one that starts first (`[pos="ADJ"]+ [pos="NOUN"]` gives "big red car" once).
+  case standard
+  /// The longest match from each start, leaving out matches inside another.
+  case longest
+  /// The shortest matches, leaving out matches that contain another.
+  case shortest
+}
+
+/// A query failed on a document (an attribute its tokens lack) or could not be compiled (a
+/// value that is not a regular expression).
+public struct QueryFailure: Error, Sendable, Equatable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// A compiled query, for one thread: regular expressions, caches of which values match, and
+/// the matching machine (a Pike VM over token positions: every way through the pattern is
+/// followed in step, so no query backtracks exponentially).
+///
+/// Not thread-safe: each thread compiles its own from the (Sendable) `CQLQuery`.
+public final class QueryProgram {
+  public let query: CQLQuery
+  public let strategy: QueryStrategy
+  /// The most tokens a hit may span (CQP's hard boundary).
+  public let maxLength: Int
+
+  private enum Inst {
+    case test(Int)
+    case any
+    case split(Int, Int)
+    case jump(Int)
+    case save(Int)
+    case open(Int)
+    case close(Int)
+    case region(Int, inner: Int?)
+    case accept
+  }
+
+  /// Where a compared value comes from.
+  private enum Source: Equatable {
+    case word, lower, norm, kind
+    case column(String)
+  }
+
+  /// One comparison of a token test (`pos="ADJ"`), with its caches of answers.
+  private final class Atom {
+    let source: Source
+    let matcher: ValueMatcher
+    /// By interned word number: 0 not yet known, 1 no, 2 yes.
+    var byWord: [UInt8] = []
+    var byValue: [String: Bool] = [:]
+    /// For a column: the current document's codes and answers by code.
+    var codes: [UInt32] = []
+    var values: [String] = []
+    var byCode: [UInt8] = []
+
+    init(source: Source, matcher: ValueMatcher) {
+      self.source = source
+      self.matcher = matcher
+    }
+  }
+
+  private indirect enum Test {
+    case any
+    case atom(Int, negated: Bool)
+    case not(Test)
+    case and([Test])
+    case or([Test])
+  }
+
+  /// The spans of a structure in the current document, as token ranges.
+  private struct StructureData {
+    var startsAt: [Int: [Int]] = [:]
+    var endsAt: Set<Int> = []
+    /// For `within`: per token, the furthest end of a span that contains it (-1: none).
+    var reach: [Int32] = []
+  }
+
+  private var programs: [[Inst]] = []
+  private var atoms: [Atom] = []
+  private var tests: [Test] = []
+  private var structures: [CQLStructure] = []
+  private var structureMatchers: [[(String, Bool, ValueMatcher)]] = []
+  private var withinIndices: [Int] = []
+  private let slotCount: Int
+  /// Tests one of which the first token of any hit meets (nil: no such filter).
+  private var firstTests: [Int]?
+  private let containing: [(negated: Bool, program: QueryProgram)]
+  private let constraint: CompiledConstraint?
+  private var constraintNeedsLabels = false
+
+  // The current document.
+  private var tokens: [Token] = []
+  private var textBytes: [UInt8] = []
+  private var wordIDs: [Int32] = []
+  private var structureData: [StructureData] = []
+  private var document: Document?
+  private let words = TermCounter(capacity: 1 << 12)
+  private var needsWords = false
+
+  // The machine's scratch space.
+  private var marks: [[Int]] = []
+  private var stamp = 0
+  private var pending: [[[Int64]]] = []
+  private var scratch: [([Int64], [Int64])] = []
+  private var slots: [Int32] = []
+
+  /// Compiles `query`; fails when a value is not a valid regular expression.
+  public init(_ query: CQLQuery, strategy: QueryStrategy = .standard, maxLength: Int = 500)
+    throws(QueryFailure)
+  {
+    self.query = query
+    self.strategy = strategy
+    self.maxLength = max(1, maxLength)
+    slotCount = query.labels.count
+    var containing: [(Bool, QueryProgram)] = []
+    for (negated, node) in query.containing {
+      let sub = try CQLQuery.fromPattern(node, source: query.source)
+      containing.append((negated, try QueryProgram(sub, strategy: .standard, maxLength: maxLength)))
+    }
+    self.containing = containing
+    constraint = try query.constraint.map { c throws(QueryFailure) in
+      try CompiledConstraint(c, labels: query.labels)
+    }
+    if let c = query.constraint { constraintNeedsLabels = Self.usesLabels(c) }
+    var code: [Inst] = []
+    programs = [[]]
+    try emit(query.pattern, into: &code)
+    code.append(.accept)
+    programs[0] = code
+    for s in query.within { withinIndices.append(try structureIndex(s)) }
+    firstTests = firstTestsOf(0)
+    if !Self.canTakeTokens(query.pattern) {
+      throw QueryFailure("the query matches no tokens: add a token pattern such as [] or \"word\"")
+    }
+    marks = programs.map { [Int](repeating: -1, count: $0.count) }
+  }
+
+  private static func usesLabels(_ c: CQLConstraint) -> Bool {
+    switch c {
+    case .not(let x): usesLabels(x)
+    case .and(let l), .or(let l): l.contains(where: usesLabels)
+    case .compare(let a, _, let b):
+      [a, b].contains { if case .label = $0 { true } else { false } }
+    }
+  }
+
+  private static func canTakeTokens(_ node: CQLNode) -> Bool {
+    switch node {
+    case .token, .region: true
+    case .open, .close: false
+    case .sequence(let l), .alternation(let l): l.contains(where: canTakeTokens)
+    case .repeated(let n, _, let max): max != 0 && canTakeTokens(n)
+    }
+  }
+
+  // MARK: Compiling
+
+  private func structureIndex(_ s: CQLStructure) throws(QueryFailure) -> Int {
+    if let k = structures.firstIndex(of: s) { return k }
+    var ms: [(String, Bool, ValueMatcher)] = []
+    for c in s.conditions {
+      ms.append(
+        (c.attribute, c.negated, try ValueMatcher(c.value, c.flags, what: "\(c.attribute)=")))
+    }
+    structures.append(s)
+    structureMatchers.append(ms)
+    return structures.count - 1
+  }
+
+  private func atomIndex(_ attribute: String, _ value: String, _ flags: CQLFlags)
+    throws(QueryFailure)
+    -> Int
+  {
+    let source: Source =
+      switch attribute {
+      case "word": .word
+      case "lower": .lower
+      case "norm": .norm
+      case "kind": .kind
+      default: .column(attribute)
+      }
+    if [.word, .lower, .norm].contains(source) { needsWords = true }
+    atoms.append(
+      Atom(source: source, matcher: try ValueMatcher(value, flags, what: "\(attribute)=")))
+    return atoms.count - 1
+  }
+
+  private func compileTest(_ t: CQLTest) throws(QueryFailure) -> Test {
+    switch t {
+    case .any: return .any
+    case .compare(let a, let negated, let v, let f):
+      return .atom(try atomIndex(a, v, f), negated: negated)
+    case .not(let x): return .not(try compileTest(x))
+    case .and(let l):
+      var out: [Test] = []
+      for x in l { out.append(try compileTest(x)) }
+      return .and(out)
+    case .or(let l):
+      var out: [Test] = []
+      for x in l { out.append(try compileTest(x)) }
+      return .or(out)
+    }
+  }
+
+  private func emit(_ node: CQLNode, into code: inout [Inst]) throws(QueryFailure) {
+    switch node {
+    case .token(let t, let label):
+      if let label, let k = query.labels.firstIndex(of: label) { code.append(.save(k)) }
+      if case .any = t {
+        code.append(.any)
+      } else {
+        tests.append(try compileTest(t))
+        code.append(.test(tests.count - 1))
+      }
+    case .sequence(let l):
+      for n in l { try emit(n, into: &code) }
+    case .alternation(let l):
+      var jumps: [Int] = []
+      for (k, n) in l.enumerated() {
+        if k < l.count - 1 {
+          let split = code.count
+          code.append(.split(split + 1, -1))
+          try emit(n, into: &code)
+          jumps.append(code.count)
+          code.append(.jump(-1))
+          code[split] = .split(split + 1, code.count)
+        } else {
+          try emit(n, into: &code)
+        }
+      }
+      for j in jumps { code[j] = .jump(code.count) }
+    case .repeated(let n, let lo, let hi):
+      for _ in 0..<lo { try emit(n, into: &code) }
+      if let hi {
+        var splits: [Int] = []
+        for _ in lo..<hi {
+          splits.append(code.count)
+          code.append(.split(code.count + 1, -1))
+          try emit(n, into: &code)
+        }
+        for s in splits { code[s] = .split(s + 1, code.count) }
+      } else {
+        let loop = code.count
+        code.append(.split(loop + 1, -1))
+        try emit(n, into: &code)
+        code.append(.jump(loop))
+        code[loop] = .split(loop + 1, code.count)
+      }
+    case .open(let s):
+      code.append(.open(try structureIndex(s)))
+    case .close(let layer):
+      code.append(.close(try structureIndex(CQLStructure(layer: layer, conditions: []))))
+    case .region(let s, let inner, _):
+      let k = try structureIndex(s)
+      var innerProgram: Int? = nil
+      if let inner {
+        programs.append([])
+        let p = programs.count - 1
+        var sub: [Inst] = []
+        try emit(inner, into: &sub)
+        sub.append(.accept)
+        programs[p] = sub
+        innerProgram = p
+      }
+      code.append(.region(k, inner: innerProgram))
+    }
+  }
+
+  /// The tests of the tokens a hit can start with, when every way in starts with a test.
+  private func firstTestsOf(_ p: Int) -> [Int]? {
+    let code = programs[p]
+    var seen = Set<Int>()
+    var out: [Int] = []
+    var ok = true
+    func visit(_ pc: Int) {
+      guard ok, seen.insert(pc).inserted else { return }
+      switch code[pc] {
+      case .test(let t): out.append(t)
+      case .any, .region, .accept: ok = false
+      case .split(let a, let b):
+        visit(a)
+        visit(b)
+      case .jump(let a): visit(a)
+      case .save, .open, .close: visit(pc + 1)
+      }
+    }
+    visit(0)
+    return ok ? out : nil
+  }
+
+  // MARK: Documents
+
+  /// The hits in `doc`, in order of their first token.
+  public func hits(in doc: Document) throws(QueryFailure) -> [QueryHit] {
+    if let constraint, !constraintNeedsLabels, !constraint.holds(doc: doc, hit: nil, program: self)
+    {
+      return []
+    }
+    try load(doc)
+    defer { unload() }
+    let n = tokens.count
+    var found: [QueryHit] = []
+    var usedEnds = Set<Int>()
+    var furthest = -1
+    var start = 0
+    while start < n {
+      defer { start += 1 }
+      if let firstTests, !firstTests.contains(where: { holds(tests[$0], start) }) { continue }
+      var limit = min(n, start + maxLength)
+      for w in withinIndices {
+        let r = Int(structureData[w].reach[start])
+        if r < 0 { limit = -1 } else { limit = min(limit, r) }
+      }
+      if limit <= start { continue }
+      guard let (end, labels) = run(0, from: start, limit: limit, longest: strategy == .longest)
+      else { continue }
+      switch strategy {
+      case .standard:
+        if !usedEnds.insert(end).inserted { continue }
+      case .longest:
+        if end <= furthest { continue }
+        furthest = end
+      case .shortest: break
+      }
+      found.append(QueryHit(start: start, end: end, labels: labels))
+    }
+    if strategy == .shortest { found = Self.minimal(found) }
+    if !containing.isEmpty {
+      for (negated, sub) in containing {
+        let inner = try sub.hits(in: doc)
+        try load(doc)
+        found = found.filter { h in
+          let has = inner.contains { $0.start >= h.start && $0.end <= h.end }
+          return has != negated
+        }
+      }
+    }
+    if let constraint, constraintNeedsLabels {
+      found = found.filter { constraint.holds(doc: doc, hit: $0, program: self) }
+    }
+    return found
+  }
+
+  /// Leaves out hits that contain another hit.
+  private static func minimal(_ hits: [QueryHit]) -> [QueryHit] {
+    var keep = [Bool](repeating: true, count: hits.count)
+    for i in hits.indices {
+      var j = i + 1
+      while j < hits.count, hits[j].start < hits[i].end {
+        if hits[j].end <= hits[i].end {
+          keep[i] = false
+          break
+        }
+        j += 1
+      }
+    }
+    return hits.indices.filter { keep[$0] }.map { hits[$0] }
+  }
+
+  /// The value of attribute `name` at token `i` of the loaded document.
+  func value(_ name: String, at i: Int) -> String? {
+    guard let doc = document, i >= 0, i < tokens.count else { return nil }
+    let t = tokens[i]
+    switch name {
+    case "word", "lower", "norm":
+      let bytes = textBytes[Int(t.start)..<Int(t.end)]
+      let word = String(decoding: bytes, as: UTF8.self)
+      if name == "word" { return word }
+      if name == "lower" { return word.lowercased() }
+      return bytes.withUnsafeBufferPointer { TextCase.norm($0) }
+    case "kind": return t.kind.name
+    default: return doc.tokenAttribute(name, at: i)
+    }
+  }
+
+  private func load(_ doc: Document) throws(QueryFailure) {
+    document = doc
+    tokens = doc.tokens
+    textBytes = Array(doc.text.utf8)
+    for atom in atoms {
+      guard case .column(let name) = atom.source else { continue }
+      guard let column = doc.tokenColumns[name] else {
+        throw QueryFailure(
+          "the tokens of \(doc.id) have no '\(name)' - run a tagger that sets it first (-p pos)")
+      }
+      atom.codes = column.codes
+      atom.values = column.values
+      atom.byCode = [UInt8](repeating: 0, count: column.values.count)
+    }
+    if let constraint {
+      for name in constraint.attributes where !CQLTest.builtinAttributes.contains(name) {
+        if doc.tokenColumns[name] == nil {
+          throw QueryFailure(
+            "the tokens of \(doc.id) have no '\(name)' - run a tagger that sets it first (-p pos)")
+        }
+      }
+    }
+    if needsWords {
+      wordIDs = [Int32](repeating: 0, count: tokens.count)
+      textBytes.withUnsafeBufferPointer { b in
+        guard let base = b.baseAddress else { return }
+        for (i, t) in tokens.enumerated() {
+          let s = Int(t.start)
+          wordIDs[i] = Int32(words.intern(base + s, Int(t.end) - s, readable: b.count - s))
+        }
+      }
+    }
+    structureData = structures.indices.map { structureData(for: $0, doc) }
+  }
+
+  private func unload() {
+    document = nil
+    tokens = []
+    textBytes = []
+    wordIDs = []
+    structureData = []
+    for atom in atoms where !atom.codes.isEmpty {
+      atom.codes = []
+      atom.values = []
+      atom.byCode = []
+    }
+  }
+
+  /// The token range of a byte span: the tokens wholly inside it.
+  private func tokenRange(_ start: Int, _ end: Int) -> Range<Int> {
+    var lo = 0
+    var hi = tokens.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if Int(tokens[mid].start) < start { lo = mid + 1 } else { hi = mid }
+    }
+    let first = lo
+    hi = tokens.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if Int(tokens[mid].end) <= end { lo = mid + 1 } else { hi = mid }
+    }
+    return first..<max(first, lo)
+  }
+
+  private func structureData(for k: Int, _ doc: Document) -> StructureData {
+    var data = StructureData()
+    let matchers = structureMatchers[k]
+    var ranges: [Range<Int>] = []
+    for span in doc.spans(structures[k].layer) {
+      var ok = true
+      for (attribute, negated, matcher) in matchers {
+        let v: String? =
+          attribute == "label"
+          ? span.label : span.attributes.first { $0.0 == attribute }.map { $0.1.description }
+        if (v.map { matcher.matches($0) } ?? false) == negated {
+          ok = false
+          break
+        }
+      }
+      guard ok else { continue }
+      let r = tokenRange(span.start, span.end)
+      if r.isEmpty { continue }
+      ranges.append(r)
+      data.startsAt[r.lowerBound, default: []].append(r.upperBound)
+      data.endsAt.insert(r.upperBound)
+    }
+    if withinIndices.contains(k) {
+      var reach = [Int32](repeating: -1, count: tokens.count)
+      for r in ranges {
+        for i in r where reach[i] < Int32(r.upperBound) { reach[i] = Int32(r.upperBound) }
+      }
+      data.reach = reach
+    }
+    return data
+  }
+
+  // MARK: Tests
+
+  @inline(__always) private func holds(_ test: Test, _ i: Int) -> Bool {
+    switch test {
+    case .any: return true
+    case .atom(let k, let negated): return atom(k, i) != negated
+    case .not(let t): return !holds(t, i)
+    case .and(let l): return l.allSatisfy { holds($0, i) }
+    case .or(let l): return l.contains { holds($0, i) }
+    }
+  }
+
+  private func atom(_ k: Int, _ i: Int) -> Bool {
+    let a = atoms[k]
+    switch a.source {
+    case .column:
+      let c = Int(a.codes[i])
+      var v = a.byCode[c]
+      if v == 0 {
+        let value = a.values[c]
+        let yes = a.byValue[value] ?? a.matcher.matches(value)
+        a.byValue[value] = yes
+        v = yes ? 2 : 1
+        a.byCode[c] = v
+      }
+      return v == 2
+    case .kind:
+      return a.matcher.matches(tokens[i].kind.name)
+    case .word, .lower, .norm:
+      let id = Int(wordIDs[i])
+      if id >= a.byWord.count {
+        a.byWord.append(
+          contentsOf: repeatElement(0, count: max(id + 1 - a.byWord.count, a.byWord.count)))
+      }
+      var v = a.byWord[id]
+      if v == 0 {
+        let value =
+          a.source == .word
+          ? words.withKey(id) { String(decoding: $0, as: UTF8.self) }
+          : a.source == .lower
+            ? words.withKey(id) { String(decoding: $0, as: UTF8.self) }.lowercased()
+            : words.withKey(id) { TextCase.norm($0) }
+        v = a.matcher.matches(value) ? 2 : 1
+        a.byWord[id] = v
+      }
+      return v == 2
+    }
+  }
+
+  // MARK: The machine
+
+  /// Runs program `p` from token `start`: the end of its shortest (or, with `longest`, its
+  /// longest) non-empty match up to `limit`, with the labels set on the way; with `exact`, only
+  /// whether a match ends exactly there.
+  private func run(_ p: Int, from start: Int, limit: Int, longest: Bool, exact: Int? = nil)
+    -> (Int, [Int])?
+  {
+    let depth = p == 0 ? 0 : pendingDepth
+    pendingDepth = depth + 1
+    defer { pendingDepth = depth }
+    if pending.count <= depth {
+      pending.append([])
+      scratch.append(([], []))
+    }
+    // Taken out of the members while in use, so that no write copies them.
+    var pend = pending[depth]
+    pending[depth] = []
+    var (raw, list) = scratch[depth]
+    scratch[depth] = ([], [])
+    let width = limit - start + 1
+    if pend.count < width { pend.append(contentsOf: repeatElement([], count: width - pend.count)) }
+    if p == 0 { slots.removeAll(keepingCapacity: true) }
+    let base = Int32(slots.count)
+    for _ in 0..<slotCount { slots.append(-1) }
+    pend[0].append(Self.pack(0, base))
+    var result: (Int, [Int])? = nil
+    var last = 0  // the furthest offset with pending threads
+    var offset = 0
+    while offset <= last && offset < width {
+      let pos = start + offset
+      swap(&raw, &pend[offset])
+      stamp += 1
+      list.removeAll(keepingCapacity: true)
+      for t in raw { closure(p, Self.pc(t), Self.slotBase(t), pos, &list) }
+      raw.removeAll(keepingCapacity: true)
+      var done = false
+      for t in list {
+        let pc = Self.pc(t)
+        switch programs[p][pc] {
+        case .accept:
+          if let exact {
+            if pos == exact {
+              result = (pos, [])
+              done = true
+            }
+          } else if pos > start || p != 0 {
+            if result == nil || (longest && pos > result!.0) {
+              result = (pos, labels(Self.slotBase(t)))
+            }
+            if !longest { done = true }
+          }
+        case .test(let k):
+          if pos < limit, holds(tests[k], pos) {
+            pend[offset + 1].append(Self.pack(pc + 1, Self.slotBase(t)))
+            last = max(last, offset + 1)
+          }
+        case .any:
+          if pos < limit {
+            pend[offset + 1].append(Self.pack(pc + 1, Self.slotBase(t)))
+            last = max(last, offset + 1)
+          }
+        case .region(let k, let inner):
+          for end in structureData[k].startsAt[pos] ?? [] where end <= limit && end > pos {
+            if let inner, run(inner, from: pos, limit: end, longest: false, exact: end) == nil {
+              continue
+            }
+            pend[end - start].append(Self.pack(pc + 1, Self.slotBase(t)))
+            last = max(last, end - start)
+          }
+        default: break
+        }
+        if done { break }
+      }
+      if done { break }
+      offset += 1
+    }
+    for o in 0...min(last, width - 1) { pend[o].removeAll(keepingCapacity: true) }
+    pending[depth] = pend
+    scratch[depth] = (raw, list)
+    return result
+  }
+
+  private var pendingDepth = 0
+
+  private func labels(_ base: Int32) -> [Int] {
+    (0..<slotCount).map { Int(slots[Int(base) + $0]) }
+  }
+
+  @inline(__always) private static func pack(_ pc: Int, _ base: Int32) -> Int64 {
+    Int64(pc) << 32 | Int64(UInt32(bitPattern: base))
+  }
+  @inline(__always) private static func pc(_ t: Int64) -> Int { Int(t >> 32) }
+  @inline(__always) private static func slotBase(_ t: Int64) -> Int32 {
+    Int32(bitPattern: UInt32(truncatingIfNeeded: t))
+  }
+
+  /// Follows the steps that take no token from `pc` at token `pos`, adding the threads that
+  /// wait for a token (or accept) to `list`, each program counter once per position.
+  private func closure(_ p: Int, _ pc: Int, _ base: Int32, _ pos: Int, _ list: inout [Int64]) {
+    if marks[p][pc] == stamp { return }
+    marks[p][pc] = stamp
+    switch programs[p][pc] {
+    case .jump(let a): closure(p, a, base, pos, &list)
+    case .split(let a, let b):
+      closure(p, a, base, pos, &list)
+      closure(p, b, base, pos, &list)
+    case .save(let k):
+      let copy = Int32(slots.count)
+      for j in 0..<slotCount { slots.append(slots[Int(base) + j]) }
+      slots[Int(copy) + k] = Int32(pos)
+      closure(p, pc + 1, copy, pos, &list)
+    case .open(let k):
+      if structureData[k].startsAt[pos] != nil { closure(p, pc + 1, base, pos, &list) }
+    case .close(let k):
+      if structureData[k].endsAt.contains(pos) { closure(p, pc + 1, base, pos, &list) }
+    default:
+      list.append(Self.pack(pc, base))
+    }
+  }
+}
+
+extension CQLQuery {
+  /// A query of `pattern` alone (for `containing`).
+  static func fromPattern(_ pattern: CQLNode, source: String) throws(QueryFailure) -> CQLQuery {
+    CQLQuery(source: source, pattern: pattern)
+  }
+}
+
+/// Whether a value matches a query's `"regex"%flags` as a whole.
+struct ValueMatcher {
+  private let regex: Regex?
+  private let literal: String?
+  private let flags: CQLFlags
+
+  init(_ value: String, _ flags: CQLFlags, what: String) throws(QueryFailure) {
+    self.flags = flags
+    let v = flags.ignoreDiacritics ? Self.strip(value) : value
+    if flags.literal {
+      literal = flags.ignoreCase ? TextCase.fold(v) : v
+      regex = nil
+    } else {
+      literal = nil
+      do {
+        _ = try Regex(v)  // errors at the user's own byte offsets
+        regex = try Regex("\\A(?:\(v))\\z", flags: flags.ignoreCase ? "i" : "")
+      } catch {
+        throw QueryFailure("\(what)\"\(value)\" is not a regular expression: \(error.message)")
+      }
+    }
+  }
+
+  static func strip(_ s: String) -> String {
+    s.folding(options: [.diacriticInsensitive], locale: nil)
+  }
+
+  func matches(_ value: String) -> Bool {
+    var v = flags.ignoreDiacritics ? Self.strip(value) : value
+    if let literal { return (flags.ignoreCase ? TextCase.fold(v) : v) == literal }
+    guard let regex else { return false }
+    return v.withUTF8 { b in
+      (try? regex.match(b, from: 0, trusted: true)) != nil
+    }
+  }
+}
+
+/// A global constraint, with its regular expressions compiled.
+struct CompiledConstraint {
+  private indirect enum Node {
+    case compare(CQLOperand, Bool, CQLOperand, ValueMatcher?)
+    case not(Node)
+    case and([Node])
+    case or([Node])
+  }
+  private let root: Node
+  private let labels: [String]
+  /// Token attributes it reads.
+  let attributes: [String]
+
+  init(_ c: CQLConstraint, labels: [String]) throws(QueryFailure) {
+    self.labels = labels
+    var attributes: [String] = []
+    func build(_ c: CQLConstraint) throws(QueryFailure) -> Node {
+      switch c {
+      case .not(let x): return .not(try build(x))
+      case .and(let l):
+        var out: [Node] = []
+        for x in l { out.append(try build(x)) }
+        return .and(out)
+      case .or(let l):
+        var out: [Node] = []
+        for x in l { out.append(try build(x)) }
+        return .or(out)
+      case .compare(let a, let negated, let b):
+        for o in [a, b] { if case .label(_, let attr) = o { attributes.append(attr) } }
+        var matcher: ValueMatcher? = nil
+        if case .string(let v, let f) = b {
+          matcher = try ValueMatcher(v, f, what: "")
+        } else if case .string(let v, let f) = a {
+          matcher = try ValueMatcher(v, f, what: "")
+        }
+        return .compare(a, negated, b, matcher)
+      }
+    }
+    root = try build(c)
+    self.attributes = attributes
+  }
+
+  func holds(doc: Document, hit: QueryHit?, program: QueryProgram) -> Bool {
+    func value(_ o: CQLOperand) -> String? {
+      switch o {
+      case .string: return nil
+      case .meta(let field): return doc.meta[field]?.description
+      case .label(let name, let attribute):
+        guard let hit else { return nil }
+        let at: Int
+        if name == "match" {
+          at = hit.start
+        } else if name == "matchend" {
+          at = hit.end - 1
+        } else if let k = labels.firstIndex(of: name), k < hit.labels.count {
+          at = hit.labels[k]
+        } else {
+          return nil
+        }
+        return at < 0 ? nil : program.value(attribute, at: at)
+      }
+    }
+    func eval(_ n: Node) -> Bool {
+      switch n {
+      case .not(let x): return !eval(x)
+      case .and(let l): return l.allSatisfy(eval)
+      case .or(let l): return l.contains(where: eval)
+      case .compare(let a, let negated, let b, let matcher):
+        let result: Bool
+        if let matcher {
+          let side: CQLOperand
+          if case .string = b { side = a } else { side = b }
+          guard let v = value(side) else { return false }
+          result = matcher.matches(v)
+        } else {
+          guard let x = value(a), let y = value(b) else { return false }
+          result = x == y
+        }
+        return result != negated
+      }
+    }
+    return eval(root)
+  }
+}
