@@ -13,8 +13,8 @@ func taggedDocument(_ items: String, id: String = "d") -> Document {
     if !text.isEmpty { text += " " }
     let start = text.utf8.count
     text += parts[0]
-    let kind: TokenKind =
-      parts[0].first!.isLetter ? .word : parts[0].first!.isNumber ? .number : .punct
+    let first = parts[0].first ?? " "
+    let kind: TokenKind = first.isLetter ? .word : first.isNumber ? .number : .punct
     words.append(Token(start: start, end: text.utf8.count, kind: kind))
     pos.append(parts.count > 1 ? parts[1] : "X")
     lemma.append(parts.count > 2 ? parts[2] : parts[0].lowercased())

@@ -590,7 +590,7 @@ public final class QueryProgram {
               done = true
             }
           } else if pos > start || p != 0 {
-            if result == nil || (longest && pos > result!.0) {
+            if result == nil || (longest && pos > (result?.0 ?? 0)) {
               result = (pos, labels(Self.slotBase(t)))
             }
             if !longest { done = true }
