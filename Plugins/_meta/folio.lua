@@ -234,6 +234,13 @@ function Counter:add(key, n) end
 ---@return integer
 function Counter:add_tokens(doc, opts) end
 
+--- Counts the hits of a CQL query in the document under their group, in Swift; returns the number of hits and of the document's words.
+---@param doc Document
+---@param cql string
+---@param opts? {by?: string[], strategy?: string}
+---@return integer, integer
+function Counter:add_hits(doc, cql, opts) end
+
 --- Adds another counter (or the string it travels as).
 ---@param other Counter|string
 function Counter:merge(other) end
@@ -409,6 +416,12 @@ function Document:counts(opts) end
 ---@return List
 function Document:find_tokens(word, opts) end
 
+--- The hits of a CQL query in the document, matched in Swift: byte positions as `string.find` gives them, token positions `from`..`to` (from 1) and each label's token position (`labels.a`).
+---@param cql string
+---@param opts? {strategy?: "standard"|"longest"|"shortest", limit?: integer}
+---@return List
+function Document:query(cql, opts) end
+
 --- Adds a span over bytes first..last (as `string.find` gives them) to `layer`.
 ---@param layer string
 ---@param first integer
@@ -518,6 +531,12 @@ function Corpus:sample(n, seed) end
 ---@param opts? {width?: integer, ignore_case?: boolean, regex?: boolean, limit?: integer}
 ---@return List
 function Corpus:kwic(pattern, opts) end
+
+--- A concordance of the hits of a CQL query (see Document:query), as `corpus:kwic` gives it.
+---@param cql string
+---@param opts? {width?: integer, limit?: integer, strategy?: string}
+---@return List
+function Corpus:query(cql, opts) end
 
 --- The corpus's most frequent tokens (`n = 0`: all), counted in Swift and kept until a text changes.
 ---@param opts? {n?: integer, lower?: boolean, kinds?: string[]}

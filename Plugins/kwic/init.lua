@@ -1,7 +1,8 @@
 -- kwic: keyword in context. One row per occurrence of a word (a whole token), a pattern
--- (PCRE2, anywhere) or a layer's spans (optionally one label): the document, the position and
--- `width` characters on each side, with line breaks shown as spaces; sorted on request by
--- levels of words before and after (L1 R1 R2, as AntConc), and thinned to a random sample.
+-- (PCRE2, anywhere), the hits of a CQL query or a layer's spans (optionally one label): the
+-- document, the position and `width` characters (or `context` tokens, or the sentence) on
+-- each side, with line breaks shown as spaces; sorted on request by levels of words before and
+-- after (L1 R1 R2, as AntConc), and thinned to a random sample. `folio query` runs it.
 local M = {}
 
 local function flat(s)
@@ -60,10 +61,14 @@ end
 function M.init(ctx)
   local o = ctx.options
   local given = (o.word ~= "" and 1 or 0) + (o.pattern ~= "" and 1 or 0) + (o.layer ~= "" and 1 or 0)
+    + (o.cql ~= "" and 1 or 0)
   if given == 0 then
-    error("give word=, pattern= or layer=: folio run CORPUS -p kwic:word=WORD", 0)
+    error("give word=, pattern=, cql= or layer=: folio run CORPUS -p kwic:word=WORD", 0)
   elseif given > 1 then
-    error("give only one of word=, pattern= and layer=", 0)
+    error("give only one of word=, pattern=, cql= and layer=", 0)
+  end
+  if o.context ~= "" and o.context ~= "s" and not o.context:find("^%d+$") then
+    error("option 'context' must be a number of tokens or s (the sentence), not '" .. o.context .. "'", 0)
   end
   local levels, problem = levels_of(o.sort)
   if not levels then error(problem, 0) end
@@ -72,7 +77,9 @@ end
 
 -- The occurrences in a document: {first, last, text} with string.find positions.
 local function occurrences(doc, o)
-  if o.layer ~= "" then
+  if o.cql ~= "" then
+    return doc:query(o.cql, { strategy = o.strategy })
+  elseif o.layer ~= "" then
     local out = {}
     for _, s in ipairs(doc:spans(o.layer)) do
       if o.label == "" or s.label == o.label then out[#out + 1] = { first = s.first, last = s.last, text = s.text } end
@@ -184,6 +191,33 @@ local function tagged_tokens(doc, attr)
   end
 end
 
+-- With context=N or context=s: a function giving the left and right context of an
+-- occurrence as whole tokens (N on each side) or the rest of its sentence.
+local function token_context(doc, mode)
+  local text = doc.text
+  if mode == "s" then
+    local sentences = doc:sentences()
+    local lasts = {}
+    for i, s in ipairs(sentences) do lasts[i] = s.last end
+    return function(t)
+      local s = sentences[search(lasts, t.first)]
+      local e = sentences[search(lasts, t.last)] or s
+      if not s then return "", "" end
+      return flat(text:sub(s.first, t.first - 1)), flat(text:sub(t.last + 1, e.last))
+    end
+  end
+  local n = tonumber(mode)
+  local c = doc:token_columns()
+  local firsts, lasts = c.first, c.last
+  return function(t)
+    local lo, hi = search(lasts, t.first), search(firsts, t.last + 1) - 1
+    local a, b = math.max(1, lo - n), math.min(#firsts, hi + n)
+    local left = lo > a and text:sub(firsts[a], t.first - 1) or ""
+    local right = b > hi and text:sub(t.last + 1, lasts[b]) or ""
+    return flat(left), flat(right)
+  end
+end
+
 function M.each(state, doc, ctx)
   local o = ctx.options
   local width = o.width
@@ -196,16 +230,21 @@ function M.each(state, doc, ctx)
   local levels = levels_of(o.sort)
   local sort_keys = #levels > 0 and keys_of(doc, found, levels, o)
   local tagged = o.show ~= "" and tagged_tokens(doc, o.show)
+  local around = o.context ~= "" and token_context(doc, o.context)
   for k, t in ipairs(found) do
     local left, key, right
     if tagged then
       left, key, right = tagged(t, width)
+    elseif around then
+      left, right = around(t)
+      key = flat(t.text)
     else
       left = tail(flat(whole_chars(text:sub(math.max(1, t.first - span), t.first - 1))), width)
       key = t.text
       right = head(flat(whole_chars(text:sub(t.last + 1, t.last + span))), width)
     end
-    local pad = width - (utf8.len(left) or #left)
+    -- With context, lines are padded as they finish (the widest left context sets the width).
+    local pad = around and 0 or width - (utf8.len(left) or #left)
     rows[#rows + 1] = { doc.id, t.first, string.rep(" ", pad) .. left, key, right }
     if sort_keys then keys[#rows] = sort_keys[k] end
   end
@@ -256,7 +295,15 @@ function M.finish(state, ctx)
   end
   local rows = {}
   for i, k in ipairs(order) do rows[i] = state.rows[k] end
-  local what = o.word ~= "" and o.word or o.pattern ~= "" and o.pattern or (o.layer .. (o.label ~= "" and ":" .. o.label or ""))
+  if o.context ~= "" then
+    local widest = 0
+    for _, row in ipairs(rows) do widest = math.max(widest, utf8.len(row[3]) or #row[3]) end
+    for i, row in ipairs(rows) do
+      rows[i] = { row[1], row[2], string.rep(" ", widest - (utf8.len(row[3]) or #row[3])) .. row[3], row[4], row[5] }
+    end
+  end
+  local what = o.word ~= "" and o.word or o.pattern ~= "" and o.pattern or o.cql ~= "" and o.cql
+    or (o.layer .. (o.label ~= "" and ":" .. o.label or ""))
   local title = "kwic " .. what
   if #rows < total then title = title .. (" (%d random lines of %d, seed %d)"):format(#rows, total, o.seed) end
   if #levels > 0 then title = title .. " sorted by " .. o.sort end

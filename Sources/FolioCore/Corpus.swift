@@ -178,6 +178,22 @@ public final class Corpus {
     return lines
   }
 
+  /// Concordance of the hits of a CQL query.
+  public func concordance(
+    query program: QueryProgram, width: Int = 40, limit: Int = .max, stop: () -> Bool = { false }
+  ) throws(QueryFailure) -> [Line] {
+    var lines: [Line] = []
+    for (i, doc) in documents.enumerated() {
+      if lines.count >= limit || stop() { break }
+      let tokens = doc.tokens
+      for h in try program.hits(in: doc).prefix(limit - lines.count) {
+        lines.append(
+          Self.line(doc, i, Int(tokens[h.start].start)..<Int(tokens[h.end - 1].end), width: width))
+      }
+    }
+    return lines
+  }
+
   static func line(_ doc: Document, _ index: Int, _ range: Range<Int>, width: Int) -> Line {
     let utf8 = doc.text.utf8
     func flat(_ s: Substring.UTF8View) -> String {

@@ -10,6 +10,11 @@ public struct PluginReference: Sendable, Equatable {
   public struct Option: Sendable, Equatable {
     public var key: String
     public var value: String
+
+    public init(key: String, value: String) {
+      self.key = key
+      self.value = value
+    }
   }
 
   public init(target: String, options: [Option] = []) {
@@ -67,6 +72,10 @@ public struct PluginReference: Sendable, Equatable {
       inValue = false
       wasQuoted = false
     }
+    // In an unquoted value, commas inside brackets or double quotes do not separate options:
+    // `cql=[lemma="say"] []{0,3} "that",layer=say` is two options.
+    var depth = 0
+    var inString = false
     while i < chars.count {
       let c = chars[i]
       if inQuotes {
@@ -76,14 +85,20 @@ public struct PluginReference: Sendable, Equatable {
           continue
         }
         if c == "\"" { inQuotes = false } else { value.append(c) }
-      } else if c == "," {
+      } else if c == ",", depth <= 0, !inString {
         try finish()
+        depth = 0
       } else if c == "=", !inValue {
         inValue = true
-      } else if c == "\"", inValue, value.isEmpty, !wasQuoted {
+      } else if c == "\"", inValue, value.isEmpty, !wasQuoted, Self.isQuotedValue(chars, from: i) {
         inQuotes = true
         wasQuoted = true
       } else if inValue {
+        if c == "\"" { inString.toggle() }
+        if !inString {
+          if "[{(".contains(c) { depth += 1 }
+          if "]})".contains(c) { depth -= 1 }
+        }
         value.append(c)
       } else {
         key.append(c)
@@ -97,6 +112,23 @@ public struct PluginReference: Sendable, Equatable {
     }
     try finish()
     return PluginReference(target: target, options: options)
+  }
+
+  /// Whether the `"` at `start` opens a quoted value.
+  ///
+  /// It does when its closing quote ends the option (a comma or the end follows); `"money"
+  /// within s` is a value that starts with a quote.
+  private static func isQuotedValue(_ chars: [Character], from start: Int) -> Bool {
+    var i = start + 1
+    while i < chars.count {
+      if chars[i] == "\\" {
+        i += 2
+        continue
+      }
+      if chars[i] == "\"" { return i + 1 == chars.count || chars[i + 1] == "," }
+      i += 1
+    }
+    return true  // unclosed: the error says so
   }
 }
 

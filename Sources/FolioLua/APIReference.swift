@@ -254,6 +254,16 @@ extension FolioLua {
         "---@return integer",
       ]),
     APIEntry(
+      "Counter:add_hits", "c:add_hits(doc, cql [, {by, strategy}])", returns: "integer, integer",
+      "Counts the hits of a CQL query in the document under their group, in Swift; returns the number of hits and of the document's words.",
+      details:
+        "`by` lists what makes a group, joined by tabs in the key: an attribute over the hit's tokens (`lemma`, `pos`, `word`, `lower`: values joined by spaces), one at a label (`a.lemma`, `match.word`, `matchend.pos`) or `meta.FIELD`. Without `by` every hit counts under \"\". The `hits` report is built on it.",
+      example: #"c:add_hits(doc, '[pos="ADJ"] [pos="NOUN"]', {by = {"lemma"}})"#,
+      annotations: [
+        "---@param doc Document", "---@param cql string",
+        "---@param opts? {by?: string[], strategy?: string}", "---@return integer, integer",
+      ]),
+    APIEntry(
       "Counter:merge", "c:merge(other)", "Adds another counter (or the string it travels as).",
       annotations: ["---@param other Counter|string"]),
     APIEntry(
@@ -453,6 +463,18 @@ extension FolioLua {
         "---@return List",
       ]),
     APIEntry(
+      "Document:query", "doc:query(cql [, {strategy, limit}])",
+      returns: "List of {doc, first, last, text, from, to, labels}",
+      "The hits of a CQL query in the document, matched in Swift: byte positions as `string.find` gives them, token positions `from`..`to` (from 1) and each label's token position (`labels.a`).",
+      details:
+        "The query language is CQP's (docs/QUERY.md): `[lemma=\"say\"] []{0,3} \"that\" within s`, layers as `<entity label=\"PERSON\"/>`. A syntax error points at the column. Token attributes other than word, lower, norm and kind need a tagger first. strategy: standard (CQP's default: the shortest hit from each start, one hit per end token), longest or shortest.",
+      example: #"for _, h in ipairs(doc:query('[pos="ADJ"] "money"')) do print(h.text) end"#,
+      annotations: [
+        "---@param cql string",
+        "---@param opts? {strategy?: \"standard\"|\"longest\"|\"shortest\", limit?: integer}",
+        "---@return List",
+      ]),
+    APIEntry(
       "Document:add", "doc:add(layer, first, last [, label [, attrs]])",
       "Adds a span over bytes first..last (as `string.find` gives them) to `layer`.",
       details: "A plugin may only write the layers its manifest declares in `writes`.",
@@ -586,6 +608,16 @@ extension FolioLua {
       annotations: [
         "---@param pattern string|Regex",
         "---@param opts? {width?: integer, ignore_case?: boolean, regex?: boolean, limit?: integer}",
+        "---@return List",
+      ]),
+    APIEntry(
+      "Corpus:query", "corpus:query(cql [, {width = 40, limit, strategy}])",
+      returns: "List of rows {doc, left, match, right, first, last, n}",
+      "A concordance of the hits of a CQL query (see Document:query), as `corpus:kwic` gives it.",
+      example: #"corpus:query('[lemma="say"] []{0,3} "that" within s', {limit = 20})"#,
+      annotations: [
+        "---@param cql string",
+        "---@param opts? {width?: integer, limit?: integer, strategy?: string}",
         "---@return List",
       ]),
     APIEntry(

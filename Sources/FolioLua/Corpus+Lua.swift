@@ -14,13 +14,14 @@ extension FolioLua {
     L.pushObject(corpus, userValues: 1)
   }
 
-  static func corpusType() -> LuaObjectType<Corpus> {
+  static func corpusType(context: FolioLuaContext) -> LuaObjectType<Corpus> {
     LuaObjectType<Corpus>(
       name: "Corpus",
       methods: [
         ("get", corpusGet),
         ("sample", corpusSample),
         ("kwic", corpusKwic),
+        ("query", { (L) throws(LuaHostError) -> Int32 in try corpusQuery(L, context) }),
         ("freq", corpusFreq),
         ("search", corpusSearch),
         ("_subset", corpusSubset),
@@ -172,9 +173,15 @@ extension FolioLua {
         stop: { L.limitsTripped })
     }
     if L.limitsTripped { return 0 }  // the trampoline raises the limit's error
+    return pushLines(lines, L) ? 1 : 0
+  }
+
+  /// Pushes concordance lines as a List of rows {doc, left, match, right, first, last, n};
+  /// false (and nothing pushed that matters) when a limit tripped on the way.
+  static func pushLines(_ lines: [Corpus.Line], _ L: LuaState) -> Bool {
     L.newTable(array: Int32(clamping: lines.count))
     for (i, line) in lines.enumerated() {
-      if i % 4096 == 4095 && L.limitsTripped { return 0 }
+      if i % 4096 == 4095 && L.limitsTripped { return false }
       L.newTable(hash: 7)
       L.pushString(line.id)
       L.rawSet(-2, "doc")
@@ -193,7 +200,7 @@ extension FolioLua {
       L.rawSet(-2, i + 1)
     }
     makeRows(L, columns: ["doc", "left", "match", "right"], rightAligned: ["left"])
-    return 1
+    return true
   }
 
   /// `corpus:freq([{n = 20, lower = true, kinds = {"word"}}])` → rows word, count, per_million,

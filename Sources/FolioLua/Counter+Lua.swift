@@ -15,6 +15,7 @@ extension FolioLua {
       methods: [
         ("add", counterAdd),
         ("add_tokens", counterAddTokens),
+        ("add_hits", { (L) throws(LuaHostError) -> Int32 in try counterAddHits(L, context) }),
         ("merge", counterMerge),
         ("get", counterGet),
         (

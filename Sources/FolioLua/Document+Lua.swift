@@ -41,6 +41,7 @@ extension FolioLua {
         ("token_columns", tokenColumns),
         ("counts", counts),
         ("find_tokens", findTokens),
+        ("query", { (L) throws(LuaHostError) -> Int32 in try documentQuery(L, context) }),
         ("add", { (L) throws(LuaHostError) -> Int32 in try add(L, context) }),
         ("spans", spans),
         ("sentences", sentences),

@@ -17,6 +17,8 @@ public final class FolioLuaContext {
   /// handed over instead of copied (see `LuaHandoff`).
   public var handoff: LuaHandoff?
   var metaNext: LuaFunction?
+  /// Compiled queries by strategy and text (`doc:query`): a VM belongs to one thread.
+  var queries: [String: QueryProgram] = [:]
   public init() {}
 }
 
@@ -213,7 +215,7 @@ public enum FolioLua {
     vm.setFunction("load", taggerLoad)
     L.rawSet(-2, "tagger")
     try vm.register(regexType(context: context))
-    try vm.register(corpusType())
+    try vm.register(corpusType(context: context))
     try vm.load(regexModuleSource, chunkname: "=folio.re")
     L.pushFunction(vm.register("compile", regexCompile))
     try vm.call(arguments: 1, results: 1)

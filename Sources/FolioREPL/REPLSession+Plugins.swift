@@ -17,6 +17,12 @@ extension REPLSession {
       details: "opts: width (40), ignore_case, regex (treat the string as a pattern), limit.",
       example: #"kwic("Kolokoltsev")"#),
     APIEntry(
+      "q", "q(cql [, opts])", returns: "rows",
+      "The hits of a CQL query over `corpus` (see Corpus:query), printed like `kwic`.",
+      details:
+        "Write the query in long brackets so that its quotes need no escaping. Token attributes such as pos and lemma need a tagger first: `.run pos`. opts: width (40), limit, strategy (standard, longest, shortest).",
+      example: #"q[[[pos="ADJ"] "money"]]"#),
+    APIEntry(
       "freq", "freq([opts])", returns: "rows",
       "The most frequent words of `corpus` (see Corpus:freq).",
       details: "opts: n (20; 0 = all), lower (true), kinds ({\"word\"}).",

@@ -380,6 +380,7 @@ public final class REPLSession {
       return c
     end
     function kwic(pattern, opts) return current():kwic(pattern, opts) end
+    function q(cql, opts) return current():query(cql, opts) end
     function freq(opts) return current():freq(opts) end
     function grep(pattern, flags) return current():search(pattern, flags) end
     function sample(n, seed) return current():sample(n or 10, seed) end

@@ -187,41 +187,54 @@ struct Run: ParsableCommand {
       configuration.reader = try reading.reader()
       configuration.stopAfterSameFailures = max(0, stopAfter)
       configuration.allow = try AllowOption.parse(allow)
-      let line = ProgressLine(enabled: progress == "auto" && Console.stderrIsTerminal)
-      let runner = Runner(configuration, resolver: resolver) { text in
-        line.clear()
-        Console.error(text + "\n")
-      }
-      runner.progress = { docs, bytes, total in line.update(docs: docs, bytes: bytes, total: total)
-      }
-      LuaInterrupt.installHandler()
-      // An output that cannot be written (a missing folder, /dev/full) is refused now, before
-      // the run, not after it.
-      for path in [output, saveState, docsOut].compactMap({ $0 }) {
-        do throws(AtomicFile.Failure) {
-          try AtomicFile(path: path).cancel()
-        } catch {
-          throw FolioError(
-            "\(error) - while checking the outputs", help: "name a file in a folder you can write",
-            exit: .failure)
-        }
-      }
-      let summary: RunSummary
-      do {
-        summary = try runner.run()
-      } catch {
-        line.clear()
-        throw error
-      }
-      line.clear()
-      if !summary.interrupted {
-        try ReportOutput.write(summary.reports, format: tableFormat, to: output)
-      }
-      if !quiet || summary.interrupted { Console.error("folio: \(summary.line)\n") }
-      if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+      try Self.execute(
+        configuration, resolver: resolver, format: tableFormat, showProgress: progress == "auto",
+        quiet: quiet)
     } catch let error as FolioError {
       throw fail(error)
     }
+  }
+
+  /// Runs a pipeline and writes its reports: the progress line, the outputs checked before the
+  /// run, the summary line and the exit code (shared by `folio run` and `folio query`).
+  static func execute(
+    _ configuration: RunConfiguration, resolver: PluginResolver, format tableFormat: TableFormat,
+    showProgress: Bool, quiet: Bool
+  ) throws {
+    let output = configuration.output
+    let line = ProgressLine(enabled: showProgress && Console.stderrIsTerminal)
+    let runner = Runner(configuration, resolver: resolver) { text in
+      line.clear()
+      Console.error(text + "\n")
+    }
+    runner.progress = { docs, bytes, total in line.update(docs: docs, bytes: bytes, total: total)
+    }
+    LuaInterrupt.installHandler()
+    // An output that cannot be written (a missing folder, /dev/full) is refused now, before
+    // the run, not after it.
+    for path in [output, configuration.saveState, configuration.documentsOutput].compactMap({ $0 })
+    {
+      do throws(AtomicFile.Failure) {
+        try AtomicFile(path: path).cancel()
+      } catch {
+        throw FolioError(
+          "\(error) - while checking the outputs", help: "name a file in a folder you can write",
+          exit: .failure)
+      }
+    }
+    let summary: RunSummary
+    do {
+      summary = try runner.run()
+    } catch {
+      line.clear()
+      throw error
+    }
+    line.clear()
+    if !summary.interrupted {
+      try ReportOutput.write(summary.reports, format: tableFormat, to: output)
+    }
+    if !quiet || summary.interrupted { Console.error("folio: \(summary.line)\n") }
+    if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
   }
 }
 

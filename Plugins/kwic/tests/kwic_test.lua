@@ -54,8 +54,23 @@ return {
     assert.equal(after(left), { "maybe.", "yes.", "no." }) -- bird, cat, zebra
     assert.equal(after(right), { "maybe.", "no.", "yes." })
   end,
+  ["cql= finds the hits of a query; context= gives whole tokens or the sentence"] = function()
+    local text = "He said that it rained. She said, in the end, that it did not."
+    local r = T.run({ text }, { cql = [["said" []{0,3} "that" within s]], width = 5 })
+    assert.equal(#r.rows, 1)
+    assert.equal(r.rows[1], { "doc1.txt", 4, "  He ", "said that", " it r" })
+    assert.equal(r.title, [[kwic "said" []{0,3} "that" within s]])
+    r = T.run({ text }, { cql = [["said"]], context = "2" })
+    assert.equal(r.rows[1][3], "   He ") -- padded to the widest left context
+    assert.equal(r.rows[1][5], " that it")
+    assert.equal(r.rows[2][3], ". She ")
+    assert.equal(r.rows[2][5], ", in")
+    r = T.run({ text }, { cql = [["said"]], context = "s" })
+    assert.equal({ r.rows[2][3], r.rows[2][5] }, { "She ", ", in the end, that it did not." })
+    assert.error_matches(function() T.run({ text }, { cql = [["said"]], context = "x" }) end, "option 'context' must be")
+  end,
   ["one of word=, pattern=, layer= is needed, and only one; sort is checked"] = function()
-    assert.error_matches(function() T.run({ "x" }) end, "give word=, pattern= or layer=")
+    assert.error_matches(function() T.run({ "x" }) end, "give word=, pattern=, cql= or layer=")
     assert.error_matches(function() T.run({ "x" }, { word = "x", pattern = "x" }) end, "only one of")
     assert.error_matches(function() T.run({ "x" }, { word = "x", sort = "middle" }) end, "option 'sort' must be")
   end,

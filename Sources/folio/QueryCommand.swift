@@ -1,0 +1,159 @@
+import ArgumentParser
+import FolioCore
+import FolioEngine
+import Foundation
+import LuaRuntime
+
+struct Query: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "query",
+    abstract: "Find the hits of a CQL query: a concordance, their count or a breakdown.",
+    discussion: """
+      The query language is CQP's (docs/QUERY.md teaches it): "money" is a word, \
+      [pos="ADJ"] a token whose attribute matches a regular expression (whole value; %c ignores \
+      case, %d diacritics), [] any token, ? * + {n,m} repeat, | chooses, within s keeps a hit \
+      inside a sentence, <entity label="PERSON"/> is a whole span of a layer, a:[...] labels a \
+      token for :: constraints (a.lemma = b.lemma, meta.folder = "sport"). Attributes: word, \
+      lower, norm, kind, and pos, tag, lemma, feats once a tagger ran (-p pos); layers come \
+      from taggers too (-p entities).
+
+      Without --count or --group-by the hits print as a concordance (the kwic table: --sort, \
+      --sample, --context, --show, -o FILE in any report format); --count prints hits and \
+      documents; --group-by ATTR (lemma, pos, word, lower, a.lemma at label a, meta.FIELD; \
+      repeat it) a frequency table. A syntax error points at its column.
+
+      Examples:
+        folio query ../shared/corpora/bbc '"money" within s' --count
+        folio query ../shared/corpora/bbc -p pos '[pos="ADJ"] "money"' --sort L1
+        folio query ../shared/corpora/bbc -p pos '[lemma="say"] []{0,3} "that" within s'
+        folio query ../shared/corpora/bbc -p pos '[pos="ADJ"] [pos="NOUN"]' --group-by lemma
+        folio query ../shared/corpora/seeds -p entities '<entity label="PERSON"/> [lemma="say"]'
+      """)
+
+  @Argument(help: "Corpus folders or files, then the query (the last argument).")
+  var arguments: [String] = []
+
+  @Option(
+    name: [.short, .customLong("plugin")],
+    help: "A tagger or filter to run before the query (-p pos for pos, tag and lemma). Repeat.")
+  var plugins: [String] = []
+
+  @Flag(help: "Print the number of hits and of documents with hits.")
+  var count = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Group the hits by an attribute over their tokens (lemma, pos, word, lower), at a label (a.lemma) or by meta.FIELD; repeat for more columns.",
+      valueName: "ATTR"))
+  var groupBy: [String] = []
+
+  @Option(help: "With --group-by: list only the N most frequent groups (0: all).")
+  var top = 0
+
+  @Option(help: "Show N hits chosen at random (0: all).")
+  var sample = 0
+
+  @Option(help: "The random seed of --sample (the same seed gives the same lines).")
+  var seed = 1
+
+  @Option(help: "Context as tokens on each side (a number), or s for the sentence.")
+  var context: String?
+
+  @Option(help: "Characters of context on each side (without --context).")
+  var width = 40
+
+  @Option(help: "Order the lines by levels such as L1+R1 (L1-L9 before, R1-R9 after, K the hit).")
+  var sort: String?
+
+  @Option(help: "Show tokens as word/ATTR, e.g. pos or lemma.")
+  var show: String?
+
+  @Option(
+    help:
+      "Which overlapping hits count: standard (CQP's: the shortest from each start, one per end token), longest or shortest."
+  )
+  var strategy = "standard"
+
+  @Option(help: "Report format (as for folio run).")
+  var format: String = "auto"
+
+  @Option(name: [.short, .long], help: "Write the table to this file (format from its extension).")
+  var output: String?
+
+  @Option(
+    name: [.customShort("j", allowingJoined: true), .long],
+    help: "Worker threads (default: the number of cores).")
+  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Option(help: "Progress line on stderr: auto or never.")
+  var progress: String = "auto"
+
+  @OptionGroup var reading: CorpusOptions
+
+  @Flag(name: [.short, .long], help: "Print no summary line on stderr.")
+  var quiet = false
+
+  func run() throws {
+    LuaInterrupt.installHandler()
+    guard arguments.count >= 2, let cql = arguments.last else {
+      throw fail(
+        FolioError(
+          "give a corpus and a query - while reading the command line",
+          help: #"folio query CORPUS '[pos="ADJ"] "money"' -p pos (see folio query --help)"#,
+          exit: .usage))
+    }
+    guard let strategyValue = QueryStrategy(rawValue: strategy) else {
+      throw fail(
+        FolioError(
+          "unknown strategy '\(strategy)' - while reading the command line",
+          help: "use standard, longest or shortest", exit: .usage))
+    }
+    // The query is checked before any document is read.
+    do {
+      _ = try QueryProgram(try CQLQuery(cql), strategy: strategyValue)
+    } catch let error as CQLError {
+      throw fail(FolioError("\(error)", exit: .usage))
+    } catch {
+      throw fail(FolioError("\(error) - while reading the query", exit: .usage))
+    }
+    if count && !groupBy.isEmpty {
+      throw fail(
+        FolioError(
+          "--count and --group-by do not go together - while reading the command line",
+          help: "--group-by lists the count of each group; --count the total", exit: .usage))
+    }
+    let tableFormat = try ReportOutput.format(format, output: output)
+    let resolver = PluginResolver()
+    do {
+      var references = try plugins.map { (p) throws(FolioError) in try PluginReference.parse(p) }
+      references.append(report(cql))
+      var configuration = RunConfiguration(
+        corpus: Array(arguments.dropLast()), plugins: references, jobs: max(1, jobs),
+        output: output)
+      configuration.reader = try reading.reader()
+      try Run.execute(
+        configuration, resolver: resolver, format: tableFormat, showProgress: progress == "auto",
+        quiet: quiet)
+    } catch let error as FolioError {
+      throw fail(error)
+    }
+  }
+
+  /// The report that prints the hits: kwic for a concordance, hits for counts and groups.
+  private func report(_ cql: String) -> PluginReference {
+    typealias O = PluginReference.Option
+    var options = [O(key: "cql", value: cql), O(key: "strategy", value: strategy)]
+    if count || !groupBy.isEmpty {
+      options.append(O(key: "by", value: groupBy.joined(separator: ",")))
+      options.append(O(key: "top", value: String(top)))
+      return PluginReference(target: "hits", options: options)
+    }
+    options.append(O(key: "width", value: String(width)))
+    options.append(O(key: "sample", value: String(sample)))
+    options.append(O(key: "seed", value: String(seed)))
+    if let context { options.append(O(key: "context", value: context)) }
+    if let sort { options.append(O(key: "sort", value: sort)) }
+    if let show { options.append(O(key: "show", value: show)) }
+    return PluginReference(target: "kwic", options: options)
+  }
+}
