@@ -50,7 +50,8 @@ extension FolioLua {
     var limit = Int.max
     if !L.isNoneOrNil(3) { limit = try L.integerField(3, "limit", limit, in: 0...Int.max) }
     let hits: [QueryHit]
-    do { hits = try program.hits(in: doc) } catch { throw .message(error.message) }
+    // The message names the document and the fix; a code position would add nothing.
+    do { hits = try program.hits(in: doc) } catch { throw .raw(error.message) }
     let tokens = doc.tokens
     let labels = program.query.labels
     L.newTable(array: Int32(clamping: min(limit, hits.count)))
@@ -102,7 +103,7 @@ extension FolioLua {
     do {
       lines = try corpus.concordance(
         query: program, width: width, limit: limit, stop: { L.limitsTripped })
-    } catch { throw .message(error.message) }
+    } catch { throw .raw(error.message) }
     if L.limitsTripped { return 0 }  // the trampoline raises the limit's error
     return pushLines(lines, L) ? 1 : 0
   }
@@ -133,7 +134,8 @@ extension FolioLua {
       L.pop()
     }
     let hits: [QueryHit]
-    do { hits = try program.hits(in: doc) } catch { throw .message(error.message) }
+    // The message names the document and the fix; a code position would add nothing.
+    do { hits = try program.hits(in: doc) } catch { throw .raw(error.message) }
     let labels = program.query.labels
     let tokens = doc.tokens
     let bytes = Array(doc.text.utf8)
@@ -148,7 +150,7 @@ extension FolioLua {
         case "kind": parts.append(tokens[i].kind.name)
         default:
           guard let v = doc.tokenAttribute(attribute, at: i) else {
-            throw .message(
+            throw .raw(
               "c:add_hits: the tokens of \(doc.id) have no '\(attribute)' - run a tagger that sets it first (-p pos)"
             )
           }
@@ -175,7 +177,7 @@ extension FolioLua {
           } else if let k = labels.firstIndex(of: label) {
             at = h.labels[k]
           } else {
-            throw .message(
+            throw .raw(
               "c:add_hits: '\(name)' names no label of the query (labels: \((["match", "matchend"] + labels).joined(separator: ", ")))"
             )
           }

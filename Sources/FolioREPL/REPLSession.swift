@@ -333,7 +333,9 @@ public final class REPLSession {
     guard let traceback else { return "" }
     let lines = traceback.split(separator: "\n").dropFirst().map {
       $0.trimmingCharacters(in: .whitespaces)
-    }.filter { !$0.hasPrefix("[C]:") && !$0.hasPrefix("(...tail calls...)") }
+    }.filter {
+      !$0.hasPrefix("[C]:") && !$0.hasPrefix("(...tail calls...)") && !$0.hasPrefix("folio.repl:")
+    }
     guard lines.count > 1 || (lines.first.map { !$0.hasSuffix("in main chunk") } ?? false) else {
       return ""
     }

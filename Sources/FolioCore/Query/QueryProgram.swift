@@ -66,27 +66,52 @@ public final class QueryProgram {
   }
 
   /// One comparison of a token test (`pos="ADJ"`), with its caches of answers.
+  ///
+  /// Its caches are touched once per token: they skip Swift's run-time exclusivity checks (a
+  /// program belongs to one thread and no access to them overlaps another).
   private final class Atom {
     let source: Source
     let matcher: ValueMatcher
+    /// A plain word compared as bytes, with no regular expression and no cache (ASCII letters
+    /// lowered when `caseless`); nil when the value is a pattern.
+    let literal: UnsafeMutableBufferPointer<UInt8>?
+    let caseless: Bool
     /// By interned word number: 0 not yet known, 1 no, 2 yes.
-    var byWord: [UInt8] = []
-    var byValue: [String: Bool] = [:]
+    @exclusivity(unchecked) var byWord: [UInt8] = []
+    @exclusivity(unchecked) var byValue: [String: Bool] = [:]
     /// For a column: the current document's codes and answers by code.
-    var codes: [UInt32] = []
-    var values: [String] = []
-    var byCode: [UInt8] = []
+    @exclusivity(unchecked) var codes: [UInt32] = []
+    @exclusivity(unchecked) var values: [String] = []
+    @exclusivity(unchecked) var byCode: [UInt8] = []
 
     init(source: Source, matcher: ValueMatcher) {
       self.source = source
       self.matcher = matcher
+      var literal: UnsafeMutableBufferPointer<UInt8>? = nil
+      var caseless = false
+      if let plain = matcher.plain, source == .word || source == .lower {
+        let bytes = Array(plain.utf8)
+        caseless = matcher.flags.ignoreCase || source == .lower
+        // Caseless byte comparison is exact for ASCII words only.
+        if !caseless || bytes.allSatisfy({ $0 < 0x80 }) {
+          let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
+          for (k, b) in bytes.enumerated() {
+            buffer[k] = caseless && source == .word ? Document.asciiLower(b) : b
+          }
+          literal = UnsafeMutableBufferPointer(rebasing: buffer[0..<bytes.count])
+        }
+      }
+      self.literal = literal
+      self.caseless = caseless
     }
+
+    deinit { literal?.baseAddress?.deallocate() }
   }
 
-  private indirect enum Test {
+  private enum Test {
     case any
     case atom(Int, negated: Bool)
-    case not(Test)
+    indirect case not(Test)
     case and([Test])
     case or([Test])
   }
@@ -99,34 +124,39 @@ public final class QueryProgram {
     var reach: [Int32] = []
   }
 
-  private var programs: [[Inst]] = []
-  private var atoms: [Atom] = []
-  private var tests: [Test] = []
-  private var structures: [CQLStructure] = []
-  private var structureMatchers: [[(String, Bool, ValueMatcher)]] = []
-  private var withinIndices: [Int] = []
+  @exclusivity(unchecked) private var programs: [[Inst]] = []
+  @exclusivity(unchecked) private var atoms: [Atom] = []
+  @exclusivity(unchecked) private var tests: [Test] = []
+  @exclusivity(unchecked) private var structures: [CQLStructure] = []
+  @exclusivity(unchecked) private var structureMatchers: [[(String, Bool, ValueMatcher)]] = []
+  @exclusivity(unchecked) private var withinIndices: [Int] = []
   private let slotCount: Int
   /// Tests one of which the first token of any hit meets (nil: no such filter).
-  private var firstTests: [Int]?
+  @exclusivity(unchecked) private var firstTests: [Int]?
   private let containing: [(negated: Bool, program: QueryProgram)]
   private let constraint: CompiledConstraint?
-  private var constraintNeedsLabels = false
+  @exclusivity(unchecked) private var constraintNeedsLabels = false
 
   // The current document.
-  private var tokens: [Token] = []
-  private var textBytes: [UInt8] = []
-  private var wordIDs: [Int32] = []
-  private var structureData: [StructureData] = []
-  private var document: Document?
+  // The current document's text and tokens, copied into buffers that the per-token code reads
+  // with no reference counting or bounds checks (reused from document to document).
+  @exclusivity(unchecked) private var text = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+  @exclusivity(unchecked) private var textCapacity = 1
+  @exclusivity(unchecked) private var tokens = UnsafeMutablePointer<Token>.allocate(capacity: 1)
+  @exclusivity(unchecked) private var tokenCapacity = 1
+  @exclusivity(unchecked) private var tokenCount = 0
+  @exclusivity(unchecked) private var wordIDs: [Int32] = []
+  @exclusivity(unchecked) private var structureData: [StructureData] = []
+  @exclusivity(unchecked) private var document: Document?
   private let words = TermCounter(capacity: 1 << 12)
-  private var needsWords = false
+  @exclusivity(unchecked) private var needsWords = false
 
   // The machine's scratch space.
-  private var marks: [[Int]] = []
-  private var stamp = 0
-  private var pending: [[[Int64]]] = []
-  private var scratch: [([Int64], [Int64])] = []
-  private var slots: [Int32] = []
+  @exclusivity(unchecked) private var marks: [[Int]] = []
+  @exclusivity(unchecked) private var stamp = 0
+  @exclusivity(unchecked) private var pending: [[[Int64]]] = []
+  @exclusivity(unchecked) private var scratch: [([Int64], [Int64])] = []
+  @exclusivity(unchecked) private var slots: [Int32] = []
 
   /// Compiles `query`; fails when a value is not a valid regular expression.
   public init(_ query: CQLQuery, strategy: QueryStrategy = .standard, maxLength: Int = 500)
@@ -322,7 +352,7 @@ public final class QueryProgram {
     }
     try load(doc)
     defer { unload() }
-    let n = tokens.count
+    let n = tokenCount
     var found: [QueryHit] = []
     var usedEnds = Set<Int>()
     var furthest = -1
@@ -365,6 +395,11 @@ public final class QueryProgram {
     return found
   }
 
+  deinit {
+    text.deallocate()
+    tokens.deallocate()
+  }
+
   /// Leaves out hits that contain another hit.
   private static func minimal(_ hits: [QueryHit]) -> [QueryHit] {
     var keep = [Bool](repeating: true, count: hits.count)
@@ -383,15 +418,15 @@ public final class QueryProgram {
 
   /// The value of attribute `name` at token `i` of the loaded document.
   func value(_ name: String, at i: Int) -> String? {
-    guard let doc = document, i >= 0, i < tokens.count else { return nil }
+    guard let doc = document, i >= 0, i < tokenCount else { return nil }
     let t = tokens[i]
     switch name {
     case "word", "lower", "norm":
-      let bytes = textBytes[Int(t.start)..<Int(t.end)]
+      let bytes = UnsafeBufferPointer(start: text + Int(t.start), count: Int(t.end - t.start))
       let word = String(decoding: bytes, as: UTF8.self)
       if name == "word" { return word }
       if name == "lower" { return word.lowercased() }
-      return bytes.withUnsafeBufferPointer { TextCase.norm($0) }
+      return TextCase.norm(bytes)
     case "kind": return t.kind.name
     default: return doc.tokenAttribute(name, at: i)
     }
@@ -399,8 +434,25 @@ public final class QueryProgram {
 
   private func load(_ doc: Document) throws(QueryFailure) {
     document = doc
-    tokens = doc.tokens
-    textBytes = Array(doc.text.utf8)
+    let list = doc.tokens
+    if list.count > tokenCapacity {
+      tokens.deallocate()
+      tokenCapacity = list.count * 2
+      tokens = .allocate(capacity: tokenCapacity)
+    }
+    list.withUnsafeBufferPointer { b in
+      if let base = b.baseAddress { tokens.update(from: base, count: b.count) }
+    }
+    tokenCount = list.count
+    var source = doc.text
+    source.withUTF8 { b in
+      if b.count > textCapacity {
+        text.deallocate()
+        textCapacity = b.count * 2
+        text = .allocate(capacity: textCapacity)
+      }
+      if let base = b.baseAddress { text.update(from: base, count: b.count) }
+    }
     for atom in atoms {
       guard case .column(let name) = atom.source else { continue }
       guard let column = doc.tokenColumns[name] else {
@@ -419,23 +471,13 @@ public final class QueryProgram {
         }
       }
     }
-    if needsWords {
-      wordIDs = [Int32](repeating: 0, count: tokens.count)
-      textBytes.withUnsafeBufferPointer { b in
-        guard let base = b.baseAddress else { return }
-        for (i, t) in tokens.enumerated() {
-          let s = Int(t.start)
-          wordIDs[i] = Int32(words.intern(base + s, Int(t.end) - s, readable: b.count - s))
-        }
-      }
-    }
+    if needsWords { wordIDs = [Int32](repeating: -1, count: tokenCount) }
     structureData = structures.indices.map { structureData(for: $0, doc) }
   }
 
   private func unload() {
     document = nil
-    tokens = []
-    textBytes = []
+    tokenCount = 0
     wordIDs = []
     structureData = []
     for atom in atoms where !atom.codes.isEmpty {
@@ -448,13 +490,13 @@ public final class QueryProgram {
   /// The token range of a byte span: the tokens wholly inside it.
   private func tokenRange(_ start: Int, _ end: Int) -> Range<Int> {
     var lo = 0
-    var hi = tokens.count
+    var hi = tokenCount
     while lo < hi {
       let mid = (lo + hi) / 2
       if Int(tokens[mid].start) < start { lo = mid + 1 } else { hi = mid }
     }
     let first = lo
-    hi = tokens.count
+    hi = tokenCount
     while lo < hi {
       let mid = (lo + hi) / 2
       if Int(tokens[mid].end) <= end { lo = mid + 1 } else { hi = mid }
@@ -485,7 +527,7 @@ public final class QueryProgram {
       data.endsAt.insert(r.upperBound)
     }
     if withinIndices.contains(k) {
-      var reach = [Int32](repeating: -1, count: tokens.count)
+      var reach = [Int32](repeating: -1, count: tokenCount)
       for r in ranges {
         for i in r where reach[i] < Int32(r.upperBound) { reach[i] = Int32(r.upperBound) }
       }
@@ -507,7 +549,7 @@ public final class QueryProgram {
   }
 
   private func atom(_ k: Int, _ i: Int) -> Bool {
-    let a = atoms[k]
+    unowned(unsafe) let a = atoms[k]
     switch a.source {
     case .column:
       let c = Int(a.codes[i])
@@ -523,7 +565,8 @@ public final class QueryProgram {
     case .kind:
       return a.matcher.matches(tokens[i].kind.name)
     case .word, .lower, .norm:
-      let id = Int(wordIDs[i])
+      if let literal = a.literal, let yes = same(i, literal, caseless: a.caseless) { return yes }
+      let id = wordID(i)
       if id >= a.byWord.count {
         a.byWord.append(
           contentsOf: repeatElement(0, count: max(id + 1 - a.byWord.count, a.byWord.count)))
@@ -541,6 +584,44 @@ public final class QueryProgram {
       }
       return v == 2
     }
+  }
+
+  /// The interned number of token `i`'s text (interned when first asked).
+  private func wordID(_ i: Int) -> Int {
+    let known = wordIDs[i]
+    if known >= 0 { return Int(known) }
+    let t = tokens[i]
+    let s = Int(t.start)
+    let id = words.intern(text + s, Int(t.end) - s, readable: textCapacity - s)
+    wordIDs[i] = Int32(id)
+    return id
+  }
+
+  /// Whether token `i` is the word `literal`; nil when a caseless comparison meets a character
+  /// beyond ASCII (Unicode case mapping decides then).
+  private func same(_ i: Int, _ literal: UnsafeMutableBufferPointer<UInt8>, caseless: Bool)
+    -> Bool?
+  {
+    let t = tokens[i]
+    let s = Int(t.start)
+    let n = Int(t.end) - s
+    let p = text + s
+    if !caseless {
+      return n == literal.count
+        && (n == 0 || memcmp(p, literal.baseAddress.unsafelyUnwrapped, n) == 0)
+    }
+    var k = 0
+    while k < n {
+      let c = p[k]
+      if c >= 0x80 { return nil }
+      if k >= literal.count || Document.asciiLower(c) != literal[k] {
+        // A difference: the answer is no if the rest is ASCII too.
+        for j in k..<n where p[j] >= 0x80 { return nil }
+        return false
+      }
+      k += 1
+    }
+    return n == literal.count
   }
 
   // MARK: The machine
@@ -626,7 +707,7 @@ public final class QueryProgram {
     return result
   }
 
-  private var pendingDepth = 0
+  @exclusivity(unchecked) private var pendingDepth = 0
 
   private func labels(_ base: Int32) -> [Int] {
     (0..<slotCount).map { Int(slots[Int(base) + $0]) }
@@ -676,10 +757,16 @@ extension CQLQuery {
 struct ValueMatcher {
   private let regex: Regex?
   private let literal: String?
-  private let flags: CQLFlags
+  let flags: CQLFlags
+  /// The value when it matches only itself (no pattern characters, no %d): bytes decide.
+  let plain: String?
 
   init(_ value: String, _ flags: CQLFlags, what: String) throws(QueryFailure) {
     self.flags = flags
+    let special = Set("\\.^$|?*+()[]{}")
+    plain =
+      flags.ignoreDiacritics || (!flags.literal && value.contains(where: special.contains))
+      ? nil : value
     let v = flags.ignoreDiacritics ? Self.strip(value) : value
     if flags.literal {
       literal = flags.ignoreCase ? TextCase.fold(v) : v
