@@ -480,8 +480,13 @@ struct CQLParser {
     guard i < chars.count else { throw fail("expected a token pattern\(found)") }
     switch chars[i] {
     case "[":
+      let open = i
       i += 1
       if take("]") { return .token(.any, label: label) }
+      skipSpace()
+      if i == chars.count {
+        throw fail("this '[' is not closed: add ']' ([] is any token)", at: open)
+      }
       let test = try testOr()
       try expect("]", "']' to close the token pattern, or '&' or '|'")
       return .token(test, label: label)
