@@ -38,7 +38,9 @@ let package = Package(
       providers: [.apt(["zlib1g-dev"])]
     ),
     .target(name: "CFolioSupport"),
-    .target(name: "FolioCore", dependencies: ["CFolioSupport", "CPCRE2", "CZlib"]),
+    .target(
+      name: "FolioCore", dependencies: ["CFolioSupport", "CPCRE2", "CZlib"],
+      exclude: ["Query/README.md"]),
     .target(
       name: "FolioEngine",
       dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"]

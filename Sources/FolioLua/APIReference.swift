@@ -467,7 +467,7 @@ extension FolioLua {
       returns: "List of {doc, first, last, text, from, to, labels}",
       "The hits of a CQL query in the document, matched in Swift: byte positions as `string.find` gives them, token positions `from`..`to` (from 1) and each label's token position (`labels.a`).",
       details:
-        "The query language is CQP's (docs/QUERY.md): `[lemma=\"say\"] []{0,3} \"that\" within s`, layers as `<entity label=\"PERSON\"/>`. A syntax error points at the column. Token attributes other than word, lower, norm and kind need a tagger first. strategy: standard (CQP's default: the shortest hit from each start, one hit per end token), longest or shortest.",
+        "The query language is CQP's (Sources/FolioCore/Query/README.md): `[lemma=\"say\"] []{0,3} \"that\" within s`, layers as `<entity label=\"PERSON\"/>`. A syntax error points at the column. Token attributes other than word, lower, norm and kind need a tagger first. strategy: standard (CQP's default: the shortest hit from each start, one hit per end token), longest or shortest.",
       example: #"for _, h in ipairs(doc:query('[pos="ADJ"] "money"')) do print(h.text) end"#,
       annotations: [
         "---@param cql string",

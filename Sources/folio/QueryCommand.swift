@@ -9,7 +9,7 @@ struct Query: ParsableCommand {
     commandName: "query",
     abstract: "Find the hits of a CQL query: a concordance, their count or a breakdown.",
     discussion: """
-      The query language is CQP's (docs/QUERY.md teaches it): "money" is a word, \
+      The query language is CQP's (Sources/FolioCore/Query/README.md teaches it): "money" is a word, \
       [pos="ADJ"] a token whose attribute matches a regular expression (whole value; %c ignores \
       case, %d diacritics), [] any token, ? * + {n,m} repeat, | chooses, within s keeps a hit \
       inside a sentence, <entity label="PERSON"/> is a whole span of a layer, a:[...] labels a \

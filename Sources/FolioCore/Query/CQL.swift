@@ -1,7 +1,7 @@
 /// A parsed CQL query (the Corpus Query Language of CQP, Sketch Engine and BlackLab), ready to
 /// be compiled into a `QueryProgram` on each thread that runs it.
 ///
-/// The grammar (docs/QUERY.md teaches it):
+/// The grammar (Sources/FolioCore/Query/README.md teaches it):
 ///
 ///     query      := alternation { "within" structure | ["not"] "containing" alternation }
 ///                   [ "::" constraint ]
