@@ -554,26 +554,39 @@ struct CQLParser {
     return CQLStructure(layer: Self.layerName(n), conditions: [])
   }
 
-  private mutating func testOr() throws(CQLError) -> CQLTest {
-    var parts = [try testAnd()]
-    while take("|") { parts.append(try testAnd()) }
-    return parts.count == 1 ? parts[0] : .or(parts)
-  }
-
-  private mutating func testAnd() throws(CQLError) -> CQLTest {
-    var parts = [try testUnary()]
-    while take("&") { parts.append(try testUnary()) }
-    return parts.count == 1 ? parts[0] : .and(parts)
-  }
-
-  private mutating func testUnary() throws(CQLError) -> CQLTest {
-    if peek("!=") { throw fail("expected an attribute before '!='") }
-    if take("!") { return .not(try testUnary()) }
-    if take("(") {
-      let t = try testOr()
-      try expect(")", "')' to close the group")
-      return t
+  /// A boolean expression over the comparisons `comparison` parses: `!`, `&` before `|`,
+  /// parentheses (token tests and global constraints share it).
+  private mutating func boolean<T>(
+    _ comparison: (inout CQLParser) throws(CQLError) -> T, not: (T) -> T, and: ([T]) -> T,
+    or: ([T]) -> T
+  ) throws(CQLError) -> T {
+    func unary(_ p: inout CQLParser) throws(CQLError) -> T {
+      if !p.peek("!=") && p.take("!") { return not(try unary(&p)) }
+      if p.take("(") {
+        let inner = try p.boolean(comparison, not: not, and: and, or: or)
+        try p.expect(")", "')' to close the group")
+        return inner
+      }
+      return try comparison(&p)
     }
+    func conjunction(_ p: inout CQLParser) throws(CQLError) -> T {
+      var parts = [try unary(&p)]
+      while p.take("&") { parts.append(try unary(&p)) }
+      return parts.count == 1 ? parts[0] : and(parts)
+    }
+    var parts = [try conjunction(&self)]
+    while take("|") { parts.append(try conjunction(&self)) }
+    return parts.count == 1 ? parts[0] : or(parts)
+  }
+
+  private mutating func testOr() throws(CQLError) -> CQLTest {
+    try boolean(
+      { (p) throws(CQLError) in try p.testComparison() }, not: CQLTest.not, and: CQLTest.and,
+      or: CQLTest.or)
+  }
+
+  private mutating func testComparison() throws(CQLError) -> CQLTest {
+    if peek("!=") { throw fail("expected an attribute before '!='") }
     skipSpace()
     if i < chars.count, chars[i] == "\"" || chars[i] == "'" {
       throw fail(
@@ -592,24 +605,12 @@ struct CQLParser {
   }
 
   private mutating func constraintOr() throws(CQLError) -> CQLConstraint {
-    var parts = [try constraintAnd()]
-    while take("|") { parts.append(try constraintAnd()) }
-    return parts.count == 1 ? parts[0] : .or(parts)
+    try boolean(
+      { (p) throws(CQLError) in try p.constraintComparison() }, not: CQLConstraint.not,
+      and: CQLConstraint.and, or: CQLConstraint.or)
   }
 
-  private mutating func constraintAnd() throws(CQLError) -> CQLConstraint {
-    var parts = [try constraintUnary()]
-    while take("&") { parts.append(try constraintUnary()) }
-    return parts.count == 1 ? parts[0] : .and(parts)
-  }
-
-  private mutating func constraintUnary() throws(CQLError) -> CQLConstraint {
-    if !peek("!=") && take("!") { return .not(try constraintUnary()) }
-    if take("(") {
-      let c = try constraintOr()
-      try expect(")", "')' to close the group")
-      return c
-    }
+  private mutating func constraintComparison() throws(CQLError) -> CQLConstraint {
     let a = try operand()
     let negated: Bool
     if take("!=") {

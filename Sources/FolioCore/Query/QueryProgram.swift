@@ -245,14 +245,8 @@ public final class QueryProgram {
     case .compare(let a, let negated, let v, let f):
       return .atom(try atomIndex(a, v, f), negated: negated)
     case .not(let x): return .not(try compileTest(x))
-    case .and(let l):
-      var out: [Test] = []
-      for x in l { out.append(try compileTest(x)) }
-      return .and(out)
-    case .or(let l):
-      var out: [Test] = []
-      for x in l { out.append(try compileTest(x)) }
-      return .or(out)
+    case .and(let l): return .and(try l.map { (x) throws(QueryFailure) in try compileTest(x) })
+    case .or(let l): return .or(try l.map { (x) throws(QueryFailure) in try compileTest(x) })
     }
   }
 
@@ -815,14 +809,8 @@ struct CompiledConstraint {
     func build(_ c: CQLConstraint) throws(QueryFailure) -> Node {
       switch c {
       case .not(let x): return .not(try build(x))
-      case .and(let l):
-        var out: [Node] = []
-        for x in l { out.append(try build(x)) }
-        return .and(out)
-      case .or(let l):
-        var out: [Node] = []
-        for x in l { out.append(try build(x)) }
-        return .or(out)
+      case .and(let l): return .and(try l.map { (x) throws(QueryFailure) in try build(x) })
+      case .or(let l): return .or(try l.map { (x) throws(QueryFailure) in try build(x) })
       case .compare(let a, let negated, let b):
         for o in [a, b] { if case .label(_, let attr) = o { attributes.append(attr) } }
         var matcher: ValueMatcher? = nil
