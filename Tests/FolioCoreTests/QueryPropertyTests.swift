@@ -245,13 +245,28 @@ import Testing
     }
   }
 
-  @Test("1,500 random queries give the naive evaluator's hits under each strategy")
+  @Test(
+    "1,500 random queries give the naive evaluator's hits under each strategy, with and without an index"
+  )
   func randomQueries() throws {
     var r = Random(state: 20_261_207)
     var checked = 0
     var withHits = 0
-    for _ in 0..<500 {
-      let doc = Self.document(&r)
+    // The documents are indexed in groups of 50; each is queried in the index too.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-qp-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var index: CorpusIndex? = nil
+    var group: [Document] = []
+    for round in 0..<500 {
+      if round % 50 == 0 {
+        group = (0..<50).map { _ in Self.document(&r) }
+        let builder = IndexBuilder()
+        for d in group { try builder.add(IndexRecord.encode(d)) }
+        let path = folder.appendingPathComponent("i\(round)").path
+        try builder.write(to: path, plugins: [], sources: [])
+        index = try CorpusIndex(path: path)
+      }
+      let doc = group[round % 50]
       let cql = Self.query(&r)
       let query: CQLQuery
       do { query = try CQLQuery(cql) } catch {
@@ -264,9 +279,14 @@ import Testing
         do { program = try QueryProgram(query, strategy: strategy, maxLength: 8) } catch {
           break  // a query that takes no tokens
         }
-        let got = try program.hits(in: doc).map { QueryHit(start: $0.start, end: $0.end) }
+        let found = try program.hits(in: doc)
+        let got = found.map { QueryHit(start: $0.start, end: $0.end) }
         let want = naive.hits(query, strategy: strategy, maxLength: 8)
         #expect(got == want, "\(strategy) \(cql) on \(doc.text)")
+        if let index {
+          let indexed = try program.hits(in: index, document: round % 50)
+          #expect(indexed == found, "index: \(strategy) \(cql) on \(doc.text)")
+        }
         checked += 1
         if !want.isEmpty { withHits += 1 }
       }

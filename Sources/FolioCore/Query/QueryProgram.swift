@@ -83,6 +83,10 @@ public final class QueryProgram {
     @exclusivity(unchecked) var codes: [UInt32] = []
     @exclusivity(unchecked) var values: [String] = []
     @exclusivity(unchecked) var byCode: [UInt8] = []
+    /// With an index: its attribute, and answers by value number (kept from document to
+    /// document: the numbers are the whole corpus's).
+    @exclusivity(unchecked) var indexed: CorpusIndex.Attribute?
+    @exclusivity(unchecked) var byID: [UInt8] = []
 
     init(source: Source, matcher: ValueMatcher) {
       self.source = source
@@ -120,8 +124,21 @@ public final class QueryProgram {
   private struct StructureData {
     var startsAt: [Int: [Int]] = [:]
     var endsAt: Set<Int> = []
+    var ranges: [Range<Int>] = []
     /// For `within`: per token, the furthest end of a span that contains it (-1: none).
     var reach: [Int32] = []
+
+    /// With `reach` filled in when the structure is a `within`.
+    func finished(_ tokens: Int, within: Bool) -> StructureData {
+      guard within else { return self }
+      var out = self
+      var reach = [Int32](repeating: -1, count: tokens)
+      for r in ranges {
+        for i in r where reach[i] < Int32(r.upperBound) { reach[i] = Int32(r.upperBound) }
+      }
+      out.reach = reach
+      return out
+    }
   }
 
   @exclusivity(unchecked) private var programs: [[Inst]] = []
@@ -145,6 +162,9 @@ public final class QueryProgram {
   @exclusivity(unchecked) private var tokens = UnsafeMutablePointer<Token>.allocate(capacity: 1)
   @exclusivity(unchecked) private var tokenCapacity = 1
   @exclusivity(unchecked) private var tokenCount = 0
+  /// With an index: the position of the document's first token, and the index.
+  @exclusivity(unchecked) private var indexBase = 0
+  @exclusivity(unchecked) private var loadedIndex: CorpusIndex?
   @exclusivity(unchecked) private var wordIDs: [Int32] = []
   @exclusivity(unchecked) private var structureData: [StructureData] = []
   @exclusivity(unchecked) private var document: Document?
@@ -340,12 +360,59 @@ public final class QueryProgram {
 
   /// The hits in `doc`, in order of their first token.
   public func hits(in doc: Document) throws(QueryFailure) -> [QueryHit] {
-    if let constraint, !constraintNeedsLabels, !constraint.holds(doc: doc, hit: nil, program: self)
+    let meta: (String) -> String? = { doc.meta[$0]?.description }
+    if let constraint, !constraintNeedsLabels,
+      !constraint.holds(meta: meta, hit: nil, program: self)
     {
       return []
     }
     try load(doc)
     defer { unload() }
+    var found = search()
+    for (negated, sub) in containing {
+      let inner = try sub.hits(in: doc)
+      found = found.filter { h in
+        inner.contains { $0.start >= h.start && $0.end <= h.end } != negated
+      }
+    }
+    if let constraint, constraintNeedsLabels {
+      found = found.filter { constraint.holds(meta: meta, hit: $0, program: self) }
+    }
+    return found
+  }
+
+  /// The hits in document `d` of an index, as `hits(in:)` finds them in the document itself
+  /// (token positions from the document's first token).
+  public func hits(in index: CorpusIndex, document d: Int) throws(QueryFailure) -> [QueryHit] {
+    var metadata: [String: String]? = nil
+    let meta: (String) -> String? = { field in
+      if metadata == nil {
+        metadata = Dictionary(index.metadata(d), uniquingKeysWith: { a, _ in a })
+      }
+      return metadata?[field]
+    }
+    if let constraint, !constraintNeedsLabels,
+      !constraint.holds(meta: meta, hit: nil, program: self)
+    {
+      return []
+    }
+    try load(index, d)
+    defer { unload() }
+    var found = search()
+    for (negated, sub) in containing {
+      let inner = try sub.hits(in: index, document: d)
+      found = found.filter { h in
+        inner.contains { $0.start >= h.start && $0.end <= h.end } != negated
+      }
+    }
+    if let constraint, constraintNeedsLabels {
+      found = found.filter { constraint.holds(meta: meta, hit: $0, program: self) }
+    }
+    return found
+  }
+
+  /// The hits in the loaded document, before `containing` and constraints.
+  private func search() -> [QueryHit] {
     let n = tokenCount
     var found: [QueryHit] = []
     var usedEnds = Set<Int>()
@@ -372,21 +439,7 @@ public final class QueryProgram {
       }
       found.append(QueryHit(start: start, end: end, labels: labels))
     }
-    if strategy == .shortest { found = Self.minimal(found) }
-    if !containing.isEmpty {
-      for (negated, sub) in containing {
-        let inner = try sub.hits(in: doc)
-        try load(doc)
-        found = found.filter { h in
-          let has = inner.contains { $0.start >= h.start && $0.end <= h.end }
-          return has != negated
-        }
-      }
-    }
-    if let constraint, constraintNeedsLabels {
-      found = found.filter { constraint.holds(doc: doc, hit: $0, program: self) }
-    }
-    return found
+    return strategy == .shortest ? Self.minimal(found) : found
   }
 
   deinit {
@@ -412,7 +465,15 @@ public final class QueryProgram {
 
   /// The value of attribute `name` at token `i` of the loaded document.
   func value(_ name: String, at i: Int) -> String? {
-    guard let doc = document, i >= 0, i < tokenCount else { return nil }
+    guard i >= 0, i < tokenCount else { return nil }
+    if let index = loadedIndex, document == nil {
+      let word = name == "word" || name == "lower" || name == "norm"
+      guard var v = index.value(word ? "word" : name, at: indexBase + i) else { return nil }
+      if name == "lower" { v = v.lowercased() }
+      if name == "norm" { v = v.withUTF8 { TextCase.norm($0) } }
+      return v
+    }
+    guard let doc = document else { return nil }
     let t = tokens[i]
     switch name {
     case "word", "lower", "norm":
@@ -428,6 +489,12 @@ public final class QueryProgram {
 
   private func load(_ doc: Document) throws(QueryFailure) {
     document = doc
+    loadedIndex = nil
+    indexBase = 0
+    for atom in atoms where atom.indexed != nil {
+      atom.indexed = nil
+      atom.byID = []
+    }
     let list = doc.tokens
     if list.count > tokenCapacity {
       tokens.deallocate()
@@ -469,6 +536,83 @@ public final class QueryProgram {
     structureData = structures.indices.map { structureData(for: $0, doc) }
   }
 
+  private func load(_ index: CorpusIndex, _ d: Int) throws(QueryFailure) {
+    let range = index.tokens(of: d)
+    indexBase = range.lowerBound
+    tokenCount = range.count
+    if loadedIndex !== index {
+      loadedIndex = index
+      for atom in atoms { atom.byID = [] }
+    }
+    func attribute(_ name: String) throws(QueryFailure) -> CorpusIndex.Attribute {
+      guard let a = index.attributes[name] else {
+        throw QueryFailure(
+          "the index \(index.path) has no token attribute '\(name)' - build it with the tagger that sets it: folio index CORPUS -p pos"
+        )
+      }
+      return a
+    }
+    for atom in atoms {
+      switch atom.source {
+      case .word, .lower, .norm: atom.indexed = try attribute("word")
+      case .kind: atom.indexed = try attribute("kind")
+      case .column(let name): atom.indexed = try attribute(name)
+      }
+      if atom.byID.isEmpty, let a = atom.indexed {
+        atom.byID = [UInt8](repeating: 0, count: a.info.values)
+      }
+    }
+    if let constraint {
+      for name in constraint.attributes where !CQLTest.builtinAttributes.contains(name) {
+        _ = try attribute(name)
+      }
+    }
+    var data: [StructureData] = []
+    for k in structures.indices { data.append(try structureData(for: k, index, range)) }
+    structureData = data
+  }
+
+  /// The spans of structure `k` in the index's tokens `range`, as document positions.
+  private func structureData(for k: Int, _ index: CorpusIndex, _ range: Range<Int>)
+    throws(QueryFailure) -> StructureData
+  {
+    var data = StructureData()
+    let s = structures[k]
+    guard let layer = index.layers[s.layer] else {
+      return data.finished(tokenCount, within: withinIndices.contains(k))
+    }
+    for c in s.conditions where c.attribute != "label" {
+      throw QueryFailure(
+        "the index keeps the labels of spans, not their attribute '\(c.attribute)' - query without the index (--no-index)"
+      )
+    }
+    // Spans are stored in corpus order: the first that starts in the document, by bisection.
+    var lo = 0
+    var hi = layer.info.spans
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if layer.starts[mid] < range.lowerBound { lo = mid + 1 } else { hi = mid }
+    }
+    var ranges: [Range<Int>] = []
+    let matchers = structureMatchers[k]
+    var i = lo
+    while i < layer.info.spans, layer.starts[i] < range.upperBound {
+      defer { i += 1 }
+      let label = layer.lexicon.string(layer.labels[i])
+      var ok = true
+      for (_, negated, matcher) in matchers where matcher.matches(label) == negated { ok = false }
+      guard ok else { continue }
+      let start = layer.starts[i] - range.lowerBound
+      ranges.append(start..<(start + layer.counts[i]))
+    }
+    for r in ranges {
+      data.startsAt[r.lowerBound, default: []].append(r.upperBound)
+      data.endsAt.insert(r.upperBound)
+    }
+    data.ranges = ranges
+    return data.finished(tokenCount, within: withinIndices.contains(k))
+  }
+
   private func unload() {
     document = nil
     tokenCount = 0
@@ -481,27 +625,11 @@ public final class QueryProgram {
     }
   }
 
-  /// The token range of a byte span: the tokens wholly inside it.
-  private func tokenRange(_ start: Int, _ end: Int) -> Range<Int> {
-    var lo = 0
-    var hi = tokenCount
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if Int(tokens[mid].start) < start { lo = mid + 1 } else { hi = mid }
-    }
-    let first = lo
-    hi = tokenCount
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if Int(tokens[mid].end) <= end { lo = mid + 1 } else { hi = mid }
-    }
-    return first..<max(first, lo)
-  }
-
   private func structureData(for k: Int, _ doc: Document) -> StructureData {
     var data = StructureData()
     let matchers = structureMatchers[k]
     var ranges: [Range<Int>] = []
+    let tokens = doc.tokens
     for span in doc.spans(structures[k].layer) {
       var ok = true
       for (attribute, negated, matcher) in matchers {
@@ -514,20 +642,14 @@ public final class QueryProgram {
         }
       }
       guard ok else { continue }
-      let r = tokenRange(span.start, span.end)
+      let r = IndexRecord.tokenRange(tokens, span.start, span.end)
       if r.isEmpty { continue }
       ranges.append(r)
       data.startsAt[r.lowerBound, default: []].append(r.upperBound)
       data.endsAt.insert(r.upperBound)
     }
-    if withinIndices.contains(k) {
-      var reach = [Int32](repeating: -1, count: tokenCount)
-      for r in ranges {
-        for i in r where reach[i] < Int32(r.upperBound) { reach[i] = Int32(r.upperBound) }
-      }
-      data.reach = reach
-    }
-    return data
+    data.ranges = ranges
+    return data.finished(tokenCount, within: withinIndices.contains(k))
   }
 
   // MARK: Tests
@@ -544,6 +666,21 @@ public final class QueryProgram {
 
   private func atom(_ k: Int, _ i: Int) -> Bool {
     unowned(unsafe) let a = atoms[k]
+    if let indexed = a.indexed {
+      let id = indexed.ids[indexBase + i]
+      var v = a.byID[id]
+      if v == 0 {
+        var value = indexed.lexicon.string(id)
+        if a.source == .lower { value = value.lowercased() }
+        if a.source == .norm {
+          var copy = value
+          value = copy.withUTF8 { TextCase.norm($0) }
+        }
+        v = a.matcher.matches(value) ? 2 : 1
+        a.byID[id] = v
+      }
+      return v == 2
+    }
     switch a.source {
     case .column:
       let c = Int(a.codes[i])
@@ -826,11 +963,13 @@ struct CompiledConstraint {
     self.attributes = attributes
   }
 
-  func holds(doc: Document, hit: QueryHit?, program: QueryProgram) -> Bool {
+  /// Whether the constraint holds for `hit` (nil: before matching, for constraints on
+  /// metadata only); `meta` gives the document's metadata fields.
+  func holds(meta: (String) -> String?, hit: QueryHit?, program: QueryProgram) -> Bool {
     func value(_ o: CQLOperand) -> String? {
       switch o {
       case .string: return nil
-      case .meta(let field): return doc.meta[field]?.description
+      case .meta(let field): return meta(field)
       case .label(let name, let attribute):
         guard let hit else { return nil }
         let at: Int

@@ -1,0 +1,380 @@
+import Foundation
+
+/// What an index holds and what it was built from (`index.json`).
+public struct IndexManifest: Codable, Sendable, Equatable {
+  public struct Attribute: Codable, Sendable, Equatable {
+    public var name: String
+    public var values: Int
+    public var bits: Int
+    public var postings: Bool
+  }
+  public struct Layer: Codable, Sendable, Equatable {
+    public var name: String
+    public var spans: Int
+    public var labels: Int
+  }
+  /// A source file as it was when the index was built: a change makes the index stale.
+  public struct Source: Codable, Sendable, Equatable {
+    public var path: String
+    public var bytes: Int
+    public var modified: Double
+
+    public init(path: String, bytes: Int, modified: Double) {
+      self.path = path
+      self.bytes = bytes
+      self.modified = modified
+    }
+  }
+
+  public var format: Int
+  public var documents: Int
+  public var tokens: Int
+  public var attributes: [Attribute]
+  public var layers: [Layer]
+  /// The plugins run before indexing (`-p pos`), as given.
+  public var plugins: [String]
+  public var sources: [Source]
+}
+
+/// Builds an index from `IndexRecord`s given in corpus order, then writes it to a folder that
+/// appears whole (staging folder, then rename).
+///
+/// Attributes with more than 64 values (words, lemmas) get postings, found by value without
+/// reading the streams; small ones (parts of speech, kinds) are scanned, 4 or 5 bits a token.
+public final class IndexBuilder {
+  private let words = TermCounter(capacity: 1 << 16)
+  private var wordIDs: [Int] = []
+  private var kinds: [Int] = []
+  private struct Column {
+    var values: [String] = []
+    var index: [String: Int] = [:]
+    var ids: [Int] = []
+  }
+  private var columns: [String: Column] = [:]
+  private var columnNames: [String] = []
+  private var gaps: [UInt8] = []
+  private var bigGaps = ByteBuffer()
+  private var docStarts: [Int] = [0]
+  private var docIDs: [String] = []
+  private var docMeta = ByteWriter()
+  private var docMetaOffsets = ByteBuffer()
+  private struct LayerBuild {
+    var starts: [Int] = []
+    var counts: [Int] = []
+    var labels: [Int] = []
+    var labelValues: [String] = []
+    var labelIndex: [String: Int] = [:]
+  }
+  private var layers: [String: LayerBuild] = [:]
+  private var layerNames: [String] = []
+  public var tokenCount: Int { wordIDs.count }
+  public var documentCount: Int { docIDs.count }
+
+  public init() {
+    docMetaOffsets.u64(0)
+  }
+
+  /// Adds a document's record (see `IndexRecord.encode`).
+  public func add(_ record: [UInt8]) throws(IndexError) {
+    guard let d = IndexRecord.decode(record) else {
+      throw IndexError("a document's index record is damaged")
+    }
+    let base = wordIDs.count
+    let n = d.lengths.count
+    var at = 0
+    d.text.withUnsafeBufferPointer { b in
+      for k in 0..<n {
+        let p = b.baseAddress.unsafelyUnwrapped + at
+        wordIDs.append(words.intern(p, d.lengths[k], readable: b.count - at))
+        at += d.lengths[k]
+        let gap = d.gaps[k]
+        gaps.append(UInt8(min(gap, 255)))
+        if gap >= 255 {
+          bigGaps.u64(base + k)
+          bigGaps.u64(gap)
+        }
+      }
+    }
+    // Columns: every document has every column (missing values are "").
+    kinds.append(contentsOf: d.kinds)
+    for column in d.columns where columns[column.name] == nil {
+      columnNames.append(column.name)
+      columns[column.name] = Column(
+        values: [""], index: ["": 0], ids: [Int](repeating: 0, count: base))
+    }
+    for name in columnNames {
+      var column = columns[name] ?? Column()
+      if let given = d.columns.first(where: { $0.name == name }) {
+        let global = given.values.map { v -> Int in
+          if let id = column.index[v] { return id }
+          column.values.append(v)
+          column.index[v] = column.values.count - 1
+          return column.values.count - 1
+        }
+        for c in given.codes { column.ids.append(global[c]) }
+      } else {
+        column.ids.append(contentsOf: repeatElement(0, count: n))
+      }
+      columns[name] = column
+    }
+    for (name, spans) in d.layers {
+      if layers[name] == nil {
+        layerNames.append(name)
+        layers[name] = LayerBuild()
+      }
+      var layer = layers[name] ?? LayerBuild()
+      for (start, count, label) in spans where count > 0 {
+        layer.starts.append(base + start)
+        layer.counts.append(count)
+        if let id = layer.labelIndex[label] {
+          layer.labels.append(id)
+        } else {
+          layer.labelValues.append(label)
+          layer.labelIndex[label] = layer.labelValues.count - 1
+          layer.labels.append(layer.labelValues.count - 1)
+        }
+      }
+      layers[name] = layer
+    }
+    docStarts.append(wordIDs.count)
+    docIDs.append(d.id)
+    docMeta.varint(d.meta.count)
+    for (k, v) in d.meta {
+      docMeta.string(k)
+      docMeta.string(v)
+    }
+    docMetaOffsets.u64(docMeta.bytes.count)
+  }
+
+  /// Writes the index to `path`, replacing what is there only when everything is written.
+  public func write(to path: String, plugins: [String], sources: [IndexManifest.Source])
+    throws(IndexError)
+  {
+    var files: [(String, [UInt8])] = []
+    var attributes: [IndexManifest.Attribute] = []
+    func attribute(_ name: String, values: [String], ids: [Int]) {
+      // The lexicon sorted by bytes, ids renumbered to match.
+      let order = values.indices.sorted {
+        values[$0].utf8.lexicographicallyPrecedes(values[$1].utf8)
+      }
+      var renumber = [Int](repeating: 0, count: values.count)
+      for (new, old) in order.enumerated() { renumber[old] = new }
+      let sorted = order.map { values[$0] }
+      let stream = ids.map { renumber[$0] }
+      let k = attributes.count
+      let bits = PackedInts.width(for: max(0, sorted.count - 1))
+      let table = StringTable.build(sorted)
+      files.append(("a\(k).lex", table.blob))
+      files.append(("a\(k).lex.idx", table.offsets))
+      files.append(("a\(k).ids", PackedInts.pack(stream, width: bits)))
+      let postings = sorted.count > 64
+      if postings {
+        let p = Postings.build(stream, values: sorted.count)
+        files.append(("a\(k).post", p.data))
+        files.append(("a\(k).post.idx", p.offsets))
+        files.append(("a\(k).post.n", p.counts))
+      }
+      attributes.append(.init(name: name, values: sorted.count, bits: bits, postings: postings))
+    }
+    let wordValues = (0..<words.count).map { id in
+      words.withKey(id) { String(decoding: $0, as: UTF8.self) }
+    }
+    attribute("word", values: wordValues, ids: wordIDs)
+    attribute("kind", values: TokenKind.allCases.map(\.name), ids: kinds)
+    for name in columnNames where name != "word" && name != "kind" {
+      if let c = columns[name] { attribute(name, values: c.values, ids: c.ids) }
+    }
+    var layerInfo: [IndexManifest.Layer] = []
+    let positionBits = PackedInts.width(for: wordIDs.count)
+    for (k, name) in layerNames.enumerated() {
+      guard let l = layers[name] else { continue }
+      let table = StringTable.build(l.labelValues)
+      files.append(("l\(k).start", PackedInts.pack(l.starts, width: positionBits)))
+      files.append(("l\(k).count", PackedInts.pack(l.counts, width: positionBits)))
+      files.append(
+        (
+          "l\(k).label",
+          PackedInts.pack(l.labels, width: PackedInts.width(for: l.labelValues.count))
+        ))
+      files.append(("l\(k).lex", table.blob))
+      files.append(("l\(k).lex.idx", table.offsets))
+      layerInfo.append(.init(name: name, spans: l.starts.count, labels: l.labelValues.count))
+    }
+    var starts = ByteBuffer()
+    for s in docStarts { starts.u64(s) }
+    files.append(("docs.start", starts.bytes))
+    let ids = StringTable.build(docIDs)
+    files.append(("docs.id", ids.blob))
+    files.append(("docs.id.idx", ids.offsets))
+    files.append(("docs.meta", docMeta.bytes))
+    files.append(("docs.meta.idx", docMetaOffsets.bytes))
+    files.append(("gaps", gaps + [UInt8](repeating: 0, count: 8)))
+    files.append(("gaps.big", bigGaps.bytes))
+    let manifest = IndexManifest(
+      format: CorpusIndex.format, documents: docIDs.count, tokens: wordIDs.count,
+      attributes: attributes, layers: layerInfo, plugins: plugins, sources: sources)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    guard let json = try? encoder.encode(manifest) else {
+      throw IndexError("cannot encode the index manifest")
+    }
+    files.append(("index.json", Array(json)))
+    try Self.replace(path, with: files)
+  }
+
+  /// Writes `files` into a staging folder beside `path`, then swaps it in.
+  static func replace(_ path: String, with files: [(String, [UInt8])]) throws(IndexError) {
+    let fm = FileManager.default
+    let url = URL(fileURLWithPath: path)
+    let parent = url.deletingLastPathComponent()
+    let staging = parent.appendingPathComponent(
+      ".\(url.lastPathComponent).\(UUID().uuidString.prefix(8))")
+    do {
+      try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+      for (name, bytes) in files {
+        try Data(bytes).write(to: staging.appendingPathComponent(name))
+      }
+      if fm.fileExists(atPath: path) {
+        let old = parent.appendingPathComponent(
+          ".\(url.lastPathComponent).old-\(UUID().uuidString.prefix(8))")
+        try fm.moveItem(atPath: path, toPath: old.path)
+        try fm.moveItem(at: staging, to: url)
+        try? fm.removeItem(at: old)
+      } else {
+        try fm.moveItem(at: staging, to: url)
+      }
+    } catch {
+      try? fm.removeItem(at: staging)
+      throw IndexError("cannot write the index \(path): \((error as NSError).localizedDescription)")
+    }
+  }
+}
+
+/// A positional index of a corpus, mapped from its folder: per token attribute a sorted
+/// lexicon, a packed stream of value numbers and (for large lexicons) postings; document
+/// boundaries, ids and metadata; layers (sentences and taggers' spans) with their labels; the
+/// whitespace between tokens, so that a hit's context can be written back.
+public final class CorpusIndex: @unchecked Sendable {
+  public static let format = 1
+  public let path: String
+  public let manifest: IndexManifest
+
+  struct Attribute {
+    let info: IndexManifest.Attribute
+    let lexicon: StringTable
+    let ids: PackedInts
+    let postings: Postings?
+  }
+  struct Layer {
+    let info: IndexManifest.Layer
+    let starts: PackedInts
+    let counts: PackedInts
+    let labels: PackedInts
+    let lexicon: StringTable
+  }
+  let attributes: [String: Attribute]
+  let layers: [String: Layer]
+  private let docStarts: MappedFile
+  private let docIDs: StringTable
+  private let docMeta: MappedFile
+  private let docMetaOffsets: MappedFile
+  let gaps: MappedFile
+
+  /// Opens the index in `path`.
+  public init(path: String) throws(IndexError) {
+    self.path = path
+    func file(_ name: String) throws(IndexError) -> MappedFile {
+      try MappedFile(path + "/" + name)
+    }
+    guard let data = FileManager.default.contents(atPath: path + "/index.json") else {
+      throw IndexError("\(path) is not a Folio index (no index.json)")
+    }
+    guard let manifest = try? JSONDecoder().decode(IndexManifest.self, from: data) else {
+      throw IndexError("\(path)/index.json is damaged")
+    }
+    guard manifest.format == Self.format else {
+      throw IndexError(
+        "\(path) has index format \(manifest.format); this Folio reads format \(Self.format)")
+    }
+    self.manifest = manifest
+    var attributes: [String: Attribute] = [:]
+    for (k, a) in manifest.attributes.enumerated() {
+      let postings: Postings? =
+        a.postings
+        ? Postings(
+          data: try file("a\(k).post"), offsets: try file("a\(k).post.idx"),
+          counts: try file("a\(k).post.n"))
+        : nil
+      attributes[a.name] = Attribute(
+        info: a,
+        lexicon: StringTable(blob: try file("a\(k).lex"), offsets: try file("a\(k).lex.idx")),
+        ids: PackedInts(try file("a\(k).ids"), width: a.bits), postings: postings)
+    }
+    self.attributes = attributes
+    let positionBits = PackedInts.width(for: manifest.tokens)
+    var layers: [String: Layer] = [:]
+    for (k, l) in manifest.layers.enumerated() {
+      layers[l.name] = Layer(
+        info: l, starts: PackedInts(try file("l\(k).start"), width: positionBits),
+        counts: PackedInts(try file("l\(k).count"), width: positionBits),
+        labels: PackedInts(try file("l\(k).label"), width: PackedInts.width(for: l.labels)),
+        lexicon: StringTable(blob: try file("l\(k).lex"), offsets: try file("l\(k).lex.idx")))
+    }
+    self.layers = layers
+    docStarts = try file("docs.start")
+    docIDs = StringTable(blob: try file("docs.id"), offsets: try file("docs.id.idx"))
+    docMeta = try file("docs.meta")
+    docMetaOffsets = try file("docs.meta.idx")
+    gaps = try file("gaps")
+  }
+
+  public var documentCount: Int { manifest.documents }
+  public var tokenCount: Int { manifest.tokens }
+
+  /// The token positions of document `d`.
+  public func tokens(of d: Int) -> Range<Int> { docStarts.u64(d)..<docStarts.u64(d + 1) }
+
+  public func documentID(_ d: Int) -> String { docIDs.string(d) }
+
+  /// Document `d`'s metadata, as strings.
+  public func metadata(_ d: Int) -> [(String, String)] {
+    let a = docMetaOffsets.u64(d)
+    let b = docMetaOffsets.u64(d + 1)
+    var r = ByteReader(Array(UnsafeRawBufferPointer(start: docMeta.base + a, count: b - a)))
+    var out: [(String, String)] = []
+    guard let n = r.varint() else { return out }
+    for _ in 0..<n {
+      guard let k = r.string(), let v = r.string() else { break }
+      out.append((k, v))
+    }
+    return out
+  }
+
+  /// The value of attribute `name` at position `p`.
+  public func value(_ name: String, at p: Int) -> String? {
+    guard let a = attributes[name] else { return nil }
+    return a.lexicon.string(a.ids[p])
+  }
+
+  /// What changed in the sources since the index was built (nil: nothing): `now` lists the
+  /// corpus's files as they are.
+  public func staleness(_ now: [IndexManifest.Source]) -> String? {
+    let then = Dictionary(manifest.sources.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+    var changed: [String] = []
+    for s in now {
+      guard let old = then[s.path] else {
+        changed.append("\(s.path) is new")
+        continue
+      }
+      if old.bytes != s.bytes || abs(old.modified - s.modified) > 0.001 {
+        changed.append("\(s.path) changed")
+      }
+    }
+    let current = Set(now.map(\.path))
+    for s in manifest.sources where !current.contains(s.path) {
+      changed.append("\(s.path) is gone")
+    }
+    guard let first = changed.first else { return nil }
+    return changed.count == 1 ? first : "\(first), and \(changed.count - 1) more"
+  }
+}

@@ -1,0 +1,220 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A file of the index mapped into memory, read-only.
+final class MappedFile: @unchecked Sendable {
+  let base: UnsafeRawPointer
+  let count: Int
+  private let mapped: Bool
+
+  /// Maps `path`; an empty file maps to a small zeroed buffer.
+  init(_ path: String) throws(IndexError) {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else {
+      throw IndexError("cannot open \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw IndexError("cannot read \(path)") }
+    count = Int(st.st_size)
+    if count == 0 {
+      base = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 8))
+      mapped = false
+      return
+    }
+    guard let p = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+      throw IndexError("cannot map \(path): \(String(cString: strerror(errno)))")
+    }
+    base = UnsafeRawPointer(p)
+    mapped = true
+  }
+
+  deinit {
+    if mapped {
+      munmap(UnsafeMutableRawPointer(mutating: base), count)
+    } else {
+      UnsafeMutableRawPointer(mutating: base).deallocate()
+    }
+  }
+
+  /// The little-endian UInt64 at index `i` (8-byte units).
+  @inline(__always) func u64(_ i: Int) -> Int {
+    Int(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
+  }
+}
+
+/// Something wrong with an index: missing, damaged, or of another format.
+public struct IndexError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// Unsigned integers of `width` bits each, packed end to end (CWB stores its streams as whole
+/// integers; a part-of-speech takes 5 bits here instead of 32).
+struct PackedInts {
+  let file: MappedFile
+  let width: Int
+  private let mask: UInt64
+
+  init(_ file: MappedFile, width: Int) {
+    self.file = file
+    self.width = width
+    mask = width >= 64 ? .max : (1 << UInt64(width)) - 1
+  }
+
+  @inline(__always) subscript(i: Int) -> Int {
+    let bit = i &* width
+    let word = file.base.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self)
+    return Int((UInt64(littleEndian: word) >> UInt64(bit & 7)) & mask)
+  }
+
+  /// The bits needed for values up to `maximum`.
+  static func width(for maximum: Int) -> Int {
+    max(1, Int.bitWidth - max(0, maximum).leadingZeroBitCount)
+  }
+
+  /// `values` packed at `width` bits, plus 8 bytes so that the last value reads as one word.
+  static func pack(_ values: [Int], width: Int) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: (values.count * width + 7) / 8 + 8)
+    var bit = 0
+    for v in values {
+      var value = UInt64(v)
+      var at = bit
+      var left = width
+      while left > 0 {
+        let byte = at >> 3
+        let shift = at & 7
+        let take = min(left, 8 - shift)
+        out[byte] |= UInt8(truncatingIfNeeded: (value & ((1 << UInt64(take)) - 1)) << UInt64(shift))
+        value >>= UInt64(take)
+        at += take
+        left -= take
+      }
+      bit += width
+    }
+    return out
+  }
+}
+
+/// Strings stored end to end with an offset table (`.idx`: UInt64 × (count + 1)); a sorted
+/// lexicon is searched by binary search without reading the rest.
+struct StringTable {
+  let blob: MappedFile
+  let offsets: MappedFile
+  let count: Int
+
+  init(blob: MappedFile, offsets: MappedFile) {
+    self.blob = blob
+    self.offsets = offsets
+    count = max(0, offsets.count / 8 - 1)
+  }
+
+  func bytes(_ i: Int) -> UnsafeRawBufferPointer {
+    let a = offsets.u64(i)
+    return UnsafeRawBufferPointer(start: blob.base + a, count: offsets.u64(i + 1) - a)
+  }
+
+  func string(_ i: Int) -> String {
+    String(decoding: bytes(i), as: UTF8.self)
+  }
+
+  /// The number of `value` in a table sorted by bytes, or nil.
+  func find(_ value: String) -> Int? {
+    let key = Array(value.utf8)
+    var lo = 0
+    var hi = count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      let b = bytes(mid)
+      if b.lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
+    }
+    guard lo < count, bytes(lo).elementsEqual(key) else { return nil }
+    return lo
+  }
+
+  static func build(_ strings: [String]) -> (blob: [UInt8], offsets: [UInt8]) {
+    var blob: [UInt8] = []
+    var offsets = ByteBuffer()
+    offsets.u64(0)
+    for s in strings {
+      blob.append(contentsOf: s.utf8)
+      offsets.u64(blob.count)
+    }
+    return (blob, offsets.bytes)
+  }
+}
+
+/// Little-endian fixed-width numbers into bytes.
+struct ByteBuffer {
+  var bytes: [UInt8] = []
+  mutating func u64(_ v: Int) {
+    withUnsafeBytes(of: UInt64(v).littleEndian) { bytes.append(contentsOf: $0) }
+  }
+}
+
+/// Positions of each value: per value a run of varint gaps (`.post`), an offset table
+/// (`.post.idx`, UInt64 × (values + 1)) and counts (`.post.n`, UInt64 × values).
+struct Postings {
+  let data: MappedFile
+  let offsets: MappedFile
+  let counts: MappedFile
+
+  func count(_ id: Int) -> Int { counts.u64(id) }
+
+  /// The positions of value `id`, in order, from `lower` on (up to `upper`).
+  func positions(_ id: Int, in range: Range<Int> = 0..<Int.max) -> [Int] {
+    var out: [Int] = []
+    var at = offsets.u64(id)
+    let end = offsets.u64(id + 1)
+    let p = data.base.assumingMemoryBound(to: UInt8.self)
+    var position = -1
+    while at < end {
+      var v = 0
+      var shift = 0
+      while true {
+        let b = Int(p[at])
+        at += 1
+        v |= (b & 0x7F) << shift
+        if b < 0x80 { break }
+        shift += 7
+      }
+      position += v + 1
+      if position >= range.upperBound { break }
+      if position >= range.lowerBound { out.append(position) }
+    }
+    return out
+  }
+
+  /// Postings of `ids` (per value, its positions in order).
+  static func build(_ ids: [Int], values: Int) -> (data: [UInt8], offsets: [UInt8], counts: [UInt8])
+  {
+    var counts = [Int](repeating: 0, count: values)
+    for id in ids { counts[id] += 1 }
+    var starts = [Int](repeating: 0, count: values + 1)
+    for v in 0..<values { starts[v + 1] = starts[v] + counts[v] }
+    var fill = starts
+    var sorted = [Int](repeating: 0, count: ids.count)
+    for (position, id) in ids.enumerated() {
+      sorted[fill[id]] = position
+      fill[id] += 1
+    }
+    var data = ByteWriter()
+    var offsets = ByteBuffer()
+    var countBytes = ByteBuffer()
+    for v in 0..<values {
+      offsets.u64(data.bytes.count)
+      countBytes.u64(counts[v])
+      var previous = -1
+      for k in starts[v]..<starts[v + 1] {
+        data.varint(sorted[k] - previous - 1)
+        previous = sorted[k]
+      }
+    }
+    offsets.u64(data.bytes.count)
+    return (data.bytes, offsets.bytes, countBytes.bytes)
+  }
+}
