@@ -1,6 +1,7 @@
-/// A document as the index builder takes it: made on a worker thread from a `Document`, read
-/// in corpus order by `IndexBuilder.add`. A compact byte string, so that it travels between
-/// threads like any other output record.
+/// A document as the index builder takes it.
+///
+/// Made on a worker thread from a `Document`, read in corpus order by `IndexBuilder.add`: a
+/// compact byte string, so that it travels between threads like any other output record.
 ///
 /// Layout (little-endian; a string is a varint length then its bytes): id, metadata count and
 /// key/value strings, token count, per token the whitespace bytes before it (varint), its
