@@ -21,6 +21,11 @@ public final class AtomicFile {
     public var path: String
     public var reason: String
     public var description: String { "cannot write \(path): \(reason)" }
+
+    public init(path: String, reason: String) {
+      self.path = path
+      self.reason = reason
+    }
   }
 
   /// Writes go straight to the destination: it is a device, a pipe or a socket

@@ -3,7 +3,7 @@ import FolioLua
 import Foundation
 
 /// A plugin named on the command line: `NAME[:key=value,...]` or `PATH[:key=value,...]`.
-public struct PluginReference: Sendable, Equatable {
+public struct PluginReference: Sendable, Equatable, CustomStringConvertible {
   public var target: String
   public var options: [Option]
 
@@ -20,6 +20,12 @@ public struct PluginReference: Sendable, Equatable {
   public init(target: String, options: [Option] = []) {
     self.target = target
     self.options = options
+  }
+
+  /// As written on the command line: `pos:model=m.gz`.
+  public var description: String {
+    options.isEmpty
+      ? target : target + ":" + options.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
   }
 
   /// Parses `kwic:word=Kolokoltsev,width=30`.

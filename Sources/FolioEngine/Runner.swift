@@ -26,6 +26,8 @@ public struct RunConfiguration: Sendable {
   public var allow: [String: Grants] = [:]
   /// Stop the run when its first this many documents all failed with the same error (0: never).
   public var stopAfterSameFailures = 10
+  /// Build a positional index of the kept documents in this folder (`folio index`).
+  public var index: String?
 
   public init(
     corpus: [String], plugins: [PluginReference], limits: LuaLimits = .plugin,
@@ -123,7 +125,7 @@ public final class Runner {
   ///
   /// The instances returned merge and finish the reports.
   func loadPlugins() throws(FolioError) -> ([Loadable], [PluginInstance]) {
-    if configuration.plugins.isEmpty {
+    if configuration.plugins.isEmpty && configuration.index == nil {
       throw FolioError(
         "no plugin given - while starting the run",
         help: "add -p PLUGIN, e.g. -p wordfreq (folio run --list-plugins lists them)", exit: .usage)
@@ -235,7 +237,12 @@ public final class Runner {
     let totalBytes = entries.reduce(0) { $0 + $1.bytes }
 
     var output: DocumentSink?
-    if let path = configuration.documentsOutput {
+    if let path = configuration.index {
+      output = .index(
+        IndexSink(
+          path: path, plugins: configuration.plugins.map(\.description),
+          sources: IndexManifest.Source.of(entries)))
+    } else if let path = configuration.documentsOutput {
       do { output = try DocumentSink(path: path) } catch {
         throw FolioError("\(error) - while opening the output", exit: .failure)
       }
@@ -539,9 +546,12 @@ enum DocumentSink {
   case folder(AtomicDirectory)
   /// CoNLL-U, VRT or token CSV: each document's record as it is.
   case vertical(AtomicFile)
+  /// A positional index (`folio index`).
+  case index(IndexSink)
 
-  /// How each document is written: a JSON record, CoNLL-U, VRT or CSV rows of tokens.
-  enum Record: Sendable { case json, conllu, vrt, tokens }
+  /// How each document is written: a JSON record, CoNLL-U, VRT, CSV rows of tokens, or an
+  /// index record.
+  enum Record: Sendable { case json, conllu, vrt, tokens, index }
 
   /// The record the path's extension asks for (`.conllu`, `.vrt`, `.csv`: a row a token; JSON
   /// otherwise).
@@ -587,6 +597,8 @@ enum DocumentSink {
     case .folder(let dir):
       try dir.write(outcome.id, outcome.text ?? [])
       try dir.write(outcome.id + ".json", json + [0x0A])
+    case .index(let sink):
+      try sink.add(json)
     }
   }
 
@@ -594,6 +606,7 @@ enum DocumentSink {
     switch self {
     case .jsonl(let file), .vertical(let file): try file.commit()
     case .folder(let dir): try dir.commit()
+    case .index(let sink): try sink.commit()
     }
   }
 
@@ -601,6 +614,34 @@ enum DocumentSink {
     switch self {
     case .jsonl(let file), .vertical(let file): file.cancel()
     case .folder(let dir): dir.cancel()
+    case .index: break
+    }
+  }
+}
+
+/// Feeds kept documents to an index builder, in corpus order, and writes the index when the
+/// run succeeds.
+final class IndexSink {
+  let path: String
+  let plugins: [String]
+  let sources: [IndexManifest.Source]
+  let builder = IndexBuilder()
+
+  init(path: String, plugins: [String], sources: [IndexManifest.Source]) {
+    self.path = path
+    self.plugins = plugins
+    self.sources = sources
+  }
+
+  func add(_ record: [UInt8]) throws(AtomicFile.Failure) {
+    do { try builder.add(record) } catch {
+      throw AtomicFile.Failure(path: path, reason: error.message)
+    }
+  }
+
+  func commit() throws(AtomicFile.Failure) {
+    do { try builder.write(to: path, plugins: plugins, sources: sources) } catch {
+      throw AtomicFile.Failure(path: path, reason: error.message)
     }
   }
 }
@@ -665,7 +706,8 @@ final class Work: @unchecked Sendable {
     self.configuration = configuration
     self.writeDocuments = writeDocuments
     self.maxAhead = maxAhead
-    record = DocumentSink.record(for: configuration.documentsOutput)
+    record =
+      configuration.index != nil ? .index : DocumentSink.record(for: configuration.documentsOutput)
   }
 
   func stop() {
@@ -916,6 +958,7 @@ final class Work: @unchecked Sendable {
           case .conllu: outcome.json = document.conllu()
           case .vrt: outcome.json = document.vrt()
           case .tokens: outcome.json = document.tokenRows(offsets: configuration.offsets)
+          case .index: outcome.json = IndexRecord.encode(document)
           }
           if writeTexts { outcome.text = Array(document.text.utf8) }
         }

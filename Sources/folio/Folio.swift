@@ -20,7 +20,7 @@ struct Folio: ParsableCommand {
     version: FolioVersion.string,
     subcommands: [
       Run.self, REPL.self, Script.self, Merge.self, CorpusCommand.self, PluginCommand.self,
-      Query.self, Doc.self, Train.self, Eval.self,
+      Query.self, IndexCommand.self, Doc.self, Train.self, Eval.self,
     ])
 }
 

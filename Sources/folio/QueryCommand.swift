@@ -74,6 +74,13 @@ struct Query: ParsableCommand {
   )
   var strategy = "standard"
 
+  @Option(
+    help: "Use this index (folio index -o DIR); by default CORPUS.folio-index when it exists.")
+  var index: String?
+
+  @Flag(help: "Scan the corpus even when it has an index.")
+  var noIndex = false
+
   @Option(help: "Report format (as for folio run).")
   var format: String = "auto"
 
@@ -123,12 +130,17 @@ struct Query: ParsableCommand {
           help: "--group-by lists the count of each group; --count the total", exit: .usage))
     }
     let tableFormat = try ReportOutput.format(format, output: output)
+    let corpus = Array(arguments.dropLast())
+    if !noIndex, let table = try indexed(cql, corpus: corpus, strategy: strategyValue) {
+      try ReportOutput.write([table], format: tableFormat, to: output)
+      return
+    }
     let resolver = PluginResolver()
     do {
       var references = try plugins.map { (p) throws(FolioError) in try PluginReference.parse(p) }
       references.append(report(cql))
       var configuration = RunConfiguration(
-        corpus: Array(arguments.dropLast()), plugins: references, jobs: max(1, jobs),
+        corpus: corpus, plugins: references, jobs: max(1, jobs),
         output: output)
       configuration.reader = try reading.reader()
       try Run.execute(
@@ -137,6 +149,76 @@ struct Query: ParsableCommand {
     } catch let error as FolioError {
       throw fail(error)
     }
+  }
+
+  /// The table from the corpus's index, when it has one that is not stale and the options
+  /// need nothing the index lacks; nil to scan instead (a note says why, when it matters).
+  private func indexed(_ cql: String, corpus: [String], strategy: QueryStrategy) throws
+    -> ReportTable?
+  {
+    guard let path = index ?? IndexCommand.defaultPath(corpus) else { return nil }
+    guard FileManager.default.fileExists(atPath: path) else {
+      if index != nil {
+        throw fail(
+          FolioError(
+            "no index at \(path) - while opening the index",
+            help: "build it: folio index \(corpus.joined(separator: " ")) -o \(path)", exit: .usage)
+        )
+      }
+      return nil
+    }
+    let start = Date()
+    let opened: CorpusIndex
+    do { opened = try CorpusIndex(path: path) } catch {
+      throw fail(
+        FolioError(
+          "\(error) - while opening the index",
+          help: "rebuild it with folio index, or add --no-index",
+          exit: .failure))
+    }
+    do {
+      let sources = IndexManifest.Source.of(
+        try CorpusReader(options: try reading.reader()).list(corpus))
+      if let change = opened.staleness(sources) {
+        Console.error(
+          "Note: the index \(path) is stale (\(change) since it was built): scanning the corpus - folio index rebuilds it\n"
+        )
+        return nil
+      }
+    } catch let error as FolioError {
+      throw fail(error)
+    } catch let error as CorpusError {
+      throw fail(FolioError(error))
+    }
+    let needsDocuments = sort != nil || sample > 0 || context != nil || show != nil
+    if !count && groupBy.isEmpty && needsDocuments {
+      Console.error(
+        "Note: --sort, --sample, --context and --show read the documents: scanning the corpus\n")
+      return nil
+    }
+    var query = IndexedQuery(index: opened, query: try CQLQuery(cql), strategy: strategy)
+    query.jobs = max(1, jobs)
+    query.stop = { LuaInterrupt.isRequested }
+    let table: ReportTable
+    do {
+      if count {
+        table = try query.count()
+      } else if !groupBy.isEmpty {
+        table = try query.groups(by: groupBy, top: top)
+      } else {
+        table = try query.concordance(width: width)
+      }
+    } catch {
+      throw fail(FolioError("\(error.message) - while querying the index \(path)", exit: .failure))
+    }
+    if LuaInterrupt.isRequested { throw ExitCode(130) }
+    if !quiet {
+      Console.error(
+        String(
+          format: "folio: answered from the index %@ (%d documents, %d tokens) in %.3f s\n", path,
+          opened.documentCount, opened.tokenCount, Date().timeIntervalSince(start)))
+    }
+    return table
   }
 
   /// The report that prints the hits: kwic for a concordance, hits for counts and groups.

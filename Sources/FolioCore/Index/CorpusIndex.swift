@@ -36,6 +36,17 @@ public struct IndexManifest: Codable, Sendable, Equatable {
   public var sources: [Source]
 }
 
+extension IndexManifest.Source {
+  /// The sources of a corpus's files as listed now: id, size and modification time.
+  public static func of(_ entries: [CorpusEntry]) -> [IndexManifest.Source] {
+    entries.map { e in
+      let attributes = try? FileManager.default.attributesOfItem(atPath: e.path)
+      let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+      return IndexManifest.Source(path: e.id, bytes: e.bytes, modified: modified)
+    }
+  }
+}
+
 /// Builds an index from `IndexRecord`s given in corpus order, then writes it to a folder that
 /// appears whole (staging folder, then rename).
 ///
@@ -52,10 +63,11 @@ public final class IndexBuilder {
   }
   private var columns: [String: Column] = [:]
   private var columnNames: [String] = []
-  private var gaps: [UInt8] = []
-  private var bigGaps = ByteBuffer()
+  /// The white space before each token, as an attribute (`space`): the text comes back whole.
+  private var spaces = Column()
   private var docStarts: [Int] = [0]
   private var docIDs: [String] = []
+  private var docTails: [String] = []
   private var docMeta = ByteWriter()
   private var docMetaOffsets = ByteBuffer()
   private struct LayerBuild {
@@ -87,11 +99,13 @@ public final class IndexBuilder {
         let p = b.baseAddress.unsafelyUnwrapped + at
         wordIDs.append(words.intern(p, d.lengths[k], readable: b.count - at))
         at += d.lengths[k]
-        let gap = d.gaps[k]
-        gaps.append(UInt8(min(gap, 255)))
-        if gap >= 255 {
-          bigGaps.u64(base + k)
-          bigGaps.u64(gap)
+        let space = String(decoding: d.gaps[k], as: UTF8.self)
+        if let id = spaces.index[space] {
+          spaces.ids.append(id)
+        } else {
+          spaces.values.append(space)
+          spaces.index[space] = spaces.values.count - 1
+          spaces.ids.append(spaces.values.count - 1)
         }
       }
     }
@@ -138,6 +152,7 @@ public final class IndexBuilder {
     }
     docStarts.append(wordIDs.count)
     docIDs.append(d.id)
+    docTails.append(String(decoding: d.tail, as: UTF8.self))
     docMeta.varint(d.meta.count)
     for (k, v) in d.meta {
       docMeta.string(k)
@@ -152,7 +167,7 @@ public final class IndexBuilder {
   {
     var files: [(String, [UInt8])] = []
     var attributes: [IndexManifest.Attribute] = []
-    func attribute(_ name: String, values: [String], ids: [Int]) {
+    func attribute(_ name: String, values: [String], ids: [Int], postings wanted: Bool = true) {
       // The lexicon sorted by bytes, ids renumbered to match.
       let order = values.indices.sorted {
         values[$0].utf8.lexicographicallyPrecedes(values[$1].utf8)
@@ -167,7 +182,7 @@ public final class IndexBuilder {
       files.append(("a\(k).lex", table.blob))
       files.append(("a\(k).lex.idx", table.offsets))
       files.append(("a\(k).ids", PackedInts.pack(stream, width: bits)))
-      let postings = sorted.count > 64
+      let postings = wanted && sorted.count > 64
       if postings {
         let p = Postings.build(stream, values: sorted.count)
         files.append(("a\(k).post", p.data))
@@ -181,7 +196,8 @@ public final class IndexBuilder {
     }
     attribute("word", values: wordValues, ids: wordIDs)
     attribute("kind", values: TokenKind.allCases.map(\.name), ids: kinds)
-    for name in columnNames where name != "word" && name != "kind" {
+    attribute("space", values: spaces.values, ids: spaces.ids, postings: false)
+    for name in columnNames where !["word", "kind", "space"].contains(name) {
       if let c = columns[name] { attribute(name, values: c.values, ids: c.ids) }
     }
     var layerInfo: [IndexManifest.Layer] = []
@@ -206,10 +222,11 @@ public final class IndexBuilder {
     let ids = StringTable.build(docIDs)
     files.append(("docs.id", ids.blob))
     files.append(("docs.id.idx", ids.offsets))
+    let tails = StringTable.build(docTails)
+    files.append(("docs.tail", tails.blob))
+    files.append(("docs.tail.idx", tails.offsets))
     files.append(("docs.meta", docMeta.bytes))
     files.append(("docs.meta.idx", docMetaOffsets.bytes))
-    files.append(("gaps", gaps + [UInt8](repeating: 0, count: 8)))
-    files.append(("gaps.big", bigGaps.bytes))
     let manifest = IndexManifest(
       format: CorpusIndex.format, documents: docIDs.count, tokens: wordIDs.count,
       attributes: attributes, layers: layerInfo, plugins: plugins, sources: sources)
@@ -253,7 +270,7 @@ public final class IndexBuilder {
 /// A positional index of a corpus, mapped from its folder: per token attribute a sorted
 /// lexicon, a packed stream of value numbers and (for large lexicons) postings; document
 /// boundaries, ids and metadata; layers (sentences and taggers' spans) with their labels; the
-/// whitespace between tokens, so that a hit's context can be written back.
+/// white space before each token (`space`), so that a document's text comes back whole.
 public final class CorpusIndex: @unchecked Sendable {
   public static let format = 1
   public let path: String
@@ -276,9 +293,9 @@ public final class CorpusIndex: @unchecked Sendable {
   let layers: [String: Layer]
   private let docStarts: MappedFile
   private let docIDs: StringTable
+  private let docTails: StringTable
   private let docMeta: MappedFile
   private let docMetaOffsets: MappedFile
-  let gaps: MappedFile
 
   /// Opens the index in `path`.
   public init(path: String) throws(IndexError) {
@@ -323,9 +340,9 @@ public final class CorpusIndex: @unchecked Sendable {
     self.layers = layers
     docStarts = try file("docs.start")
     docIDs = StringTable(blob: try file("docs.id"), offsets: try file("docs.id.idx"))
+    docTails = StringTable(blob: try file("docs.tail"), offsets: try file("docs.tail.idx"))
     docMeta = try file("docs.meta")
     docMetaOffsets = try file("docs.meta.idx")
-    gaps = try file("gaps")
   }
 
   public var documentCount: Int { manifest.documents }
@@ -348,6 +365,36 @@ public final class CorpusIndex: @unchecked Sendable {
       out.append((k, v))
     }
     return out
+  }
+
+  /// The text of document `d` as its tokens and the white space around them give it back, and
+  /// where each token starts and ends in it.
+  public func text(of d: Int) -> (text: [UInt8], starts: [Int], ends: [Int]) {
+    guard let word = attributes["word"], let space = attributes["space"] else {
+      return ([], [], [])
+    }
+    var out: [UInt8] = []
+    var starts: [Int] = []
+    var ends: [Int] = []
+    for p in tokens(of: d) {
+      out.append(contentsOf: space.lexicon.bytes(space.ids[p]))
+      starts.append(out.count)
+      out.append(contentsOf: word.lexicon.bytes(word.ids[p]))
+      ends.append(out.count)
+    }
+    out.append(contentsOf: docTails.bytes(d))
+    return (out, starts, ends)
+  }
+
+  /// Whether the tokens have attribute `name` in this index.
+  public func has(_ name: String) -> Bool { attributes[name] != nil }
+
+  /// The tokens of kind word in the whole corpus.
+  public func wordCount() -> Int {
+    guard let kind = attributes["kind"], let word = kind.lexicon.find("word") else { return 0 }
+    var n = 0
+    for p in 0..<tokenCount where kind.ids[p] == word { n += 1 }
+    return n
   }
 
   /// The value of attribute `name` at position `p`.

@@ -4,8 +4,8 @@
 /// compact byte string, so that it travels between threads like any other output record.
 ///
 /// Layout (little-endian; a string is a varint length then its bytes): id, metadata count and
-/// key/value strings, token count, per token the whitespace bytes before it (varint), its
-/// length (varint) and its kind (a byte), the tokens' bytes, attribute count and per attribute its name, its distinct
+/// key/value strings, token count, per token the bytes before it since the previous token
+/// (a string: the white space), its length (varint) and its kind (a byte), the tokens' bytes, attribute count and per attribute its name, its distinct
 /// values (count, strings) and a varint code per token, then layer count and per layer its name
 /// and spans (count, then first token, token count and label string each).
 public enum IndexRecord {
@@ -25,11 +25,16 @@ public enum IndexRecord {
       out.varint(tokens.count)
       var previous = 0
       for t in tokens {
-        out.varint(max(0, Int(t.start) - previous))
+        let gap = max(0, Int(t.start) - previous)
+        out.varint(gap)
+        out.bytes.append(contentsOf: b[previous..<(previous + gap)])
         out.varint(Int(t.end - t.start))
         out.bytes.append(t.kind.rawValue)
         previous = Int(t.end)
       }
+      // The bytes after the last token (white space), so that the text comes back whole.
+      out.varint(b.count - previous)
+      out.bytes.append(contentsOf: b[previous..<b.count])
       var body: [UInt8] = []
       body.reserveCapacity(b.count)
       for t in tokens { body.append(contentsOf: b[Int(t.start)..<Int(t.end)]) }
@@ -84,11 +89,12 @@ public enum IndexRecord {
   struct Decoded {
     var id = ""
     var meta: [(String, String)] = []
-    /// Per token: whitespace bytes before it, and its bytes in `text`.
-    var gaps: [Int] = []
+    /// Per token: the bytes before it (white space), and its length in `text`.
+    var gaps: [[UInt8]] = []
     var lengths: [Int] = []
     var kinds: [Int] = []
     var text: [UInt8] = []
+    var tail: [UInt8] = []
     var columns: [(name: String, values: [String], codes: [Int])] = []
     var layers: [(name: String, spans: [(start: Int, count: Int, label: String)])] = []
   }
@@ -106,13 +112,15 @@ public enum IndexRecord {
     d.gaps.reserveCapacity(n)
     d.lengths.reserveCapacity(n)
     for _ in 0..<n {
-      guard let g = r.varint(), let l = r.varint(), let k = r.take(1),
+      guard let g = r.varint(), let space = r.take(g), let l = r.varint(), let k = r.take(1),
         Int(k[0]) < TokenKind.allCases.count
       else { return nil }
-      d.gaps.append(g)
+      d.gaps.append(space)
       d.lengths.append(l)
       d.kinds.append(Int(k[0]))
     }
+    guard let tailCount = r.varint(), let tail = r.take(tailCount) else { return nil }
+    d.tail = tail
     guard let bodyCount = r.varint(), bodyCount == d.lengths.reduce(0, +),
       let body = r.take(bodyCount)
     else { return nil }

@@ -1,0 +1,253 @@
+import FolioCore
+import Foundation
+
+/// `folio query` over an index: the tables the `hits` and `kwic` reports make from a scan,
+/// made from the index's streams without reading or tagging a document.
+public struct IndexedQuery {
+  public let index: CorpusIndex
+  public let query: CQLQuery
+  public let strategy: QueryStrategy
+  /// Worker threads, each with its own compiled query.
+  public var jobs = 1
+  /// Asked between documents: Ctrl-C.
+  public var stop: @Sendable () -> Bool = { false }
+
+  public init(index: CorpusIndex, query: CQLQuery, strategy: QueryStrategy) {
+    self.index = index
+    self.query = query
+    self.strategy = strategy
+  }
+
+  /// The hits of every document, in corpus order (document number, its hits).
+  public func hits() throws(QueryFailure) -> [(Int, [QueryHit])] {
+    let n = index.documentCount
+    let workers = max(1, min(jobs, n))
+    let results = Results(count: n)
+    let query = self.query
+    let strategy = self.strategy
+    let index = self.index
+    let stop = self.stop
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      guard let program = try? QueryProgram(query, strategy: strategy) else { return }
+      var d = w
+      while d < n, !stop() {
+        do throws(QueryFailure) {
+          results.set(d, .success(try program.hits(in: index, document: d)))
+        } catch {
+          results.set(d, .failure(error))
+          return
+        }
+        d += workers
+      }
+    }
+    var out: [(Int, [QueryHit])] = []
+    for d in 0..<n {
+      switch results.get(d) {
+      case .success(let h): if !h.isEmpty { out.append((d, h)) }
+      case .failure(let e): throw e
+      case nil: break
+      }
+    }
+    return out
+  }
+
+  /// Per-document results filled by the workers.
+  private final class Results: @unchecked Sendable {
+    private var items: [Result<[QueryHit], QueryFailure>?]
+    private let lock = NSLock()
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<[QueryHit], QueryFailure>) {
+      lock.lock()
+      items[i] = r
+      lock.unlock()
+    }
+    func get(_ i: Int) -> Result<[QueryHit], QueryFailure>? {
+      lock.lock()
+      defer { lock.unlock() }
+      return items[i]
+    }
+  }
+
+  /// The words of the corpus (tokens of kind word), as the reports divide by.
+  public func words() -> Int { index.wordCount() }
+
+  private func perMillion(_ n: Int, _ words: Int) -> MetaValue {
+    words > 0 ? .number((Double(n) * 1e7 / Double(words) + 0.5).rounded(.down) / 10) : .integer(0)
+  }
+
+  private func provenance(_ extra: [(String, MetaValue)]) -> Metadata {
+    var p = Metadata()
+    for (k, v) in extra.sorted(by: { $0.0 < $1.0 }) { p[k] = v }
+    p["index"] = .string(index.path)
+    p["index_plugins"] = .list(index.manifest.plugins.map { .string($0) })
+    return p
+  }
+
+  /// `--count`: the `hits` report without `by`.
+  public func count() throws(QueryFailure) -> ReportTable {
+    let found = try hits()
+    let total = found.reduce(0) { $0 + $1.1.count }
+    let words = self.words()
+    var t = ReportTable(
+      title: "hits of \(query.source)", columns: ["hits", "documents", "per_million"],
+      rows: [[.integer(total), .integer(found.count), perMillion(total, words)]])
+    t.provenance = provenance(
+      [
+        ("query", .string(query.source)), ("strategy", .string(strategy.rawValue)),
+        ("words", .integer(words)),
+        ("per_million", .string("hits * 1,000,000 / words in the corpus")),
+      ])
+    return t
+  }
+
+  /// `--group-by`: the `hits` report with `by`.
+  public func groups(by: [String], top: Int) throws(QueryFailure) -> ReportTable {
+    let found = try hits()
+    let labels = query.labels
+    var counts: [String: Int] = [:]
+    var total = 0
+    for (d, hits) in found {
+      let base = index.tokens(of: d).lowerBound
+      var meta: [String: String]? = nil
+      for h in hits {
+        total += 1
+        var key: [String] = []
+        for name in by {
+          if name.hasPrefix("meta.") {
+            if meta == nil { meta = Dictionary(index.metadata(d), uniquingKeysWith: { a, _ in a }) }
+            key.append(meta?[String(name.dropFirst(5))] ?? "")
+          } else if let dot = name.firstIndex(of: ".") {
+            let label = String(name[..<dot])
+            let attribute = String(name[name.index(after: dot)...])
+            let at: Int
+            if label == "match" {
+              at = h.start
+            } else if label == "matchend" {
+              at = h.end - 1
+            } else if let k = labels.firstIndex(of: label) {
+              at = h.labels[k]
+            } else {
+              throw QueryFailure(
+                "'\(name)' names no label of the query (labels: \((["match", "matchend"] + labels).joined(separator: ", ")))"
+              )
+            }
+            key.append(at < 0 ? "" : try values(attribute, (base + at)..<(base + at + 1)))
+          } else {
+            key.append(try values(name, (base + h.start)..<(base + h.end)))
+          }
+        }
+        counts[key.joined(separator: "\t"), default: 0] += 1
+      }
+    }
+    let ranked = counts.sorted {
+      $0.value != $1.value
+        ? $0.value > $1.value : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
+    }
+    let words = self.words()
+    var rows: [[MetaValue?]] = []
+    for (i, (key, n)) in ranked.enumerated() {
+      if top > 0 && i >= top { break }
+      var row: [MetaValue?] = key.split(separator: "\t", omittingEmptySubsequences: false).map {
+        .string(String($0))
+      }
+      row.append(.integer(n))
+      row.append(perMillion(n, words))
+      rows.append(row)
+    }
+    var t = ReportTable(
+      title:
+        "hits of \(query.source) by \(by.joined(separator: ", ")) (\(total) hits, \(ranked.count) groups)",
+      columns: by + ["hits", "per_million"], rows: rows)
+    t.provenance = provenance(
+      [
+        ("query", .string(query.source)), ("strategy", .string(strategy.rawValue)),
+        ("words", .integer(words)), ("hits", .integer(total)), ("groups", .integer(ranked.count)),
+        ("per_million", .string("hits * 1,000,000 / words in the corpus")),
+      ])
+    return t
+  }
+
+  /// The values of an attribute over positions, joined by spaces.
+  private func values(_ attribute: String, _ range: Range<Int>) throws(QueryFailure) -> String {
+    let name = attribute == "lower" ? "word" : attribute
+    guard index.has(name) else {
+      throw QueryFailure(
+        "the index \(index.path) has no token attribute '\(attribute)' - build it with the tagger that sets it: folio index CORPUS -p pos"
+      )
+    }
+    return range.map { p in
+      let v = index.value(name, at: p) ?? ""
+      return attribute == "lower" ? v.lowercased() : v
+    }.joined(separator: " ")
+  }
+
+  /// The concordance `kwic` prints with `width` characters of context (its default layout).
+  public func concordance(width: Int) throws(QueryFailure) -> ReportTable {
+    let found = try hits()
+    var rows: [[MetaValue?]] = []
+    for (d, hits) in found {
+      let (text, starts, ends) = index.text(of: d)
+      let span = width * 4 + 8
+      for h in hits {
+        let first = starts[h.start]
+        let last = ends[h.end - 1]
+        let left = Self.tail(
+          Self.flat(Self.wholeCharacters(text[max(0, first - span)..<first])), width)
+        let right = Self.head(
+          Self.flat(Self.wholeCharacters(text[last..<min(text.count, last + span)])), width)
+        let pad = String(repeating: " ", count: max(0, width - left.unicodeScalars.count))
+        rows.append([
+          .string(index.documentID(d)), .integer(first + 1), .string(pad + left),
+          .string(String(decoding: text[first..<last], as: UTF8.self)), .string(right),
+        ])
+      }
+    }
+    var t = ReportTable(
+      title: "kwic \(query.source)", columns: ["document", "position", "left", "keyword", "right"],
+      rows: rows)
+    t.provenance = provenance([("lines", .integer(rows.count)), ("shown", .integer(rows.count))])
+    return t
+  }
+
+  /// Bytes without a partial UTF-8 character at either edge (the window is cut in bytes).
+  static func wholeCharacters(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    var s = bytes
+    while let b = s.first, b & 0xC0 == 0x80 { s = s.dropFirst() }
+    if let lead = s.lastIndex(where: { $0 >= 0xC0 }) {
+      let b = s[lead]
+      let need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+      if s.endIndex - lead < need { s = s[s.startIndex..<lead] }
+    }
+    return s
+  }
+
+  /// Runs of ASCII white space as one space (Lua's `%s+`).
+  static func flat(_ bytes: ArraySlice<UInt8>) -> String {
+    var out: [UInt8] = []
+    var inSpace = false
+    for b in bytes {
+      if b == 0x20 || (0x09...0x0D).contains(b) {
+        if !inSpace { out.append(0x20) }
+        inSpace = true
+      } else {
+        out.append(b)
+        inSpace = false
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  static func tail(_ s: String, _ n: Int) -> String {
+    let scalars = s.unicodeScalars
+    guard scalars.count > n else { return s }
+    var v = String.UnicodeScalarView()
+    v.append(contentsOf: scalars.suffix(n))
+    return String(v)
+  }
+
+  static func head(_ s: String, _ n: Int) -> String {
+    var v = String.UnicodeScalarView()
+    v.append(contentsOf: s.unicodeScalars.prefix(n))
+    return String(v)
+  }
+}
