@@ -109,3 +109,67 @@ import Testing
     #expect(layer.stdout.contains("np\t\t42\t2"))
   }
 }
+
+@Suite("folio index") struct IndexCommandTests {
+  @Test("queries answered from the index print what the scan prints; a changed file makes it scan")
+  func sameAsScan() throws {
+    let dir = try CLI.workspace(QueryCommandTests.files)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let built = try CLI.run(["index", "c"], in: dir)
+    #expect(built.status == 0)
+    #expect(built.stderr.hasPrefix("folio: indexed 2 documents, 23 tokens in "))
+    #expect(built.stderr.contains("into c.folio-index ("))
+    let queries = [
+      ["a:[] \"money\"%c within s", "--count"],
+      ["a:[] \"money\"%c", "--group-by", "a.lower", "--group-by", "meta.path"],
+      ["\"money\"%c [] | <s> \"The\"", "--width", "12"],
+      ["[kind=\"punct\"] </s>", "--group-by", "word"],
+    ]
+    for q in queries {
+      let indexed = try CLI.run(["query", "c"] + q, in: dir)
+      let scanned = try CLI.run(["query", "c"] + q + ["--no-index"], in: dir)
+      #expect(indexed.status == 0)
+      #expect(indexed.stderr.hasPrefix("folio: answered from the index c.folio-index (2 documents"))
+      #expect(!indexed.stdout.isEmpty)
+      #expect(indexed.stdout == scanned.stdout, "\(q)")
+    }
+    // A file that changes after the build: the query scans, and says why.
+    try Data("Money, money, money.\n".utf8).write(to: dir.appendingPathComponent("c/b.txt"))
+    let stale = try CLI.run(["query", "c", "\"money\"%c", "--count", "-q"], in: dir)
+    #expect(stale.stdout == "hits\tdocuments\tper_million\n6\t2\t400000\n")
+    #expect(
+      stale.stderr.hasPrefix(
+        "Note: the index c.folio-index is stale (b.txt changed since it was built): scanning the corpus - folio index rebuilds it"
+      ))
+    let missing = try CLI.run(["query", "c", "\"money\"", "--index", "nowhere"], in: dir)
+    #expect(missing.status == 64)
+    #expect(missing.stderr.hasPrefix("Error: no index at nowhere - while opening the index"))
+  }
+
+  @Test("an index built with the tagger answers attribute queries as the tagged scan does")
+  func tagged() throws {
+    guard let seeds = CLI.sharedCorpus("seeds") else { return }
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let built = try CLI.run(["index", seeds.path, "-p", "pos", "-o", "seeds.idx", "-q"], in: dir)
+    #expect(built.status == 0)
+    for q in [
+      ["[pos=\"ADJ\"] [pos=\"NOUN\"]", "--group-by", "lemma", "--top", "5"],
+      ["[pos=\"PROPN\"]+ [lemma=\"say\"] within s"],
+      ["a:[pos=\"ADJ\"] b:[pos=\"NOUN\"] :: a.lemma != \"Russian\"", "--count"],
+    ] {
+      let indexed = try CLI.run(["query", seeds.path, "--index", "seeds.idx"] + q + ["-q"], in: dir)
+      let scanned = try CLI.run(["query", seeds.path, "-p", "pos"] + q + ["-q", "--no-index"], in: dir)
+      #expect(indexed.status == 0)
+      #expect(indexed.stdout == scanned.stdout, "\(q)")
+    }
+    let untagged = try CLI.run(["index", seeds.path, "-o", "plain.idx", "-q"], in: dir)
+    #expect(untagged.status == 0)
+    let noPos = try CLI.run(["query", seeds.path, "--index", "plain.idx", "[pos=\"ADJ\"]", "--count"], in: dir)
+    #expect(noPos.status == 1)
+    #expect(
+      noPos.stderr.hasPrefix(
+        "Error: the index plain.idx has no token attribute 'pos' - build it with the tagger that sets it: folio index CORPUS -p pos - while querying the index plain.idx"
+      ))
+  }
+}
