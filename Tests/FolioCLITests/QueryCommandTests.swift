@@ -158,14 +158,17 @@ import Testing
       ["[pos=\"PROPN\"]+ [lemma=\"say\"] within s"],
       ["a:[pos=\"ADJ\"] b:[pos=\"NOUN\"] :: a.lemma != \"Russian\"", "--count"],
     ] {
-      let indexed = try CLI.run(["query", seeds.path, "--index", "seeds.idx"] + q + ["-q"], in: dir)
-      let scanned = try CLI.run(["query", seeds.path, "-p", "pos"] + q + ["-q", "--no-index"], in: dir)
+      let indexed = try CLI.run(
+        ["query", seeds.path, "--index", "seeds.idx"] + q + ["-q"], in: dir)
+      let scanned = try CLI.run(
+        ["query", seeds.path, "-p", "pos"] + q + ["-q", "--no-index"], in: dir)
       #expect(indexed.status == 0)
       #expect(indexed.stdout == scanned.stdout, "\(q)")
     }
     let untagged = try CLI.run(["index", seeds.path, "-o", "plain.idx", "-q"], in: dir)
     #expect(untagged.status == 0)
-    let noPos = try CLI.run(["query", seeds.path, "--index", "plain.idx", "[pos=\"ADJ\"]", "--count"], in: dir)
+    let noPos = try CLI.run(
+      ["query", seeds.path, "--index", "plain.idx", "[pos=\"ADJ\"]", "--count"], in: dir)
     #expect(noPos.status == 1)
     #expect(
       noPos.stderr.hasPrefix(

@@ -261,6 +261,7 @@ import Testing
       if round % 50 == 0 {
         group = (0..<50).map { _ in Self.document(&r) }
         let builder = IndexBuilder()
+        builder.postingsAbove = 0  // every attribute gets postings, to test them
         for d in group { try builder.add(IndexRecord.encode(d)) }
         let path = folder.appendingPathComponent("i\(round)").path
         try builder.write(to: path, plugins: [], sources: [])
@@ -286,6 +287,11 @@ import Testing
         if let index {
           let indexed = try program.hits(in: index, document: round % 50)
           #expect(indexed == found, "index: \(strategy) \(cql) on \(doc.text)")
+          // Again with start positions read from postings wherever they can be.
+          let eager = try QueryProgram(query, strategy: strategy, maxLength: 8)
+          eager.postingsRatio = 0
+          let fromPostings = try eager.hits(in: index, document: round % 50)
+          #expect(fromPostings == found, "postings: \(strategy) \(cql) on \(doc.text)")
         }
         checked += 1
         if !want.isEmpty { withHits += 1 }

@@ -80,6 +80,8 @@ public final class IndexBuilder {
   private var layers: [String: LayerBuild] = [:]
   private var layerNames: [String] = []
   public var tokenCount: Int { wordIDs.count }
+  /// Attributes with more values than this get postings (tests lower it).
+  var postingsAbove = 64
   public var documentCount: Int { docIDs.count }
 
   public init() {
@@ -182,7 +184,7 @@ public final class IndexBuilder {
       files.append(("a\(k).lex", table.blob))
       files.append(("a\(k).lex.idx", table.offsets))
       files.append(("a\(k).ids", PackedInts.pack(stream, width: bits)))
-      let postings = wanted && sorted.count > 64
+      let postings = wanted && sorted.count > postingsAbove
       if postings {
         let p = Postings.build(stream, values: sorted.count)
         files.append(("a\(k).post", p.data))
@@ -291,6 +293,8 @@ public final class CorpusIndex: @unchecked Sendable {
   }
   let attributes: [String: Attribute]
   let layers: [String: Layer]
+  /// Every mapped file: the packed streams point into them.
+  private var files: [MappedFile] = []
   private let docStarts: MappedFile
   private let docIDs: StringTable
   private let docTails: StringTable
@@ -300,8 +304,11 @@ public final class CorpusIndex: @unchecked Sendable {
   /// Opens the index in `path`.
   public init(path: String) throws(IndexError) {
     self.path = path
+    var opened: [MappedFile] = []
     func file(_ name: String) throws(IndexError) -> MappedFile {
-      try MappedFile(path + "/" + name)
+      let f = try MappedFile(path + "/" + name)
+      opened.append(f)
+      return f
     }
     guard let data = FileManager.default.contents(atPath: path + "/index.json") else {
       throw IndexError("\(path) is not a Folio index (no index.json)")
@@ -343,6 +350,7 @@ public final class CorpusIndex: @unchecked Sendable {
     docTails = StringTable(blob: try file("docs.tail"), offsets: try file("docs.tail.idx"))
     docMeta = try file("docs.meta")
     docMetaOffsets = try file("docs.meta.idx")
+    files = opened
   }
 
   public var documentCount: Int { manifest.documents }

@@ -55,20 +55,23 @@ public struct IndexError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Unsigned integers of `width` bits each, packed end to end (CWB stores its streams as whole
 /// integers; a part-of-speech takes 5 bits here instead of 32).
+///
+/// A plain value (a pointer into the mapped file, which the index keeps open): copying it in
+/// a per-token loop costs no reference counting.
 struct PackedInts {
-  let file: MappedFile
+  let base: UnsafeRawPointer
   let width: Int
   private let mask: UInt64
 
   init(_ file: MappedFile, width: Int) {
-    self.file = file
+    base = file.base
     self.width = width
     mask = width >= 64 ? .max : (1 << UInt64(width)) - 1
   }
 
   @inline(__always) subscript(i: Int) -> Int {
     let bit = i &* width
-    let word = file.base.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self)
+    let word = base.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self)
     return Int((UInt64(littleEndian: word) >> UInt64(bit & 7)) & mask)
   }
 

@@ -86,6 +86,8 @@ public final class QueryProgram {
     /// With an index: its attribute, and answers by value number (kept from document to
     /// document: the numbers are the whole corpus's).
     @exclusivity(unchecked) var indexed: CorpusIndex.Attribute?
+    /// The attribute's stream (a plain pointer: no reference counting per token).
+    @exclusivity(unchecked) var stream: PackedInts?
     @exclusivity(unchecked) var byID: [UInt8] = []
 
     init(source: Source, matcher: ValueMatcher) {
@@ -165,6 +167,10 @@ public final class QueryProgram {
   /// With an index: the position of the document's first token, and the index.
   @exclusivity(unchecked) private var indexBase = 0
   @exclusivity(unchecked) private var loadedIndex: CorpusIndex?
+  /// Postings are read when fewer than 1 in this many tokens pass (0: always; tests use it).
+  var postingsRatio = 20
+  /// Where hits can start in the whole index, from postings (see `startsFromPostings`).
+  @exclusivity(unchecked) private var indexStarts: [Int]?
   @exclusivity(unchecked) private var wordIDs: [Int32] = []
   @exclusivity(unchecked) private var structureData: [StructureData] = []
   @exclusivity(unchecked) private var document: Document?
@@ -417,27 +423,42 @@ public final class QueryProgram {
     var found: [QueryHit] = []
     var usedEnds = Set<Int>()
     var furthest = -1
-    var start = 0
-    while start < n {
-      defer { start += 1 }
-      if let firstTests, !firstTests.contains(where: { holds(tests[$0], start) }) { continue }
+    func attempt(_ start: Int) {
       var limit = min(n, start + maxLength)
       for w in withinIndices {
         let r = Int(structureData[w].reach[start])
         if r < 0 { limit = -1 } else { limit = min(limit, r) }
       }
-      if limit <= start { continue }
+      if limit <= start { return }
       guard let (end, labels) = run(0, from: start, limit: limit, longest: strategy == .longest)
-      else { continue }
+      else { return }
       switch strategy {
       case .standard:
-        if !usedEnds.insert(end).inserted { continue }
+        if !usedEnds.insert(end).inserted { return }
       case .longest:
-        if end <= furthest { continue }
+        if end <= furthest { return }
         furthest = end
       case .shortest: break
       }
       found.append(QueryHit(start: start, end: end, labels: labels))
+    }
+    if let starts = indexStarts, loadedIndex != nil {
+      // Only where the postings say a hit can start (they are the corpus's positions).
+      var lo = 0
+      var hi = starts.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if starts[mid] < indexBase { lo = mid + 1 } else { hi = mid }
+      }
+      while lo < starts.count, starts[lo] < indexBase + n {
+        attempt(starts[lo] - indexBase)
+        lo += 1
+      }
+    } else {
+      for start in 0..<n {
+        if let firstTests, !firstTests.contains(where: { holds(tests[$0], start) }) { continue }
+        attempt(start)
+      }
     }
     return strategy == .shortest ? Self.minimal(found) : found
   }
@@ -493,6 +514,7 @@ public final class QueryProgram {
     indexBase = 0
     for atom in atoms where atom.indexed != nil {
       atom.indexed = nil
+      atom.stream = nil
       atom.byID = []
     }
     let list = doc.tokens
@@ -540,7 +562,8 @@ public final class QueryProgram {
     let range = index.tokens(of: d)
     indexBase = range.lowerBound
     tokenCount = range.count
-    if loadedIndex !== index {
+    let fresh = loadedIndex !== index
+    if fresh {
       loadedIndex = index
       for atom in atoms { atom.byID = [] }
     }
@@ -558,6 +581,7 @@ public final class QueryProgram {
       case .kind: atom.indexed = try attribute("kind")
       case .column(let name): atom.indexed = try attribute(name)
       }
+      atom.stream = atom.indexed?.ids
       if atom.byID.isEmpty, let a = atom.indexed {
         atom.byID = [UInt8](repeating: 0, count: a.info.values)
       }
@@ -567,6 +591,7 @@ public final class QueryProgram {
         _ = try attribute(name)
       }
     }
+    if fresh { indexStarts = startsFromPostings(index) }
     var data: [StructureData] = []
     for k in structures.indices { data.append(try structureData(for: k, index, range)) }
     structureData = data
@@ -666,20 +691,10 @@ public final class QueryProgram {
 
   private func atom(_ k: Int, _ i: Int) -> Bool {
     unowned(unsafe) let a = atoms[k]
-    if let indexed = a.indexed {
-      let id = indexed.ids[indexBase + i]
-      var v = a.byID[id]
-      if v == 0 {
-        var value = indexed.lexicon.string(id)
-        if a.source == .lower { value = value.lowercased() }
-        if a.source == .norm {
-          var copy = value
-          value = copy.withUTF8 { TextCase.norm($0) }
-        }
-        v = a.matcher.matches(value) ? 2 : 1
-        a.byID[id] = v
-      }
-      return v == 2
+    if let stream = a.stream {
+      let id = stream[indexBase + i]
+      let v = a.byID[id]
+      return v == 0 ? indexValue(a, id) : v == 2
     }
     switch a.source {
     case .column:
@@ -715,6 +730,47 @@ public final class QueryProgram {
       }
       return v == 2
     }
+  }
+
+  /// Whether value `id` of the index's attribute passes atom `a` (then cached).
+  private func indexValue(_ a: Atom, _ id: Int) -> Bool {
+    guard let indexed = a.indexed else { return false }
+    var value = indexed.lexicon.string(id)
+    if a.source == .lower { value = value.lowercased() }
+    if a.source == .norm {
+      var copy = value
+      value = copy.withUTF8 { TextCase.norm($0) }
+    }
+    let yes = a.matcher.matches(value)
+    a.byID[id] = yes ? 2 : 1
+    return yes
+  }
+
+  /// With an index: the corpus positions where a hit can start, read from postings when the
+  /// first token's test is one comparison on an attribute that has them and few tokens pass
+  /// (nil: try every position).
+  private func startsFromPostings(_ index: CorpusIndex) -> [Int]? {
+    guard let firstTests, firstTests.count == 1,
+      case .atom(let k, negated: false) = tests[firstTests[0]]
+    else { return nil }
+    let a = atoms[k]
+    guard let attribute = a.indexed, let postings = attribute.postings else { return nil }
+    var ids: [Int] = []
+    if a.source == .word, let plain = a.matcher.plain, !a.matcher.flags.ignoreCase {
+      if let id = attribute.lexicon.find(plain) { ids = [id] }
+    } else {
+      for id in 0..<attribute.info.values {
+        let v = a.byID[id]
+        if v == 0 ? indexValue(a, id) : v == 2 { ids.append(id) }
+      }
+    }
+    let total = ids.reduce(0) { $0 + postings.count($1) }
+    guard total * postingsRatio < index.tokenCount else { return nil }
+    var out: [Int] = []
+    out.reserveCapacity(total)
+    for id in ids { out.append(contentsOf: postings.positions(id)) }
+    if ids.count > 1 { out.sort() }
+    return out
   }
 
   /// The interned number of token `i`'s text (interned when first asked).
