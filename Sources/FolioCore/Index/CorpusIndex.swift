@@ -29,6 +29,8 @@ public struct IndexManifest: Codable, Sendable, Equatable {
   public var format: Int
   public var documents: Int
   public var tokens: Int
+  /// Tokens of kind word (what counts per million words divide by).
+  public var words: Int
   public var attributes: [Attribute]
   public var layers: [Layer]
   /// The plugins run before indexing (`-p pos`), as given.
@@ -231,6 +233,7 @@ public final class IndexBuilder {
     files.append(("docs.meta.idx", docMetaOffsets.bytes))
     let manifest = IndexManifest(
       format: CorpusIndex.format, documents: docIDs.count, tokens: wordIDs.count,
+      words: kinds.reduce(0) { $0 + ($1 == Int(TokenKind.word.rawValue) ? 1 : 0) },
       attributes: attributes, layers: layerInfo, plugins: plugins, sources: sources)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -398,12 +401,7 @@ public final class CorpusIndex: @unchecked Sendable {
   public func has(_ name: String) -> Bool { attributes[name] != nil }
 
   /// The tokens of kind word in the whole corpus.
-  public func wordCount() -> Int {
-    guard let kind = attributes["kind"], let word = kind.lexicon.find("word") else { return 0 }
-    var n = 0
-    for p in 0..<tokenCount where kind.ids[p] == word { n += 1 }
-    return n
-  }
+  public func wordCount() -> Int { manifest.words }
 
   /// The value of attribute `name` at position `p`.
   public func value(_ name: String, at p: Int) -> String? {

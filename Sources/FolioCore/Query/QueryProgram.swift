@@ -746,31 +746,50 @@ public final class QueryProgram {
     return yes
   }
 
-  /// With an index: the corpus positions where a hit can start, read from postings when the
-  /// first token's test is one comparison on an attribute that has them and few tokens pass
-  /// (nil: try every position).
+  /// With an index: the corpus positions where a hit can start, read from postings (nil: try
+  /// every position).
+  ///
+  /// The pattern's leading tokens are at fixed offsets from a hit's start: of those with a
+  /// positive comparison on an attribute that has postings, the one fewest tokens pass
+  /// decides, when fewer than 1 in `postingsRatio` tokens pass it (`[pos="ADJ"] "money"`
+  /// starts one token before each *money*).
   private func startsFromPostings(_ index: CorpusIndex) -> [Int]? {
-    guard let firstTests, firstTests.count == 1,
-      case .atom(let k, negated: false) = tests[firstTests[0]]
-    else { return nil }
-    let a = atoms[k]
-    guard let attribute = a.indexed, let postings = attribute.postings else { return nil }
-    var ids: [Int] = []
-    if a.source == .word, let plain = a.matcher.plain, !a.matcher.flags.ignoreCase {
-      if let id = attribute.lexicon.find(plain) { ids = [id] }
-    } else {
-      for id in 0..<attribute.info.values {
-        let v = a.byID[id]
-        if v == 0 ? indexValue(a, id) : v == 2 { ids.append(id) }
-      }
+    var leading: [CQLNode] = []
+    switch query.pattern {
+    case .sequence(let l): leading = l
+    case .token: leading = [query.pattern]
+    default: return nil
     }
-    let total = ids.reduce(0) { $0 + postings.count($1) }
-    guard total * postingsRatio < index.tokenCount else { return nil }
+    var best: (offset: Int, ids: [Int], total: Int, postings: Postings)? = nil
+    for (offset, node) in leading.enumerated() {
+      guard case .token(let test, _) = node else { break }
+      guard case .compare(let name, false, let value, let flags) = test else { continue }
+      let attributeName = CQLTest.builtinAttributes.contains(name) && name != "kind" ? "word" : name
+      guard let attribute = index.attributes[attributeName], let postings = attribute.postings,
+        let matcher = try? ValueMatcher(value, flags, what: "")
+      else { continue }
+      var ids: [Int] = []
+      if name == "word" || !CQLTest.builtinAttributes.contains(name), let plain = matcher.plain,
+        !flags.ignoreCase
+      {
+        if let id = attribute.lexicon.find(plain) { ids = [id] }
+      } else {
+        for id in 0..<attribute.info.values {
+          var v = attribute.lexicon.string(id)
+          if name == "lower" { v = v.lowercased() }
+          if name == "norm" { v = v.withUTF8 { TextCase.norm($0) } }
+          if matcher.matches(v) { ids.append(id) }
+        }
+      }
+      let total = ids.reduce(0) { $0 + postings.count($1) }
+      if best == nil || total < best?.total ?? 0 { best = (offset, ids, total, postings) }
+    }
+    guard let best, best.total * postingsRatio < index.tokenCount else { return nil }
     var out: [Int] = []
-    out.reserveCapacity(total)
-    for id in ids { out.append(contentsOf: postings.positions(id)) }
-    if ids.count > 1 { out.sort() }
-    return out
+    out.reserveCapacity(best.total)
+    for id in best.ids { out.append(contentsOf: best.postings.positions(id)) }
+    if best.ids.count > 1 { out.sort() }
+    return out.compactMap { $0 >= best.offset ? $0 - best.offset : nil }
   }
 
   /// The interned number of token `i`'s text (interned when first asked).
