@@ -101,43 +101,111 @@ public struct IndexedQuery {
   }
 
   /// `--group-by`: the `hits` report with `by`.
+  ///
+  /// Hits are first grouped by value numbers (no strings per hit), then each distinct group
+  /// is written out once and groups that read the same (`lower`) are added together.
   public func groups(by: [String], top: Int) throws(QueryFailure) -> ReportTable {
     let found = try hits()
     let labels = query.labels
-    var counts: [String: Int] = [:]
+    enum Part {
+      case tokens(attribute: Int, lower: Bool)
+      case at(attribute: Int, lower: Bool, label: Int)
+      case meta(String)
+    }
+    var readers: [(id: (Int) -> Int, value: (Int) -> String)] = []
+    func reader(_ attribute: String) throws(QueryFailure) -> Int {
+      let name = attribute == "lower" ? "word" : attribute
+      guard let r = index.reader(name) else {
+        throw QueryFailure(
+          "the index \(index.path) has no token attribute '\(attribute)' - build it with the tagger that sets it: folio index CORPUS -p pos"
+        )
+      }
+      readers.append(r)
+      return readers.count - 1
+    }
+    var parts: [Part] = []
+    for name in by {
+      if name.hasPrefix("meta.") {
+        parts.append(.meta(String(name.dropFirst(5))))
+      } else if let dot = name.firstIndex(of: ".") {
+        let label = String(name[..<dot])
+        let attribute = String(name[name.index(after: dot)...])
+        let k: Int
+        if label == "match" {
+          k = -1
+        } else if label == "matchend" {
+          k = -2
+        } else if let i = labels.firstIndex(of: label) {
+          k = i
+        } else {
+          throw QueryFailure(
+            "'\(name)' names no label of the query (labels: \((["match", "matchend"] + labels).joined(separator: ", ")))"
+          )
+        }
+        parts.append(.at(attribute: try reader(attribute), lower: attribute == "lower", label: k))
+      } else {
+        parts.append(.tokens(attribute: try reader(name), lower: name == "lower"))
+      }
+    }
+    var metaValues: [String] = []
+    var metaNumbers: [String: Int] = [:]
+    var byNumbers: [[Int]: Int] = [:]
     var total = 0
+    var key: [Int] = []
     for (d, hits) in found {
       let base = index.tokens(of: d).lowerBound
       var meta: [String: String]? = nil
       for h in hits {
         total += 1
-        var key: [String] = []
-        for name in by {
-          if name.hasPrefix("meta.") {
+        key.removeAll(keepingCapacity: true)
+        for part in parts {
+          switch part {
+          case .tokens(let r, _):
+            key.append(h.end - h.start)
+            for p in (base + h.start)..<(base + h.end) { key.append(readers[r].id(p)) }
+          case .at(let r, _, let k):
+            let at = k == -1 ? h.start : k == -2 ? h.end - 1 : h.labels[k]
+            key.append(at < 0 ? -1 : readers[r].id(base + at))
+          case .meta(let field):
             if meta == nil { meta = Dictionary(index.metadata(d), uniquingKeysWith: { a, _ in a }) }
-            key.append(meta?[String(name.dropFirst(5))] ?? "")
-          } else if let dot = name.firstIndex(of: ".") {
-            let label = String(name[..<dot])
-            let attribute = String(name[name.index(after: dot)...])
-            let at: Int
-            if label == "match" {
-              at = h.start
-            } else if label == "matchend" {
-              at = h.end - 1
-            } else if let k = labels.firstIndex(of: label) {
-              at = h.labels[k]
+            let v = meta?[field] ?? ""
+            if let n = metaNumbers[v] {
+              key.append(n)
             } else {
-              throw QueryFailure(
-                "'\(name)' names no label of the query (labels: \((["match", "matchend"] + labels).joined(separator: ", ")))"
-              )
+              metaValues.append(v)
+              metaNumbers[v] = metaValues.count - 1
+              key.append(metaValues.count - 1)
             }
-            key.append(at < 0 ? "" : try values(attribute, (base + at)..<(base + at + 1)))
-          } else {
-            key.append(try values(name, (base + h.start)..<(base + h.end)))
           }
         }
-        counts[key.joined(separator: "\t"), default: 0] += 1
+        byNumbers[key, default: 0] += 1
       }
+    }
+    var counts: [String: Int] = [:]
+    for (numbers, n) in byNumbers {
+      var i = 0
+      var columns: [String] = []
+      for part in parts {
+        switch part {
+        case .tokens(let r, let lower):
+          let count = numbers[i]
+          let words = numbers[(i + 1)..<(i + 1 + count)].map { id -> String in
+            let v = readers[r].value(id)
+            return lower ? v.lowercased() : v
+          }
+          columns.append(words.joined(separator: " "))
+          i += 1 + count
+        case .at(let r, let lower, _):
+          let id = numbers[i]
+          let v = id < 0 ? "" : readers[r].value(id)
+          columns.append(lower ? v.lowercased() : v)
+          i += 1
+        case .meta:
+          columns.append(metaValues[numbers[i]])
+          i += 1
+        }
+      }
+      counts[columns.joined(separator: "\t"), default: 0] += n
     }
     let ranked = counts.sorted {
       $0.value != $1.value
@@ -165,20 +233,6 @@ public struct IndexedQuery {
         ("per_million", .string("hits * 1,000,000 / words in the corpus")),
       ])
     return t
-  }
-
-  /// The values of an attribute over positions, joined by spaces.
-  private func values(_ attribute: String, _ range: Range<Int>) throws(QueryFailure) -> String {
-    let name = attribute == "lower" ? "word" : attribute
-    guard index.has(name) else {
-      throw QueryFailure(
-        "the index \(index.path) has no token attribute '\(attribute)' - build it with the tagger that sets it: folio index CORPUS -p pos"
-      )
-    }
-    return range.map { p in
-      let v = index.value(name, at: p) ?? ""
-      return attribute == "lower" ? v.lowercased() : v
-    }.joined(separator: " ")
   }
 
   /// The concordance `kwic` prints with `width` characters of context (its default layout).

@@ -403,6 +403,15 @@ public final class CorpusIndex: @unchecked Sendable {
   /// The tokens of kind word in the whole corpus.
   public func wordCount() -> Int { manifest.words }
 
+  /// A reader of attribute `name`: the value number at a position, and the value of a number
+  /// (nil when the index lacks the attribute).
+  public func reader(_ name: String) -> (id: (Int) -> Int, value: (Int) -> String)? {
+    guard let a = attributes[name] else { return nil }
+    let ids = a.ids
+    let lexicon = a.lexicon
+    return ({ ids[$0] }, { lexicon.string($0) })
+  }
+
   /// The value of attribute `name` at position `p`.
   public func value(_ name: String, at p: Int) -> String? {
     guard let a = attributes[name] else { return nil }

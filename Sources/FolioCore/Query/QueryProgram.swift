@@ -146,9 +146,15 @@ public final class QueryProgram {
   @exclusivity(unchecked) private var programs: [[Inst]] = []
   @exclusivity(unchecked) private var atoms: [Atom] = []
   @exclusivity(unchecked) private var tests: [Test] = []
+  /// Per test: k + 1 when it is atom k alone, -(k + 1) when it is its negation, 0 otherwise
+  /// (the per-token path then copies no `Test`).
+  @exclusivity(unchecked) private var simpleTests: [Int] = []
   @exclusivity(unchecked) private var structures: [CQLStructure] = []
   @exclusivity(unchecked) private var structureMatchers: [[(String, Bool, ValueMatcher)]] = []
   @exclusivity(unchecked) private var withinIndices: [Int] = []
+  /// Structures that anchors or regions use (they need the spans' starts and ends by
+  /// position; a `within` alone needs only how far each token may reach).
+  private var anchored = Set<Int>()
   private let slotCount: Int
   /// Tests one of which the first token of any hit meets (nil: no such filter).
   @exclusivity(unchecked) private var firstTests: [Int]?
@@ -178,7 +184,10 @@ public final class QueryProgram {
   @exclusivity(unchecked) private var needsWords = false
 
   // The machine's scratch space.
-  @exclusivity(unchecked) private var marks: [[Int]] = []
+  /// Per instruction of every program (from `markBase[p]`): the stamp of the position it was
+  /// last added at.
+  @exclusivity(unchecked) private var marks: [Int] = []
+  @exclusivity(unchecked) private var markBase: [Int] = []
   @exclusivity(unchecked) private var stamp = 0
   @exclusivity(unchecked) private var pending: [[[Int64]]] = []
   @exclusivity(unchecked) private var scratch: [([Int64], [Int64])] = []
@@ -212,7 +221,16 @@ public final class QueryProgram {
     if !Self.canTakeTokens(query.pattern) {
       throw QueryFailure("the query matches no tokens: add a token pattern such as [] or \"word\"")
     }
-    marks = programs.map { [Int](repeating: -1, count: $0.count) }
+    var at = 0
+    for code in programs {
+      markBase.append(at)
+      at += code.count
+    }
+    marks = [Int](repeating: -1, count: at)
+    simpleTests = tests.map { t in
+      if case .atom(let k, let negated) = t { return negated ? -(k + 1) : k + 1 }
+      return 0
+    }
   }
 
   private static func usesLabels(_ c: CQLConstraint) -> Bool {
@@ -321,11 +339,16 @@ public final class QueryProgram {
         code[loop] = .split(loop + 1, code.count)
       }
     case .open(let s):
-      code.append(.open(try structureIndex(s)))
+      let k = try structureIndex(s)
+      anchored.insert(k)
+      code.append(.open(k))
     case .close(let layer):
-      code.append(.close(try structureIndex(CQLStructure(layer: layer, conditions: []))))
+      let k = try structureIndex(CQLStructure(layer: layer, conditions: []))
+      anchored.insert(k)
+      code.append(.close(k))
     case .region(let s, let inner, _):
       let k = try structureIndex(s)
+      anchored.insert(k)
       var innerProgram: Int? = nil
       if let inner {
         programs.append([])
@@ -456,7 +479,7 @@ public final class QueryProgram {
       }
     } else {
       for start in 0..<n {
-        if let firstTests, !firstTests.contains(where: { holds(tests[$0], start) }) { continue }
+        if let firstTests, !firstTests.contains(where: { holds(test: $0, start) }) { continue }
         attempt(start)
       }
     }
@@ -623,16 +646,18 @@ public final class QueryProgram {
     var i = lo
     while i < layer.info.spans, layer.starts[i] < range.upperBound {
       defer { i += 1 }
-      let label = layer.lexicon.string(layer.labels[i])
-      var ok = true
-      for (_, negated, matcher) in matchers where matcher.matches(label) == negated { ok = false }
-      guard ok else { continue }
+      if !matchers.isEmpty {
+        let label = layer.lexicon.string(layer.labels[i])
+        if matchers.contains(where: { $0.2.matches(label) == $0.1 }) { continue }
+      }
       let start = layer.starts[i] - range.lowerBound
       ranges.append(start..<(start + layer.counts[i]))
     }
-    for r in ranges {
-      data.startsAt[r.lowerBound, default: []].append(r.upperBound)
-      data.endsAt.insert(r.upperBound)
+    if anchored.contains(k) {
+      for r in ranges {
+        data.startsAt[r.lowerBound, default: []].append(r.upperBound)
+        data.endsAt.insert(r.upperBound)
+      }
     }
     data.ranges = ranges
     return data.finished(tokenCount, within: withinIndices.contains(k))
@@ -679,7 +704,15 @@ public final class QueryProgram {
 
   // MARK: Tests
 
-  @inline(__always) private func holds(_ test: Test, _ i: Int) -> Bool {
+  /// Whether token `i` passes test number `t`.
+  @inline(__always) private func holds(test t: Int, _ i: Int) -> Bool {
+    let simple = simpleTests[t]
+    if simple > 0 { return atom(simple - 1, i) }
+    if simple < 0 { return !atom(-simple - 1, i) }
+    return holds(tests[t], i)
+  }
+
+  private func holds(_ test: Test, _ i: Int) -> Bool {
     switch test {
     case .any: return true
     case .atom(let k, let negated): return atom(k, i) != negated
@@ -838,6 +871,7 @@ public final class QueryProgram {
   private func run(_ p: Int, from start: Int, limit: Int, longest: Bool, exact: Int? = nil)
     -> (Int, [Int])?
   {
+    let code = programs[p]
     let depth = p == 0 ? 0 : pendingDepth
     pendingDepth = depth + 1
     defer { pendingDepth = depth }
@@ -864,12 +898,12 @@ public final class QueryProgram {
       swap(&raw, &pend[offset])
       stamp += 1
       list.removeAll(keepingCapacity: true)
-      for t in raw { closure(p, Self.pc(t), Self.slotBase(t), pos, &list) }
+      for t in raw { closure(p, code, Self.pc(t), Self.slotBase(t), pos, &list) }
       raw.removeAll(keepingCapacity: true)
       var done = false
       for t in list {
         let pc = Self.pc(t)
-        switch programs[p][pc] {
+        switch code[pc] {
         case .accept:
           if let exact {
             if pos == exact {
@@ -883,7 +917,7 @@ public final class QueryProgram {
             if !longest { done = true }
           }
         case .test(let k):
-          if pos < limit, holds(tests[k], pos) {
+          if pos < limit, holds(test: k, pos) {
             pend[offset + 1].append(Self.pack(pc + 1, Self.slotBase(t)))
             last = max(last, offset + 1)
           }
@@ -929,23 +963,26 @@ public final class QueryProgram {
 
   /// Follows the steps that take no token from `pc` at token `pos`, adding the threads that
   /// wait for a token (or accept) to `list`, each program counter once per position.
-  private func closure(_ p: Int, _ pc: Int, _ base: Int32, _ pos: Int, _ list: inout [Int64]) {
-    if marks[p][pc] == stamp { return }
-    marks[p][pc] = stamp
-    switch programs[p][pc] {
-    case .jump(let a): closure(p, a, base, pos, &list)
+  private func closure(
+    _ p: Int, _ code: [Inst], _ pc: Int, _ base: Int32, _ pos: Int, _ list: inout [Int64]
+  ) {
+    let mark = markBase[p] + pc
+    if marks[mark] == stamp { return }
+    marks[mark] = stamp
+    switch code[pc] {
+    case .jump(let a): closure(p, code, a, base, pos, &list)
     case .split(let a, let b):
-      closure(p, a, base, pos, &list)
-      closure(p, b, base, pos, &list)
+      closure(p, code, a, base, pos, &list)
+      closure(p, code, b, base, pos, &list)
     case .save(let k):
       let copy = Int32(slots.count)
       for j in 0..<slotCount { slots.append(slots[Int(base) + j]) }
       slots[Int(copy) + k] = Int32(pos)
-      closure(p, pc + 1, copy, pos, &list)
+      closure(p, code, pc + 1, copy, pos, &list)
     case .open(let k):
-      if structureData[k].startsAt[pos] != nil { closure(p, pc + 1, base, pos, &list) }
+      if structureData[k].startsAt[pos] != nil { closure(p, code, pc + 1, base, pos, &list) }
     case .close(let k):
-      if structureData[k].endsAt.contains(pos) { closure(p, pc + 1, base, pos, &list) }
+      if structureData[k].endsAt.contains(pos) { closure(p, code, pc + 1, base, pos, &list) }
     default:
       list.append(Self.pack(pc, base))
     }
