@@ -207,10 +207,7 @@ public struct IndexedQuery {
       }
       counts[columns.joined(separator: "\t"), default: 0] += n
     }
-    let ranked = counts.sorted {
-      $0.value != $1.value
-        ? $0.value > $1.value : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
-    }
+    let ranked = Self.ranked(counts)
     let words = self.words()
     var rows: [[MetaValue?]] = []
     for (i, (key, n)) in ranked.enumerated() {
@@ -233,6 +230,24 @@ public struct IndexedQuery {
         ("per_million", .string("hits * 1,000,000 / words in the corpus")),
       ])
     return t
+  }
+
+  /// Groups most frequent first, ties in byte order of their keys (as `folio.counter`
+  /// ranks them).
+  static func ranked(_ counts: [String: Int]) -> [(String, Int)] {
+    var items = counts.map { (key: $0.key, bytes: Array($0.key.utf8) + [0], n: $0.value) }
+    items.sort { a, b in
+      if a.n != b.n { return a.n > b.n }
+      // The terminating 0 makes a prefix sort first, as in byte order.
+      return a.bytes.withUnsafeBufferPointer { x in
+        b.bytes.withUnsafeBufferPointer { y in
+          memcmp(
+            x.baseAddress.unsafelyUnwrapped, y.baseAddress.unsafelyUnwrapped, min(x.count, y.count))
+            < 0
+        }
+      }
+    }
+    return items.map { ($0.key, $0.n) }
   }
 
   /// The concordance `kwic` prints with `width` characters of context (its default layout).

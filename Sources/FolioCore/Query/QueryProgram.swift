@@ -477,6 +477,11 @@ public final class QueryProgram {
         attempt(starts[lo] - indexBase)
         lo += 1
       }
+    } else if let table = firstTable() {
+      // One comparison on a small attribute of the index: a tight loop over its stream.
+      table.answers.withUnsafeBufferPointer { answers in
+        for start in 0..<n where answers[table.stream[indexBase + start]] != 0 { attempt(start) }
+      }
     } else {
       for start in 0..<n {
         if let firstTests, !firstTests.contains(where: { holds(test: $0, start) }) { continue }
@@ -489,6 +494,23 @@ public final class QueryProgram {
   deinit {
     text.deallocate()
     tokens.deallocate()
+  }
+
+  /// With an index, when a hit's first token meets one comparison (or its negation) on an
+  /// attribute of at most 4,096 values: the stream, and per value whether a hit can start.
+  private func firstTable() -> (stream: PackedInts, answers: [UInt8])? {
+    guard loadedIndex != nil, let firstTests, firstTests.count == 1 else { return nil }
+    let simple = simpleTests[firstTests[0]]
+    guard simple != 0 else { return nil }
+    let a = atoms[abs(simple) - 1]
+    guard let stream = a.stream, a.byID.count <= 4096 else { return nil }
+    var answers = [UInt8](repeating: 0, count: a.byID.count)
+    for id in answers.indices {
+      let v = a.byID[id]
+      let yes = v == 0 ? indexValue(a, id) : v == 2
+      answers[id] = yes == (simple > 0) ? 1 : 0
+    }
+    return (stream, answers)
   }
 
   /// Leaves out hits that contain another hit.
