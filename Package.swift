@@ -40,7 +40,7 @@ let package = Package(
     .target(name: "CFolioSupport"),
     .target(
       name: "FolioCore", dependencies: ["CFolioSupport", "CPCRE2", "CZlib"],
-      exclude: ["Query/README.md"]),
+      exclude: ["Query/README.md", "Index/README.md"]),
     .target(
       name: "FolioEngine",
       dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"]

@@ -52,7 +52,7 @@ extension IndexManifest.Source {
 /// Builds an index from `IndexRecord`s given in corpus order, then writes it to a folder that
 /// appears whole (staging folder, then rename).
 ///
-/// Attributes with more than 64 values (words, lemmas) get postings, found by value without
+/// Attributes with more than 1,024 values (words, lemmas) get postings, found by value without
 /// reading the streams; small ones (parts of speech, kinds) are scanned, 4 or 5 bits a token.
 public final class IndexBuilder {
   private let words = TermCounter(capacity: 1 << 16)
@@ -83,7 +83,7 @@ public final class IndexBuilder {
   private var layerNames: [String] = []
   public var tokenCount: Int { wordIDs.count }
   /// Attributes with more values than this get postings (tests lower it).
-  var postingsAbove = 64
+  var postingsAbove = 1024
   public var documentCount: Int { docIDs.count }
 
   public init() {
