@@ -66,7 +66,8 @@ public final class IndexBuilder {
   private var columns: [String: Column] = [:]
   private var columnNames: [String] = []
   /// The white space before each token, as an attribute (`space`): the text comes back whole.
-  private var spaces = Column()
+  private let spaces = TermCounter(capacity: 1 << 8)
+  private var spaceIDs: [Int] = []
   private var docStarts: [Int] = [0]
   private var docIDs: [String] = []
   private var docTails: [String] = []
@@ -103,14 +104,15 @@ public final class IndexBuilder {
         let p = b.baseAddress.unsafelyUnwrapped + at
         wordIDs.append(words.intern(p, d.lengths[k], readable: b.count - at))
         at += d.lengths[k]
-        let space = String(decoding: d.gaps[k], as: UTF8.self)
-        if let id = spaces.index[space] {
-          spaces.ids.append(id)
-        } else {
-          spaces.values.append(space)
-          spaces.index[space] = spaces.values.count - 1
-          spaces.ids.append(spaces.values.count - 1)
-        }
+      }
+    }
+    var gap = 0
+    (d.gapBytes + [0]).withUnsafeBufferPointer { b in
+      for k in 0..<n {
+        let length = d.gapLengths[k]
+        let p = b.baseAddress.unsafelyUnwrapped + gap
+        spaceIDs.append(spaces.intern(p, length, readable: b.count - gap))
+        gap += length
       }
     }
     // Columns: every document has every column (missing values are "").
@@ -200,7 +202,10 @@ public final class IndexBuilder {
     }
     attribute("word", values: wordValues, ids: wordIDs)
     attribute("kind", values: TokenKind.allCases.map(\.name), ids: kinds)
-    attribute("space", values: spaces.values, ids: spaces.ids, postings: false)
+    let spaceValues = (0..<spaces.count).map { id in
+      spaces.withKey(id) { String(decoding: $0, as: UTF8.self) }
+    }
+    attribute("space", values: spaceValues, ids: spaceIDs, postings: false)
     for name in columnNames where !["word", "kind", "space"].contains(name) {
       if let c = columns[name] { attribute(name, values: c.values, ids: c.ids) }
     }

@@ -89,8 +89,10 @@ public enum IndexRecord {
   struct Decoded {
     var id = ""
     var meta: [(String, String)] = []
-    /// Per token: the bytes before it (white space), and its length in `text`.
-    var gaps: [[UInt8]] = []
+    /// Per token: the bytes before it (white space: `gapLengths[k]` bytes of `gapBytes`), and
+    /// its length in `text`.
+    var gapBytes: [UInt8] = []
+    var gapLengths: [Int] = []
     var lengths: [Int] = []
     var kinds: [Int] = []
     var text: [UInt8] = []
@@ -109,15 +111,16 @@ public enum IndexRecord {
       d.meta.append((k, v))
     }
     guard let n = r.varint() else { return nil }
-    d.gaps.reserveCapacity(n)
+    d.gapLengths.reserveCapacity(n)
     d.lengths.reserveCapacity(n)
     for _ in 0..<n {
-      guard let g = r.varint(), let space = r.take(g), let l = r.varint(), let k = r.take(1),
-        Int(k[0]) < TokenKind.allCases.count
+      guard let g = r.varint(), let space = r.range(g), let l = r.varint(), let k = r.byte(),
+        Int(k) < TokenKind.allCases.count
       else { return nil }
-      d.gaps.append(space)
+      d.gapBytes.append(contentsOf: r.bytes[space])
+      d.gapLengths.append(g)
       d.lengths.append(l)
-      d.kinds.append(Int(k[0]))
+      d.kinds.append(Int(k))
     }
     guard let tailCount = r.varint(), let tail = r.take(tailCount) else { return nil }
     d.tail = tail
@@ -194,6 +197,19 @@ struct ByteReader {
       shift += 7
     }
     return nil
+  }
+
+  /// The next `n` bytes' place, skipped.
+  mutating func range(_ n: Int) -> Range<Int>? {
+    guard n >= 0, at + n <= bytes.count else { return nil }
+    defer { at += n }
+    return at..<(at + n)
+  }
+
+  mutating func byte() -> UInt8? {
+    guard at < bytes.count else { return nil }
+    defer { at += 1 }
+    return bytes[at]
   }
 
   mutating func take(_ n: Int) -> [UInt8]? {

@@ -83,21 +83,15 @@ struct PackedInts {
   /// `values` packed at `width` bits, plus 8 bytes so that the last value reads as one word.
   static func pack(_ values: [Int], width: Int) -> [UInt8] {
     var out = [UInt8](repeating: 0, count: (values.count * width + 7) / 8 + 8)
-    var bit = 0
-    for v in values {
-      var value = UInt64(v)
-      var at = bit
-      var left = width
-      while left > 0 {
-        let byte = at >> 3
-        let shift = at & 7
-        let take = min(left, 8 - shift)
-        out[byte] |= UInt8(truncatingIfNeeded: (value & ((1 << UInt64(take)) - 1)) << UInt64(shift))
-        value >>= UInt64(take)
-        at += take
-        left -= take
+    out.withUnsafeMutableBytes { raw in
+      let base = raw.baseAddress.unsafelyUnwrapped
+      for (i, v) in values.enumerated() {
+        // A value of up to 32 bits shifted by up to 7 fits the 64-bit word at its first byte.
+        let bit = i &* width
+        let p = base + (bit >> 3)
+        let word = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+        p.storeBytes(of: (word | UInt64(v) << UInt64(bit & 7)).littleEndian, as: UInt64.self)
       }
-      bit += width
     }
     return out
   }
