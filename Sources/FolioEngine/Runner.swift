@@ -241,7 +241,8 @@ public final class Runner {
       output = .index(
         IndexSink(
           path: path, plugins: configuration.plugins.map(\.description),
-          sources: IndexManifest.Source.of(entries)))
+          sources: IndexManifest.Source.of(entries),
+          root: IndexManifest.folderRoot(configuration.corpus)))
     } else if let path = configuration.documentsOutput {
       do { output = try DocumentSink(path: path) } catch {
         throw FolioError("\(error) - while opening the output", exit: .failure)
@@ -625,12 +626,14 @@ final class IndexSink {
   let path: String
   let plugins: [String]
   let sources: [IndexManifest.Source]
+  let root: String?
   let builder = IndexBuilder()
 
-  init(path: String, plugins: [String], sources: [IndexManifest.Source]) {
+  init(path: String, plugins: [String], sources: [IndexManifest.Source], root: String?) {
     self.path = path
     self.plugins = plugins
     self.sources = sources
+    self.root = root
   }
 
   func add(_ record: [UInt8]) throws(AtomicFile.Failure) {
@@ -640,7 +643,7 @@ final class IndexSink {
   }
 
   func commit() throws(AtomicFile.Failure) {
-    do { try builder.write(to: path, plugins: plugins, sources: sources) } catch {
+    do { try builder.write(to: path, plugins: plugins, sources: sources, root: root) } catch {
       throw AtomicFile.Failure(path: path, reason: error.message)
     }
   }

@@ -176,19 +176,29 @@ struct Query: ParsableCommand {
           help: "rebuild it with folio index, or add --no-index",
           exit: .failure))
     }
-    do {
-      let sources = IndexManifest.Source.of(
-        try CorpusReader(options: try reading.reader()).list(corpus))
-      if let change = opened.staleness(sources) {
-        Console.error(
-          "Note: the index \(path) is stale (\(change) since it was built): scanning the corpus - folio index rebuilds it\n"
-        )
-        return nil
+    // The corpus as one folder the index watches: a stat per file and folder. Otherwise the
+    // corpus is listed as folio run lists it.
+    let change: String?
+    if let root = IndexManifest.folderRoot(corpus), opened.manifest.root == root,
+      opened.manifest.folders != nil
+    {
+      change = opened.manifest.quickStaleness(root: root)
+    } else {
+      do {
+        let sources = IndexManifest.Source.of(
+          try CorpusReader(options: try reading.reader()).list(corpus))
+        change = opened.staleness(sources)
+      } catch let error as FolioError {
+        throw fail(error)
+      } catch let error as CorpusError {
+        throw fail(FolioError(error))
       }
-    } catch let error as FolioError {
-      throw fail(error)
-    } catch let error as CorpusError {
-      throw fail(FolioError(error))
+    }
+    if let change {
+      Console.error(
+        "Note: the index \(path) is stale (\(change) since it was built): scanning the corpus - folio index rebuilds it\n"
+      )
+      return nil
     }
     let needsDocuments = sort != nil || sample > 0 || context != nil || show != nil
     if !count && groupBy.isEmpty && needsDocuments {

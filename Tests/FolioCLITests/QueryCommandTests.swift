@@ -141,6 +141,15 @@ import Testing
       stale.stderr.hasPrefix(
         "Note: the index c.folio-index is stale (b.txt changed since it was built): scanning the corpus - folio index rebuilds it"
       ))
+    // A new file: the folder's time changed.
+    _ = try CLI.run(["index", "c", "-q"], in: dir)
+    try Data("More money.\n".utf8).write(to: dir.appendingPathComponent("c/new.txt"))
+    let added = try CLI.run(["query", "c", "\"money\"%c", "--count", "-q"], in: dir)
+    #expect(added.stdout == "hits\tdocuments\tper_million\n7\t3\t411764.7\n")
+    #expect(
+      added.stderr.hasPrefix(
+        "Note: the index c.folio-index is stale (a file was added to or removed from the corpus folder since it was built)"
+      ))
     let missing = try CLI.run(["query", "c", "\"money\"", "--index", "nowhere"], in: dir)
     #expect(missing.status == 64)
     #expect(missing.stderr.hasPrefix("Error: no index at nowhere - while opening the index"))

@@ -36,16 +36,85 @@ public struct IndexManifest: Codable, Sendable, Equatable {
   /// The plugins run before indexing (`-p pos`), as given.
   public var plugins: [String]
   public var sources: [Source]
+  /// When the corpus is one folder: its absolute path, and the modification time of it and
+  /// of every folder under it that holds a source (a file added or removed changes its
+  /// folder's time), so that staleness is checked with a `stat` per file, no listing.
+  public var root: String?
+  public var folders: [Source]?
 }
 
 extension IndexManifest.Source {
   /// The sources of a corpus's files as listed now: id, size and modification time.
   public static func of(_ entries: [CorpusEntry]) -> [IndexManifest.Source] {
     entries.map { e in
-      let attributes = try? FileManager.default.attributesOfItem(atPath: e.path)
-      let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-      return IndexManifest.Source(path: e.id, bytes: e.bytes, modified: modified)
+      IndexManifest.Source(path: e.id, bytes: e.bytes, modified: modificationTime(e.path) ?? 0)
     }
+  }
+
+  /// The modification time of `path` (seconds since 1970, with fractions), or nil.
+  static func modificationTime(_ path: String) -> Double? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+  }
+
+  static func size(_ path: String) -> Int? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    return Int(st.st_size)
+  }
+}
+
+extension IndexManifest {
+  /// The folder of a corpus given as one folder, absolute, or nil.
+  public static func folderRoot(_ corpus: [String]) -> String? {
+    guard corpus.count == 1, let path = corpus.first else { return nil }
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+      return nil
+    }
+    return URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+  }
+
+  /// The folders to watch under `root` for sources with these ids (the root and every folder
+  /// between it and a source), with their times now.
+  static func folders(root: String, sources: [Source]) -> [Source] {
+    var paths: Set<String> = [""]
+    for s in sources {
+      var parts = s.path.split(separator: "/").dropLast()
+      while !parts.isEmpty {
+        paths.insert(parts.joined(separator: "/"))
+        parts = parts.dropLast()
+      }
+    }
+    return paths.sorted().map { rel in
+      let full = rel.isEmpty ? root : root + "/" + rel
+      return Source(path: rel, bytes: 0, modified: Source.modificationTime(full) ?? 0)
+    }
+  }
+
+  /// What changed since the build, read with a `stat` per source and folder (no listing), or
+  /// nil when nothing did; only for an index whose manifest has `folders`.
+  public func quickStaleness(root: String) -> String? {
+    guard let folders else { return nil }
+    for f in folders {
+      let full = f.path.isEmpty ? root : root + "/" + f.path
+      guard let t = Source.modificationTime(full) else {
+        return "\(f.path.isEmpty ? root : f.path) is gone"
+      }
+      if abs(t - f.modified) > 0.001 {
+        return
+          "a file was added to or removed from \(f.path.isEmpty ? "the corpus folder" : f.path)"
+      }
+    }
+    for s in sources {
+      let full = root + "/" + s.path
+      guard let size = Source.size(full), let t = Source.modificationTime(full) else {
+        return "\(s.path) is gone"
+      }
+      if size != s.bytes || abs(t - s.modified) > 0.001 { return "\(s.path) changed" }
+    }
+    return nil
   }
 }
 
@@ -168,9 +237,9 @@ public final class IndexBuilder {
   }
 
   /// Writes the index to `path`, replacing what is there only when everything is written.
-  public func write(to path: String, plugins: [String], sources: [IndexManifest.Source])
-    throws(IndexError)
-  {
+  public func write(
+    to path: String, plugins: [String], sources: [IndexManifest.Source], root: String? = nil
+  ) throws(IndexError) {
     var files: [(String, [UInt8])] = []
     var attributes: [IndexManifest.Attribute] = []
     func attribute(_ name: String, values: [String], ids: [Int], postings wanted: Bool = true) {
@@ -239,7 +308,8 @@ public final class IndexBuilder {
     let manifest = IndexManifest(
       format: CorpusIndex.format, documents: docIDs.count, tokens: wordIDs.count,
       words: kinds.reduce(0) { $0 + ($1 == Int(TokenKind.word.rawValue) ? 1 : 0) },
-      attributes: attributes, layers: layerInfo, plugins: plugins, sources: sources)
+      attributes: attributes, layers: layerInfo, plugins: plugins, sources: sources, root: root,
+      folders: root.map { IndexManifest.folders(root: $0, sources: sources) })
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     guard let json = try? encoder.encode(manifest) else {
