@@ -191,6 +191,9 @@ public final class QueryProgram {
   @exclusivity(unchecked) private var stamp = 0
   @exclusivity(unchecked) private var pending: [[[Int64]]] = []
   @exclusivity(unchecked) private var scratch: [([Int64], [Int64])] = []
+  @exclusivity(unchecked) private var stepLists: (current: [Int64], next: [Int64]) = ([], [])
+  /// Per program: whether it has a region (then threads can jump ahead, see `run`).
+  @exclusivity(unchecked) private var hasRegion: [Bool] = []
   @exclusivity(unchecked) private var slots: [Int32] = []
 
   /// Compiles `query`; fails when a value is not a valid regular expression.
@@ -227,6 +230,9 @@ public final class QueryProgram {
       at += code.count
     }
     marks = [Int](repeating: -1, count: at)
+    hasRegion = programs.map { code in
+      code.contains { if case .region = $0 { true } else { false } }
+    }
     simpleTests = tests.map { t in
       if case .atom(let k, let negated) = t { return negated ? -(k + 1) : k + 1 }
       return 0
@@ -894,6 +900,9 @@ public final class QueryProgram {
     -> (Int, [Int])?
   {
     let code = programs[p]
+    if !hasRegion[p] {
+      return runInStep(p, code, from: start, limit: limit, longest: longest, exact: exact)
+    }
     let depth = p == 0 ? 0 : pendingDepth
     pendingDepth = depth + 1
     defer { pendingDepth = depth }
@@ -970,6 +979,54 @@ public final class QueryProgram {
   }
 
   @exclusivity(unchecked) private var pendingDepth = 0
+
+  /// `run` for a program without regions: every thread advances one token at a time, so two
+  /// lists (this position's threads, the next one's) replace the table of future positions.
+  private func runInStep(
+    _ p: Int, _ code: [Inst], from start: Int, limit: Int, longest: Bool, exact: Int?
+  ) -> (Int, [Int])? {
+    var current = stepLists.current
+    var next = stepLists.next
+    stepLists = ([], [])
+    defer {
+      current.removeAll(keepingCapacity: true)
+      next.removeAll(keepingCapacity: true)
+      stepLists = (current, next)
+    }
+    if p == 0 { slots.removeAll(keepingCapacity: true) }
+    let base = Int32(slots.count)
+    for _ in 0..<slotCount { slots.append(-1) }
+    next.append(Self.pack(0, base))
+    var result: (Int, [Int])? = nil
+    var pos = start
+    while true {
+      stamp += 1
+      current.removeAll(keepingCapacity: true)
+      for t in next { closure(p, code, Self.pc(t), Self.slotBase(t), pos, &current) }
+      next.removeAll(keepingCapacity: true)
+      for t in current {
+        let pc = Self.pc(t)
+        switch code[pc] {
+        case .accept:
+          if let exact {
+            if pos == exact { return (pos, []) }
+          } else if pos > start || p != 0 {
+            if result == nil || (longest && pos > (result?.0 ?? 0)) {
+              result = (pos, labels(Self.slotBase(t)))
+            }
+            if !longest { return result }
+          }
+        case .test(let k):
+          if pos < limit, holds(test: k, pos) { next.append(Self.pack(pc + 1, Self.slotBase(t))) }
+        case .any:
+          if pos < limit { next.append(Self.pack(pc + 1, Self.slotBase(t))) }
+        default: break
+        }
+      }
+      if next.isEmpty { return result }
+      pos += 1
+    }
+  }
 
   private func labels(_ base: Int32) -> [Int] {
     (0..<slotCount).map { Int(slots[Int(base) + $0]) }
