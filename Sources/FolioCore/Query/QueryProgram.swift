@@ -186,7 +186,7 @@ public final class QueryProgram {
   // The machine's scratch space.
   /// Per instruction of every program (from `markBase[p]`): the stamp of the position it was
   /// last added at.
-  @exclusivity(unchecked) private var marks: [Int] = []
+  @exclusivity(unchecked) private var marks = UnsafeMutablePointer<Int>.allocate(capacity: 1)
   @exclusivity(unchecked) private var markBase: [Int] = []
   @exclusivity(unchecked) private var stamp = 0
   @exclusivity(unchecked) private var pending: [[[Int64]]] = []
@@ -229,7 +229,9 @@ public final class QueryProgram {
       markBase.append(at)
       at += code.count
     }
-    marks = [Int](repeating: -1, count: at)
+    marks.deallocate()
+    marks = .allocate(capacity: max(1, at))
+    marks.initialize(repeating: -1, count: max(1, at))
     hasRegion = programs.map { code in
       code.contains { if case .region = $0 { true } else { false } }
     }
@@ -450,7 +452,8 @@ public final class QueryProgram {
   private func search() -> [QueryHit] {
     let n = tokenCount
     var found: [QueryHit] = []
-    var usedEnds = Set<Int>()
+    // Ends taken by an earlier start (the standard strategy keeps one hit per end).
+    var usedEnds = [Bool](repeating: false, count: strategy == .standard ? n + 1 : 0)
     var furthest = -1
     func attempt(_ start: Int) {
       var limit = min(n, start + maxLength)
@@ -463,7 +466,8 @@ public final class QueryProgram {
       else { return }
       switch strategy {
       case .standard:
-        if !usedEnds.insert(end).inserted { return }
+        if usedEnds[end] { return }
+        usedEnds[end] = true
       case .longest:
         if end <= furthest { return }
         furthest = end
@@ -500,6 +504,7 @@ public final class QueryProgram {
   deinit {
     text.deallocate()
     tokens.deallocate()
+    marks.deallocate()
   }
 
   /// With an index, when a hit's first token meets one comparison (or its negation) on an
