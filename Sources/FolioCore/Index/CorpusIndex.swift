@@ -12,6 +12,8 @@ public struct IndexManifest: Codable, Sendable, Equatable {
     public var name: String
     public var spans: Int
     public var labels: Int
+    /// No two spans overlap (sentences): the span holding a position is found by bisection.
+    public var disjoint: Bool?
   }
   /// A source file as it was when the index was built: a change makes the index stale.
   public struct Source: Codable, Sendable, Equatable {
@@ -292,7 +294,12 @@ public final class IndexBuilder {
         ))
       files.append(("l\(k).lex", table.blob))
       files.append(("l\(k).lex.idx", table.offsets))
-      layerInfo.append(.init(name: name, spans: l.starts.count, labels: l.labelValues.count))
+      let disjoint = zip(l.starts.dropFirst(), zip(l.starts, l.counts)).allSatisfy {
+        $0 >= $1.0 + $1.1
+      }
+      layerInfo.append(
+        .init(
+          name: name, spans: l.starts.count, labels: l.labelValues.count, disjoint: disjoint))
     }
     var starts = ByteBuffer()
     for s in docStarts { starts.u64(s) }

@@ -173,6 +173,8 @@ public final class QueryProgram {
   /// With an index: the position of the document's first token, and the index.
   @exclusivity(unchecked) private var indexBase = 0
   @exclusivity(unchecked) private var loadedIndex: CorpusIndex?
+  /// With an index: `within` structures answered by bisection (see `reach`).
+  @exclusivity(unchecked) private var lazyWithin: [Int: CorpusIndex.Layer] = [:]
   /// Postings are read when fewer than 1 in this many tokens pass (0: always; tests use it).
   var postingsRatio = 20
   /// Where hits can start in the whole index, from postings (see `startsFromPostings`).
@@ -458,7 +460,7 @@ public final class QueryProgram {
     func attempt(_ start: Int) {
       var limit = min(n, start + maxLength)
       for w in withinIndices {
-        let r = Int(structureData[w].reach[start])
+        let r = reach(w, start)
         if r < 0 { limit = -1 } else { limit = min(limit, r) }
       }
       if limit <= start { return }
@@ -524,6 +526,21 @@ public final class QueryProgram {
     return (stream, answers)
   }
 
+  /// How far a hit starting at `start` may reach inside structure `w` (-1: it is outside).
+  private func reach(_ w: Int, _ start: Int) -> Int {
+    guard let layer = lazyWithin[w] else { return Int(structureData[w].reach[start]) }
+    let g = indexBase + start
+    var lo = 0
+    var hi = layer.info.spans
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if layer.starts[mid] <= g { lo = mid + 1 } else { hi = mid }
+    }
+    guard lo > 0 else { return -1 }
+    let end = layer.starts[lo - 1] + layer.counts[lo - 1]
+    return end > g ? end - indexBase : -1
+  }
+
   /// Leaves out hits that contain another hit.
   private static func minimal(_ hits: [QueryHit]) -> [QueryHit] {
     var keep = [Bool](repeating: true, count: hits.count)
@@ -567,6 +584,7 @@ public final class QueryProgram {
   private func load(_ doc: Document) throws(QueryFailure) {
     document = doc
     loadedIndex = nil
+    lazyWithin = [:]
     indexBase = 0
     for atom in atoms where atom.indexed != nil {
       atom.indexed = nil
@@ -649,7 +667,19 @@ public final class QueryProgram {
     }
     if fresh { indexStarts = startsFromPostings(index) }
     var data: [StructureData] = []
-    for k in structures.indices { data.append(try structureData(for: k, index, range)) }
+    lazyWithin = [:]
+    for k in structures.indices {
+      // A `within` on disjoint spans with no conditions (sentences) is answered by bisection
+      // of the index's spans at each start tried, not by a table over every token.
+      if withinIndices.contains(k), !anchored.contains(k), structures[k].conditions.isEmpty,
+        let layer = index.layers[structures[k].layer], layer.info.disjoint == true
+      {
+        lazyWithin[k] = layer
+        data.append(StructureData())
+        continue
+      }
+      data.append(try structureData(for: k, index, range))
+    }
     structureData = data
   }
 
