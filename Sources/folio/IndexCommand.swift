@@ -27,26 +27,12 @@ struct IndexCommand: ParsableCommand {
   @Argument(help: "Corpus folders or files.")
   var corpus: [String] = []
 
-  @Option(
-    name: [.short, .customLong("plugin")],
-    help: "A tagger or filter to run first (-p pos for pos, tag, lemma and feats). Repeat.")
-  var plugins: [String] = []
+  @OptionGroup var pipeline: PipelineOptions
 
   @Option(name: [.short, .long], help: "The index folder (default: CORPUS.folio-index).")
   var output: String?
 
-  @Option(
-    name: [.customShort("j", allowingJoined: true), .long],
-    help: "Worker threads (default: the number of cores).")
-  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-  @Option(help: "Progress line on stderr: auto or never.")
-  var progress: String = "auto"
-
   @OptionGroup var reading: CorpusOptions
-
-  @Flag(name: [.short, .long], help: "Print no summary line on stderr.")
-  var quiet = false
 
   /// Where the index of `corpus` is looked for when none is named: beside the corpus.
   static func defaultPath(_ corpus: [String]) -> String? {
@@ -72,15 +58,15 @@ struct IndexCommand: ParsableCommand {
     do {
       var configuration = RunConfiguration(
         corpus: corpus,
-        plugins: try plugins.map { (p) throws(FolioError) in try PluginReference.parse(p) },
-        jobs: max(1, jobs))
+        plugins: try pipeline.references(),
+        jobs: max(1, pipeline.jobs))
       configuration.reader = try reading.reader()
       configuration.index = path
       let start = Date()
       try Run.execute(
         configuration, resolver: PluginResolver(), format: .tsv,
-        showProgress: progress == "auto", quiet: true)
-      if !quiet {
+        showProgress: pipeline.progress == "auto", quiet: true)
+      if !pipeline.quiet {
         let index = try CorpusIndex(path: path)
         let bytes =
           (try? FileManager.default.contentsOfDirectory(atPath: path))?.reduce(0) {

@@ -20,23 +20,23 @@ struct Query: ParsableCommand {
       Without --count or --group-by the hits print as a concordance (the kwic table: --sort, \
       --sample, --context, --show, -o FILE in any report format); --count prints hits and \
       documents; --group-by ATTR (lemma, pos, word, lower, a.lemma at label a, meta.FIELD; \
-      repeat it) a frequency table. A syntax error points at its column.
+      repeat it) a frequency table. A syntax error points at its column. A corpus indexed with \
+      folio index is answered from its index (CORPUS.folio-index, or --index DIR) unless a file \
+      changed since; --no-index scans.
 
       Examples:
         folio query ../shared/corpora/bbc '"money" within s' --count
         folio query ../shared/corpora/bbc -p pos '[pos="ADJ"] "money"' --sort L1
         folio query ../shared/corpora/bbc -p pos '[lemma="say"] []{0,3} "that" within s'
         folio query ../shared/corpora/bbc -p pos '[pos="ADJ"] [pos="NOUN"]' --group-by lemma
-        folio query ../shared/corpora/seeds -p entities '<entity label="PERSON"/> [lemma="say"]'
+        folio query ../shared/corpora/seeds -p entities -p pos '<entity label="PERSON"/> [lemma="say"]'
+        folio index ../shared/corpora/bbc -p pos && folio query ../shared/corpora/bbc '[pos="ADJ"] "money"'
       """)
 
   @Argument(help: "Corpus folders or files, then the query (the last argument).")
   var arguments: [String] = []
 
-  @Option(
-    name: [.short, .customLong("plugin")],
-    help: "A tagger or filter to run before the query (-p pos for pos, tag and lemma). Repeat.")
-  var plugins: [String] = []
+  @OptionGroup var pipeline: PipelineOptions
 
   @Flag(help: "Print the number of hits and of documents with hits.")
   var count = false
@@ -87,18 +87,7 @@ struct Query: ParsableCommand {
   @Option(name: [.short, .long], help: "Write the table to this file (format from its extension).")
   var output: String?
 
-  @Option(
-    name: [.customShort("j", allowingJoined: true), .long],
-    help: "Worker threads (default: the number of cores).")
-  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-  @Option(help: "Progress line on stderr: auto or never.")
-  var progress: String = "auto"
-
   @OptionGroup var reading: CorpusOptions
-
-  @Flag(name: [.short, .long], help: "Print no summary line on stderr.")
-  var quiet = false
 
   func run() throws {
     LuaInterrupt.installHandler()
@@ -137,15 +126,16 @@ struct Query: ParsableCommand {
     }
     let resolver = PluginResolver()
     do {
-      var references = try plugins.map { (p) throws(FolioError) in try PluginReference.parse(p) }
+      var references = try pipeline.references()
       references.append(report(cql))
       var configuration = RunConfiguration(
-        corpus: corpus, plugins: references, jobs: max(1, jobs),
+        corpus: corpus, plugins: references, jobs: max(1, pipeline.jobs),
         output: output)
       configuration.reader = try reading.reader()
       try Run.execute(
-        configuration, resolver: resolver, format: tableFormat, showProgress: progress == "auto",
-        quiet: quiet)
+        configuration, resolver: resolver, format: tableFormat,
+        showProgress: pipeline.progress == "auto",
+        quiet: pipeline.quiet)
     } catch let error as FolioError {
       throw fail(error)
     }
@@ -207,7 +197,7 @@ struct Query: ParsableCommand {
       return nil
     }
     var query = IndexedQuery(index: opened, query: try CQLQuery(cql), strategy: strategy)
-    query.jobs = max(1, jobs)
+    query.jobs = max(1, pipeline.jobs)
     query.stop = { LuaInterrupt.isRequested }
     let table: ReportTable
     do {
@@ -222,7 +212,7 @@ struct Query: ParsableCommand {
       throw fail(FolioError("\(error.message) - while querying the index \(path)", exit: .failure))
     }
     if LuaInterrupt.isRequested { throw ExitCode(130) }
-    if !quiet {
+    if !pipeline.quiet {
       Console.error(
         String(
           format: "folio: answered from the index %@ (%d documents, %d tokens) in %.3f s\n", path,

@@ -199,7 +199,7 @@ import Testing
       case .close(let layer):
         return spans(CQLStructure(layer: layer, conditions: [])).contains { $0.upperBound == i }
           ? [i] : []
-      case .region(let s, let inner, _):
+      case .region(let s, let inner):
         return Set(
           spans(s).filter { r in
             r.lowerBound == i && (inner.map { ends($0, i).contains(r.upperBound) } ?? true)

@@ -69,7 +69,7 @@ public struct CQLQuery: Sendable, Equatable, CustomStringConvertible {
       case .token(let t, _): visitTest(t)
       case .sequence(let l), .alternation(let l): l.forEach(visit)
       case .repeated(let n, _, _): visit(n)
-      case .region(_, let inner, _): if let inner { visit(inner) }
+      case .region(_, let inner): if let inner { visit(inner) }
       case .open, .close: break
       }
     }
@@ -153,7 +153,7 @@ public indirect enum CQLNode: Sendable, Equatable {
   case close(String)
   /// `<layer ...> inner </layer>` or `<layer .../>`: the tokens of one whole span, which
   /// `inner` must match exactly.
-  case region(CQLStructure, inner: CQLNode?, label: String?)
+  case region(CQLStructure, inner: CQLNode?)
 }
 
 /// A global constraint after `::`.
@@ -395,7 +395,7 @@ struct CQLParser {
         open.removeSubrange(k...)
         let innerNode: CQLNode? =
           inner.isEmpty ? nil : inner.count == 1 ? inner[0] : .sequence(inner)
-        out.append(.region(structure, inner: innerNode, label: nil))
+        out.append(.region(structure, inner: innerNode))
         continue
       }
       if case .open(let s) = node { open.append((s, out.count)) }
@@ -510,7 +510,7 @@ struct CQLParser {
       }
       i += 1
       let s = try tagBody()
-      if take("/>") { return .region(s, inner: nil, label: nil) }
+      if take("/>") { return .region(s, inner: nil) }
       try expect(">", "'>' or '/>' to close the tag <\(s.layer)")
       return .open(s)
     default:

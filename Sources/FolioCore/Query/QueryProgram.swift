@@ -356,7 +356,7 @@ public final class QueryProgram {
       let k = try structureIndex(CQLStructure(layer: layer, conditions: []))
       anchored.insert(k)
       code.append(.close(k))
-    case .region(let s, let inner, _):
+    case .region(let s, let inner):
       let k = try structureIndex(s)
       anchored.insert(k)
       var innerProgram: Int? = nil
