@@ -20,52 +20,36 @@ public struct IndexedQuery {
 
   /// The hits of every document, in corpus order (document number, its hits).
   public func hits() throws(QueryFailure) -> [(Int, [QueryHit])] {
+    // As `Corpus` counts: each worker takes every `workers`-th document into a slot of its own.
     let n = index.documentCount
     let workers = max(1, min(jobs, n))
-    let results = Results(count: n)
+    final class Slot: @unchecked Sendable {
+      var found: [(Int, [QueryHit])] = []
+      var failure: (Int, QueryFailure)?
+    }
+    let slots = (0..<workers).map { _ in Slot() }
     let query = self.query
     let strategy = self.strategy
     let index = self.index
     let stop = self.stop
     DispatchQueue.concurrentPerform(iterations: workers) { w in
+      let slot = slots[w]
       guard let program = try? QueryProgram(query, strategy: strategy) else { return }
       var d = w
       while d < n, !stop() {
         do throws(QueryFailure) {
-          results.set(d, .success(try program.hits(in: index, document: d)))
+          let hits = try program.hits(in: index, document: d)
+          if !hits.isEmpty { slot.found.append((d, hits)) }
         } catch {
-          results.set(d, .failure(error))
+          slot.failure = (d, error)
           return
         }
         d += workers
       }
     }
-    var out: [(Int, [QueryHit])] = []
-    for d in 0..<n {
-      switch results.get(d) {
-      case .success(let h): if !h.isEmpty { out.append((d, h)) }
-      case .failure(let e): throw e
-      case nil: break
-      }
-    }
-    return out
-  }
-
-  /// Per-document results filled by the workers.
-  private final class Results: @unchecked Sendable {
-    private var items: [Result<[QueryHit], QueryFailure>?]
-    private let lock = NSLock()
-    init(count: Int) { items = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<[QueryHit], QueryFailure>) {
-      lock.lock()
-      items[i] = r
-      lock.unlock()
-    }
-    func get(_ i: Int) -> Result<[QueryHit], QueryFailure>? {
-      lock.lock()
-      defer { lock.unlock() }
-      return items[i]
-    }
+    // The first failure in corpus order, else every document's hits in corpus order.
+    if let failure = slots.compactMap(\.failure).min(by: { $0.0 < $1.0 }) { throw failure.1 }
+    return slots.flatMap(\.found).sorted { $0.0 < $1.0 }
   }
 
   /// The words of the corpus (tokens of kind word), as the reports divide by.

@@ -105,8 +105,10 @@ struct Query: ParsableCommand {
           help: "use standard, longest or shortest", exit: .usage))
     }
     // The query is checked before any document is read.
+    let query: CQLQuery
     do {
-      _ = try QueryProgram(try CQLQuery(cql), strategy: strategyValue)
+      query = try CQLQuery(cql)
+      _ = try QueryProgram(query, strategy: strategyValue)
     } catch let error as CQLError {
       throw fail(FolioError("\(error)", exit: .usage))
     } catch {
@@ -120,7 +122,7 @@ struct Query: ParsableCommand {
     }
     let tableFormat = try ReportOutput.format(format, output: output)
     let corpus = Array(arguments.dropLast())
-    if !noIndex, let table = try indexed(cql, corpus: corpus, strategy: strategyValue) {
+    if !noIndex, let table = try indexed(query, corpus: corpus, strategy: strategyValue) {
       try ReportOutput.write([table], format: tableFormat, to: output)
       return
     }
@@ -143,7 +145,7 @@ struct Query: ParsableCommand {
 
   /// The table from the corpus's index, when it has one that is not stale and the options
   /// need nothing the index lacks; nil to scan instead (a note says why, when it matters).
-  private func indexed(_ cql: String, corpus: [String], strategy: QueryStrategy) throws
+  private func indexed(_ cql: CQLQuery, corpus: [String], strategy: QueryStrategy) throws
     -> ReportTable?
   {
     guard let path = index ?? IndexCommand.defaultPath(corpus) else { return nil }
@@ -196,7 +198,7 @@ struct Query: ParsableCommand {
         "Note: --sort, --sample, --context and --show read the documents: scanning the corpus\n")
       return nil
     }
-    var query = IndexedQuery(index: opened, query: try CQLQuery(cql), strategy: strategy)
+    var query = IndexedQuery(index: opened, query: cql, strategy: strategy)
     query.jobs = max(1, pipeline.jobs)
     query.stop = { LuaInterrupt.isRequested }
     let table: ReportTable

@@ -162,8 +162,8 @@ struct Postings {
 
   func count(_ id: Int) -> Int { counts.u64(id) }
 
-  /// The positions of value `id`, in order, from `lower` on (up to `upper`).
-  func positions(_ id: Int, in range: Range<Int> = 0..<Int.max) -> [Int] {
+  /// The positions of value `id`, in order.
+  func positions(_ id: Int) -> [Int] {
     var out: [Int] = []
     var at = offsets.u64(id)
     let end = offsets.u64(id + 1)
@@ -180,8 +180,7 @@ struct Postings {
         shift += 7
       }
       position += v + 1
-      if position >= range.upperBound { break }
-      if position >= range.lowerBound { out.append(position) }
+      out.append(position)
     }
     return out
   }

@@ -255,6 +255,13 @@ struct CQLParser {
     return true
   }
 
+  /// `=` (false) or `!=` (true); the error says where one was expected.
+  private mutating func comparison(_ place: String) throws(CQLError) -> Bool {
+    if take("!=") { return true }
+    try expect("=", "'=' or '!=' \(place)")
+    return false
+  }
+
   private mutating func string() throws(CQLError) -> (String, CQLFlags) {
     skipSpace()
     guard i < chars.count, chars[i] == "\"" || chars[i] == "'" else {
@@ -526,13 +533,7 @@ struct CQLParser {
     var conditions: [CQLSpanCondition] = []
     while let a = peekName() {
       i += a.count
-      let negated: Bool
-      if take("!=") {
-        negated = true
-      } else {
-        try expect("=", "'=' or '!=' after the attribute '\(a)'")
-        negated = false
-      }
+      let negated = try comparison("after the attribute '\(a)'")
       let (value, flags) = try string()
       conditions.append(
         CQLSpanCondition(attribute: a, negated: negated, value: value, flags: flags))
@@ -593,13 +594,7 @@ struct CQLParser {
         "expected an attribute such as word, lemma or pos before the value: [word=\"...\"]")
     }
     let a = try name("an attribute such as word, lemma or pos")
-    let negated: Bool
-    if take("!=") {
-      negated = true
-    } else {
-      try expect("=", "'=' or '!=' after '\(a)'")
-      negated = false
-    }
+    let negated = try comparison("after '\(a)'")
     let (value, flags) = try string()
     return .compare(attribute: a, negated: negated, value: value, flags: flags)
   }
@@ -612,13 +607,7 @@ struct CQLParser {
 
   private mutating func constraintComparison() throws(CQLError) -> CQLConstraint {
     let a = try operand()
-    let negated: Bool
-    if take("!=") {
-      negated = true
-    } else {
-      try expect("=", "'=' or '!=' in the constraint")
-      negated = false
-    }
+    let negated = try comparison("in the constraint")
     let b = try operand()
     if case .string = a, case .string = b {
       throw fail("a constraint compares a label's attribute or meta.FIELD, not two values")

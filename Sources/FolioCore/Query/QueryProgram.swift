@@ -63,6 +63,16 @@ public final class QueryProgram {
   private enum Source: Equatable {
     case word, lower, norm, kind
     case column(String)
+
+    var name: String {
+      switch self {
+      case .word: "word"
+      case .lower: "lower"
+      case .norm: "norm"
+      case .kind: "kind"
+      case .column(let n): n
+      }
+    }
   }
 
   /// One comparison of a token test (`pos="ADJ"`), with its caches of answers.
@@ -208,7 +218,7 @@ public final class QueryProgram {
     slotCount = query.labels.count
     var containing: [(Bool, QueryProgram)] = []
     for (negated, node) in query.containing {
-      let sub = try CQLQuery.fromPattern(node, source: query.source)
+      let sub = CQLQuery(source: query.source, pattern: node)
       containing.append((negated, try QueryProgram(sub, strategy: .standard, maxLength: maxLength)))
     }
     self.containing = containing
@@ -399,49 +409,43 @@ public final class QueryProgram {
 
   /// The hits in `doc`, in order of their first token.
   public func hits(in doc: Document) throws(QueryFailure) -> [QueryHit] {
-    let meta: (String) -> String? = { doc.meta[$0]?.description }
-    if let constraint, !constraintNeedsLabels,
-      !constraint.holds(meta: meta, hit: nil, program: self)
-    {
-      return []
-    }
-    try load(doc)
-    defer { unload() }
-    var found = search()
-    for (negated, sub) in containing {
-      let inner = try sub.hits(in: doc)
-      found = found.filter { h in
-        inner.contains { $0.start >= h.start && $0.end <= h.end } != negated
-      }
-    }
-    if let constraint, constraintNeedsLabels {
-      found = found.filter { constraint.holds(meta: meta, hit: $0, program: self) }
-    }
-    return found
+    try hits(
+      meta: { doc.meta[$0]?.description }, load: { (p) throws(QueryFailure) in try p.load(doc) },
+      inner: { (sub) throws(QueryFailure) in try sub.hits(in: doc) })
   }
 
   /// The hits in document `d` of an index, as `hits(in:)` finds them in the document itself
   /// (token positions from the document's first token).
   public func hits(in index: CorpusIndex, document d: Int) throws(QueryFailure) -> [QueryHit] {
     var metadata: [String: String]? = nil
-    let meta: (String) -> String? = { field in
-      if metadata == nil {
-        metadata = Dictionary(index.metadata(d), uniquingKeysWith: { a, _ in a })
-      }
-      return metadata?[field]
-    }
+    return try hits(
+      meta: { field in
+        if metadata == nil {
+          metadata = Dictionary(index.metadata(d), uniquingKeysWith: { a, _ in a })
+        }
+        return metadata?[field]
+      }, load: { (p) throws(QueryFailure) in try p.load(index, d) },
+      inner: { (sub) throws(QueryFailure) in try sub.hits(in: index, document: d) })
+  }
+
+  /// A document's hits: a constraint on metadata alone is asked first, then the document is
+  /// loaded and searched, and `containing` clauses and constraints on labels thin the hits.
+  private func hits(
+    meta: (String) -> String?, load: (QueryProgram) throws(QueryFailure) -> Void,
+    inner: (QueryProgram) throws(QueryFailure) -> [QueryHit]
+  ) throws(QueryFailure) -> [QueryHit] {
     if let constraint, !constraintNeedsLabels,
       !constraint.holds(meta: meta, hit: nil, program: self)
     {
       return []
     }
-    try load(index, d)
+    try load(self)
     defer { unload() }
     var found = search()
     for (negated, sub) in containing {
-      let inner = try sub.hits(in: index, document: d)
+      let within = try inner(sub)
       found = found.filter { h in
-        inner.contains { $0.start >= h.start && $0.end <= h.end } != negated
+        within.contains { $0.start >= h.start && $0.end <= h.end } != negated
       }
     }
     if let constraint, constraintNeedsLabels {
@@ -557,25 +561,31 @@ public final class QueryProgram {
     return hits.indices.filter { keep[$0] }.map { hits[$0] }
   }
 
+  /// `lower` and `norm` of a token's text (`word` as it is).
+  private static func derived(_ word: String, _ name: String) -> String {
+    switch name {
+    case "lower": return word.lowercased()
+    case "norm":
+      var copy = word
+      return copy.withUTF8 { TextCase.norm($0) }
+    default: return word
+    }
+  }
+
   /// The value of attribute `name` at token `i` of the loaded document.
   func value(_ name: String, at i: Int) -> String? {
     guard i >= 0, i < tokenCount else { return nil }
     if let index = loadedIndex, document == nil {
       let word = name == "word" || name == "lower" || name == "norm"
-      guard var v = index.value(word ? "word" : name, at: indexBase + i) else { return nil }
-      if name == "lower" { v = v.lowercased() }
-      if name == "norm" { v = v.withUTF8 { TextCase.norm($0) } }
-      return v
+      guard let v = index.value(word ? "word" : name, at: indexBase + i) else { return nil }
+      return word ? Self.derived(v, name) : v
     }
     guard let doc = document else { return nil }
     let t = tokens[i]
     switch name {
     case "word", "lower", "norm":
       let bytes = UnsafeBufferPointer(start: text + Int(t.start), count: Int(t.end - t.start))
-      let word = String(decoding: bytes, as: UTF8.self)
-      if name == "word" { return word }
-      if name == "lower" { return word.lowercased() }
-      return TextCase.norm(bytes)
+      return Self.derived(String(decoding: bytes, as: UTF8.self), name)
     case "kind": return t.kind.name
     default: return doc.tokenAttribute(name, at: i)
     }
@@ -805,7 +815,11 @@ public final class QueryProgram {
       }
       return v == 2
     case .kind:
-      return a.matcher.matches(tokens[i].kind.name)
+      let k = Int(tokens[i].kind.rawValue)
+      if a.byCode.isEmpty {
+        a.byCode = TokenKind.allCases.map { a.matcher.matches($0.name) ? 2 : 1 }
+      }
+      return a.byCode[k] == 2
     case .word, .lower, .norm:
       if let literal = a.literal, let yes = same(i, literal, caseless: a.caseless) { return yes }
       let id = wordID(i)
@@ -815,13 +829,8 @@ public final class QueryProgram {
       }
       var v = a.byWord[id]
       if v == 0 {
-        let value =
-          a.source == .word
-          ? words.withKey(id) { String(decoding: $0, as: UTF8.self) }
-          : a.source == .lower
-            ? words.withKey(id) { String(decoding: $0, as: UTF8.self) }.lowercased()
-            : words.withKey(id) { TextCase.norm($0) }
-        v = a.matcher.matches(value) ? 2 : 1
+        let word = words.withKey(id) { String(decoding: $0, as: UTF8.self) }
+        v = a.matcher.matches(Self.derived(word, a.source.name)) ? 2 : 1
         a.byWord[id] = v
       }
       return v == 2
@@ -831,13 +840,7 @@ public final class QueryProgram {
   /// Whether value `id` of the index's attribute passes atom `a` (then cached).
   private func indexValue(_ a: Atom, _ id: Int) -> Bool {
     guard let indexed = a.indexed else { return false }
-    var value = indexed.lexicon.string(id)
-    if a.source == .lower { value = value.lowercased() }
-    if a.source == .norm {
-      var copy = value
-      value = copy.withUTF8 { TextCase.norm($0) }
-    }
-    let yes = a.matcher.matches(value)
+    let yes = a.matcher.matches(Self.derived(indexed.lexicon.string(id), a.source.name))
     a.byID[id] = yes ? 2 : 1
     return yes
   }
@@ -871,10 +874,7 @@ public final class QueryProgram {
         if let id = attribute.lexicon.find(plain) { ids = [id] }
       } else {
         for id in 0..<attribute.info.values {
-          var v = attribute.lexicon.string(id)
-          if name == "lower" { v = v.lowercased() }
-          if name == "norm" { v = v.withUTF8 { TextCase.norm($0) } }
-          if matcher.matches(v) { ids.append(id) }
+          if matcher.matches(Self.derived(attribute.lexicon.string(id), name)) { ids.append(id) }
         }
       }
       let total = ids.reduce(0) { $0 + postings.count($1) }
@@ -1103,13 +1103,6 @@ public final class QueryProgram {
   }
 }
 
-extension CQLQuery {
-  /// A query of `pattern` alone (for `containing`).
-  static func fromPattern(_ pattern: CQLNode, source: String) throws(QueryFailure) -> CQLQuery {
-    CQLQuery(source: source, pattern: pattern)
-  }
-}
-
 /// Whether a value matches a query's `"regex"%flags` as a whole.
 struct ValueMatcher {
   private let regex: Regex?
@@ -1131,10 +1124,12 @@ struct ValueMatcher {
     } else {
       literal = nil
       do {
-        _ = try Regex(v)  // errors at the user's own byte offsets
         regex = try Regex("\\A(?:\(v))\\z", flags: flags.ignoreCase ? "i" : "")
       } catch {
-        throw QueryFailure("\(what)\"\(value)\" is not a regular expression: \(error.message)")
+        // The value alone gives the error at the user's own byte offsets.
+        var why = error.message
+        do { _ = try Regex(v) } catch { why = error.message }
+        throw QueryFailure("\(what)\"\(value)\" is not a regular expression: \(why)")
       }
     }
   }
