@@ -1,6 +1,6 @@
 /// The type of a CSV/TSV column's values in `meta`, inferred from the values (as DuckDB's CSV
 /// reader does) or named with `--types`.
-public enum ColumnType: String, Sendable, CaseIterable {
+public enum ColumnType: String, Sendable, CaseIterable, Codable {
   case string, integer, number, boolean, date
 
   /// "an integer", "a number".

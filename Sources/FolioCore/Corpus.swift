@@ -13,6 +13,9 @@ public final class Corpus {
   private var positions: [String: Int]?
   private var wordIndex: (key: Int, counter: TermCounter)?
   private var pending: Pending?
+  /// An index of these very documents that answers `concordance(query:)` (see `attach`).
+  public private(set) var index: SegmentedIndex?
+  private var indexRevision = 0
 
   public init(documents: [Document], sources: [String]) {
     self.documents = documents
@@ -178,10 +181,30 @@ public final class Corpus {
     return lines
   }
 
-  /// Concordance of the hits of a CQL query.
+  /// Lets `index` answer queries while no document changes: nil, or why it cannot (it holds
+  /// other documents).
+  public func attach(_ index: SegmentedIndex) -> String? {
+    guard index.documentCount == documents.count else {
+      return "it holds \(index.documentCount) documents, the corpus \(documents.count)"
+    }
+    for (g, d) in documents.enumerated() where index.documentID(g) != d.id {
+      return "its document \(g + 1) is \(index.documentID(g)), the corpus's \(d.id)"
+    }
+    self.index = index
+    indexRevision = revisionKey
+    return nil
+  }
+
+  /// Concordance of the hits of a CQL query: from the attached index while no document
+  /// changed and it has what the query asks (the same lines), else from the documents.
   public func concordance(
     query program: QueryProgram, width: Int = 40, limit: Int = .max, stop: () -> Bool = { false }
   ) throws(QueryFailure) -> [Line] {
+    if let index, indexRevision == revisionKey,
+      let lines = try? indexed(index, program, width: width, limit: limit, stop: stop)
+    {
+      return lines
+    }
     var lines: [Line] = []
     for (i, doc) in documents.enumerated() {
       if lines.count >= limit || stop() { break }
@@ -189,6 +212,32 @@ public final class Corpus {
       for h in try program.hits(in: doc).prefix(limit - lines.count) {
         lines.append(
           Self.line(doc, i, Int(tokens[h.start].start)..<Int(tokens[h.end - 1].end), width: width))
+      }
+    }
+    return lines
+  }
+
+  /// The lines of `concordance(query:)` from an index: hits found segment by segment (each
+  /// segment's tables load once), put in corpus order, cut to `limit`.
+  private func indexed(
+    _ index: SegmentedIndex, _ program: QueryProgram, width: Int, limit: Int, stop: () -> Bool
+  ) throws(QueryFailure) -> [Line] {
+    var found: [(Int, [QueryHit])] = []
+    for k in index.segments.indices {
+      for d in index.documents(in: k) {
+        if stop() { break }
+        let hits = try program.hits(in: index.segments[k], document: d)
+        if !hits.isEmpty { found.append((index.rank(k, d), hits)) }
+      }
+    }
+    found.sort { $0.0 < $1.0 }
+    var lines: [Line] = []
+    for (g, hits) in found {
+      if lines.count >= limit { break }
+      let (k, d) = index.locate(g)
+      let (starts, ends) = index.segments[k].byteRanges(of: d)
+      for h in hits.prefix(limit - lines.count) {
+        lines.append(Self.line(documents[g], g, starts[h.start]..<ends[h.end - 1], width: width))
       }
     }
     return lines

@@ -1,7 +1,7 @@
 import Foundation
 
 /// How files become documents: by extension (`auto`), or as named with `--as`.
-public enum InputFormat: String, Sendable, CaseIterable {
+public enum InputFormat: String, Sendable, CaseIterable, Codable {
   case auto, text, html, xml, jsonl, json, csv, tsv, conllu
 
   /// The format a file's extension implies.
@@ -30,7 +30,7 @@ public enum InputFormat: String, Sendable, CaseIterable {
 
 /// Reader options: the format and, for records, which fields hold the text and the id
 /// (dotted paths reach into nested objects: `article.body`).
-public struct ReaderOptions: Sendable, Equatable {
+public struct ReaderOptions: Sendable, Equatable, Codable {
   public var format: InputFormat
   /// The field holding a record's text.
   ///

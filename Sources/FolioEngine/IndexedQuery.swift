@@ -4,7 +4,7 @@ import Foundation
 /// `folio query` over an index: the tables the `hits` and `kwic` reports make from a scan,
 /// made from the index's streams without reading or tagging a document.
 public struct IndexedQuery {
-  public let index: CorpusIndex
+  public let index: SegmentedIndex
   public let query: CQLQuery
   public let strategy: QueryStrategy
   /// Worker threads, each with its own compiled query.
@@ -12,7 +12,7 @@ public struct IndexedQuery {
   /// Asked between documents: Ctrl-C.
   public var stop: @Sendable () -> Bool = { false }
 
-  public init(index: CorpusIndex, query: CQLQuery, strategy: QueryStrategy) {
+  public init(index: SegmentedIndex, query: CQLQuery, strategy: QueryStrategy) {
     self.index = index
     self.query = query
     self.strategy = strategy
@@ -20,8 +20,11 @@ public struct IndexedQuery {
 
   /// The hits of every document, in corpus order (document number, its hits).
   public func hits() throws(QueryFailure) -> [(Int, [QueryHit])] {
-    // As `Corpus` counts: each worker takes every `workers`-th document into a slot of its own.
-    let n = index.documentCount
+    // Each worker takes every `workers`-th document of each segment into a slot of its own
+    // (a program loads a segment's tables once).
+    let index = self.index
+    let documents = index.segments.indices.map { index.documents(in: $0) }
+    let n = documents.reduce(0) { $0 + $1.count }
     let workers = max(1, min(jobs, n))
     final class Slot: @unchecked Sendable {
       var found: [(Int, [QueryHit])] = []
@@ -30,21 +33,24 @@ public struct IndexedQuery {
     let slots = (0..<workers).map { _ in Slot() }
     let query = self.query
     let strategy = self.strategy
-    let index = self.index
     let stop = self.stop
     DispatchQueue.concurrentPerform(iterations: workers) { w in
       let slot = slots[w]
       guard let program = try? QueryProgram(query, strategy: strategy) else { return }
-      var d = w
-      while d < n, !stop() {
-        do throws(QueryFailure) {
-          let hits = try program.hits(in: index, document: d)
-          if !hits.isEmpty { slot.found.append((d, hits)) }
-        } catch {
-          slot.failure = (d, error)
-          return
+      for (k, list) in documents.enumerated() {
+        let segment = index.segments[k]
+        var i = w
+        while i < list.count, !stop() {
+          let d = list[i]
+          do throws(QueryFailure) {
+            let hits = try program.hits(in: segment, document: d)
+            if !hits.isEmpty { slot.found.append((index.rank(k, d), hits)) }
+          } catch {
+            slot.failure = (index.rank(k, d), error)
+            return
+          }
+          i += workers
         }
-        d += workers
       }
     }
     // The first failure in corpus order, else every document's hits in corpus order.
@@ -53,7 +59,7 @@ public struct IndexedQuery {
   }
 
   /// The words of the corpus (tokens of kind word), as the reports divide by.
-  public func words() -> Int { index.wordCount() }
+  public func words() -> Int { index.wordCount }
 
   private func perMillion(_ n: Int, _ words: Int) -> MetaValue {
     words > 0 ? .number((Double(n) * 1e7 / Double(words) + 0.5).rounded(.down) / 10) : .integer(0)
@@ -96,16 +102,23 @@ public struct IndexedQuery {
       case at(attribute: Int, lower: Bool, label: Int)
       case meta(String)
     }
-    var readers: [(id: (Int) -> Int, value: (Int) -> String)] = []
+    // Per segment, a reader of each attribute named (value numbers are the segment's own).
+    var readers: [[(id: (Int) -> Int, value: (Int) -> String)]] = index.segments.map { _ in [] }
     func reader(_ attribute: String) throws(QueryFailure) -> Int {
       let name = attribute == "lower" ? "word" : attribute
-      guard let r = index.reader(name) else {
-        throw QueryFailure(
-          "the index \(index.path) has no token attribute '\(attribute)' - build it with the tagger that sets it: folio index CORPUS -p pos"
-        )
+      for (k, segment) in index.segments.enumerated() {
+        guard let r = segment.reader(name) else {
+          if segment.tokenCount == 0 {
+            readers[k].append(({ _ in 0 }, { _ in "" }))
+            continue
+          }
+          throw QueryFailure(
+            "the index \(index.path) has no token attribute '\(attribute)' - build it with the tagger that sets it: folio index CORPUS -p pos"
+          )
+        }
+        readers[k].append(r)
       }
-      readers.append(r)
-      return readers.count - 1
+      return readers[0].count - 1
     }
     var parts: [Part] = []
     for name in by {
@@ -136,22 +149,25 @@ public struct IndexedQuery {
     var byNumbers: [[Int]: Int] = [:]
     var total = 0
     var key: [Int] = []
-    for (d, hits) in found {
-      let base = index.tokens(of: d).lowerBound
+    for (g, hits) in found {
+      let (segment, d) = index.locate(g)
+      let base = index.segments[segment].tokens(of: d).lowerBound
       var meta: [String: String]? = nil
       for h in hits {
         total += 1
         key.removeAll(keepingCapacity: true)
+        // Value numbers are read in the hit's segment: its number leads the key.
+        key.append(segment)
         for part in parts {
           switch part {
           case .tokens(let r, _):
             key.append(h.end - h.start)
-            for p in (base + h.start)..<(base + h.end) { key.append(readers[r].id(p)) }
+            for p in (base + h.start)..<(base + h.end) { key.append(readers[segment][r].id(p)) }
           case .at(let r, _, let k):
             let at = k == -1 ? h.start : k == -2 ? h.end - 1 : h.labels[k]
-            key.append(at < 0 ? -1 : readers[r].id(base + at))
+            key.append(at < 0 ? -1 : readers[segment][r].id(base + at))
           case .meta(let field):
-            if meta == nil { meta = Dictionary(index.metadata(d), uniquingKeysWith: { a, _ in a }) }
+            if meta == nil { meta = Dictionary(index.metadata(g), uniquingKeysWith: { a, _ in a }) }
             let v = meta?[field] ?? ""
             if let n = metaNumbers[v] {
               key.append(n)
@@ -167,21 +183,22 @@ public struct IndexedQuery {
     }
     var counts: [String: Int] = [:]
     for (numbers, n) in byNumbers {
-      var i = 0
+      let segment = numbers[0]
+      var i = 1
       var columns: [String] = []
       for part in parts {
         switch part {
         case .tokens(let r, let lower):
           let count = numbers[i]
           let words = numbers[(i + 1)..<(i + 1 + count)].map { id -> String in
-            let v = readers[r].value(id)
+            let v = readers[segment][r].value(id)
             return lower ? v.lowercased() : v
           }
           columns.append(words.joined(separator: " "))
           i += 1 + count
         case .at(let r, let lower, _):
           let id = numbers[i]
-          let v = id < 0 ? "" : readers[r].value(id)
+          let v = id < 0 ? "" : readers[segment][r].value(id)
           columns.append(lower ? v.lowercased() : v)
           i += 1
         case .meta:

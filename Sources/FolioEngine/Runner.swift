@@ -28,6 +28,8 @@ public struct RunConfiguration: Sendable {
   public var stopAfterSameFailures = 10
   /// Build a positional index of the kept documents in this folder (`folio index`).
   public var index: String?
+  /// Read only the files with these ids (`folio index --update`: the new and changed ones).
+  public var only: Set<String>?
 
   public init(
     corpus: [String], plugins: [PluginReference], limits: LuaLimits = .plugin,
@@ -222,6 +224,7 @@ public final class Runner {
       throw FolioError(error)
     }
     if let shard = configuration.shard { entries = Array(shard.select(entries)) }
+    if let only = configuration.only { entries = entries.filter { only.contains($0.id) } }
 
     var jobs = min(configuration.jobs, max(1, entries.count))
     let unmergeable = mergers.filter {
@@ -242,7 +245,8 @@ public final class Runner {
         IndexSink(
           path: path, plugins: configuration.plugins.map(\.description),
           sources: IndexManifest.Source.of(entries),
-          root: IndexManifest.folderRoot(configuration.corpus)))
+          root: configuration.only == nil ? IndexManifest.folderRoot(configuration.corpus) : nil,
+          reader: configuration.reader))
     } else if let path = configuration.documentsOutput {
       do { output = try DocumentSink(path: path) } catch {
         throw FolioError("\(error) - while opening the output", exit: .failure)
@@ -533,6 +537,8 @@ struct DocumentOutcome: Sendable {
   var status: Status
   var warnings: [String] = []
   var id = ""
+  /// The id of the file the document came from.
+  var source = ""
   var json: [UInt8]?
   /// The (edited) text, when documents go to a folder.
   var text: [UInt8]?
@@ -599,7 +605,7 @@ enum DocumentSink {
       try dir.write(outcome.id, outcome.text ?? [])
       try dir.write(outcome.id + ".json", json + [0x0A])
     case .index(let sink):
-      try sink.add(json)
+      try sink.add(json, source: outcome.source)
     }
   }
 
@@ -627,23 +633,34 @@ final class IndexSink {
   let plugins: [String]
   let sources: [IndexManifest.Source]
   let root: String?
+  let reader: ReaderOptions
   let builder = IndexBuilder()
+  private let sourceNumbers: [String: Int]
 
-  init(path: String, plugins: [String], sources: [IndexManifest.Source], root: String?) {
+  init(
+    path: String, plugins: [String], sources: [IndexManifest.Source], root: String?,
+    reader: ReaderOptions
+  ) {
     self.path = path
     self.plugins = plugins
     self.sources = sources
     self.root = root
+    self.reader = reader
+    sourceNumbers = Dictionary(
+      sources.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
   }
 
-  func add(_ record: [UInt8]) throws(AtomicFile.Failure) {
-    do { try builder.add(record) } catch {
+  func add(_ record: [UInt8], source: String) throws(AtomicFile.Failure) {
+    do { try builder.add(record, source: sourceNumbers[source] ?? 0) } catch {
       throw AtomicFile.Failure(path: path, reason: error.message)
     }
   }
 
   func commit() throws(AtomicFile.Failure) {
-    do { try builder.write(to: path, plugins: plugins, sources: sources, root: root) } catch {
+    do {
+      try builder.write(
+        to: path, plugins: plugins, sources: sources, root: root, reader: reader)
+    } catch {
       throw AtomicFile.Failure(path: path, reason: error.message)
     }
   }
@@ -961,7 +978,9 @@ final class Work: @unchecked Sendable {
           case .conllu: outcome.json = document.conllu()
           case .vrt: outcome.json = document.vrt()
           case .tokens: outcome.json = document.tokenRows(offsets: configuration.offsets)
-          case .index: outcome.json = IndexRecord.encode(document)
+          case .index:
+            outcome.json = IndexRecord.encode(document)
+            outcome.source = entry.id
           }
           if writeTexts { outcome.text = Array(document.text.utf8) }
         }

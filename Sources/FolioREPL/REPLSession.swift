@@ -71,6 +71,7 @@ public final class REPLSession {
     if options.interactive { corpus.prepareIndex() }
     for w in warnings.prefix(10) { err(w + "\n") }
     if warnings.count > 10 { err("(\(warnings.count - 10) more warnings)\n") }
+    attachIndex(options.corpus)
     try installGlobals()
   }
 
@@ -596,9 +597,40 @@ public final class REPLSession {
       return self.error(FolioError(error).rendered.replacingOccurrences(of: "Error: ", with: ""))
     }
     if options.interactive { corpus.prepareIndex() }
+    attachIndex(paths)
     FolioLua.push(corpus, vm.state)
     vm.state.setGlobal("corpus")
     emit(corpus.description)
+  }
+
+  /// Opens the corpus's index (`CORPUS.folio-index`, built by `folio index`) for `q[[...]]` and
+  /// `corpus:query` when it holds these documents as they are; says why not when it cannot.
+  func attachIndex(_ paths: [String]) {
+    guard let path = SegmentedIndex.defaultPath(paths),
+      FileManager.default.fileExists(atPath: path)
+    else { return }
+    let reason: String?
+    do {
+      let index = try SegmentedIndex(path: path)
+      if index.manifest.reader ?? ReaderOptions() != options.reader {
+        reason = "it was built with other reading options"
+      } else if let change = try index.staleness(corpus: paths, reader: options.reader) {
+        reason = "\(change) since it was built - folio index --update brings it up to date"
+      } else {
+        reason = corpus.attach(index)
+        if reason == nil, options.interactive {
+          let plugins = index.manifest.plugins.map { "-p " + $0 }.joined(separator: " ")
+          note(
+            "Queries (q[[...]], corpus:query) use the index \(path)"
+              + (plugins.isEmpty ? "" : " (built with \(plugins))"))
+        }
+      }
+    } catch {
+      reason = "\(error)"
+    }
+    if let reason, options.interactive {
+      note("Note: queries scan the documents, not the index \(path): \(reason)")
+    }
   }
 
   func describeCorpus() {

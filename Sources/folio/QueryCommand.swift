@@ -148,7 +148,7 @@ struct Query: ParsableCommand {
   private func indexed(_ cql: CQLQuery, corpus: [String], strategy: QueryStrategy) throws
     -> ReportTable?
   {
-    guard let path = index ?? IndexCommand.defaultPath(corpus) else { return nil }
+    guard let path = index ?? SegmentedIndex.defaultPath(corpus) else { return nil }
     guard FileManager.default.fileExists(atPath: path) else {
       if index != nil {
         throw fail(
@@ -160,35 +160,25 @@ struct Query: ParsableCommand {
       return nil
     }
     let start = Date()
-    let opened: CorpusIndex
-    do { opened = try CorpusIndex(path: path) } catch {
+    let opened: SegmentedIndex
+    do { opened = try SegmentedIndex(path: path) } catch {
       throw fail(
         FolioError(
           "\(error) - while opening the index",
           help: "rebuild it with folio index, or add --no-index",
           exit: .failure))
     }
-    // The corpus as one folder the index watches: a stat per file and folder. Otherwise the
-    // corpus is listed as folio run lists it.
     let change: String?
-    if let root = IndexManifest.folderRoot(corpus), opened.manifest.root == root,
-      opened.manifest.folders != nil
-    {
-      change = opened.manifest.quickStaleness(root: root)
-    } else {
-      do {
-        let sources = IndexManifest.Source.of(
-          try CorpusReader(options: try reading.reader()).list(corpus))
-        change = opened.staleness(sources)
-      } catch let error as FolioError {
-        throw fail(error)
-      } catch let error as CorpusError {
-        throw fail(FolioError(error))
-      }
+    do {
+      change = try opened.staleness(corpus: corpus, reader: try reading.reader())
+    } catch let error as FolioError {
+      throw fail(error)
+    } catch let error as CorpusError {
+      throw fail(FolioError(error))
     }
     if let change {
       Console.error(
-        "Note: the index \(path) is stale (\(change) since it was built): scanning the corpus - folio index rebuilds it\n"
+        "Note: the index \(path) is stale (\(change) since it was built): scanning the corpus - folio index --update brings it up to date\n"
       )
       return nil
     }

@@ -139,7 +139,7 @@ import Testing
     #expect(stale.stdout == "hits\tdocuments\tper_million\n6\t2\t400000\n")
     #expect(
       stale.stderr.hasPrefix(
-        "Note: the index c.folio-index is stale (b.txt changed since it was built): scanning the corpus - folio index rebuilds it"
+        "Note: the index c.folio-index is stale (b.txt changed since it was built): scanning the corpus - folio index --update brings it up to date"
       ))
     // A new file: the folder's time changed.
     _ = try CLI.run(["index", "c", "-q"], in: dir)
@@ -153,6 +153,91 @@ import Testing
     let missing = try CLI.run(["query", "c", "\"money\"", "--index", "nowhere"], in: dir)
     #expect(missing.status == 64)
     #expect(missing.stderr.hasPrefix("Error: no index at nowhere - while opening the index"))
+  }
+
+  @Test("--update indexes new and changed files into a segment; queries answer as a rebuild does")
+  func update() throws {
+    let dir = try CLI.workspace([
+      "c/a.txt": "Big money talks. Small money walks.\n",
+      "c/m.jsonl": #"{"text": "Money here."}"# + "\n" + #"{"text": "No cash."}"# + "\n",
+      "c/sub/x.txt": "Money, money.\n",
+    ])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(try CLI.run(["index", "c", "-q"], in: dir).status == 0)
+    func write(_ name: String, _ text: String) throws {
+      try Data(text.utf8).write(to: dir.appendingPathComponent("c/" + name))
+    }
+    try write("n.txt", "New money. Old money.\n")
+    try write("m.jsonl", #"{"text": "Money here."}"# + "\n" + #"{"text": "Some money."}"# + "\n")
+    try FileManager.default.removeItem(at: dir.appendingPathComponent("c/sub/x.txt"))
+    let updated = try CLI.run(["index", "c", "--update"], in: dir)
+    #expect(updated.status == 0)
+    #expect(updated.stderr.hasPrefix("folio: updated the index c.folio-index in "))
+    #expect(
+      updated.stderr.hasSuffix(
+        " s (files: 1 new, 1 changed, 1 gone; 3 documents indexed); it holds 4 documents, 20 tokens in 2 segments\n"
+      ))
+    #expect(try CLI.run(["index", "c", "-o", "fresh.idx", "-q"], in: dir).status == 0)
+    for q in [
+      ["\"money\"%c", "--count"], ["\"money\"%c", "--width", "10"],
+      ["[] \"money\"%c", "--group-by", "word", "--group-by", "meta.path"],
+    ] {
+      let segmented = try CLI.run(["query", "c"] + q, in: dir)
+      let fresh = try CLI.run(["query", "c", "--index", "fresh.idx"] + q + ["-q"], in: dir)
+      let scanned = try CLI.run(["query", "c"] + q + ["--no-index", "-q"], in: dir)
+      #expect(
+        segmented.stderr.hasPrefix("folio: answered from the index c.folio-index (4 documents"))
+      #expect(segmented.stdout == fresh.stdout, "\(q)")
+      #expect(segmented.stdout == scanned.stdout, "\(q)")
+    }
+    let same = try CLI.run(["index", "c", "--update"], in: dir)
+    #expect(same.stderr == "folio: the index c.folio-index is up to date (4 documents)\n")
+    // Both files of the first update change again: its segment goes, a new one comes.
+    try write("n.txt", "No money.\n")
+    try write("m.jsonl", #"{"text": "Money."}"# + "\n")
+    #expect(try CLI.run(["index", "c", "--update", "-q"], in: dir).status == 0)
+    let folders = try FileManager.default.contentsOfDirectory(
+      atPath: dir.appendingPathComponent("c.folio-index").path
+    ).filter { $0.hasPrefix("update-") }
+    #expect(folders == ["update-2"])
+    let count = try CLI.run(["query", "c", "\"money\"%c", "--count"], in: dir)
+    #expect(count.stdout == "hits\tdocuments\tper_million\n4\t3\t444444.4\n")
+    #expect(count.stderr.contains("(3 documents, 13 tokens)"))
+    let plugins = try CLI.run(["index", "c", "--update", "-p", "entities"], in: dir)
+    #expect(plugins.status == 64)
+    #expect(
+      plugins.stderr.hasPrefix(
+        "Error: the index c.folio-index was built with no plugins; --update indexes new files the same way - while reading the command line"
+      ))
+    let none = try CLI.run(["index", "c", "--update", "-o", "none.idx"], in: dir)
+    #expect(none.status == 64)
+    #expect(
+      none.stderr.hasPrefix("Error: no index at none.idx to update - while opening the index"))
+  }
+
+  @Test("corpus:query and q[[...]] in the REPL answer from the index beside the corpus")
+  func repl() throws {
+    guard let seeds = CLI.sharedCorpus("seeds") else { return }
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try FileManager.default.copyItem(at: seeds, to: dir.appendingPathComponent("s"))
+    let lua = #"""
+      for _, r in ipairs(corpus:query([[ a:[pos="ADJ"] [pos="NOUN"] ]], {width = 12})) do
+        print(r.doc, r.first, r.last, r.left, r.match, r.right)
+      end
+      """# + "\n"
+    // Without an index the tokens have no parts of speech until the tagger runs.
+    let untagged = try CLI.run(["repl", "s"], in: dir, input: lua)
+    #expect(untagged.stderr.contains("have no 'pos' - run a tagger that sets it first (-p pos)"))
+    let tagged = try CLI.run(["repl", "s"], in: dir, input: ".run pos\n" + lua)
+    #expect(try CLI.run(["index", "s", "-p", "pos", "-q"], in: dir).status == 0)
+    let indexed = try CLI.run(["repl", "s"], in: dir, input: lua)
+    #expect(indexed.stderr == "")
+    #expect(indexed.stdout.split(separator: "\n").count == 42)
+    #expect(tagged.stdout.hasSuffix(indexed.stdout))
+    #expect(
+      indexed.stdout.hasPrefix(
+        "000_a329563865bc35fc.txt\t194\t215\twith the UN \tundersecretary general\t for politic\n"))
   }
 
   @Test("an index built with the tagger answers attribute queries as the tagged scan does")

@@ -20,11 +20,14 @@ public struct IndexManifest: Codable, Sendable, Equatable {
     public var path: String
     public var bytes: Int
     public var modified: Double
+    /// In `updates.json`: the segment holding the file's documents (nil: the first).
+    public var segment: Int?
 
-    public init(path: String, bytes: Int, modified: Double) {
+    public init(path: String, bytes: Int, modified: Double, segment: Int? = nil) {
       self.path = path
       self.bytes = bytes
       self.modified = modified
+      self.segment = segment
     }
   }
 
@@ -43,6 +46,9 @@ public struct IndexManifest: Codable, Sendable, Equatable {
   /// folder's time), so that staleness is checked with a `stat` per file, no listing.
   public var root: String?
   public var folders: [Source]?
+  /// How the files were read (`--as`, `--text-field`, ...): `folio index --update` reads new
+  /// files the same way.
+  public var reader: ReaderOptions?
 }
 
 extension IndexManifest.Source {
@@ -95,6 +101,33 @@ extension IndexManifest {
     }
   }
 
+  /// The files of `now` (the corpus's files as they are) that are not among the sources, those
+  /// whose size or time changed, and the sources no longer there.
+  public func changes(_ now: [Source]) -> (new: [String], changed: [String], gone: [String]) {
+    let then = Dictionary(sources.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+    var new: [String] = []
+    var changed: [String] = []
+    for s in now {
+      guard let old = then[s.path] else {
+        new.append(s.path)
+        continue
+      }
+      if old.bytes != s.bytes || abs(old.modified - s.modified) > 0.001 { changed.append(s.path) }
+    }
+    let current = Set(now.map(\.path))
+    return (new, changed, sources.map(\.path).filter { !current.contains($0) })
+  }
+
+  /// What changed in the sources since the index was built (nil: nothing): `now` lists the
+  /// corpus's files as they are.
+  public func staleness(_ now: [Source]) -> String? {
+    let (new, changed, gone) = changes(now)
+    let all =
+      new.map { "\($0) is new" } + changed.map { "\($0) changed" } + gone.map { "\($0) is gone" }
+    guard let first = all.first else { return nil }
+    return all.count == 1 ? first : "\(first), and \(all.count - 1) more"
+  }
+
   /// What changed since the build, read with a `stat` per source and folder (no listing), or
   /// nil when nothing did; only for an index whose manifest has `folders`.
   public func quickStaleness(root: String) -> String? {
@@ -144,6 +177,8 @@ public final class IndexBuilder {
   private var docTails: [String] = []
   private var docMeta = ByteWriter()
   private var docMetaOffsets = ByteBuffer()
+  /// The number of each document's source file (in `write`'s `sources`).
+  private var docSources: [Int] = []
   private struct LayerBuild {
     var starts: [Int] = []
     var counts: [Int] = []
@@ -162,8 +197,9 @@ public final class IndexBuilder {
     docMetaOffsets.u64(0)
   }
 
-  /// Adds a document's record (see `IndexRecord.encode`).
-  public func add(_ record: [UInt8]) throws(IndexError) {
+  /// Adds a document's record (see `IndexRecord.encode`), read from source file number
+  /// `source`.
+  public func add(_ record: [UInt8], source: Int = 0) throws(IndexError) {
     guard let d = IndexRecord.decode(record) else {
       throw IndexError("a document's index record is damaged")
     }
@@ -228,6 +264,7 @@ public final class IndexBuilder {
       layers[name] = layer
     }
     docStarts.append(wordIDs.count)
+    docSources.append(source)
     docIDs.append(d.id)
     docTails.append(String(decoding: d.tail, as: UTF8.self))
     docMeta.varint(d.meta.count)
@@ -240,7 +277,8 @@ public final class IndexBuilder {
 
   /// Writes the index to `path`, replacing what is there only when everything is written.
   public func write(
-    to path: String, plugins: [String], sources: [IndexManifest.Source], root: String? = nil
+    to path: String, plugins: [String], sources: [IndexManifest.Source], root: String? = nil,
+    reader: ReaderOptions? = nil
   ) throws(IndexError) {
     var files: [(String, [UInt8])] = []
     var attributes: [IndexManifest.Attribute] = []
@@ -312,11 +350,13 @@ public final class IndexBuilder {
     files.append(("docs.tail.idx", tails.offsets))
     files.append(("docs.meta", docMeta.bytes))
     files.append(("docs.meta.idx", docMetaOffsets.bytes))
+    files.append(
+      ("docs.src", PackedInts.pack(docSources, width: PackedInts.width(for: sources.count))))
     let manifest = IndexManifest(
       format: CorpusIndex.format, documents: docIDs.count, tokens: wordIDs.count,
       words: kinds.reduce(0) { $0 + ($1 == Int(TokenKind.word.rawValue) ? 1 : 0) },
       attributes: attributes, layers: layerInfo, plugins: plugins, sources: sources, root: root,
-      folders: root.map { IndexManifest.folders(root: $0, sources: sources) })
+      folders: root.map { IndexManifest.folders(root: $0, sources: sources) }, reader: reader)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     guard let json = try? encoder.encode(manifest) else {
@@ -359,7 +399,7 @@ public final class IndexBuilder {
 /// boundaries, ids and metadata; layers (sentences and taggers' spans) with their labels; the
 /// white space before each token (`space`), so that a document's text comes back whole.
 public final class CorpusIndex: @unchecked Sendable {
-  public static let format = 1
+  public static let format = 2
   public let path: String
   public let manifest: IndexManifest
 
@@ -385,6 +425,7 @@ public final class CorpusIndex: @unchecked Sendable {
   private let docTails: StringTable
   private let docMeta: MappedFile
   private let docMetaOffsets: MappedFile
+  private let docSources: PackedInts
 
   /// Opens the index in `path`.
   public init(path: String) throws(IndexError) {
@@ -403,7 +444,8 @@ public final class CorpusIndex: @unchecked Sendable {
     }
     guard manifest.format == Self.format else {
       throw IndexError(
-        "\(path) has index format \(manifest.format); this Folio reads format \(Self.format)")
+        "\(path) has index format \(manifest.format); this Folio reads format \(Self.format) - rebuild it with folio index"
+      )
     }
     self.manifest = manifest
     var attributes: [String: Attribute] = [:]
@@ -435,6 +477,8 @@ public final class CorpusIndex: @unchecked Sendable {
     docTails = StringTable(blob: try file("docs.tail"), offsets: try file("docs.tail.idx"))
     docMeta = try file("docs.meta")
     docMetaOffsets = try file("docs.meta.idx")
+    docSources = PackedInts(
+      try file("docs.src"), width: PackedInts.width(for: manifest.sources.count))
     files = opened
   }
 
@@ -445,6 +489,9 @@ public final class CorpusIndex: @unchecked Sendable {
   public func tokens(of d: Int) -> Range<Int> { docStarts.u64(d)..<docStarts.u64(d + 1) }
 
   public func documentID(_ d: Int) -> String { docIDs.string(d) }
+
+  /// The number of document `d`'s source file in `manifest.sources`.
+  public func source(of d: Int) -> Int { docSources[d] }
 
   /// Document `d`'s metadata, as strings.
   public func metadata(_ d: Int) -> [(String, String)] {
@@ -479,11 +526,34 @@ public final class CorpusIndex: @unchecked Sendable {
     return (out, starts, ends)
   }
 
+  /// Where each token of document `d` starts and ends in its text (bytes).
+  public func byteRanges(of d: Int) -> (starts: [Int], ends: [Int]) {
+    guard let word = attributes["word"], let space = attributes["space"] else { return ([], []) }
+    var at = 0
+    var starts: [Int] = []
+    var ends: [Int] = []
+    for p in tokens(of: d) {
+      at += space.lexicon.bytes(space.ids[p]).count
+      starts.append(at)
+      at += word.lexicon.bytes(word.ids[p]).count
+      ends.append(at)
+    }
+    return (starts, ends)
+  }
+
   /// Whether the tokens have attribute `name` in this index.
   public func has(_ name: String) -> Bool { attributes[name] != nil }
 
   /// The tokens of kind word in the whole corpus.
   public func wordCount() -> Int { manifest.words }
+
+  /// The tokens of kind word in document `d`.
+  public func wordCount(of d: Int) -> Int {
+    guard let kind = attributes["kind"] else { return 0 }
+    guard let word = (0..<kind.info.values).first(where: { kind.lexicon.string($0) == "word" })
+    else { return 0 }
+    return tokens(of: d).reduce(0) { $0 + (kind.ids[$1] == word ? 1 : 0) }
+  }
 
   /// A reader of attribute `name`: the value number at a position, and the value of a number
   /// (nil when the index lacks the attribute).
@@ -498,27 +568,5 @@ public final class CorpusIndex: @unchecked Sendable {
   public func value(_ name: String, at p: Int) -> String? {
     guard let a = attributes[name] else { return nil }
     return a.lexicon.string(a.ids[p])
-  }
-
-  /// What changed in the sources since the index was built (nil: nothing): `now` lists the
-  /// corpus's files as they are.
-  public func staleness(_ now: [IndexManifest.Source]) -> String? {
-    let then = Dictionary(manifest.sources.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-    var changed: [String] = []
-    for s in now {
-      guard let old = then[s.path] else {
-        changed.append("\(s.path) is new")
-        continue
-      }
-      if old.bytes != s.bytes || abs(old.modified - s.modified) > 0.001 {
-        changed.append("\(s.path) changed")
-      }
-    }
-    let current = Set(now.map(\.path))
-    for s in manifest.sources where !current.contains(s.path) {
-      changed.append("\(s.path) is gone")
-    }
-    guard let first = changed.first else { return nil }
-    return changed.count == 1 ? first : "\(first), and \(changed.count - 1) more"
   }
 }
