@@ -169,21 +169,27 @@ public enum Sentences {
         return true
       }
     }
-    let word = String(decoding: UnsafeBufferPointer(rebasing: b[a..<period]), as: UTF8.self)
-      .lowercased()
+    let word = asciiLowercase(b[a..<period])
     let isDigit = following >= 0x30 && following <= 0x39
     if beforeNumbers.contains(word) { return !isDigit }
     if abbreviations.contains(word) { return false }
-    let letters = word.utf8.filter { $0 != 0x2E }.count
+    let dots = word.utf8.reduce(0) { $0 + ($1 == 0x2E ? 1 : 0) }
     // An initial: "J. K. Rowling".
     if word.utf8.count == 1 { return false }
     // "U.S.", "U.K.": a break only before a word that usually starts a sentence.
-    if word.contains("."), letters <= 4 {
+    if dots > 0, word.utf8.count - dots <= 4 {
       var e = next
       while e < b.count, b[e] | 0x20 >= 0x61, b[e] | 0x20 <= 0x7A { e += 1 }
-      let nextWord = String(decoding: UnsafeBufferPointer(rebasing: b[next..<e]), as: UTF8.self)
-      return starters.contains(nextWord.lowercased())
+      return starters.contains(asciiLowercase(b[next..<e]))
     }
     return true
+  }
+
+  /// ASCII letters and full stops, lowered (no Unicode case mapping: nothing else is there).
+  private static func asciiLowercase(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+    String(unsafeUninitializedCapacity: bytes.count) { out in
+      for (i, c) in bytes.enumerated() { out[i] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+      return bytes.count
+    }
   }
 }

@@ -648,6 +648,9 @@ final class IndexSink {
     self.reader = reader
     sourceNumbers = Dictionary(
       sources.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
+    // English text runs about 5 bytes a token (word or punctuation); more is reserved later
+    // if needed.
+    builder.reserve(tokens: sources.reduce(0) { $0 + $1.bytes } / 4)
   }
 
   func add(_ record: [UInt8], source: String) throws(AtomicFile.Failure) {

@@ -160,18 +160,18 @@ extension IndexManifest {
 /// reading the streams; small ones (parts of speech, kinds) are scanned, 4 or 5 bits a token.
 public final class IndexBuilder {
   private let words = TermCounter(capacity: 1 << 16)
-  private var wordIDs: [Int] = []
-  private var kinds: [Int] = []
+  private var wordIDs: [Int32] = []
+  private var kinds: [UInt8] = []
   private struct Column {
     var values: [String] = []
     var index: [String: Int] = [:]
-    var ids: [Int] = []
+    var ids: [Int32] = []
   }
   private var columns: [String: Column] = [:]
   private var columnNames: [String] = []
   /// The white space before each token, as an attribute (`space`): the text comes back whole.
   private let spaces = TermCounter(capacity: 1 << 8)
-  private var spaceIDs: [Int] = []
+  private var spaceIDs: [Int32] = []
   private var docStarts: [Int] = [0]
   private var docIDs: [String] = []
   private var docTails: [String] = []
@@ -197,6 +197,13 @@ public final class IndexBuilder {
     docMetaOffsets.u64(0)
   }
 
+  /// Makes room for about `tokens` tokens at once (growing step by step copies the streams).
+  public func reserve(tokens: Int) {
+    wordIDs.reserveCapacity(tokens)
+    spaceIDs.reserveCapacity(tokens)
+    kinds.reserveCapacity(tokens)
+  }
+
   /// Adds a document's record (see `IndexRecord.encode`), read from source file number
   /// `source`.
   public func add(_ record: [UInt8], source: Int = 0) throws(IndexError) {
@@ -204,30 +211,37 @@ public final class IndexBuilder {
       throw IndexError("a document's index record is damaged")
     }
     let base = wordIDs.count
-    let n = d.lengths.count
-    var at = 0
-    d.text.withUnsafeBufferPointer { b in
-      for k in 0..<n {
-        let p = b.baseAddress.unsafelyUnwrapped + at
-        wordIDs.append(words.intern(p, d.lengths[k], readable: b.count - at))
-        at += d.lengths[k]
+    let n = d.tokenCount
+    // Each of the document's distinct words and spaces is looked up once.
+    func append(
+      _ lexicon: IndexRecord.Lexicon, _ codes: [Int32], to counter: TermCounter,
+      _ ids: inout [Int32]
+    ) {
+      var numbers = [Int32](repeating: 0, count: lexicon.count)
+      lexicon.blob.withUnsafeBufferPointer { b in
+        let p = b.baseAddress.unsafelyUnwrapped
+        var start = 0
+        for (i, end) in lexicon.ends.enumerated() {
+          numbers[i] = Int32(counter.intern(p + start, end - start, readable: b.count - start))
+          start = end
+        }
+      }
+      let at = ids.count
+      ids.append(contentsOf: repeatElement(0, count: codes.count))
+      numbers.withUnsafeBufferPointer { map in
+        ids.withUnsafeMutableBufferPointer { out in
+          for (i, c) in codes.enumerated() { out[at + i] = map[Int(c)] }
+        }
       }
     }
-    var gap = 0
-    (d.gapBytes + [0]).withUnsafeBufferPointer { b in
-      for k in 0..<n {
-        let length = d.gapLengths[k]
-        let p = b.baseAddress.unsafelyUnwrapped + gap
-        spaceIDs.append(spaces.intern(p, length, readable: b.count - gap))
-        gap += length
-      }
-    }
+    append(d.words, d.wordCodes, to: words, &wordIDs)
+    append(d.spaces, d.spaceCodes, to: spaces, &spaceIDs)
     // Columns: every document has every column (missing values are "").
     kinds.append(contentsOf: d.kinds)
     for column in d.columns where columns[column.name] == nil {
       columnNames.append(column.name)
       columns[column.name] = Column(
-        values: [""], index: ["": 0], ids: [Int](repeating: 0, count: base))
+        values: [""], index: ["": 0], ids: [Int32](repeating: 0, count: base))
     }
     for name in columnNames {
       var column = columns[name] ?? Column()
@@ -238,7 +252,7 @@ public final class IndexBuilder {
           column.index[v] = column.values.count - 1
           return column.values.count - 1
         }
-        for c in given.codes { column.ids.append(global[c]) }
+        for c in given.codes { column.ids.append(Int32(global[c])) }
       } else {
         column.ids.append(contentsOf: repeatElement(0, count: n))
       }
@@ -280,44 +294,32 @@ public final class IndexBuilder {
     to path: String, plugins: [String], sources: [IndexManifest.Source], root: String? = nil,
     reader: ReaderOptions? = nil
   ) throws(IndexError) {
-    var files: [(String, [UInt8])] = []
-    var attributes: [IndexManifest.Attribute] = []
-    func attribute(_ name: String, values: [String], ids: [Int], postings wanted: Bool = true) {
-      // The lexicon sorted by bytes, ids renumbered to match.
-      let order = values.indices.sorted {
-        values[$0].utf8.lexicographicallyPrecedes(values[$1].utf8)
-      }
-      var renumber = [Int](repeating: 0, count: values.count)
-      for (new, old) in order.enumerated() { renumber[old] = new }
-      let sorted = order.map { values[$0] }
-      let stream = ids.map { renumber[$0] }
-      let k = attributes.count
-      let bits = PackedInts.width(for: max(0, sorted.count - 1))
-      let table = StringTable.build(sorted)
-      files.append(("a\(k).lex", table.blob))
-      files.append(("a\(k).lex.idx", table.offsets))
-      files.append(("a\(k).ids", PackedInts.pack(stream, width: bits)))
-      let postings = wanted && sorted.count > postingsAbove
-      if postings {
-        let p = Postings.build(stream, values: sorted.count)
-        files.append(("a\(k).post", p.data))
-        files.append(("a\(k).post.idx", p.offsets))
-        files.append(("a\(k).post.n", p.counts))
-      }
-      attributes.append(.init(name: name, values: sorted.count, bits: bits, postings: postings))
-    }
-    let wordValues = (0..<words.count).map { id in
-      words.withKey(id) { String(decoding: $0, as: UTF8.self) }
-    }
-    attribute("word", values: wordValues, ids: wordIDs)
-    attribute("kind", values: TokenKind.allCases.map(\.name), ids: kinds)
-    let spaceValues = (0..<spaces.count).map { id in
-      spaces.withKey(id) { String(decoding: $0, as: UTF8.self) }
-    }
-    attribute("space", values: spaceValues, ids: spaceIDs, postings: false)
+    // The attributes are written on all cores, one each.
+    var jobs: [AttributeJob] = [
+      AttributeJob(name: "word", values: Self.strings(words), ids: wordIDs),
+      AttributeJob(
+        name: "kind", values: TokenKind.allCases.map(\.name),
+        ids: kinds.map { Int32($0) }),
+      AttributeJob(name: "space", values: Self.strings(spaces), ids: spaceIDs, postings: false),
+    ]
     for name in columnNames where !["word", "kind", "space"].contains(name) {
-      if let c = columns[name] { attribute(name, values: c.values, ids: c.ids) }
+      if let c = columns[name] {
+        jobs.append(AttributeJob(name: name, values: c.values, ids: c.ids))
+      }
     }
+    // One slot per attribute, written by the thread that makes it.
+    final class Slot: @unchecked Sendable {
+      var files: [(String, [UInt8])] = []
+      var info: IndexManifest.Attribute?
+    }
+    let slots = jobs.map { _ in Slot() }
+    let threshold = postingsAbove
+    let work = jobs
+    DispatchQueue.concurrentPerform(iterations: work.count) { k in
+      (slots[k].files, slots[k].info) = work[k].write(number: k, postingsAbove: threshold)
+    }
+    var files = slots.flatMap(\.files)
+    let attributes = slots.compactMap(\.info)
     var layerInfo: [IndexManifest.Layer] = []
     let positionBits = PackedInts.width(for: wordIDs.count)
     for (k, name) in layerNames.enumerated() {
@@ -354,7 +356,7 @@ public final class IndexBuilder {
       ("docs.src", PackedInts.pack(docSources, width: PackedInts.width(for: sources.count))))
     let manifest = IndexManifest(
       format: CorpusIndex.format, documents: docIDs.count, tokens: wordIDs.count,
-      words: kinds.reduce(0) { $0 + ($1 == Int(TokenKind.word.rawValue) ? 1 : 0) },
+      words: kinds.reduce(0) { $0 + ($1 == TokenKind.word.rawValue ? 1 : 0) },
       attributes: attributes, layers: layerInfo, plugins: plugins, sources: sources, root: root,
       folders: root.map { IndexManifest.folders(root: $0, sources: sources) }, reader: reader)
     let encoder = JSONEncoder()
@@ -364,6 +366,80 @@ public final class IndexBuilder {
     }
     files.append(("index.json", Array(json)))
     try Self.replace(path, with: files)
+  }
+
+  /// The distinct strings of `counter`, in number order.
+  private static func strings(_ counter: TermCounter) -> [String] {
+    (0..<counter.count).map { id in counter.withKey(id) { String(decoding: $0, as: UTF8.self) } }
+  }
+
+  /// One token attribute to write: its values and a value number per position.
+  struct AttributeJob: Sendable {
+    var name: String
+    var values: [String]
+    var ids: [Int32]
+    var postings = true
+
+    /// The attribute's files (`aK.*`, K = `number`) and its entry in the manifest: the lexicon
+    /// sorted by bytes, the stream renumbered to match, postings for a large lexicon.
+    func write(number k: Int, postingsAbove: Int) -> ([(String, [UInt8])], IndexManifest.Attribute)
+    {
+      let table = StringTable.build(values)
+      let order = table.sortedOrder()
+      var renumber = [Int32](repeating: 0, count: values.count)
+      for (new, old) in order.enumerated() { renumber[old] = Int32(new) }
+      let stream = renumber.withUnsafeBufferPointer { map in ids.map { map[Int($0)] } }
+      let bits = PackedInts.width(for: max(0, values.count - 1))
+      let sorted = StringTable.build(order.map { values[$0] })
+      let withPostings = postings && values.count > postingsAbove
+      // The packed stream and the postings are made at once, on two threads.
+      final class Parts: @unchecked Sendable {
+        var packed: [UInt8] = []
+        var postings: (data: [UInt8], offsets: [UInt8], counts: [UInt8])?
+      }
+      let parts = Parts()
+      let count = values.count
+      DispatchQueue.concurrentPerform(iterations: withPostings ? 2 : 1) { task in
+        if task == 0 {
+          parts.packed = PackedInts.pack(stream, width: bits)
+        } else {
+          parts.postings = Postings.build(stream, values: count)
+        }
+      }
+      var files = [
+        ("a\(k).lex", sorted.blob), ("a\(k).lex.idx", sorted.offsets), ("a\(k).ids", parts.packed),
+      ]
+      if let p = parts.postings {
+        files.append(("a\(k).post", p.data))
+        files.append(("a\(k).post.idx", p.offsets))
+        files.append(("a\(k).post.n", p.counts))
+      }
+      return (
+        files, .init(name: name, values: values.count, bits: bits, postings: withPostings)
+      )
+    }
+  }
+
+  /// Writes `bytes` to a new file at `path` straight from the array (no copy).
+  private static func write(_ bytes: [UInt8], to path: String) throws(IndexError) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw IndexError("cannot create \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    let failure: Int32 = bytes.withUnsafeBytes { raw in
+      var done = 0
+      while done < raw.count {
+        let n = Foundation.write(fd, raw.baseAddress.unsafelyUnwrapped + done, raw.count - done)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return n == 0 ? EIO : errno }
+        done += n
+      }
+      return 0
+    }
+    if failure != 0 {
+      throw IndexError("cannot write \(path): \(String(cString: strerror(failure)))")
+    }
   }
 
   /// Writes `files` into a staging folder beside `path`, then swaps it in.
@@ -376,7 +452,7 @@ public final class IndexBuilder {
     do {
       try fm.createDirectory(at: staging, withIntermediateDirectories: true)
       for (name, bytes) in files {
-        try Data(bytes).write(to: staging.appendingPathComponent(name))
+        try write(bytes, to: staging.appendingPathComponent(name).path)
       }
       if fm.fileExists(atPath: path) {
         let old = parent.appendingPathComponent(
@@ -387,6 +463,9 @@ public final class IndexBuilder {
       } else {
         try fm.moveItem(at: staging, to: url)
       }
+    } catch let error as IndexError {
+      try? fm.removeItem(at: staging)
+      throw error
     } catch {
       try? fm.removeItem(at: staging)
       throw IndexError("cannot write the index \(path): \((error as NSError).localizedDescription)")

@@ -3,11 +3,13 @@
 /// Made on a worker thread from a `Document`, read in corpus order by `IndexBuilder.add`: a
 /// compact byte string, so that it travels between threads like any other output record.
 ///
-/// Layout (little-endian; a string is a varint length then its bytes): id, metadata count and
-/// key/value strings, token count, per token the bytes before it since the previous token
-/// (a string: the white space), its length (varint) and its kind (a byte), the tokens' bytes, attribute count and per attribute its name, its distinct
-/// values (count, strings) and a varint code per token, then layer count and per layer its name
-/// and spans (count, then first token, token count and label string each).
+/// Layout (varints; a string is a varint length then its bytes): id, metadata count and
+/// key/value strings, token count, the document's distinct words (count, each length, then
+/// their bytes end to end) and a word number per token (32 bits, little-endian), the distinct
+/// runs of white space before a token and a number per token likewise, a kind byte per token, the bytes after the last
+/// token; attribute count and per attribute its name, its distinct values (count, strings) and
+/// a code per token; then layer count and per layer its name and spans (count, then first
+/// token, token count and label string each).
 public enum IndexRecord {
   /// The record of `doc`: its tokens (as a tagger left them), attributes, sentences and layers.
   public static func encode(_ doc: Document) -> [UInt8] {
@@ -21,25 +23,44 @@ public enum IndexRecord {
     }
     let tokens = doc.tokens
     var text = doc.text
+    // Each distinct word and white space is numbered here, on the worker, so that the builder
+    // looks up each once per document rather than once per token.
+    let words = TermCounter(capacity: 1 << 10)
+    let spaces = TermCounter(capacity: 1 << 4)
+    var wordCodes: [Int] = []
+    var spaceCodes: [Int] = []
+    var kinds: [UInt8] = []
+    wordCodes.reserveCapacity(tokens.count)
+    spaceCodes.reserveCapacity(tokens.count)
+    kinds.reserveCapacity(tokens.count)
+    var wrote = false
     text.withUTF8 { b in
-      out.varint(tokens.count)
+      guard let base = b.baseAddress else { return }
+      wrote = true
       var previous = 0
       for t in tokens {
-        let gap = max(0, Int(t.start) - previous)
-        out.varint(gap)
-        out.bytes.append(contentsOf: b[previous..<(previous + gap)])
-        out.varint(Int(t.end - t.start))
-        out.bytes.append(t.kind.rawValue)
+        let start = Int(t.start)
+        let gap = max(0, start - previous)
+        spaceCodes.append(spaces.intern(base + previous, gap, readable: b.count - previous))
+        wordCodes.append(words.intern(base + start, Int(t.end) - start, readable: b.count - start))
+        kinds.append(t.kind.rawValue)
         previous = Int(t.end)
       }
+      out.varint(tokens.count)
+      lexicon(words, &out)
+      out.u32(wordCodes)
+      lexicon(spaces, &out)
+      out.u32(spaceCodes)
+      out.bytes.append(contentsOf: kinds)
       // The bytes after the last token (white space), so that the text comes back whole.
       out.varint(b.count - previous)
-      out.bytes.append(contentsOf: b[previous..<b.count])
-      var body: [UInt8] = []
-      body.reserveCapacity(b.count)
-      for t in tokens { body.append(contentsOf: b[Int(t.start)..<Int(t.end)]) }
-      out.varint(body.count)
-      out.bytes.append(contentsOf: body)
+      out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[previous..<b.count]))
+    }
+    if !wrote {  // an empty text
+      out.varint(0)
+      lexicon(words, &out)
+      lexicon(spaces, &out)
+      out.varint(0)
     }
     let columns = doc.tokenColumnNames.compactMap { name in
       doc.tokenColumns[name].map { (name, $0) }
@@ -68,6 +89,13 @@ public enum IndexRecord {
     return out.bytes
   }
 
+  /// The distinct strings of `counter` in number order: their count, lengths, then bytes.
+  private static func lexicon(_ counter: TermCounter, _ out: inout ByteWriter) {
+    out.varint(counter.count)
+    for i in 0..<counter.count { counter.withKey(i) { out.varint($0.count) } }
+    for i in 0..<counter.count { counter.withKey(i) { out.bytes.append(contentsOf: $0) } }
+  }
+
   /// The tokens wholly inside bytes `start..<end` (as the query matcher counts them).
   static func tokenRange(_ tokens: [Token], _ start: Int, _ end: Int) -> Range<Int> {
     var lo = 0
@@ -85,20 +113,29 @@ public enum IndexRecord {
     return first..<max(first, lo)
   }
 
+  /// Distinct strings end to end, with where each ends; 8 bytes of padding follow the last
+  /// (a key is read 8 bytes at a time).
+  struct Lexicon {
+    var blob: [UInt8] = []
+    var ends: [Int] = []
+    var count: Int { ends.count }
+  }
+
   /// A decoded record.
   struct Decoded {
     var id = ""
     var meta: [(String, String)] = []
-    /// Per token: the bytes before it (white space: `gapLengths[k]` bytes of `gapBytes`), and
-    /// its length in `text`.
-    var gapBytes: [UInt8] = []
-    var gapLengths: [Int] = []
-    var lengths: [Int] = []
-    var kinds: [Int] = []
-    var text: [UInt8] = []
+    /// The document's distinct words and the number of each token's word.
+    var words = Lexicon()
+    var wordCodes: [Int32] = []
+    /// The distinct runs of white space before a token, and the number of each token's.
+    var spaces = Lexicon()
+    var spaceCodes: [Int32] = []
+    var kinds: [UInt8] = []
     var tail: [UInt8] = []
     var columns: [(name: String, values: [String], codes: [Int])] = []
     var layers: [(name: String, spans: [(start: Int, count: Int, label: String)])] = []
+    var tokenCount: Int { kinds.count }
   }
 
   static func decode(_ bytes: [UInt8]) -> Decoded? {
@@ -110,24 +147,34 @@ public enum IndexRecord {
       guard let k = r.string(), let v = r.string() else { return nil }
       d.meta.append((k, v))
     }
-    guard let n = r.varint() else { return nil }
-    d.gapLengths.reserveCapacity(n)
-    d.lengths.reserveCapacity(n)
-    for _ in 0..<n {
-      guard let g = r.varint(), let space = r.range(g), let l = r.varint(), let k = r.byte(),
-        Int(k) < TokenKind.allCases.count
-      else { return nil }
-      d.gapBytes.append(contentsOf: r.bytes[space])
-      d.gapLengths.append(g)
-      d.lengths.append(l)
-      d.kinds.append(Int(k))
+    guard let n = r.varint(), n <= bytes.count else { return nil }
+    func lexicon() -> Lexicon? {
+      guard let m = r.varint(), m <= bytes.count else { return nil }
+      var lexicon = Lexicon()
+      lexicon.ends.reserveCapacity(m)
+      var end = 0
+      for _ in 0..<m {
+        guard let l = r.varint() else { return nil }
+        end += l
+        lexicon.ends.append(end)
+      }
+      guard let blob = r.take(end) else { return nil }
+      lexicon.blob = blob + [UInt8](repeating: 0, count: 8)
+      return lexicon
     }
+    func codes(below m: Int) -> [Int32]? {
+      guard let codes = r.u32(n), codes.allSatisfy({ $0 >= 0 && Int($0) < m }) else { return nil }
+      return codes
+    }
+    guard let words = lexicon(), let wordCodes = codes(below: words.count),
+      let spaces = lexicon(), let spaceCodes = codes(below: spaces.count),
+      let kinds = r.take(n), kinds.allSatisfy({ Int($0) < TokenKind.allCases.count })
+    else { return nil }
+    (d.words, d.wordCodes, d.spaces, d.spaceCodes, d.kinds) = (
+      words, wordCodes, spaces, spaceCodes, kinds
+    )
     guard let tailCount = r.varint(), let tail = r.take(tailCount) else { return nil }
     d.tail = tail
-    guard let bodyCount = r.varint(), bodyCount == d.lengths.reduce(0, +),
-      let body = r.take(bodyCount)
-    else { return nil }
-    d.text = body
     guard let columnCount = r.varint() else { return nil }
     for _ in 0..<columnCount {
       guard let name = r.string(), let vc = r.varint() else { return nil }
@@ -177,6 +224,18 @@ struct ByteWriter {
     varint(s.utf8.count)
     bytes.append(contentsOf: s.utf8)
   }
+
+  /// Numbers of up to 32 bits, 4 little-endian bytes each.
+  mutating func u32(_ values: [Int]) {
+    let at = bytes.count
+    bytes.append(contentsOf: repeatElement(0, count: values.count * 4))
+    bytes.withUnsafeMutableBytes { raw in
+      for (i, v) in values.enumerated() {
+        raw.storeBytes(
+          of: UInt32(truncatingIfNeeded: v).littleEndian, toByteOffset: at + i * 4, as: UInt32.self)
+      }
+    }
+  }
 }
 
 /// Reads what `ByteWriter` wrote; nil at a truncated or malformed place.
@@ -221,5 +280,19 @@ struct ByteReader {
   mutating func string() -> String? {
     guard let n = varint(), let b = take(n) else { return nil }
     return String(decoding: b, as: UTF8.self)
+  }
+
+  /// `n` numbers written by `ByteWriter.u32`.
+  mutating func u32(_ n: Int) -> [Int32]? {
+    guard n >= 0, n <= (bytes.count - at) / 4 else { return nil }
+    let start = at
+    at += n * 4
+    return bytes.withUnsafeBytes { raw in
+      (0..<n).map {
+        Int32(
+          bitPattern: UInt32(
+            littleEndian: raw.loadUnaligned(fromByteOffset: start + $0 * 4, as: UInt32.self)))
+      }
+    }
   }
 }

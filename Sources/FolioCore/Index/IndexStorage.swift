@@ -81,7 +81,7 @@ struct PackedInts {
   }
 
   /// `values` packed at `width` bits, plus 8 bytes so that the last value reads as one word.
-  static func pack(_ values: [Int], width: Int) -> [UInt8] {
+  static func pack<T: BinaryInteger>(_ values: [T], width: Int) -> [UInt8] {
     var out = [UInt8](repeating: 0, count: (values.count * width + 7) / 8 + 8)
     out.withUnsafeMutableBytes { raw in
       let base = raw.baseAddress.unsafelyUnwrapped
@@ -133,7 +133,7 @@ struct StringTable {
     return lo
   }
 
-  static func build(_ strings: [String]) -> (blob: [UInt8], offsets: [UInt8]) {
+  static func build(_ strings: [String]) -> Built {
     var blob: [UInt8] = []
     var offsets = ByteBuffer()
     offsets.u64(0)
@@ -141,7 +141,35 @@ struct StringTable {
       blob.append(contentsOf: s.utf8)
       offsets.u64(blob.count)
     }
-    return (blob, offsets.bytes)
+    return Built(blob: blob, offsets: offsets.bytes)
+  }
+
+  /// A table as `build` makes it, before it is written.
+  struct Built {
+    let blob: [UInt8]
+    let offsets: [UInt8]
+
+    /// The strings' numbers in byte order of the strings (a shorter prefix first).
+    func sortedOrder() -> [Int] {
+      blob.withUnsafeBufferPointer { b in
+        offsets.withUnsafeBytes { o in
+          let base = b.baseAddress ?? UnsafePointer(bitPattern: 1).unsafelyUnwrapped
+          let count = o.count / 8 - 1
+          func bounds(_ i: Int) -> (Int, Int) {
+            (
+              Int(UInt64(littleEndian: o.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))),
+              Int(UInt64(littleEndian: o.loadUnaligned(fromByteOffset: i * 8 + 8, as: UInt64.self)))
+            )
+          }
+          return (0..<count).sorted { x, y in
+            let (a0, a1) = bounds(x)
+            let (b0, b1) = bounds(y)
+            let c = memcmp(base + a0, base + b0, min(a1 - a0, b1 - b0))
+            return c != 0 ? c < 0 : a1 - a0 < b1 - b0
+          }
+        }
+      }
+    }
   }
 }
 
@@ -186,31 +214,54 @@ struct Postings {
   }
 
   /// Postings of `ids` (per value, its positions in order).
-  static func build(_ ids: [Int], values: Int) -> (data: [UInt8], offsets: [UInt8], counts: [UInt8])
-  {
-    var counts = [Int](repeating: 0, count: values)
-    for id in ids { counts[id] += 1 }
+  static func build(_ ids: [Int32], values: Int) -> (
+    data: [UInt8], offsets: [UInt8], counts: [UInt8]
+  ) {
     var starts = [Int](repeating: 0, count: values + 1)
-    for v in 0..<values { starts[v + 1] = starts[v] + counts[v] }
+    for id in ids { starts[Int(id) + 1] += 1 }
+    for v in 0..<values { starts[v + 1] += starts[v] }
+    // Each value's positions in order (a counting sort), then as varint gaps.
     var fill = starts
-    var sorted = [Int](repeating: 0, count: ids.count)
-    for (position, id) in ids.enumerated() {
-      sorted[fill[id]] = position
-      fill[id] += 1
-    }
-    var data = ByteWriter()
-    var offsets = ByteBuffer()
-    var countBytes = ByteBuffer()
-    for v in 0..<values {
-      offsets.u64(data.bytes.count)
-      countBytes.u64(counts[v])
-      var previous = -1
-      for k in starts[v]..<starts[v + 1] {
-        data.varint(sorted[k] - previous - 1)
-        previous = sorted[k]
+    var sorted = [UInt32](repeating: 0, count: ids.count)
+    sorted.withUnsafeMutableBufferPointer { out in
+      fill.withUnsafeMutableBufferPointer { next in
+        for (position, id) in ids.enumerated() {
+          out[next[Int(id)]] = UInt32(truncatingIfNeeded: position)
+          next[Int(id)] += 1
+        }
       }
     }
-    offsets.u64(data.bytes.count)
-    return (data.bytes, offsets.bytes, countBytes.bytes)
+    // A gap of up to 32 bits takes at most 5 bytes.
+    var data = [UInt8](repeating: 0, count: ids.count * 5)
+    var offsets = [UInt64](repeating: 0, count: values + 1)
+    var counts = [UInt64](repeating: 0, count: values)
+    var written = 0
+    data.withUnsafeMutableBufferPointer { out in
+      sorted.withUnsafeBufferPointer { positions in
+        for v in 0..<values {
+          offsets[v] = UInt64(written).littleEndian
+          counts[v] = UInt64(starts[v + 1] - starts[v]).littleEndian
+          var previous: Int = -1
+          for k in starts[v]..<starts[v + 1] {
+            let p = Int(positions[k])
+            var gap = UInt64(p - previous - 1)
+            previous = p
+            while gap >= 0x80 {
+              out[written] = UInt8(gap & 0x7F) | 0x80
+              written += 1
+              gap >>= 7
+            }
+            out[written] = UInt8(gap)
+            written += 1
+          }
+        }
+      }
+    }
+    offsets[values] = UInt64(written).littleEndian
+    data.removeSubrange(written...)
+    func bytes(_ numbers: [UInt64]) -> [UInt8] {
+      numbers.withUnsafeBytes { Array($0) }
+    }
+    return (data, bytes(offsets), bytes(counts))
   }
 }
