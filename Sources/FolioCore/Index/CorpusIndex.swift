@@ -7,6 +7,11 @@ public struct IndexManifest: Codable, Sendable, Equatable {
     public var values: Int
     public var bits: Int
     public var postings: Bool
+    /// Its value numbers are kept per tuple (`aK.map`) and the tokens' in the shared stream
+    /// of tuples (`tuples.ids`).
+    public var tuple: Bool?
+    /// Values on more tokens than this have a count but no positions in the postings.
+    public var postingsMost: Int?
   }
   public struct Layer: Codable, Sendable, Equatable {
     public var name: String
@@ -36,6 +41,8 @@ public struct IndexManifest: Codable, Sendable, Equatable {
   public var tokens: Int
   /// Tokens of kind word (what counts per million words divide by).
   public var words: Int
+  /// The distinct tuples of the small attributes' values (see `IndexBuilder.tuples`).
+  public var tuples: Int?
   public var attributes: [Attribute]
   public var layers: [Layer]
   /// The plugins run before indexing (`-p pos`), as given.
@@ -191,6 +198,15 @@ public final class IndexBuilder {
   public var tokenCount: Int { wordIDs.count }
   /// Attributes with more values than this get postings (tests lower it).
   var postingsAbove = 1024
+  /// Values on more tokens than this get no positions in the postings.
+  ///
+  /// Nil: 1 % of the tokens, at least 4,096; tests lower it. A query never starts from such a
+  /// frequent value.
+  var postingsMost: Int?
+  /// Attributes with at most this many values may share the stream of tuples.
+  static let tupleAttributeMost = 1024
+  /// The most tuples the shared stream may number (a test on it stays a table lookup).
+  static let tuplesMost = 4096
   public var documentCount: Int { docIDs.count }
 
   public init() {
@@ -307,6 +323,18 @@ public final class IndexBuilder {
         jobs.append(AttributeJob(name: name, values: c.values, ids: c.ids))
       }
     }
+    // Small attributes (kind, parts of speech, features, white space) share one stream.
+    let candidates = jobs.indices.filter {
+      jobs[$0].name != "word" && jobs[$0].values.count <= Self.tupleAttributeMost
+    }.sorted { (jobs[$0].name == "space" ? 1 : 0) < (jobs[$1].name == "space" ? 1 : 0) }
+    let tuples = Self.tuples(candidates.map { jobs[$0].ids })
+    if let tuples {
+      for (k, member) in candidates.enumerated() {
+        if let map = tuples.maps[k] { jobs[member].tupleMap = map }
+      }
+    }
+    let most = postingsMost ?? max(4096, wordIDs.count / 100)
+    for k in jobs.indices { jobs[k].postingsMost = most }
     // One slot per attribute, written by the thread that makes it.
     final class Slot: @unchecked Sendable {
       var files: [(String, [UInt8])] = []
@@ -320,6 +348,13 @@ public final class IndexBuilder {
     }
     var files = slots.flatMap(\.files)
     let attributes = slots.compactMap(\.info)
+    if let tuples {
+      files.append(
+        (
+          "tuples.ids",
+          PackedInts.pack(tuples.stream, width: PackedInts.width(for: tuples.count - 1))
+        ))
+    }
     var layerInfo: [IndexManifest.Layer] = []
     let positionBits = PackedInts.width(for: wordIDs.count)
     for (k, name) in layerNames.enumerated() {
@@ -357,6 +392,7 @@ public final class IndexBuilder {
     let manifest = IndexManifest(
       format: CorpusIndex.format, documents: docIDs.count, tokens: wordIDs.count,
       words: kinds.reduce(0) { $0 + ($1 == TokenKind.word.rawValue ? 1 : 0) },
+      tuples: tuples?.count,
       attributes: attributes, layers: layerInfo, plugins: plugins, sources: sources, root: root,
       folders: root.map { IndexManifest.folders(root: $0, sources: sources) }, reader: reader)
     let encoder = JSONEncoder()
@@ -373,12 +409,65 @@ public final class IndexBuilder {
     (0..<counter.count).map { id in counter.withKey(id) { String(decoding: $0, as: UTF8.self) } }
   }
 
+  /// The shared stream of the small attributes, and per attribute its value in each tuple.
+  ///
+  /// Each distinct combination of their values at a token is a tuple, numbered. Streams
+  /// are taken in order while the tuples stay at most `tuplesMost` (those left out keep their
+  /// own stream: nil in `maps`). Nil when fewer than two streams would share.
+  ///
+  /// Parts of speech, tags, features and kinds of novels100 make 308 tuples: 9 bits a token
+  /// instead of 23.
+  static func tuples(_ streams: [[Int32]]) -> (
+    stream: [Int32], count: Int, maps: [[Int32]?]
+  )? {
+    guard streams.count >= 2, let first = streams.first else { return nil }
+    let n = first.count
+    var stream = [Int32](repeating: 0, count: n)
+    var count = 1
+    var maps: [[Int32]?] = Array(repeating: nil, count: streams.count)
+    var members: [Int] = []
+    for (k, ids) in streams.enumerated() {
+      let values = Int(ids.max() ?? 0) + 1
+      // The tuple of (current tuple, this value), through a dense table.
+      var table = [Int32](repeating: -1, count: count * values)
+      var parent: [Int32] = []
+      var value: [Int32] = []
+      var next = [Int32](repeating: 0, count: n)
+      var fits = true
+      for p in 0..<n {
+        let key = Int(stream[p]) * values + Int(ids[p])
+        var t = table[key]
+        if t < 0 {
+          t = Int32(parent.count)
+          table[key] = t
+          parent.append(stream[p])
+          value.append(ids[p])
+          if parent.count > tuplesMost {
+            fits = false
+            break
+          }
+        }
+        next[p] = t
+      }
+      guard fits else { continue }
+      for m in members { maps[m] = parent.map { maps[m].unsafelyUnwrapped[Int($0)] } }
+      maps[k] = value
+      members.append(k)
+      stream = next
+      count = parent.count
+    }
+    return members.count >= 2 ? (stream, count, maps) : nil
+  }
+
   /// One token attribute to write: its values and a value number per position.
   struct AttributeJob: Sendable {
     var name: String
     var values: [String]
     var ids: [Int32]
     var postings = true
+    /// For a member of the shared stream: its value number per tuple.
+    var tupleMap: [Int32]?
+    var postingsMost = Int.max
 
     /// The attribute's files (`aK.*`, K = `number`) and its entry in the manifest: the lexicon
     /// sorted by bytes, the stream renumbered to match, postings for a large lexicon.
@@ -399,15 +488,18 @@ public final class IndexBuilder {
       }
       let parts = Parts()
       let count = values.count
+      let most = postingsMost
+      let map = tupleMap.map { m in renumber.withUnsafeBufferPointer { r in m.map { r[Int($0)] } } }
       DispatchQueue.concurrentPerform(iterations: withPostings ? 2 : 1) { task in
         if task == 0 {
-          parts.packed = PackedInts.pack(stream, width: bits)
+          parts.packed = PackedInts.pack(map ?? stream, width: bits)
         } else {
-          parts.postings = Postings.build(stream, values: count)
+          parts.postings = Postings.build(stream, values: count, most: most)
         }
       }
       var files = [
-        ("a\(k).lex", sorted.blob), ("a\(k).lex.idx", sorted.offsets), ("a\(k).ids", parts.packed),
+        ("a\(k).lex", sorted.blob), ("a\(k).lex.idx", sorted.offsets),
+        (map == nil ? "a\(k).ids" : "a\(k).map", parts.packed),
       ]
       if let p = parts.postings {
         files.append(("a\(k).post", p.data))
@@ -415,7 +507,10 @@ public final class IndexBuilder {
         files.append(("a\(k).post.n", p.counts))
       }
       return (
-        files, .init(name: name, values: values.count, bits: bits, postings: withPostings)
+        files,
+        .init(
+          name: name, values: values.count, bits: bits, postings: withPostings,
+          tuple: map == nil ? nil : true, postingsMost: withPostings ? postingsMost : nil)
       )
     }
   }
@@ -485,8 +580,31 @@ public final class CorpusIndex: @unchecked Sendable {
   struct Attribute {
     let info: IndexManifest.Attribute
     let lexicon: StringTable
+    /// Per position, a value number, or for a member of the shared stream a tuple number.
     let ids: PackedInts
+    /// For a member of the shared stream: the value number of each tuple.
+    let map: PackedInts?
+    /// How many numbers `ids` holds: values, or tuples.
+    let streamValues: Int
     let postings: Postings?
+
+    /// The value number at position `p`.
+    @inline(__always) func value(at p: Int) -> Int {
+      if let map { return map[ids[p]] }
+      return ids[p]
+    }
+
+    /// The value number of stream number `id` (a tuple's for a member of the shared stream).
+    @inline(__always) func value(ofStream id: Int) -> Int {
+      if let map { return map[id] }
+      return id
+    }
+
+    /// Whether the postings hold the positions of value `id` (a frequent value has its count only).
+    func hasPositions(_ id: Int) -> Bool {
+      guard let postings else { return false }
+      return postings.count(id) <= info.postingsMost ?? .max
+    }
   }
   struct Layer {
     let info: IndexManifest.Layer
@@ -528,6 +646,10 @@ public final class CorpusIndex: @unchecked Sendable {
     }
     self.manifest = manifest
     var attributes: [String: Attribute] = [:]
+    var tuples: PackedInts? = nil
+    if let t = manifest.tuples {
+      tuples = PackedInts(try file("tuples.ids"), width: PackedInts.width(for: t - 1))
+    }
     for (k, a) in manifest.attributes.enumerated() {
       let postings: Postings? =
         a.postings
@@ -535,10 +657,20 @@ public final class CorpusIndex: @unchecked Sendable {
           data: try file("a\(k).post"), offsets: try file("a\(k).post.idx"),
           counts: try file("a\(k).post.n"))
         : nil
-      attributes[a.name] = Attribute(
-        info: a,
-        lexicon: StringTable(blob: try file("a\(k).lex"), offsets: try file("a\(k).lex.idx")),
-        ids: PackedInts(try file("a\(k).ids"), width: a.bits), postings: postings)
+      let lexicon = StringTable(blob: try file("a\(k).lex"), offsets: try file("a\(k).lex.idx"))
+      if a.tuple == true {
+        guard let tuples, let count = manifest.tuples else {
+          throw IndexError("\(path)/index.json is damaged (no tuples for \(a.name))")
+        }
+        attributes[a.name] = Attribute(
+          info: a, lexicon: lexicon, ids: tuples,
+          map: PackedInts(try file("a\(k).map"), width: a.bits), streamValues: count,
+          postings: postings)
+      } else {
+        attributes[a.name] = Attribute(
+          info: a, lexicon: lexicon, ids: PackedInts(try file("a\(k).ids"), width: a.bits),
+          map: nil, streamValues: a.values, postings: postings)
+      }
     }
     self.attributes = attributes
     let positionBits = PackedInts.width(for: manifest.tokens)
@@ -596,7 +728,7 @@ public final class CorpusIndex: @unchecked Sendable {
     var starts: [Int] = []
     var ends: [Int] = []
     for p in tokens(of: d) {
-      out.append(contentsOf: space.lexicon.bytes(space.ids[p]))
+      out.append(contentsOf: space.lexicon.bytes(space.value(at: p)))
       starts.append(out.count)
       out.append(contentsOf: word.lexicon.bytes(word.ids[p]))
       ends.append(out.count)
@@ -612,7 +744,7 @@ public final class CorpusIndex: @unchecked Sendable {
     var starts: [Int] = []
     var ends: [Int] = []
     for p in tokens(of: d) {
-      at += space.lexicon.bytes(space.ids[p]).count
+      at += space.lexicon.bytes(space.value(at: p)).count
       starts.append(at)
       at += word.lexicon.bytes(word.ids[p]).count
       ends.append(at)
@@ -631,21 +763,20 @@ public final class CorpusIndex: @unchecked Sendable {
     guard let kind = attributes["kind"] else { return 0 }
     guard let word = (0..<kind.info.values).first(where: { kind.lexicon.string($0) == "word" })
     else { return 0 }
-    return tokens(of: d).reduce(0) { $0 + (kind.ids[$1] == word ? 1 : 0) }
+    return tokens(of: d).reduce(0) { $0 + (kind.value(at: $1) == word ? 1 : 0) }
   }
 
   /// A reader of attribute `name`: the value number at a position, and the value of a number
   /// (nil when the index lacks the attribute).
   public func reader(_ name: String) -> (id: (Int) -> Int, value: (Int) -> String)? {
     guard let a = attributes[name] else { return nil }
-    let ids = a.ids
     let lexicon = a.lexicon
-    return ({ ids[$0] }, { lexicon.string($0) })
+    return ({ a.value(at: $0) }, { lexicon.string($0) })
   }
 
   /// The value of attribute `name` at position `p`.
   public func value(_ name: String, at p: Int) -> String? {
     guard let a = attributes[name] else { return nil }
-    return a.lexicon.string(a.ids[p])
+    return a.lexicon.string(a.value(at: p))
   }
 }

@@ -214,7 +214,7 @@ struct Postings {
   }
 
   /// Postings of `ids` (per value, its positions in order).
-  static func build(_ ids: [Int32], values: Int) -> (
+  static func build(_ ids: [Int32], values: Int, most: Int = .max) -> (
     data: [UInt8], offsets: [UInt8], counts: [UInt8]
   ) {
     var starts = [Int](repeating: 0, count: values + 1)
@@ -241,6 +241,8 @@ struct Postings {
         for v in 0..<values {
           offsets[v] = UInt64(written).littleEndian
           counts[v] = UInt64(starts[v + 1] - starts[v]).littleEndian
+          // A frequent value keeps its count only.
+          guard starts[v + 1] - starts[v] <= most else { continue }
           var previous: Int = -1
           for k in starts[v]..<starts[v + 1] {
             let p = Int(positions[k])

@@ -667,7 +667,7 @@ public final class QueryProgram {
       }
       atom.stream = atom.indexed?.ids
       if atom.byID.isEmpty, let a = atom.indexed {
-        atom.byID = [UInt8](repeating: 0, count: a.info.values)
+        atom.byID = [UInt8](repeating: 0, count: a.streamValues)
       }
     }
     if let constraint {
@@ -840,7 +840,8 @@ public final class QueryProgram {
   /// Whether value `id` of the index's attribute passes atom `a` (then cached).
   private func indexValue(_ a: Atom, _ id: Int) -> Bool {
     guard let indexed = a.indexed else { return false }
-    let yes = a.matcher.matches(Self.derived(indexed.lexicon.string(id), a.source.name))
+    let yes = a.matcher.matches(
+      Self.derived(indexed.lexicon.string(indexed.value(ofStream: id)), a.source.name))
     a.byID[id] = yes ? 2 : 1
     return yes
   }
@@ -877,6 +878,8 @@ public final class QueryProgram {
           if matcher.matches(Self.derived(attribute.lexicon.string(id), name)) { ids.append(id) }
         }
       }
+      // A frequent value has no positions: a test it passes cannot start from postings.
+      guard ids.allSatisfy({ attribute.hasPositions($0) }) else { continue }
       let total = ids.reduce(0) { $0 + postings.count($1) }
       if best == nil || total < best?.total ?? 0 { best = (offset, ids, total, postings) }
     }
