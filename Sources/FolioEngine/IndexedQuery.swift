@@ -147,6 +147,15 @@ public struct IndexedQuery {
     var metaValues: [String] = []
     var metaNumbers: [String: Int] = [:]
     var byNumbers: [[Int]: Int] = [:]
+    // One or two single values a hit (match.lemma, a.pos, meta.folder) and few segments: the
+    // key is one integer, 21 bits a value, not an array.
+    let packed =
+      parts.count <= 2 && index.segments.count < 256
+      && parts.allSatisfy {
+        if case .tokens = $0 { return false }
+        return true
+      }
+    var byPacked: [Int: Int] = [:]
     var total = 0
     var key: [Int] = []
     for (g, hits) in found {
@@ -178,10 +187,23 @@ public struct IndexedQuery {
             }
           }
         }
-        byNumbers[key, default: 0] += 1
+        if packed, key.allSatisfy({ $0 + 1 < 1 << 21 }) {
+          byPacked[key.reduce(0) { $0 << 21 | ($1 + 1) }, default: 0] += 1
+        } else {
+          byNumbers[key, default: 0] += 1
+        }
       }
     }
     var counts: [String: Int] = [:]
+    for (code, n) in byPacked {
+      var numbers: [Int] = []
+      var rest = code
+      for _ in 0...parts.count {
+        numbers.append((rest & (1 << 21 - 1)) - 1)
+        rest >>= 21
+      }
+      byNumbers[Array(numbers.reversed()), default: 0] += n
+    }
     for (numbers, n) in byNumbers {
       let segment = numbers[0]
       var i = 1

@@ -168,6 +168,10 @@ public final class QueryProgram {
   private let slotCount: Int
   /// Tests one of which the first token of any hit meets (nil: no such filter).
   @exclusivity(unchecked) private var firstTests: [Int]?
+  /// A pattern of a fixed number of tokens: per token its test (-1: any), per label its token.
+  ///
+  /// `a:[pos="ADJ"] [] "money"` is one; nil when the pattern repeats, chooses or has regions.
+  @exclusivity(unchecked) private var straight: (tests: [Int], labels: [Int])?
   private let containing: [(negated: Bool, program: QueryProgram)]
   private let constraint: CompiledConstraint?
   @exclusivity(unchecked) private var constraintNeedsLabels = false
@@ -251,6 +255,23 @@ public final class QueryProgram {
       if case .atom(let k, let negated) = t { return negated ? -(k + 1) : k + 1 }
       return 0
     }
+    straight = Self.straightLine(programs[0], labels: slotCount)
+  }
+
+  /// The tests and labels of a program that only tests tokens one after another.
+  private static func straightLine(_ code: [Inst], labels: Int) -> (tests: [Int], labels: [Int])? {
+    var tests: [Int] = []
+    var at = [Int](repeating: -1, count: labels)
+    for inst in code {
+      switch inst {
+      case .test(let t): tests.append(t)
+      case .any: tests.append(-1)
+      case .save(let k): at[k] = tests.count
+      case .accept: return tests.isEmpty ? nil : (tests, at)
+      default: return nil
+      }
+    }
+    return nil
   }
 
   private static func usesLabels(_ c: CQLConstraint) -> Bool {
@@ -461,6 +482,7 @@ public final class QueryProgram {
     // Ends taken by an earlier start (the standard strategy keeps one hit per end).
     var usedEnds = [Bool](repeating: false, count: strategy == .standard ? n + 1 : 0)
     var furthest = -1
+    let line = straight
     func attempt(_ start: Int) {
       var limit = min(n, start + maxLength)
       for w in withinIndices {
@@ -468,8 +490,22 @@ public final class QueryProgram {
         if r < 0 { limit = -1 } else { limit = min(limit, r) }
       }
       if limit <= start { return }
-      guard let (end, labels) = run(0, from: start, limit: limit, longest: strategy == .longest)
-      else { return }
+      let end: Int
+      let labels: [Int]
+      if let line {
+        // A fixed number of tokens: each is tested in turn, no machine (one match a start,
+        // every strategy keeps it).
+        guard start + line.tests.count <= limit else { return }
+        for (i, t) in line.tests.enumerated() where t >= 0 {
+          guard holds(test: t, start + i) else { return }
+        }
+        end = start + line.tests.count
+        labels = line.labels.map { $0 < 0 ? -1 : start + $0 }
+      } else {
+        guard let (e, l) = run(0, from: start, limit: limit, longest: strategy == .longest)
+        else { return }
+        (end, labels) = (e, l)
+      }
       switch strategy {
       case .standard:
         if usedEnds[end] { return }
