@@ -240,6 +240,30 @@ import Testing
         "000_a329563865bc35fc.txt\t194\t215\twith the UN \tundersecretary general\t for politic\n"))
   }
 
+  @Test("span attributes in tags are answered from the index as from the scan")
+  func spanAttributes() throws {
+    guard let seeds = CLI.sharedCorpus("seeds") else { return }
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let built = try CLI.run(
+      ["index", seeds.path, "-p", "entities", "-o", "seeds.idx", "-q"], in: dir)
+    #expect(built.status == 0)
+    for q in [
+      ["<entity source=\"gazetteer\"/>", "--group-by", "word"],
+      ["<entity label=\"PERSON\" source!=\"gazetteer\"/> []", "--width", "20"],
+      ["<entity entry=\"Russia|Ukraine\" nothing!=\"x\"> []+ </entity>", "--count"],
+      ["<entity nothing=\".*\"/>", "--count"],
+    ] {
+      let indexed = try CLI.run(
+        ["query", seeds.path, "--index", "seeds.idx"] + q, in: dir)
+      let scanned = try CLI.run(
+        ["query", seeds.path, "-p", "entities"] + q + ["-q", "--no-index"], in: dir)
+      #expect(indexed.stderr.hasPrefix("folio: answered from the index seeds.idx"), "\(q)")
+      #expect(!indexed.stdout.isEmpty)
+      #expect(indexed.stdout == scanned.stdout, "\(q)")
+    }
+  }
+
   @Test("an index built with the tagger answers attribute queries as the tagged scan does")
   func tagged() throws {
     guard let seeds = CLI.sharedCorpus("seeds") else { return }

@@ -19,6 +19,8 @@ public struct IndexManifest: Codable, Sendable, Equatable {
     public var labels: Int
     /// No two spans overlap (sentences): the span holding a position is found by bisection.
     public var disjoint: Bool?
+    /// The spans' attributes besides the label (`rule`), each stored like the labels.
+    public var attributes: [String]?
   }
   /// A source file as it was when the index was built: a change makes the index stale.
   public struct Source: Codable, Sendable, Equatable {
@@ -186,12 +188,28 @@ public final class IndexBuilder {
   private var docMetaOffsets = ByteBuffer()
   /// The number of each document's source file (in `write`'s `sources`).
   private var docSources: [Int] = []
+  /// Per span, a value number of a label or attribute.
+  private struct SpanColumn {
+    var values: [String] = []
+    var index: [String: Int] = [:]
+    var ids: [Int] = []
+
+    mutating func append(_ value: String) {
+      if let id = index[value] {
+        ids.append(id)
+      } else {
+        values.append(value)
+        index[value] = values.count - 1
+        ids.append(values.count - 1)
+      }
+    }
+  }
   private struct LayerBuild {
     var starts: [Int] = []
     var counts: [Int] = []
-    var labels: [Int] = []
-    var labelValues: [String] = []
-    var labelIndex: [String: Int] = [:]
+    var labels = SpanColumn()
+    var attributes: [String: SpanColumn] = [:]
+    var attributeNames: [String] = []
   }
   private var layers: [String: LayerBuild] = [:]
   private var layerNames: [String] = []
@@ -280,15 +298,20 @@ public final class IndexBuilder {
         layers[name] = LayerBuild()
       }
       var layer = layers[name] ?? LayerBuild()
-      for (start, count, label) in spans where count > 0 {
-        layer.starts.append(base + start)
-        layer.counts.append(count)
-        if let id = layer.labelIndex[label] {
-          layer.labels.append(id)
-        } else {
-          layer.labelValues.append(label)
-          layer.labelIndex[label] = layer.labelValues.count - 1
-          layer.labels.append(layer.labelValues.count - 1)
+      for span in spans where span.count > 0 {
+        for (key, _) in span.attributes where layer.attributes[key] == nil {
+          // Spans before the first with this attribute have none.
+          var column = SpanColumn()
+          for _ in layer.starts { column.append(IndexRecord.missing) }
+          layer.attributes[key] = column
+          layer.attributeNames.append(key)
+        }
+        layer.starts.append(base + span.start)
+        layer.counts.append(span.count)
+        layer.labels.append(span.label)
+        for key in layer.attributeNames {
+          let value = span.attributes.first { $0.0 == key }?.1 ?? IndexRecord.missing
+          layer.attributes[key]?.append(value)
         }
       }
       layers[name] = layer
@@ -359,22 +382,26 @@ public final class IndexBuilder {
     let positionBits = PackedInts.width(for: wordIDs.count)
     for (k, name) in layerNames.enumerated() {
       guard let l = layers[name] else { continue }
-      let table = StringTable.build(l.labelValues)
       files.append(("l\(k).start", PackedInts.pack(l.starts, width: positionBits)))
       files.append(("l\(k).count", PackedInts.pack(l.counts, width: positionBits)))
-      files.append(
-        (
-          "l\(k).label",
-          PackedInts.pack(l.labels, width: PackedInts.width(for: l.labelValues.count))
-        ))
-      files.append(("l\(k).lex", table.blob))
-      files.append(("l\(k).lex.idx", table.offsets))
+      func column(_ c: SpanColumn, _ name: String) {
+        let table = StringTable.build(c.values)
+        files.append(
+          (name, PackedInts.pack(c.ids, width: PackedInts.width(for: c.values.count))))
+        files.append((name + ".lex", table.blob))
+        files.append((name + ".lex.idx", table.offsets))
+      }
+      column(l.labels, "l\(k).label")
+      for (j, key) in l.attributeNames.enumerated() {
+        if let c = l.attributes[key] { column(c, "l\(k).a\(j)") }
+      }
       let disjoint = zip(l.starts.dropFirst(), zip(l.starts, l.counts)).allSatisfy {
         $0 >= $1.0 + $1.1
       }
       layerInfo.append(
         .init(
-          name: name, spans: l.starts.count, labels: l.labelValues.count, disjoint: disjoint))
+          name: name, spans: l.starts.count, labels: l.labels.values.count, disjoint: disjoint,
+          attributes: l.attributeNames.isEmpty ? nil : l.attributeNames))
     }
     var starts = ByteBuffer()
     for s in docStarts { starts.u64(s) }
@@ -612,6 +639,8 @@ public final class CorpusIndex: @unchecked Sendable {
     let counts: PackedInts
     let labels: PackedInts
     let lexicon: StringTable
+    /// The spans' other attributes: per span a value number, and the values.
+    let attributes: [String: (ids: PackedInts, lexicon: StringTable)]
   }
   let attributes: [String: Attribute]
   let layers: [String: Layer]
@@ -676,11 +705,22 @@ public final class CorpusIndex: @unchecked Sendable {
     let positionBits = PackedInts.width(for: manifest.tokens)
     var layers: [String: Layer] = [:]
     for (k, l) in manifest.layers.enumerated() {
+      var spanAttributes: [String: (ids: PackedInts, lexicon: StringTable)] = [:]
+      for (j, key) in (l.attributes ?? []).enumerated() {
+        let lexicon = StringTable(
+          blob: try file("l\(k).a\(j).lex"), offsets: try file("l\(k).a\(j).lex.idx"))
+        spanAttributes[key] = (
+          PackedInts(try file("l\(k).a\(j)"), width: PackedInts.width(for: lexicon.count)),
+          lexicon
+        )
+      }
       layers[l.name] = Layer(
         info: l, starts: PackedInts(try file("l\(k).start"), width: positionBits),
         counts: PackedInts(try file("l\(k).count"), width: positionBits),
         labels: PackedInts(try file("l\(k).label"), width: PackedInts.width(for: l.labels)),
-        lexicon: StringTable(blob: try file("l\(k).lex"), offsets: try file("l\(k).lex.idx")))
+        lexicon: StringTable(
+          blob: try file("l\(k).label.lex"), offsets: try file("l\(k).label.lex.idx")),
+        attributes: spanAttributes)
     }
     self.layers = layers
     docStarts = try file("docs.start")

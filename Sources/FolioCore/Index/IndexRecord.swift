@@ -9,7 +9,8 @@
 /// runs of white space before a token and a number per token likewise, a kind byte per token, the bytes after the last
 /// token; attribute count and per attribute its name, its distinct values (count, strings) and
 /// a code per token; then layer count and per layer its name and spans (count, then first
-/// token, token count and label string each).
+/// token, token count, label string (a NUL when it has none), then its attributes: count and
+/// key/value strings, each).
 public enum IndexRecord {
   /// The record of `doc`: its tokens (as a tagger left them), attributes, sentences and layers.
   public static func encode(_ doc: Document) -> [UInt8] {
@@ -83,11 +84,19 @@ public enum IndexRecord {
         let r = tokenRange(tokens, span.start, span.end)
         out.varint(r.lowerBound)
         out.varint(r.count)
-        out.string(span.label ?? "")
+        out.string(span.label ?? IndexRecord.missing)
+        out.varint(span.attributes.count)
+        for (key, value) in span.attributes {
+          out.string(key)
+          out.string(value.description)
+        }
       }
     }
     return out.bytes
   }
+
+  /// A span's label or attribute that is not there (a NUL: no text holds one).
+  public static let missing = "\u{0}"
 
   /// The distinct strings of `counter` in number order: their count, lengths, then bytes.
   private static func lexicon(_ counter: TermCounter, _ out: inout ByteWriter) {
@@ -134,7 +143,15 @@ public enum IndexRecord {
     var kinds: [UInt8] = []
     var tail: [UInt8] = []
     var columns: [(name: String, values: [String], codes: [Int])] = []
-    var layers: [(name: String, spans: [(start: Int, count: Int, label: String)])] = []
+    var layers: [(name: String, spans: [Span])] = []
+
+    /// A span of a layer: its tokens, label and attributes (as strings).
+    struct Span {
+      var start: Int
+      var count: Int
+      var label: String
+      var attributes: [(String, String)]
+    }
     var tokenCount: Int { kinds.count }
   }
 
@@ -194,12 +211,19 @@ public enum IndexRecord {
     guard let layerCount = r.varint() else { return nil }
     for _ in 0..<layerCount {
       guard let name = r.string(), let sc = r.varint() else { return nil }
-      var spans: [(Int, Int, String)] = []
+      var spans: [Decoded.Span] = []
       for _ in 0..<sc {
-        guard let s = r.varint(), let c = r.varint(), let l = r.string(), s + c <= n else {
+        guard let s = r.varint(), let c = r.varint(), let l = r.string(), s + c <= n,
+          let ac = r.varint()
+        else {
           return nil
         }
-        spans.append((s, c, l))
+        var attributes: [(String, String)] = []
+        for _ in 0..<ac {
+          guard let k = r.string(), let v = r.string() else { return nil }
+          attributes.append((k, v))
+        }
+        spans.append(Decoded.Span(start: s, count: c, label: l, attributes: attributes))
       }
       d.layers.append((name, spans))
     }

@@ -738,10 +738,34 @@ public final class QueryProgram {
     guard let layer = index.layers[s.layer] else {
       return data.finished(tokenCount, within: withinIndices.contains(k))
     }
-    for c in s.conditions where c.attribute != "label" {
-      throw QueryFailure(
-        "the index keeps the labels of spans, not their attribute '\(c.attribute)' - query without the index (--no-index)"
-      )
+    // Per condition, each span's value (nil: the span has none), read through a per-value
+    // cache of the answer.
+    var fields: [(ids: PackedInts?, lexicon: StringTable?, negated: Bool, matcher: ValueMatcher)] =
+      []
+    for (attribute, negated, matcher) in structureMatchers[k] {
+      if attribute == "label" {
+        fields.append((layer.labels, layer.lexicon, negated, matcher))
+      } else if let a = layer.attributes[attribute] {
+        fields.append((a.ids, a.lexicon, negated, matcher))
+      } else {
+        fields.append((nil, nil, negated, matcher))
+      }
+    }
+    var answers = fields.map { [UInt8](repeating: 0, count: $0.lexicon?.count ?? 0) }
+    func passes(_ span: Int) -> Bool {
+      for (f, field) in fields.enumerated() {
+        var yes = false
+        if let ids = field.ids, let lexicon = field.lexicon {
+          let id = ids[span]
+          if answers[f][id] == 0 {
+            let v = lexicon.string(id)
+            answers[f][id] = v != IndexRecord.missing && field.matcher.matches(v) ? 2 : 1
+          }
+          yes = answers[f][id] == 2
+        }
+        if yes == field.negated { return false }
+      }
+      return true
     }
     // Spans are stored in corpus order: the first that starts in the document, by bisection.
     var lo = 0
@@ -751,14 +775,10 @@ public final class QueryProgram {
       if layer.starts[mid] < range.lowerBound { lo = mid + 1 } else { hi = mid }
     }
     var ranges: [Range<Int>] = []
-    let matchers = structureMatchers[k]
     var i = lo
     while i < layer.info.spans, layer.starts[i] < range.upperBound {
       defer { i += 1 }
-      if !matchers.isEmpty {
-        let label = layer.lexicon.string(layer.labels[i])
-        if matchers.contains(where: { $0.2.matches(label) == $0.1 }) { continue }
-      }
+      if !fields.isEmpty && !passes(i) { continue }
       let start = layer.starts[i] - range.lowerBound
       ranges.append(start..<(start + layer.counts[i]))
     }
