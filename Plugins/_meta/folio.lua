@@ -532,7 +532,7 @@ function Corpus:sample(n, seed) end
 ---@return List
 function Corpus:kwic(pattern, opts) end
 
---- A concordance of the hits of a CQL query (see Document:query), as `corpus:kwic` gives it.
+--- A concordance of the hits of a CQL query (see Document:query), as `corpus:kwic` gives it. A corpus opened with an index beside it (`folio index CORPUS`) is answered from the index while no document changes: attributes the index holds (`-p pos`) need no tagger in the session.
 ---@param cql string
 ---@param opts? {width?: integer, limit?: integer, strategy?: string}
 ---@return List

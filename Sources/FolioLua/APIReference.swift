@@ -613,7 +613,7 @@ extension FolioLua {
     APIEntry(
       "Corpus:query", "corpus:query(cql [, {width = 40, limit, strategy}])",
       returns: "List of rows {doc, left, match, right, first, last, n}",
-      "A concordance of the hits of a CQL query (see Document:query), as `corpus:kwic` gives it.",
+      "A concordance of the hits of a CQL query (see Document:query), as `corpus:kwic` gives it. A corpus opened with an index beside it (`folio index CORPUS`) is answered from the index while no document changes: attributes the index holds (`-p pos`) need no tagger in the session.",
       example: #"corpus:query('[lemma="say"] []{0,3} "that" within s', {limit = 20})"#,
       annotations: [
         "---@param cql string",
