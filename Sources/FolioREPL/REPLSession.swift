@@ -166,7 +166,9 @@ public final class REPLSession {
     }
     closeSink()
     if options.interactive && !quitRequested { writeOut("\n") }
-    return failures > 0 && options.bail ? 1 : 0
+    // As sqlite3 and DuckDB: a session read from a pipe or file that had an error exits 1
+    // (with --bail at the first); one typed at the terminal exits 0, as Python's does.
+    return failures > 0 && (options.bail || !options.interactive) ? 1 : 0
   }
 
   /// Runs a whole script (`folio script`): `arg` holds its arguments; returns 0, 1 after an error, or 130 when interrupted.

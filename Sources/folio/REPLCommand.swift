@@ -14,7 +14,8 @@ struct REPL: ParsableCommand {
       The corpus is loaded into memory as `corpus`; kwic(word), freq(), grep(pattern), sample(n) \
       and show(doc) work on it at the prompt. Type .help for the commands and ?NAME for the API. \
       With stdin not a terminal there is no banner and no prompt, so \
-      `folio repl CORPUS < session.folio > out.txt` runs a session script. \
+      `folio repl CORPUS < session.folio > out.txt` runs a session script; it exits 1 if a \
+      chunk failed, as sqlite3 does. \
       History is kept in $XDG_STATE_HOME/folio/history.
       """)
 
@@ -32,7 +33,7 @@ struct REPL: ParsableCommand {
       valueName: "NAME:PERMISSIONS"))
   var allow: [String] = []
 
-  @Flag(help: "Stop at the first error with exit code 1 (scripted use).")
+  @Flag(help: "Stop at the first error (a piped session goes on, then exits 1).")
   var bail = false
 
   func run() throws {
