@@ -157,6 +157,13 @@ public final class REPLSession {
           showDoc(String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces))
           continue
         }
+        // Bare exit, quit and help do what they say, as in Python's REPL (unless the session
+        // defined a global of that name).
+        if ["exit", "quit", "help"].contains(trimmed), isUnsetGlobal(trimmed) {
+          reader.addHistory(trimmed)
+          command(trimmed == "help" ? ".help" : ".quit")
+          continue
+        }
       }
       pending.append(line)
       if execute(pending.joined(separator: "\n"), reader: reader, final: false) {
@@ -283,6 +290,20 @@ public final class REPLSession {
       try vm.load("return " + source, chunkname: "=stdin")
       return .ready
     } catch {}
+    // Statements then an expression (`d = corpus[1]; d.meta`): the expression's value prints,
+    // as in Python's REPL. Only the last `;` or line break is tried, so a block is never cut.
+    // The part after the break must be an expression on its own: `return end` would compile
+    // inside a block and end it early.
+    if let cut = Self.lastStatementBreak(source) {
+      let last = String(source[source.index(after: cut)...])
+      if (try? vm.load("return " + last, chunkname: "=stdin")) != nil {
+        vm.state.pop()
+        do {
+          try vm.load(String(source[..<cut]) + "\nreturn " + last, chunkname: "=stdin")
+          return .ready
+        } catch {}
+      }
+    }
     do {
       try vm.load(source, chunkname: "=stdin")
       return .ready
@@ -290,6 +311,20 @@ public final class REPLSession {
       if e.message.hasSuffix("<eof>") { return .incomplete(e.message) }
       return .failed(e.message)
     }
+  }
+
+  /// Whether the session has no global `name` (read raw: no metamethod runs).
+  func isUnsetGlobal(_ name: String) -> Bool {
+    let t = vm.state.getGlobal(name)
+    vm.state.pop()
+    return t == .nil
+  }
+
+  /// The last `;` or line break with something other than white space after it.
+  static func lastStatementBreak(_ source: String) -> String.Index? {
+    guard let cut = source.lastIndex(where: { $0 == ";" || $0 == "\n" }) else { return nil }
+    let rest = source[source.index(after: cut)...]
+    return rest.allSatisfy(\.isWhitespace) ? nil : cut
   }
 
   /// A top-level `local x = ...` or `local function f` at the start of a chunk would vanish
@@ -365,7 +400,8 @@ public final class REPLSession {
             printer.describeObject(L, i) == "<userdata>" ? L.typeName(at: i) : printer.render(L, i))
         }
       }
-      emit(parts.joined(separator: "\t"))
+      // Always a line of its own, as in stock Lua (print() and print("") too).
+      emit(parts.joined(separator: "\t") + "\n")
       return 0
     }
     vm.setGlobalFunction("show") { [unowned self] (L) throws(LuaHostError) -> Int32 in
@@ -390,6 +426,20 @@ public final class REPLSession {
     function grep(pattern, flags) return current():search(pattern, flags) end
     function sample(n, seed) return current():sample(n or 10, seed) end
     plugins = {}
+    -- A table with a __tostring (a span) prints as tostring gives it, as in stock Lua.
+    do
+      local emit, pack, unpack, tostring, type = print, table.pack, table.unpack, tostring, type
+      function print(...)
+        local t = pack(...)
+        for i = 1, t.n do
+          if type(t[i]) == "table" then
+            local s = tostring(t[i])
+            if s:sub(1, 7) ~= "table: " then t[i] = s end
+          end
+        end
+        return emit(unpack(t, 1, t.n))
+      end
+    end
     """
 
   /// `show(doc)`: the text with each layer's spans marked; `show(doc, {attrs = true})`: its
