@@ -168,12 +168,15 @@ public struct PluginResolver: Sendable {
 
   /// Folio's own `Plugins/`: `$FOLIO_PLUGINS`, `<prefix>/share/folio/Plugins` next to the
   /// executable, or the source checkout the executable was built in.
+  ///
+  /// The executable is found from the kernel (`/proc/self/exe`), not from `argv[0]`, which is
+  /// a bare name when `folio` is found on `PATH` and a link's path when it is one.
   public static func shippedPlugins() -> URL? {
     let fm = FileManager.default
     if let env = ProcessInfo.processInfo.environment["FOLIO_PLUGINS"], !env.isEmpty {
       return URL(fileURLWithPath: env)
     }
-    let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+    let exe = URL(fileURLWithPath: executablePath()).resolvingSymlinksInPath()
     var dir = exe.deletingLastPathComponent()
     let share = dir.deletingLastPathComponent().appendingPathComponent("share/folio/Plugins")
     if fm.fileExists(atPath: share.path) { return share }
@@ -187,6 +190,16 @@ public struct PluginResolver: Sendable {
       dir = dir.deletingLastPathComponent()
     }
     return nil
+  }
+
+  /// The running executable's own path: `/proc/self/exe`, else `argv[0]`.
+  static func executablePath() -> String {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    if n > 0 {
+      return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+    return CommandLine.arguments.first ?? ""
   }
 
   /// How a path is shown in messages and chunk names: relative to the working directory when

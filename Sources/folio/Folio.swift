@@ -17,7 +17,7 @@ struct Folio: ParsableCommand {
         folio doc Corpus:kwic
         folio plugin test Plugins/wordfreq
       """,
-    version: FolioVersion.string,
+    version: FolioVersion.withPlugins,
     subcommands: [
       Run.self, REPL.self, Script.self, Merge.self, CorpusCommand.self, PluginCommand.self,
       Query.self, IndexCommand.self, Doc.self, Train.self, Eval.self,
@@ -47,6 +47,13 @@ extension Folio {
 enum FolioVersion {
   static let string = "folio 0.1.0 (Lua API \(FolioLua.apiVersion), \(luaVersion))"
   static var luaVersion: String { "Lua 5.4" }
+  /// `--version`: the version, then where the shipped plugins are found.
+  static var withPlugins: String {
+    let plugins =
+      PluginResolver.shippedPlugins()?.standardizedFileURL.path
+      ?? "not found (set FOLIO_PLUGINS to Folio's Plugins folder)"
+    return string + "\nshipped plugins: " + plugins
+  }
 }
 
 /// Prints `Error:`/`Help:` on stderr and exits with the error's code.

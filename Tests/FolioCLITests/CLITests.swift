@@ -85,6 +85,26 @@ struct CLI {
 }
 
 @Suite("folio run", .serialized) struct RunCommandTests {
+  @Test("shipped plugins are found when folio is run by name through a link on PATH")
+  func foundThroughPath() throws {
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let bin = dir.appendingPathComponent("bin")
+    try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      at: bin.appendingPathComponent("folio"), withDestinationURL: CLI.binary)
+    // env finds `folio` on PATH, so argv[0] is the bare name, and no FOLIO_PLUGINS helps.
+    let listed = try CLI.run(
+      ["folio", "plugin", "list"], in: dir, executable: "/usr/bin/env",
+      environment: [
+        "PATH": bin.path + ":/usr/bin:/bin", "FOLIO_PLUGINS": "",
+        "HOME": dir.path, "XDG_DATA_HOME": "",
+      ])
+    #expect(listed.status == 0)
+    #expect(listed.stdout.contains("\nwordfreq\t"))
+    #expect(listed.stdout.contains("\tshipped\t"))
+  }
+
   @Test("kwic on the seeds prints one line per occurrence with its context")
   func kwicSeeds() throws {
     guard let seeds = CLI.sharedCorpus("seeds") else { return }
@@ -481,7 +501,9 @@ struct CLI {
   @Test("--version and --help")
   func versionAndHelp() throws {
     let v = try CLI.run(["--version"])
-    #expect(v.stdout == "folio 0.1.0 (Lua API 0.1.0, Lua 5.4)\n")
+    #expect(
+      v.stdout
+        == "folio 0.1.0 (Lua API 0.1.0, Lua 5.4)\nshipped plugins: \(CLI.root.path)/Plugins\n")
     let h = try CLI.run(["run", "--help"])
     #expect(h.status == 0)
     #expect(
