@@ -386,8 +386,11 @@ public final class REPLSession {
 
   func installGlobals() throws(FolioError) {
     let L = vm.state
-    FolioLua.push(corpus, L)
-    L.setGlobal("corpus")
+    // Without a corpus `corpus` stays unset, so that kwic, q, freq, grep and sample say so.
+    if !(corpus.sources.isEmpty && corpus.count == 0) {
+      FolioLua.push(corpus, L)
+      L.setGlobal("corpus")
+    }
     vm.setGlobalFunction("print") { [unowned self] (L) throws(LuaHostError) -> Int32 in
       var parts: [String] = []
       for i in 1...max(1, L.top) where i <= L.top {
@@ -417,7 +420,9 @@ public final class REPLSession {
   static let prelude = """
     local function current()
       local c = rawget(_G, "corpus")
-      if c == nil then error("no corpus loaded: .open PATH loads one", 3) end
+      if c == nil then
+        error("no corpus loaded: .open PATH loads one (or start with folio repl CORPUS)", 3)
+      end
       return c
     end
     function kwic(pattern, opts) return current():kwic(pattern, opts) end
