@@ -193,13 +193,15 @@ public final class SegmentedIndex: @unchecked Sendable {
     var sourceSegment: [String: Int] = [:]
     for s in manifest.sources { sourceSegment[s.path] = s.segment ?? 0 }
     let current = Set(now.map(\.path))
-    // Take away the documents of every file indexed again or gone.
-    for (path, k) in sourceSegment where indexed.contains(path) || !current.contains(path) {
-      let segment = segments[k]
+    // Take away the documents of every file indexed again or gone (one pass per segment).
+    let leaving = Set(
+      sourceSegment.keys.filter { indexed.contains($0) || !current.contains($0) })
+    for (k, segment) in segments.enumerated() where !leaving.isEmpty {
       let names = segment.manifest.sources.map(\.path)
+      let leaves = names.map { leaving.contains($0) && sourceSegment[$0] == k }
       for d in 0..<segment.documentCount {
         let s = segment.source(of: d)
-        if s < names.count, names[s] == path { segmentsInfo[k].deleted.append(d) }
+        if s < leaves.count, leaves[s] { segmentsInfo[k].deleted.append(d) }
       }
     }
     var kept: [Int] = []
