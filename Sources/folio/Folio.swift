@@ -84,5 +84,11 @@ enum Console {
   }
 
   static var stdoutIsTerminal: Bool { isatty(1) != 0 }
+  /// Colour on descriptor `fd`: a terminal, no `NO_COLOR` (no-color.org), and a `TERM` other
+  /// than `dumb`.
+  static func wantsColor(_ fd: Int32) -> Bool {
+    let env = ProcessInfo.processInfo.environment
+    return isatty(fd) != 0 && env["NO_COLOR"] == nil && env["TERM"] != "dumb"
+  }
   static var stderrIsTerminal: Bool { isatty(2) != 0 }
 }

@@ -46,7 +46,7 @@ struct REPL: ParsableCommand {
     } catch { throw fail(error) }
     let interactive = execute.isEmpty && isatty(0) != 0 && isatty(1) != 0
     options.interactive = interactive
-    options.color = isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    options.color = Console.wantsColor(1)
     options.bail = bail || !execute.isEmpty
     let session: REPLSession
     do {
@@ -102,7 +102,7 @@ struct Script: ParsableCommand {
     var options = REPLSession.Options()
     options.corpus = corpus
     options.bail = true
-    options.color = isatty(2) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    options.color = Console.wantsColor(2)
     do { options.reader = try reading.reader() } catch { throw fail(error) }
     let session: REPLSession
     do {

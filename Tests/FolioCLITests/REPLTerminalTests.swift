@@ -11,11 +11,11 @@ final class Terminal {
       || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
   }
 
-  init(_ arguments: [String], color: Bool = false) throws {
+  init(_ arguments: [String], color: Bool = false, term: String = "xterm-256color") throws {
     home = FileManager.default.temporaryDirectory.appendingPathComponent("folio-pty-\(UUID())")
     try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
     let env = [
-      "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=xterm-256color",
+      "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=" + term,
       "FOLIO_PLUGINS=" + CLI.root.appendingPathComponent("Plugins").path,
       "XDG_STATE_HOME=" + home.path, "HOME=" + home.path,
     ]
@@ -137,10 +137,11 @@ final class Terminal {
   "folio repl at a terminal", .serialized,
   .enabled(if: Terminal.available, "tmux is not installed (Scripts/setup installs it)"))
 struct REPLTerminalTests {
-  func start(_ arguments: [String] = ["repl", "Examples/news"], color: Bool = false) throws
-    -> Terminal
-  {
-    let t = try Terminal(arguments, color: color)
+  func start(
+    _ arguments: [String] = ["repl", "Examples/news"], color: Bool = false,
+    term: String = "xterm-256color"
+  ) throws -> Terminal {
+    let t = try Terminal(arguments, color: color, term: term)
     try t.wait(for: "Type .help")
     return t
   }
@@ -284,6 +285,14 @@ struct REPLTerminalTests {
     try t.wait(for: "word,count,per_million\nthe,186,78118.4\nand,72,30239.4\n")
     try t.line("?kwic")
     try t.wait(for: "kwic(word_or_pattern [, opts]) → rows\n\nA concordance over `corpus`")
+  }
+
+  @Test("TERM=dumb gets no colour, even without NO_COLOR")
+  func dumbTerminal() throws {
+    let t = try start(color: true, term: "dumb")
+    try t.line("error('boom')")
+    let screen = try t.wait(for: "Error: stdin:1: boom", escapes: true)
+    #expect(!screen.contains("\u{1B}["))
   }
 
   @Test("an error shows its message and position, in red on a colour terminal")
