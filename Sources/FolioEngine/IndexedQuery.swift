@@ -144,8 +144,7 @@ public struct IndexedQuery {
         parts.append(.tokens(attribute: try reader(name), lower: name == "lower"))
       }
     }
-    var metaValues: [String] = []
-    var metaNumbers: [String: Int] = [:]
+    var metaNumbers = ValueNumbers()
     var byNumbers: [[Int]: Int] = [:]
     // One or two single values a hit (match.lemma, a.pos, meta.folder) and few segments: the
     // key is one integer, 21 bits a value, not an array.
@@ -177,14 +176,7 @@ public struct IndexedQuery {
             key.append(at < 0 ? -1 : readers[segment][r].id(base + at))
           case .meta(let field):
             if meta == nil { meta = Dictionary(index.metadata(g), uniquingKeysWith: { a, _ in a }) }
-            let v = meta?[field] ?? ""
-            if let n = metaNumbers[v] {
-              key.append(n)
-            } else {
-              metaValues.append(v)
-              metaNumbers[v] = metaValues.count - 1
-              key.append(metaValues.count - 1)
-            }
+            key.append(metaNumbers.number(meta?[field] ?? ""))
           }
         }
         if packed, key.allSatisfy({ $0 + 1 < 1 << 21 }) {
@@ -224,7 +216,7 @@ public struct IndexedQuery {
           columns.append(lower ? v.lowercased() : v)
           i += 1
         case .meta:
-          columns.append(metaValues[numbers[i]])
+          columns.append(metaNumbers.values[numbers[i]])
           i += 1
         }
       }

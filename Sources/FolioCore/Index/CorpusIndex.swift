@@ -172,8 +172,8 @@ public final class IndexBuilder {
   private var wordIDs: [Int32] = []
   private var kinds: [UInt8] = []
   private struct Column {
-    var values: [String] = []
-    var index: [String: Int] = [:]
+    /// Missing values are "" (number 0).
+    var numbers = ValueNumbers([""])
     var ids: [Int32] = []
   }
   private var columns: [String: Column] = [:]
@@ -190,19 +190,10 @@ public final class IndexBuilder {
   private var docSources: [Int] = []
   /// Per span, a value number of a label or attribute.
   private struct SpanColumn {
-    var values: [String] = []
-    var index: [String: Int] = [:]
+    var numbers = ValueNumbers()
     var ids: [Int] = []
 
-    mutating func append(_ value: String) {
-      if let id = index[value] {
-        ids.append(id)
-      } else {
-        values.append(value)
-        index[value] = values.count - 1
-        ids.append(values.count - 1)
-      }
-    }
+    mutating func append(_ value: String) { ids.append(numbers.number(value)) }
   }
   private struct LayerBuild {
     var starts: [Int] = []
@@ -274,18 +265,12 @@ public final class IndexBuilder {
     kinds.append(contentsOf: d.kinds)
     for column in d.columns where columns[column.name] == nil {
       columnNames.append(column.name)
-      columns[column.name] = Column(
-        values: [""], index: ["": 0], ids: [Int32](repeating: 0, count: base))
+      columns[column.name] = Column(ids: [Int32](repeating: 0, count: base))
     }
     for name in columnNames {
       var column = columns[name] ?? Column()
       if let given = d.columns.first(where: { $0.name == name }) {
-        let global = given.values.map { v -> Int in
-          if let id = column.index[v] { return id }
-          column.values.append(v)
-          column.index[v] = column.values.count - 1
-          return column.values.count - 1
-        }
+        let global = given.values.map { column.numbers.number($0) }
         for c in given.codes { column.ids.append(Int32(global[c])) }
       } else {
         column.ids.append(contentsOf: repeatElement(0, count: n))
@@ -343,7 +328,7 @@ public final class IndexBuilder {
     ]
     for name in columnNames where !["word", "kind", "space"].contains(name) {
       if let c = columns[name] {
-        jobs.append(AttributeJob(name: name, values: c.values, ids: c.ids))
+        jobs.append(AttributeJob(name: name, values: c.numbers.values, ids: c.ids))
       }
     }
     // Small attributes (kind, parts of speech, features, white space) share one stream.
@@ -385,9 +370,9 @@ public final class IndexBuilder {
       files.append(("l\(k).start", PackedInts.pack(l.starts, width: positionBits)))
       files.append(("l\(k).count", PackedInts.pack(l.counts, width: positionBits)))
       func column(_ c: SpanColumn, _ name: String) {
-        let table = StringTable.build(c.values)
+        let table = StringTable.build(c.numbers.values)
         files.append(
-          (name, PackedInts.pack(c.ids, width: PackedInts.width(for: c.values.count))))
+          (name, PackedInts.pack(c.ids, width: PackedInts.width(for: c.numbers.values.count))))
         files.append((name + ".lex", table.blob))
         files.append((name + ".lex.idx", table.offsets))
       }
@@ -400,7 +385,8 @@ public final class IndexBuilder {
       }
       layerInfo.append(
         .init(
-          name: name, spans: l.starts.count, labels: l.labels.values.count, disjoint: disjoint,
+          name: name, spans: l.starts.count, labels: l.labels.numbers.values.count,
+          disjoint: disjoint,
           attributes: l.attributeNames.isEmpty ? nil : l.attributeNames))
     }
     var starts = ByteBuffer()

@@ -173,6 +173,26 @@ struct StringTable {
   }
 }
 
+/// Strings numbered in the order they first come: value numbers of a column, labels, groups.
+public struct ValueNumbers: Sendable {
+  public private(set) var values: [String]
+  private var numbers: [String: Int] = [:]
+
+  /// Numbering that starts with `values` (0, 1, ...).
+  public init(_ values: [String] = []) {
+    self.values = values
+    for (k, v) in values.enumerated() where numbers[v] == nil { numbers[v] = k }
+  }
+
+  /// The number of `value`, given it when new.
+  public mutating func number(_ value: String) -> Int {
+    if let n = numbers[value] { return n }
+    values.append(value)
+    numbers[value] = values.count - 1
+    return values.count - 1
+  }
+}
+
 /// Little-endian fixed-width numbers into bytes.
 struct ByteBuffer {
   var bytes: [UInt8] = []
