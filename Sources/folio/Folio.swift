@@ -16,6 +16,9 @@ struct Folio: ParsableCommand {
         folio repl Examples/news
         folio doc Corpus:kwic
         folio plugin test Plugins/wordfreq
+
+      Exit codes: 0 ok, 1 other failures, 64 usage, 65 some documents failed,
+      66 corpus not found or empty, 78 a plugin or its options are wrong, 130 interrupted.
       """,
     version: FolioVersion.withPlugins,
     subcommands: [
