@@ -159,8 +159,12 @@ extension CorpusReader {
     _ bytes: [UInt8], name: String, entry: CorpusEntry, warn: (CorpusWarning) -> Void
   ) -> [Document] {
     let format = options.format == .auto ? InputFormat.of(name) : options.format
-    let binary = bytes.withUnsafeBytes { TextDecoder.looksBinary($0) }
-    if binary {
+    let kind = bytes.withUnsafeBytes { TextDecoder.binaryKind($0, name: name) }
+    if let kind {
+      warn(CorpusWarning(path: entry.displayPath, message: kind + "; skipped"))
+      return []
+    }
+    if bytes.withUnsafeBytes({ TextDecoder.looksBinary($0) }) {
       warn(CorpusWarning(path: entry.displayPath, message: "looks like a binary file; skipped"))
       return []
     }

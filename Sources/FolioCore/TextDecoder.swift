@@ -64,6 +64,35 @@ public enum TextDecoder {
     return d
   }
 
+  /// What a file in a known binary format is, from its first bytes, with what to do about it
+  /// (`nil` for anything else): a gzip stream in a `.txt`, a ZIP archive (also `.docx`,
+  /// `.xlsx`, `.epub`), a PDF, other compressed streams, images.
+  public static func binaryKind(_ bytes: UnsafeRawBufferPointer, name: String) -> String? {
+    func starts(_ magic: [UInt8]) -> Bool { bytes.starts(with: magic) }
+    if starts([0x1F, 0x8B]) {
+      let file = name.split(separator: "/").last.map(String.init) ?? name
+      return "holds gzip-compressed data, not text (name it \(file).gz and Folio unpacks it)"
+    }
+    if starts([0x50, 0x4B, 0x03, 0x04]) || starts([0x50, 0x4B, 0x05, 0x06]) {
+      return "is a ZIP archive (or a .docx, .xlsx, .epub), not text (unpack it or save it as text)"
+    }
+    if starts(Array("%PDF-".utf8)) {
+      return "is a PDF document, not text (extract its text first, e.g. with pdftotext)"
+    }
+    if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) || starts([0x28, 0xB5, 0x2F, 0xFD])
+      || (starts(Array("BZh".utf8)) && bytes.count > 9
+        && bytes[4...9].elementsEqual(Array("1AY&SY".utf8)))
+    {
+      return "holds xz, zstd or bzip2-compressed data, not text (unpack it first)"
+    }
+    if starts([0x89, 0x50, 0x4E, 0x47]) || starts([0xFF, 0xD8, 0xFF])
+      || starts(Array("GIF8".utf8))
+    {
+      return "is an image, not text"
+    }
+    return nil
+  }
+
   /// Whether `bytes` looks like a binary file (NUL bytes and many control bytes near the start).
   public static func looksBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
     let head = UnsafeRawBufferPointer(rebasing: bytes.prefix(8192))

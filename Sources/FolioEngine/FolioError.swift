@@ -37,11 +37,17 @@ public struct FolioError: Error, CustomStringConvertible, Equatable {
     case .notFound(let p):
       self.init(
         "no such file or folder: \(p) - while reading the corpus",
-        help: "check the path; a corpus is a folder or a .txt file", exit: .noInput)
+        help:
+          "check the path; a corpus is a folder or a file of text, Markdown, HTML, JSONL, CSV/TSV, XML or CoNLL-U",
+        exit: .noInput)
     case .empty(let p):
       self.init(
         "no documents in \(p) - while reading the corpus",
-        help: "Folio reads .txt and .md files (recursively in folders)", exit: .noInput)
+        help:
+          "in folders Folio reads "
+          + CorpusReader.textExtensions.sorted().map { "." + $0 }.joined(
+            separator: " ") + " (also gzipped); name other files explicitly, with --as",
+        exit: .noInput)
     case .unreadable(let p, let why):
       self.init("cannot read \(p): \(why) - while reading the corpus", exit: .noInput)
     }

@@ -51,7 +51,10 @@ public struct PluginReference: Sendable, Equatable, CustomStringConvertible {
       let name = String(chars[..<first])
       if !name.contains("/"), !name.hasSuffix(".lua") { colon = first }
     }
-    guard let colon else { return PluginReference(target: text) }
+    guard let colon else {
+      try refuseSpaces(text)
+      return PluginReference(target: text)
+    }
     let target = String(chars[..<colon])
     if target.isEmpty {
       throw FolioError(
@@ -124,6 +127,15 @@ public struct PluginReference: Sendable, Equatable, CustomStringConvertible {
   ///
   /// It does when its closing quote ends the option (a comma or the end follows); `"money"
   /// within s` is a value that starts with a quote.
+  /// `-p 'wordfreq top=5'`: a plugin name with options written as on a shell line.
+  static func refuseSpaces(_ text: String) throws(FolioError) {
+    let words = text.split(whereSeparator: \.isWhitespace)
+    guard words.count > 1, !text.contains("/"), !text.hasSuffix(".lua") else { return }
+    throw FolioError(
+      "plugin '\(text)': a plugin's options follow its name after a colon - while reading the command line",
+      help: "write -p \(words[0]):\(words.dropFirst().joined(separator: ","))", exit: .usage)
+  }
+
   private static func isQuotedValue(_ chars: [Character], from start: Int) -> Bool {
     var i = start + 1
     while i < chars.count {

@@ -66,6 +66,9 @@ public struct RunSummary: Sendable {
   public var jobs = 1
   /// The run stopped on Ctrl-C: no output was written.
   public var interrupted = false
+  /// The pipeline has no report and nowhere to write documents: what it kept and annotated
+  /// was thrown away (the summary says how to keep it).
+  public var documentsUnwritten = false
 
   /// 0 when nothing failed, 65 when some documents failed, 130 when interrupted.
   public var exitCode: Int32 {
@@ -207,6 +210,7 @@ public final class Runner {
   }
 
   public func run() throws(FolioError) -> RunSummary {
+    var unwritten = false
     let start = Date()
     let (loadables, mergers) = try loadPlugins()
     var configuration = self.configuration
@@ -214,6 +218,11 @@ public final class Runner {
       !mergers.contains(where: { $0.spec.kind == .report })
     {
       configuration.documentsOutput = path
+    }
+    if configuration.documentsOutput == nil, configuration.index == nil,
+      configuration.saveState == nil, !mergers.contains(where: { $0.spec.kind == .report })
+    {
+      unwritten = true
     }
     var entries: [CorpusEntry]
     do {
@@ -271,6 +280,7 @@ public final class Runner {
       if LuaInterrupt.isRequested {
         output?.cancel()
         var summary = RunSummary()
+        summary.documentsUnwritten = unwritten
         summary.interrupted = true
         summary.jobs = jobs
         summary.seconds = Date().timeIntervalSince(start)
@@ -285,6 +295,7 @@ public final class Runner {
     let threads = work.start(jobs)
 
     var summary = RunSummary()
+    summary.documentsUnwritten = unwritten
     summary.jobs = jobs
     var seconds = Array(repeating: 0.0, count: loadables.count)
     var seen = Array(repeating: 0, count: loadables.count)

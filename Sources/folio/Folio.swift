@@ -43,7 +43,22 @@ extension Folio {
       _ = mallopt(-3, 64 << 20)
       _ = mallopt(-1, 128 << 20)
     }
-    main(nil)
+    // ArgumentParser's own `main`, with Folio's hints for the usual slips.
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if let hint = CommandHints.unknownCommand(arguments) {
+      Console.error(hint.rendered)
+      Foundation.exit(hint.exit.rawValue)
+    }
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+    } catch {
+      if let hint = CommandHints.pluginOption(arguments, message: message(for: error)) {
+        Console.error(hint.rendered)
+        Foundation.exit(hint.exit.rawValue)
+      }
+      exit(withError: error)
+    }
   }
 }
 

@@ -148,7 +148,16 @@ struct Run: ParsableCommand {
           "no corpus given - while reading the command line",
           help: "folio run CORPUS... -p PLUGIN (see folio run --help)", exit: .usage))
     }
+    if let misplaced = CommandHints.pluginAsCorpus(corpus, resolver: resolver) {
+      throw fail(misplaced)
+    }
     let tableFormat = try ReportOutput.format(format, output: output)
+    if let docsOut {
+      do {
+        try ReportOutput.checkExtension(
+          docsOut, option: "--docs-out", known: ReportOutput.documentExtensions)
+      } catch { throw fail(error) }
+    }
     guard let offsetUnit = OffsetUnit(rawValue: offsets) else {
       throw fail(
         FolioError(
@@ -217,8 +226,13 @@ struct Run: ParsableCommand {
       do throws(AtomicFile.Failure) {
         try AtomicFile(path: path).cancel()
       } catch {
+        let folder = (path as NSString).deletingLastPathComponent
+        let missing = !folder.isEmpty && !FileManager.default.fileExists(atPath: folder)
         throw FolioError(
-          "\(error) - while checking the outputs", help: "name a file in a folder you can write",
+          "\(error) - while checking the outputs",
+          help: missing
+            ? "the folder \(folder) does not exist: create it first (mkdir -p \(folder))"
+            : "name a file in a folder you can write",
           exit: .failure)
       }
     }
@@ -230,10 +244,21 @@ struct Run: ParsableCommand {
       throw error
     }
     line.clear()
+    if summary.read == 0, summary.skipped > 0, !summary.interrupted {
+      if !quiet { Console.error("folio: \(summary.line)\n") }
+      throw FolioError(
+        "no documents: every file of the corpus was skipped (\(summary.skipped)) - while reading the corpus",
+        help: "the warnings above say why for each file; no output was written", exit: .noInput)
+    }
     if !summary.interrupted {
       try ReportOutput.write(summary.reports, format: tableFormat, to: output)
     }
     if !quiet || summary.interrupted { Console.error("folio: \(summary.line)\n") }
+    if !quiet, summary.documentsUnwritten, summary.kept > 0 {
+      Console.error(
+        "folio: the documents were not written (no report, no -o): -o tagged.jsonl keeps them, or .conllu, .vrt, .csv, a folder DIR/\n"
+      )
+    }
     if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
   }
 }
@@ -308,6 +333,11 @@ enum ReportOutput {
   /// on a terminal and TSV otherwise.
   static func format(_ name: String, output: String?) throws -> TableFormat {
     if name == "auto" {
+      if let output {
+        do { try checkExtension(output, option: "-o", known: reportExtensions) } catch {
+          throw fail(error)
+        }
+      }
       let fromExtension = output.flatMap {
         TableFormat.forExtension(URL(fileURLWithPath: $0).pathExtension)
       }
@@ -320,6 +350,31 @@ enum ReportOutput {
       FolioError(
         "unknown format '\(name)' - while reading the command line",
         help: "\(near)formats: " + formats.joined(separator: ", "), exit: .usage))
+  }
+
+  /// What `-o FILE` may end in: a report format, or a document format for a pipeline with no
+  /// report.
+  static let reportExtensions = [
+    "tsv", "tab", "csv", "json", "jsonl", "ndjson", "md", "markdown", "html", "htm", "svg", "txt",
+    "conllu", "vrt",
+  ]
+  /// What `--docs-out FILE` may end in.
+  static let documentExtensions = ["jsonl", "ndjson", "json", "conllu", "vrt", "csv"]
+
+  /// Refuses an output file whose extension names no format Folio writes (`-o words.xlsx`
+  /// would otherwise be TSV under a misleading name); a folder (`DIR/`, or one that exists)
+  /// and a name without an extension pass.
+  static func checkExtension(_ path: String, option: String, known: [String]) throws(FolioError) {
+    let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+    var isDir: ObjCBool = false
+    guard !ext.isEmpty, !path.hasSuffix("/"), !known.contains(ext),
+      !(FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue)
+    else { return }
+    throw FolioError(
+      "\(option) \(path): Folio writes no .\(ext) files - while reading the command line",
+      help: "name a file ending in ." + known.joined(separator: ", .")
+        + " (or a folder DIR/)" + (option == "-o" ? ", or choose the format with --format" : ""),
+      exit: .usage)
   }
 
   /// Renders the reports and writes them to `output` atomically, or to stdout.

@@ -259,7 +259,7 @@ struct CLI {
     #expect(r.status == 66)
     #expect(
       r.stderr
-        == "Error: no such file or folder: /no/such/corpus - while reading the corpus\nHelp: check the path; a corpus is a folder or a .txt file\n"
+        == "Error: no such file or folder: /no/such/corpus - while reading the corpus\nHelp: check the path; a corpus is a folder or a file of text, Markdown, HTML, JSONL, CSV/TSV, XML or CoNLL-U\n"
     )
     #expect(r.stdout == "")
   }
