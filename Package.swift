@@ -55,8 +55,7 @@ let package = Package(
       dependencies: [
         "FolioCore", "FolioEngine", "FolioREPL",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ],
-      exclude: ["README.md"]
+      ]
     ),
     .executableTarget(name: "folio-bridge-check", dependencies: ["LuaRuntime"]),
     // Built only by Scripts/fuzz, with -sanitize=fuzzer (libFuzzer supplies main).

@@ -65,22 +65,10 @@ public enum PluginCatalog {
       out += "options: none\n"
     } else {
       out += "options:\n"
-      // A range, when the manifest gives one, goes with the type: `integer ≥ 0`, `number 0–1`.
-      func type(_ o: OptionSpec) -> String {
-        func show(_ d: Double) -> String {
-          d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-        }
-        switch (o.minimum.map(show), o.maximum.map(show)) {
-        case (let l?, let h?): return "\(o.type.rawValue) \(l)–\(h)"
-        case (let l?, nil): return "\(o.type.rawValue) ≥ \(l)"
-        case (nil, let h?): return "\(o.type.rawValue) ≤ \(h)"
-        default: return o.type.rawValue
-        }
-      }
       let table = ReportTable(
         title: "options", columns: ["option", "type", "default", "meaning"],
         rows: s.options.map {
-          [.string($0.name), .string(type($0)), $0.defaultValue, .string($0.description)]
+          [.string($0.name), .string($0.shownType), $0.defaultValue, .string($0.description)]
         })
       out +=
         TableFormat.table.render(table).split(separator: "\n").map { "  " + $0 }.joined(
@@ -100,6 +88,103 @@ public enum PluginCatalog {
       }
     }
     return out
+  }
+
+  /// The options table of a plugin's README, from its manifest (`folio plugin docs`).
+  public static func optionsMarkdown(_ spec: PluginSpec) -> String {
+    func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+    func value(_ v: MetaValue?) -> String {
+      switch v {
+      case .string(let s)?: s.isEmpty ? "" : "`\(cell(s))`"
+      case .integer(let i)?: String(i)
+      case .number(let d)?: d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+      case .bool(let b)?: String(b)
+      default: ""
+      }
+    }
+    var out = "| option | type | default | meaning |\n|---|---|---|---|\n"
+    for o in spec.options {
+      out +=
+        "| `\(o.name)` | \(o.shownType) | \(value(o.defaultValue)) | \(cell(o.description)) |\n"
+    }
+    return out
+  }
+
+  /// The table of a folder's plugins (`Plugins/README.md`): filters, taggers, then reports.
+  public static func pluginsMarkdown(_ specs: [PluginSpec]) -> String {
+    let order: [PluginKind?] = [.filter, .tagger, .report, nil]
+    let sorted = specs.sorted {
+      (order.firstIndex(of: $0.kind) ?? 3, $0.name) < (order.firstIndex(of: $1.kind) ?? 3, $1.name)
+    }
+    var out = "| plugin | kind | what |\n|---|---|---|\n"
+    for spec in sorted {
+      let summary = spec.summary.replacingOccurrences(of: "|", with: "\\|")
+      out += "| `\(spec.name)` | \(spec.kind?.rawValue ?? "") | \(summary) |\n"
+    }
+    return out
+  }
+
+  /// `text` with the part between `<!-- generated: NAME ... -->` and `<!-- end NAME -->`
+  /// replaced by `body`; nil when the text has no such markers.
+  public static func replacingGenerated(_ text: String, name: String, with body: String)
+    -> String?
+  {
+    guard let start = text.range(of: "<!-- generated: \(name)"),
+      let startEnd = text[start.upperBound...].range(of: "-->\n"),
+      let end = text[startEnd.upperBound...].range(of: "<!-- end \(name) -->")
+    else { return nil }
+    return String(text[..<startEnd.upperBound]) + body + String(text[end.lowerBound...])
+  }
+
+  /// `folio plugin docs`: regenerates the generated tables of the READMEs of `folders`.
+  ///
+  /// Each folder is a plugin folder, or a folder of plugins whose own README lists them.
+  /// Returns the READMEs that changed (with `check`, that would change).
+  public static func regenerateDocs(_ folders: [URL], check: Bool) throws(FolioError) -> [String] {
+    let fm = FileManager.default
+    var stale: [String] = []
+    func update(_ readme: URL, name: String, body: String) throws(FolioError) {
+      guard let text = try? String(contentsOf: readme, encoding: .utf8),
+        let updated = replacingGenerated(text, name: name, with: body), updated != text
+      else { return }
+      let cwd = fm.currentDirectoryPath + "/"
+      let path = readme.standardizedFileURL.path
+      stale.append(path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path)
+      if check { return }
+      do {
+        let file = try AtomicFile(path: readme.path)
+        try file.write(Array(updated.utf8))
+        try file.commit()
+      } catch {
+        throw FolioError("\(error) - while writing \(readme.path)", exit: .failure)
+      }
+    }
+    func spec(_ folder: URL) throws(FolioError) -> PluginSpec {
+      try PluginManifest.load(folder: folder, displayFolder: folder.path)
+    }
+    for folder in folders {
+      if fm.fileExists(atPath: folder.appendingPathComponent("plugin.toml").path) {
+        try update(
+          folder.appendingPathComponent("README.md"), name: "options",
+          body: optionsMarkdown(try spec(folder)))
+        continue
+      }
+      let names = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+      var specs: [PluginSpec] = []
+      for name in names {
+        let plugin = folder.appendingPathComponent(name)
+        guard fm.fileExists(atPath: plugin.appendingPathComponent("plugin.toml").path) else {
+          continue
+        }
+        let s = try spec(plugin)
+        specs.append(s)
+        try update(
+          plugin.appendingPathComponent("README.md"), name: "options", body: optionsMarkdown(s))
+      }
+      try update(
+        folder.appendingPathComponent("README.md"), name: "plugins", body: pluginsMarkdown(specs))
+    }
+    return stale
   }
 
   /// Creates `folder/NAME` with a manifest, code, README, a test and a fixture for `kind`; its
@@ -134,6 +219,8 @@ public enum PluginCatalog {
       throw FolioError(
         "cannot write \(dir.path): \(error.localizedDescription) - while creating a plugin")
     }
+    // The README's option table, from the manifest just written.
+    _ = try regenerateDocs([dir], check: false)
     return dir
   }
 
@@ -279,9 +366,8 @@ public enum PluginCatalog {
 
       TODO: what \(name) does, for whom, and what it reads and writes.
 
-      | option | type | default | meaning |
-      |---|---|---|---|
-      | see plugin.toml | | | |
+      <!-- generated: options (folio plugin docs, from plugin.toml) -->
+      <!-- end options -->
 
       ```
       $ folio run CORPUS -p plugins/\(name)

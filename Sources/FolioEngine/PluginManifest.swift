@@ -101,6 +101,15 @@ public enum PluginManifest {
         }
         options.append(spec)
       }
+      // In the order the manifest declares them (TOML tables are unordered): help texts and
+      // the README's generated table follow the author's order.
+      func place(_ name: String) -> Int {
+        text.range(of: "[options.\(name)]").map {
+          text.distance(from: text.startIndex, to: $0.lowerBound)
+        }
+          ?? Int.max
+      }
+      options.sort { (place($0.name), $0.name) < (place($1.name), $1.name) }
     }
     func strings(_ key: String) -> [String] {
       table[key]?.array.map { $0.compactMap { $0.string } } ?? []

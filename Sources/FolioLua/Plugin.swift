@@ -57,6 +57,19 @@ public struct OptionSpec: Sendable, Equatable {
     }
   }
 
+  /// The type with its range when the manifest gives one: `integer ≥ 0`, `number 0–1`.
+  public var shownType: String {
+    func show(_ d: Double) -> String {
+      d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+    }
+    switch (minimum.map(show), maximum.map(show)) {
+    case (let l?, let h?): return "\(type.rawValue) \(l)–\(h)"
+    case (let l?, nil): return "\(type.rawValue) ≥ \(l)"
+    case (nil, let h?): return "\(type.rawValue) ≤ \(h)"
+    default: return type.rawValue
+    }
+  }
+
   /// Parses a value given on the command line (`-p name:key=value`).
   public func parse(_ text: String) -> MetaValue? {
     switch type {

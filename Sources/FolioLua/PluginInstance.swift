@@ -316,9 +316,9 @@ public final class PluginInstance {
   }
 
   /// The files the options named, by content (the same path can hold another list tomorrow):
-  /// `file=names.txt sha256:HEX (21 bytes)`, in the manifest's order.
+  /// `file=names.txt sha256:HEX (21 bytes)`, by option name.
   public func fileDigests() -> [String] {
-    spec.options.filter { $0.type == .file }.compactMap { option in
+    spec.options.filter { $0.type == .file }.sorted { $0.name < $1.name }.compactMap { option in
       guard let bytes = files[option.name] else { return nil }
       let path = options[option.name]?.description ?? ""
       return "\(option.name)=\(path) sha256:\(SHA256.hex(bytes)) (\(bytes.count) bytes)"
@@ -332,7 +332,7 @@ public final class PluginInstance {
     var out = Metadata()
     out["plugin"] = .string(spec.name)
     out["version"] = .string(spec.version)
-    var names = spec.options.map(\.name)
+    var names = spec.options.map(\.name).sorted()
     names += options.keys.filter { !names.contains($0) }.sorted()
     let given = names.compactMap { name in
       options[name].map { value in

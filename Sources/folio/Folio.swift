@@ -57,7 +57,11 @@ extension Folio {
         Console.error(hint.rendered)
         Foundation.exit(hint.exit.rawValue)
       }
-      exit(withError: error)
+      let code = exitCode(for: error)
+      let text = fullMessage(for: error)
+      if code.isSuccess || error is ExitCode || text.isEmpty { exit(withError: error) }
+      Console.error(text.hasSuffix("\n") ? text : text + "\n")
+      Foundation.exit(code.rawValue)
     }
   }
 }
@@ -86,9 +90,33 @@ enum Console {
     text.withUTF8 { writeAll(1, $0) }
   }
 
+  /// Writes to stderr; on a colour terminal the `Error:`, `Warning:`, `Note:` and `Help:` that
+  /// start lines are coloured (red, yellow, cyan, green, bold).
   static func error(_ text: String) {
-    var text = text
+    var text = stderrColor ? colored(text) : text
     text.withUTF8 { writeAll(2, $0) }
+  }
+
+  static let stderrColor = wantsColor(2)
+  static let stdoutColor = wantsColor(1)
+
+  static func colored(_ text: String) -> String {
+    let labels = [
+      ("Error:", "1;31"), ("Warning:", "1;33"), ("Note:", "1;36"), ("Help:", "1;32"),
+    ]
+    return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      for (label, code) in labels where line.hasPrefix(label) {
+        return "\u{1B}[\(code)m\(label)\u{1B}[0m" + line.dropFirst(label.count)
+      }
+      return String(line)
+    }.joined(separator: "\n")
+  }
+
+  /// `plugin test`'s marks in green and red on a colour terminal.
+  static func testLine(_ text: String) -> String {
+    guard stdoutColor else { return text }
+    return text.replacingOccurrences(of: "✔", with: "\u{1B}[32m✔\u{1B}[0m")
+      .replacingOccurrences(of: "✘", with: "\u{1B}[1;31m✘\u{1B}[0m")
   }
 
   private static func writeAll(_ fd: Int32, _ buffer: UnsafeBufferPointer<UInt8>) {

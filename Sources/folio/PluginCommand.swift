@@ -8,7 +8,8 @@ struct PluginCommand: ParsableCommand {
     commandName: "plugin",
     abstract: "Work with plugins.",
     subcommands: [
-      List.self, Info.self, New.self, Test.self, Add.self, Sync.self, Update.self, Remove.self,
+      List.self, Info.self, New.self, Test.self, Docs.self, Add.self, Sync.self, Update.self,
+      Remove.self,
     ])
 
   struct List: ParsableCommand {
@@ -22,6 +23,45 @@ struct PluginCommand: ParsableCommand {
     func run() throws {
       let f = try ReportOutput.format(format, output: nil)
       Console.out(f.render(PluginCatalog.list(PluginResolver())))
+    }
+  }
+
+  struct Docs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "docs",
+      abstract: "Regenerate the option tables of plugins' READMEs from their plugin.toml.",
+      discussion: """
+        In a plugin's README.md, the table between <!-- generated: options --> and \
+        <!-- end options --> is written from plugin.toml (name, type and range, default, \
+        description); in the README.md of a folder of plugins, the table between \
+        <!-- generated: plugins --> and <!-- end plugins --> lists them. --check changes \
+        nothing and exits 1 when a table is stale.
+
+        Examples:
+          folio plugin docs plugins/shout
+          folio plugin docs Plugins --check
+        """)
+
+    @Argument(help: "Plugin folders, or folders of plugins (default: ./plugins).")
+    var folders: [String] = ["plugins"]
+
+    @Flag(help: "Only check: list the stale READMEs and exit 1 if there are any.")
+    var check = false
+
+    func run() throws {
+      do {
+        let stale = try PluginCatalog.regenerateDocs(
+          folders.map { URL(fileURLWithPath: $0) }, check: check)
+        for path in stale { Console.out((check ? "stale: " : "updated: ") + path + "\n") }
+        if check, !stale.isEmpty {
+          throw fail(
+            FolioError(
+              "\(stale.count) README table\(stale.count == 1 ? " is" : "s are") older than plugin.toml - while checking the plugins' docs",
+              help: "folio plugin docs " + folders.joined(separator: " ") + " regenerates them"))
+        }
+      } catch let error as FolioError {
+        throw fail(error)
+      }
     }
   }
 
@@ -98,7 +138,7 @@ struct PluginCommand: ParsableCommand {
 
     func run() throws {
       do {
-        let tester = PluginTester(resolver: PluginResolver()) { Console.out($0) }
+        let tester = PluginTester(resolver: PluginResolver()) { Console.out(Console.testLine($0)) }
         let result = try tester.run(plugins)
         Console.out("\(result.passed) passed, \(result.failed) failed\n")
         if result.failed > 0 { throw ExitCode(1) }

@@ -359,7 +359,7 @@ struct CLI {
     #expect(r.status == 78)
     #expect(
       r.stderr
-        == "Error: [F103] plugin 'wordfreq': no option 'tpo' - while reading the options\nHelp: Did you mean 'top'? its options: by, docfreq, kinds, min, pos, stopwords, top\n"
+        == "Error: [F103] plugin 'wordfreq': no option 'tpo' - while reading the options\nHelp: Did you mean 'top'? its options: top, min, kinds, stopwords, docfreq, by, pos\n"
     )
   }
 

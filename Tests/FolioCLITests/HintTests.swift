@@ -40,7 +40,7 @@ import Testing
     #expect(r.status == 64)
     #expect(
       r.stderr.hasPrefix(
-        "Error: --top is not an option of folio run, nor of the plugin kwic - while reading the command line\nHelp: kwic's options: context, cql, "
+        "Error: --top is not an option of folio run, nor of the plugin kwic - while reading the command line\nHelp: kwic's options: word, width, ignore_case, "
       ))
     // No -p: every plugin that has the option is named.
     let any = try CLI.run(["run", "Examples/news", "--top", "5"])
@@ -140,5 +140,35 @@ import Testing
     // The earlier output is left as it was.
     #expect(
       try String(contentsOf: dir.appendingPathComponent("words.tsv"), encoding: .utf8) == "rank\n")
+  }
+}
+
+/// On a terminal, errors and `plugin test` marks are coloured; piped or with `NO_COLOR`, not.
+@Suite(
+  .enabled(
+    if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
+    "util-linux's script (a pseudo-terminal) is not installed"))
+struct ColourTests {
+  /// Runs folio under `script`, in a pseudo-terminal, with colour allowed.
+  func onTerminal(_ arguments: String) throws -> String {
+    let r = try CLI.run(
+      ["-qec", "env -u NO_COLOR TERM=xterm \(CLI.binary.path) \(arguments)", "/dev/null"],
+      executable: "/usr/bin/script")
+    return r.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+  }
+
+  @Test func errorsAndMarks() throws {
+    #expect(
+      try onTerminal("run no-such-corpus -p wordfreq")
+        == "\u{1B}[1;31mError:\u{1B}[0m no such file or folder: no-such-corpus - while reading the corpus\n\u{1B}[1;32mHelp:\u{1B}[0m check the path; a corpus is a folder or a file of text, Markdown, HTML, JSONL, CSV/TSV, XML or CoNLL-U\n"
+    )
+    #expect(try onTerminal("run --bogus").hasPrefix("\u{1B}[1;31mError:\u{1B}[0m Unknown option"))
+    let marks = try onTerminal("plugin test Plugins/min-length")
+    #expect(marks.contains("\n  \u{1B}[32m✔\u{1B}[0m drops documents with too few words\n"))
+    // Piped: no escapes.
+    let piped = try CLI.run(
+      ["plugin", "test", "Plugins/min-length"], environment: ["TERM": "xterm"])
+    #expect(piped.stdout.contains("\n  ✔ drops documents with too few words\n"))
+    #expect(!piped.stdout.contains("\u{1B}"))
   }
 }
