@@ -661,6 +661,12 @@ extension FolioLua {
       return n.hasSuffix("." + q) || n.hasSuffix(":" + q)
     }
     if !suffix.isEmpty { return suffix }
+    // A namespace or type: its members (`folio.re` lists folio.re.*, not folio.read_file).
+    let members = entries.filter {
+      let n = $0.name.lowercased()
+      return n.hasPrefix(q + ".") || n.hasPrefix(q + ":")
+    }
+    if !members.isEmpty { return members }
     return entries.filter { $0.name.lowercased().contains(q) }
   }
 

@@ -14,6 +14,8 @@ public struct PrettyPrinter {
   public var width = 100
   public var maxRows = 40
   public var mode: TableFormat = .table
+  /// Column names above rows (`.headers on|off`) in table, TSV and CSV modes.
+  public var headers = true
   /// Longest string shown whole inside a table.
   public var maxString = 240
 
@@ -188,13 +190,26 @@ public struct PrettyPrinter {
   func renderRows(_ table: ReportTable, total: Int, titled: Bool = false) -> String {
     var table = table
     if !titled { table.title = "" }
-    guard mode == .table else { return mode.render(table) }
+    guard mode == .table else {
+      let text = mode.render(table)
+      guard !headers, mode == .csv || mode == .tsv, let end = text.firstIndex(of: "\n") else {
+        return text
+      }
+      return String(text[text.index(after: end)...])
+    }
     var text = mode.render(table)
+    if !headers {
+      // Below the title (and its blank line): the header and its rule.
+      var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      let at = table.title.isEmpty ? 0 : 2
+      if lines.count > at + 1 { lines.removeSubrange(at...(at + 1)) }
+      text = lines.joined(separator: "\n")
+    }
     if total > table.rows.count {
       var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
       let head = (maxRows + 1) / 2
       // Below the title (and its blank line), the header and its rule.
-      lines.insert("…", at: 2 + head + (table.title.isEmpty ? 0 : 2))
+      lines.insert("…", at: (headers ? 2 : 0) + head + (table.title.isEmpty ? 0 : 2))
       text = lines.joined(separator: "\n")
       text += "\(total) rows (\(table.rows.count) shown; .maxrows N to change)\n"
     } else {

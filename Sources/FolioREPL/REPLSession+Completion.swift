@@ -42,42 +42,42 @@ extension REPLSession {
       let word = String(decoding: bytes, as: UTF8.self)
       return (0, Self.commands.map(\.name).filter { $0.hasPrefix(word) })
     }
-    // The Lua expression before the cursor: names joined by `.` and `:`.
+    // The Lua expression before the cursor: names joined by `.` and `:`, and indexes with a
+    // number or a quoted string (`corpus[1]:`, `_[2].meta.`, `t["k"].`).
     var start = bytes.count
     func isName(_ b: UInt8) -> Bool {
       b == 0x5F || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || (b >= 0x30 && b <= 0x39) || b >= 0x80
     }
-    while start > 0
-      && (isName(bytes[start - 1]) || bytes[start - 1] == 0x2E || bytes[start - 1] == 0x3A)
-    {
-      start -= 1
+    scan: while start > 0 {
+      let b = bytes[start - 1]
+      if isName(b) || b == 0x2E || b == 0x3A {
+        start -= 1
+      } else if b == 0x5D, let open = bytes[..<(start - 1)].lastIndex(of: 0x5B) {
+        start = open
+      } else {
+        break scan
+      }
     }
     if bytes.first == UInt8(ascii: "?") && start <= 1 {
       let word = String(decoding: bytes[1...], as: UTF8.self)
       let names = (Self.reference + FolioLua.reference).map(\.name)
       return (1, names.filter { $0.hasPrefix(word) }.sorted())
     }
-    let expression = String(decoding: bytes[start...], as: UTF8.self)
-    var path = expression.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-    var method = false
-    if let last = path.last, let colon = last.lastIndex(of: ":") {
-      path[path.count - 1] = String(last[..<colon])
-      path.append(String(last[last.index(after: colon)...]))
-      method = true
+    guard let (steps, word, method) = Self.parseExpression(Array(bytes[start...])) else {
+      return (bytes.count, [])
     }
-    let word = path.removeLast()
     let wordStart = bytes.count - word.utf8.count
     let L = vm.state
     let base = L.top
     defer { L.pop(L.top - base) }
-    if path.isEmpty {
+    if steps.isEmpty {
       L.pushGlobals()
       let names = keys(L, -1) + PrettyPrinter.luaKeywords
       return (wordStart, Array(Set(names.filter { $0.hasPrefix(word) })).sorted())
     }
     L.pushGlobals()
-    for part in path {
-      guard !part.isEmpty, lookup(L, part) else { return (wordStart, []) }
+    for step in steps {
+      guard lookup(L, step) else { return (wordStart, []) }
     }
     var names: [String] = []
     if L.type(at: -1) == .table && !method { names += keys(L, -1) }
@@ -87,9 +87,88 @@ extension REPLSession {
     if FolioLua.tokenFields(L, -1) != nil {
       names += method ? FolioLua.tokenMethods : FolioLua.tokenFieldNames
     }
-    return (
-      wordStart, Array(Set(names.filter { $0.hasPrefix(word) && !$0.hasPrefix("__") })).sorted()
-    )
+    // Internal names (`corpus:_subset`) only when asked for with a leading `_`.
+    let shown = names.filter {
+      $0.hasPrefix(word) && !$0.hasPrefix("__") && (!$0.hasPrefix("_") || word.hasPrefix("_"))
+    }
+    return (wordStart, Array(Set(shown)).sorted())
+  }
+
+  /// One step from a value to another in a completed expression.
+  enum Step: Equatable {
+    case field(String)
+    case index(Int)
+  }
+
+  /// Splits `a.b[2]:c` into the steps to the value (`a`, `b`, `[2]`), the word being
+  /// completed (`c`) and whether it follows `:`; nil when the text is not such an expression.
+  static func parseExpression(_ bytes: [UInt8]) -> (steps: [Step], word: String, method: Bool)? {
+    var steps: [Step] = []
+    var i = 0
+    func name() -> String {
+      let from = i
+      while i < bytes.count, bytes[i] != 0x2E, bytes[i] != 0x3A, bytes[i] != 0x5B { i += 1 }
+      return String(decoding: bytes[from..<i], as: UTF8.self)
+    }
+    var current = name()
+    while i < bytes.count {
+      let separator = bytes[i]
+      i += 1
+      switch separator {
+      case 0x2E, 0x3A:  // . :
+        guard
+          !current.isEmpty
+            || steps.last.map({ if case .index = $0 { true } else { false } })
+              == true
+        else { return nil }
+        if !current.isEmpty { steps.append(.field(current)) }
+        let next = name()
+        if separator == 0x3A {
+          return i == bytes.count ? (steps, next, true) : nil
+        }
+        current = next
+      case 0x5B:  // [
+        if !current.isEmpty { steps.append(.field(current)) }
+        guard steps.count > 0, let close = bytes[i...].firstIndex(of: 0x5D) else { return nil }
+        let inside = String(decoding: bytes[i..<close], as: UTF8.self)
+          .trimmingCharacters(in: .whitespaces)
+        if let n = Int(inside) {
+          steps.append(.index(n))
+        } else if inside.count >= 2, let q = inside.first, q == "\"" || q == "'", inside.last == q {
+          steps.append(.field(String(inside.dropFirst().dropLast())))
+        } else {
+          return nil
+        }
+        i = close + 1
+        current = ""
+        guard i < bytes.count else { return nil }
+      default:
+        return nil
+      }
+    }
+    return (steps, current, false)
+  }
+
+  /// Replaces the value on top with the value one step away, read raw.
+  ///
+  /// For a Document, `meta`; for a Corpus, its documents by position. Returns false when
+  /// there is nothing there.
+  func lookup(_ L: LuaState, _ step: Step) -> Bool {
+    switch step {
+    case .field(let name): return lookup(L, name)
+    case .index(let n):
+      if L.type(at: -1) == .table {
+        guard L.rawGet(-1, n) != .nil else { return false }
+        L.remove(-2)
+        return true
+      }
+      if let corpus = L.object(at: -1, as: Corpus.self), n >= 1, n <= corpus.count {
+        L.pop()
+        FolioLua.push(corpus.documents[n - 1], L)
+        return true
+      }
+      return false
+    }
   }
 
   /// Replaces the value on top with its field `name`, read raw (for a Document, its `meta`).

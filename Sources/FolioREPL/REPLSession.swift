@@ -32,6 +32,9 @@ public final class REPLSession {
   /// Results go here (stdout, or a file after `.output`).
   var sink: Sink
   var onceRestore: Sink?
+  /// The file results go to: its path, how many results it got, and the mode to restore
+  /// when its extension chose one (`.output words.csv`).
+  var sinkFile: (path: String, results: Int, modeBefore: TableFormat?)?
   /// Chunks accepted this session, for `.save`.
   public private(set) var accepted: [String] = []
   /// Plugins and files brought in with `.load`, for `.reload`.
@@ -98,6 +101,7 @@ public final class REPLSession {
       do { try file.write(line) } catch {
         writeErr("Error: \(error) - while writing output\n")
       }
+      sinkFile?.results += 1
     }
     if let restore = onceRestore {
       onceRestore = nil
@@ -116,8 +120,17 @@ public final class REPLSession {
 
   func closeSink() {
     if case .file(let file) = sink {
-      do { try file.commit() } catch { writeErr("Error: \(error)\n") }
+      do {
+        try file.commit()
+        if let info = sinkFile {
+          let format = info.modeBefore == nil ? "" : " (\(printer.mode.rawValue))"
+          note(
+            "Wrote \(info.results) result\(info.results == 1 ? "" : "s") to \(info.path)\(format).")
+        }
+      } catch { writeErr("Error: \(error)\n") }
     }
+    if let before = sinkFile?.modeBefore { printer.mode = before }
+    sinkFile = nil
     sink = .standard
   }
 
@@ -536,6 +549,12 @@ public final class REPLSession {
       case "off": timer = false
       default: error("usage: .timer on|off")
       }
+    case ".headers":
+      switch argument {
+      case "on": printer.headers = true
+      case "off": printer.headers = false
+      default: error("usage: .headers on|off (now \(printer.headers ? "on" : "off"))")
+      }
     case ".output": output(argument, once: false)
     case ".once": output(argument, once: true)
     case ".read": read(argument)
@@ -573,13 +592,14 @@ public final class REPLSession {
     (".plugins", ".plugins", "the plugins names resolve to"),
     (".doc", ".doc NAME", "the API documentation of NAME (also ?NAME)"),
     (".mode", ".mode table|tsv|csv|json|jsonl|markdown", "how rows print"),
+    (".headers", ".headers on|off", "column names above rows (table, tsv, csv)"),
     (".maxrows", ".maxrows N", "rows shown before the middle is elided (table mode)"),
     (".timer", ".timer on|off", "wall time, CPU time and Lua memory after each chunk"),
     (
       ".output", ".output [FILE]",
-      "send results to FILE (written when closed), or back to the screen"
+      "send results to FILE (.csv, .tsv, .json, .md: in that format; written when closed), or back to the screen"
     ),
-    (".once", ".once FILE", "send the next result to FILE"),
+    (".once", ".once FILE", "send the next result to FILE, as .output does"),
     (".read", ".read FILE", "run a session script"),
     (".save", ".save FILE", "write this session's chunks as a script"),
     (".history", ".history", "the input history"),
@@ -625,7 +645,7 @@ public final class REPLSession {
 
   func showDoc(_ name: String) {
     guard !name.isEmpty else { return error("usage: ?NAME or .doc NAME, e.g. ?kwic") }
-    let found = FolioLua.lookup(name, in: Self.reference + FolioLua.reference)
+    let found = FolioLua.lookup(typed(name), in: Self.reference + FolioLua.reference)
     guard !found.isEmpty else {
       let names = (Self.reference + FolioLua.reference).map(\.name)
       let guess = Suggest.closest(name, in: names)
@@ -633,6 +653,22 @@ public final class REPLSession {
         "no documentation for '\(name)'" + (guess.map { " - did you mean \($0)?" } ?? ""))
     }
     emit(found.map(\.text).joined(separator: "\n"))
+  }
+
+  /// `d:spans` as `Document:spans` when the global `d` holds a Document: a method or field
+  /// of a variable is looked up through the variable's type.
+  func typed(_ name: String) -> String {
+    guard let sep = name.lastIndex(where: { $0 == ":" || $0 == "." }), sep != name.startIndex
+    else { return name }
+    let variable = String(name[..<sep])
+    guard variable.first.map({ $0.isLetter || $0 == "_" }) == true,
+      variable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+    else { return name }
+    let L = vm.state
+    L.getGlobal(variable)
+    defer { L.pop() }
+    guard let type = L.metaName(at: -1) else { return name }
+    return type + name[sep...]
   }
 
   func setMode(_ argument: String) {
@@ -712,9 +748,22 @@ public final class REPLSession {
       if once { error("usage: .once FILE") }
       return
     }
+    let ext = URL(fileURLWithPath: path).pathExtension
+    let format = TableFormat.forExtension(ext)
+    if format == .html || format == .svg {
+      return error(
+        ".\(ext) is a page: .output and .once write text, .txt, .tsv, .csv, .json, .jsonl or .md (folio run -o FILE.\(ext) draws pages)"
+      )
+    }
     do {
       sink = .file(try AtomicFile(path: path))
       if once { onceRestore = .standard }
+      var before: TableFormat?
+      if let format, format != printer.mode {
+        before = printer.mode
+        printer.mode = format
+      }
+      sinkFile = (path, 0, before)
     } catch { self.error("\(error)") }
   }
 

@@ -81,6 +81,22 @@ public struct LuaState {
     return t.name
   }
 
+  /// The type name a value's metatable gives (`__name`, or a string `__metatable`):
+  /// `Document`, `Span`, `List`; nil for a value without one. Raw reads only: no metamethod
+  /// runs.
+  public func metaName(at index: Int32) -> String? {
+    guard lua_getmetatable(L, index) != 0 else { return nil }
+    defer { pop(1) }
+    for key in ["__name", "__metatable"] {
+      pushString(key)
+      let isString = lua_rawget(L, -2) == LUA_TSTRING
+      let name = isString ? string(at: -1) : nil
+      pop(1)
+      if let name { return name }
+    }
+    return nil
+  }
+
   @inlinable public func isNoneOrNil(_ index: Int32) -> Bool { lua_type(L, index) <= 0 }
 
   /// Stack: [-0, +1, -].

@@ -155,7 +155,7 @@ struct REPLTerminalTests {
         "Folio 0.1.0 (Lua 5.4) · corpus: <Corpus 24 documents, 14 KB from Examples/news>\n"))
   }
 
-  @Test("Tab completes a method of a document")
+  @Test("Tab completes a method of a document, also through corpus[2]: and _[1].meta.")
   func completeMethod() throws {
     let t = try start()
     try t.line("d = corpus[1]")
@@ -164,6 +164,15 @@ struct REPLTerminalTests {
     try t.wait(for: "> d:spans")
     try t.line("(\"entity\")", atPrompt: false)
     try t.wait(for: "> d:spans(\"entity\")\n{}")
+    // Through an index: a corpus's document, then `_` (the last value) and its meta.
+    try t.type("corpus[2]:tok")
+    try t.press("Tab")
+    try t.wait(for: "> corpus[2]:token")  // tokens and token_columns share it
+    try t.press("C-u")
+    try t.line("{corpus[3]}", atPrompt: false)
+    try t.type("_[1].meta.fo")
+    try t.press("Tab")
+    try t.wait(for: "> _[1].meta.folder")
   }
 
   @Test("Tab completes metadata keys, plugin names after .run and paths after .open")

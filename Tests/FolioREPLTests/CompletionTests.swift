@@ -28,6 +28,7 @@ import Testing
       ("d.me", 2, ["meta"]),
       ("d.meta.f", 7, ["folder"]),
       ("corpus:k", 7, ["kwic"]),
+      ("corpus:", 7, ["docs", "filter", "freq", "get", "kwic", "query", "sample", "search"]),
       ("rows:ta", 5, ["take"]),
       (".ti", 0, [".timer"]),
       (".run word", 5, ["wordfreq"]),
@@ -36,6 +37,15 @@ import Testing
       ("nothing.here", 8, []),
       ("t.f", 2, ["first"]),
       ("t:co", 2, ["covering"]),
+      // Index expressions: a corpus's documents, a List's rows, quoted keys.
+      ("corpus[1]:sp", 10, ["spans"]),
+      ("print(corpus[2].meta.fo", 21, ["folder"]),
+      ("corpus[1].i", 10, ["id"]),
+      ("rows[1].", 8, ["count", "per_million", "word"]),
+      ("d.meta[\"folder\"]", 16, []),
+      ("corpus[999]:", 12, []),
+      // Internal names only with a leading `_`.
+      ("corpus:_", 7, ["_subset"]),
     ])
   func completes(_ line: String, _ start: Int, _ expected: [String]) throws {
     let s = try Self.session(["d = corpus[1]", "rows = freq()", "t = d:tokens()[1]"])
