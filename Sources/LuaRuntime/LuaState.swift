@@ -81,9 +81,10 @@ public struct LuaState {
     return t.name
   }
 
-  /// The type name a value's metatable gives (`__name`, or a string `__metatable`):
-  /// `Document`, `Span`, `List`; nil for a value without one. Raw reads only: no metamethod
-  /// runs.
+  /// The type name a value's metatable gives: `Document`, `Span`, `List`.
+  ///
+  /// Its `__name`, or a string `__metatable`; nil for a value without one. Raw reads only:
+  /// no metamethod runs.
   public func metaName(at index: Int32) -> String? {
     guard lua_getmetatable(L, index) != 0 else { return nil }
     defer { pop(1) }
