@@ -17,6 +17,9 @@ public struct LockedPlugin: Sendable, Equatable {
   public var hash: String
   /// Each installed file's `sha256:`, by relative path, so a changed file can be named.
   public var files: [String: String]
+  /// The plugin's folder inside the source (`--path shout` in a repository of several
+  /// plugins); empty when the source is the plugin.
+  public var path = ""
 }
 
 /// The plugins a project installs: `folio plugin add|sync|update|remove` (issue #7).
@@ -45,16 +48,30 @@ public struct PluginPackages {
 
   // MARK: Commands
 
-  /// `folio plugin add SOURCE[@RANGE]`: installs the newest version the range allows and records it.
-  public func add(_ argument: String) throws(FolioError) -> LockedPlugin {
+  /// `folio plugin add SOURCE[@RANGE] [--path DIR]`: installs the newest version the range
+  /// allows (of the plugin in folder `path` of the source) and records it.
+  public func add(_ argument: String, path: String = "") throws(FolioError) -> LockedPlugin {
     let (source, requested) = Self.split(argument)
-    let locked = try install(source: source, requested: requested, commit: nil)
+    let path = try Self.checkedPath(path)
+    let locked = try install(source: source, requested: requested, commit: nil, path: path)
     var lock = try readLock()
     lock.removeAll { $0.name == locked.name }
     lock.append(locked)
     try writeLock(lock)
-    try ProjectPlugins.set(locked.name, source: source, version: requested, in: tomlURL)
+    try ProjectPlugins.set(
+      locked.name, source: source, version: requested, path: path, in: tomlURL)
     return locked
+  }
+
+  /// A plugin's folder inside its source: relative, without `..`, no trailing `/`.
+  static func checkedPath(_ path: String) throws(FolioError) -> String {
+    let parts = path.split(separator: "/").filter { $0 != "." }
+    guard !path.hasPrefix("/"), !parts.contains("..") else {
+      throw FolioError(
+        "--path \(path): the plugin's folder must lie inside the source - while installing a plugin",
+        help: "give it relative to the repository's top, e.g. --path plugins/shout", exit: .usage)
+    }
+    return parts.joined(separator: "/")
   }
 
   /// `folio plugin sync [--frozen]`: makes `.folio/plugins/` hold exactly what `folio.lock` says.
@@ -85,7 +102,7 @@ public struct PluginPackages {
     var result: [LockedPlugin] = []
     for entry in lock {
       if let want = wanted.first(where: { $0.name == entry.name }), !frozen,
-        want.source != entry.source || want.version != entry.requested
+        want.source != entry.source || want.version != entry.requested || want.path != entry.path
       {
         continue  // re-resolved below
       }
@@ -93,7 +110,8 @@ public struct PluginPackages {
     }
     if !frozen {
       for want in wanted where !result.contains(where: { $0.name == want.name }) {
-        result.append(try install(source: want.source, requested: want.version, commit: nil))
+        result.append(
+          try install(source: want.source, requested: want.version, commit: nil, path: want.path))
       }
       try writeLock(result)
     }
@@ -110,7 +128,8 @@ public struct PluginPackages {
     }
     var changed: [LockedPlugin] = []
     for (i, entry) in lock.enumerated() where name == nil || entry.name == name {
-      let fresh = try install(source: entry.source, requested: entry.requested, commit: nil)
+      let fresh = try install(
+        source: entry.source, requested: entry.requested, commit: nil, path: entry.path)
       lock[i] = fresh
       changed.append(fresh)
     }
@@ -131,6 +150,29 @@ public struct PluginPackages {
     try? FileManager.default.removeItem(at: installRoot.appendingPathComponent(name))
   }
 
+  /// What no longer matches `folio.lock`, for `folio run` to mention before it starts.
+  ///
+  /// Locked plugins not installed or changed since, and a `folio.toml` that asks for
+  /// something else. Empty without a lock file. Reads and hashes only; changes nothing.
+  public func drift() -> [String] {
+    guard FileManager.default.fileExists(atPath: lockURL.path),
+      let lock = try? readLock()
+    else { return [] }
+    var out: [String] = []
+    for entry in lock {
+      let folder = installRoot.appendingPathComponent(entry.name)
+      if !FileManager.default.fileExists(atPath: folder.path) {
+        out.append("plugin '\(entry.name)' is in folio.lock but not installed")
+      } else if let now = try? Self.hashes(folder), Self.combined(now) != entry.hash {
+        out.append("installed plugin '\(entry.name)' differs from what folio.lock pins")
+      }
+    }
+    if let wanted = try? ProjectPlugins.read(tomlURL) {
+      out += Self.differences(wanted, lock).map { "folio.toml and folio.lock disagree: " + $0 }
+    }
+    return out
+  }
+
   // MARK: Installing
 
   /// `SOURCE@RANGE` → (SOURCE, RANGE); an `@` inside a URL's user part (`git@host:`) is not a range.
@@ -142,8 +184,8 @@ public struct PluginPackages {
   }
 
   /// Resolves `source` (newest version in `requested`, or exactly `commit`), installs it and returns its lock entry.
-  func install(source: String, requested: String, commit: String?) throws(FolioError)
-    -> LockedPlugin
+  func install(source: String, requested: String, commit: String?, path: String = "")
+    throws(FolioError) -> LockedPlugin
   {
     let staging = try stagingFolder()
     defer { try? FileManager.default.removeItem(at: staging) }
@@ -161,22 +203,37 @@ public struct PluginPackages {
       }
       try Git.export(mirror, commit: resolvedCommit, to: checkout, source: source)
     }
-    let spec = try manifest(of: checkout, source: source)
-    if !requested.isEmpty, let range = VersionRequirement(requested),
+    var plugin = checkout
+    if !path.isEmpty {
+      plugin = checkout.appendingPathComponent(path)
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: plugin.path, isDirectory: &isDir),
+        isDir.boolValue
+      else {
+        let folders = ((try? FileManager.default.contentsOfDirectory(atPath: checkout.path)) ?? [])
+          .filter { !$0.hasPrefix(".") }.sorted()
+        throw FolioError(
+          "[F134] \(source) has no folder \(path) - while installing a plugin",
+          help: "its top-level entries: " + folders.joined(separator: ", "), exit: .config)
+      }
+    }
+    let spec = try manifest(of: plugin, source: path.isEmpty ? source : source + " --path " + path)
+    // In a repository of several plugins the tags version the repository, not each plugin.
+    if path.isEmpty, !requested.isEmpty, let range = VersionRequirement(requested),
       let v = SemanticVersion(spec.version), !range.accepts(v)
     {
       throw FolioError(
         "[F132] \(source) has version \(spec.version), outside \(requested) - while installing \(spec.name)",
         help: "ask for a range that includes it, or tag a matching version", exit: .config)
     }
-    let files = try Self.hashes(checkout)
-    try place(checkout, as: spec.name, staging: staging)
+    let files = try Self.hashes(plugin)
+    try place(plugin, as: spec.name, staging: staging)
     say(
       "installed \(spec.name) \(spec.version)"
         + (resolvedCommit.isEmpty ? "" : " (\(resolvedCommit.prefix(12)))"))
     return LockedPlugin(
       name: spec.name, source: source, requested: requested, version: spec.version,
-      commit: resolvedCommit, hash: Self.combined(files), files: files)
+      commit: resolvedCommit, hash: Self.combined(files), files: files, path: path)
   }
 
   /// Checks an installed plugin against its lock entry, installing it when it is missing.
@@ -188,7 +245,7 @@ public struct PluginPackages {
     }
     let fresh = try install(
       source: entry.source, requested: entry.requested,
-      commit: entry.commit.isEmpty ? nil : entry.commit)
+      commit: entry.commit.isEmpty ? nil : entry.commit, path: entry.path)
     if fresh.hash != entry.hash {
       try? FileManager.default.removeItem(at: folder)
       throw FolioError(
@@ -235,6 +292,9 @@ public struct PluginPackages {
       (try? TOMLTable(
         string: String(contentsOf: folder.appendingPathComponent("plugin.toml"), encoding: .utf8)))?[
         "name"]?.string ?? "?"
+    if folder.lastPathComponent == name {
+      return try PluginManifest.load(folder: folder, displayFolder: source)
+    }
     let named = folder.deletingLastPathComponent().appendingPathComponent(name)
     do {
       try FileManager.default.moveItem(at: folder, to: named)
@@ -342,6 +402,9 @@ public struct PluginPackages {
       if l.source != w.source {
         out.append("'\(w.name)' comes from \(w.source), the lock says \(l.source)")
       }
+      if l.path != w.path {
+        out.append("'\(w.name)' is the folder '\(w.path)' of its source, the lock says '\(l.path)'")
+      }
       if l.requested != w.version {
         out.append("'\(w.name)' asks for '\(w.version)', the lock for '\(l.requested)'")
       }
@@ -370,7 +433,7 @@ public struct PluginPackages {
       return LockedPlugin(
         name: name, source: t["source"]?.string ?? "", requested: t["requested"]?.string ?? "",
         version: t["version"]?.string ?? "", commit: t["commit"]?.string ?? "",
-        hash: t["hash"]?.string ?? "", files: files)
+        hash: t["hash"]?.string ?? "", files: files, path: t["path"]?.string ?? "")
     }
   }
 
@@ -382,6 +445,7 @@ public struct PluginPackages {
       text += "name = \(Self.quoted(e.name))\nsource = \(Self.quoted(e.source))\n"
       text += "requested = \(Self.quoted(e.requested))\nversion = \(Self.quoted(e.version))\n"
       text += "commit = \(Self.quoted(e.commit))\nhash = \(Self.quoted(e.hash))\n"
+      if !e.path.isEmpty { text += "path = \(Self.quoted(e.path))\n" }
       text += "[plugin.files]\n"
       for k in e.files.keys.sorted() {
         text += "\(Self.quoted(k)) = \(Self.quoted(e.files[k] ?? ""))\n"
@@ -409,6 +473,8 @@ public enum ProjectPlugins {
     public var name: String
     public var source: String
     public var version: String
+    /// The plugin's folder inside the source (`path = "shout"`), or empty.
+    public var path = ""
   }
 
   public static func read(_ url: URL) throws(FolioError) -> [Entry] {
@@ -421,25 +487,28 @@ public enum ProjectPlugins {
     guard let plugins = table["plugins"]?.table else { return [] }
     return plugins.keys.sorted().compactMap { name in
       guard let t = plugins[name]?.table, let source = t["source"]?.string else { return nil }
-      return Entry(name: name, source: source, version: t["version"]?.string ?? "")
+      return Entry(
+        name: name, source: source, version: t["version"]?.string ?? "",
+        path: t["path"]?.string ?? "")
     }
   }
 
-  static func line(_ name: String, _ source: String, _ version: String) -> String {
+  static func line(_ name: String, _ source: String, _ version: String, _ path: String) -> String {
     var fields = ["source = \(PluginPackages.quoted(source))"]
+    if !path.isEmpty { fields.append("path = \(PluginPackages.quoted(path))") }
     if !version.isEmpty { fields.append("version = \(PluginPackages.quoted(version))") }
     return "\(name) = { \(fields.joined(separator: ", ")) }"
   }
 
-  public static func set(_ name: String, source: String, version: String, in url: URL)
-    throws(FolioError)
-  {
+  public static func set(
+    _ name: String, source: String, version: String, path: String = "", in url: URL
+  ) throws(FolioError) {
     var lines =
       (try? String(contentsOf: url, encoding: .utf8))?.split(
         separator: "\n", omittingEmptySubsequences: false
       ).map(String.init) ?? []
     if lines.last == "" { lines.removeLast() }
-    let entry = line(name, source, version)
+    let entry = line(name, source, version, path)
     if let header = lines.firstIndex(where: {
       $0.trimmingCharacters(in: .whitespaces) == "[plugins]"
     }) {

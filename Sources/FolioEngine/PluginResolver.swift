@@ -227,6 +227,21 @@ public struct PluginResolver: Sendable {
     return path
   }
 
+  /// Where the plugin `name` comes from when it shadows one of Folio's shipped plugins of the
+  /// same name (a project's `plugins/kwic`), else nil.
+  public func shadowing(_ name: String) -> String? {
+    guard !name.contains("/"), !name.hasSuffix(".lua"),
+      let shipped = Self.shippedPlugins()?.standardizedFileURL,
+      let used = available().first(where: { $0.name == name })?.location.standardizedFileURL,
+      !used.path.hasPrefix(shipped.path + "/")
+    else { return nil }
+    let fm = FileManager.default
+    let hasShipped =
+      fm.fileExists(atPath: shipped.appendingPathComponent(name + "/init.lua").path)
+      || fm.fileExists(atPath: shipped.appendingPathComponent(name + ".lua").path)
+    return hasShipped ? display(used) : nil
+  }
+
   /// Every plugin name on the search path (first match wins), for messages and listings.
   public func available() -> [(name: String, location: URL)] {
     var seen = Set<String>()

@@ -13,6 +13,7 @@ extension PluginCommand {
     plugins.map { p in
       let commit = p.commit.isEmpty ? "folder" : String(p.commit.prefix(12))
       return "\(p.name) \(p.version) (\(commit)) from \(p.source)"
+        + (p.path.isEmpty ? "" : " --path \(p.path)")
         + (p.requested.isEmpty ? "" : " for \(p.requested)")
     }.joined(separator: "\n") + (plugins.isEmpty ? "" : "\n")
   }
@@ -24,20 +25,29 @@ extension PluginCommand {
         "Install a plugin into the project (.folio/plugins), list it in folio.toml and pin it in folio.lock.",
       discussion: """
         SOURCE is a folder or a git repository (any URL git understands, local paths and \
-        file:// included); versions are git tags (v1.2.0). Without a range, the newest tag.
+        file:// included); versions are git tags (v1.2.0). Without a range, the newest tag. \
+        In a repository of several plugins, --path names the plugin's folder; the tags then \
+        version the repository, and folio.toml and folio.lock record the folder.
 
         Examples:
           folio plugin add ../team-plugins/entities
           folio plugin add https://git.example.org/news/strip-sites.git@^1.2
           folio plugin add file:///srv/git/dedupe.git@~2.0
+          folio plugin add https://git.example.org/news/plugins.git@^3 --path shout
         """)
 
     @Argument(help: "SOURCE[@VERSION-OR-RANGE]")
     var source: String
 
+    @Option(
+      help: ArgumentHelp(
+        "The plugin's folder inside SOURCE, for a repository that holds several plugins.",
+        valueName: "DIR"))
+    var path: String = ""
+
     func run() throws {
       do {
-        let locked = try PluginCommand.packages().add(source)
+        let locked = try PluginCommand.packages().add(source, path: path)
         Console.out(PluginCommand.describe([locked]))
       } catch { throw fail(error) }
     }

@@ -219,6 +219,23 @@ struct Run: ParsableCommand {
     runner.progress = { docs, bytes, total in line.update(docs: docs, bytes: bytes, total: total)
     }
     LuaInterrupt.installHandler()
+    // Installed plugins that drifted from folio.lock, and project plugins that hide shipped
+    // ones: said once, before the run.
+    let drift = PluginPackages(project: resolver.workingDirectory).drift()
+    for problem in drift { Console.error("Warning: \(problem)\n") }
+    if !drift.isEmpty {
+      Console.error(
+        "Help: folio plugin sync installs what folio.lock pins (delete a changed plugin's folder in .folio/plugins first)\n"
+      )
+    }
+    var announced = Set<String>()
+    for plugin in configuration.plugins where announced.insert(plugin.target).inserted {
+      if let used = resolver.shadowing(plugin.target) {
+        Console.error(
+          "Note: plugin '\(plugin.target)' is \(used), which shadows Folio's shipped \(plugin.target)\n"
+        )
+      }
+    }
     // An output that cannot be written (a missing folder, /dev/full) is refused now, before
     // the run, not after it.
     for path in [output, configuration.saveState, configuration.documentsOutput].compactMap({ $0 })

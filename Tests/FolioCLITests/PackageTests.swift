@@ -190,4 +190,120 @@ import Testing
         "Error: [F132] no version of \(repo.path) matches '^3.0' (tags: 1.0.0) - while installing a plugin\n"
       ))
   }
+
+  @Test("add one plugin from a folder of a repository that holds several (--path)")
+  func addFromMonorepo() throws {
+    defer { try? FileManager.default.removeItem(at: base) }
+    let mono = base.appendingPathComponent("src/team-plugins")
+    for name in ["shout", "whisper"] {
+      try write(
+        """
+        name = "\(name)"
+        version = "0.3.0"
+        kind = "report"
+        summary = "Counts documents"
+        folio = ">=0.1"
+        """, mono.appendingPathComponent("plugins/\(name)/plugin.toml"))
+      try write(
+        """
+        local M = {}
+        function M.init() return { n = 0 } end
+        function M.each(s) s.n = s.n + 1 end
+        function M.merge(a, b) return { n = a.n + b.n } end
+        function M.finish(s) return { columns = { "plugin", "documents" }, rows = { { "\(name)", s.n } } } end
+        return M
+        """, mono.appendingPathComponent("plugins/\(name)/init.lua"))
+    }
+    try write("# team plugins\n", mono.appendingPathComponent("README.md"))
+    try git("init", "-q", in: mono)
+    try git("add", "-A", in: mono)
+    try git("commit", "-qm", "two plugins", in: mono)
+    try git("tag", "v1.4.0", in: mono)
+    let commit = try git("rev-parse", "HEAD", in: mono)
+
+    let project = try project("mono-project")
+    let added = try folio(
+      ["plugin", "add", mono.path + "@^1.0", "--path", "plugins/whisper"], in: project)
+    #expect(added.status == 0, "\(added.stderr)")
+    #expect(
+      added.stdout
+        == "whisper 0.3.0 (\(commit.prefix(12))) from \(mono.path) --path plugins/whisper for ^1.0\n"
+    )
+    #expect(
+      read(project.appendingPathComponent("folio.toml"))
+        == "[plugins]\nwhisper = { source = \"\(mono.path)\", path = \"plugins/whisper\", version = \"^1.0\" }\n"
+    )
+    #expect(
+      read(project.appendingPathComponent("folio.lock")).contains("path = \"plugins/whisper\"\n"))
+    // Only the plugin's folder is installed, and it runs.
+    let installed = project.appendingPathComponent(".folio/plugins/whisper")
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: installed.path).sorted()
+        == ["init.lua", "plugin.toml"])
+    let corpus = project.appendingPathComponent("corpus")
+    try write("One document.\n", corpus.appendingPathComponent("a.txt"))
+    let run = try folio(["run", "corpus", "-p", "whisper", "-q"], in: project)
+    #expect(run.stdout == "plugin\tdocuments\nwhisper\t1\n")
+    // A fresh clone of the project syncs the same folder, --frozen.
+    let clone = try self.project("mono-clone")
+    for f in ["folio.toml", "folio.lock"] {
+      try FileManager.default.copyItem(
+        at: project.appendingPathComponent(f), to: clone.appendingPathComponent(f))
+    }
+    let synced = try folio(["plugin", "sync", "--frozen"], in: clone)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    #expect(
+      read(clone.appendingPathComponent(".folio/plugins/whisper/init.lua"))
+        == read(installed.appendingPathComponent("init.lua")))
+    // A folder that is not there names what is.
+    let missing = try folio(["plugin", "add", mono.path, "--path", "plugins/shoutt"], in: project)
+    #expect(missing.status == 78)
+    #expect(
+      missing.stderr
+        == "Error: [F134] \(mono.path) has no folder plugins/shoutt - while installing a plugin\nHelp: its top-level entries: README.md, plugins\n"
+    )
+    let outside = try folio(["plugin", "add", mono.path, "--path", "../x"], in: project)
+    #expect(outside.status == 64)
+  }
+
+  @Test(
+    "folio run warns when installed plugins drift from folio.lock, and names a shadowing plugin")
+  func driftAndShadowing() throws {
+    defer { try? FileManager.default.removeItem(at: base) }
+    try release("1.0.0")
+    let project = try self.project("drift")
+    #expect(try folio(["plugin", "add", repo.path], in: project).status == 0)
+    let corpus = project.appendingPathComponent("corpus")
+    try write("One document.\n", corpus.appendingPathComponent("a.txt"))
+    let clean = try folio(["run", "corpus", "-p", "greeter", "-q"], in: project)
+    #expect(clean.stderr == "")
+    let help =
+      "Help: folio plugin sync installs what folio.lock pins (delete a changed plugin's folder in .folio/plugins first)\n"
+    // An edited installed file.
+    let code = project.appendingPathComponent(".folio/plugins/greeter/init.lua")
+    try write(read(code) + "-- edited\n", code)
+    let edited = try folio(["run", "corpus", "-p", "greeter", "-q"], in: project)
+    #expect(edited.status == 0)
+    #expect(
+      edited.stderr
+        == "Warning: installed plugin 'greeter' differs from what folio.lock pins\n" + help)
+    // folio.toml asks for another range than the lock.
+    try FileManager.default.removeItem(at: project.appendingPathComponent(".folio/plugins/greeter"))
+    try write(
+      "[plugins]\ngreeter = { source = \"\(repo.path)\", version = \"^2.0\" }\n",
+      project.appendingPathComponent("folio.toml"))
+    let drifted = try folio(["run", "corpus", "-p", "wordfreq:top=1", "-q"], in: project)
+    #expect(
+      drifted.stderr
+        == "Warning: plugin 'greeter' is in folio.lock but not installed\nWarning: folio.toml and folio.lock disagree: 'greeter' asks for '^2.0', the lock for ''\n"
+        + help)
+    // A project plugin named like a shipped one is announced once.
+    let own = try self.project("shadow")
+    #expect(try folio(["plugin", "new", "kwic", "--kind", "report"], in: own).status == 0)
+    try write("One document.\n", own.appendingPathComponent("corpus/a.txt"))
+    let shadow = try folio(["run", "corpus", "-p", "kwic", "-p", "kwic", "-q"], in: own)
+    #expect(
+      shadow.stderr
+        == "Note: plugin 'kwic' is plugins/kwic, which shadows Folio's shipped kwic\n")
+  }
 }
