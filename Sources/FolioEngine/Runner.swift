@@ -106,8 +106,10 @@ public final class Runner {
   public let resolver: PluginResolver
   /// Receives each diagnostic line (warnings, document errors) in input order.
   public var diagnostic: (String) -> Void
-  /// Receives progress (documents and bytes done, bytes in all) at most 10 times a second.
-  public var progress: ((Int, Int, Int) -> Void)?
+  /// Receives progress (documents and bytes done, bytes in all, and the pass: nil for the
+  /// main pass, "scan (NAME)" for the first pass of two-pass plugins) at most 10 times a
+  /// second.
+  public var progress: ((Int, Int, Int, String?) -> Void)?
 
   public init(
     _ configuration: RunConfiguration, resolver: PluginResolver = PluginResolver(),
@@ -317,7 +319,7 @@ public final class Runner {
           break chunkLoop
         case .waiting(let docs, let bytes):
           if let progress, Date().timeIntervalSince(lastProgress) >= 0.1 {
-            progress(docs, bytes, totalBytes)
+            progress(docs, bytes, totalBytes, nil)
             lastProgress = Date()
           }
         }
@@ -467,13 +469,20 @@ public final class Runner {
     for plugin in mergers where plugin.hasScan {
       do { try plugin.startReport(.scan) } catch { throw FolioError(error, exit: .failure) }
     }
+    let phase = "scan (" + mergers.filter(\.hasScan).map(\.spec.name).joined(separator: ", ") + ")"
+    let totalBytes = chunks.reduce(0) { $0 + $1.reduce(0) { $0 + $1.bytes } }
+    var lastProgress = Date.distantPast
     for index in 0..<chunks.count {
       var result: ChunkResult?
       while result == nil {
         switch work.waitForResult(index) {
         case .ready(let r): result = r
         case .interrupted, .stopped: return []
-        case .waiting: continue
+        case .waiting(let docs, let bytes):
+          if let progress, Date().timeIntervalSince(lastProgress) >= 0.1 {
+            progress(docs, bytes, totalBytes, phase)
+            lastProgress = Date()
+          }
         }
       }
       guard let result else { break }
@@ -828,9 +837,9 @@ final class Work: @unchecked Sendable {
     condition.unlock()
   }
 
-  private func count(_ bytes: Int) {
+  private func count(_ bytes: Int, documents: Int = 1) {
     condition.lock()
-    documentsDone += 1
+    documentsDone += documents
     bytesDone += bytes
     condition.unlock()
   }
@@ -893,7 +902,9 @@ final class Work: @unchecked Sendable {
     }
     for entry in chunk {
       if LuaInterrupt.isRequested { break }
-      for document in (try? reader.readAll(entry, warn: { _ in })) ?? [] {
+      let documents = (try? reader.readAll(entry, warn: { _ in })) ?? []
+      defer { count(entry.bytes, documents: documents.count) }
+      for document in documents {
         for plugin in instances where plugin.hasScan {
           do { try plugin.each(document, .scan) } catch {
             if LuaInterrupt.isRequested { break }

@@ -68,9 +68,29 @@ extension REPLSession {
     let started = Date()
     LuaInterrupt.clear()
     var failed = 0
-    func each(_ body: (Document) throws(PluginError) -> Void) -> Bool {
-      for doc in corpus.documents {
+    // At a terminal, work past a second shows a progress line on stderr.
+    let showProgress = options.interactive && isatty(2) != 0
+    var shown = false
+    var lastShown = Date()
+    func each(pass: String = "", _ body: (Document) throws(PluginError) -> Void) -> Bool {
+      let total = corpus.count
+      defer {
+        if shown {
+          writeProgress("")
+          shown = false
+        }
+      }
+      for (i, doc) in corpus.documents.enumerated() {
         if LuaInterrupt.isRequested { break }
+        if showProgress, i % 16 == 0, Date().timeIntervalSince(started) >= 1,
+          !shown || Date().timeIntervalSince(lastShown) >= 0.1
+        {
+          let percent = total > 0 ? i * 100 / total : 100
+          writeProgress(
+            ".run \(argument)\(pass)  \(i)/\(total) documents  \(percent)%  (Ctrl-C stops)")
+          shown = true
+          lastShown = Date()
+        }
         do { try body(doc) } catch {
           failed += 1
           if failed <= 5 {
@@ -90,7 +110,10 @@ extension REPLSession {
     do {
       if instance.hasScan {
         try instance.startReport(.scan)
-        guard each({ (d) throws(PluginError) in try instance.each(d, .scan) }) else { return }
+        guard each(pass: " (scan)", { (d) throws(PluginError) in try instance.each(d, .scan) })
+        else {
+          return
+        }
         try instance.setScanResult(try instance.finishScan())
       }
       switch instance.spec.kind ?? .report {

@@ -110,6 +110,9 @@ public final class REPLSession {
     }
   }
 
+  /// Rewrites the progress line on stderr (`""` clears it).
+  func writeProgress(_ text: String) { writeErr("\r\u{1B}[2K" + text) }
+
   func note(_ text: String) { writeErr(text.hasSuffix("\n") ? text : text + "\n") }
 
   func error(_ text: String) {

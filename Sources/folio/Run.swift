@@ -216,7 +216,8 @@ struct Run: ParsableCommand {
       line.clear()
       Console.error(text + "\n")
     }
-    runner.progress = { docs, bytes, total in line.update(docs: docs, bytes: bytes, total: total)
+    runner.progress = { docs, bytes, total, phase in
+      line.update(docs: docs, bytes: bytes, total: total, phase: phase)
     }
     LuaInterrupt.installHandler()
     // Installed plugins that drifted from folio.lock, and project plugins that hide shipped
@@ -317,9 +318,17 @@ final class ProgressLine: @unchecked Sendable {
 
   init(enabled: Bool) { self.enabled = enabled }
 
-  func update(docs: Int, bytes: Int, total: Int) {
-    let elapsed = Date().timeIntervalSince(start)
-    guard enabled, elapsed >= 1 else { return }
+  private var phase: String?
+  private var phaseStart = Date()
+
+  func update(docs: Int, bytes: Int, total: Int, phase: String? = nil) {
+    if phase != self.phase {
+      self.phase = phase
+      phaseStart = Date()
+    }
+    guard enabled, Date().timeIntervalSince(start) >= 1 else { return }
+    // The rate and ETA of this pass (a two-pass run reads the corpus twice).
+    let elapsed = Date().timeIntervalSince(phaseStart)
     let mb = Double(bytes) / 1e6
     let rate = mb / max(elapsed, 0.001)
     var text = String(format: "%d docs  %.1f MB  %.1f MB/s", docs, mb, rate)
@@ -330,6 +339,7 @@ final class ProgressLine: @unchecked Sendable {
       let eta = rate > 0 ? (Double(total - bytes) / 1e6) / rate : 0
       text = "\(bar) \(Int(fraction * 100))%  " + text + String(format: "  ETA %.0f s", eta)
     }
+    if let phase { text = phase + "  " + text }
     guard text != last else { return }
     Console.error("\r\u{1B}[2K" + text)
     last = text

@@ -171,4 +171,34 @@ struct ColourTests {
     #expect(piped.stdout.contains("\n  ✔ drops documents with too few words\n"))
     #expect(!piped.stdout.contains("\u{1B}"))
   }
+
+  @Test func scanPassShowsProgress() throws {
+    var files = [
+      "twopass.lua": """
+      -- 25 ms of work per document in the scan: 80 documents take two seconds.
+      local M = { scan = {} }
+      function M.scan.init() return { n = 0 } end
+      function M.scan.each(s, doc)
+        local t = os.clock()
+        while os.clock() - t < 0.025 do end
+        s.n = s.n + 1
+      end
+      function M.scan.merge(a, b) return { n = a.n + b.n } end
+      function M.scan.finish(s) return s.n end
+      function M.keep(doc, ctx) return true end
+      return M
+      """
+    ]
+    for i in 1...80 { files["corpus/d\(i).txt"] = "Document \(i).\n" }
+    let dir = try CLI.workspace(files)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(
+      [
+        "-qec",
+        "env -u NO_COLOR TERM=xterm \(CLI.binary.path) run corpus -j 1 -p ./twopass.lua -o kept.jsonl",
+        "/dev/null",
+      ], in: dir, executable: "/usr/bin/script")
+    #expect(r.stdout.contains("\u{1B}[2Kscan (twopass)  "))
+    #expect(r.stdout.contains(" docs  "))
+  }
 }

@@ -252,6 +252,24 @@ struct REPLTerminalTests {
     try t.wait(for: "> r == nil\ntrue\n> ")
   }
 
+  @Test(".run shows progress while it works past a second, then clears it")
+  func runProgress() throws {
+    var files: [String: String] = [
+      // 20 ms of work per document: 120 documents take over two seconds.
+      "slow.lua":
+        "return { tag = function(doc) local t = os.clock() while os.clock() - t < 0.02 do end end }\n"
+    ]
+    for i in 1...120 { files["corpus/d\(i).txt"] = "Document \(i).\n" }
+    let dir = try CLI.workspace(files)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let t = try start(["repl", dir.appendingPathComponent("corpus").path])
+    try t.line(".run " + dir.appendingPathComponent("slow.lua").path)
+    let during = try t.wait(for: "(Ctrl-C stops)")
+    #expect(during.contains("/121 documents  "))
+    let after = try t.wait(for: "slow: tagged 121 documents\n> ")
+    #expect(!after.contains("(Ctrl-C stops)"))
+  }
+
   @Test("Ctrl-C at the prompt drops the line; Ctrl-D leaves")
   func interruptPrompt() throws {
     let t = try start()
