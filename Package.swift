@@ -13,12 +13,6 @@ let package = Package(
   ],
   targets: [
     .systemLibrary(
-      name: "CEdit",
-      pkgConfig: "libedit",
-      providers: [.apt(["libedit-dev"])]
-    ),
-    .target(name: "CEditShim", dependencies: ["CEdit"]),
-    .systemLibrary(
       name: "CPCRE2",
       pkgConfig: "libpcre2-8",
       providers: [.apt(["libpcre2-dev"])]
@@ -48,7 +42,7 @@ let package = Package(
     .target(name: "FolioLua", dependencies: ["FolioCore", "LuaRuntime"]),
     .target(
       name: "FolioREPL",
-      dependencies: ["CEditShim", "FolioCore", "FolioEngine", "FolioLua", "LuaRuntime"]),
+      dependencies: ["FolioCore", "FolioEngine", "FolioLua", "LuaRuntime"]),
     .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"]),
     .executableTarget(
       name: "folio",

@@ -1,8 +1,7 @@
 import Foundation
 
-/// Where the REPL gets its lines: libedit on a terminal, plain reads otherwise (issue #6).
-///
-/// A protocol so that a pure-Swift editor can replace libedit later, and tests can feed lines.
+/// Where the REPL gets its lines: Folio's line editor at a terminal (`TerminalLineReader`),
+/// plain reads otherwise, a list in tests.
 public protocol LineReader: AnyObject {
   /// Reads one line without its newline; nil at end of input.
   ///

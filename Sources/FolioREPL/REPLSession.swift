@@ -247,7 +247,7 @@ public final class REPLSession {
       return true
     case .failed(let message):
       reader?.addHistory(chunk)
-      error(message)
+      error(message + caret(chunk, message))
       return true
     case .ready:
       break
@@ -327,6 +327,62 @@ public final class REPLSession {
       if e.message.hasSuffix("<eof>") { return .incomplete(e.message) }
       return .failed(e.message)
     }
+  }
+
+  /// Whether `text` is an unfinished Lua chunk (the line editor then adds a line on Enter).
+  ///
+  /// Dot-commands and `?NAME` are always finished.
+  public func needsMore(_ text: String) -> Bool {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if trimmed.isEmpty || trimmed.hasPrefix(".") || trimmed.hasPrefix("?") { return false }
+    let L = vm.state
+    let base = L.top
+    defer { L.pop(L.top - base) }
+    if case .incomplete = compile(text) { return true }
+    return false
+  }
+
+  /// Under a syntax error, the line it is on and a caret under the token Lua names
+  /// (`near 'x'`), or at the line's end for `<eof>`: Lua's messages give no column.
+  ///
+  /// When the token occurs more than once on the line, the caret goes under the first
+  /// occurrence at which the chunk cut just after it fails with the same message.
+  func caret(_ chunk: String, _ message: String) -> String {
+    guard let colon = message.range(of: "stdin:"),
+      let number = Int(message[colon.upperBound...].prefix { $0.isNumber })
+    else { return "" }
+    let lines = chunk.split(separator: "\n", omittingEmptySubsequences: false)
+    guard number >= 1, number <= lines.count else { return "" }
+    let line = String(lines[number - 1])
+    var column = line.count
+    if let near = message.range(of: " near '", options: .backwards), message.hasSuffix("'") {
+      let token = String(message[near.upperBound..<message.index(before: message.endIndex)])
+      let before = lines[..<(number - 1)].joined(separator: "\n") + (number > 1 ? "\n" : "")
+      var from = line.startIndex
+      var first: String.Index?
+      while let found = line.range(of: token, range: from..<line.endIndex) {
+        if first == nil { first = found.lowerBound }
+        let cut = before + line[..<found.upperBound]
+        let L = vm.state
+        let base = L.top
+        let same: Bool
+        do {
+          try vm.load(cut, chunkname: "=stdin")
+          same = false
+        } catch { same = error.message == message }
+        L.pop(L.top - base)
+        if same {
+          first = found.lowerBound
+          break
+        }
+        from = found.upperBound
+      }
+      if let first { column = line.distance(from: line.startIndex, to: first) }
+    } else if !message.hasSuffix("<eof>") {
+      return ""
+    }
+    let pad = DisplayWidth.of(line.prefix(column))
+    return "\n  " + line + "\n  " + String(repeating: " ", count: pad) + "^"
   }
 
   /// Whether the session has no global `name` (read raw: no metamethod runs).

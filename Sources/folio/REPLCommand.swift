@@ -59,8 +59,10 @@ struct REPL: ParsableCommand {
     }
     let reader: LineReader
     if interactive {
-      let editor = EditLineReader(historyPath: EditLineReader.defaultHistoryPath())
+      let editor = TerminalLineReader(
+        historyPath: TerminalLineReader.defaultHistoryPath(), color: options.color)
       editor.complete = { [unowned session] line in session.completions(line) }
+      editor.needsMore = { [unowned session] text in session.needsMore(text) }
       reader = editor
     } else {
       reader = PlainLineReader()

@@ -197,10 +197,13 @@ struct REPLTerminalTests {
   func completeModule() throws {
     let t = try start()
     try t.type("folio.stats.log_")
-    try t.press("Tab", "Tab")
-    let screen = try t.wait(for: "folio.stats.log_ratio")
-    #expect(screen.contains("folio.stats.log_dice"))
-    #expect(screen.contains("folio.stats.log_likelihood"))
+    try t.press("Tab")
+    // The candidates share no more than what is typed: listed under the line, which stays.
+    try t.wait(
+      for: "> folio.stats.log_\nlog_dice        log_likelihood  log_ratio\n> folio.stats.log_")
+    try t.type("r", atPrompt: false)
+    try t.press("Tab")
+    try t.wait(for: "log_ratio\n> folio.stats.log_ratio")
   }
 
   @Test("an unfinished chunk asks for more with >>, and Up brings the whole chunk back")
@@ -212,12 +215,48 @@ struct REPLTerminalTests {
     try t.line("end")
     try t.wait(for: "10\n20\n> ")
     try t.press("Up")
-    try t.wait(for: "20\n> for i = 1, 2 do\n  print(i * 10)\nend")
+    try t.wait(for: "20\n> for i = 1, 2 do\n>>   print(i * 10)\n>> end")
     try t.press("Enter")
-    try t.wait(for: "10\n20\n> for i = 1, 2 do\n  print(i * 10)\nend\n10\n20\n> ")
+    try t.wait(for: "20\n> for i = 1, 2 do\n>>   print(i * 10)\n>> end\n10\n20\n> ")
     let saved = try String(
       contentsOf: t.home.appendingPathComponent("folio/history"), encoding: .utf8)
     #expect(saved == "for i = 1, 2 do\\n  print(i * 10)\\nend\n")
+  }
+
+  @Test("a recalled chunk is edited as a block: Up moves into it, the edit lands in place")
+  func blockEditing() throws {
+    let t = try start()
+    try t.line("for i = 1, 2 do")
+    try t.line("  print(i * 10)")
+    try t.line("end")
+    try t.wait(for: "10\n20\n> ")
+    // Recall it, go up to its second line, change 10 to 100.
+    try t.press("Up")
+    try t.wait(for: "20\n> for i = 1, 2 do\n>>   print(i * 10)\n>> end")
+    try t.press("Up", "End", "Left")
+    try t.type("0", atPrompt: false)
+    try t.wait(for: "\n>>   print(i * 100)\n>> end")
+    try t.press("Enter")
+    try t.wait(for: ">> end\n100\n200\n> ")
+    // Alt-Enter adds a line to a finished chunk; Enter runs it whole.
+    try t.type("x = 1", atPrompt: false)
+    try t.press("M-Enter")
+    try t.type("x + 1", atPrompt: false)
+    try t.wait(for: "> x = 1\n>> x + 1")
+    try t.press("Enter")
+    try t.wait(for: "> x = 1\n>> x + 1\n2\n> ")
+  }
+
+  @Test("input is coloured as Lua; a syntax error shows a caret under its token")
+  func highlightAndCaret() throws {
+    let t = try start(color: true)
+    try t.type("local s = \"x\" -- note")
+    let screen = try t.wait(for: "note", escapes: true)
+    #expect(screen.contains("\u{1B}[35mlocal"))
+    #expect(screen.contains("\u{1B}[32m\"x\""))
+    try t.press("C-u")
+    try t.line("x = = 1", atPrompt: false)
+    try t.wait(for: "stdin:1: unexpected symbol near '='\n  x = = 1\n      ^\n> ")
   }
 
   @Test("Ctrl-C stops `while true do end`, and the next command works")
@@ -292,9 +331,9 @@ struct REPLTerminalTests {
     try t.line("answer = 0")
     try t.waitForPrompt(count: 3)
     try t.press("C-r")
-    try t.wait(for: "bck:")
+    try t.wait(for: "(reverse-i-search)`':")
     try t.type("6 *", atPrompt: false)
-    try t.wait(for: "bck:6 *")
+    try t.wait(for: "(reverse-i-search)`6 *': answer = 6 * 7")
     try t.press("Enter")
     try t.line("answer")
     try t.wait(for: "> answer\n42\n")
