@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// Every `$ folio ...` command of the README and the user guide runs, as a new user would type
+/// it: exit 0 and no error. Commands over the big shared corpora run on `Examples/news` (the
+/// same options and plugins, seconds instead of minutes in a debug build); placeholders
+/// (`CORPUS`, `dump.jsonl`, `./my_tagger.lua`, `notes.txt`, the treebank files) get small
+/// stand-ins; `folio repl` is left to the REPL's own transcripts.
+@Suite struct DocCommandTests {
+  static let documents = ["README.md", "Sources/folio/Documentation.docc/UserGuide.md"]
+
+  static func commands(_ document: String) throws -> [String] {
+    let text = try String(
+      contentsOf: CLI.root.appendingPathComponent(document), encoding: .utf8)
+    return text.split(separator: "\n").compactMap { line -> String? in
+      guard line.hasPrefix("$ folio ") else { return nil }
+      var command = String(line.dropFirst(2))
+      if let comment = command.range(of: "  #") { command = String(command[..<comment.lowerBound]) }
+      command = command.trimmingCharacters(in: .whitespaces)
+      return command.hasPrefix("folio repl") ? nil : command
+    }
+  }
+
+  /// A working folder as the docs assume: `Examples/`, `Plugins/`, `../shared`, and stand-ins.
+  static func workspace() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("folio-docs-\(UUID())")
+    let work = dir.appendingPathComponent("work")
+    let fm = FileManager.default
+    try fm.createDirectory(at: work, withIntermediateDirectories: true)
+    for name in ["Examples", "Plugins"] {
+      try fm.createSymbolicLink(
+        at: work.appendingPathComponent(name),
+        withDestinationURL: CLI.root.appendingPathComponent(name))
+    }
+    try fm.createSymbolicLink(
+      at: dir.appendingPathComponent("shared"),
+      withDestinationURL: CLI.shared.deletingLastPathComponent())
+    func put(_ name: String, _ bytes: [UInt8]) throws {
+      try Data(bytes).write(to: work.appendingPathComponent(name))
+    }
+    try put(
+      "my_tagger.lua",
+      Array("return { tag = function(doc) doc:add('mine', 1, 3) end, writes = {'mine'} }\n".utf8))
+    try put(
+      "dump.jsonl",
+      Array(#"{"url": "https://example.org/a", "article": {"body": "Money talks."}}"#.utf8) + [0x0A]
+    )
+    // 日本語 in Shift_JIS.
+    try put("notes.txt", [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x0A])
+    // The treebank, cut to its first 300 sentences: the same commands, in seconds.
+    let ud = CLI.shared.appendingPathComponent("ud-english")
+    for name in ["en_ewt-ud-train.conllu", "en_ewt-ud-dev.conllu"] {
+      let text = try String(contentsOf: ud.appendingPathComponent(name), encoding: .utf8)
+      let head = text.components(separatedBy: "\n\n").prefix(300).joined(separator: "\n\n")
+      try put(name, Array((head + "\n\n").utf8))
+    }
+    return work
+  }
+
+  @Test(arguments: documents)
+  func everyCommandRuns(_ document: String) throws {
+    guard CLI.sharedCorpus("seeds") != nil, CLI.sharedCorpus("ud-english") != nil else { return }
+    let commands = try Self.commands(document)
+    #expect(commands.count >= 15)
+    let work = try Self.workspace()
+    defer { try? FileManager.default.removeItem(at: work.deletingLastPathComponent()) }
+    let bin = CLI.binary.deletingLastPathComponent().path
+    for command in commands {
+      let line = command.replacingOccurrences(of: "../shared/corpora/bbc", with: "Examples/news")
+        .replacingOccurrences(of: "../shared/corpora/novels100", with: "Examples/news")
+        .replacingOccurrences(of: "reuters21578/*.sgm", with: "reuters21578/reut2-000.sgm")
+        .replacingOccurrences(
+          of: "readability-news/*/source.html", with: "readability-news/bbc-1/source.html"
+        )
+        .replacingOccurrences(of: "CORPUS", with: "Examples/news")
+      let r = try CLI.run(
+        ["-c", line], in: work, executable: "/bin/sh",
+        environment: ["PATH": bin + ":/usr/bin:/bin"])
+      #expect(r.status == 0, "\(document): \(command)\n\(r.stderr)")
+      #expect(!r.stderr.contains("Error:"), "\(document): \(command)\n\(r.stderr)")
+    }
+  }
+}
