@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// Every `$ folio ...` command of the README and the user guide runs, as a new user would type
-/// it: exit 0 and no error. Commands over the big shared corpora run on `Examples/news` (the
+/// Every `$ folio ...` command of the README and the user guide runs, as a new user types it.
+///
+/// Each must exit 0 without an error. Commands over the big shared corpora run on `Examples/news` (the
 /// same options and plugins, seconds instead of minutes in a debug build); placeholders
 /// (`CORPUS`, `dump.jsonl`, `./my_tagger.lua`, `notes.txt`, the treebank files) get small
 /// stand-ins; `folio repl` is left to the REPL's own transcripts.
