@@ -159,8 +159,10 @@ struct LineEditor {
   private var draft: [Character] = []
   /// Reverse search (Ctrl-R): the query, and where in `history` the match is.
   var search: (query: String, match: Int?)?
-  /// The last text cut (Ctrl-K, Ctrl-U, Ctrl-W), for Ctrl-Y.
+  /// The last text cut (Ctrl-K, Ctrl-U, Ctrl-W), for Ctrl-Y; cuts in a row add up, as in
+  /// readline.
   private var cut: [Character] = []
+  private var lastWasCut = false
 
   init(history: [String]) {
     self.history = history
@@ -213,6 +215,20 @@ struct LineEditor {
   /// submitting).
   mutating func handle(_ key: Key, needsMore: (String) -> Bool) -> Outcome {
     if search != nil { return handleSearch(key, needsMore: needsMore) }
+    let cutting = [Key.control("k"), .control("u"), .control("w")].contains(key)
+    let continuing = lastWasCut && cutting
+    lastWasCut = cutting
+    /// Keeps `removed` for Ctrl-Y: after the earlier cut when cutting forward, before it
+    /// when cutting backward.
+    func keep(_ removed: ArraySlice<Character>, forward: Bool) {
+      if !continuing {
+        cut = Array(removed)
+      } else if forward {
+        cut += removed
+      } else {
+        cut = Array(removed) + cut
+      }
+    }
     switch key {
     case .text(let s):
       insert(Array(s))
@@ -269,18 +285,18 @@ struct LineEditor {
       let end = lineBounds.end
       // At the end of a line, Ctrl-K joins the next one.
       let to = end == cursor && end < text.count ? end + 1 : end
-      cut = Array(text[cursor..<to])
+      keep(text[cursor..<to], forward: true)
       text.removeSubrange(cursor..<to)
     case .control("u"):
       let start = lineBounds.start
-      cut = Array(text[start..<cursor])
+      keep(text[start..<cursor], forward: false)
       text.removeSubrange(start..<cursor)
       cursor = start
     case .control("w"):
       var start = cursor
       while start > 0, text[start - 1] == " " { start -= 1 }
       while start > 0, text[start - 1] != " ", text[start - 1] != "\n" { start -= 1 }
-      cut = Array(text[start..<cursor])
+      keep(text[start..<cursor], forward: false)
       text.removeSubrange(start..<cursor)
       cursor = start
     case .control("y"):

@@ -80,8 +80,9 @@ import Testing
   }
 
   @Test func cutsAndYanks() {
+    // Two Ctrl-W in a row cut "beta gamma" as one; Ctrl-Y gives it back, twice.
     let (e, _) = type("alpha beta gamma\u{17}\u{17}\u{19}\u{19}")
-    #expect(e.string == "alpha beta beta ")
+    #expect(e.string == "alpha beta gammabeta gamma")
     let (k, _) = type("one two\u{01}\u{1B}f\u{0B}")
     #expect(k.string == "one")
     let (u, _) = type("a\u{1B}\rbc\u{15}")
