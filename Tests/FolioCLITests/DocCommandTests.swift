@@ -8,7 +8,9 @@ import Testing
 /// (`CORPUS`, `dump.jsonl`, `./my_tagger.lua`, `notes.txt`, the treebank files) get small
 /// stand-ins; `folio repl` is left to the REPL's own transcripts.
 @Suite struct DocCommandTests {
-  /// The README, the user guide and every shipped plugin's README. Left out:
+  /// The README, the user guide and every shipped plugin's README.
+  ///
+  /// Left out:
   /// `Plugins/README.md` (its tutorial asks the reader to edit code between commands, its
   /// sharing section names example URLs) and the query guide (its one command shows an error).
   static let documents =
