@@ -6,8 +6,9 @@ import Testing
 /// Each must exit 0 without an error. Commands over the big shared corpora run on `Examples/news` (the
 /// same options and plugins, seconds instead of minutes in a debug build); placeholders
 /// (`CORPUS`, `dump.jsonl`, `./my_tagger.lua`, `notes.txt`, the treebank files) get small
-/// stand-ins; `folio repl` is left to the REPL's own transcripts.
-@Suite struct DocCommandTests {
+/// stand-ins; `folio repl` is left to the REPL's own transcripts. Serialized: one folio at a
+/// time from this suite, so it does not starve the timing-sensitive suites running beside it.
+@Suite(.serialized) struct DocCommandTests {
   /// The README, the user guide and every shipped plugin's README.
   ///
   /// Left out:
