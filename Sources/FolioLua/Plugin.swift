@@ -46,10 +46,7 @@ public struct OptionSpec: Sendable, Equatable {
     let below = minimum.map { !(x >= $0) } ?? false
     let above = maximum.map { !(x <= $0) } ?? false
     guard below || above else { return nil }
-    func show(_ d: Double) -> String {
-      d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-    }
-    switch (minimum.map(show), maximum.map(show)) {
+    switch bounds {
     case (let l?, let h?): return "from \(l) to \(h)"
     case (let l?, nil): return "at least \(l)"
     case (nil, let h?): return "at most \(h)"
@@ -59,15 +56,20 @@ public struct OptionSpec: Sendable, Equatable {
 
   /// The type with its range when the manifest gives one: `integer ≥ 0`, `number 0–1`.
   public var shownType: String {
-    func show(_ d: Double) -> String {
-      d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-    }
-    switch (minimum.map(show), maximum.map(show)) {
+    switch bounds {
     case (let l?, let h?): return "\(type.rawValue) \(l)–\(h)"
     case (let l?, nil): return "\(type.rawValue) ≥ \(l)"
     case (nil, let h?): return "\(type.rawValue) ≤ \(h)"
     default: return type.rawValue
     }
+  }
+
+  /// `minimum` and `maximum` as written for people: whole numbers without `.0`.
+  private var bounds: (String?, String?) {
+    func show(_ d: Double) -> String {
+      d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+    }
+    return (minimum.map(show), maximum.map(show))
   }
 
   /// Parses a value given on the command line (`-p name:key=value`).

@@ -11,9 +11,9 @@ import Testing
 @Suite(.serialized) struct DocCommandTests {
   /// The README, the user guide and every shipped plugin's README.
   ///
-  /// Left out:
-  /// `Plugins/README.md` (its tutorial asks the reader to edit code between commands, its
-  /// sharing section names example URLs) and the query guide (its one command shows an error).
+  /// Left out: `Plugins/README.md`, whose tutorial `pluginTutorial` follows step by step and
+  /// whose sharing section names example URLs; the query guide, whose one command shows an
+  /// error on purpose.
   static let documents =
     ["README.md", "Sources/folio/Documentation.docc/UserGuide.md"]
     + ((try? FileManager.default.contentsOfDirectory(
@@ -95,5 +95,58 @@ import Testing
       #expect(r.status == 0, "\(document): \(command)\n\(r.stderr)")
       #expect(!r.stderr.contains("Error:"), "\(document): \(command)\n\(r.stderr)")
     }
+  }
+
+  /// The plugin guide's tutorial, step by step: its commands, with the edits it asks for taken
+  /// from its own code blocks (the layer's default in plugin.toml, `init.lua`, the test).
+  @Test func pluginTutorial() throws {
+    let guide = try String(
+      contentsOf: CLI.root.appendingPathComponent("Plugins/README.md"), encoding: .utf8)
+    let start = try #require(guide.range(of: "## Your first tagger in ten minutes"))
+    let end = try #require(guide.range(of: "\n## ", range: start.upperBound..<guide.endIndex))
+    let section = String(guide[start.upperBound..<end.lowerBound])
+    let blocks = section.components(separatedBy: "```").enumerated().filter { $0.offset % 2 == 1 }
+      .map(\.element)
+    let lua = blocks.filter { $0.hasPrefix("lua\n") }.map { String($0.dropFirst(4)) }
+    let shells = blocks.filter { $0.hasPrefix("\n$ ") }
+    try #require(lua.count >= 2 && shells.count >= 2)
+    func commands(_ block: String) -> [String] {
+      block.split(separator: "\n").filter { $0.hasPrefix("$ folio ") }.map { line in
+        var command = String(line.dropFirst(2))
+        if let comment = command.range(of: "  #") {
+          command = String(command[..<comment.lowerBound])
+        }
+        return command.trimmingCharacters(in: .whitespaces)
+      }.filter { !$0.hasPrefix("folio repl") }
+    }
+    let work = try Self.workspace()
+    defer { try? FileManager.default.removeItem(at: work.deletingLastPathComponent()) }
+    let bin = CLI.binary.deletingLastPathComponent().path
+    func run(_ command: String) throws -> CLI.Result {
+      let r = try CLI.run(
+        ["-c", command], in: work, executable: "/bin/sh",
+        environment: ["PATH": bin + ":/usr/bin:/bin"])
+      #expect(r.status == 0, "\(command)\n\(r.stdout)\(r.stderr)")
+      return r
+    }
+    for command in commands(shells[0]) { _ = try run(command) }
+    // The edits the guide asks for.
+    let plugin = work.appendingPathComponent("plugins/ministers")
+    let manifestURL = plugin.appendingPathComponent("plugin.toml")
+    let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
+    try #require(manifest.contains("default = \"capitalised\""))
+    try manifest.replacingOccurrences(
+      of: "default = \"capitalised\"", with: "default = \"minister\""
+    )
+    .write(to: manifestURL, atomically: true, encoding: .utf8)
+    try lua[0].write(
+      to: plugin.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
+    try lua[1].write(
+      to: plugin.appendingPathComponent("tests/ministers_test.lua"), atomically: true,
+      encoding: .utf8)
+    var outputs: [String] = []
+    for command in commands(shells[1]) { outputs.append(try run(command).stdout) }
+    #expect(outputs.first?.contains("finds the person after minister") == true)
+    #expect(outputs.last?.contains("Pierre") == true, "the concordance the guide describes")
   }
 }
