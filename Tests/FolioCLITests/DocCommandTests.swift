@@ -21,16 +21,24 @@ import Testing
     .filter { !$0.hasPrefix("_") && !$0.hasPrefix(".") && !$0.hasSuffix(".md") }
     .map { "Plugins/\($0)/README.md" }
 
-  static func commands(_ document: String) throws -> [String] {
-    let text = try String(
-      contentsOf: CLI.root.appendingPathComponent(document), encoding: .utf8)
-    return text.split(separator: "\n").compactMap { line -> String? in
+  /// The `$ folio ...` commands of a Markdown text, without their `# comments`; `folio repl`
+  /// left out.
+  static func commands(in text: String) -> [String] {
+    text.split(separator: "\n").compactMap { line -> String? in
       guard line.hasPrefix("$ folio ") else { return nil }
       var command = String(line.dropFirst(2))
       if let comment = command.range(of: "  #") { command = String(command[..<comment.lowerBound]) }
       command = command.trimmingCharacters(in: .whitespaces)
       return command.hasPrefix("folio repl") ? nil : command
     }
+  }
+
+  /// Runs `command` through `/bin/sh` in `work`, with the built `folio` first on `PATH`.
+  static func shell(_ command: String, in work: URL) throws -> CLI.Result {
+    let bin = CLI.binary.deletingLastPathComponent().path
+    return try CLI.run(
+      ["-c", command], in: work, executable: "/bin/sh",
+      environment: ["PATH": bin + ":/usr/bin:/bin"])
   }
 
   /// A working folder as the docs assume: `Examples/`, `Plugins/`, `../shared`, and stand-ins.
@@ -72,11 +80,11 @@ import Testing
   @Test(arguments: documents)
   func everyCommandRuns(_ document: String) throws {
     guard CLI.sharedCorpus("seeds") != nil, CLI.sharedCorpus("ud-english") != nil else { return }
-    let commands = try Self.commands(document)
+    let commands = Self.commands(
+      in: try String(contentsOf: CLI.root.appendingPathComponent(document), encoding: .utf8))
     #expect(commands.count >= (document.hasPrefix("Plugins/") ? 0 : 15))
     let work = try Self.workspace()
     defer { try? FileManager.default.removeItem(at: work.deletingLastPathComponent()) }
-    let bin = CLI.binary.deletingLastPathComponent().path
     for command in commands {
       let line = command.replacingOccurrences(of: "../shared/corpora/bbc", with: "Examples/news")
         .replacingOccurrences(of: "../shared/corpora/novels100", with: "Examples/news")
@@ -89,9 +97,7 @@ import Testing
         .replacingOccurrences(
           of: "(?<![A-Za-z/_-])(news/2024|news/|scraped/)", with: "Examples/news",
           options: .regularExpression)
-      let r = try CLI.run(
-        ["-c", line], in: work, executable: "/bin/sh",
-        environment: ["PATH": bin + ":/usr/bin:/bin"])
+      let r = try Self.shell(line, in: work)
       #expect(r.status == 0, "\(document): \(command)\n\(r.stderr)")
       #expect(!r.stderr.contains("Error:"), "\(document): \(command)\n\(r.stderr)")
     }
@@ -110,26 +116,14 @@ import Testing
     let lua = blocks.filter { $0.hasPrefix("lua\n") }.map { String($0.dropFirst(4)) }
     let shells = blocks.filter { $0.hasPrefix("\n$ ") }
     try #require(lua.count >= 2 && shells.count >= 2)
-    func commands(_ block: String) -> [String] {
-      block.split(separator: "\n").filter { $0.hasPrefix("$ folio ") }.map { line in
-        var command = String(line.dropFirst(2))
-        if let comment = command.range(of: "  #") {
-          command = String(command[..<comment.lowerBound])
-        }
-        return command.trimmingCharacters(in: .whitespaces)
-      }.filter { !$0.hasPrefix("folio repl") }
-    }
     let work = try Self.workspace()
     defer { try? FileManager.default.removeItem(at: work.deletingLastPathComponent()) }
-    let bin = CLI.binary.deletingLastPathComponent().path
     func run(_ command: String) throws -> CLI.Result {
-      let r = try CLI.run(
-        ["-c", command], in: work, executable: "/bin/sh",
-        environment: ["PATH": bin + ":/usr/bin:/bin"])
+      let r = try Self.shell(command, in: work)
       #expect(r.status == 0, "\(command)\n\(r.stdout)\(r.stderr)")
       return r
     }
-    for command in commands(shells[0]) { _ = try run(command) }
+    for command in Self.commands(in: shells[0]) { _ = try run(command) }
     // The edits the guide asks for.
     let plugin = work.appendingPathComponent("plugins/ministers")
     let manifestURL = plugin.appendingPathComponent("plugin.toml")
@@ -145,7 +139,7 @@ import Testing
       to: plugin.appendingPathComponent("tests/ministers_test.lua"), atomically: true,
       encoding: .utf8)
     var outputs: [String] = []
-    for command in commands(shells[1]) { outputs.append(try run(command).stdout) }
+    for command in Self.commands(in: shells[1]) { outputs.append(try run(command).stdout) }
     #expect(outputs.first?.contains("finds the person after minister") == true)
     #expect(outputs.last?.contains("Pierre") == true, "the concordance the guide describes")
   }
