@@ -8,7 +8,7 @@ import Foundation
 /// A file written atomically: bytes go to a temporary file in the same folder, which replaces the destination only on `commit()` (after fsync).
 ///
 /// An interrupted or failed run never leaves a half-written file and never replaces an earlier good
-/// one.
+/// one. The path `-` is standard output, written as the run goes.
 public final class AtomicFile {
   public let path: String
   private let temporaryPath: String
@@ -33,6 +33,18 @@ public final class AtomicFile {
   private let direct: Bool
 
   public init(path: String) throws(Failure) {
+    // `-` is standard output: written as the run goes (a pipe cannot be renamed into place).
+    if path == "-" {
+      let fd = dup(STDOUT_FILENO)
+      guard fd >= 0 else {
+        throw Failure(path: "standard output", reason: String(cString: strerror(errno)))
+      }
+      self.path = "standard output"
+      self.fd = fd
+      temporaryPath = ""
+      direct = true
+      return
+    }
     // A symbolic link is followed, so that the file it points to is replaced, not the link.
     var target = path
     if let resolved = realpath(path, nil) {

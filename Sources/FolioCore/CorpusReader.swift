@@ -46,6 +46,8 @@ public struct CorpusEntry: Sendable, Equatable {
   /// The file's path as bytes, when a name on it is not UTF-8 (`path` then shows such bytes as
   /// `\xHH`, and cannot open it).
   public var rawPath: [UInt8]?
+  /// Records read from a stream (`folio run -`), held in memory instead of a file.
+  public var stream: StreamChunk?
 
   public init(
     path: String, id: String, folder: String, displayPath: String, bytes: Int,
@@ -442,6 +444,7 @@ public struct CorpusReader: Sendable {
   func contents(_ entry: CorpusEntry, warn: (CorpusWarning) -> Void) throws(CorpusError)
     -> (bytes: [UInt8], name: String)?
   {
+    if let stream = entry.stream { return (stream.bytes, entry.id) }
     let limit = options.maxDocumentSize
     if entry.bytes > limit {
       warn(

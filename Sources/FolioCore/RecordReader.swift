@@ -24,7 +24,8 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
 
   /// A format by the name given to `--as` (`sgml` is another name for `xml`).
   public init?(name: String) {
-    self.init(rawValue: name == "sgml" ? "xml" : name.lowercased())
+    let name = name.lowercased()
+    self.init(rawValue: name == "sgml" ? "xml" : name == "txt" ? "text" : name)
   }
 }
 
@@ -158,7 +159,9 @@ extension CorpusReader {
   public func documents(
     _ bytes: [UInt8], name: String, entry: CorpusEntry, warn: (CorpusWarning) -> Void
   ) -> [Document] {
-    let format = options.format == .auto ? InputFormat.of(name) : options.format
+    for w in entry.stream?.warnings ?? [] { warn(w) }
+    let format =
+      entry.stream?.format ?? (options.format == .auto ? InputFormat.of(name) : options.format)
     let kind = bytes.withUnsafeBytes { TextDecoder.binaryKind($0, name: name) }
     if let kind {
       warn(CorpusWarning(path: entry.displayPath, message: kind + "; skipped"))
@@ -248,6 +251,7 @@ extension CorpusReader {
         return []
       }
     case .text, .auto:
+      if let stream = entry.stream { return lines(bytes, stream, entry, warn: warn) }
       meta["bytes"] = .integer(bytes.count)
       let text = bytes.withUnsafeBytes {
         decode($0, entry: entry, sniff: false, meta: &meta, warn: warn)
@@ -400,7 +404,7 @@ extension CorpusReader {
       }
       return documents
     }
-    var line = 0
+    var line = (entry.stream?.firstLine ?? 1) - 1
     for slice in body.split(separator: 0x0A, omittingEmptySubsequences: false) {
       line += 1
       var trimmed = slice
@@ -420,6 +424,29 @@ extension CorpusReader {
     return documents
   }
 
+  /// A stream's text, a document a line (`folio run - --as text`): its id is `NAME#LINE`;
+  /// blank lines are left out.
+  private func lines(
+    _ bytes: [UInt8], _ stream: StreamChunk, _ entry: CorpusEntry, warn: (CorpusWarning) -> Void
+  ) -> [Document] {
+    var documents: [Document] = []
+    var line = stream.firstLine - 1
+    for slice in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast() {
+      line += 1
+      if slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+      var meta = Self.baseMeta(entry)
+      meta["record"] = .integer(line)
+      let place = CorpusEntry(
+        path: entry.path, id: entry.id, folder: "", displayPath: "\(entry.displayPath):\(line)",
+        bytes: slice.count)
+      let text = Array(slice).withUnsafeBytes {
+        decode($0, entry: place, sniff: false, meta: &meta, warn: warn)
+      }
+      documents.append(Document(id: "\(entry.id)#\(line)", text: text, meta: meta))
+    }
+    return documents
+  }
+
   /// CSV/TSV with a header row: one document per row; `textField` and `idField` name
   /// columns; the other columns go to meta, typed by `ColumnType.infer` over the file's rows
   /// unless `columnTypes` names their type.
@@ -430,8 +457,13 @@ extension CorpusReader {
     let textField = options.recordTextField
     var problems: [CSVParser.BadQuote] = []
     let records = CSVParser.parse(text, separator: separator, problems: &problems)
+    // A stream's chunk starts with the header row, then its rows from `firstLine` on.
+    let lineShift = entry.stream.map { $0.firstLine - 2 } ?? 0
+    let recordShift = entry.stream.map { $0.firstRecord - 1 } ?? 0
     for problem in problems {
-      warn(CorpusWarning(path: "\(entry.displayPath):\(problem.line)", message: problem.message))
+      warn(
+        CorpusWarning(
+          path: "\(entry.displayPath):\(problem.line + lineShift)", message: problem.message))
     }
     guard let header = records.first?.fields else { return [] }
     guard let textColumn = header.firstIndex(of: textField) else {
@@ -449,7 +481,7 @@ extension CorpusReader {
       guard record.fields.count == header.count else {
         warn(
           CorpusWarning(
-            path: "\(entry.displayPath):\(record.line)",
+            path: "\(entry.displayPath):\(record.line + lineShift)",
             message: "\(record.fields.count) fields where the header has \(header.count); skipped"))
         continue
       }
@@ -460,7 +492,7 @@ extension CorpusReader {
     for (i, name) in header.enumerated() {
       if i == textColumn || i == idColumn {
         types.append(.string)
-      } else if let asked = options.columnTypes[name] {
+      } else if let asked = entry.stream?.columnTypes[name] ?? options.columnTypes[name] {
         types.append(asked)
       } else {
         types.append(ColumnType.infer(rows.lazy.map { $0.fields[i] }))
@@ -471,7 +503,7 @@ extension CorpusReader {
     documents.reserveCapacity(rows.count)
     for (n, record) in rows.enumerated() {
       var meta = Self.baseMeta(entry)
-      meta["record"] = .integer(n + 1)
+      meta["record"] = .integer(n + 1 + recordShift)
       for (i, name) in header.enumerated() where i != textColumn {
         let field = record.fields[i]
         if types[i] == .string {
@@ -494,13 +526,13 @@ extension CorpusReader {
         let bad = record.fields.reduce(0) { $0 + Self.replacements($1) }
         if bad > 0 { meta["invalid_bytes"] = .integer(bad) }
       }
-      let id = idColumn.map { record.fields[$0] } ?? "\(entry.id)#\(n + 1)"
+      let id = idColumn.map { record.fields[$0] } ?? "\(entry.id)#\(n + 1 + recordShift)"
       documents.append(Document(id: id, text: record.fields[textColumn], meta: meta))
     }
     for (i, m) in misfits.sorted(by: { $0.key < $1.key }) {
       warn(
         CorpusWarning(
-          path: "\(entry.displayPath):\(m.line)",
+          path: "\(entry.displayPath):\(m.line + lineShift)",
           message:
             "column '\(header[i])': '\(m.value)' is not \(types[i].article) \(types[i].rawValue)\(m.count > 1 ? " (nor are \(m.count - 1) more values)" : ""); kept as text"
         ))

@@ -19,6 +19,9 @@ public struct RunConfiguration: Sendable {
   public var reader: ReaderOptions = ReaderOptions()
   /// Process only this part of the corpus.
   public var shard: Shard?
+  /// The part of a larger corpus this whole run is (`--part I/N`: Spark's partition, the
+  /// input piped to one task), named in its state for `folio merge`.
+  public var part: Shard?
   /// Write the reports' states here instead of finishing them (for `folio merge`).
   public var saveState: String?
   public var offsets: OffsetUnit
@@ -30,6 +33,13 @@ public struct RunConfiguration: Sendable {
   public var index: String?
   /// Read only the files with these ids (`folio index --update`: the new and changed ones).
   public var only: Set<String>?
+  /// The corpus as reports' provenance names it (`--corpus-name`; nil: the paths given).
+  public var corpusName: String?
+  /// The name standard input's documents take (`folio run -`): ids `NAME#LINE`, `meta.path`.
+  public var stdinName = "stdin"
+
+  /// The corpus is standard input (`folio run -`).
+  public var readsStandardInput: Bool { corpus == ["-"] }
 
   public init(
     corpus: [String], plugins: [PluginReference], limits: LuaLimits = .plugin,
@@ -180,6 +190,24 @@ public final class Runner {
     return (loadables, instances)
   }
 
+  /// Refuses two outputs that would share standard output: the reports printed there (or
+  /// `-o -`), documents (`-o -` with no report, `--docs-out -`) and `--save-state -`.
+  static func checkStandardOutput(_ configuration: RunConfiguration, hasReport: Bool)
+    throws(FolioError)
+  {
+    var users: [String] = []
+    if hasReport, configuration.saveState == nil, (configuration.output ?? "-") == "-" {
+      users.append("the reports")
+    }
+    if configuration.documentsOutput == "-" { users.append("the documents") }
+    if configuration.saveState == "-" { users.append("the states (--save-state -)") }
+    guard users.count > 1 else { return }
+    throw FolioError(
+      "\(users.joined(separator: " and ")) would share standard output - while checking the outputs",
+      help: "send all but one of them to a file (-o FILE, --docs-out FILE, --save-state FILE)",
+      exit: .usage)
+  }
+
   /// What `allow` grants `spec`, checked against what its manifest asks for: a permission
   /// asked and not granted is F140; one granted by name and not asked is F141.
   public static func grants(for spec: PluginSpec, _ allow: [String: Grants]) throws(FolioError)
@@ -221,23 +249,33 @@ public final class Runner {
     {
       configuration.documentsOutput = path
     }
+    try Self.checkStandardOutput(
+      configuration, hasReport: mergers.contains(where: { $0.spec.kind == .report }))
     if configuration.documentsOutput == nil, configuration.index == nil,
       configuration.saveState == nil, !mergers.contains(where: { $0.spec.kind == .report })
     {
       unwritten = true
     }
-    var entries: [CorpusEntry]
-    do {
-      entries = try CorpusReader(options: configuration.reader).list(configuration.corpus) {
-        diagnostic("Warning: \($0)")
+    var entries: [CorpusEntry] = []
+    var spool: StandardInputSpool?
+    defer { spool?.remove() }
+    if configuration.readsStandardInput {
+      try Self.checkStream(configuration)
+    } else {
+      do {
+        entries = try CorpusReader(options: configuration.reader).list(configuration.corpus) {
+          diagnostic("Warning: \($0)")
+        }
+      } catch {
+        throw FolioError(error)
       }
-    } catch {
-      throw FolioError(error)
     }
     if let shard = configuration.shard { entries = Array(shard.select(entries)) }
     if let only = configuration.only { entries = entries.filter { only.contains($0.id) } }
 
-    var jobs = min(configuration.jobs, max(1, entries.count))
+    var jobs =
+      configuration.readsStandardInput
+      ? configuration.jobs : min(configuration.jobs, max(1, entries.count))
     let unmergeable = mergers.filter {
       ($0.spec.kind == .report && !$0.canMerge()) || ($0.hasScan && !$0.canMerge(.scan))
     }
@@ -249,6 +287,28 @@ public final class Runner {
     }
     let chunks = Self.plan(entries, jobs: jobs, split: unmergeable.isEmpty)
     let totalBytes = entries.reduce(0) { $0 + $1.bytes }
+    // Standard input is read as it comes, or, when a plugin reads the corpus twice (a scan
+    // pass), copied to a temporary file first.
+    var streamFD = STDIN_FILENO
+    if configuration.readsStandardInput, mergers.contains(where: \.hasScan) {
+      do { spool = try StandardInputSpool() } catch {
+        throw FolioError("\(error) - while reading standard input", exit: .failure)
+      }
+      streamFD = spool?.open() ?? STDIN_FILENO
+    }
+    func feed() -> ChunkFeed {
+      guard configuration.readsStandardInput else { return ChunkFeed(chunks) }
+      if let spool, streamFD == -1 { streamFD = spool.open() }
+      defer { streamFD = -1 }
+      // A report that cannot merge sees the whole input as one chunk.
+      let whole = !unmergeable.isEmpty
+      return ChunkFeed(
+        RecordStream(
+          fd: streamFD, name: configuration.stdinName,
+          format: Self.streamFormat(configuration.reader), options: configuration.reader,
+          chunkBytes: whole ? .max : 1 << 20, chunkRecords: whole ? .max : 1000),
+        owned: spool != nil)
+    }
 
     var output: DocumentSink?
     if let path = configuration.index {
@@ -273,8 +333,8 @@ public final class Runner {
     if mergers.contains(where: \.hasScan) {
       do {
         scanResults = try scan(
-          chunks: chunks, jobs: jobs, loadables: loadables, mergers: mergers,
-          configuration: configuration)
+          feed: feed(), totalBytes: totalBytes, jobs: jobs, loadables: loadables,
+          mergers: mergers, configuration: configuration)
       } catch {
         output?.cancel()
         throw error
@@ -291,7 +351,7 @@ public final class Runner {
     }
 
     let work = Work(
-      chunks: chunks, plugins: loadables, configuration: configuration,
+      feed: feed(), plugins: loadables, configuration: configuration,
       writeDocuments: output != nil, writeTexts: output?.wantsTexts ?? false,
       maxAhead: 2 * jobs + 2, pass: .main, scanResults: scanResults)
     let threads = work.start(jobs)
@@ -307,7 +367,9 @@ public final class Runner {
     var fatal: FolioError?
     var lastProgress = Date.distantPast
 
-    chunkLoop: for index in 0..<chunks.count {
+    var index = -1
+    chunkLoop: while true {
+      index += 1
       var result: ChunkResult?
       while result == nil {
         switch work.waitForResult(index) {
@@ -315,7 +377,7 @@ public final class Runner {
         case .interrupted:
           summary.interrupted = true
           break chunkLoop
-        case .stopped:
+        case .stopped, .finished:
           break chunkLoop
         case .waiting(let docs, let bytes):
           if let progress, Date().timeIntervalSince(lastProgress) >= 0.1 {
@@ -327,6 +389,10 @@ public final class Runner {
       guard let result else { break }
       if let error = result.fatal {
         fatal = FolioError(error, exit: .failure)
+        break
+      }
+      if let error = result.readError {
+        fatal = FolioError("\(error) - while reading standard input", exit: .failure)
         break
       }
       for outcome in result.outcomes {
@@ -399,7 +465,8 @@ public final class Runner {
       return summary
     }
     let provenance = RunProvenance(
-      corpus: configuration.corpus, reading: RunProvenance.flags(configuration.reader),
+      corpus: configuration.corpusName.map { [$0] } ?? configuration.corpus,
+      reading: RunProvenance.flags(configuration.reader),
       read: summary.read, fingerprint: fingerprint,
       pipeline: zip(configuration.plugins, mergers).map {
         RunProvenance.step(
@@ -411,7 +478,7 @@ public final class Runner {
           p.spec.kind == .report ? try p.exportState() : nil
         }
         var file = StateFile(
-          shard: configuration.shard ?? Shard(index: 1, count: 1),
+          shard: configuration.part ?? configuration.shard ?? Shard(index: 1, count: 1),
           plugins: zip(configuration.plugins, loadables).map { reference, loadable in
             StateFile.Plugin(
               target: reference.target, name: loadable.spec.name, version: loadable.spec.version,
@@ -454,11 +521,11 @@ public final class Runner {
   /// The first pass of two-pass plugins: each worker runs `scan.each`; states merge in input
   /// order; `scan.finish` gives each plugin's result.
   private func scan(
-    chunks: [[CorpusEntry]], jobs: Int, loadables: [Loadable], mergers: [PluginInstance],
-    configuration: RunConfiguration
+    feed: ChunkFeed, totalBytes: Int, jobs: Int, loadables: [Loadable],
+    mergers: [PluginInstance], configuration: RunConfiguration
   ) throws(FolioError) -> [LuaData?] {
     let work = Work(
-      chunks: chunks, plugins: loadables, configuration: configuration, writeDocuments: false,
+      feed: feed, plugins: loadables, configuration: configuration, writeDocuments: false,
       writeTexts: false, maxAhead: 2 * jobs + 2, pass: .scan, scanResults: [])
     let threads = work.start(jobs)
     defer {
@@ -470,14 +537,16 @@ public final class Runner {
       do { try plugin.startReport(.scan) } catch { throw FolioError(error, exit: .failure) }
     }
     let phase = "scan (" + mergers.filter(\.hasScan).map(\.spec.name).joined(separator: ", ") + ")"
-    let totalBytes = chunks.reduce(0) { $0 + $1.reduce(0) { $0 + $1.bytes } }
     var lastProgress = Date.distantPast
-    for index in 0..<chunks.count {
+    var index = -1
+    chunks: while true {
+      index += 1
       var result: ChunkResult?
       while result == nil {
         switch work.waitForResult(index) {
         case .ready(let r): result = r
         case .interrupted, .stopped: return []
+        case .finished: break chunks
         case .waiting(let docs, let bytes):
           if let progress, Date().timeIntervalSince(lastProgress) >= 0.1 {
             progress(docs, bytes, totalBytes, phase)
@@ -487,6 +556,9 @@ public final class Runner {
       }
       guard let result else { break }
       if let error = result.fatal { throw FolioError(error, exit: .failure) }
+      if let error = result.readError {
+        throw FolioError("\(error) - while reading standard input", exit: .failure)
+      }
       for outcome in result.outcomes {
         if case .failed(let message, let key, _) = outcome.status, seen.insert(key).inserted {
           diagnostic("Error: \(message)")
@@ -700,6 +772,8 @@ struct ChunkResult: Sendable {
   var fingerprint = Fingerprint()
   /// A failure that stops the run (a plugin that cannot load or copy its state).
   var fatal: PluginError?
+  /// Standard input could not be read.
+  var readError: String?
 }
 
 /// The shared work list of a run: chunks handed out in order, results collected by index.
@@ -710,10 +784,16 @@ final class Work: @unchecked Sendable {
     case interrupted
     /// The workers stopped before taking this chunk.
     case stopped
+    /// The corpus ended before this chunk.
+    case finished
   }
 
   private let condition = NSCondition()
-  private let chunks: [[CorpusEntry]]
+  /// Taken by the worker that reads the next chunk (held while it reads standard input).
+  private let feedLock = NSLock()
+  private let feed: ChunkFeed
+  /// The feed has no more chunks: `next` is their number.
+  private var exhausted = false
   private let plugins: [Runner.Loadable]
   private let configuration: RunConfiguration
   private let writeDocuments: Bool
@@ -737,20 +817,27 @@ final class Work: @unchecked Sendable {
   private var bytesDone = 0
 
   init(
-    chunks: [[CorpusEntry]], plugins: [Runner.Loadable], configuration: RunConfiguration,
+    feed: ChunkFeed, plugins: [Runner.Loadable], configuration: RunConfiguration,
     writeDocuments: Bool, writeTexts: Bool, maxAhead: Int, pass: PluginInstance.Pass,
     scanResults: [LuaData?]
   ) {
     self.writeTexts = writeTexts
     self.pass = pass
     self.scanResults = scanResults
-    self.chunks = chunks
+    self.feed = feed
     self.plugins = plugins
     self.configuration = configuration
     self.writeDocuments = writeDocuments
     self.maxAhead = maxAhead
     record =
       configuration.index != nil ? .index : DocumentSink.record(for: configuration.documentsOutput)
+    feed.shouldStop = { [unowned self] in self.isStopped || LuaInterrupt.isRequested }
+  }
+
+  private var isStopped: Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    return stopped
   }
 
   func stop() {
@@ -812,22 +899,46 @@ final class Work: @unchecked Sendable {
     if let r = results[index] { return .ready(r) }
     if LuaInterrupt.isRequested { return .interrupted }
     if stopped && index >= next { return .stopped }
+    if exhausted && index >= next { return .finished }
     _ = condition.wait(until: Date().addingTimeInterval(0.1))
     if let r = results[index] { return .ready(r) }
     if stopped && index >= next { return .stopped }
+    if exhausted && index >= next { return .finished }
     return .waiting(documentsDone, bytesDone)
   }
 
-  /// Takes the next chunk, waiting while the workers are too far ahead of the merging.
-  private func take() -> Int? {
+  /// Takes the next chunk and its index, waiting while the workers are too far ahead of the
+  /// merging; nil when there is none left or the run stopped.
+  private func take() -> (Int, [CorpusEntry])? {
+    feedLock.lock()
+    defer { feedLock.unlock() }
     condition.lock()
-    defer { condition.unlock() }
-    while !stopped, next < chunks.count, next - mergedUpTo > maxAhead, !LuaInterrupt.isRequested {
+    while !stopped, !exhausted, next - mergedUpTo > maxAhead, !LuaInterrupt.isRequested {
       _ = condition.wait(until: Date().addingTimeInterval(0.1))
     }
-    guard !stopped, next < chunks.count, !LuaInterrupt.isRequested else { return nil }
-    next += 1
-    return next - 1
+    guard !stopped, !exhausted, !LuaInterrupt.isRequested else {
+      condition.unlock()
+      return nil
+    }
+    condition.unlock()
+    // The read happens outside the condition, so that the merging thread goes on meanwhile.
+    let chunk: Result<[CorpusEntry]?, CorpusError>
+    do { chunk = .success(try feed.next()) } catch { chunk = .failure(error) }
+    condition.lock()
+    defer { condition.unlock() }
+    switch chunk {
+    case .success(let entries?):
+      next += 1
+      return (next - 1, entries)
+    case .success(nil):
+      exhausted = true
+    case .failure(let error):
+      results[next] = ChunkResult(readError: "\(error)")
+      next += 1
+      exhausted = true
+    }
+    condition.broadcast()
+    return nil
   }
 
   private func deliver(_ index: Int, _ result: ChunkResult) {
@@ -877,13 +988,13 @@ final class Work: @unchecked Sendable {
         if i < scanResults.count, let data = scanResults[i] { try instance.setScanResult(data) }
         instances.append(instance)
       } catch {
-        if let index = take() { deliver(index, ChunkResult(fatal: error)) }
+        if let (index, _) = take() { deliver(index, ChunkResult(fatal: error)) }
         return
       }
     }
     let reader = CorpusReader(options: configuration.reader)
-    while let index = take() {
-      deliver(index, process(chunks[index], instances, reader))
+    while let (index, chunk) = take() {
+      deliver(index, process(chunk, instances, reader))
     }
   }
 

@@ -63,14 +63,40 @@ public struct StateFile: Sendable {
   }
 
   public static func decode(_ data: [UInt8], path: String) throws(FolioError) -> StateFile {
+    let (file, end) = try decode(data, from: 0, path: path)
+    guard end == data.count else {
+      throw FolioError(
+        "\(path) is not a Folio state file (bytes after the state) - while reading states",
+        help: "state files come from folio run --shard I/N --save-state FILE", exit: .data)
+    }
+    return file
+  }
+
+  /// The states written one after another (`--save-state -` of several processes, into one
+  /// pipe or file), in the order they come.
+  public static func decodeAll(_ data: [UInt8], path: String) throws(FolioError) -> [StateFile] {
+    var files: [StateFile] = []
+    var i = 0
+    while i < data.count {
+      let (file, end) = try decode(data, from: i, path: path)
+      files.append(file)
+      i = end
+    }
+    return files
+  }
+
+  /// The state starting at byte `start` of `data`, and where it ends.
+  static func decode(_ data: [UInt8], from start: Int, path: String) throws(FolioError) -> (
+    StateFile, Int
+  ) {
     func bad(_ why: String) -> FolioError {
       FolioError(
-        "\(path) is not a Folio state file (\(why)) - while reading states",
+        "\(path) is not a Folio state file (\(why)\(start > 0 ? " at byte \(start)" : "")) - while reading states",
         help: "state files come from folio run --shard I/N --save-state FILE", exit: .data)
     }
     let magic = Array(magic.utf8)
-    guard data.starts(with: magic) else { throw bad("no FOLIO-STATE header") }
-    var i = magic.count
+    guard data[start...].starts(with: magic) else { throw bad("no FOLIO-STATE header") }
+    var i = start + magic.count
     guard let eol = data[i...].firstIndex(of: 0x0A) else { throw bad("no metadata") }
     guard
       let meta = (try? JSONSerialization.jsonObject(with: Data(data[i..<eol]))) as? [String: Any],
@@ -113,7 +139,7 @@ public struct StateFile: Sendable {
         read: file.read, fingerprint: fingerprint, pipeline: p["pipeline"] as? [String] ?? [])
       file.seen = p["seen"] as? [Int] ?? []
     }
-    return file
+    return (file, i)
   }
 }
 
@@ -149,33 +175,80 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 
 /// `folio merge`: merges shard states into the final reports.
 public enum StateMerger {
+  /// The bytes of each state source: a file, every file of a folder (by name, hidden ones
+  /// left out), or `-` for standard input.
+  static func readStates(_ paths: [String]) throws(FolioError) -> [(String, [UInt8])] {
+    var out: [(String, [UInt8])] = []
+    for path in paths {
+      if path == "-" {
+        out.append(("standard input", Array(FileHandle.standardInput.readDataToEndOfFile())))
+        continue
+      }
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        throw FolioError("no such state file: \(path) - while reading states", exit: .noInput)
+      }
+      var files = [path]
+      if isDir.boolValue {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        files = names.filter { !$0.hasPrefix(".") }.sorted().map {
+          (path as NSString).appendingPathComponent($0)
+        }
+        if files.isEmpty {
+          throw FolioError("no state files in \(path) - while reading states", exit: .noInput)
+        }
+      }
+      for file in files {
+        guard let data = FileManager.default.contents(atPath: file) else {
+          throw FolioError("cannot read \(file) - while reading states", exit: .noInput)
+        }
+        out.append((file, Array(data)))
+      }
+    }
+    return out
+  }
+
   public static func merge(
     _ paths: [String], resolver: PluginResolver, allow: [String: Grants] = [:]
   ) throws(FolioError) -> (
     [ReportTable], RunSummary
   ) {
     var files: [StateFile] = []
-    for path in paths {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw FolioError("no such state file: \(path) - while reading states", exit: .noInput)
-      }
-      files.append(try StateFile.decode(Array(data), path: path))
+    var names: [String] = []
+    for (path, data) in try readStates(paths) {
+      let states = try StateFile.decodeAll(data, path: path)
+      files += states
+      names += states.count == 1 ? [path] : states.indices.map { "\(path) (state \($0 + 1))" }
     }
     guard let first = files.first else {
       throw FolioError(
-        "no state file given - while merging", help: "folio merge STATE...", exit: .usage)
+        "no state given - while merging",
+        help: "folio merge STATE... (files, folders of them, or - for standard input)",
+        exit: .usage)
     }
-    for (f, path) in zip(files, paths)
+    for (f, path) in zip(files, names)
     where f.plugins != first.plugins || f.shard.count != first.shard.count {
       throw FolioError(
-        "[F122] \(path) comes from another pipeline or shard count than \(paths[0]) - while merging",
+        "[F122] \(path) comes from another pipeline or shard count than \(names[0]) - while merging",
         help:
           "merge the states of one run: the same plugins, options and --shard I/N with the same N",
         exit: .data)
     }
-    let indices = files.map(\.shard.index)
-    if Set(indices).count != indices.count {
-      throw FolioError("[F123] a shard is given twice - while merging", exit: .data)
+    var given: [Int: String] = [:]
+    for (f, name) in zip(files, names) {
+      if let earlier = given[f.shard.index] {
+        throw FolioError(
+          "[F123] shard \(f.shard) is given twice (\(earlier) and \(name)) - while merging",
+          help: "give each part its own --shard I/N (or --part I/N)", exit: .data)
+      }
+      given[f.shard.index] = name
+    }
+    let missing = (1...first.shard.count).filter { given[$0] == nil }
+    if let gap = missing.first {
+      throw FolioError(
+        "[F124] shard \(gap)/\(first.shard.count) is missing\(missing.count > 1 ? " (and \(missing.count - 1) more)" : "") - while merging",
+        help: "merge the states of all \(first.shard.count) parts: a report of some would be wrong",
+        exit: .data)
     }
     let ordered = files.sorted { $0.shard.index < $1.shard.index }
     var summary = RunSummary()

@@ -24,6 +24,12 @@ struct Run: ParsableCommand {
       named (looked up in ./plugins, $XDG_DATA_HOME/folio/plugins and Folio's Plugins/) or given \
       as a path to a plugin folder or a .lua file. Options follow the name: -p NAME:key=value,...
 
+      The corpus - is standard input, read as it comes with memory bounded: JSONL records by \
+      default, or --as csv, tsv (a header row, then a record a row) or text (a document a \
+      line); ids are stdin#LINE (--stdin-name renames it) unless --id-field names one. -o - and \
+      --save-state - write to standard output, so Folio can be a stage of a pipe, of Spark's \
+      RDD.pipe or of a Slurm job (see the guide "Folio on a cluster").
+
       Reports go to stdout: an aligned table on a terminal, TSV when piped; -o FILE writes them \
       to a file in the format its extension names (.tsv .csv .json .jsonl .md .html .txt). \
       When the pipeline has no report, -o FILE.jsonl writes the kept documents, annotated, one \
@@ -51,10 +57,23 @@ struct Run: ParsableCommand {
         folio run Examples/news -p ./my_filter.lua -p wordfreq
         folio run Examples/news -p ./my_tagger.lua -o tagged.jsonl
         folio run ../shared/corpora/novels100 -p wordfreq:top=50 -j 2 -o words.csv
+        zcat news.jsonl.gz | folio run - -p ./my_tagger.lua -o - | gzip > tagged.jsonl.gz
       """)
 
-  @Argument(help: "Corpus folders or files.")
+  @Argument(help: "Corpus folders or files, or - for standard input.")
   var corpus: [String] = []
+
+  @Option(
+    help: ArgumentHelp(
+      "The name of standard input's documents (folio run -): ids NAME#LINE, meta.path.",
+      valueName: "NAME"))
+  var stdinName = "stdin"
+
+  @Option(
+    help: ArgumentHelp(
+      "The corpus's name in the reports' provenance (default: the paths given).",
+      valueName: "NAME"))
+  var corpusName: String?
 
   @Option(
     name: [.short, .customLong("plugin")],
@@ -107,7 +126,16 @@ struct Run: ParsableCommand {
   @Option(help: "Process only part I of N of the corpus (1-based, contiguous, in corpus order).")
   var shard: String?
 
-  @Option(help: "Write the reports' states to this file instead of the reports (see folio merge).")
+  @Option(
+    help: ArgumentHelp(
+      "This run's corpus is part I of N of a larger one (a Spark partition, the input piped to one task): its --save-state says so for folio merge; nothing is left out.",
+      valueName: "I/N"))
+  var part: String?
+
+  @Option(
+    help:
+      "Write the reports' states to this file (- for standard output) instead of the reports (see folio merge)."
+  )
   var saveState: String?
 
   @Flag(help: "Stop at the first document a plugin fails on.")
@@ -164,15 +192,18 @@ struct Run: ParsableCommand {
           "unknown offset unit '\(offsets)' - while reading the command line",
           help: "use codepoints or bytes", exit: .usage))
     }
-    var part: Shard?
-    if let shard {
-      guard let s = Shard(shard) else {
-        throw fail(
-          FolioError(
-            "--shard must be I/N with 1 ≤ I ≤ N, got '\(shard)' - while reading the command line",
-            help: "e.g. --shard 2/3 for the second of three parts", exit: .usage))
-      }
-      part = s
+    let selected: Shard?
+    let labelled: Shard?
+    do {
+      selected = try shard.map { (s) throws(FolioError) in try Self.shard(s, option: "--shard") }
+      labelled = try part.map { (s) throws(FolioError) in try Self.shard(s, option: "--part") }
+    } catch { throw fail(error) }
+    if shard != nil, part != nil {
+      throw fail(
+        FolioError(
+          "--shard and --part cannot be given together - while reading the command line",
+          help: "--shard I/N reads part I of the corpus; --part I/N says the corpus is part I",
+          exit: .usage))
     }
     guard jobs >= 1 else {
       throw fail(FolioError("-j must be at least 1 - while reading the command line", exit: .usage))
@@ -192,8 +223,12 @@ struct Run: ParsableCommand {
         corpus: corpus, plugins: references,
         limits: LuaLimits(memory: maxMemory << 20, instructions: maxInstructions, seconds: timeout),
         failFast: failFast, jobs: jobs, documentsOutput: docsOut, output: output,
-        offsets: offsetUnit, shard: part, saveState: saveState)
+        offsets: offsetUnit, shard: selected, saveState: saveState)
+      configuration.part = labelled
       configuration.reader = try reading.reader()
+      configuration.stdinName = stdinName
+      configuration.corpusName = corpusName
+      try Self.checkStandardInput(corpus)
       configuration.stopAfterSameFailures = max(0, stopAfter)
       configuration.allow = try AllowOption.parse(allow)
       try Self.execute(
@@ -201,6 +236,25 @@ struct Run: ParsableCommand {
         quiet: quiet)
     } catch let error as FolioError {
       throw fail(error)
+    }
+  }
+
+  /// `I/N`, as `--shard` and `--part` take it.
+  static func shard(_ text: String, option: String) throws(FolioError) -> Shard {
+    guard let s = Shard(text) else {
+      throw FolioError(
+        "\(option) must be I/N with 1 ≤ I ≤ N, got '\(text)' - while reading the command line",
+        help: "e.g. \(option) 2/3 for the second of three parts", exit: .usage)
+    }
+    return s
+  }
+
+  /// Refuses `-` (standard input) given with other corpora.
+  static func checkStandardInput(_ corpus: [String]) throws(FolioError) {
+    if corpus.contains("-"), corpus.count > 1 {
+      throw FolioError(
+        "- (standard input) cannot be read with other corpora - while reading the command line",
+        help: "run standard input on its own: folio run - ...", exit: .usage)
     }
   }
 
@@ -359,6 +413,7 @@ enum ReportOutput {
   /// The format named by `--format`, or for `auto` the output file's extension, else a table
   /// on a terminal and TSV otherwise.
   static func format(_ name: String, output: String?) throws -> TableFormat {
+    let output = output == "-" ? nil : output
     if name == "auto" {
       if let output {
         do { try checkExtension(output, option: "-o", known: reportExtensions) } catch {
@@ -449,7 +504,7 @@ enum ReportOutput {
         }
       }
     }
-    guard let output else {
+    guard let output, output != "-" else {
       Console.out(text)
       return
     }
@@ -479,11 +534,14 @@ struct Merge: ParsableCommand {
         folio run CORPUS -p wordfreq --shard 2/3 --save-state s2.state
         folio run CORPUS -p wordfreq --shard 3/3 --save-state s3.state
         folio merge s1.state s2.state s3.state
-      gives the same report as one run over the whole corpus. States are merged in shard \
+      gives the same report as one run over the whole corpus. A part read from standard input \
+      names itself: folio run - --part 2/3 --save-state - < part2.jsonl. States come from \
+      files, folders of them (every file, by name) or - (standard input, states one after \
+      another); every part of the N must be there. States are merged in shard \
       order whatever order they are given in.
       """)
 
-  @Argument(help: "State files written by folio run --save-state.")
+  @Argument(help: "State files written by folio run --save-state, folders of them, or -.")
   var states: [String] = []
 
   @Option(help: "Report format (as for folio run).")

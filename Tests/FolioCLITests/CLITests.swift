@@ -16,8 +16,9 @@ struct CLI {
 
   static func run(
     _ arguments: [String], in directory: URL = root, executable: String? = nil,
-    input: String? = nil, environment: [String: String] = [:]
+    input: String? = nil, inputData: Data? = nil, environment: [String: String] = [:]
   ) throws -> Result {
+    let payload = inputData ?? input.map { Data($0.utf8) }
     let process = Process()
     process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
     process.arguments = arguments
@@ -34,12 +35,11 @@ struct CLI {
     process.standardOutput = out
     process.standardError = err
     let stdin = Pipe()
-    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+    process.standardInput = payload == nil ? FileHandle.nullDevice : stdin
     try process.run()
-    if let input {
+    if let data = payload {
       // A writer thread, so a large output cannot block the child while we write.
       let handle = stdin.fileHandleForWriting
-      let data = Data(input.utf8)
       Thread.detachNewThread {
         handle.write(data)
         try? handle.close()

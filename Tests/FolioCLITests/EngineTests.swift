@@ -617,6 +617,72 @@ import Testing
     #expect(!piped.stderr.contains("\u{1B}["))
   }
 
+  @Test("folio run - reads documents from standard input: the same reports and records as files")
+  func standardInput() throws {
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let news = CLI.root.appendingPathComponent("Examples/news").path
+    let export = try CLI.run(["corpus", "export", news, "-o", "news.jsonl"], in: dir)
+    #expect(export.status == 0)
+    let records = try String(contentsOf: dir.appendingPathComponent("news.jsonl"), encoding: .utf8)
+    let pipeline = ["-p", "entities", "-p", "wordfreq:top=5", "-q"]
+    let files = try CLI.run(["run", news] + pipeline, in: dir)
+    let piped = try CLI.run(["run", "-"] + pipeline, in: dir, input: records)
+    #expect(piped.status == 0)
+    #expect(piped.stdout == files.stdout)
+    // Documents to standard output as JSONL: the records a file run writes.
+    let tagged = try CLI.run(["run", news, "-p", "entities", "-q", "-o", "tagged.jsonl"], in: dir)
+    #expect(tagged.status == 0)
+    let out = try CLI.run(["run", "-", "-p", "entities", "-q", "-o", "-"], in: dir, input: records)
+    #expect(out.status == 0)
+    #expect(
+      out.stdout
+        == (try String(contentsOf: dir.appendingPathComponent("tagged.jsonl"), encoding: .utf8)))
+    // Three parts of the input, each naming its part, merged from one stream of states.
+    let lines = records.split(separator: "\n").map { $0 + "\n" }
+    var states = Data()
+    for i in 0..<3 {
+      let part = lines[(lines.count * i / 3)..<(lines.count * (i + 1) / 3)].joined()
+      let r = try CLI.run(
+        ["run", "-", "--part", "\(i + 1)/3", "--save-state", "-"] + pipeline, in: dir,
+        input: part)
+      #expect(r.status == 0)
+      states += Data(r.stdout.utf8)
+    }
+    let merged = try CLI.run(["merge", "-", "-q"], in: dir, inputData: states)
+    #expect(merged.status == 0)
+    #expect(merged.stdout == files.stdout)
+    // CSV and text lines, with the stream's name in ids and warnings.
+    let csv = try CLI.run(
+      ["run", "-", "--as", "csv", "--stdin-name", "feed", "-p", "entities", "-q", "-o", "-"],
+      in: dir, input: "text,n\n\"The UN met.\",1\nBad row\n")
+    #expect(csv.status == 0)
+    #expect(
+      csv.stdout
+        == "{\"id\":\"feed#1\",\"meta\":{\"path\":\"feed\",\"folder\":\"\",\"record\":1,\"n\":1},\"text\":\"The UN met.\",\"offsets\":\"codepoints\",\"layers\":{\"entity\":[{\"start\":4,\"end\":6,\"label\":\"ORG\",\"attrs\":{\"entity_id\":\"1\",\"entry\":\"UN\",\"source\":\"gazetteer\"}}]}}\n"
+    )
+    #expect(csv.stderr == "Warning: feed:3: 1 fields where the header has 2; skipped\n")
+    // An empty input is an empty part (a Spark partition can be one), not an error.
+    let empty = try CLI.run(["run", "-", "-p", "wordfreq", "-q"], in: dir, input: "")
+    #expect(empty.status == 0)
+    #expect(empty.stdout == "rank\tword\tcount\tper_million\n")
+    // Outputs that would share standard output, and what standard input cannot be.
+    let both = try CLI.run(
+      ["run", "-", "-p", "wordfreq", "--docs-out", "-"], in: dir, input: records)
+    #expect(both.status == 64)
+    #expect(
+      both.stderr
+        == "Error: the reports and the documents would share standard output - while checking the outputs\nHelp: send all but one of them to a file (-o FILE, --docs-out FILE, --save-state FILE)\n"
+    )
+    let html = try CLI.run(["run", "-", "--as", "html", "-p", "wordfreq"], in: dir, input: "")
+    #expect(html.status == 64)
+    #expect(
+      html.stderr.hasPrefix(
+        "Error: standard input cannot be read --as html: its records must be lines"))
+    let mixed = try CLI.run(["run", "-", "corpus", "-p", "wordfreq"], in: dir, input: "")
+    #expect(mixed.status == 64)
+  }
+
   @Test("three shards merged give the bytes of one run, in whatever order they are given")
   func shards() throws {
     let dir = try CLI.workspace([:])
@@ -639,7 +705,33 @@ import Testing
     }
     let twice = try CLI.run(["merge", "s1.state", "s1.state"], in: dir)
     #expect(twice.status == 65)
-    #expect(twice.stderr == "Error: [F123] a shard is given twice - while merging\n")
+    #expect(
+      twice.stderr
+        == "Error: [F123] shard 1/3 is given twice (s1.state and s1.state) - while merging\nHelp: give each part its own --shard I/N (or --part I/N)\n"
+    )
+    let partial = try CLI.run(["merge", "s1.state", "s3.state"], in: dir)
+    #expect(partial.status == 65)
+    #expect(
+      partial.stderr
+        == "Error: [F124] shard 2/3 is missing - while merging\nHelp: merge the states of all 3 parts: a report of some would be wrong\n"
+    )
+    // A folder of states, and states one after another on standard input.
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("states"), withIntermediateDirectories: true)
+    for i in 1...3 {
+      try FileManager.default.copyItem(
+        at: dir.appendingPathComponent("s\(i).state"),
+        to: dir.appendingPathComponent("states/part-\(i)"))
+    }
+    let folder = try CLI.run(["merge", "states", "-q"], in: dir)
+    #expect(folder.status == 0)
+    let joined = try ["s3.state", "s1.state", "s2.state"].map {
+      try Data(contentsOf: dir.appendingPathComponent($0))
+    }.reduce(Data(), +)
+    let piped = try CLI.run(["merge", "-", "-q"], in: dir, inputData: joined)
+    #expect(piped.status == 0)
+    #expect(piped.stdout == folder.stdout)
+    #expect(folder.stdout.contains("# kwic strike"))
     _ = try CLI.run(
       ["run", "corpus", "-p", "wordfreq:top=3", "--shard", "1/3", "--save-state", "other.state"],
       in: dir)
