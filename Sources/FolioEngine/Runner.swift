@@ -33,6 +33,12 @@ public struct RunConfiguration: Sendable {
   public var index: String?
   /// Read only the files with these ids (`folio index --update`: the new and changed ones).
   public var only: Set<String>?
+  /// Run only the first pass of the plugins that have one and write its states here
+  /// (`--save-scan-state`), for the parts of a corpus processed apart.
+  public var saveScanState: String?
+  /// The first-pass states of every part of the corpus (`--scan-states`): merged, they give
+  /// the scan result this part's main pass uses, the one a single run would have.
+  public var scanStates: [String]?
   /// The corpus as reports' provenance names it (`--corpus-name`; nil: the paths given).
   public var corpusName: String?
   /// The name standard input's documents take (`folio run -`): ids `NAME#LINE`, `meta.path`.
@@ -66,6 +72,8 @@ public struct RunSummary: Sendable {
   public var kept = 0
   public var dropped = 0
   public var failed = 0
+  /// The states `folio merge` merged.
+  public var merged = 0
   public var skipped = 0
   public var warnings = 0
   public var bytes = 0
@@ -310,6 +318,19 @@ public final class Runner {
         owned: spool != nil)
     }
 
+    let pipeline = zip(configuration.plugins, loadables).map { reference, loadable in
+      StateFile.Plugin(
+        target: reference.target, name: loadable.spec.name, version: loadable.spec.version,
+        options: reference.options)
+    }
+    let part = configuration.part ?? configuration.shard ?? Shard(index: 1, count: 1)
+    try Self.checkScanParts(configuration, mergers: mergers)
+    if let path = configuration.saveScanState {
+      return try saveScan(
+        to: path, feed: feed(), totalBytes: totalBytes, jobs: jobs, loadables: loadables,
+        mergers: mergers, pipeline: pipeline, part: part, start: start)
+    }
+
     var output: DocumentSink?
     if let path = configuration.index {
       output = .index(
@@ -330,7 +351,15 @@ public final class Runner {
     // Two-pass plugins: their scan runs over the whole corpus first; its result reaches every
     // worker of the second pass as ctx.scan.
     var scanResults: [LuaData?] = Array(repeating: nil, count: mergers.count)
-    if mergers.contains(where: \.hasScan) {
+    if let paths = configuration.scanStates {
+      do {
+        scanResults = try Self.mergeScans(
+          paths, mergers: mergers, pipeline: pipeline, part: part)
+      } catch {
+        output?.cancel()
+        throw error
+      }
+    } else if mergers.contains(where: \.hasScan) {
       do {
         scanResults = try scan(
           feed: feed(), totalBytes: totalBytes, jobs: jobs, loadables: loadables,
@@ -478,13 +507,8 @@ public final class Runner {
           p.spec.kind == .report ? try p.exportState() : nil
         }
         var file = StateFile(
-          shard: configuration.part ?? configuration.shard ?? Shard(index: 1, count: 1),
-          plugins: zip(configuration.plugins, loadables).map { reference, loadable in
-            StateFile.Plugin(
-              target: reference.target, name: loadable.spec.name, version: loadable.spec.version,
-              options: reference.options)
-          },
-          states: states, read: summary.read, kept: summary.kept, dropped: summary.dropped,
+          shard: part, plugins: pipeline, states: states, read: summary.read, kept: summary.kept,
+          dropped: summary.dropped,
           failed: summary.failed)
         file.provenance = provenance
         file.seen = seen
@@ -522,7 +546,8 @@ public final class Runner {
   /// order; `scan.finish` gives each plugin's result.
   private func scan(
     feed: ChunkFeed, totalBytes: Int, jobs: Int, loadables: [Loadable],
-    mergers: [PluginInstance], configuration: RunConfiguration
+    mergers: [PluginInstance], configuration: RunConfiguration, export: Bool = false,
+    documents: UnsafeMutablePointer<Int>? = nil
   ) throws(FolioError) -> [LuaData?] {
     let work = Work(
       feed: feed, plugins: loadables, configuration: configuration, writeDocuments: false,
@@ -572,16 +597,116 @@ public final class Runner {
       }
       work.merged(index)
     }
+    documents?.pointee = work.counts.documents
     var results: [LuaData?] = []
     for plugin in mergers {
       guard plugin.hasScan else {
         results.append(nil)
         continue
       }
+      if export {
+        do { results.append(try plugin.exportState(.scan)) } catch {
+          throw FolioError(error, exit: .failure)
+        }
+        continue
+      }
       do {
         let data = try plugin.finishScan()
         try plugin.setScanResult(data)
         results.append(data)
+      } catch {
+        throw FolioError(error, exit: .failure)
+      }
+    }
+    return results
+  }
+
+  /// `--save-scan-state`: the first pass only, its states written for the other parts' runs
+  /// (an empty list when no plugin has a first pass: nothing is read).
+  private func saveScan(
+    to path: String, feed: ChunkFeed, totalBytes: Int, jobs: Int, loadables: [Loadable],
+    mergers: [PluginInstance], pipeline: [StateFile.Plugin], part: Shard, start: Date
+  ) throws(FolioError) -> RunSummary {
+    var summary = RunSummary()
+    summary.jobs = jobs
+    var states: [LuaData?] = Array(repeating: nil, count: mergers.count)
+    if mergers.contains(where: \.hasScan) {
+      var documents = 0
+      states = try scan(
+        feed: feed, totalBytes: totalBytes, jobs: jobs, loadables: loadables, mergers: mergers,
+        configuration: configuration, export: true, documents: &documents)
+      summary.read = documents
+      summary.bytes = totalBytes
+    }
+    summary.seconds = Date().timeIntervalSince(start)
+    if LuaInterrupt.isRequested {
+      summary.interrupted = true
+      return summary
+    }
+    var file = StateFile(
+      shard: part, plugins: pipeline, states: states, read: summary.read, kept: 0, dropped: 0,
+      failed: 0)
+    file.scan = true
+    do {
+      let out = try AtomicFile(path: path)
+      try out.write(file.encoded())
+      try out.commit()
+    } catch {
+      throw FolioError("\(error) - while saving the scan state", exit: .failure)
+    }
+    return summary
+  }
+
+  /// Refuses a part of a corpus (`--shard`, `--part`) run alone through a plugin with a first
+  /// pass: its scan would see that part only, and the results would differ from one run's.
+  static func checkScanParts(_ configuration: RunConfiguration, mergers: [PluginInstance])
+    throws(FolioError)
+  {
+    if configuration.saveScanState != nil, configuration.scanStates != nil {
+      throw FolioError(
+        "--save-scan-state and --scan-states are two steps, not one - while reading the command line",
+        help: "first every part with --save-scan-state, then every part with --scan-states",
+        exit: .usage)
+    }
+    let partial = configuration.shard != nil || configuration.part != nil
+    guard partial, configuration.scanStates == nil, configuration.saveScanState == nil,
+      let first = mergers.first(where: \.hasScan)
+    else { return }
+    throw FolioError(
+      "[F125] plugin '\(first.spec.name)' reads the whole corpus first (a scan pass), so a part run alone would not give what one run gives - while checking the pipeline",
+      help:
+        "run the scan of every part first (--save-scan-state scan-I.state), then each part with --scan-states and all of them (see folio merge --help)",
+      exit: .usage)
+  }
+
+  /// The scan results of a part's run from the first-pass states of all parts: merged in part
+  /// order and finished, as one run would have them.
+  static func mergeScans(
+    _ paths: [String], mergers: [PluginInstance], pipeline: [StateFile.Plugin], part: Shard
+  ) throws(FolioError) -> [LuaData?] {
+    let files = try StateMerger.load(paths, scan: true)
+    if files[0].plugins != pipeline || files[0].shard.count != part.count {
+      throw FolioError(
+        "[F122] the scan states come from another pipeline or part count than this run - while reading the scan states",
+        help:
+          "give --scan-states what this pipeline's --save-scan-state wrote, for all \(part.count) parts",
+        exit: .data)
+    }
+    var results: [LuaData?] = Array(repeating: nil, count: mergers.count)
+    for (i, plugin) in mergers.enumerated() where plugin.hasScan {
+      if files.count > 1, !plugin.canMerge(.scan) {
+        throw FolioError(
+          "[F122] plugin '\(plugin.spec.name)' defines no scan.merge, so its scan cannot be split into parts - while reading the scan states",
+          exit: .data)
+      }
+      do {
+        try plugin.startReport(.scan)
+        for file in files {
+          if let state = file.states[i] { try plugin.mergeState(state, .scan) }
+        }
+        let data = try plugin.finishScan()
+        try plugin.setScanResult(data)
+        results[i] = data
       } catch {
         throw FolioError(error, exit: .failure)
       }
@@ -946,6 +1071,13 @@ final class Work: @unchecked Sendable {
     results[index] = result
     condition.broadcast()
     condition.unlock()
+  }
+
+  /// The documents and bytes read so far.
+  var counts: (documents: Int, bytes: Int) {
+    condition.lock()
+    defer { condition.unlock() }
+    return (documentsDone, bytesDone)
   }
 
   private func count(_ bytes: Int, documents: Int = 1) {

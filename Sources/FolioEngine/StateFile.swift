@@ -27,6 +27,9 @@ public struct StateFile: Sendable {
   /// The run's provenance (the shard's corpus and documents) and the documents each plugin saw.
   public var provenance: RunProvenance?
   public var seen: [Int] = []
+  /// The states are those of the first pass (`--save-scan-state`): `scan` states of the
+  /// plugins that have one, for `folio run --scan-states`.
+  public var scan = false
 
   static let magic = "FOLIO-STATE 1\n"
 
@@ -43,6 +46,7 @@ public struct StateFile: Sendable {
       "counts": ["read": read, "kept": kept, "dropped": dropped, "failed": failed],
       "reports": states.map { $0 != nil },
     ]
+    if scan { meta["pass"] = "scan" }
     if let p = provenance {
       meta["provenance"] =
         [
@@ -131,6 +135,7 @@ public struct StateFile: Sendable {
       shard: Shard(index: shard[0], count: shard[1]), plugins: list, states: states,
       read: counts["read"] ?? 0, kept: counts["kept"] ?? 0, dropped: counts["dropped"] ?? 0,
       failed: counts["failed"] ?? 0)
+    file.scan = meta["pass"] as? String == "scan"
     if let p = meta["provenance"] as? [String: Any],
       let fingerprint = (p["fingerprint"] as? String).flatMap(Fingerprint.init(text:))
     {
@@ -208,11 +213,10 @@ public enum StateMerger {
     return out
   }
 
-  public static func merge(
-    _ paths: [String], resolver: PluginResolver, allow: [String: Grants] = [:]
-  ) throws(FolioError) -> (
-    [ReportTable], RunSummary
-  ) {
+  /// The states in `paths` (files, folders, `-`), checked to be the N parts of one run, in
+  /// part order: of the first pass (`scan`) or of the reports.
+  static func load(_ paths: [String], scan: Bool) throws(FolioError) -> [StateFile] {
+    let activity = scan ? "while reading the scan states" : "while merging"
     var files: [StateFile] = []
     var names: [String] = []
     for (path, data) in try readStates(paths) {
@@ -222,14 +226,24 @@ public enum StateMerger {
     }
     guard let first = files.first else {
       throw FolioError(
-        "no state given - while merging",
+        "no state given - \(activity)",
         help: "folio merge STATE... (files, folders of them, or - for standard input)",
         exit: .usage)
+    }
+    for (f, path) in zip(files, names) where f.scan != scan {
+      throw FolioError(
+        scan
+          ? "[F122] \(path) holds reports' states, not a scan's - \(activity)"
+          : "[F122] \(path) holds the states of a scan pass (--save-scan-state) - \(activity)",
+        help: scan
+          ? "--scan-states takes what folio run --save-scan-state wrote"
+          : "give them to each part's folio run --scan-states; folio merge takes --save-state's",
+        exit: .data)
     }
     for (f, path) in zip(files, names)
     where f.plugins != first.plugins || f.shard.count != first.shard.count {
       throw FolioError(
-        "[F122] \(path) comes from another pipeline or shard count than \(names[0]) - while merging",
+        "[F122] \(path) comes from another pipeline or shard count than \(names[0]) - \(activity)",
         help:
           "merge the states of one run: the same plugins, options and --shard I/N with the same N",
         exit: .data)
@@ -238,7 +252,7 @@ public enum StateMerger {
     for (f, name) in zip(files, names) {
       if let earlier = given[f.shard.index] {
         throw FolioError(
-          "[F123] shard \(f.shard) is given twice (\(earlier) and \(name)) - while merging",
+          "[F123] shard \(f.shard) is given twice (\(earlier) and \(name)) - \(activity)",
           help: "give each part its own --shard I/N (or --part I/N)", exit: .data)
       }
       given[f.shard.index] = name
@@ -246,11 +260,20 @@ public enum StateMerger {
     let missing = (1...first.shard.count).filter { given[$0] == nil }
     if let gap = missing.first {
       throw FolioError(
-        "[F124] shard \(gap)/\(first.shard.count) is missing\(missing.count > 1 ? " (and \(missing.count - 1) more)" : "") - while merging",
+        "[F124] shard \(gap)/\(first.shard.count) is missing\(missing.count > 1 ? " (and \(missing.count - 1) more)" : "") - \(activity)",
         help: "merge the states of all \(first.shard.count) parts: a report of some would be wrong",
         exit: .data)
     }
-    let ordered = files.sorted { $0.shard.index < $1.shard.index }
+    return files.sorted { $0.shard.index < $1.shard.index }
+  }
+
+  public static func merge(
+    _ paths: [String], resolver: PluginResolver, allow: [String: Grants] = [:]
+  ) throws(FolioError) -> (
+    [ReportTable], RunSummary
+  ) {
+    let ordered = try load(paths, scan: false)
+    let first = ordered[0]
     var summary = RunSummary()
     var reports: [ReportTable] = []
     // The shards' provenance added up: their documents, fingerprints and what each report saw.
@@ -294,6 +317,7 @@ public enum StateMerger {
         throw FolioError(error, exit: .failure)
       }
     }
+    summary.merged = ordered.count
     for f in ordered {
       summary.read += f.read
       summary.kept += f.kept

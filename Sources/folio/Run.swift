@@ -138,6 +138,18 @@ struct Run: ParsableCommand {
   )
   var saveState: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Run only the first pass of plugins that read the corpus twice (entities, dedupe, ...) over this part, and write its states here (- for standard output).",
+      valueName: "FILE"))
+  var saveScanState: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "The first-pass states of all parts (files, folders, - ; repeatable): this part's run uses their merged result, as one run over the whole corpus would.",
+      valueName: "STATES"))
+  var scanStates: [String] = []
+
   @Flag(help: "Stop at the first document a plugin fails on.")
   var failFast = false
 
@@ -228,6 +240,8 @@ struct Run: ParsableCommand {
       configuration.reader = try reading.reader()
       configuration.stdinName = stdinName
       configuration.corpusName = corpusName
+      configuration.saveScanState = saveScanState
+      configuration.scanStates = scanStates.isEmpty ? nil : scanStates
       try Self.checkStandardInput(corpus)
       configuration.stopAfterSameFailures = max(0, stopAfter)
       configuration.allow = try AllowOption.parse(allow)
@@ -293,8 +307,10 @@ struct Run: ParsableCommand {
     }
     // An output that cannot be written (a missing folder, /dev/full) is refused now, before
     // the run, not after it.
-    for path in [output, configuration.saveState, configuration.documentsOutput].compactMap({ $0 })
-    {
+    for path in [
+      output, configuration.saveState, configuration.saveScanState, configuration.documentsOutput,
+    ]
+    .compactMap({ $0 }) {
       do throws(AtomicFile.Failure) {
         try AtomicFile(path: path).cancel()
       } catch {
@@ -537,7 +553,18 @@ struct Merge: ParsableCommand {
       gives the same report as one run over the whole corpus. A part read from standard input \
       names itself: folio run - --part 2/3 --save-state - < part2.jsonl. States come from \
       files, folders of them (every file, by name) or - (standard input, states one after \
-      another); every part of the N must be there. States are merged in shard \
+      another); every part of the N must be there.
+
+      Plugins that read the corpus twice (a scan pass first: entities, dedupe, \
+      strip-boilerplate) need one more step, so that each part's second pass knows the whole \
+      corpus: first every part with --save-scan-state, then every part with --scan-states:
+        folio run CORPUS -p entities -p wordfreq --shard 1/3 --save-scan-state scan/1
+        ... (each part)
+        folio run CORPUS -p entities -p wordfreq --shard 1/3 --scan-states scan \
+          --save-state s1.state
+        ... (each part)
+        folio merge s1.state s2.state s3.state
+      States are merged in shard \
       order whatever order they are given in.
       """)
 
@@ -567,7 +594,7 @@ struct Merge: ParsableCommand {
       try ReportOutput.write(reports, format: tableFormat, to: output)
       if !quiet {
         Console.error(
-          "folio: merged \(states.count) state\(states.count == 1 ? "" : "s"): \(summary.read) documents read, \(summary.kept) kept, \(summary.dropped) dropped, \(summary.failed) failed\n"
+          "folio: merged \(summary.merged) state\(summary.merged == 1 ? "" : "s"): \(summary.read) documents read, \(summary.kept) kept, \(summary.dropped) dropped, \(summary.failed) failed\n"
         )
       }
     } catch {

@@ -12,6 +12,8 @@ struct CLI {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// stdout's bytes as written (states are binary).
+    var output = Data()
   }
 
   static func run(
@@ -50,7 +52,7 @@ struct CLI {
     process.waitUntilExit()
     return Result(
       status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-      stderr: String(decoding: e, as: UTF8.self))
+      stderr: String(decoding: e, as: UTF8.self), output: o)
   }
 
   /// A temporary folder with a one-document corpus and the given plugin files.
