@@ -51,6 +51,8 @@ public final class RecordStream {
   private var pendingWarnings: [CorpusWarning] = []
   /// Bytes of a line too long to hold, still being skipped.
   private var skipping = false
+  /// The stream's first bytes were looked at (compressed or binary data is refused).
+  private var checked = false
 
   /// The formats a stream can hold: each record ends at a line break.
   public static let formats: [InputFormat] = [.jsonl, .csv, .tsv, .text]
@@ -69,7 +71,20 @@ public final class RecordStream {
   }
 
   /// The next chunk, or nil at the end of the stream.
+  ///
+  /// A stream that starts as compressed or binary data fails at once, with what to do.
   public func next() throws(CorpusError) -> CorpusEntry? {
+    if !checked {
+      checked = true
+      while buffer.count < 8192, !atEnd { try read() }
+      let problem = buffer.withUnsafeBytes { bytes in
+        TextDecoder.binaryKind(bytes, name: name).map {
+          $0.hasPrefix("holds gzip")
+            ? "it holds gzip-compressed data, not text (pipe it through zcat first)" : "it " + $0
+        } ?? (TextDecoder.looksBinary(bytes) ? "it looks like binary data, not text" : nil)
+      }
+      if let problem { throw .unreadable(name, problem) }
+    }
     if format == .csv || format == .tsv, header == nil {
       guard case .bytes(let row)? = try nextRecord() else { return nil }
       var h = Array(row)
@@ -191,6 +206,14 @@ public final class RecordStream {
           start = newline + 1
           return .skipped
         }
+        if newline - start > options.maxDocumentSize {
+          // Too long, though it arrived whole.
+          warnTooLong()
+          line += 1
+          record += 1
+          start = newline + 1
+          return .skipped
+        }
         var end = newline
         if end > start, buffer[end - 1] == 0x0D { end -= 1 }
         let row = buffer[start..<end]
@@ -202,6 +225,11 @@ public final class RecordStream {
           skipping = false
           return nil
         }
+        if buffer.count - start > options.maxDocumentSize {
+          warnTooLong()
+          start = buffer.count
+          return .skipped
+        }
         var end = buffer.count
         if buffer[end - 1] == 0x0D { end -= 1 }
         let row = buffer[start..<end]
@@ -210,12 +238,7 @@ public final class RecordStream {
       }
       // A record longer than a document may be is dropped, with a warning, as it streams past.
       if !skipping, buffer.count - start > options.maxDocumentSize {
-        pendingWarnings.append(
-          CorpusWarning(
-            path: "\(name):\(line)",
-            message:
-              "a record of more than \(options.maxDocumentSize >> 20) MiB (--max-document-size); skipped"
-          ))
+        warnTooLong()
         skipping = true
       }
       if skipping {
@@ -227,6 +250,16 @@ public final class RecordStream {
       try read()
       i = start + scanned
     }
+  }
+
+  /// The warning for the record at `line`, longer than a document may be.
+  private func warnTooLong() {
+    pendingWarnings.append(
+      CorpusWarning(
+        path: "\(name):\(line)",
+        message:
+          "a record of more than \(options.maxDocumentSize >> 20) MiB (--max-document-size); skipped"
+      ))
   }
 
   /// Appends the next block of the stream to the buffer.

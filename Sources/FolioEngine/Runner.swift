@@ -421,7 +421,7 @@ public final class Runner {
         break
       }
       if let error = result.readError {
-        fatal = FolioError("\(error) - while reading standard input", exit: .failure)
+        fatal = FolioError("\(error) - while reading standard input", exit: .data)
         break
       }
       for outcome in result.outcomes {
@@ -582,7 +582,7 @@ public final class Runner {
       guard let result else { break }
       if let error = result.fatal { throw FolioError(error, exit: .failure) }
       if let error = result.readError {
-        throw FolioError("\(error) - while reading standard input", exit: .failure)
+        throw FolioError("\(error) - while reading standard input", exit: .data)
       }
       for outcome in result.outcomes {
         if case .failed(let message, let key, _) = outcome.status, seen.insert(key).inserted {

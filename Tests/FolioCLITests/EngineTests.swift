@@ -585,6 +585,37 @@ import Testing
     #expect(leftovers(dir, expected: ["corpus", "spin.lua"]) == [])
   }
 
+  @Test("Ctrl-C while standard input is quiet stops the run within a second")
+  func interruptWaitingInput() throws {
+    let dir = try CLI.workspace([:])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = ["run", "-", "-p", "wordfreq", "-o", "words.tsv"]
+    process.currentDirectoryURL = dir
+    let input = Pipe()
+    let err = Pipe()
+    process.standardInput = input
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    // One record, then nothing more for as long as the pipe stays open.
+    input.fileHandleForWriting.write(Data("{\"text\":\"one\"}\n".utf8))
+    usleep(500_000)
+    let sent = Date()
+    kill(process.processIdentifier, SIGINT)
+    while process.isRunning, Date().timeIntervalSince(sent) < 10 { usleep(10_000) }
+    let elapsed = Date().timeIntervalSince(sent)
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    try? input.fileHandleForWriting.close()
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(process.terminationStatus == 130)
+    #expect(elapsed < 1.0)
+    #expect(stderr.contains("interrupted, no output written"))
+    #expect(leftovers(dir, expected: ["corpus"]) == [])
+  }
+
   @Test("on a terminal, a progress line shows after a second and is erased; never otherwise")
   func progressLine() throws {
     let dir = try CLI.workspace([
@@ -682,6 +713,23 @@ import Testing
         "Error: standard input cannot be read --as html: its records must be lines"))
     let mixed = try CLI.run(["run", "-", "corpus", "-p", "wordfreq"], in: dir, input: "")
     #expect(mixed.status == 64)
+    // Compressed or binary input fails at once, saying what to do.
+    let gzipped = try CLI.run(
+      ["run", "-", "-p", "wordfreq"], in: dir, inputData: Data([0x1F, 0x8B, 0x08, 0x00, 0x41]))
+    #expect(gzipped.status == 65)
+    #expect(
+      gzipped.stderr
+        == "Error: cannot read stdin: it holds gzip-compressed data, not text (pipe it through zcat first) - while reading standard input\n"
+    )
+    let partAndShard = try CLI.run(
+      ["run", "-", "--part", "1/2", "--shard", "1/2", "-p", "wordfreq"], in: dir, input: "")
+    #expect(partAndShard.status == 64)
+    let shardOfInput = try CLI.run(
+      ["run", "-", "--shard", "1/2", "-p", "wordfreq"], in: dir, input: "")
+    #expect(shardOfInput.status == 64)
+    #expect(
+      shardOfInput.stderr.hasSuffix(
+        "Help: to name the part of a larger corpus that standard input is, use --part 1/2\n"))
   }
 
   @Test("three shards merged give the bytes of one run, in whatever order they are given")
