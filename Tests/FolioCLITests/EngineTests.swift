@@ -572,17 +572,24 @@ import Testing
       if chunk.isEmpty { break }
       stderr += String(decoding: chunk, as: UTF8.self)
     }
+    let elapsed = Self.interrupt(process)
+    stderr += String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    #expect(process.terminationStatus == 130)
+    #expect(elapsed < 1.0)
+    #expect(stderr.contains("interrupted, no output written"))
+    #expect(leftovers(dir, expected: ["corpus", "spin.lua"]) == [])
+  }
+
+  /// Presses Ctrl-C (SIGINT) and waits up to 10 s for the process to end (then kills it);
+  /// returns how long it took.
+  static func interrupt(_ process: Process) -> TimeInterval {
     let sent = Date()
     kill(process.processIdentifier, SIGINT)
     while process.isRunning, Date().timeIntervalSince(sent) < 10 { usleep(10_000) }
     let elapsed = Date().timeIntervalSince(sent)
     if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
-    stderr += String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-    #expect(process.terminationStatus == 130)
-    #expect(elapsed < 1.0)
-    #expect(stderr.contains("interrupted, no output written"))
-    #expect(leftovers(dir, expected: ["corpus", "spin.lua"]) == [])
+    return elapsed
   }
 
   @Test("Ctrl-C while standard input is quiet stops the run within a second")
@@ -602,12 +609,7 @@ import Testing
     // One record, then nothing more for as long as the pipe stays open.
     input.fileHandleForWriting.write(Data("{\"text\":\"one\"}\n".utf8))
     usleep(500_000)
-    let sent = Date()
-    kill(process.processIdentifier, SIGINT)
-    while process.isRunning, Date().timeIntervalSince(sent) < 10 { usleep(10_000) }
-    let elapsed = Date().timeIntervalSince(sent)
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
+    let elapsed = Self.interrupt(process)
     try? input.fileHandleForWriting.close()
     let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     #expect(process.terminationStatus == 130)
