@@ -295,10 +295,13 @@ public final class Runner {
     }
     let chunks = Self.plan(entries, jobs: jobs, split: unmergeable.isEmpty)
     let totalBytes = entries.reduce(0) { $0 + $1.bytes }
-    // Standard input is read as it comes, or, when a plugin reads the corpus twice (a scan
-    // pass), copied to a temporary file first.
+    // Standard input is read as it comes, or, when this run reads the corpus twice (a scan
+    // pass, then the main one), copied to a temporary file first.
     var streamFD = STDIN_FILENO
-    if configuration.readsStandardInput, mergers.contains(where: \.hasScan) {
+    let twoPasses =
+      mergers.contains(where: \.hasScan) && configuration.scanStates == nil
+      && configuration.saveScanState == nil
+    if configuration.readsStandardInput, twoPasses {
       do { spool = try StandardInputSpool() } catch {
         throw FolioError("\(error) - while reading standard input", exit: .failure)
       }

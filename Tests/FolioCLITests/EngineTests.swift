@@ -686,6 +686,16 @@ import Testing
     #expect(merged.status == 0)
     #expect(merged.stdout == (try CLI.run(["run", news] + light, in: dir)).stdout)
     #expect(merged.stdout.contains("# kwic said"))
+    // A plugin that reads the corpus twice, from standard input in two steps: one run's report.
+    let scan = try CLI.run(
+      ["run", "-", "--part", "1/1", "--save-scan-state", "scan.state"] + pipeline, in: dir,
+      input: records)
+    #expect(scan.status == 0)
+    let second = try CLI.run(
+      ["run", "-", "--part", "1/1", "--scan-states", "scan.state", "--save-state", "-"] + pipeline,
+      in: dir, input: records)
+    let twoSteps = try CLI.run(["merge", "-", "-q"], in: dir, inputData: second.output)
+    #expect(twoSteps.stdout == files.stdout)
     // CSV and text lines, with the stream's name in ids and warnings.
     let csv = try CLI.run(
       ["run", "-", "--as", "csv", "--stdin-name", "feed", "-p", "entities", "-q", "-o", "-"],
