@@ -123,7 +123,16 @@ import Testing
     {
       usleep(20_000)
     }
-    let own = temporaries(in: out)
+    // The output check before the run makes and removes a temporary file of its own: the
+    // run's is the one that stays.
+    var own = temporaries(in: out)
+    var seen = 0
+    while seen < 5, Date() < deadline {
+      usleep(50_000)
+      let now = temporaries(in: out)
+      seen = now == own && !now.isEmpty ? seen + 1 : 0
+      own = now
+    }
     #expect(own.count == 1 && !own.contains(left[0]), "\(own)")
     // A third run into the folder leaves the live run's temporary file alone.
     let r = try CLI.run(
