@@ -252,15 +252,13 @@ public final class Runner {
     let start = Date()
     let (loadables, mergers) = try loadPlugins()
     var configuration = self.configuration
-    if configuration.documentsOutput == nil, let path = configuration.output,
-      !mergers.contains(where: { $0.spec.kind == .report })
-    {
+    let hasReport = mergers.contains(where: { $0.spec.kind == .report })
+    if configuration.documentsOutput == nil, let path = configuration.output, !hasReport {
       configuration.documentsOutput = path
     }
-    try Self.checkStandardOutput(
-      configuration, hasReport: mergers.contains(where: { $0.spec.kind == .report }))
+    try Self.checkStandardOutput(configuration, hasReport: hasReport)
     if configuration.documentsOutput == nil, configuration.index == nil,
-      configuration.saveState == nil, !mergers.contains(where: { $0.spec.kind == .report })
+      configuration.saveState == nil, !hasReport
     {
       unwritten = true
     }
@@ -296,8 +294,7 @@ public final class Runner {
     let chunks = Self.plan(entries, jobs: jobs, split: unmergeable.isEmpty)
     let totalBytes = entries.reduce(0) { $0 + $1.bytes }
     // Standard input is read as it comes, or, when this run reads the corpus twice (a scan
-    // pass, then the main one), copied to a temporary file first.
-    var streamFD = STDIN_FILENO
+    // pass, then the main one), copied to a temporary file that each pass reads from its start.
     let twoPasses =
       mergers.contains(where: \.hasScan) && configuration.scanStates == nil
       && configuration.saveScanState == nil
@@ -305,17 +302,14 @@ public final class Runner {
       do { spool = try StandardInputSpool() } catch {
         throw FolioError("\(error) - while reading standard input", exit: .failure)
       }
-      streamFD = spool?.open() ?? STDIN_FILENO
     }
     func feed() -> ChunkFeed {
       guard configuration.readsStandardInput else { return ChunkFeed(chunks) }
-      if let spool, streamFD == -1 { streamFD = spool.open() }
-      defer { streamFD = -1 }
       // A report that cannot merge sees the whole input as one chunk.
       let whole = !unmergeable.isEmpty
       return ChunkFeed(
         RecordStream(
-          fd: streamFD, name: configuration.stdinName,
+          fd: spool?.open() ?? STDIN_FILENO, name: configuration.stdinName,
           format: Self.streamFormat(configuration.reader), options: configuration.reader,
           chunkBytes: whole ? .max : 1 << 20, chunkRecords: whole ? .max : 1000),
         owned: spool != nil)
@@ -366,7 +360,8 @@ public final class Runner {
       do {
         scanResults = try scan(
           feed: feed(), totalBytes: totalBytes, jobs: jobs, loadables: loadables,
-          mergers: mergers, configuration: configuration)
+          mergers: mergers, configuration: configuration
+        ).results
       } catch {
         output?.cancel()
         throw error
@@ -549,9 +544,8 @@ public final class Runner {
   /// order; `scan.finish` gives each plugin's result.
   private func scan(
     feed: ChunkFeed, totalBytes: Int, jobs: Int, loadables: [Loadable],
-    mergers: [PluginInstance], configuration: RunConfiguration, export: Bool = false,
-    documents: UnsafeMutablePointer<Int>? = nil
-  ) throws(FolioError) -> [LuaData?] {
+    mergers: [PluginInstance], configuration: RunConfiguration, export: Bool = false
+  ) throws(FolioError) -> (results: [LuaData?], documents: Int) {
     let work = Work(
       feed: feed, plugins: loadables, configuration: configuration, writeDocuments: false,
       writeTexts: false, maxAhead: 2 * jobs + 2, pass: .scan, scanResults: [])
@@ -573,7 +567,7 @@ public final class Runner {
       while result == nil {
         switch work.waitForResult(index) {
         case .ready(let r): result = r
-        case .interrupted, .stopped: return []
+        case .interrupted, .stopped: return ([], 0)
         case .finished: break chunks
         case .waiting(let docs, let bytes):
           if let progress, Date().timeIntervalSince(lastProgress) >= 0.1 {
@@ -600,7 +594,7 @@ public final class Runner {
       }
       work.merged(index)
     }
-    documents?.pointee = work.counts.documents
+    let documents = work.counts.documents
     var results: [LuaData?] = []
     for plugin in mergers {
       guard plugin.hasScan else {
@@ -621,7 +615,7 @@ public final class Runner {
         throw FolioError(error, exit: .failure)
       }
     }
-    return results
+    return (results, documents)
   }
 
   /// `--save-scan-state`: the first pass only, its states written for the other parts' runs
@@ -634,11 +628,9 @@ public final class Runner {
     summary.jobs = jobs
     var states: [LuaData?] = Array(repeating: nil, count: mergers.count)
     if mergers.contains(where: \.hasScan) {
-      var documents = 0
-      states = try scan(
+      (states, summary.read) = try scan(
         feed: feed, totalBytes: totalBytes, jobs: jobs, loadables: loadables, mergers: mergers,
-        configuration: configuration, export: true, documents: &documents)
-      summary.read = documents
+        configuration: configuration, export: true)
       summary.bytes = totalBytes
     }
     summary.seconds = Date().timeIntervalSince(start)
