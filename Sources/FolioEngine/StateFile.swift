@@ -66,16 +66,6 @@ public struct StateFile: Sendable {
     return out
   }
 
-  public static func decode(_ data: [UInt8], path: String) throws(FolioError) -> StateFile {
-    let (file, end) = try decode(data, from: 0, path: path)
-    guard end == data.count else {
-      throw FolioError(
-        "\(path) is not a Folio state file (bytes after the state) - while reading states",
-        help: "state files come from folio run --shard I/N --save-state FILE", exit: .data)
-    }
-    return file
-  }
-
   /// The states written one after another (`--save-state -` of several processes, into one
   /// pipe or file), in the order they come.
   public static func decodeAll(_ data: [UInt8], path: String) throws(FolioError) -> [StateFile] {
