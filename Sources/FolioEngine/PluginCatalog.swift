@@ -183,6 +183,9 @@ public enum PluginCatalog {
       }
       try update(
         folder.appendingPathComponent("README.md"), name: "plugins", body: pluginsMarkdown(specs))
+      try update(
+        folder.appendingPathComponent("README.md"), name: "api",
+        body: FolioLua.briefMarkdown(FolioLua.reference))
     }
     return stale
   }

@@ -17,15 +17,7 @@ extension FolioLua {
   static func corpusType(context: FolioLuaContext) -> LuaObjectType<Corpus> {
     LuaObjectType<Corpus>(
       name: "Corpus",
-      methods: [
-        ("get", corpusGet),
-        ("sample", corpusSample),
-        ("kwic", corpusKwic),
-        ("query", { (L) throws(LuaHostError) -> Int32 in try corpusQuery(L, context) }),
-        ("freq", corpusFreq),
-        ("search", corpusSearch),
-        ("_subset", corpusSubset),
-      ],
+      methods: methods(of: "Corpus", context) + [("_subset", corpusSubset)],
       getter: { (L) throws(LuaHostError) -> Int32 in
         let corpus: Corpus = try L.checkObject(1, "Corpus")
         guard L.type(at: 2) == .number, let i = L.integer(at: 2), i >= 1, i <= corpus.count
@@ -139,7 +131,7 @@ extension FolioLua {
     }
   }
 
-  /// `corpus:kwic(word_or_regex [, {width = 40, ignore_case = false, regex = false, limit}])`.
+  /// `corpus:kwic(pattern [, {width = 40, ignore_case = false, regex = false, limit}])`.
   ///
   /// A string is a word matched as a whole token (`Kolokoltsev` also finds `Kolokoltsev’s`);
   /// a `folio.re` pattern or `regex = true` matches anywhere. Rows: doc, left, match, right,

@@ -12,24 +12,7 @@ extension FolioLua {
   static func counterType(context: FolioLuaContext) -> LuaObjectType<TermCounter> {
     LuaObjectType<TermCounter>(
       name: "Counter",
-      methods: [
-        ("add", counterAdd),
-        ("add_tokens", counterAddTokens),
-        ("add_hits", { (L) throws(LuaHostError) -> Int32 in try counterAddHits(L, context) }),
-        ("merge", counterMerge),
-        ("get", counterGet),
-        (
-          "total",
-          { (L) throws(LuaHostError) -> Int32 in
-            let c: TermCounter = try L.checkObject(1, "Counter")
-            L.pushInteger(c.total)
-            return 1
-          }
-        ),
-        ("top", counterTop),
-        ("items", counterItems),
-        ("associations", counterAssociations),
-      ],
+      methods: methods(of: "Counter", context),
       metamethods: [
         (
           "__len",
@@ -66,6 +49,12 @@ extension FolioLua {
           }
         ),
       ])
+  }
+
+  static func counterTotal(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    let c: TermCounter = try L.checkObject(1, "Counter")
+    L.pushInteger(c.total)
+    return 1
   }
 
   static func counterNew(_ L: LuaState) throws(LuaHostError) -> Int32 {

@@ -36,24 +36,7 @@ extension FolioLua {
   static func documentType(context: FolioLuaContext) -> LuaObjectType<Document> {
     LuaObjectType<Document>(
       name: "Document",
-      methods: [
-        ("tokens", tokens),
-        ("token_columns", tokenColumns),
-        ("counts", counts),
-        ("find_tokens", findTokens),
-        ("query", { (L) throws(LuaHostError) -> Int32 in try documentQuery(L, context) }),
-        ("add", { (L) throws(LuaHostError) -> Int32 in try add(L, context) }),
-        ("spans", spans),
-        ("sentences", sentences),
-        ("next", { (L) throws(LuaHostError) -> Int32 in try neighbour(L, offset: 1) }),
-        ("prev", { (L) throws(LuaHostError) -> Int32 in try neighbour(L, offset: -1) }),
-        ("original", original),
-        ("layers", layers),
-        ("cut", cut),
-        ("text_of", textOf),
-        ("minhash", minhash),
-        ("remove", { (L) throws(LuaHostError) -> Int32 in try remove(L, context) }),
-      ],
+      methods: methods(of: "Document", context),
       getter: { (L) throws(LuaHostError) -> Int32 in
         let doc: Document = try L.checkObject(1, "Document")
         switch L.string(at: 2) {

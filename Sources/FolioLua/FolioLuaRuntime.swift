@@ -107,8 +107,8 @@ public enum FolioLua {
     L.rawSetRegistry(ListKey.pointer)
     let listIndex = L.top
 
-    installSpanMethods(vm)
-    installTokenViews(vm)
+    installSpanMethods(vm, context)
+    installTokenViews(vm, context)
     installTokenColumns(vm)
     try vm.register(documentType(context: context))
     context.metaNext = vm.register("next", metaNext)
@@ -119,86 +119,16 @@ public enum FolioLua {
     L.rawSet(-2, "version")
     L.pushValue(listIndex)
     L.rawSet(-2, "List")
-    vm.setFunction("log") { (L) throws(LuaHostError) -> Int32 in
-      var parts: [String] = []
-      for i in 1...max(1, L.top) where i <= L.top {
-        parts.append(
-          L.string(at: i)
-            ?? (L.type(at: i) == .number ? (try? L.checkString(i)) ?? "" : L.typeName(at: i)))
-      }
-      FolioLog.write("plugin '\(context.pluginName)': " + parts.joined(separator: "\t"))
-      return 0
-    }
-    vm.setFunction("top") { (L) throws(LuaHostError) -> Int32 in try top(L) }
-    vm.setFunction("read_file") { (L) throws(LuaHostError) -> Int32 in try readFile(L, context) }
-    vm.setFunction("write_file") { (L) throws(LuaHostError) -> Int32 in try writeFile(L, context) }
-    vm.setFunction("minhash_clusters", minhashClusters)
+    setFunctions(vm, functions(in: "folio"), context)
     L.newTable(hash: 6)
-    vm.setFunction("lower") { (L) throws(LuaHostError) -> Int32 in
-      let language = L.isNoneOrNil(2) ? nil : try L.checkString(2)
-      L.pushString(TextCase.lower(try L.checkString(1), language: language))
-      return 1
-    }
-    vm.setFunction("upper") { (L) throws(LuaHostError) -> Int32 in
-      let language = L.isNoneOrNil(2) ? nil : try L.checkString(2)
-      L.pushString(TextCase.upper(try L.checkString(1), language: language))
-      return 1
-    }
-    vm.setFunction("casefold") { (L) throws(LuaHostError) -> Int32 in
-      L.pushString(TextCase.fold(try L.checkString(1)))
-      return 1
-    }
-    vm.setFunction("normalize") { (L) throws(LuaHostError) -> Int32 in
-      let name = L.isNoneOrNil(2) ? "NFC" : try L.checkString(2).uppercased()
-      guard let form = TextCase.Form(rawValue: name) else {
-        throw .argument(2, "form must be NFC, NFD, NFKC or NFKD, got '\(name)'")
-      }
-      L.pushString(TextCase.normalize(try L.checkString(1), form))
-      return 1
-    }
-    vm.setFunction("len") { (L) throws(LuaHostError) -> Int32 in
-      // ASCII (most calls) is counted on the bytes: one character a byte, CR LF one.
-      if L.type(at: 1) == .string,
-        let n = L.withBytes(
-          at: 1,
-          { b -> Int? in
-            guard let p = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
-            var pairs = 0
-            var previous: UInt8 = 0
-            var i = 0
-            while i < b.count {
-              let c = p[i]
-              if c >= 0x80 { return nil }
-              if c == 0x0A && previous == 0x0D { pairs += 1 }
-              previous = c
-              i += 1
-            }
-            return b.count - pairs
-          }) ?? nil
-      {
-        L.pushInteger(n)
-        return 1
-      }
-      L.pushInteger(try L.checkString(1).count)
-      return 1
-    }
-    vm.setFunction("sub") { (L) throws(LuaHostError) -> Int32 in
-      // string.sub's rules, counted in characters: negative positions count from the end.
-      let characters = Array(try L.checkString(1))
-      let n = characters.count
-      var i = try L.checkInteger(2)
-      var j = L.isNoneOrNil(3) ? -1 : try L.checkInteger(3)
-      if i < 0 { i = max(n + i + 1, 1) } else if i == 0 { i = 1 }
-      if j < 0 { j = n + j + 1 } else if j > n { j = n }
-      L.pushString(i > j ? "" : String(characters[(i - 1)..<j]))
-      return 1
-    }
+    setFunctions(vm, functions(in: "folio.text"), context)
     L.rawSet(-2, "text")
     L.newTable(hash: 2)
-    vm.setFunction("decode", jsonDecode)
-    vm.setFunction("encode", jsonEncode)
+    setFunctions(vm, functions(in: "folio.json"), context)
     L.rawSet(-2, "json")
-    pushStats(vm)
+    L.newTable(hash: 8)
+    setFunctions(vm, functions(in: "folio.stats"), context)
+    pushFormulas(L)
     L.rawSet(-2, "stats")
     try vm.run(tableSource, chunkname: "=folio.table", results: 2)
     try vm.load(tableMethodsSource, chunkname: "=folio.table")
@@ -207,21 +137,34 @@ public enum FolioLua {
     L.pop()  // the metatable
     L.rawSet(-2, "table")
     try vm.register(counterType(context: context))
-    vm.setFunction("counter", counterNew)
     try vm.register(gazetteerType(context: context))
-    vm.setFunction("gazetteer", gazetteerNew)
     try vm.register(taggerType(context: context))
     L.newTable(hash: 1)
-    vm.setFunction("load", taggerLoad)
+    setFunctions(vm, functions(in: "folio.tagger"), context)
     L.rawSet(-2, "tagger")
     try vm.register(regexType(context: context))
     try vm.register(corpusType(context: context))
     try vm.load(regexModuleSource, chunkname: "=folio.re")
-    L.pushFunction(vm.register("compile", regexCompile))
+    L.newTable(hash: 1)  // folio.re.compile, as the chunk's argument
+    setFunctions(vm, functions(in: "folio.re"), context)
+    L.rawGet(-1, "compile")
+    L.remove(-2)
     try vm.call(arguments: 1, results: 1)
     L.rawSet(-2, "re")
     L.setGlobal("folio")
     L.pop()  // List
+  }
+
+  /// `folio.log(...)`: its arguments to stderr, tab-separated, after the plugin's name.
+  static func log(_ L: LuaState, _ context: FolioLuaContext) throws(LuaHostError) -> Int32 {
+    var parts: [String] = []
+    for i in 1...max(1, L.top) where i <= L.top {
+      parts.append(
+        L.string(at: i)
+          ?? (L.type(at: i) == .number ? (try? L.checkString(i)) ?? "" : L.typeName(at: i)))
+    }
+    FolioLog.write("plugin '\(context.pluginName)': " + parts.joined(separator: "\t"))
+    return 0
   }
 
   /// `folio.top(t, n)`: the `n` entries of `t` with the largest numeric values, as a List of `{key, value}` pairs, ties broken by key (byte order) so the result is deterministic.

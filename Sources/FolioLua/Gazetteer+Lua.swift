@@ -8,10 +8,7 @@ extension FolioLua {
   static func gazetteerType(context: FolioLuaContext) -> LuaObjectType<Gazetteer> {
     LuaObjectType<Gazetteer>(
       name: "Gazetteer",
-      methods: [
-        ("find", gazetteerFind),
-        ("tag", { (L) throws(LuaHostError) -> Int32 in try gazetteerTag(L, context) }),
-      ],
+      methods: methods(of: "Gazetteer", context),
       metamethods: [
         (
           "__len",

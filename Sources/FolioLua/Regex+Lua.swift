@@ -7,11 +7,7 @@ extension FolioLua {
   static func regexType(context: FolioLuaContext) -> LuaObjectType<Regex> {
     LuaObjectType<Regex>(
       name: "Regex",
-      methods: [
-        ("find", regexFind),
-        ("exec", regexExec),
-        ("tag", { (L) throws(LuaHostError) -> Int32 in try regexTag(L, context) }),
-      ],
+      methods: methods(of: "Regex", context),
       metamethods: [
         (
           "__tostring",

@@ -25,21 +25,10 @@ enum TokenColumnsKey {
 /// methods are shared host functions that read it.
 extension FolioLua {
   /// Stores the span method table in the registry.
-  static func installSpanMethods(_ vm: LuaVM) {
+  static func installSpanMethods(_ vm: LuaVM, _ context: FolioLuaContext) {
     let L = vm.state
     L.newTable(hash: 5)
-    vm.setFunction("next") { (L) throws(LuaHostError) -> Int32 in
-      try spanNeighbour(L, offset: 1)
-    }
-    vm.setFunction("prev") { (L) throws(LuaHostError) -> Int32 in
-      try spanNeighbour(L, offset: -1)
-    }
-    vm.setFunction("covering") { (L) throws(LuaHostError) -> Int32 in
-      try related(L, covering: true)
-    }
-    vm.setFunction("within") { (L) throws(LuaHostError) -> Int32 in
-      try related(L, covering: false)
-    }
+    setFunctions(vm, reference.filter { $0.receiver == "Span" }, context)
     vm.setFunction("__tostring") { (L) throws(LuaHostError) -> Int32 in
       L.pushString(describe(L, 1))
       return 1

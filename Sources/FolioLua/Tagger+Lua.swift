@@ -22,9 +22,7 @@ extension FolioLua {
   static func taggerType(context: FolioLuaContext) -> LuaObjectType<TaggerObject> {
     LuaObjectType<TaggerObject>(
       name: "Tagger",
-      methods: [
-        ("tag", { (L) throws(LuaHostError) -> Int32 in try taggerTag(L, context) })
-      ],
+      methods: methods(of: "Tagger", context),
       metamethods: [
         (
           "__tostring",

@@ -23,8 +23,14 @@ extension FolioLua {
   ]
   public static let tokenMethods = ["next", "prev", "covering", "within", "totable"]
 
+  /// `t:totable()`: the token's fields as a plain table.
+  static func tokenTable(_ L: LuaState) throws(LuaHostError) -> Int32 {
+    pushTable(try tokenInfo(L, 1), L)
+    return 1
+  }
+
   /// Installs the token metatable shared by all light userdata.
-  static func installTokenViews(_ vm: LuaVM) {
+  static func installTokenViews(_ vm: LuaVM, _ context: FolioLuaContext) {
     let L = vm.state
     L.newTable(hash: 4)
     vm.setFunction("__tostring") { (L) throws(LuaHostError) -> Int32 in
@@ -42,19 +48,7 @@ extension FolioLua {
     L.pushString("Token")
     L.rawSet(-2, "__name")
     L.newTable(hash: 5)
-    vm.setFunction("next") { (L) throws(LuaHostError) -> Int32 in try tokenNeighbour(L, offset: 1) }
-    vm.setFunction("prev") { (L) throws(LuaHostError) -> Int32 in try tokenNeighbour(L, offset: -1)
-    }
-    vm.setFunction("covering") { (L) throws(LuaHostError) -> Int32 in
-      try tokenRelated(L, covering: true)
-    }
-    vm.setFunction("within") { (L) throws(LuaHostError) -> Int32 in
-      try tokenRelated(L, covering: false)
-    }
-    vm.setFunction("totable") { (L) throws(LuaHostError) -> Int32 in
-      pushTable(try tokenInfo(L, 1), L)
-      return 1
-    }
+    setFunctions(vm, reference.filter { $0.receiver == "Token" }, context)
     // `t.pos`, `t.lemma`: attributes a tagger set (the token's `__index` asks here for a name
     // that is not a field or a method).
     vm.setFunction("__attr") { (L) throws(LuaHostError) -> Int32 in
@@ -253,7 +247,7 @@ extension FolioLua {
   }
 
   /// `token:next()` / `token:prev()`: the next or previous token of the document, or nil.
-  private static func tokenNeighbour(_ L: LuaState, offset: Int) throws(LuaHostError) -> Int32 {
+  static func tokenNeighbour(_ L: LuaState, offset: Int) throws(LuaHostError) -> Int32 {
     let info = try tokenInfo(L, 1)
     let index = Int(info.index) + offset
     guard index >= 0, index < Int(info.count),
@@ -268,7 +262,7 @@ extension FolioLua {
 
   /// `token:covering(layer)` / `token:within(layer)`: the spans of `layer` that contain the
   /// token (its sentence) or lie inside it, as a List.
-  private static func tokenRelated(_ L: LuaState, covering: Bool) throws(LuaHostError) -> Int32 {
+  static func tokenRelated(_ L: LuaState, covering: Bool) throws(LuaHostError) -> Int32 {
     let info = try tokenInfo(L, 1)
     let layer = try L.checkString(2)
     folio_tokens_pushdocument(L.L, info.view)

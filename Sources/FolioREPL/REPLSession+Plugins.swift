@@ -8,37 +8,42 @@ extension REPLSession {
   /// The REPL's own globals, documented like the rest of the API.
   public static let reference: [APIEntry] = [
     APIEntry(
-      "corpus", "corpus", returns: "Corpus",
+      value: "corpus", usage: "corpus", returns: "Corpus",
       "The corpus given to `folio repl` or opened with `.open`: `#corpus`, `corpus[1]`, `corpus:get(id)`.",
       example: "corpus[1].meta"),
     APIEntry(
-      "kwic", "kwic(word_or_pattern [, opts])", returns: "rows",
+      "kwic", params: [.init("word_or_pattern", "string|Regex"), .init("opts", "table?")],
+      returns: "rows",
       "A concordance over `corpus` (see Corpus:kwic): each occurrence in its context.",
       details: "opts: width (40), ignore_case, regex (treat the string as a pattern), limit.",
-      example: #"kwic("Kolokoltsev")"#),
+      example: #"kwic("Kolokoltsev")"#, body: .lua),
     APIEntry(
-      "q", "q(cql [, opts])", returns: "rows",
+      "q", params: [.init("cql", "string"), .init("opts", "table?")], returns: "rows",
       "The hits of a CQL query over `corpus` (see Corpus:query), printed like `kwic`.",
       details:
         "Write the query in long brackets so that its quotes need no escaping. Token attributes such as pos and lemma need a tagger first: `.run pos`. opts: width (40), limit, strategy (standard, longest, shortest).",
-      example: #"q[[[pos="ADJ"] "money"]]"#),
+      example: #"q[[[pos="ADJ"] "money"]]"#, body: .lua),
     APIEntry(
-      "freq", "freq([opts])", returns: "rows",
+      "freq", params: [.init("opts", "table?")], returns: "rows",
       "The most frequent words of `corpus` (see Corpus:freq).",
       details: "opts: n (20; 0 = all), lower (true), kinds ({\"word\"}).",
-      example: "freq({n = 10})"),
+      example: "freq({n = 10})", body: .lua),
     APIEntry(
-      "grep", "grep(pattern [, flags])", returns: "Corpus",
+      "grep", params: [.init("pattern", "string"), .init("flags", "string?")], returns: "Corpus",
       "The documents of `corpus` whose text matches a regular expression.",
-      example: #"grep("(?i)cease-?fire")"#),
+      example: #"grep("(?i)cease-?fire")"#, body: .lua),
     APIEntry(
-      "sample", "sample([n [, seed]])", returns: "Corpus",
+      "sample", params: [.init("n", "integer?"), .init("seed", "integer?")], returns: "Corpus",
       "`n` (10) documents of `corpus` at random, the same for the same seed.",
-      example: "sample(5, 42)"),
+      example: "sample(5, 42)", body: .lua),
     APIEntry(
-      "show", "show(doc_or_span [, {attrs = true}])",
+      "show",
+      params: [
+        .init("doc_or_span", "Document|Span"),
+        .options("{attrs?: boolean|string}", shown: "{attrs = true}"),
+      ],
       "Prints a document's text with its layers' spans marked (colour on a terminal, `[text]{label}` otherwise); with `attrs`, a sentence a line with each token as word/pos/tag/lemma (`attrs = \"pos,lemma\"` chooses).",
-      example: "show(corpus[1], {attrs = true})"),
+      example: "show(corpus[1], {attrs = true})", body: .lua),
   ]
 
   // MARK: .run
