@@ -39,7 +39,7 @@ let package = Package(
       name: "FolioEngine",
       dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"]
     ),
-    .target(name: "FolioLua", dependencies: ["FolioCore", "LuaRuntime"]),
+    .target(name: "FolioLua", dependencies: ["CLuaShim", "FolioCore", "LuaRuntime"]),
     .target(
       name: "FolioREPL",
       dependencies: ["FolioCore", "FolioEngine", "FolioLua", "LuaRuntime"]),
@@ -47,7 +47,7 @@ let package = Package(
     .executableTarget(
       name: "folio",
       dependencies: [
-        "FolioCore", "FolioEngine", "FolioREPL",
+        "FolioCore", "FolioEngine", "FolioLua", "FolioREPL", "LuaRuntime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -57,12 +57,13 @@ let package = Package(
       name: "folio-fuzz", dependencies: ["FolioCore"],
       swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     .testTarget(
-      name: "FolioCLITests", dependencies: ["FolioEngine"],
+      name: "FolioCLITests", dependencies: ["FolioCore", "folio"],
       exclude: ["transcripts", "golden", "plugins"]),
     .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore"]),
     .testTarget(name: "FolioEngineTests", dependencies: ["FolioEngine", "FolioLua", "FolioCore"]),
     .testTarget(
-      name: "FolioREPLTests", dependencies: ["FolioREPL", "FolioLua", "FolioCore", "LuaRuntime"]),
+      name: "FolioREPLTests",
+      dependencies: ["FolioREPL", "FolioEngine", "FolioLua", "FolioCore", "LuaRuntime"]),
     .testTarget(
       name: "FolioLuaTests", dependencies: ["FolioLua", "FolioCore", "LuaRuntime", "CLuaShim"]),
     .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLuaShim"]),

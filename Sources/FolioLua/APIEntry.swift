@@ -148,27 +148,55 @@ public struct APIEntry: Sendable {
   }
 }
 
-/// The argument check a parameter's type gives.
-enum ArgumentCheck {
-  case string, integer, number, boolean, table, function
-  case object(String)
-  case unchecked
+/// The argument check a parameter's type gives: plain data, so that checking costs a host
+/// call no reference counting.
+struct ArgumentCheck {
+  enum Kind: UInt8 { case string, integer, number, boolean, table, function, object }
+  var arg: Int32
+  var kind: Kind
+  var optional: Bool
+  /// For `object`: the type's key and name.
+  var object: (key: LuaObjectKey, name: StaticString)?
 
-  init(_ type: String) {
+  /// The check of a parameter of LuaCATS type `type`, or nil when the function checks it.
+  init?(_ type: String, arg: Int32, optional: Bool) {
+    self.arg = arg
+    self.optional = optional
     switch type {
-    case "string": self = .string
-    case "integer": self = .integer
-    case "number": self = .number
-    case "boolean": self = .boolean
-    case "any", "...": self = .unchecked
-    case _ where type.hasPrefix("fun("): self = .function
-    case _ where type.contains("|"): self = .unchecked
+    case "string": kind = .string
+    case "integer": kind = .integer
+    case "number": kind = .number
+    case "boolean": kind = .boolean
+    case "any", "...": return nil
+    case _ where type.hasPrefix("fun("): kind = .function
+    case _ where type.contains("|"): return nil
     case _
     where type == "table" || type.hasPrefix("{") || type.hasPrefix("table<")
       || type.hasSuffix("[]"):
-      self = .table
-    case _ where FolioLua.objectChecks[type] != nil: self = .object(type)
-    default: self = .unchecked
+      kind = .table
+    default:
+      guard let object = FolioLua.objectKeys[type] else { return nil }
+      kind = .object
+      self.object = object
+    }
+  }
+
+  /// Raises Lua's type error when the argument is not of this type.
+  @inline(__always) func run(_ L: LuaState) throws(LuaHostError) {
+    if optional && L.isNoneOrNil(arg) { return }
+    switch kind {
+    case .string:
+      let t = L.type(at: arg)
+      if t != .string && t != .number { throw .type(arg, expected: "string") }
+    case .integer: _ = try L.checkInteger(arg)
+    case .number: _ = try L.checkNumber(arg)
+    case .boolean: if L.type(at: arg) != .boolean { throw .type(arg, expected: "boolean") }
+    case .table: try L.checkTable(arg)
+    case .function: try L.checkFunction(arg)
+    case .object:
+      if let (key, name) = object, !L.isObject(at: arg, key: key) {
+        try L.checkObject(arg, name.description, key: key)
+      }
     }
   }
 }
@@ -176,7 +204,7 @@ enum ArgumentCheck {
 extension APIEntry {
   /// The host function registered for this entry, or nil for what Lua implements.
   ///
-  /// It checks the declared arguments in order (the receiver first), with Lua's own wording,
+  /// It checks the declared arguments in order, with Lua's own wording (a bad receiver first),
   /// then runs the body.
   func hostFunction(_ context: FolioLuaContext) -> HostFunction? {
     let body: HostFunction
@@ -185,38 +213,32 @@ extension APIEntry {
     case .contextual(let f): body = { (L) throws(LuaHostError) -> Int32 in try f(L, context) }
     case .lua, .value: return nil
     }
-    var checks: [(Int32, ArgumentCheck, Bool)] = []
+    // The receiver is checked by the body, which fetches it; here only when a parameter
+    // fails, so that a bad receiver is still the error reported first.
+    var receiverCheck: ArgumentCheck?
+    var checks: [ArgumentCheck] = []
     var arg: Int32 = 1
-    if let receiver, FolioLua.objectChecks[receiver] != nil {
-      checks.append((1, .object(receiver), false))
-      arg = 2
-    } else if receiver != nil {
+    if let receiver {
+      receiverCheck = ArgumentCheck(receiver, arg: 1, optional: false)
       arg = 2
     }
     for p in params {
-      let check = ArgumentCheck(p.baseType)
-      if case .unchecked = check {
-      } else {
-        checks.append((arg, check, p.optional))
+      if let check = ArgumentCheck(p.baseType, arg: arg, optional: p.optional) {
+        checks.append(check)
       }
       arg += 1
     }
     guard !checks.isEmpty else { return body }
     return { (L) throws(LuaHostError) -> Int32 in
-      for (arg, check, optional) in checks {
-        if optional && L.isNoneOrNil(arg) { continue }
-        switch check {
-        case .string:
-          let t = L.type(at: arg)
-          if t != .string && t != .number { throw .type(arg, expected: "string") }
-        case .integer: _ = try L.checkInteger(arg)
-        case .number: _ = try L.checkNumber(arg)
-        case .boolean: if L.type(at: arg) != .boolean { throw .type(arg, expected: "boolean") }
-        case .table: try L.checkTable(arg)
-        case .function: try L.checkFunction(arg)
-        case .object(let name): try FolioLua.objectChecks[name]?(L, arg)
-        case .unchecked: break
+      var i = 0
+      while i < checks.count {
+        do throws(LuaHostError) {
+          try checks[i].run(L)
+        } catch {
+          try receiverCheck?.run(L)
+          throw error
         }
+        i += 1
       }
       return try body(L)
     }
@@ -226,22 +248,13 @@ extension APIEntry {
 extension FolioLua {
   /// The Folio objects a parameter can name, each with its check (`Document expected, got
   /// nil`, or that the object was closed).
-  static let objectChecks: [String: @Sendable (LuaState, Int32) throws(LuaHostError) -> Void] = [
-    "Document": { (L, i) throws(LuaHostError) in
-      _ = try L.checkObject(i, "Document", as: Document.self)
-    },
-    "Counter": { (L, i) throws(LuaHostError) in
-      _ = try L.checkObject(i, "Counter", as: TermCounter.self)
-    },
-    "Gazetteer": { (L, i) throws(LuaHostError) in
-      _ = try L.checkObject(i, "Gazetteer", as: Gazetteer.self)
-    },
-    "Tagger": { (L, i) throws(LuaHostError) in
-      _ = try L.checkObject(i, "Tagger", as: TaggerObject.self)
-    },
-    "Regex": { (L, i) throws(LuaHostError) in _ = try L.checkObject(i, "Regex", as: Regex.self) },
-    "Corpus": { (L, i) throws(LuaHostError) in _ = try L.checkObject(i, "Corpus", as: Corpus.self)
-    },
+  static let objectKeys: [String: (key: LuaObjectKey, name: StaticString)] = [
+    "Document": (LuaObjectType<Document>.objectKey, "Document"),
+    "Counter": (LuaObjectType<TermCounter>.objectKey, "Counter"),
+    "Gazetteer": (LuaObjectType<Gazetteer>.objectKey, "Gazetteer"),
+    "Tagger": (LuaObjectType<TaggerObject>.objectKey, "Tagger"),
+    "Regex": (LuaObjectType<Regex>.objectKey, "Regex"),
+    "Corpus": (LuaObjectType<Corpus>.objectKey, "Corpus"),
   ]
 
   /// Sets the host functions of `entries` in the table on top, each under the last part of

@@ -30,6 +30,15 @@ public struct LuaObjectType<T: AnyObject> {
   static var key: UnsafeRawPointer {
     unsafeBitCast(T.self as AnyClass, to: UnsafeRawPointer.self)
   }
+
+  /// The type's key, for checks that do not know `T` (argument checks built from declarations).
+  public static var objectKey: LuaObjectKey { LuaObjectKey(address: UInt(bitPattern: key)) }
+}
+
+/// Names a host object type without its Swift type: plain data, cheap to copy and compare.
+public struct LuaObjectKey: Sendable, Hashable {
+  let address: UInt
+  var pointer: UnsafeRawPointer? { UnsafeRawPointer(bitPattern: address) }
 }
 
 extension LuaState {
@@ -41,9 +50,29 @@ extension LuaState {
   }
 
   /// The object at `index` if it is a userdata of type `T`.
+  ///
+  /// The metatable's key is `T`'s own, so the userdata holds a `T`: no dynamic cast is needed.
   public func object<T: AnyObject>(at index: Int32, as type: T.Type = T.self) -> T? {
     guard let p = folio_toobject(L, index, LuaObjectType<T>.key) else { return nil }
-    return Unmanaged<AnyObject>.fromOpaque(p).takeUnretainedValue() as? T
+    return Unmanaged<T>.fromOpaque(p).takeUnretainedValue()
+  }
+
+  /// Whether the value at `index` is a live userdata of the type `key` names.
+  public func isObject(at index: Int32, key: LuaObjectKey) -> Bool {
+    folio_toobject(L, index, key.pointer) != nil
+  }
+
+  /// Raises the error `checkObject` raises when the value at `arg` is not a live userdata of
+  /// the type `key` names (`Document expected, got nil`, or that it was closed).
+  public func checkObject(_ arg: Int32, _ typeName: String, key: LuaObjectKey)
+    throws(LuaHostError)
+  {
+    guard folio_toobject(L, arg, key.pointer) == nil else { return }
+    if folio_isclosedobject(L, arg, key.pointer) != 0 {
+      throw .argument(
+        arg, "this \(typeName) is closed: it was valid only during the call that received it")
+    }
+    throw .type(arg, expected: typeName)
   }
 
   /// The object at argument `arg`, or a Lua type error naming `typeName` (or saying that the
@@ -52,10 +81,7 @@ extension LuaState {
     throws(LuaHostError) -> T
   {
     guard let o = object(at: arg, as: T.self) else {
-      if folio_isclosedobject(L, arg, LuaObjectType<T>.key) != 0 {
-        throw .argument(
-          arg, "this \(typeName) is closed: it was valid only during the call that received it")
-      }
+      try checkObject(arg, typeName, key: LuaObjectType<T>.objectKey)
       throw .type(arg, expected: typeName)
     }
     return o

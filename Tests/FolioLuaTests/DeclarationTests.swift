@@ -80,7 +80,7 @@ import Testing
     let vm = try Self.vm()
     var checked = 0
     for entry in FolioLua.reference {
-      guard let receiver = entry.receiver, FolioLua.objectChecks[receiver] != nil,
+      guard let receiver = entry.receiver, FolioLua.objectKeys[receiver] != nil,
         entry.hostFunction(FolioLuaContext()) != nil, let variable = APIEntry.receivers[receiver]
       else { continue }
       let message = try Self.call(vm, "\(variable).\(entry.key)(42)")
