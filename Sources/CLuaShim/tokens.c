@@ -18,8 +18,6 @@
 #define TOKEN_SLOT_MASK (((uint64_t)1 << TOKEN_SLOT_BITS) - 1)
 #define TOKEN_GEN_MASK 0xffffu
 #define TOKEN_MAX_SLOTS ((uint32_t)1 << TOKEN_SLOT_BITS)
-// Views beyond this many bytes (texts and records) release the oldest ones.
-#define TOKEN_MAX_BYTES ((size_t)256 << 20)
 
 typedef struct FolioTokenSlot {
   const char *text;
@@ -247,7 +245,7 @@ int folio_tokens_install(lua_State *L, int nkinds) {
   int meta = top - nkinds - 2;
   FolioTokenViews *v = (FolioTokenViews *)lua_newuserdatauv(L, sizeof(FolioTokenViews), 1);
   memset(v, 0, sizeof *v);
-  v->budget = TOKEN_MAX_BYTES;
+  v->budget = (size_t)-1;  // until the host sets it (folio_tokens_set_budget)
   folio_state(L)->token_views = v;
   lua_createtable(L, 0, 1);
   lua_pushliteral(L, "__gc");

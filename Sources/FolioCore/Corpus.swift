@@ -25,8 +25,8 @@ public final class Corpus {
   /// A frequency index being built on other threads from copies of the texts.
   final class Pending: @unchecked Sendable {
     let key: Int
-    let done = DispatchSemaphore(value: 0)
-    // Written by the builder before `done` is signalled; read after waiting on it.
+    var builder: WorkerThreads?
+    // Written by the builder before it finishes; read after joining it.
     var counter: TermCounter?
     init(key: Int) { self.key = key }
   }
@@ -39,9 +39,8 @@ public final class Corpus {
     let job = Pending(key: revisionKey)
     let texts = documents.map(\.text)
     pending = job
-    Thread.detachNewThread {
+    job.builder = WorkerThreads(count: 1) { _ in
       job.counter = Self.count(texts, kinds: [.word], lower: true)
-      job.done.signal()
     }
   }
 
@@ -275,7 +274,7 @@ public final class Corpus {
     let isDefault = kinds == [.word] && lower
     let key = revisionKey
     if isDefault, let job = pending {
-      job.done.wait()
+      job.builder?.join()
       pending = nil
       if job.key == key, let counter = job.counter { wordIndex = (key, counter) }
     }

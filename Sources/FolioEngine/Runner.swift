@@ -471,7 +471,7 @@ public final class Runner {
       work.merged(index)
     }
     work.stop()
-    Work.join(threads)
+    threads.join()
     if fatal == nil, let abort = work.abortReason {
       fatal = FolioError(abort.message, help: abort.help, exit: .data)
     }
@@ -552,7 +552,7 @@ public final class Runner {
     let threads = work.start(jobs)
     defer {
       work.stop()
-      Work.join(threads)
+      threads.join()
     }
     var seen = Set<String>()
     for plugin in mergers where plugin.hasScan {
@@ -1090,18 +1090,8 @@ final class Work: @unchecked Sendable {
   }
 
   /// Starts `jobs` worker threads.
-  func start(_ jobs: Int) -> [Thread] {
-    let threads = (0..<jobs).map { _ in Thread { self.workerLoop() } }
-    for t in threads {
-      t.stackSize = 8 << 20
-      t.start()
-    }
-    return threads
-  }
-
-  /// Waits until every thread has finished.
-  static func join(_ threads: [Thread]) {
-    for t in threads { while !t.isFinished { usleep(1000) } }
+  func start(_ jobs: Int) -> WorkerThreads {
+    WorkerThreads(count: jobs) { _ in self.workerLoop() }
   }
 
   /// A worker: loads its own instances, then processes chunks until none are left.

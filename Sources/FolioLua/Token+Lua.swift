@@ -14,6 +14,10 @@ import LuaRuntime
 /// and `doc:tokens()` gives a new view. Reading a token of an ended view is an error that
 /// says why.
 extension FolioLua {
+  /// The bytes (texts and records) a VM's token views may hold before the oldest views are
+  /// released: 256 MiB.
+  public static let tokenViewBudget = 256 << 20
+
   /// User value of a Document userdata holding its open token view (`view | revision << 32`).
   static let viewSlot: Int32 = 3
 
@@ -71,6 +75,7 @@ extension FolioLua {
       })
     for kind in TokenKind.allCases { L.pushString(kind.name) }
     _ = folio_tokens_install(L.L, Int32(TokenKind.allCases.count))
+    folio_tokens_set_budget(L.L, tokenViewBudget)
   }
 
   /// The fields of the token at `index`, or nil when it is not a live token (for tools: the

@@ -62,7 +62,7 @@ extension REPLSession {
       let (spec, source) = try options.resolver.resolve(reference.target)
       instance = try PluginInstance(
         spec: spec, source: source, rawOptions: reference.options.map { ($0.key, $0.value) },
-        limits: LuaLimits(memory: 4 << 30), grants: try Runner.grants(for: spec, options.allow))
+        limits: .sessionPlugin, grants: try Runner.grants(for: spec, options.allow))
     } catch let e as FolioError {
       return error(e.rendered.replacingOccurrences(of: "Error: ", with: ""))
     } catch let e as PluginError {

@@ -80,7 +80,7 @@ public final class REPLSession {
 
   static func makeVM() throws(FolioError) -> LuaVM {
     do {
-      let vm = try LuaVM(sandboxed: false, limits: LuaLimits(memory: 8 << 30))
+      let vm = try LuaVM(sandboxed: false, limits: .session)
       try FolioLua.install(in: vm, context: FolioLuaContext())
       return vm
     } catch {

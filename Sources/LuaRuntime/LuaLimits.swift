@@ -17,8 +17,14 @@ public struct LuaLimits: Sendable, Equatable {
     self.seconds = seconds
   }
 
-  /// No limits: for the user's own code in the REPL and scripts.
+  /// No limits: for code the program itself wrote and trusts (tests, the bridge check).
   public static let none = LuaLimits()
+  /// The user's own code in the REPL and `folio script`: no deadline (Ctrl-C stops it), and
+  /// 8 GiB of memory, far above any corpus Folio holds, so that a runaway allocation ends in
+  /// Lua's memory error instead of swapping the machine.
+  public static let session = LuaLimits(memory: 8 << 30)
+  /// A plugin run from the REPL with `.run`: the session's caps, halved for the plugin's own VM.
+  public static let sessionPlugin = LuaLimits(memory: 4 << 30)
   /// The defaults for plugins: 1 GiB and 60 s per call, no instruction budget.
   ///
   /// An instruction budget needs Lua's count hook on the main thread, and any count hook makes

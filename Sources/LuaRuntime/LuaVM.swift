@@ -30,7 +30,7 @@ final class HostFunctionBox {
 /// One Lua 5.4 state with Folio's allocator, limits hook and host-function table.
 ///
 /// A VM belongs to the thread that created it (DESIGN.md §2.5): it is not `Sendable`, and
-/// every call checks the thread in debug builds.
+/// every call into Lua checks the thread, in release builds too (as GRDB checks its queues).
 public final class LuaVM {
   /// The main thread of this VM.
   public let state: LuaState
@@ -104,7 +104,7 @@ public final class LuaVM {
   public func releaseDocumentBytes() { folio_host_release_document(raw) }
 
   @inline(__always) func checkThread() {
-    assert(pthread_equal(owner, pthread_self()) != 0, "a LuaVM was used from another thread")
+    precondition(pthread_equal(owner, pthread_self()) != 0, "a LuaVM was used from another thread")
   }
 
   // MARK: Host functions
