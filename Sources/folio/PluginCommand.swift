@@ -21,7 +21,7 @@ struct PluginCommand: ParsableCommand {
     var format: String = "auto"
 
     func run() throws {
-      let f = try ReportOutput.format(format, output: nil)
+      let f = try tableFormat(format, output: nil)
       Console.out(f.render(PluginCatalog.list(PluginResolver())))
     }
   }

@@ -120,7 +120,7 @@ struct Query: ParsableCommand {
           "--count and --group-by do not go together - while reading the command line",
           help: "--group-by lists the count of each group; --count the total", exit: .usage))
     }
-    let tableFormat = try ReportOutput.format(format, output: output)
+    let tableFormat = try tableFormat(format, output: output)
     let corpus = Array(arguments.dropLast())
     if !noIndex, let table = try indexed(query, corpus: corpus, strategy: strategyValue) {
       try ReportOutput.write([table], format: tableFormat, to: output)

@@ -191,7 +191,7 @@ struct Run: ParsableCommand {
     if let misplaced = CommandHints.pluginAsCorpus(corpus, resolver: resolver) {
       throw fail(misplaced)
     }
-    let tableFormat = try ReportOutput.format(format, output: output)
+    let tableFormat = try tableFormat(format, output: output)
     if let docsOut {
       do {
         try ReportOutput.checkExtension(
@@ -272,271 +272,16 @@ struct Run: ParsableCommand {
     }
   }
 
-  /// Runs a pipeline and writes its reports: the progress line, the outputs checked before the
-  /// run, the summary line and the exit code (shared by `folio run` and `folio query`).
+  /// Runs a pipeline with the console's progress and summary (`Runner.execute`), then exits
+  /// with the run's code.
   static func execute(
     _ configuration: RunConfiguration, resolver: PluginResolver, format tableFormat: TableFormat,
     showProgress: Bool, quiet: Bool
   ) throws {
-    let output = configuration.output
-    let line = ProgressLine(enabled: showProgress && Console.stderrIsTerminal)
-    let runner = Runner(configuration, resolver: resolver) { text in
-      line.clear()
-      Console.error(text + "\n")
-    }
-    runner.progress = { docs, bytes, total, phase in
-      line.update(docs: docs, bytes: bytes, total: total, phase: phase)
-    }
-    LuaInterrupt.installHandler()
-    // Installed plugins that drifted from folio.lock, and project plugins that hide shipped
-    // ones: said once, before the run.
-    let drift = PluginPackages(project: resolver.workingDirectory).drift()
-    for problem in drift { Console.error("Warning: \(problem)\n") }
-    if !drift.isEmpty {
-      Console.error(
-        "Help: folio plugin sync installs what folio.lock pins (delete a changed plugin's folder in .folio/plugins first)\n"
-      )
-    }
-    var announced = Set<String>()
-    for plugin in configuration.plugins where announced.insert(plugin.target).inserted {
-      if let used = resolver.shadowing(plugin.target) {
-        Console.error(
-          "Note: plugin '\(plugin.target)' is \(used), which shadows Folio's shipped \(plugin.target)\n"
-        )
-      }
-    }
-    // An output that cannot be written (a missing folder, /dev/full) is refused now, before
-    // the run, not after it.
-    for path in [
-      output, configuration.saveState, configuration.saveScanState, configuration.documentsOutput,
-    ]
-    .compactMap({ $0 }) {
-      do throws(AtomicFile.Failure) {
-        try AtomicFile(path: path).cancel()
-      } catch {
-        let folder = (path as NSString).deletingLastPathComponent
-        let missing = !folder.isEmpty && !FileManager.default.fileExists(atPath: folder)
-        throw FolioError(
-          "\(error) - while checking the outputs",
-          help: missing
-            ? "the folder \(folder) does not exist: create it first (mkdir -p \(folder))"
-            : "name a file in a folder you can write",
-          exit: .failure)
-      }
-    }
-    let summary: RunSummary
-    do {
-      summary = try runner.run()
-    } catch {
-      line.clear()
-      throw error
-    }
-    line.clear()
-    if summary.read == 0, summary.skipped > 0, !summary.interrupted {
-      if !quiet { Console.error("folio: \(summary.line)\n") }
-      throw FolioError(
-        "no documents: every file of the corpus was skipped (\(summary.skipped)) - while reading the corpus",
-        help: "the warnings above say why for each file; no output was written", exit: .noInput)
-    }
-    if !summary.interrupted {
-      try ReportOutput.write(summary.reports, format: tableFormat, to: output)
-    }
-    if !quiet || summary.interrupted { Console.error("folio: \(summary.line)\n") }
-    if !quiet, summary.documentsUnwritten, summary.kept > 0 {
-      Console.error(
-        "folio: the documents were not written (no report, no -o): -o tagged.jsonl keeps them, or .conllu, .vrt, .csv, a folder DIR/\n"
-      )
-    }
-    if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
-  }
-}
-
-/// `--allow NAME:PERMISSIONS` values, by plugin name.
-enum AllowOption {
-  static func parse(_ values: [String]) throws(FolioError) -> [String: Grants] {
-    var out: [String: Grants] = [:]
-    for value in values {
-      guard let colon = value.firstIndex(of: ":"), colon != value.startIndex else {
-        throw FolioError(
-          "--allow '\(value)' names no plugin - while reading the command line",
-          help: "write --allow NAME:read or --allow NAME:write=DIR", exit: .usage)
-      }
-      let name = String(value[..<colon])
-      switch Grants.parse(String(value[value.index(after: colon)...])) {
-      case .success(let grants):
-        var merged = out[name] ?? Grants()
-        merged.read = merged.read || grants.read
-        merged.writeFolder = grants.writeFolder ?? merged.writeFolder
-        out[name] = merged
-      case .failure(let failure):
-        throw FolioError(
-          "--allow '\(value)': \(failure.message) - while reading the command line",
-          help: "write --allow NAME:read or --allow NAME:write=DIR", exit: .usage)
-      }
-    }
-    return out
-  }
-}
-
-/// The progress line on stderr: documents, MB, MB/s, ETA and a bar; at most 10 redraws a
-/// second, only after the first second, always erased before other output and at the end.
-final class ProgressLine: @unchecked Sendable {
-  private let enabled: Bool
-  private let start = Date()
-  private var shown = false
-  private var last = ""
-
-  init(enabled: Bool) { self.enabled = enabled }
-
-  private var phase: String?
-  private var phaseStart = Date()
-
-  func update(docs: Int, bytes: Int, total: Int, phase: String? = nil) {
-    if phase != self.phase {
-      self.phase = phase
-      phaseStart = Date()
-    }
-    guard enabled, Date().timeIntervalSince(start) >= 1 else { return }
-    // The rate and ETA of this pass (a two-pass run reads the corpus twice).
-    let elapsed = Date().timeIntervalSince(phaseStart)
-    let mb = Double(bytes) / 1e6
-    let rate = mb / max(elapsed, 0.001)
-    var text = String(format: "%d docs  %.1f MB  %.1f MB/s", docs, mb, rate)
-    if total > 0 {
-      let fraction = min(1, Double(bytes) / Double(total))
-      let filled = Int(fraction * 20)
-      let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 20 - filled)
-      let eta = rate > 0 ? (Double(total - bytes) / 1e6) / rate : 0
-      text = "\(bar) \(Int(fraction * 100))%  " + text + String(format: "  ETA %.0f s", eta)
-    }
-    if let phase { text = phase + "  " + text }
-    guard text != last else { return }
-    Console.error("\r\u{1B}[2K" + text)
-    last = text
-    shown = true
-  }
-
-  func clear() {
-    guard shown else { return }
-    Console.error("\r\u{1B}[2K")
-    shown = false
-    last = ""
-  }
-}
-
-/// Choosing and writing the report format, shared by `folio run` and `folio merge`.
-enum ReportOutput {
-  /// The format named by `--format`, or for `auto` the output file's extension, else a table
-  /// on a terminal and TSV otherwise.
-  static func format(_ name: String, output: String?) throws -> TableFormat {
-    let output = output == "-" ? nil : output
-    if name == "auto" {
-      if let output {
-        do { try checkExtension(output, option: "-o", known: reportExtensions) } catch {
-          throw fail(error)
-        }
-      }
-      let fromExtension = output.flatMap {
-        TableFormat.forExtension(URL(fileURLWithPath: $0).pathExtension)
-      }
-      return fromExtension ?? (output == nil && Console.stdoutIsTerminal ? .table : .tsv)
-    }
-    if let f = TableFormat(rawValue: name == "md" ? "markdown" : name) { return f }
-    let formats = ["auto"] + TableFormat.allCases.map(\.rawValue)
-    let near = Suggest.closest(name, in: formats).map { "did you mean '\($0)'? " } ?? ""
-    throw fail(
-      FolioError(
-        "unknown format '\(name)' - while reading the command line",
-        help: "\(near)formats: " + formats.joined(separator: ", "), exit: .usage))
-  }
-
-  /// What `-o FILE` may end in: a report format, or a document format for a pipeline with no
-  /// report.
-  static let reportExtensions = [
-    "tsv", "tab", "csv", "json", "jsonl", "ndjson", "md", "markdown", "html", "htm", "svg", "txt",
-    "conllu", "vrt",
-  ]
-  /// What `--docs-out FILE` may end in.
-  static let documentExtensions = ["jsonl", "ndjson", "json", "conllu", "vrt", "csv"]
-
-  /// Refuses an output file whose extension names no format Folio writes (`-o words.xlsx`
-  /// would otherwise be TSV under a misleading name); a folder (`DIR/`, or one that exists)
-  /// and a name without an extension pass.
-  static func checkExtension(_ path: String, option: String, known: [String]) throws(FolioError) {
-    let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
-    var isDir: ObjCBool = false
-    guard !ext.isEmpty, !path.hasSuffix("/"), !known.contains(ext),
-      !(FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue)
-    else { return }
-    throw FolioError(
-      "\(option) \(path): Folio writes no .\(ext) files - while reading the command line",
-      help: "name a file ending in ." + known.joined(separator: ", .")
-        + " (or a folder DIR/)" + (option == "-o" ? ", or choose the format with --format" : ""),
-      exit: .usage)
-  }
-
-  /// Renders the reports and writes them to `output` atomically, or to stdout.
-  static func write(_ reports: [ReportTable], format: TableFormat, to output: String?)
-    throws(FolioError)
-  {
-    guard !reports.isEmpty else { return }
-    var text = ""
-    if reports.count > 1
-      && (format == .svg || (format == .html && reports.contains { $0.pageKind == "html" }))
-    {
-      throw FolioError(
-        "\(reports.count) reports cannot share one .\(format.rawValue) file - while writing the reports",
-        help:
-          "run the report that draws the page on its own, or write a table format (-o report.tsv)",
-        exit: .usage)
-    }
-    if reports.count > 1 && format == .csv {
-      // `# title` lines between tables would make the file something no CSV reader takes.
-      throw FolioError(
-        "\(reports.count) reports cannot share one CSV file - while writing the reports",
-        help:
-          "run each report on its own with -o NAME.csv, or write them together as TSV, Markdown, HTML or JSON",
-        exit: .usage)
-    }
-    if format == .html && reports.count > 1 {
-      // One page holding every report.
-      let body = reports.map { r in
-        (r.pageKind == "svg" ? (r.page ?? "") + "\n" : "") + TableFormat.htmlTable(r)
-          + TableFormat.htmlProvenance(r)
-      }.joined(separator: "\n")
-      text = TableFormat.htmlPage(title: reports.map(\.title).joined(separator: ", "), body: body)
-    } else {
-      for (i, report) in reports.enumerated() {
-        if reports.count > 1, format == .tsv {
-          text += (i > 0 ? "\n" : "") + "# \(report.title)\n"
-        } else if i > 0, format == .table || format == .markdown {
-          text += "\n"
-        }
-        text += format.render(report)
-        if let kind = report.pageKind, output == nil, format != .html, format != .svg {
-          Console.error(
-            "Note: '\(report.title)' also drew an \(kind.uppercased()) page: -o FILE.\(kind) writes it\n"
-          )
-        }
-      }
-    }
-    guard let output, output != "-" else {
-      Console.out(text)
-      return
-    }
-    // CSV, TSV and JSONL have no room for a title or provenance, and a drawing is a drawing: a
-    // sidecar file holds them.
-    let sidecar = [.csv, .tsv, .jsonl, .svg].contains(format) ? output + ".provenance.json" : nil
-    do {
-      let file = try AtomicFile(path: output)
-      try file.write(text)
-      let side = try sidecar.map { try AtomicFile(path: $0) }
-      try side?.write(TableFormat.provenanceJSON(reports))
-      try file.commit()
-      try side?.commit()
-    } catch {
-      throw FolioError("\(error) - while writing the report", exit: .failure)
-    }
+    let code = try Runner.execute(
+      configuration, resolver: resolver, format: tableFormat, showProgress: showProgress,
+      quiet: quiet)
+    if code != 0 { throw ExitCode(code) }
   }
 }
 
@@ -587,7 +332,7 @@ struct Merge: ParsableCommand {
   var quiet = false
 
   func run() throws {
-    let tableFormat = try ReportOutput.format(format, output: output)
+    let tableFormat = try tableFormat(format, output: output)
     do {
       let (reports, summary) = try StateMerger.merge(
         states, resolver: PluginResolver(), allow: try AllowOption.parse(allow))
