@@ -61,8 +61,50 @@ public struct PluginTester {
     return T
     """
 
-  /// Runs the tests of `targets` (plugin names or folders); all plugins found when empty.
-  public func run(_ targets: [String]) throws(FolioError) -> Result {
+  /// One test: its plugin, its file and its label (`group / name`).
+  public struct Case: Sendable, Hashable, CustomStringConvertible {
+    public var plugin: String
+    public var file: String
+    public var label: String
+    public var description: String { "\(plugin): \(label)" }
+  }
+
+  /// Runs the tests of `targets` (plugin names or folders); all plugins found when empty. With
+  /// `only`, runs just the test of that label.
+  public func run(_ targets: [String], only: String? = nil) throws(FolioError) -> Result {
+    var result = Result()
+    for (name, folder, files) in try testFiles(targets) {
+      if files.isEmpty {
+        output("\(name): no tests (add tests/\(name)_test.lua)\n")
+        continue
+      }
+      for url in files {
+        let shown = resolver.display(url)
+        output("\(name) (\(shown))\n")
+        let r = runFile(url, shown: shown, plugin: folder.path, only: only)
+        result.passed += r.passed
+        result.failed += r.failed
+      }
+    }
+    return result
+  }
+
+  /// Every test of `targets`, found by loading each test file without running its tests.
+  public func list(_ targets: [String]) throws(FolioError) -> [Case] {
+    var cases: [Case] = []
+    for (name, folder, files) in try testFiles(targets) {
+      for url in files {
+        let shown = resolver.display(url)
+        var labels: [String]? = []
+        _ = runFile(url, shown: shown, plugin: folder.path, only: nil, collect: &labels)
+        cases += (labels ?? []).map { Case(plugin: name, file: shown, label: $0) }
+      }
+    }
+    return cases
+  }
+
+  /// The plugins of `targets` with their folders and test files.
+  private func testFiles(_ targets: [String]) throws(FolioError) -> [(String, URL, [URL])] {
     var folders: [(String, URL)] = []
     if targets.isEmpty {
       for (name, location) in resolver.available() where !location.path.hasSuffix(".lua") {
@@ -81,33 +123,35 @@ public struct PluginTester {
         }
       }
     }
-    var result = Result()
-    for (name, folder) in folders {
+    return folders.map { name, folder in
       let testsDir = folder.appendingPathComponent("tests")
       let files = ((try? FileManager.default.contentsOfDirectory(atPath: testsDir.path)) ?? [])
-        .filter { $0.hasSuffix("_test.lua") }.sorted()
-      if files.isEmpty {
-        output("\(name): no tests (add tests/\(name)_test.lua)\n")
-        continue
-      }
-      for file in files {
-        let url = testsDir.appendingPathComponent(file)
-        let shown = resolver.display(url)
-        output("\(name) (\(shown))\n")
-        let r = runFile(url, shown: shown, plugin: folder.path)
-        result.passed += r.passed
-        result.failed += r.failed
-      }
+        .filter { $0.hasSuffix("_test.lua") }.sorted().map { testsDir.appendingPathComponent($0) }
+      return (name, folder, files)
     }
-    return result
   }
 
   /// Runs one test file in a fresh VM.
-  func runFile(_ url: URL, shown: String, plugin: String) -> Result {
+  func runFile(_ url: URL, shown: String, plugin: String, only: String? = nil) -> Result {
+    var unused: [String]?
+    return runFile(url, shown: shown, plugin: plugin, only: only, collect: &unused)
+  }
+
+  /// Runs one test file in a fresh VM, or with `collect`, only lists its tests' labels there.
+  func runFile(
+    _ url: URL, shown: String, plugin: String, only: String?, collect: inout [String]?
+  ) -> Result {
     var result = Result()
     guard let data = FileManager.default.contents(atPath: url.path) else {
       output("  ✘ cannot read \(shown)\n")
       return Result(passed: 0, failed: 1)
+    }
+    let source = String(decoding: data, as: UTF8.self)
+    for twice in Self.namedTwice(source) {
+      output(
+        "  ✘ \(shown):\(twice.second): a second test named '\(twice.name)' (the first is on line \(twice.first)) replaces it: rename one\n"
+      )
+      result.failed += 1
     }
     // A plugin that asks to write files writes them here in its tests (T.written reads them).
     let outputFolder = FileManager.default.temporaryDirectory
@@ -126,14 +170,14 @@ public struct PluginTester {
         L.rawSet(-2, "test")
       }
       L.pop(2)
-      try vm.load(String(decoding: data, as: UTF8.self), chunkname: "@" + shown)
+      try vm.load(source, chunkname: "@" + shown)
       try vm.call(results: 1)
       guard L.type(at: -1) == .table else {
         output("  ✘ \(shown) must return a table of tests, got \(L.typeName(at: -1))\n")
         L.pop()
         return Result(passed: 0, failed: 1)
       }
-      runGroup(vm, path: [], result: &result)
+      runGroup(vm, path: [], only: only, collect: &collect, result: &result)
       L.pop()
     } catch {
       output("  ✘ \(error.message)\n")
@@ -142,8 +186,11 @@ public struct PluginTester {
     return result
   }
 
-  /// Runs the tests in the table on top, in name order (groups recursively).
-  private func runGroup(_ vm: LuaVM, path: [String], result: inout Result) {
+  /// Runs the tests in the table on top, in name order (groups recursively); with `collect`,
+  /// lists their labels instead.
+  private func runGroup(
+    _ vm: LuaVM, path: [String], only: String?, collect: inout [String]?, result: inout Result
+  ) {
     let L = vm.state
     let table = L.top
     var names: [String] = []
@@ -160,6 +207,11 @@ public struct PluginTester {
       }
       let label = (path + [name]).joined(separator: " / ")
       switch L.type(at: -1) {
+      case .function where collect != nil:
+        collect?.append(label)
+        L.pop()
+      case .function where only != nil && only != label:
+        L.pop()
       case .function:
         do {
           try vm.call(results: 0)
@@ -170,12 +222,45 @@ public struct PluginTester {
           output("  ✘ \(label)\n      \(error.message)\n")
         }
       case .table:
-        runGroup(vm, path: path + [name], result: &result)
+        runGroup(vm, path: path + [name], only: only, collect: &collect, result: &result)
         L.pop()
       default:
         L.pop()
       }
     }
+  }
+
+  /// Test names written twice in the same table of a test file: Lua keeps the second, so the
+  /// first test would never run. Read from the text: a key `["name"] =` or `name = function`
+  /// is in the table opened by the nearest less indented line before it.
+  static func namedTwice(_ source: String) -> [(name: String, first: Int, second: Int)] {
+    var found: [String: Int] = [:]
+    var twice: [(String, Int, Int)] = []
+    var openers: [(indent: Int, line: Int)] = []
+    for (i, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let indent = line.prefix(while: { $0 == " " }).count
+      let text = line.dropFirst(indent)
+      guard !text.isEmpty, !text.hasPrefix("--") else { continue }
+      while let last = openers.last, last.indent >= indent { openers.removeLast() }
+      var key: Substring?
+      if text.hasPrefix("[\""), let end = text.range(of: "\"] =") {
+        key = text[text.index(text.startIndex, offsetBy: 2)..<end.lowerBound]
+      } else if let eq = text.range(of: " = function"),
+        text[..<eq.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+      {
+        key = text[..<eq.lowerBound]
+      }
+      if let key {
+        let id = "\(openers.last?.line ?? -1)\u{0}\(key)"
+        if let first = found[id] {
+          twice.append((String(key), first, i + 1))
+        } else {
+          found[id] = i + 1
+        }
+      }
+      openers.append((indent, i + 1))
+    }
+    return twice
   }
 
   /// `folio.test.run(docs [, options])` and `folio.test.fixture(name)`.

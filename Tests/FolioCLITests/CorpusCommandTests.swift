@@ -97,9 +97,11 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.parquet").path))
   }
 
-  @Test("every file of ../shared/corpora/messy loads or is skipped with a warning")
+  @Test(
+    "every file of ../shared/corpora/messy loads or is skipped with a warning",
+    .enabled(if: CLI.has("messy"), "needs ../shared/corpora/messy"))
   func messy() throws {
-    guard let messy = CLI.sharedCorpus("messy") else { return }
+    let messy = try #require(CLI.sharedCorpus("messy"))
     let r = try CLI.run(["corpus", "info", messy.path, "--brief"])
     #expect(r.status == 0)
     // blns.json holds "" and " " among its 515 strings: left out, and said so.

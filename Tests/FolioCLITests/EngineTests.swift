@@ -37,9 +37,11 @@ import Testing
     #expect(outputs[0].split(separator: "\n").count > 20)
   }
 
-  @Test("a corpus split over workers gives the bbc word list of one worker")
+  @Test(
+    "a corpus split over workers gives the bbc word list of one worker",
+    .enabled(if: CLI.has("bbc"), "needs ../shared/corpora/bbc"))
   func bbcDeterministic() throws {
-    guard let bbc = CLI.sharedCorpus("bbc") else { return }
+    let bbc = try #require(CLI.sharedCorpus("bbc"))
     let one = try CLI.run(["run", bbc.path, "-p", "wordfreq:top=100", "-j", "1", "-q"])
     let four = try CLI.run(["run", bbc.path, "-p", "wordfreq:top=100", "-j", "4", "-q"])
     #expect(one.status == 0)

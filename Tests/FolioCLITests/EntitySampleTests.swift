@@ -57,9 +57,11 @@ import Testing
     return spans
   }
 
-  @Test("precision and recall per label stay at least what they were measured")
+  @Test(
+    "precision and recall per label stay at least what they were measured",
+    .enabled(if: CLI.has("bbc"), "needs ../shared/corpora/bbc"))
   func sample() throws {
-    guard let bbc = CLI.sharedCorpus("bbc") else { return }
+    let bbc = try #require(CLI.sharedCorpus("bbc"))
     let gold = try Self.gold()
     #expect(gold.count == 50)
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("folio-ents-\(UUID())")

@@ -76,9 +76,11 @@ import Testing
       ))
   }
 
-  @Test("with the shipped tagger: attributes, groups by lemma, and a query as a layer")
+  @Test(
+    "with the shipped tagger: attributes, groups by lemma, and a query as a layer",
+    .enabled(if: CLI.has("seeds"), "needs ../shared/corpora/seeds"))
   func tagged() throws {
-    guard let seeds = CLI.sharedCorpus("seeds") else { return }
+    let seeds = try #require(CLI.sharedCorpus("seeds"))
     let groups = try CLI.run(
       [
         "query", seeds.path, "-p", "pos", "[pos=\"ADJ\"] [pos=\"NOUN\"]", "--group-by", "lemma",
@@ -215,9 +217,11 @@ import Testing
       none.stderr.hasPrefix("Error: no index at none.idx to update - while opening the index"))
   }
 
-  @Test("corpus:query and q[[...]] in the REPL answer from the index beside the corpus")
+  @Test(
+    "corpus:query and q[[...]] in the REPL answer from the index beside the corpus",
+    .enabled(if: CLI.has("seeds"), "needs ../shared/corpora/seeds"))
   func repl() throws {
-    guard let seeds = CLI.sharedCorpus("seeds") else { return }
+    let seeds = try #require(CLI.sharedCorpus("seeds"))
     let dir = try CLI.workspace([:])
     defer { try? FileManager.default.removeItem(at: dir) }
     try FileManager.default.copyItem(at: seeds, to: dir.appendingPathComponent("s"))
@@ -240,9 +244,11 @@ import Testing
         "000_a329563865bc35fc.txt\t194\t215\twith the UN \tundersecretary general\t for politic\n"))
   }
 
-  @Test("span attributes in tags are answered from the index as from the scan")
+  @Test(
+    "span attributes in tags are answered from the index as from the scan",
+    .enabled(if: CLI.has("seeds"), "needs ../shared/corpora/seeds"))
   func spanAttributes() throws {
-    guard let seeds = CLI.sharedCorpus("seeds") else { return }
+    let seeds = try #require(CLI.sharedCorpus("seeds"))
     let dir = try CLI.workspace([:])
     defer { try? FileManager.default.removeItem(at: dir) }
     let built = try CLI.run(
@@ -264,9 +270,11 @@ import Testing
     }
   }
 
-  @Test("an index built with the tagger answers attribute queries as the tagged scan does")
+  @Test(
+    "an index built with the tagger answers attribute queries as the tagged scan does",
+    .enabled(if: CLI.has("seeds"), "needs ../shared/corpora/seeds"))
   func tagged() throws {
-    guard let seeds = CLI.sharedCorpus("seeds") else { return }
+    let seeds = try #require(CLI.sharedCorpus("seeds"))
     let dir = try CLI.workspace([:])
     defer { try? FileManager.default.removeItem(at: dir) }
     let built = try CLI.run(["index", seeds.path, "-p", "pos", "-o", "seeds.idx", "-q"], in: dir)

@@ -129,9 +129,11 @@ import Testing
     }
   }
 
-  @Test("EWT read and written back: every word, multi-word token, sent_id and text the same")
+  @Test(
+    "EWT read and written back: every word, multi-word token, sent_id and text the same",
+    .enabled(if: CLI.has("ud-english"), "needs ../shared/corpora/ud-english"))
   func ewtRoundTrip() throws {
-    guard let ud = CLI.sharedCorpus("ud-english") else { return }
+    let ud = try #require(CLI.sharedCorpus("ud-english"))
     let dev = ud.appendingPathComponent("en_ewt-ud-dev.conllu")
     let dir = try CLI.workspace([:])
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -155,9 +157,11 @@ import Testing
     #expect(Double(feats) / Double(words.count) > 0.9)
   }
 
-  @Test("the shipped model's figures on EWT dev, pinned: tagging shortcuts change no tag")
+  @Test(
+    "the shipped model's figures on EWT dev, pinned: tagging shortcuts change no tag",
+    .enabled(if: CLI.has("ud-english"), "needs ../shared/corpora/ud-english"))
   func shippedModelFigures() throws {
-    guard let ud = CLI.sharedCorpus("ud-english") else { return }
+    let ud = try #require(CLI.sharedCorpus("ud-english"))
     let dev = ud.appendingPathComponent("en_ewt-ud-dev.conllu")
     let dir = try CLI.workspace([:])
     defer { try? FileManager.default.removeItem(at: dir) }

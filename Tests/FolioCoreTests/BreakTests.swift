@@ -30,7 +30,7 @@ func breakTests(_ file: String) throws -> [(
 
 /// Every line of a UAX #29 test file against `boundaries`; a failure lists the first ten lines.
 func expectBreaks(_ file: String, lines: Int, _ boundaries: (String) -> [Int]) throws {
-  guard let tests = try breakTests(file) else { return }
+  let tests = try #require(try breakTests(file))
   #expect(tests.count == lines)
   var failures: [String] = []
   for t in tests where boundaries(t.text) != t.breaks {
@@ -43,12 +43,16 @@ func expectBreaks(_ file: String, lines: Int, _ boundaries: (String) -> [Int]) t
 }
 
 @Suite("Unicode break tests") struct BreakTests {
-  @Test("WordBreakTest.txt (Unicode 15.0) passes in full")
+  @Test(
+    "WordBreakTest.txt (Unicode 15.0) passes in full",
+    .enabled(if: hasShared("unicode-break-tests"), "needs ../shared/corpora/unicode-break-tests"))
   func words() throws {
     try expectBreaks("WordBreakTest.txt", lines: 1_823, WordBreak.boundaries)
   }
 
-  @Test("SentenceBreakTest.txt (Unicode 15.0) passes in full")
+  @Test(
+    "SentenceBreakTest.txt (Unicode 15.0) passes in full",
+    .enabled(if: hasShared("unicode-break-tests"), "needs ../shared/corpora/unicode-break-tests"))
   func sentences() throws {
     try expectBreaks("SentenceBreakTest.txt", lines: 502, SentenceBreak.boundaries)
   }

@@ -36,6 +36,15 @@ struct Scratch {
 }
 
 /// The shared corpora folder, or nil (with a note) when it is absent.
+/// Whether `../shared/corpora/RELATIVE` is here; the tests that need it are disabled with that
+/// reason where it is not.
+func hasShared(_ relative: String) -> Bool {
+  var dir = URL(fileURLWithPath: #filePath)
+  for _ in 0..<4 { dir.deleteLastPathComponent() }
+  return FileManager.default.fileExists(
+    atPath: dir.appendingPathComponent("shared/corpora/" + relative).path)
+}
+
 func sharedCorpus(_ relative: String) -> String? {
   var dir = URL(fileURLWithPath: #filePath)
   for _ in 0..<3 { dir.deleteLastPathComponent() }
@@ -51,13 +60,16 @@ func sharedCorpus(_ relative: String) -> String? {
 @Suite("Readers: encodings") struct EncodingReaderTests {
   @Test(
     "each legacy CJK file read with --encoding equals its UTF-8 twin",
+    .enabled(
+      if: hasShared("messy/cjk-legacy-encodings"),
+      "needs ../shared/corpora/messy/cjk-legacy-encodings"),
     arguments: [
       "big5", "big5hkscs", "cp949", "euc_jisx0213", "euc_jp", "euc_kr", "gb18030", "gb2312", "gbk",
       "hz",
       "iso2022_jp", "iso2022_kr", "johab", "shift_jis", "shift_jisx0213",
     ])
   func legacy(name: String) throws {
-    guard let dir = sharedCorpus("messy/cjk-legacy-encodings") else { return }
+    let dir = try #require(sharedCorpus("messy/cjk-legacy-encodings"))
     let reader = CorpusReader(options: ReaderOptions(encoding: name))
     let entry = try #require(try reader.list([dir + "/\(name).txt"]).first)
     var warnings: [CorpusWarning] = []
@@ -69,9 +81,12 @@ func sharedCorpus(_ relative: String) -> String? {
   }
 
   @Test(
-    "without --encoding, legacy files load with U+FFFD and a warning naming the likely encoding")
+    "without --encoding, legacy files load with U+FFFD and a warning naming the likely encoding",
+    .enabled(
+      if: hasShared("messy/cjk-legacy-encodings"),
+      "needs ../shared/corpora/messy/cjk-legacy-encodings"))
   func suggestion() throws {
-    guard let dir = sharedCorpus("messy/cjk-legacy-encodings") else { return }
+    let dir = try #require(sharedCorpus("messy/cjk-legacy-encodings"))
     let reader = CorpusReader()
     for (file, guess) in [
       ("shift_jis.txt", "shift_jis"), ("euc_kr.txt", "euc-kr"), ("big5.txt", "big5"),
@@ -589,14 +604,18 @@ func sharedCorpus(_ relative: String) -> String? {
     #expect(warnings == ["not a JSON object or string; skipped (and 2 more records like it)"])
   }
 
-  @Test("shared corpora: document counts as the issue names them")
+  @Test(
+    "shared corpora: document counts as the issue names them",
+    .enabled(
+      if: ["reuters21578", "readability-news", "udhr", "bbc", "novels100"].allSatisfy(hasShared),
+      "needs ../shared/corpora"))
   func counts() throws {
     for (pattern, expected) in [
       ("reuters21578/*.sgm", 21_578), ("readability-news/*/source.html", 38), ("udhr/*.txt", 435),
       ("bbc", 2_225), ("novels100", 98),
     ] {
-      guard let base = sharedCorpus(pattern.split(separator: "/").first.map(String.init) ?? "")
-      else { return }
+      let base = try #require(
+        sharedCorpus(pattern.split(separator: "/").first.map(String.init) ?? ""))
       let path = base + pattern.drop { $0 != "/" }
       let reader = CorpusReader()
       var n = 0
