@@ -35,7 +35,6 @@ struct Scratch {
   }
 }
 
-/// The shared corpora folder, or nil (with a note) when it is absent.
 /// Whether `../shared/corpora/RELATIVE` is here; the tests that need it are disabled with that
 /// reason where it is not.
 func hasShared(_ relative: String) -> Bool {
@@ -45,16 +44,12 @@ func hasShared(_ relative: String) -> Bool {
     atPath: dir.appendingPathComponent("shared/corpora/" + relative).path)
 }
 
+/// `../shared/corpora/RELATIVE`, or nil when it is absent (the test is disabled then).
 func sharedCorpus(_ relative: String) -> String? {
   var dir = URL(fileURLWithPath: #filePath)
-  for _ in 0..<3 { dir.deleteLastPathComponent() }
-  let path = dir.deletingLastPathComponent().appendingPathComponent("shared/corpora/" + relative)
-    .path
-  guard FileManager.default.fileExists(atPath: path) else {
-    print("skipped: ../shared/corpora/\(relative) is absent")
-    return nil
-  }
-  return path
+  for _ in 0..<4 { dir.deleteLastPathComponent() }
+  let path = dir.appendingPathComponent("shared/corpora/" + relative).path
+  return FileManager.default.fileExists(atPath: path) ? path : nil
 }
 
 @Suite("Readers: encodings") struct EncodingReaderTests {
