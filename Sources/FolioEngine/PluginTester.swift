@@ -69,8 +69,9 @@ public struct PluginTester {
     public var description: String { "\(plugin): \(label)" }
   }
 
-  /// Runs the tests of `targets` (plugin names or folders); all plugins found when empty. With
-  /// `only`, runs just the test of that label.
+  /// Runs the tests of `targets` (plugin names or folders); all plugins found when empty.
+  ///
+  /// With `only`, runs just the test of that label.
   public func run(_ targets: [String], only: String? = nil) throws(FolioError) -> Result {
     var result = Result()
     for (name, folder, files) in try testFiles(targets) {
@@ -230,8 +231,9 @@ public struct PluginTester {
     }
   }
 
-  /// Test names written twice in the same table of a test file: Lua keeps the second, so the
-  /// first test would never run. Read from the text: a key `["name"] =` or `name = function`
+  /// Test names written twice in the same table of a test file.
+  ///
+  /// Lua keeps the second, so the first test would never run. Read from the text: a key `["name"] =` or `name = function`
   /// is in the table opened by the nearest less indented line before it.
   static func namedTwice(_ source: String) -> [(name: String, first: Int, second: Int)] {
     var found: [String: Int] = [:]
