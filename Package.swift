@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Folio builds on Linux with glibc (Debian 12 here): it calls glibc directly and links the
+// system's liblua5.4, PCRE2 and zlib, so no Apple platform is declared.
 let package = Package(
   name: "Folio",
-  platforms: [.macOS(.v13)],
   products: [
     .executable(name: "folio", targets: ["folio"])
   ],

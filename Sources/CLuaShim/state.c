@@ -27,7 +27,6 @@ static void *folio_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   void *p = realloc(ptr, nsize);
   if (p == NULL) return NULL;
   s->used = s->used - old + nsize;
-  if (s->used > s->peak) s->peak = s->used;
   return p;
 }
 

@@ -3,7 +3,7 @@
 #endif
 
 /// Association measures over a 2×2 contingency table (`folio.stats`), in one place for Lua
-/// and for `TermCounter.associations`.
+/// and for `Counter.associations`.
 ///
 /// For a pair (w1, w2): o11 = pair count, r1 = count of w1, c1 = count of w2, n = tokens;
 /// o12 = r1 − o11, o21 = c1 − o11, o22 = n − r1 − c1 + o11, and e_ij = row_i × col_j / n.
@@ -83,7 +83,7 @@ public enum Association: String, CaseIterable, Sendable {
   }
 }
 
-/// A pair scored by `TermCounter.associations`.
+/// A pair scored by `Counter.associations`.
 public struct PairScore: Sendable {
   /// The pair's key index in the counter of pairs.
   public var index: Int
@@ -94,7 +94,7 @@ public struct PairScore: Sendable {
   public var score: Double
 }
 
-extension TermCounter {
+extension Counter {
   /// Scores each pair "a b" counted at least `minimum` times by `measure`, with o11 = its
   /// count, r1 and c1 = the counts of a and b in `words`, and `n`; the `limit` best (≤ 0:
   /// all), by score (NaN last), then key (bytes).
@@ -104,7 +104,7 @@ extension TermCounter {
   ///
   /// `stop` is asked every 4,096 pairs (the deadline, Ctrl-C): then the pairs scored so far.
   public func associations(
-    words: TermCounter, measure: Association, minimum: Int, n: Double, limit: Int,
+    words: Counter, measure: Association, minimum: Int, n: Double, limit: Int,
     negative: Bool = true, stop: () -> Bool = { false }
   ) -> [PairScore] {
     var scored: [PairScore] = []

@@ -11,7 +11,7 @@ public final class Corpus {
   /// The paths the corpus was loaded from (for display).
   public let sources: [String]
   private var positions: [String: Int]?
-  private var wordIndex: (key: Int, counter: TermCounter)?
+  private var wordIndex: (key: Int, counter: Counter)?
   private var pending: Pending?
   /// An index of these very documents that answers `concordance(query:)` (see `attach`).
   public private(set) var index: SegmentedIndex?
@@ -27,7 +27,7 @@ public final class Corpus {
     let key: Int
     var builder: WorkerThreads?
     // Written by the builder before it finishes; read after joining it.
-    var counter: TermCounter?
+    var counter: Counter?
     init(key: Int) { self.key = key }
   }
 
@@ -50,13 +50,13 @@ public final class Corpus {
   static func count(
     _ texts: [String], kinds: Set<TokenKind>, lower: Bool,
     stop: @Sendable () -> Bool = { false }
-  ) -> TermCounter {
+  ) -> Counter {
     // A worker for each megabyte, up to the cores: small corpora stay on one thread, a few
     // long books spread over all of them.
     let bytes = texts.reduce(0) { $0 + $1.utf8.count }
     let workers = max(
       1, min(ProcessInfo.processInfo.activeProcessorCount, texts.count, bytes >> 20))
-    final class Slot: @unchecked Sendable { var counter = TermCounter(capacity: 1 << 12) }
+    final class Slot: @unchecked Sendable { var counter = Counter(capacity: 1 << 12) }
     let slots = (0..<workers).map { _ in Slot() }
     let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
     DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -159,15 +159,15 @@ public final class Corpus {
 
   /// Concordance of the matches of `regex`.
   public func concordance(
-    regex: Regex, width: Int = 40, limit: Int = .max, stop: () -> Bool = { false }
-  ) throws(Regex.Failure) -> [Line] {
+    regex: RegularExpression, width: Int = 40, limit: Int = .max, stop: () -> Bool = { false }
+  ) throws(RegularExpression.Failure) -> [Line] {
     var lines: [Line] = []
     for (i, doc) in documents.enumerated() {
       if lines.count >= limit || stop() { break }
       var text = doc.text
       let remaining = limit - lines.count
       let matches = try text.withUTF8 { buffer in
-        Result { () throws(Regex.Failure) in
+        Result { () throws(RegularExpression.Failure) in
           try regex.matches(buffer, trusted: true, limit: remaining, stop: stop)
         }
       }.get()
@@ -270,7 +270,7 @@ public final class Corpus {
   /// counts are partial and not kept.
   public func frequencies(
     kinds: Set<TokenKind> = [.word], lower: Bool = true, stop: @Sendable () -> Bool = { false }
-  ) -> TermCounter {
+  ) -> Counter {
     let isDefault = kinds == [.word] && lower
     let key = revisionKey
     if isDefault, let job = pending {
@@ -285,13 +285,15 @@ public final class Corpus {
   }
 
   /// The 0-based positions of the documents whose text `regex` matches.
-  public func search(_ regex: Regex, stop: () -> Bool = { false }) throws(Regex.Failure) -> [Int] {
+  public func search(_ regex: RegularExpression, stop: () -> Bool = { false })
+    throws(RegularExpression.Failure) -> [Int]
+  {
     var found: [Int] = []
     for (i, doc) in documents.enumerated() {
       if stop() { break }
       var text = doc.text
       let hit = try text.withUTF8 { buffer in
-        Result { () throws(Regex.Failure) in
+        Result { () throws(RegularExpression.Failure) in
           try regex.match(buffer, from: 0, trusted: true, stop: stop) != nil
         }
       }.get()

@@ -142,7 +142,7 @@ public struct CorpusInfo {
   public var brief = false
   private var fieldIndex: [String: Int] = [:]
   /// Made by the first full (not brief) `add`: a brief count has no use for its 2 MB table.
-  private var typeCounter: TermCounter?
+  private var typeCounter: Counter?
 
   public init() {}
 
@@ -166,7 +166,7 @@ public struct CorpusInfo {
         continue
       }
       sentences += document.sentences.count
-      let counter = typeCounter ?? TermCounter(capacity: 1 << 16)
+      let counter = typeCounter ?? Counter(capacity: 1 << 16)
       typeCounter = counter
       document.addTokens(to: counter, kinds: [.word], lower: true)
       for (key, value) in document.meta.entries {

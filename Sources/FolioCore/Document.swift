@@ -90,8 +90,8 @@ public final class Document {
 
   /// Counts pairs of adjacent tokens whose kind is in `kinds` (other tokens are skipped, as
   /// punctuation is by most collocation tools), as `first second`, lowercased when `lower`.
-  public func countBigrams(kinds: Set<TokenKind> = [.word], lower: Bool = false) -> TermCounter {
-    let counter = TermCounter(capacity: max(64, tokens.count / 2))
+  public func countBigrams(kinds: Set<TokenKind> = [.word], lower: Bool = false) -> Counter {
+    let counter = Counter(capacity: max(64, tokens.count / 2))
     addBigrams(to: counter, kinds: kinds, lower: lower)
     return counter
   }
@@ -99,7 +99,7 @@ public final class Document {
   /// Adds the pairs `countBigrams` counts to `counter`; with `distinct`, each different pair
   /// once (document frequencies).
   public func addBigrams(
-    to counter: TermCounter, kinds: Set<TokenKind> = [.word], lower: Bool = false,
+    to counter: Counter, kinds: Set<TokenKind> = [.word], lower: Bool = false,
     distinct: Bool = false
   ) {
     let tokens = self.tokens
@@ -119,7 +119,7 @@ public final class Document {
   /// "He won. The match ended 3-1." with breaks punct and number gives "he won", "the match",
   /// "match ended" — no "won the", no "ended 3".
   public func addNgrams(
-    to counter: TermCounter, n: Int, kinds: Set<TokenKind> = [.word],
+    to counter: Counter, n: Int, kinds: Set<TokenKind> = [.word],
     breaks: Set<TokenKind> = [], sentences: Bool = false, lower: Bool = false
   ) {
     guard n >= 1 else { return }
@@ -172,15 +172,15 @@ public final class Document {
   }
 
   /// Counts the texts of the tokens whose kind is in `kinds`, lowercased when `lower` is set.
-  public func countTokens(kinds: Set<TokenKind> = [.word], lower: Bool = false) -> TermCounter {
-    let counter = TermCounter(capacity: max(64, tokens.count / 8))
+  public func countTokens(kinds: Set<TokenKind> = [.word], lower: Bool = false) -> Counter {
+    let counter = Counter(capacity: max(64, tokens.count / 8))
     addTokens(to: counter, kinds: kinds, lower: lower)
     return counter
   }
 
   /// Adds the token texts `countTokens` counts to `counter`.
   public func addTokens(
-    to counter: TermCounter, kinds: Set<TokenKind> = [.word], lower: Bool = false
+    to counter: Counter, kinds: Set<TokenKind> = [.word], lower: Bool = false
   ) {
     // The tokens are made and kept (not counted as the tokenizer finds them, as
     // `Corpus.frequencies` does): plugins often count a document more than once (words and

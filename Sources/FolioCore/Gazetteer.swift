@@ -23,7 +23,7 @@ public final class Gazetteer {
 
   public let entries: [Entry]
   public let ignoreCase: Bool
-  private let tokenIds = TermCounter(capacity: 256)
+  private let tokenIds = Counter(capacity: 256)
   // children[node][tokenId] = child; terminal[node] = entry index or -1.
   private var children: [[Int32: Int32]] = [[:]]
   private var terminal: [Int32] = [-1]

@@ -4,7 +4,7 @@ import CFolioSupport
   import Glibc
 #endif
 
-/// How a `TermCounter` holds pairs of words ("a b"): each word once in a dictionary, each
+/// How a `Counter` holds pairs of words ("a b"): each word once in a dictionary, each
 /// pair as the two words' numbers in one 64-bit key.
 ///
 /// Pairs of adjacent tokens (collocations) are the largest counters reports keep: millions
@@ -19,8 +19,8 @@ final class PairTable {
     var count: Int
   }
 
-  /// The words, numbered in the order they came (`TermCounter` indices).
-  let words = TermCounter(capacity: 1 << 12)
+  /// The words, numbered in the order they came (`Counter` indices).
+  let words = Counter(capacity: 1 << 12)
   private(set) var slots: UnsafeMutablePointer<Slot>
   private(set) var slotCount: Int
   /// The slot of pair `k`, pairs numbered in the order they were first added.
@@ -164,7 +164,7 @@ final class PairTable {
   }
 
   /// The numbers in this table's dictionary of the words of `other`'s dictionary.
-  private func numbers(of other: TermCounter) -> [Int] {
+  private func numbers(of other: Counter) -> [Int] {
     (0..<other.count).map { k in
       other.withKey(k) { key in
         words.number(of: key)

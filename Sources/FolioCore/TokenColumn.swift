@@ -64,7 +64,7 @@ extension Document {
   /// Adds the values of attribute `attribute` (or the token texts, when nil) of the tokens
   /// whose kind is in `kinds` and, with `pos`, whose `pos` attribute is one of those.
   public func addAttribute(
-    _ attribute: String?, to counter: TermCounter, kinds: Set<TokenKind>, pos: Set<String>?,
+    _ attribute: String?, to counter: Counter, kinds: Set<TokenKind>, pos: Set<String>?,
     lower: Bool, distinct: Bool = false
   ) {
     let tokens = self.tokens

@@ -250,10 +250,10 @@ extension FolioLua {
   /// nil`, or that the object was closed).
   static let objectKeys: [String: (key: LuaObjectKey, name: StaticString)] = [
     "Document": (LuaObjectType<Document>.objectKey, "Document"),
-    "Counter": (LuaObjectType<TermCounter>.objectKey, "Counter"),
+    "Counter": (LuaObjectType<Counter>.objectKey, "Counter"),
     "Gazetteer": (LuaObjectType<Gazetteer>.objectKey, "Gazetteer"),
     "Tagger": (LuaObjectType<TaggerObject>.objectKey, "Tagger"),
-    "Regex": (LuaObjectType<Regex>.objectKey, "Regex"),
+    "Regex": (LuaObjectType<RegularExpression>.objectKey, "Regex"),
     "Corpus": (LuaObjectType<Corpus>.objectKey, "Corpus"),
   ]
 

@@ -122,11 +122,11 @@ extension FolioLua {
 
   /// The pattern argument of `kwic` and `search`: a `Regex`, or a string compiled with the flags given.
   static func patternArgument(_ L: LuaState, _ arg: Int32, flags: String) throws(LuaHostError)
-    -> Regex
+    -> RegularExpression
   {
-    if let re = L.object(at: arg, as: Regex.self) { return re }
+    if let re = L.object(at: arg, as: RegularExpression.self) { return re }
     let pattern = try L.checkString(arg)
-    do { return try Regex(pattern, flags: flags) } catch {
+    do { return try RegularExpression(pattern, flags: flags) } catch {
       throw .argument(arg, error.message)
     }
   }
@@ -140,7 +140,7 @@ extension FolioLua {
     let corpus: Corpus = try L.checkObject(1, "Corpus")
     var width = 40
     var ignoreCase = false
-    var asRegex = L.object(at: 2, as: Regex.self) != nil
+    var asRegex = L.object(at: 2, as: RegularExpression.self) != nil
     var limit = Int.max
     if !L.isNoneOrNil(3) {
       try L.checkTable(3)

@@ -9,15 +9,15 @@ import LuaRuntime
 /// ticket of 11 bytes and the counter's keys move with no copy (see `LuaHandoff`); the
 /// worker's counter is left empty. To a state file, it is the counter's bytes.
 extension FolioLua {
-  static func counterType(context: FolioLuaContext) -> LuaObjectType<TermCounter> {
-    LuaObjectType<TermCounter>(
+  static func counterType(context: FolioLuaContext) -> LuaObjectType<Counter> {
+    LuaObjectType<Counter>(
       name: "Counter",
       methods: methods(of: "Counter", context),
       metamethods: [
         (
           "__len",
           { (L) throws(LuaHostError) -> Int32 in
-            let c: TermCounter = try L.checkObject(1, "Counter")
+            let c: Counter = try L.checkObject(1, "Counter")
             L.pushInteger(c.count)
             return 1
           }
@@ -25,7 +25,7 @@ extension FolioLua {
         (
           "__tostring",
           { (L) throws(LuaHostError) -> Int32 in
-            let c: TermCounter = try L.checkObject(1, "Counter")
+            let c: Counter = try L.checkObject(1, "Counter")
             L.pushString("Counter(\(c.count) keys, \(c.total) in all)")
             return 1
           }
@@ -33,7 +33,7 @@ extension FolioLua {
         (
           "__folio_plain",
           { (L) throws(LuaHostError) -> Int32 in
-            let c: TermCounter = try L.checkObject(1, "Counter")
+            let c: Counter = try L.checkObject(1, "Counter")
             if let handoff = context.handoff, let userdata = L.pointer(at: 1) {
               let ticket =
                 handoff.ticket(for: userdata) ?? handoff.hand(c.takeAll(), from: userdata)
@@ -52,7 +52,7 @@ extension FolioLua {
   }
 
   static func counterTotal(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let c: TermCounter = try L.checkObject(1, "Counter")
+    let c: Counter = try L.checkObject(1, "Counter")
     L.pushInteger(c.total)
     return 1
   }
@@ -64,7 +64,7 @@ extension FolioLua {
       settle(handed, L)
       return 1
     }
-    let counter = TermCounter()
+    let counter = Counter()
     if !L.isNoneOrNil(1) {
       // Room for the copy first, as c:merge asks.
       try L.reserveHost(counter.footprint + incomingBytes(L, 1))
@@ -77,7 +77,7 @@ extension FolioLua {
 
   /// About the bytes merging the counter (or counter bytes) at `arg` adds.
   private static func incomingBytes(_ L: LuaState, _ arg: Int32) -> Int {
-    if let other = L.object(at: arg, as: TermCounter.self) { return other.footprint }
+    if let other = L.object(at: arg, as: Counter.self) { return other.footprint }
     return L.type(at: arg) == .string ? L.rawLength(arg) * 2 : 0
   }
 
@@ -85,7 +85,7 @@ extension FolioLua {
   ///
   /// The account goes with the counter and gives the bytes back when it is collected. A counter past the limit
   /// makes the trampoline raise Lua's memory error once the host function returns.
-  static func settle(_ c: TermCounter, _ L: LuaState) {
+  static func settle(_ c: Counter, _ L: LuaState) {
     let account: HostAccount
     if let owned = c.owner as? HostAccount {
       account = owned
@@ -102,7 +102,7 @@ extension FolioLua {
   /// The counter handed over from a worker that the string at `arg` is the ticket of; nil
   /// when it is not such a string.
   private static func takeHanded(_ L: LuaState, _ arg: Int32) throws(LuaHostError)
-    -> TermCounter?
+    -> Counter?
   {
     guard L.type(at: arg) == .string,
       let ticket = L.withBytes(
@@ -112,7 +112,7 @@ extension FolioLua {
           return UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 3, as: UInt64.self))
         }) ?? nil
     else { return nil }
-    guard let counter = LuaHandoff.take(ticket) as? TermCounter else {
+    guard let counter = LuaHandoff.take(ticket) as? Counter else {
       throw .argument(
         arg,
         "this counter, handed over from a worker, was taken already (a handed-over counter can be used once; it cannot be read from another run)"
@@ -121,10 +121,10 @@ extension FolioLua {
     return counter
   }
 
-  private static func mergeInto(_ counter: TermCounter, _ L: LuaState, _ arg: Int32)
+  private static func mergeInto(_ counter: Counter, _ L: LuaState, _ arg: Int32)
     throws(LuaHostError)
   {
-    if let other = L.object(at: arg, as: TermCounter.self) {
+    if let other = L.object(at: arg, as: Counter.self) {
       counter.merge(other)
     } else if let handed = try takeHanded(L, arg) {
       counter.absorb(handed)
@@ -138,7 +138,7 @@ extension FolioLua {
 
   /// `c:add(key [, n])`.
   static func counterAdd(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let c: TermCounter = try L.checkObject(1, "Counter")
+    let c: Counter = try L.checkObject(1, "Counter")
     _ = try L.checkString(2)
     let n = try L.optInteger(3, 1)
     // Room for the buffers' next doubling first: the limit is checked before memory is taken.
@@ -161,7 +161,7 @@ extension FolioLua {
 
   /// `c:add_tokens(doc [, {lower, kinds, ngram, breaks, distinct, attr, pos}])` → how many were added; with `distinct`, each different token once (document frequencies); `attr` counts a token attribute (`lemma`, `pos`) instead of the text, `pos` only tokens with one of those parts of speech.
   static func counterAddTokens(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let c: TermCounter = try L.checkObject(1, "Counter")
+    let c: Counter = try L.checkObject(1, "Counter")
     let doc: Document = try L.checkObject(2, "Document")
     let o = try countOptions(L, 3)
     var distinct = false
@@ -191,7 +191,7 @@ extension FolioLua {
         attribute, to: c, kinds: o.kinds, pos: pos, lower: o.lower, distinct: distinct)
     } else if o.ngram > 2 || (o.ngram == 2 && o.breaks != nil) {
       if distinct {
-        let once = TermCounter(capacity: max(64, doc.tokens.count))
+        let once = Counter(capacity: max(64, doc.tokens.count))
         doc.addNgrams(
           to: once, n: o.ngram, kinds: o.kinds, breaks: o.breaks ?? [], sentences: o.sentences,
           lower: o.lower)
@@ -217,7 +217,7 @@ extension FolioLua {
 
   /// `c:merge(other)`: another counter or the string it travels as.
   static func counterMerge(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let c: TermCounter = try L.checkObject(1, "Counter")
+    let c: Counter = try L.checkObject(1, "Counter")
     try L.reserveHost(c.growth(forKey: 0) + incomingBytes(L, 2))
     defer { settle(c, L) }
     try mergeInto(c, L, 2)
@@ -227,7 +227,7 @@ extension FolioLua {
 
   /// `c:get(key)` → the count (0 when never added).
   static func counterGet(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let c: TermCounter = try L.checkObject(1, "Counter")
+    let c: Counter = try L.checkObject(1, "Counter")
     _ = try L.checkString(2)
     let n = L.withBytes(at: 2) { b -> Int in
       guard let base = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
@@ -245,7 +245,7 @@ extension FolioLua {
 
   /// `c:top(n [, {min = 1}])` → List of `{key, count}`, by count then key (n ≤ 0: all).
   static func counterTop(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let c: TermCounter = try L.checkObject(1, "Counter")
+    let c: Counter = try L.checkObject(1, "Counter")
     let n = try L.checkInteger(2)
     let min = try minimum(L, 3)
     let order = c.ranked(limit: n <= 0 ? .max : n, minimum: min)
@@ -266,7 +266,7 @@ extension FolioLua {
 
   /// `c:items([{min = 1}])` → a plain table `{[key] = count}` of the keys counted at least `min`.
   static func counterItems(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let c: TermCounter = try L.checkObject(1, "Counter")
+    let c: Counter = try L.checkObject(1, "Counter")
     let min = try minimum(L, 2)
     L.newTable()
     let t = L.top
@@ -283,8 +283,8 @@ extension FolioLua {
   /// `c:associations(words [, {measure = "pmi", min = 1, n = words:total(), top = 0}])` → List
   /// of rows `{pair, count, first, second, score}`, best first.
   static func counterAssociations(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let c: TermCounter = try L.checkObject(1, "Counter")
-    let words: TermCounter = try L.checkObject(2, "Counter")
+    let c: Counter = try L.checkObject(1, "Counter")
+    let words: Counter = try L.checkObject(2, "Counter")
     var measure = Association.pmi
     var minimum = 1
     var n = Double(words.total)

@@ -306,9 +306,9 @@ extension FolioLua {
   static func counts(_ L: LuaState) throws(LuaHostError) -> Int32 {
     let doc: Document = try L.checkObject(1, "Document")
     let options = try countOptions(L, 2)
-    let counter: TermCounter
+    let counter: Counter
     if options.ngram > 2 || (options.ngram == 2 && options.breaks != nil) {
-      counter = TermCounter(capacity: max(64, doc.tokens.count))
+      counter = Counter(capacity: max(64, doc.tokens.count))
       doc.addNgrams(
         to: counter, n: options.ngram, kinds: options.kinds, breaks: options.breaks ?? [],
         sentences: options.sentences, lower: options.lower)

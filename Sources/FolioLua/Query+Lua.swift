@@ -117,7 +117,7 @@ extension FolioLua {
   static func counterAddHits(_ L: LuaState, _ context: FolioLuaContext) throws(LuaHostError)
     -> Int32
   {
-    let c: TermCounter = try L.checkObject(1, "Counter")
+    let c: Counter = try L.checkObject(1, "Counter")
     let doc: Document = try L.checkObject(2, "Document")
     let program = try queryProgram(L, 3, options: 4, context)
     var by: [String] = []

@@ -4,15 +4,15 @@ import LuaRuntime
 /// `folio.re`: PCRE2 regular expressions with `string.find` positions (1-based, inclusive,
 /// bytes), Unicode classes, named groups and bulk tagging of documents.
 extension FolioLua {
-  static func regexType(context: FolioLuaContext) -> LuaObjectType<Regex> {
-    LuaObjectType<Regex>(
+  static func regexType(context: FolioLuaContext) -> LuaObjectType<RegularExpression> {
+    LuaObjectType<RegularExpression>(
       name: "Regex",
       methods: methods(of: "Regex", context),
       metamethods: [
         (
           "__tostring",
           { (L) throws(LuaHostError) -> Int32 in
-            let re: Regex = try L.checkObject(1, "Regex")
+            let re: RegularExpression = try L.checkObject(1, "Regex")
             L.pushString("Regex(\(re.pattern))")
             return 1
           }
@@ -126,7 +126,7 @@ extension FolioLua {
     let pattern = try L.checkString(1)
     let flags = try L.optString(2) ?? ""
     do {
-      L.pushObject(try Regex(pattern, flags: flags))
+      L.pushObject(try RegularExpression(pattern, flags: flags))
     } catch {
       throw .argument(1, error.message)
     }
@@ -141,15 +141,15 @@ extension FolioLua {
     return i > length + 1 ? nil : i - 1
   }
 
-  private static func match(_ L: LuaState, _ re: Regex, _ arg: Int32, initArg: Int32)
+  private static func match(_ L: LuaState, _ re: RegularExpression, _ arg: Int32, initArg: Int32)
     throws(LuaHostError) -> [Range<Int>?]?
   {
     guard L.type(at: arg) == .string else { throw .type(arg, expected: "string") }
     guard let from = try start(L, initArg, length: L.rawLength(arg)) else { return nil }
-    let result = L.withBytes(at: arg) { raw -> Result<[Range<Int>?]?, Regex.Failure> in
+    let result = L.withBytes(at: arg) { raw -> Result<[Range<Int>?]?, RegularExpression.Failure> in
       let bytes = UnsafeBufferPointer(
         start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count)
-      do throws(Regex.Failure) {
+      do throws(RegularExpression.Failure) {
         return .success(try re.match(bytes, from: from, stop: { L.limitsTripped }))
       } catch {
         return .failure(error)
@@ -166,7 +166,7 @@ extension FolioLua {
   ///
   /// (like `string.find`).
   static func regexFind(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let re: Regex = try L.checkObject(1, "Regex")
+    let re: RegularExpression = try L.checkObject(1, "Regex")
     guard let m = try match(L, re, 2, initArg: 3), let whole = m[0] else {
       L.pushNil()
       return 1
@@ -188,7 +188,7 @@ extension FolioLua {
 
   /// `re:exec(s [, init])` → `{first, last, [1..n] = captures, name = capture}` or nil.
   static func regexExec(_ L: LuaState) throws(LuaHostError) -> Int32 {
-    let re: Regex = try L.checkObject(1, "Regex")
+    let re: RegularExpression = try L.checkObject(1, "Regex")
     guard let m = try match(L, re, 2, initArg: 3), let whole = m[0] else {
       L.pushNil()
       return 1
@@ -221,14 +221,14 @@ extension FolioLua {
 
   /// `re:tag(doc, layer [, label])` → the number of spans added, one per match, in Swift.
   static func regexTag(_ L: LuaState, _ context: FolioLuaContext) throws(LuaHostError) -> Int32 {
-    let re: Regex = try L.checkObject(1, "Regex")
+    let re: RegularExpression = try L.checkObject(1, "Regex")
     let doc: Document = try L.checkObject(2, "Document")
     let layer = try L.checkString(3)
     let label = try L.optString(4)
     try checkWritable(layer, context, arg: 3)
     var text = doc.text
-    let result = text.withUTF8 { b -> Result<[[Range<Int>?]], Regex.Failure> in
-      do throws(Regex.Failure) {
+    let result = text.withUTF8 { b -> Result<[[Range<Int>?]], RegularExpression.Failure> in
+      do throws(RegularExpression.Failure) {
         return .success(try re.matches(b, trusted: true, stop: { L.limitsTripped }))
       } catch {
         return .failure(error)

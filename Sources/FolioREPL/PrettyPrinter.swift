@@ -314,8 +314,10 @@ public struct PrettyPrinter {
   func describeObject(_ L: LuaState, _ i: Int32) -> String {
     if let d = L.object(at: i, as: Document.self) { return d.description }
     if let c = L.object(at: i, as: Corpus.self) { return c.description }
-    if let r = L.object(at: i, as: Regex.self) { return "<Regex \(quote(r.pattern, limit: 80))>" }
-    if let c = L.object(at: i, as: TermCounter.self) {
+    if let r = L.object(at: i, as: RegularExpression.self) {
+      return "<Regex \(quote(r.pattern, limit: 80))>"
+    }
+    if let c = L.object(at: i, as: Counter.self) {
       return "<Counter \(c.count) keys, \(c.total) in all>"
     }
     if let g = L.object(at: i, as: Gazetteer.self) { return "<Gazetteer \(g.entries.count) names>" }

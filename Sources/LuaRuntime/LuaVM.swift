@@ -93,8 +93,6 @@ public final class LuaVM {
 
   /// Bytes the VM has allocated now.
   public var memoryUsed: Int { raw.pointee.used }
-  /// The most bytes it ever had allocated.
-  public var memoryPeak: Int { raw.pointee.peak }
   /// Host objects pushed into Lua that Lua has not released yet.
   public var liveObjects: Int { raw.pointee.live_objects }
   /// Bytes the host holds for this VM (counters, spans, meta), charged to its memory limit.

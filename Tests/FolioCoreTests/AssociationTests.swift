@@ -21,9 +21,9 @@ import Testing
 
   @Test("associations leave out pairs below chance when asked")
   func leaveOut() {
-    let pairs = TermCounter()
-    let words = TermCounter()
-    func add(_ c: TermCounter, _ key: String, _ n: Int) {
+    let pairs = Counter()
+    let words = Counter()
+    func add(_ c: Counter, _ key: String, _ n: Int) {
       Array(key.utf8).withUnsafeBufferPointer { b in
         if let p = b.baseAddress { c.add(p, b.count, count: n) }
       }

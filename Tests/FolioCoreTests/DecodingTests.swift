@@ -257,12 +257,12 @@ import Testing
 
   @Test("a counter counts, lowercases, merges and travels as bytes")
   func counter() {
-    let a = TermCounter()
+    let a = Counter()
     for word in ["The", "the", "THE", "cat", "Éclair", "éclair"] {
       var w = word
       w.withUTF8 { a.add($0.baseAddress!, $0.count, lower: true) }
     }
-    let b = TermCounter()
+    let b = Counter()
     a.encoded().withUnsafeBytes { #expect(b.merge(encoded: $0)) }
     b.merge(a)
     let ranked = b.ranked(limit: 10).map { k in
@@ -287,7 +287,7 @@ import Testing
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       return Int((state >> 33) % UInt64(n))
     }
-    let counter = TermCounter(capacity: 16)
+    let counter = Counter(capacity: 16)
     var expected: [String: Int] = [:]
     for round in 0..<20_000 {
       let word = String((0..<next(13)).map { _ in letters[next(letters.count)] })
@@ -306,9 +306,9 @@ import Testing
     #expect(counter.total == 20_000)
     // Merged into small counters (their tables made large enough at once), as a counter and
     // as the bytes it travels as: the same keys, order and counts.
-    let merged = TermCounter(capacity: 16)
+    let merged = Counter(capacity: 16)
     merged.merge(counter)
-    let decoded = TermCounter(capacity: 16)
+    let decoded = Counter(capacity: 16)
     counter.encoded().withUnsafeBytes { #expect(decoded.merge(encoded: $0)) }
     #expect(merged.encoded() == counter.encoded())
     #expect(decoded.encoded() == counter.encoded())
@@ -345,9 +345,9 @@ import Testing
     let doc = Document(id: "d", text: words.joined(separator: " ") + ", the end.")
     for lower in [true, false] {
       for kinds: Set<TokenKind> in [[.word], [.word, .number, .punct]] {
-        let ahead = TermCounter(capacity: 16)
+        let ahead = Counter(capacity: 16)
         doc.addTokens(to: ahead, kinds: kinds, lower: lower)
-        let one = TermCounter(capacity: 16)
+        let one = Counter(capacity: 16)
         var text = doc.text
         text.withUTF8 { b in
           for t in doc.tokens where kinds.contains(t.kind) {
@@ -390,8 +390,8 @@ import Testing
       for lower in [true, false] {
         for kinds: Set<TokenKind> in [[.word], [.word, .number, .url, .handle, .email, .emoji]] {
           let mask = kinds.reduce(0 as UInt32) { $0 | 1 << $1.rawValue }
-          let direct = TermCounter(capacity: 16)
-          let counted = TermCounter(capacity: 16)
+          let direct = Counter(capacity: 16)
+          let counted = Counter(capacity: 16)
           text.withUTF8 { b in
             direct.add(text: b, mask: mask, lower: lower)
             tokens.withUnsafeBufferPointer {

@@ -24,7 +24,7 @@ import Testing
   }
 
   /// The pairs of `doc` added one by one as strings to `counter`.
-  static func addOneByOne(_ doc: Document, to counter: TermCounter, lower: Bool) {
+  static func addOneByOne(_ doc: Document, to counter: Counter, lower: Bool) {
     let bytes = Array(doc.text.utf8)
     let words = doc.tokens.filter { $0.kind == .word }.map {
       String(decoding: bytes[Int($0.start)..<Int($0.end)], as: UTF8.self)
@@ -36,7 +36,7 @@ import Testing
   }
 
   /// Every key and count, in the counter's order.
-  static func listing(_ c: TermCounter) -> [String] {
+  static func listing(_ c: Counter) -> [String] {
     (0..<c.count).map { k in
       c.withKey(k) { String(decoding: $0, as: UTF8.self) } + "=\(c.count(at: k))"
     }
@@ -46,15 +46,15 @@ import Testing
   func pairsAsStrings() {
     let doc = Self.document(seed: 3, words: 40_000)
     for lower in [true, false] {
-      let pairs = TermCounter()
+      let pairs = Counter()
       doc.addBigrams(to: pairs, lower: lower)
       #expect(pairs.pairTable != nil)
-      let strings = TermCounter()
+      let strings = Counter()
       Self.addOneByOne(doc, to: strings, lower: lower)
       #expect(pairs.count > 5_000)
       #expect(pairs.total == strings.total)
       #expect(Self.listing(pairs) == Self.listing(strings))
-      let ranked = { (c: TermCounter) in
+      let ranked = { (c: Counter) in
         c.ranked(limit: 50, minimum: 2).map { k in c.withKey(k) { Array($0) } }
       }
       #expect(ranked(pairs) == ranked(strings))
@@ -81,15 +81,15 @@ import Testing
   func mergesAndBytes() {
     let one = Self.document(seed: 5, words: 8_000)
     let two = Self.document(seed: 6, words: 8_000)
-    let a = TermCounter()
+    let a = Counter()
     one.addBigrams(to: a, lower: true)
-    let b = TermCounter()
+    let b = Counter()
     two.addBigrams(to: b, lower: true)
-    let expected = TermCounter()
+    let expected = Counter()
     Self.addOneByOne(one, to: expected, lower: true)
     Self.addOneByOne(two, to: expected, lower: true)
 
-    let merged = TermCounter()
+    let merged = Counter()
     merged.merge(a)
     merged.merge(b)
     #expect(merged.pairTable != nil)
@@ -99,29 +99,29 @@ import Testing
     // As bytes: into an empty counter (pairs again) and into one with ordinary keys.
     let bytes = merged.encoded()
     #expect(bytes.starts(with: Array("FP1".utf8)))
-    let decoded = TermCounter()
+    let decoded = Counter()
     bytes.withUnsafeBytes { #expect(decoded.merge(encoded: $0)) }
     #expect(decoded.pairTable != nil)
     #expect(Self.listing(decoded) == Self.listing(expected))
     #expect(decoded.total == expected.total)
-    let strings = TermCounter()
+    let strings = Counter()
     var word = "first"
     word.withUTF8 { strings.add($0.baseAddress!, $0.count, count: 1) }
     bytes.withUnsafeBytes { #expect(strings.merge(encoded: $0)) }
     #expect(Self.listing(strings) == ["first=1"] + Self.listing(expected))
 
     // Ordinary keys merged into pairs make them ordinary keys; pairs into ordinary keys too.
-    let mixed = TermCounter()
+    let mixed = Counter()
     mixed.merge(a)
     mixed.merge(strings)
-    let reference = TermCounter()
+    let reference = Counter()
     Self.addOneByOne(one, to: reference, lower: true)
     reference.merge(strings)
     #expect(mixed.pairTable == nil)
     #expect(mixed.encoded() == reference.encoded())
 
     // With itself: every count doubles.
-    let twice = TermCounter()
+    let twice = Counter()
     twice.merge(a)
     twice.merge(twice)
     #expect(twice.total == 2 * a.total)
@@ -131,23 +131,23 @@ import Testing
   @Test("bytes that end early or name a word that is not there: what was read whole is added")
   func brokenBytes() {
     let doc = Self.document(seed: 9, words: 2_000)
-    let c = TermCounter()
+    let c = Counter()
     doc.addBigrams(to: c, lower: true)
     let bytes = c.encoded()
     // Cut in the middle of the tenth record from the end.
     let cut = Array(bytes.dropLast(10 * 16 + 5))
-    let partial = TermCounter()
+    let partial = Counter()
     cut.withUnsafeBytes { #expect(!partial.merge(encoded: $0)) }
     #expect(partial.count == c.count - 11)
     // The last record's first word is made a number past the words.
     var bad = bytes
     let at = bad.count - 16 + 4
     bad.replaceSubrange(at..<at + 4, with: [0xFF, 0xFF, 0xFF, 0x7F])
-    let rejected = TermCounter()
+    let rejected = Counter()
     bad.withUnsafeBytes { #expect(!rejected.merge(encoded: $0)) }
     #expect(rejected.count == c.count - 1)
     // Words cut short: nothing is added.
-    let words = TermCounter()
+    let words = Counter()
     Array(bytes.prefix(12)).withUnsafeBytes { #expect(!words.merge(encoded: $0)) }
     #expect(words.count == 0)
   }
@@ -155,11 +155,11 @@ import Testing
   @Test("distinct pairs count once per document, as strings do")
   func distinctPairs() {
     let docs = (20..<24).map { Self.document(seed: $0, words: 3_000) }
-    let pairs = TermCounter()
+    let pairs = Counter()
     var expected: [String: Int] = [:]
     for doc in docs {
       doc.addBigrams(to: pairs, lower: false, distinct: true)
-      let once = TermCounter()
+      let once = Counter()
       Self.addOneByOne(doc, to: once, lower: false)
       for line in Self.listing(once) {
         expected[String(line[..<line.lastIndex(of: "=")!]), default: 0] += 1
@@ -177,13 +177,13 @@ import Testing
   func associations() {
     let doc = Self.document(seed: 31, words: 20_000)
     let words = doc.countTokens(lower: true)
-    let pairs = TermCounter()
+    let pairs = Counter()
     doc.addBigrams(to: pairs, lower: true)
-    let strings = TermCounter()
+    let strings = Counter()
     Self.addOneByOne(doc, to: strings, lower: true)
     let n = Double(words.total)
     for measure in Association.allCases {
-      let rows = { (c: TermCounter) in
+      let rows = { (c: Counter) in
         c.associations(words: words, measure: measure, minimum: 3, n: n, limit: 40).map { r in
           c.withKey(r.index) { String(decoding: $0, as: UTF8.self) }
             + " \(r.count) \(r.first) \(r.second) \(r.score)"
@@ -196,7 +196,7 @@ import Testing
     // "a b" twice in 6 words: a 3 times, b twice: log2(2 * 6 / (3 * 2)) = 1.
     let tiny = Document(id: "t", text: "a b a b a c")
     let tinyWords = tiny.countTokens()
-    let tinyPairs = TermCounter()
+    let tinyPairs = Counter()
     tiny.addBigrams(to: tinyPairs)
     let best = tinyPairs.associations(
       words: tinyWords, measure: .pmi, minimum: 2, n: 6, limit: 0)

@@ -6,7 +6,7 @@ import Testing
   func both(_ pattern: String, _ flags: String, _ text: String) throws -> (
     [[Range<Int>?]], [[Range<Int>?]]
   ) {
-    let re = try Regex(pattern, flags: flags)
+    let re = try RegularExpression(pattern, flags: flags)
     var text = text
     return try text.withUTF8 { b in
       (try re.matches(b, trusted: true), try re.matches(b, trusted: false))

@@ -14,7 +14,7 @@ import Testing
     let corpus = Self.makeCorpus()
     #expect(corpus.concordance(word: "the", stop: { true }).isEmpty)
     #expect(corpus.concordance(word: "the").count == 600)
-    let re = try Regex("the")
+    let re = try RegularExpression("the")
     #expect(try corpus.concordance(regex: re, stop: { true }).isEmpty)
     #expect(try corpus.search(re, stop: { true }).isEmpty)
     #expect(corpus.frequencies(stop: { true }).total == 0)
@@ -24,7 +24,7 @@ import Testing
 
   @Test("a regex search asks before each start position")
   func regex() throws {
-    let re = try Regex("[a-z]+!")
+    let re = try RegularExpression("[a-z]+!")
     var asked = 0
     let text = Array(String(repeating: "a ", count: 100).utf8)
     let found = try text.withUnsafeBufferPointer { b in
@@ -36,14 +36,14 @@ import Testing
     }
     #expect(found.isEmpty)
     #expect(asked == 100)
-    #expect(throws: Regex.Failure.self) {
+    #expect(throws: RegularExpression.Failure.self) {
       try text.withUnsafeBufferPointer { b in try re.matches(b, stop: { true }) }
     }
   }
 
   @Test("a pattern anchored at line starts is tried after each line feed, asking each time")
   func lineStarts() throws {
-    let re = try Regex("^b+", flags: "m")
+    let re = try RegularExpression("^b+", flags: "m")
     let text = Array("abc\nbbx\nzz\nb".utf8)
     var asked = 0
     let found = try text.withUnsafeBufferPointer { b in
@@ -68,14 +68,14 @@ import Testing
       })
     #expect(asked == 4)
     #expect(clusters.count == 5000)
-    let pairs = TermCounter()
+    let pairs = Counter()
     for i in 0..<10_000 {
       Array("w\(i) v\(i)".utf8).withUnsafeBufferPointer { b in
         if let p = b.baseAddress { pairs.add(p, b.count, count: 1) }
       }
     }
     let scored = pairs.associations(
-      words: TermCounter(), measure: .pmi, minimum: 1, n: 1, limit: 0, stop: { true })
+      words: Counter(), measure: .pmi, minimum: 1, n: 1, limit: 0, stop: { true })
     #expect(scored.count == 4095)
   }
 }

@@ -48,7 +48,6 @@ typedef enum FolioHostStatus {
 /// Per-VM state shared by the allocator, the hook and the trampoline. Owned by Swift.
 typedef struct FolioVMState {
   size_t used;             ///< bytes currently allocated by this VM
-  size_t peak;             ///< most bytes ever allocated
   size_t limit;            ///< memory cap in bytes; 0 = none
   int host_depth;          ///< > 0 while a Swift frame may be jumped over: never refuse memory
   int call_depth;          ///< nesting of folio_pcall; limits reset at depth 0
@@ -257,11 +256,7 @@ void folio_install_sigint(void);
 int folio_interrupted(void);
 
 // Lua's macros, as functions Swift can call.
-static inline int folio_upvalueindex(int i) { return lua_upvalueindex(i); }
 static inline int folio_registryindex(void) { return LUA_REGISTRYINDEX; }
-static inline void folio_pop(lua_State *L, int n) { lua_pop(L, n); }
-static inline void folio_newtable(lua_State *L) { lua_newtable(L); }
-static inline int folio_isnoneornil(lua_State *L, int i) { return lua_isnoneornil(L, i); }
 static inline void folio_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
 static inline void folio_insert(lua_State *L, int i) { lua_insert(L, i); }
 static inline void folio_remove(lua_State *L, int i) { lua_remove(L, i); }

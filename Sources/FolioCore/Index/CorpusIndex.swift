@@ -168,7 +168,7 @@ extension IndexManifest {
 /// Attributes with more than 1,024 values (words, lemmas) get postings, found by value without
 /// reading the streams; small ones (parts of speech, kinds) are scanned, 4 or 5 bits a token.
 public final class IndexBuilder {
-  private let words = TermCounter(capacity: 1 << 16)
+  private let words = Counter(capacity: 1 << 16)
   private var wordIDs: [Int32] = []
   private var kinds: [UInt8] = []
   private struct Column {
@@ -179,7 +179,7 @@ public final class IndexBuilder {
   private var columns: [String: Column] = [:]
   private var columnNames: [String] = []
   /// The white space before each token, as an attribute (`space`): the text comes back whole.
-  private let spaces = TermCounter(capacity: 1 << 8)
+  private let spaces = Counter(capacity: 1 << 8)
   private var spaceIDs: [Int32] = []
   private var docStarts: [Int] = [0]
   private var docIDs: [String] = []
@@ -239,7 +239,7 @@ public final class IndexBuilder {
     let n = d.tokenCount
     // Each of the document's distinct words and spaces is looked up once.
     func append(
-      _ lexicon: IndexRecord.Lexicon, _ codes: [Int32], to counter: TermCounter,
+      _ lexicon: IndexRecord.Lexicon, _ codes: [Int32], to counter: Counter,
       _ ids: inout [Int32]
     ) {
       var numbers = [Int32](repeating: 0, count: lexicon.count)
@@ -418,7 +418,7 @@ public final class IndexBuilder {
   }
 
   /// The distinct strings of `counter`, in number order.
-  private static func strings(_ counter: TermCounter) -> [String] {
+  private static func strings(_ counter: Counter) -> [String] {
     (0..<counter.count).map { id in counter.withKey(id) { String(decoding: $0, as: UTF8.self) } }
   }
 

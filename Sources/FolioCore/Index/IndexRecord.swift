@@ -26,8 +26,8 @@ public enum IndexRecord {
     var text = doc.text
     // Each distinct word and white space is numbered here, on the worker, so that the builder
     // looks up each once per document rather than once per token.
-    let words = TermCounter(capacity: 1 << 10)
-    let spaces = TermCounter(capacity: 1 << 4)
+    let words = Counter(capacity: 1 << 10)
+    let spaces = Counter(capacity: 1 << 4)
     var wordCodes: [Int] = []
     var spaceCodes: [Int] = []
     var kinds: [UInt8] = []
@@ -99,7 +99,7 @@ public enum IndexRecord {
   public static let missing = "\u{0}"
 
   /// The distinct strings of `counter` in number order: their count, lengths, then bytes.
-  private static func lexicon(_ counter: TermCounter, _ out: inout ByteWriter) {
+  private static func lexicon(_ counter: Counter, _ out: inout ByteWriter) {
     out.varint(counter.count)
     for i in 0..<counter.count { counter.withKey(i) { out.varint($0.count) } }
     for i in 0..<counter.count { counter.withKey(i) { out.bytes.append(contentsOf: $0) } }

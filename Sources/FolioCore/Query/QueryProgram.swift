@@ -196,7 +196,7 @@ public final class QueryProgram {
   @exclusivity(unchecked) private var wordIDs: [Int32] = []
   @exclusivity(unchecked) private var structureData: [StructureData] = []
   @exclusivity(unchecked) private var document: Document?
-  private let words = TermCounter(capacity: 1 << 12)
+  private let words = Counter(capacity: 1 << 12)
   @exclusivity(unchecked) private var needsWords = false
 
   // The machine's scratch space.
@@ -1164,7 +1164,7 @@ public final class QueryProgram {
 
 /// Whether a value matches a query's `"regex"%flags` as a whole.
 struct ValueMatcher {
-  private let regex: Regex?
+  private let regex: RegularExpression?
   private let literal: String?
   let flags: CQLFlags
   /// The value when it matches only itself (no pattern characters, no %d): bytes decide.
@@ -1183,11 +1183,11 @@ struct ValueMatcher {
     } else {
       literal = nil
       do {
-        regex = try Regex("\\A(?:\(v))\\z", flags: flags.ignoreCase ? "i" : "")
+        regex = try RegularExpression("\\A(?:\(v))\\z", flags: flags.ignoreCase ? "i" : "")
       } catch {
         // The value alone gives the error at the user's own byte offsets.
         var why = error.message
-        do { _ = try Regex(v) } catch { why = error.message }
+        do { _ = try RegularExpression(v) } catch { why = error.message }
         throw QueryFailure("\(what)\"\(value)\" is not a regular expression: \(why)")
       }
     }

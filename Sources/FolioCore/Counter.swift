@@ -10,7 +10,7 @@ import CFolioSupport
 ///
 /// A class with raw storage so that the per-token path has no copy-on-write checks and no
 /// allocations.
-public final class TermCounter {
+public final class Counter {
   private struct Entry {
     var offset: Int32
     var length: Int32
@@ -145,15 +145,15 @@ public final class TermCounter {
 
   /// Moves every key and count into a new counter, which it returns, and leaves this one
   /// empty: no key is copied.
-  public func takeAll() -> TermCounter {
-    let moved = TermCounter(capacity: 16)
+  public func takeAll() -> Counter {
+    let moved = Counter(capacity: 16)
     swapStorage(with: moved)
     return moved
   }
 
   /// Adds every key and count of `other`, which is used no more: when this counter is empty,
   /// it takes `other`'s storage instead of copying it.
-  public func absorb(_ other: TermCounter) {
+  public func absorb(_ other: Counter) {
     guard other !== self else { return }
     if count == 0 && total == 0 {
       swapStorage(with: other)
@@ -164,7 +164,7 @@ public final class TermCounter {
 
   // Plain reads and writes, not `swap(&a, &b)`: an inout access to these properties anywhere
   // makes Swift check exclusivity at run time on every access (the counting loops too).
-  private func swapStorage(with other: TermCounter) {
+  private func swapStorage(with other: Counter) {
     (keys, other.keys) = (other.keys, keys)
     (keysCount, other.keysCount) = (other.keysCount, keysCount)
     (keysCapacity, other.keysCapacity) = (other.keysCapacity, keysCapacity)
@@ -178,10 +178,10 @@ public final class TermCounter {
   }
 
   /// Adds every key and count of `other`; with `distinct`, each key once (document frequencies).
-  public func merge(_ other: TermCounter, distinct: Bool = false) {
+  public func merge(_ other: Counter, distinct: Bool = false) {
     if other === self {
       // The keys are read from the other counter's buffer while this one grows: not itself.
-      let copy = TermCounter(capacity: entryCount)
+      let copy = Counter(capacity: entryCount)
       copy.merge(self)
       merge(copy, distinct: distinct)
       return
@@ -350,7 +350,7 @@ public final class TermCounter {
     lower: Bool, distinct: Bool
   ) {
     if distinct {
-      let once = TermCounter(capacity: max(64, tokens.count))
+      let once = Counter(capacity: max(64, tokens.count))
       once.addPairs(tokens: tokens, mask: mask, in: buffer, lower: lower)
       merge(once, distinct: true)
       return
@@ -598,7 +598,7 @@ public final class TermCounter {
       var ascii = false
     }
     static let depth = 64
-    let counter: TermCounter
+    let counter: Counter
     let base: UnsafePointer<UInt8>
     let lower: Bool
     let ring: UnsafeMutablePointer<Key>
@@ -623,7 +623,7 @@ public final class TermCounter {
       let mask = counter.slotCount - 1
       for i in 0..<n {
         let k = ring + i
-        if let (word, h) = TermCounter.wordAndHash(
+        if let (word, h) = Counter.wordAndHash(
           base + k.pointee.start, k.pointee.length, lower: lower, readable: k.pointee.readable)
         {
           k.pointee.word = word
@@ -648,7 +648,7 @@ public final class TermCounter {
         // (An empty slot has meta 0, as the empty key's probe may be: it must not match.)
         if key.ascii && key.length <= 8 && v.meta != 0 && v.word == key.word
           && v.meta & 0xFFFF_FFFF_0000_0000
-            == TermCounter.meta(hash: key.hash, length: key.length, index: -1)
+            == Counter.meta(hash: key.hash, length: key.length, index: -1)
         {
           // The common case, inline: a short key already counted, in its first slot.
           let found = Int(truncatingIfNeeded: v.meta & 0xFFFF_FFFF) - 1

@@ -5,7 +5,7 @@ import CPCRE2
 /// Matches work on UTF-8 bytes and report byte ranges. A match limit and a depth limit stop
 /// pathological patterns (catastrophic backtracking) inside the C call, where Lua's hook cannot.
 /// Not thread-safe: one instance per VM.
-public final class Regex {
+public final class RegularExpression {
   /// A pattern that does not compile, or a match that hit a limit.
   public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
