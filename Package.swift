@@ -38,12 +38,19 @@ let package = Package(
       exclude: ["Query/README.md", "Index/README.md"]),
     .target(
       name: "FolioEngine",
-      dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"]
-    ),
-    .target(name: "FolioLua", dependencies: ["CLuaShim", "FolioCore", "LuaRuntime"]),
+      dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"],
+      resources: [.embedInCode("Lua/test_prelude.lua")]),
+    .target(
+      name: "FolioLua", dependencies: ["CLuaShim", "FolioCore", "LuaRuntime"],
+      resources: [
+        .embedInCode("Lua/corpus_methods.lua"), .embedInCode("Lua/list.lua"),
+        .embedInCode("Lua/regex_methods.lua"), .embedInCode("Lua/regex_module.lua"),
+        .embedInCode("Lua/table.lua"), .embedInCode("Lua/table_methods.lua"),
+      ]),
     .target(
       name: "FolioREPL",
-      dependencies: ["FolioCore", "FolioEngine", "FolioLua", "LuaRuntime"]),
+      dependencies: ["FolioCore", "FolioEngine", "FolioLua", "LuaRuntime"],
+      resources: [.embedInCode("Lua/prelude.lua")]),
     .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"]),
     .executableTarget(
       name: "folio",

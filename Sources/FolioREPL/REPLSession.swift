@@ -489,35 +489,7 @@ public final class REPLSession {
   }
 
   /// The helpers ready at the prompt; each works on whatever `corpus` holds now.
-  static let prelude = """
-    local function current()
-      local c = rawget(_G, "corpus")
-      if c == nil then
-        error("no corpus loaded: .open PATH loads one (or start with folio repl CORPUS)", 3)
-      end
-      return c
-    end
-    function kwic(pattern, opts) return current():kwic(pattern, opts) end
-    function q(cql, opts) return current():query(cql, opts) end
-    function freq(opts) return current():freq(opts) end
-    function grep(pattern, flags) return current():search(pattern, flags) end
-    function sample(n, seed) return current():sample(n or 10, seed) end
-    plugins = {}
-    -- A table with a __tostring (a span) prints as tostring gives it, as in stock Lua.
-    do
-      local emit, pack, unpack, tostring, type = print, table.pack, table.unpack, tostring, type
-      function print(...)
-        local t = pack(...)
-        for i = 1, t.n do
-          if type(t[i]) == "table" then
-            local s = tostring(t[i])
-            if s:sub(1, 7) ~= "table: " then t[i] = s end
-          end
-        end
-        return emit(unpack(t, 1, t.n))
-      end
-    end
-    """
+  static let prelude = String(decoding: PackageResources.prelude_lua, as: UTF8.self)
 
   /// `show(doc)`: the text with each layer's spans marked; `show(doc, {attrs = true})`: its
   /// tokens with their attributes (`attrs = "pos,lemma"` chooses them); `show(span)`: its label
