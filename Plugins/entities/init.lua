@@ -16,72 +16,32 @@
 -- Spans may overlap (a gazetteer and a rule may both find a name) but never repeat exactly.
 local M = {}
 
-local TITLES = {}
-for w in ([[Minister Secretary-General Under-Secretary-General Undersecretary Secretary President
-  Vice-President Premier Chancellor Governor Mayor Senator Ambassador Envoy Director Director-General
-  Chairman Chairwoman Chair Chief Commissioner Spokesman Spokeswoman Spokesperson Leader Judge
-  General Colonel Captain Admiral King Queen Prince Princess Pope Bishop Archbishop Mr Mrs Ms Dr
-  Prof Professor Sir Dame Lord Lady CEO Editor Prosecutor Minister-President]]):gmatch("%S+") do
-  TITLES[w] = true
-  TITLES[w:lower()] = true
-end
-local ORG_WORDS = {}
-for w in ([[Ministry Office Council Times Post News Tribune Herald Journal Gazette Bank Union Agency
-  Commission Committee Mission Party Court University College Institute Association Company
-  Corporation Group Fund Organization Organisation Department Service Services Police Army Navy
-  Forces Parliament Assembly Congress Senate Government Ltd Inc Terminals Authority Board Bureau
-  Foundation Airlines Airways Railways Network Alliance Coalition Front Movement Church
-  Federation Club Society Trust Holdings Partners Stevedores Records Communications Software
-  Entertainment Pictures Studios Systems Technologies Telecom Motors Energy Petroleum Industries
-  International Capital Securities Insurance Investments Research Laboratories Media Publishing
-  Broadcasting Rovers Wanderers Athletic Albion Hotspur Thistle Executive Directorate Independent
-  Telegraph Standard Echo Express Chronicle Observer Guardian Mirror]]):gmatch("%S+") do
-  ORG_WORDS[w] = true
-end
-local PLACE_CUES = { ["in"] = true, ["outside"] = true, ["near"] = true, ["across"] = true,
-  ["occupied"] = true, ["from"] = true, ["towards"] = true, ["visited"] = true, ["to"] = false }
-local NOT_NAMES = {}
-for w in ([[The A An In On At Of For And But Or If As By To From With Without After Before During
-  Although Though While When Where What Who Which This That These Those It Its He She They We You I
-  Our Your Their His Her My Some Many Most All Any Each Every No Not Last Next Recent Already
-  According Also However Meanwhile Dear Thank Thanks Please Related Read Remind Monday Tuesday
-  Wednesday Thursday Friday Saturday Sunday January February March April May June July August
-  September October November December Mr Mrs Ms Dr]]):gmatch("%S+") do
-  NOT_NAMES[w] = true
-end
--- Capitals that are not organisations: devices, units, time zones, titles, diseases.
-local NOT_ACRONYMS = {}
-for w in ([[PC PCs DS PSP UMD DVD DVDs CD CDs TV HDTV GMT BST PM AM FM MP MPs MEP MEPs MSP BSE
-  ADSL DSL GDP GNP CEO CFO VAT AIDS HIV SARS DNA SUV UFO ID PIN SMS MMS MP3 USB LCD HD OK RPG
-  FPS RAM CPU GPS IT PR QC OBE MBE CBE VIP PhD MA BA MSc]]):gmatch("%S+") do
-  NOT_ACRONYMS[w] = true
-end
--- Words after a name that make it part of an event's or competition's name ("Athens Olympics",
--- "Uefa Cup", "Berlin Film Festival"): then the name is no mention of its own.
-local EVENT_WORDS = {}
-for w in ([[Cup Olympics Olympic Games Open Championship Championships Trophy Festival Film Sevens
-  Marathon Prix Awards Award Masters Classic Series Tour Rally Summit Conference Expo Show]]):gmatch("%S+") do
-  EVENT_WORDS[w] = true
-end
--- Nationality and language words: never a surname seen elsewhere ("Dawn French" does not make
--- every "French" a person).
-local DEMONYMS = {}
-for w in ([[French Irish German British English Scottish Welsh American Australian Canadian Italian
-  Spanish Portuguese Dutch Belgian Swiss Austrian Swedish Norwegian Danish Finnish Icelandic Polish
-  Czech Slovak Hungarian Romanian Bulgarian Greek Turkish Russian Ukrainian Serbian Croatian
-  Bosnian Albanian Chinese Japanese Korean Indian Pakistani Afghan Iranian Iraqi Israeli
-  Palestinian Arab Arabic Egyptian Saudi Syrian Lebanese Jordanian Kenyan Nigerian Ghanaian
-  Ethiopian Somali Sudanese Libyan Moroccan Algerian Tunisian Brazilian Argentine Argentinian
-  Mexican Chilean Peruvian Colombian Venezuelan Cuban Jamaican Kiwi European African Asian Latin
-  Catholic Protestant Muslim Jewish Christian Hindu Sikh Buddhist Western Eastern Northern
-  Southern Olympic International National Royal Open Street Awards Day High Park Stone King
-  Queen Mac Silk]]):gmatch("%S+") do
-  DEMONYMS[w] = true
-end
-local CONNECTORS = { ["of"] = true, ["the"] = true, ["for"] = true, ["de"] = true, ["von"] = true,
-  ["der"] = true, ["van"] = true }
+-- The rules' word lists (option cues, lists/cues.txt), the gazetteer and the given names: built
+-- once per worker.
+local LISTS, gazetteer, given
 
-local gazetteer, given -- built once per worker
+-- The lists of a cues file: [NAME] starts one, words are separated by white space.
+local function read_cues(text)
+  local lists, current = {}, nil
+  for line in (text or ""):gmatch("[^\n]+") do
+    local name = line:match("^%[([%w%-]+)%]%s*$")
+    if name then
+      current = {}
+      lists[name] = current
+    elseif current and not line:find("^%s*#") then
+      for w in line:gmatch("%S+") do current[w] = true end
+    end
+  end
+  for _, name in ipairs({ "titles", "org-words", "place-cues", "not-names", "not-acronyms",
+    "event-words", "demonyms", "connectors" }) do
+    if not lists[name] then error("the cues file has no [" .. name .. "] list", 0) end
+  end
+  -- Titles also match in lowercase ("spokeswoman Irina Volk").
+  local lower = {}
+  for w in pairs(lists.titles) do lower[#lower + 1] = w:lower() end
+  for _, w in ipairs(lower) do lists.titles[w] = true end
+  return lists
+end
 
 local function build(ctx)
   local lines = {}
@@ -108,6 +68,7 @@ local function build(ctx)
   gazetteer = folio.gazetteer(table.concat(lines, "\n"))
   given = {}
   for w in (ctx.files.given_names or ""):gsub("#[^\n]*", ""):gmatch("%S+") do given[w] = true end
+  LISTS = LISTS or read_cues(ctx.files.cues)
 end
 
 local function capitalised(s)
@@ -128,7 +89,7 @@ local function runs(doc, toks)
   local function close()
     if cur then
       -- Connectors may not end a run.
-      while #cur.words > 0 and CONNECTORS[cur.words[#cur.words]] do
+      while #cur.words > 0 and LISTS.connectors[cur.words[#cur.words]] do
         table.remove(cur.words); table.remove(cur.starts); table.remove(cur.ends)
       end
       if #cur.words > 0 then
@@ -141,7 +102,7 @@ local function runs(doc, toks)
   -- Whether the connectors from token i on ("of the") lead to a capitalised word.
   local function connects(i)
     local j = i
-    while toks[j] and CONNECTORS[toks[j].text] do
+    while toks[j] and LISTS.connectors[toks[j].text] do
       if not toks[j + 1] or text:sub(toks[j].last + 1, toks[j + 1].first - 1) ~= " " then return false end
       j = j + 1
     end
@@ -170,7 +131,7 @@ local function runs(doc, toks)
       cur.words[#cur.words] = cur.words[#cur.words] .. "-" .. n.text:sub(1, last - n.first + 1)
       cur.ends[#cur.ends] = last
       if last < n.last then close() end
-    elseif cur and CONNECTORS[t.text] and gap == " " and connects(i) then
+    elseif cur and LISTS.connectors[t.text] and gap == " " and connects(i) then
       cur.words[#cur.words + 1] = t.text
       cur.starts[#cur.starts + 1] = t.first
       cur.ends[#cur.ends + 1] = t.last
@@ -189,158 +150,213 @@ local function word_before(text, first)
   return (before:match("([%a%-]+)%s+$") or ""):lower(), before:match("[%.!?:\n\"“]%s*$") ~= nil or first <= 2
 end
 
--- The entities of one document as {first, last, label, attrs}, in text order, and the surnames
--- of the people it names in full. `linked` holds surnames named in full in other documents.
-local function detect(doc, ctx, linked)
-  if not gazetteer then build(ctx) end
-  local found, seen = {}, {}
-  local exact = {} -- "first:last" of gazetteer spans: a rule never relabels a listed name
-  local function add(first, last, label, attrs)
+-- What the rules of one document share: its text, the entities found so far and the surnames
+-- of the people it names in full.
+local function new_finds(text)
+  local st = { text = text, found = {}, seen = {}, surnames = {},
+    exact = {},   -- "first:last" of gazetteer spans: a rule never relabels a listed name
+    covered = {} } -- byte -> label of gazetteer spans (to skip rules on the same name)
+  function st.add(first, last, label, attrs)
     local key = first .. ":" .. last .. ":" .. label
-    if last < first or seen[key] then return end
-    if attrs.source == "rule" and exact[first .. ":" .. last] then return end
-    seen[key] = true
-    if attrs.source == "gazetteer" then exact[first .. ":" .. last] = true end
-    found[#found + 1] = { first, last, label, attrs }
+    if last < first or st.seen[key] then return end
+    if attrs.source == "rule" and st.exact[first .. ":" .. last] then return end
+    st.seen[key] = true
+    if attrs.source == "gazetteer" then st.exact[first .. ":" .. last] = true end
+    st.found[#st.found + 1] = { first = first, last = last, label = label, attrs = attrs }
   end
-  local covered = {} -- byte -> label of gazetteer spans (to skip rules on the same name)
-  local text = doc.text
-  for _, m in ipairs(gazetteer:find(doc)) do
-    -- "Athens Olympics", "Uefa Cup": part of an event's name.
-    local next_word = text:match("^%s+(%u%a*)", m.last + 1)
-    if not (next_word and EVENT_WORDS[next_word]) then
-      add(m.first, m.last, m.label, { source = "gazetteer", entry = m.entry or m.text })
-    end
-    for b = m.first, m.last do covered[b] = m.label end
+  function st.rule(first, last, label, rule)
+    st.add(first, last, label, { source = "rule", rule = rule })
   end
-  if not ctx.options.rules then return found, {} end
-  local toks = doc:tokens()
-  local surnames = {}
-  local function person(first, last, rule, words)
+  function st.person(first, last, rule, words)
     -- Not "I" or an acronym ("DVD"): a person's name has a lowercase letter; not "I'd".
     if #words == 1 and not words[1]:find("%l") then return end
     if words[1]:find("^I['’]") then return end
-    add(first, last, "PERSON", { source = "rule", rule = rule })
+    st.rule(first, last, "PERSON", rule)
     local surname = words[#words]
     -- A surname is a capitalised word with a lowercase letter: not "of", "DVD" or "I'd".
-    if #words >= 2 and surname:find("^%u") and surname:find("%l") and not NOT_NAMES[surname]
-      and not surname:find("^I['’]") and not CONNECTORS[surname] then
-      surnames[surname] = true
+    if #words >= 2 and surname:find("^%u") and surname:find("%l") and not LISTS["not-names"][surname]
+      and not surname:find("^I['’]") and not LISTS.connectors[surname] then
+      st.surnames[surname] = true
     end
   end
-  for _, r in ipairs(runs(doc, toks)) do
-    local words = r.words
-    local prev, sentence_start = word_before(text, r.first)
-    -- Drop a sentence's capitalised function word ("The", "In"...): "The Moscow Times" is the
-    -- Moscow Times.
-    local k = 1
-    while k <= #words and (NOT_NAMES[words[k]] or CONNECTORS[words[k]]) do
-      k = k + 1
+  return st
+end
+
+-- The words from j to the end of run r.
+local function words_from(r, j)
+  local out = {}
+  for x = j, #r.words do out[#out + 1] = r.words[x] end
+  return out
+end
+
+-- The rules over a run of capitalised words r, whose name starts at word k (after a
+-- capitalised function word). Each returns true when it decided the run.
+local RULES = {}
+
+-- "LISBON —", "SALVADOR, Feb 26 -": capitals at the start of a line, then a dash or a comma and
+-- a date, are a place; other runs of capitals (headlines) are left to the gazetteer.
+function RULES.dateline(st, r)
+  local text = st.text
+  local caps = text:sub(r.first, r.last):upper() == text:sub(r.first, r.last)
+  local line_start = r.first == 1 or text:sub(r.first - 1, r.first - 1) == "\n"
+  if line_start and caps and #r.words <= 3 and not st.covered[r.first] then
+    local after = text:sub(r.last + 1, r.last + 12)
+    if after:find("^%s*[—–%-]") or after:find("^,%s*%u%l%l%.?%s+%d") then
+      st.rule(r.first, r.last, "PLACE", "dateline")
+      return true
     end
-    if k > #words then goto next_run end
-    local first = r.starts[k]
-    -- A dateline: capitals at the start of a line, then a dash or a comma and a date
-    -- ("LISBON —", "SALVADOR, Feb 26 -").
-    local line_start = r.first == 1 or text:sub(r.first - 1, r.first - 1) == "\n"
-    local caps = text:sub(r.first, r.last):upper() == text:sub(r.first, r.last)
-    if line_start and caps and #words <= 3 and not covered[r.first] then
-      local after = text:sub(r.last + 1, r.last + 12)
-      if after:find("^%s*[—–%-]") or after:find("^,%s*%u%l%l%.?%s+%d") then
-        add(r.first, r.last, "PLACE", { source = "rule", rule = "dateline" })
-        goto next_run
-      end
-    end
-    local all_caps = #words >= 2 and caps
-    if all_caps then goto next_run end -- headlines: the gazetteer handles them
-    -- A title inside the run: the person is what follows the last title.
-    local t = nil
-    for j = #words - 1, k, -1 do
-      if TITLES[words[j]] then t = j; break end
-    end
-    if t and words[t + 1] and capitalised(words[t + 1]) and not TITLES[words[#words]] then
-      local rest = {}
-      for j = t + 1, #words do rest[#rest + 1] = words[j] end
-      person(r.starts[t + 1], r.last, "title", rest)
-      goto next_run
-    end
-    -- "Marta Quintela of the Portuguese Stevedores Union": a person, then an organisation.
-    if given[words[k]] then
-      local c = nil
-      for j = k + 2, #words do
-        if CONNECTORS[words[j]] then c = j; break end
-      end
-      if c then
-        local name = {}
-        for j = k, c - 1 do name[#name + 1] = words[j] end
-        person(r.starts[k], r.ends[c - 1], "given-name", name)
-        local o = c
-        while o <= #words and CONNECTORS[words[o]] do o = o + 1 end
-        if o <= #words and ORG_WORDS[words[#words]] then
-          add(r.starts[o], r.last, "ORG", { source = "rule", rule = "org-word" })
-        end
-        goto next_run
-      end
-    end
-    -- A given name inside a longer run ("... Operations Jean-Pierre Lacroix"), unless the
-    -- run starts with one ("Alexander Graham Bell").
-    for j = given[words[k]] and #words or k + 1, #words - 1 do
-      if given[words[j]] and capitalised(words[j + 1]) and not ORG_WORDS[words[#words]] then
-        local rest = {}
-        for x = j, #words do rest[#rest + 1] = words[x] end
-        if #rest <= 4 then
-          person(r.starts[j], r.last, "given-name", rest)
-          goto next_run
-        end
-      end
-    end
-    local span = {}
-    for j = k, #words do span[#span + 1] = words[j] end
-    if TITLES[prev] and capitalised(words[k]) and not ORG_WORDS[words[#words]] then
-      person(first, r.last, "title", span)
-    elseif given[words[k]] and #span >= 2 and #span <= 4 and not ORG_WORDS[words[#words]] then
-      person(first, r.last, "given-name", span)
-    elseif ORG_WORDS[words[#words]] and #span >= 2 then
-      add(first, r.last, "ORG", { source = "rule", rule = "org-word" })
-    elseif PLACE_CUES[prev] and #span <= 3 and not covered[first] and not NOT_ACRONYMS[words[k]]
-      and not (#span == 1 and (words[k]:find("[ie]an$") or words[k]:find("ern$") or words[k]:find("ese$") or words[k]:find("ish$"))) then
-      -- (not "Western", "Russian", "Chinese": adjectives)
-      add(first, r.last, "PLACE", { source = "rule", rule = "place-cue" })
-    elseif #span == 1 and words[k]:find("^%u%u+$") and #words[k] <= 8 and not covered[first]
-      and not NOT_ACRONYMS[words[k]] then
-      add(first, r.last, "ORG", { source = "rule", rule = "acronym" })
-    end
-    ::next_run::
   end
-  -- Surnames of people named in full, when they stand alone later.
+  return #r.words >= 2 and caps
+end
+
+-- "Interior Minister Vladimir Kolokoltsev": the person is what follows the last title.
+function RULES.title(st, r, k)
+  local words, t = r.words, nil
+  for j = #words - 1, k, -1 do
+    if LISTS.titles[words[j]] then t = j; break end
+  end
+  if t and words[t + 1] and capitalised(words[t + 1]) and not LISTS.titles[words[#words]] then
+    st.person(r.starts[t + 1], r.last, "title", words_from(r, t + 1))
+    return true
+  end
+end
+
+-- "Marta Quintela of the Portuguese Stevedores Union": a person, then an organisation.
+function RULES.person_of_org(st, r, k)
+  local words = r.words
+  if not given[words[k]] then return end
+  local c = nil
+  for j = k + 2, #words do
+    if LISTS.connectors[words[j]] then c = j; break end
+  end
+  if not c then return end
+  local name = {}
+  for j = k, c - 1 do name[#name + 1] = words[j] end
+  st.person(r.starts[k], r.ends[c - 1], "given-name", name)
+  local o = c
+  while o <= #words and LISTS.connectors[words[o]] do o = o + 1 end
+  if o <= #words and LISTS["org-words"][words[#words]] then
+    st.rule(r.starts[o], r.last, "ORG", "org-word")
+  end
+  return true
+end
+
+-- A given name inside a longer run ("... Operations Jean-Pierre Lacroix"), unless the run
+-- starts with one ("Alexander Graham Bell").
+function RULES.given_inside(st, r, k)
+  local words = r.words
+  for j = given[words[k]] and #words or k + 1, #words - 1 do
+    if given[words[j]] and capitalised(words[j + 1]) and not LISTS["org-words"][words[#words]] then
+      local rest = words_from(r, j)
+      if #rest <= 4 then
+        st.person(r.starts[j], r.last, "given-name", rest)
+        return true
+      end
+    end
+  end
+end
+
+-- The whole name from word k, by its cue: a title before it, a given name first, an
+-- organisation word last, a place cue before it, or an acronym.
+function RULES.by_cue(st, r, k, prev)
+  local words, first = r.words, r.starts[k]
+  local span = words_from(r, k)
+  local org = LISTS["org-words"][words[#words]]
+  if LISTS.titles[prev] and capitalised(words[k]) and not org then
+    st.person(first, r.last, "title", span)
+  elseif given[words[k]] and #span >= 2 and #span <= 4 and not org then
+    st.person(first, r.last, "given-name", span)
+  elseif org and #span >= 2 then
+    st.rule(first, r.last, "ORG", "org-word")
+  elseif LISTS["place-cues"][prev] and #span <= 3 and not st.covered[first]
+    and not LISTS["not-acronyms"][words[k]]
+    -- not "Western", "Russian", "Chinese": adjectives
+    and not (#span == 1 and (words[k]:find("[ie]an$") or words[k]:find("ern$")
+      or words[k]:find("ese$") or words[k]:find("ish$"))) then
+    st.rule(first, r.last, "PLACE", "place-cue")
+  elseif #span == 1 and words[k]:find("^%u%u+$") and #words[k] <= 8 and not st.covered[first]
+    and not LISTS["not-acronyms"][words[k]] then
+    st.rule(first, r.last, "ORG", "acronym")
+  end
+  return true
+end
+
+local RULE_ORDER = { RULES.dateline, RULES.title, RULES.person_of_org, RULES.given_inside,
+  RULES.by_cue }
+
+-- The gazetteer's names, but not one that is part of an event's name ("Athens Olympics").
+local function listed(st, doc)
+  for _, m in ipairs(gazetteer:find(doc)) do
+    local next_word = st.text:match("^%s+(%u%a*)", m.last + 1)
+    if not (next_word and LISTS["event-words"][next_word]) then
+      st.add(m.first, m.last, m.label, { source = "gazetteer", entry = m.entry or m.text })
+    end
+    for b = m.first, m.last do st.covered[b] = m.label end
+  end
+end
+
+-- Surnames of people named in full (here, or in other documents: `linked`), when they stand
+-- alone.
+local function surnames_alone(st, toks, linked)
   for _, t in ipairs(toks) do
     if t.kind == "word" then
       local last = strip_possessive(t.text, t.last)
       local word = t.text:sub(1, last - t.first + 1)
-      local rule = surnames[word] and "surname" or (linked[word] and capitalised(word) and "linked-surname")
-      if rule and not covered[t.first] then
+      local rule = st.surnames[word] and "surname"
+        or (linked[word] and capitalised(word) and "linked-surname")
+      if rule and not st.covered[t.first] then
         local inside = false
-        for _, f in ipairs(found) do
-          if f[3] == "PERSON" and t.first >= f[1] and last <= f[2] then inside = true; break end
+        for _, f in ipairs(st.found) do
+          if f.label == "PERSON" and t.first >= f.first and last <= f.last then inside = true; break end
         end
-        if not inside then add(t.first, last, "PERSON", { source = "rule", rule = rule }) end
+        if not inside then st.rule(t.first, last, "PERSON", rule) end
       end
     end
   end
-  table.sort(found, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] > b[2]) end)
-  -- The longest name is the mention: "Chicago" inside "Chicago Cubs", "Times" inside "Moscow
-  -- Times" and "Russian Federation" inside "Permanent Mission of the Russian Federation" go.
-  local kept, reach = {}, 0
+end
+
+-- The longest name is the mention: "Chicago" inside "Chicago Cubs", "Times" inside "Moscow
+-- Times" and "Russian Federation" inside "Permanent Mission of the Russian Federation" go.
+local function longest(found)
+  table.sort(found, function(a, b)
+    return a.first < b.first or (a.first == b.first and a.last > b.last)
+  end)
+  local kept = {}
   for _, f in ipairs(found) do
     local inside = false
     for j = #kept, 1, -1 do
       local k = kept[j]
-      if k[2] >= f[2] and k[1] <= f[1] then inside = true break end
-      if k[2] < f[1] then break end
+      if k.last >= f.last and k.first <= f.first then inside = true break end
+      if k.last < f.first then break end
     end
     if not inside then kept[#kept + 1] = f end
-    if f[2] > reach then reach = f[2] end
   end
-  return kept, surnames
+  return kept
+end
+
+-- The entities of one document as {first, last, label, attrs}, in text order, and the surnames
+-- of the people it names in full. `linked` holds surnames named in full in other documents.
+local function detect(doc, ctx, linked)
+  if not gazetteer then build(ctx) end
+  local st = new_finds(doc.text)
+  listed(st, doc)
+  if not ctx.options.rules then return st.found, {} end
+  local toks = doc:tokens()
+  for _, r in ipairs(runs(doc, toks)) do
+    local prev = word_before(st.text, r.first)
+    -- Skip a sentence's capitalised function word ("The", "In"...).
+    local k = 1
+    while k <= #r.words and (LISTS["not-names"][r.words[k]] or LISTS.connectors[r.words[k]]) do
+      k = k + 1
+    end
+    if k <= #r.words then
+      for _, rule in ipairs(RULE_ORDER) do
+        if rule(st, r, k, prev) then break end
+      end
+    end
+  end
+  surnames_alone(st, toks, linked)
+  return longest(st.found), st.surnames
 end
 
 -- The first pass (with link = true): the surnames of people named in full anywhere in the
@@ -367,11 +383,12 @@ end
 
 -- A surname links across documents only when it is rarely a common word: written in lowercase
 -- less than a fifth as often as capitalised, and no nationality ("French", "Irish").
-function M.scan.finish(state)
+function M.scan.finish(state, ctx)
+  LISTS = LISTS or read_cues(ctx.files.cues) -- this VM may have seen no document
   local linked = {}
   for word, n in pairs(state.surnames) do
     local lower = state.words:get(folio.text.lower(word))
-    if not DEMONYMS[word] and lower * 5 < state.words:get(word) then linked[word] = n end
+    if not LISTS.demonyms[word] and lower * 5 < state.words:get(word) then linked[word] = n end
   end
   return { surnames = linked }
 end
@@ -401,43 +418,43 @@ local function link_entities(found, text)
   local order = {}
   for i, f in ipairs(found) do order[i] = i end
   table.sort(order, function(a, b)
-    local la, lb = found[a][2] - found[a][1], found[b][2] - found[b][1]
+    local la, lb = found[a].last - found[a].first, found[b].last - found[b].first
     if la ~= lb then return la > lb end
-    return found[a][1] < found[b][1]
+    return found[a].first < found[b].first
   end)
   local keys = {}
   for _, i in ipairs(order) do
     local f = found[i]
-    local name = text:sub(f[1], f[2])
+    local name = text:sub(f.first, f.last)
     local key
-    if f[3] == "PERSON" then
+    if f.label == "PERSON" then
       key = "PERSON:" .. (name:match("(%S+)$") or name)
-    elseif f[3] == "ORG" then
+    elseif f.label == "ORG" then
       key = "ORG:" .. name
       if not name:find("%s") and name:find("^%u+$") then
         -- An acronym: the organisation whose initials it is, if the document names one.
         for _, j in ipairs(order) do
           local g = found[j]
-          if g[3] == "ORG" and j ~= i and keys[j] and initials(text:sub(g[1], g[2])) == name then
+          if g.label == "ORG" and j ~= i and keys[j] and initials(text:sub(g.first, g.last)) == name then
             key = keys[j]
             break
           end
         end
       end
     else
-      key = f[3] .. ":" .. name
+      key = f.label .. ":" .. name
     end
     keys[i] = key
   end
   -- Ids in order of first mention.
-  for i, f in ipairs(found) do f[4].entity_id = id_for(keys[i]) end
+  for i, f in ipairs(found) do f.attrs.entity_id = id_for(keys[i]) end
 end
 
 function M.tag(doc, ctx)
   local linked = (ctx.options.link and ctx.scan and ctx.scan.surnames) or {}
   local found = detect(doc, ctx, linked)
   link_entities(found, doc.text)
-  for _, f in ipairs(found) do doc:add(ctx.options.layer, f[1], f[2], f[3], f[4]) end
+  for _, f in ipairs(found) do doc:add(ctx.options.layer, f.first, f.last, f.label, f.attrs) end
 end
 
 return M
