@@ -200,14 +200,14 @@ public enum PluginCatalog {
       && name.allSatisfy { ($0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" }
     guard valid else {
       throw FolioError(
-        "[F135] '\(name)' is not a plugin name - while creating a plugin",
+        "\(ErrorCode.f135.tag) '\(name)' is not a plugin name - while creating a plugin",
         help: "use lowercase letters, digits and '-', starting with a letter (e.g. my-tagger)",
         exit: .usage)
     }
     let dir = folder.appendingPathComponent(name)
     guard !FileManager.default.fileExists(atPath: dir.path) else {
       throw FolioError(
-        "[F136] \(dir.path) exists already - while creating a plugin",
+        "\(ErrorCode.f136.tag) \(dir.path) exists already - while creating a plugin",
         help: "choose another name or remove it", exit: .usage)
     }
     let files = Self.template(name: name, kind: kind)

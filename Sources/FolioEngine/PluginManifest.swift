@@ -16,14 +16,16 @@ public enum PluginManifest {
     let table: TOMLTable
     do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
       throw FolioError(
-        "[F100] \(shown):\(error.source.begin.line): \(error.description) - while reading the manifest",
+        "\(ErrorCode.f100.tag) \(shown):\(error.source.begin.line): \(error.description) - while reading the manifest",
         help: "plugin.toml is TOML: https://toml.io", exit: .config)
     } catch {
-      throw FolioError("[F100] \(shown): \(error) - while reading the manifest", exit: .config)
+      throw FolioError(
+        "\(ErrorCode.f100.tag) \(shown): \(error) - while reading the manifest", exit: .config)
     }
     func bad(_ message: String, _ help: String) -> FolioError {
       FolioError(
-        "[F101] \(shown): \(message) - while reading the manifest", help: help, exit: .config)
+        "\(ErrorCode.f101.tag) \(shown): \(message) - while reading the manifest", help: help,
+        exit: .config)
     }
     let folderName = folder.lastPathComponent
     guard let name = table["name"]?.string else {
@@ -51,7 +53,7 @@ public enum PluginManifest {
         SemanticVersion(FolioLua.apiVersion) ?? SemanticVersion(major: 0, minor: 0, patch: 0)
       guard requirement.accepts(ours) else {
         throw FolioError(
-          "[F107] plugin '\(name)' needs Folio API \(range), and this Folio has \(FolioLua.apiVersion) - while loading plugin",
+          "\(ErrorCode.f107.tag) plugin '\(name)' needs Folio API \(range), and this Folio has \(FolioLua.apiVersion) - while loading plugin",
           help: "update Folio, or use a version of '\(name)' made for API \(FolioLua.apiVersion)",
           exit: .config)
       }

@@ -84,7 +84,8 @@ public struct PluginPackages {
     let differences = Self.differences(wanted, lock)
     if frozen && !differences.isEmpty {
       throw FolioError(
-        "[F130] folio.toml and folio.lock disagree: " + differences.joined(separator: "; ")
+        "\(ErrorCode.f130.tag) folio.toml and folio.lock disagree: "
+          + differences.joined(separator: "; ")
           + " - while syncing plugins (--frozen)",
         help: "run folio plugin sync without --frozen to update folio.lock, and commit it",
         exit: .config)
@@ -213,7 +214,7 @@ public struct PluginPackages {
         let folders = ((try? FileManager.default.contentsOfDirectory(atPath: checkout.path)) ?? [])
           .filter { !$0.hasPrefix(".") }.sorted()
         throw FolioError(
-          "[F134] \(source) has no folder \(path) - while installing a plugin",
+          "\(ErrorCode.f134.tag) \(source) has no folder \(path) - while installing a plugin",
           help: "its top-level entries: " + folders.joined(separator: ", "), exit: .config)
       }
     }
@@ -223,7 +224,7 @@ public struct PluginPackages {
       let v = SemanticVersion(spec.version), !range.accepts(v)
     {
       throw FolioError(
-        "[F132] \(source) has version \(spec.version), outside \(requested) - while installing \(spec.name)",
+        "\(ErrorCode.f132.tag) \(source) has version \(spec.version), outside \(requested) - while installing \(spec.name)",
         help: "ask for a range that includes it, or tag a matching version", exit: .config)
     }
     let files = try Self.hashes(plugin)
@@ -249,7 +250,7 @@ public struct PluginPackages {
     if fresh.hash != entry.hash {
       try? FileManager.default.removeItem(at: folder)
       throw FolioError(
-        "[F131] \(entry.name) from \(entry.source) does not match folio.lock (its content hash changed) - while syncing plugins",
+        "\(ErrorCode.f137.tag) \(entry.name) from \(entry.source) does not match folio.lock (its content hash changed) - while syncing plugins",
         help:
           "the source changed under the same version; check it, then folio plugin update \(entry.name)",
         exit: .config)
@@ -271,7 +272,8 @@ public struct PluginPackages {
       return where_ + " (changed)"
     }
     throw FolioError(
-      "[F131] installed plugin '\(entry.name)' was modified: " + shown.joined(separator: ", ")
+      "\(ErrorCode.f131.tag) installed plugin '\(entry.name)' was modified: "
+        + shown.joined(separator: ", ")
         + " - while checking it against folio.lock",
       help:
         "delete .folio/plugins/\(entry.name) and run folio plugin sync to reinstall what the lock pins",
@@ -282,7 +284,7 @@ public struct PluginPackages {
     guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("plugin.toml").path)
     else {
       throw FolioError(
-        "[F134] \(source) holds no plugin.toml - while installing a plugin",
+        "\(ErrorCode.f134.tag) \(source) holds no plugin.toml - while installing a plugin",
         help:
           "a shared plugin is a folder with plugin.toml and init.lua (folio plugin new NAME makes one)",
         exit: .config)
@@ -422,7 +424,7 @@ public struct PluginPackages {
     let table: TOMLTable
     do { table = try TOMLTable(string: text) } catch {
       throw FolioError(
-        "[F100] folio.lock: \(error) - while reading the lock file",
+        "\(ErrorCode.f100.tag) folio.lock: \(error) - while reading the lock file",
         help: "folio.lock is written by folio plugin add/sync; restore it from version control",
         exit: .config)
     }
@@ -482,7 +484,8 @@ public enum ProjectPlugins {
     let table: TOMLTable
     do { table = try TOMLTable(string: text) } catch {
       throw FolioError(
-        "[F100] folio.toml: \(error) - while reading the project file", exit: .config)
+        "\(ErrorCode.f100.tag) folio.toml: \(error) - while reading the project file", exit: .config
+      )
     }
     guard let plugins = table["plugins"]?.table else { return [] }
     return plugins.keys.sorted().compactMap { name in
@@ -632,7 +635,7 @@ enum Git {
     guard cloned.status == 0 else {
       try? FileManager.default.removeItem(at: mirror)
       throw FolioError(
-        "[F133] cannot fetch \(source): \(cloned.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) - while installing a plugin",
+        "\(ErrorCode.f133.tag) cannot fetch \(source): \(cloned.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) - while installing a plugin",
         help:
           "check the URL or path; sources are folders or git repositories (any URL git understands)",
         exit: .config)
@@ -658,7 +661,7 @@ enum Git {
     } else {
       let known = versions.map(\.1).sorted().map(\.description).joined(separator: ", ")
       throw FolioError(
-        "[F132] no version of \(source) matches '\(requested)' (tags: \(known.isEmpty ? "none" : known)) - while installing a plugin",
+        "\(ErrorCode.f132.tag) no version of \(source) matches '\(requested)' (tags: \(known.isEmpty ? "none" : known)) - while installing a plugin",
         help:
           "ask for one of the tagged versions, e.g. @^\(versions.map(\.1).max()?.description ?? "1.0.0")",
         exit: .config)
@@ -666,7 +669,8 @@ enum Git {
     let commit = run(["--git-dir", mirror.path, "rev-parse", "--verify", "\(ref)^{commit}"])
     guard commit.status == 0 else {
       throw FolioError(
-        "[F133] cannot read \(ref) of \(source) - while installing a plugin", exit: .config)
+        "\(ErrorCode.f133.tag) cannot read \(ref) of \(source) - while installing a plugin",
+        exit: .config)
     }
     return commit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
@@ -682,7 +686,7 @@ enum Git {
     ])
     guard archived.status == 0 else {
       throw FolioError(
-        "[F133] commit \(commit.prefix(12)) of \(source) is not available - while installing a plugin",
+        "\(ErrorCode.f133.tag) commit \(commit.prefix(12)) of \(source) is not available - while installing a plugin",
         help:
           "the lock pins a commit the source no longer has; folio plugin update picks a new one",
         exit: .config)

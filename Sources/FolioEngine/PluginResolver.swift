@@ -293,7 +293,7 @@ public struct PluginResolver: Sendable {
       var help = "installed plugins: " + (names.isEmpty ? "none" : names.joined(separator: ", "))
       if let near = Suggest.closest(target, in: names) { help = "did you mean '\(near)'? " + help }
       throw FolioError(
-        "[F102] unknown plugin '\(target)' - while resolving plugins",
+        "\(ErrorCode.f102.tag) unknown plugin '\(target)' - while resolving plugins",
         help: help.prefix(1).uppercased() + help.dropFirst(), exit: .config)
     }
     var isDir: ObjCBool = false

@@ -79,7 +79,8 @@ public struct PluginTester {
           folders.append(found)
         } else {
           throw FolioError(
-            "[F102] unknown plugin '\(target)' - while finding plugin tests", exit: .config)
+            "\(ErrorCode.f102.tag) unknown plugin '\(target)' - while finding plugin tests",
+            exit: .config)
         }
       }
     }

@@ -132,7 +132,7 @@ extension Runner {
       let first = mergers.first(where: \.hasScan)
     else { return }
     throw FolioError(
-      "[F125] plugin '\(first.spec.name)' reads the whole corpus first (a scan pass), so a part run alone would not give what one run gives - while checking the pipeline",
+      "\(ErrorCode.f125.tag) plugin '\(first.spec.name)' reads the whole corpus first (a scan pass), so a part run alone would not give what one run gives - while checking the pipeline",
       help:
         "run the scan of every part first (--save-scan-state scan-I.state), then each part with --scan-states and all of them (see folio merge --help)",
       exit: .usage)
@@ -146,7 +146,7 @@ extension Runner {
     let files = try StateMerger.load(paths, scan: true)
     if files[0].plugins != pipeline || files[0].shard.count != part.count {
       throw FolioError(
-        "[F122] the scan states come from another pipeline or part count than this run - while reading the scan states",
+        "\(ErrorCode.f122.tag) the scan states come from another pipeline or part count than this run - while reading the scan states",
         help:
           "give --scan-states what this pipeline's --save-scan-state wrote, for all \(part.count) parts",
         exit: .data)
@@ -155,7 +155,7 @@ extension Runner {
     for (i, plugin) in mergers.enumerated() where plugin.hasScan {
       if files.count > 1, !plugin.canMerge(.scan) {
         throw FolioError(
-          "[F122] plugin '\(plugin.spec.name)' defines no scan.merge, so its scan cannot be split into parts - while reading the scan states",
+          "\(ErrorCode.f128.tag) plugin '\(plugin.spec.name)' defines no scan.merge, so its scan cannot be split into parts - while reading the scan states",
           exit: .data)
       }
       do {

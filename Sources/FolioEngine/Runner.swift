@@ -65,7 +65,7 @@ public final class Runner {
             ? "no earlier plugin writes a layer"
             : "earlier plugins write: " + written.sorted().joined(separator: ", ")
           throw FolioError(
-            "[F105] plugin '\(instance.spec.name)' reads layer '\(layer)', which no earlier plugin writes (\(writers)) - while checking the pipeline",
+            "\(ErrorCode.f105.tag) plugin '\(instance.spec.name)' reads layer '\(layer)', which no earlier plugin writes (\(writers)) - while checking the pipeline",
             help: "add a tagger that writes '\(layer)' before '\(instance.spec.name)'",
             exit: .config)
         }
@@ -83,7 +83,7 @@ public final class Runner {
     }
     for name in configuration.allow.keys.sorted() where name != "*" && !names.contains(name) {
       throw FolioError(
-        "[F141] --allow names plugin '\(name)', which is not in the pipeline - while checking permissions",
+        "\(ErrorCode.f141.tag) --allow names plugin '\(name)', which is not in the pipeline - while checking permissions",
         help: "the pipeline: " + names.joined(separator: ", "), exit: .usage)
     }
     return (loadables, instances)
@@ -120,13 +120,13 @@ public final class Runner {
     }
     for permission in spec.permissions where !grants.granted.contains(permission) {
       throw FolioError(
-        "[F140] plugin '\(spec.name)' asks for permission '\(permission.rawValue)' (to \(permission.meaning)), which was not granted - while checking permissions",
+        "\(ErrorCode.f140.tag) plugin '\(spec.name)' asks for permission '\(permission.rawValue)' (to \(permission.meaning)), which was not granted - while checking permissions",
         help: "grant it with \(permission.grantHint(spec.name)) if you trust the plugin",
         exit: .config)
     }
     for permission in named?.granted ?? [] where !spec.permissions.contains(permission) {
       throw FolioError(
-        "[F141] --allow grants '\(permission.rawValue)' to plugin '\(spec.name)', which does not ask for it - while checking permissions",
+        "\(ErrorCode.f141.tag) --allow grants '\(permission.rawValue)' to plugin '\(spec.name)', which does not ask for it - while checking permissions",
         help: spec.permissions.isEmpty
           ? "'\(spec.name)' asks for no permissions: leave out --allow"
           : "'\(spec.name)' asks for: " + spec.permissions.map(\.rawValue).joined(separator: ", "),

@@ -223,8 +223,8 @@ public enum StateMerger {
     for (f, path) in zip(files, names) where f.scan != scan {
       throw FolioError(
         scan
-          ? "[F122] \(path) holds reports' states, not a scan's - \(activity)"
-          : "[F122] \(path) holds the states of a scan pass (--save-scan-state) - \(activity)",
+          ? "\(ErrorCode.f126.tag) \(path) holds reports' states, not a scan's - \(activity)"
+          : "\(ErrorCode.f126.tag) \(path) holds the states of a scan pass (--save-scan-state) - \(activity)",
         help: scan
           ? "--scan-states takes what folio run --save-scan-state wrote"
           : "give them to each part's folio run --scan-states; folio merge takes --save-state's",
@@ -233,7 +233,7 @@ public enum StateMerger {
     for (f, path) in zip(files, names)
     where f.plugins != first.plugins || f.shard.count != first.shard.count {
       throw FolioError(
-        "[F122] \(path) comes from another pipeline or shard count than \(names[0]) - \(activity)",
+        "\(ErrorCode.f122.tag) \(path) comes from another pipeline or shard count than \(names[0]) - \(activity)",
         help:
           "merge the states of one run: the same plugins, options and --shard I/N with the same N",
         exit: .data)
@@ -242,7 +242,7 @@ public enum StateMerger {
     for (f, name) in zip(files, names) {
       if let earlier = given[f.shard.index] {
         throw FolioError(
-          "[F123] shard \(f.shard) is given twice (\(earlier) and \(name)) - \(activity)",
+          "\(ErrorCode.f123.tag) shard \(f.shard) is given twice (\(earlier) and \(name)) - \(activity)",
           help: "give each part its own --shard I/N (or --part I/N)", exit: .data)
       }
       given[f.shard.index] = name
@@ -250,7 +250,7 @@ public enum StateMerger {
     let missing = (1...first.shard.count).filter { given[$0] == nil }
     if let gap = missing.first {
       throw FolioError(
-        "[F124] shard \(gap)/\(first.shard.count) is missing\(missing.count > 1 ? " (and \(missing.count - 1) more)" : "") - \(activity)",
+        "\(ErrorCode.f124.tag) shard \(gap)/\(first.shard.count) is missing\(missing.count > 1 ? " (and \(missing.count - 1) more)" : "") - \(activity)",
         help: "merge the states of all \(first.shard.count) parts: a report of some would be wrong",
         exit: .data)
     }
@@ -286,12 +286,12 @@ public enum StateMerger {
       }
       if instance.spec.version != plugin.version {
         throw FolioError(
-          "[F122] plugin '\(plugin.name)' is version \(instance.spec.version) here and was \(plugin.version) in the shards - while merging",
+          "\(ErrorCode.f127.tag) plugin '\(plugin.name)' is version \(instance.spec.version) here and was \(plugin.version) in the shards - while merging",
           exit: .data)
       }
       if ordered.count > 1, !instance.canMerge() {
         throw FolioError(
-          "[F122] plugin '\(plugin.name)' defines no merge(a, b), so its shards cannot be merged - while merging",
+          "\(ErrorCode.f128.tag) plugin '\(plugin.name)' defines no merge(a, b), so its shards cannot be merged - while merging",
           exit: .data)
       }
       do {

@@ -67,7 +67,8 @@ public final class PluginInstance {
       let got = L.typeName(at: -1)
       L.pop()
       throw fail(
-        "F110", "\(spec.chunkName.dropFirst()) must return a table (the plugin module), got \(got)",
+        ErrorCode.f110.rawValue,
+        "\(spec.chunkName.dropFirst()) must return a table (the plugin module), got \(got)",
         help: "end the file with `return M`, where M is the table of the plugin's functions")
     }
     let module = L.top
@@ -120,7 +121,7 @@ public final class PluginInstance {
     if spec.kind == nil { spec.kind = inferred }
     guard let kind = spec.kind else {
       throw fail(
-        "F111", "the module defines none of keep, edit, tag, each or finish",
+        ErrorCode.f111.rawValue, "the module defines none of keep, edit, tag, each or finish",
         help:
           "a filter defines keep(doc, ctx) or edit(doc, ctx), a tagger tag(doc, ctx), a report each(state, doc, ctx) and finish(state, ctx)"
       )
@@ -132,7 +133,9 @@ public final class PluginInstance {
       case .report: ["each", "finish"]
       }
     for fn in needed where refs[fn] == nil {
-      throw fail("F112", "a \(kind.rawValue) must define \(fn)(); \(spec.codePath) does not")
+      throw fail(
+        ErrorCode.f112.rawValue, "a \(kind.rawValue) must define \(fn)(); \(spec.codePath) does not"
+      )
     }
     self.spec = spec
     options = try Self.resolveOptions(spec, rawOptions)
@@ -209,7 +212,8 @@ public final class PluginInstance {
       return try vm.state.copyData(at: -1)
     } catch {
       throw PluginError(
-        plugin: spec.name, code: "F121", message: "\(what) cannot be copied: \(root)\(error)",
+        plugin: spec.name, code: ErrorCode.f121.rawValue,
+        message: "\(what) cannot be copied: \(root)\(error)",
         help:
           "keep only tables, strings, numbers, booleans and counters in the state; build other values in finish",
         activity: activity)
@@ -250,7 +254,7 @@ public final class PluginInstance {
   private func restore(_ data: LuaData) throws(PluginError) {
     do { try vm.state.push(data) } catch {
       throw PluginError(
-        plugin: spec.name, code: "F121", message: error.message,
+        plugin: spec.name, code: ErrorCode.f121.rawValue, message: error.message,
         activity: "restoring a report state")
     }
   }
@@ -309,7 +313,7 @@ public final class PluginInstance {
       return table
     } catch {
       throw PluginError(
-        plugin: spec.name, code: "F120", message: error.message,
+        plugin: spec.name, code: ErrorCode.f120.rawValue, message: error.message,
         help: "finish must return {columns = {...}, rows = {{...}, ...}}",
         activity: "reading the table finish returned")
     }
@@ -368,7 +372,8 @@ public final class PluginInstance {
     do { try vm.state.push(data) } catch {
       vm.state.pop()
       throw PluginError(
-        plugin: spec.name, code: "F121", message: error.message, activity: "passing the scan result"
+        plugin: spec.name, code: ErrorCode.f121.rawValue, message: error.message,
+        activity: "passing the scan result"
       )
     }
     vm.state.rawSet(-2, "scan")
@@ -523,7 +528,8 @@ public final class PluginInstance {
       guard case .string(var path)? = options[option.name], !path.isEmpty else { continue }
       func refuse(_ message: String, _ help: String) -> PluginError {
         PluginError(
-          plugin: spec.name, code: "F108", message: "option '\(option.name)': \(message)",
+          plugin: spec.name, code: ErrorCode.f108.rawValue,
+          message: "option '\(option.name)': \(message)",
           help: help, activity: "reading the options")
       }
       if path.hasPrefix("$plugin/") {
@@ -551,7 +557,8 @@ public final class PluginInstance {
       }
       guard let data = FileManager.default.contents(atPath: path) else {
         throw PluginError(
-          plugin: spec.name, code: "F108", message: "option '\(option.name)': cannot read \(path)",
+          plugin: spec.name, code: ErrorCode.f108.rawValue,
+          message: "option '\(option.name)': cannot read \(path)",
           help: "give the path of an existing file, relative to the current folder",
           activity: "reading the options")
       }
@@ -573,20 +580,20 @@ public final class PluginInstance {
           known.isEmpty ? "it takes no options" : "its options: " + known.joined(separator: ", ")
         if let near = Suggest.closest(key, in: known) { help = "did you mean '\(near)'? " + help }
         throw PluginError(
-          plugin: spec.name, code: "F103", message: "no option '\(key)'",
+          plugin: spec.name, code: ErrorCode.f103.rawValue, message: "no option '\(key)'",
           help: help.prefix(1).uppercased() + help.dropFirst(),
           activity: "reading the options")
       }
       guard let value = option.parse(text) else {
         throw PluginError(
-          plugin: spec.name, code: "F104",
+          plugin: spec.name, code: ErrorCode.f104.rawValue,
           message:
             "option '\(key)' must be \(option.type == .integer ? "an" : "a") \(option.type.rawValue), got '\(text)'",
           activity: "reading the options")
       }
       if let problem = option.rangeProblem(value) {
         throw PluginError(
-          plugin: spec.name, code: "F104",
+          plugin: spec.name, code: ErrorCode.f104.rawValue,
           message: "option '\(key)' must be \(problem), got '\(text)'",
           activity: "reading the options")
       }

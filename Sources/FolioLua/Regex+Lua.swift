@@ -174,7 +174,7 @@ extension FolioLua {
       name.hasPrefix("token:") ? "token attribute '\(name.dropFirst(6))'" : "layer '\(name)'"
     let fix = name.hasPrefix("token:") ? "Add '\(name)'" : "Add it"
     throw .message(
-      "[F201] plugin '\(context.pluginName)' writes \(what), which it does not declare (writes: \(declared.isEmpty ? "none" : declared)). \(fix) to 'writes' in plugin.toml"
+      "\(ErrorCode.f201.tag) plugin '\(context.pluginName)' writes \(what), which it does not declare (writes: \(declared.isEmpty ? "none" : declared)). \(fix) to 'writes' in plugin.toml"
     )
   }
 }

@@ -840,7 +840,7 @@ import Testing
     #expect(wrongKind.status == 65)
     #expect(
       wrongKind.stderr.hasPrefix(
-        "Error: [F122] scan-1.state holds the states of a scan pass (--save-scan-state) - while merging\n"
+        "Error: [F126] scan-1.state holds the states of a scan pass (--save-scan-state) - while merging\n"
       ))
     let bad = try CLI.run(["run", "corpus", "-p", "wordfreq", "--shard", "4/3"], in: dir)
     #expect(bad.status == 64)
