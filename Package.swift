@@ -27,6 +27,10 @@ let package = Package(
     .target(
       name: "CLuaShim", dependencies: ["CLua"],
       cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+    // FolioLua's token views in C, over CLuaShim's per-VM state.
+    .target(
+      name: "CFolioTokens", dependencies: ["CLua", "CLuaShim"],
+      cSettings: [.unsafeFlags(["-gdwarf-4"])]),
     .systemLibrary(
       name: "CZlib",
       pkgConfig: "zlib",
@@ -41,7 +45,7 @@ let package = Package(
       dependencies: ["FolioCore", "FolioLua", "LuaRuntime", "TOMLKit"],
       resources: [.embedInCode("Lua/test_prelude.lua")]),
     .target(
-      name: "FolioLua", dependencies: ["CLuaShim", "FolioCore", "LuaRuntime"],
+      name: "FolioLua", dependencies: ["CFolioTokens", "FolioCore", "LuaRuntime"],
       resources: [
         .embedInCode("Lua/corpus_methods.lua"), .embedInCode("Lua/list.lua"),
         .embedInCode("Lua/regex_methods.lua"), .embedInCode("Lua/regex_module.lua"),
@@ -73,7 +77,7 @@ let package = Package(
       name: "FolioREPLTests",
       dependencies: ["FolioREPL", "FolioEngine", "FolioLua", "FolioCore", "LuaRuntime"]),
     .testTarget(
-      name: "FolioLuaTests", dependencies: ["FolioLua", "FolioCore", "LuaRuntime", "CLuaShim"]),
+      name: "FolioLuaTests", dependencies: ["FolioLua", "FolioCore", "LuaRuntime", "CFolioTokens"]),
     .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLuaShim"]),
   ],
   swiftLanguageModes: [.v6]

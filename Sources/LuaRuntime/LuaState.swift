@@ -35,7 +35,9 @@ public enum LuaType: Int32, Sendable {
 ///
 /// Not `Sendable`: a state belongs to the thread that created its VM.
 public struct LuaState {
-  public let L: OpaquePointer
+  /// The raw state, for this package's own C (FolioLua's token views) and tests; code outside
+  /// the package goes through the operations here.
+  @usableFromInline package let L: OpaquePointer
 
   @inlinable public init(_ L: OpaquePointer) { self.L = L }
 

@@ -1,4 +1,4 @@
-import CLuaShim
+import CFolioTokens
 import FolioCore
 import FolioLua
 import LuaRuntime

@@ -1,11 +1,11 @@
-// Token views: see include/CLuaShim.h ("Token views") for the contract.
+// Token views: see include/CFolioTokens.h for the contract.
 //
 // A token is a light userdata whose bits name a view slot, the slot's generation and the
 // token's index: making one allocates nothing, and reading `t.kind` is one C call that indexes
 // an array. Slots point into a Lua string (the document's text) and a full userdata (the token
 // records) that the views' reference table keeps alive, so every byte read belongs to a live
 // Lua object, and the garbage collector frees them once the slot lets go.
-#include "CLuaShim.h"
+#include "CFolioTokens.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +51,7 @@ static const char views_key = 'T';
 static int views_gc(lua_State *L) {
   FolioTokenViews *v = (FolioTokenViews *)lua_touserdata(L, 1);
   if (v != NULL) {
-    if (folio_state(L)->token_views == v) folio_state(L)->token_views = NULL;
+    if (folio_state(L)->extension == v) folio_state(L)->extension = NULL;
     free(v->slots);
     v->slots = NULL;
     v->cap = 0;
@@ -186,7 +186,7 @@ const char *folio_tokens_message(int status) { return stale_message(status); }
 static int token_index(lua_State *L) {
   // The views from the state's extra space (a load), not from an upvalue (an API call): this
   // runs once per field read of every token.
-  FolioTokenViews *v = (FolioTokenViews *)folio_state(L)->token_views;
+  FolioTokenViews *v = (FolioTokenViews *)folio_state(L)->extension;
   uint32_t slot, index;
   int status = resolve(v, L, 1, &slot, &index);
   if (status != FOLIO_TOKEN_OK) {
@@ -246,7 +246,7 @@ int folio_tokens_install(lua_State *L, int nkinds) {
   FolioTokenViews *v = (FolioTokenViews *)lua_newuserdatauv(L, sizeof(FolioTokenViews), 1);
   memset(v, 0, sizeof *v);
   v->budget = (size_t)-1;  // until the host sets it (folio_tokens_set_budget)
-  folio_state(L)->token_views = v;
+  folio_state(L)->extension = v;
   lua_createtable(L, 0, 1);
   lua_pushliteral(L, "__gc");
   lua_pushcfunction(L, views_gc);
