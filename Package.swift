@@ -63,7 +63,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "folio-bridge-check", dependencies: ["LuaRuntime"]),
+    .executableTarget(
+      name: "folio-bridge-check", dependencies: ["FolioCore", "FolioLua", "LuaRuntime"]),
     // Built only by Scripts/fuzz, with -sanitize=fuzzer (libFuzzer supplies main).
     .executableTarget(
       name: "folio-fuzz", dependencies: ["FolioCore"],

@@ -1,5 +1,9 @@
-// Exercises the Lua bridge end to end so that valgrind can check it for leaks and memory
-// errors (Scripts/test runs it under `valgrind --leak-check=full`). Exits 1 on a wrong result.
+// Exercises the Lua bridge end to end, and FolioLua's objects over it (documents, corpora,
+// tokens, spans, counters, gazetteers, regexes, taggers), so that valgrind can check them for
+// leaks and memory errors (Scripts/test runs it under `valgrind --leak-check=full`). Exits 1 on
+// a wrong result.
+import FolioCore
+import FolioLua
 import LuaRuntime
 
 final class Payload {
@@ -102,7 +106,92 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "tokens",
   exit(0)
 }
 
+/// FolioLua's objects, made, used, failed on and collected in a sandboxed plugin VM.
+func exerciseFolioLua() throws {
+  let vm = try LuaVM(sandboxed: true, limits: .plugin)
+  let context = FolioLuaContext()
+  try FolioLua.install(in: vm, context: context)
+  let L = vm.state
+  let docs = (1...40).map { i in
+    Document(
+      id: "d\(i)",
+      text:
+        "Interior Minister Vladimir Kolokoltsev said on Monday \(i). The money went to Moscow.\n"
+        + "Kolokoltsev's office said nothing more. Prices rose \(i * 3)% in Domodedovo.")
+  }
+  FolioLua.push(Corpus(documents: docs, sources: ["check"]), L)
+  L.setGlobal("corpus")
+  let tagger = POSTrainer.train(
+    [
+      .init(
+        words: ["The", "money", "went"], upos: ["DET", "NOUN", "VERB"], xpos: ["DT", "NN", "VBD"])
+    ],
+    dev: [], iterations: 2)
+  FolioLua.push(tagger, L)
+  L.setGlobal("tagger")
+  try vm.run(
+    """
+    local words, pairs_ = folio.counter(), folio.counter()
+    local g = folio.gazetteer({"Vladimir Kolokoltsev", "Moscow"}, {label = "NAME"})
+    local re = folio.re.compile([[(\\p{Lu}\\w+)]])
+    local n = 0
+    for round = 1, 3 do
+      for i = 1, #corpus do
+        local doc = corpus[i]
+        words:add_tokens(doc, {lower = true})
+        pairs_:add_tokens(doc, {ngram = 2})
+        for _, t in ipairs(doc:tokens()) do
+          if t.kind == "word" then n = n + #t.text + #t.norm end
+          local nx = t:next()
+          if nx then assert(nx.first > t.first) end
+        end
+        g:tag(doc, "name")
+        re:tag(doc, "caps")
+        tagger:tag(doc)
+        for _, s in ipairs(doc:sentences()) do
+          for _, e in ipairs(s:within("name")) do assert(e:covering("sentence")[1]) end
+        end
+        doc:add("note", 1, 8, "HEAD", {score = 1.5, ok = true})
+        doc.meta.round = round
+        assert(#doc:spans("note") >= 1)
+        assert(#doc:query('[word="Moscow"]') == 1)
+        doc:remove("note")
+        local sig = doc:minhash()
+        assert(#sig == 64)
+        local ok, err = pcall(doc.add, doc, "note", 5, 1)
+        assert(not ok and err)
+        ok = pcall(words.add, words, nil)
+        assert(not ok)
+        local s = folio.json.encode({id = doc.id, tokens = #doc:tokens(), pos = doc:tokens()[2].pos})
+        assert(folio.json.decode(s).id == doc.id)
+        assert(re:gsub(doc.text, "X") ~= nil)
+      end
+      local copy = folio.counter(words)
+      copy:merge(pairs_)
+      assert(#copy:top(5) == 5)
+    end
+    local rows = words:associations(words, {measure = "log_dice", min = 2, top = 10})
+    assert(#corpus:kwic("Moscow") == #corpus)
+    assert(#corpus:freq({n = 5}) == 5)
+    assert(#corpus:search("Domodedovo") == #corpus)
+    assert(#corpus:filter(function(d) return d.id < "d2" end) > 0)
+    local t = folio.table{title = "t", columns = {"a", "b"}}
+    t:add({"x", "y"})
+    assert(n > 0 and rows)
+    """, chunkname: "=foliolua")
+  // A document closed while Lua still holds its tokens: reading one is an error, not a crash.
+  FolioLua.push(Document(id: "x", text: "short lived text"), L)
+  L.setGlobal("tmp")
+  try vm.run("held = tmp:tokens()")
+  do { try vm.run("tmp = nil; collectgarbage(); collectgarbage(); return held[1].text") } catch {
+    check(false, "a held token after collection: \(error.message)")
+  }
+  vm.close()
+  check(vm.liveObjects == 0, "FolioLua objects released")
+}
+
 do { try exercise() } catch { check(false, "unexpected error: \(error)") }
+do { try exerciseFolioLua() } catch { check(false, "unexpected FolioLua error: \(error)") }
 print(failures == 0 ? "bridge-check: ok" : "bridge-check: \(failures) failures")
 if failures > 0 { exit(1) }
 
