@@ -9,7 +9,7 @@ public enum AllowOption {
     for value in values {
       guard let colon = value.firstIndex(of: ":"), colon != value.startIndex else {
         throw FolioError(
-          "--allow '\(value)' names no plugin - while reading the command line",
+          "--allow '\(value)' names no plugin", while: "reading the command line",
           help: "write --allow NAME:read or --allow NAME:write=DIR", exit: .usage)
       }
       let name = String(value[..<colon])
@@ -21,7 +21,7 @@ public enum AllowOption {
         out[name] = merged
       case .failure(let failure):
         throw FolioError(
-          "--allow '\(value)': \(failure.message) - while reading the command line",
+          "--allow '\(value)': \(failure.message)", while: "reading the command line",
           help: "write --allow NAME:read or --allow NAME:write=DIR", exit: .usage)
       }
     }

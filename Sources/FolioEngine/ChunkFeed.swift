@@ -108,19 +108,21 @@ extension Runner {
   static func checkStream(_ configuration: RunConfiguration) throws(FolioError) {
     if let shard = configuration.shard {
       throw FolioError(
-        "--shard splits a corpus Folio lists; standard input is read as it comes - while reading the command line",
+        "--shard splits a corpus Folio lists; standard input is read as it comes",
+        while: "reading the command line",
         help: "to name the part of a larger corpus that standard input is, use --part \(shard)",
         exit: .usage)
     }
     if configuration.index != nil {
       throw FolioError(
-        "an index is built from files, not from standard input - while reading the command line",
+        "an index is built from files, not from standard input", while: "reading the command line",
         help: "save the input to a file first (folio index FILE.jsonl)", exit: .usage)
     }
     let format = streamFormat(configuration.reader)
     guard RecordStream.formats.contains(format) else {
       throw FolioError(
-        "standard input cannot be read --as \(format.rawValue): its records must be lines - while reading the command line",
+        "standard input cannot be read --as \(format.rawValue): its records must be lines",
+        while: "reading the command line",
         help: "use --as jsonl (the default), csv, tsv or text (a document a line)", exit: .usage)
     }
   }

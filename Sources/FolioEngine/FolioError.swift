@@ -13,15 +13,25 @@ public struct FolioError: Error, CustomStringConvertible, Equatable {
     case interrupted = 130
   }
 
-  public var message: String
+  /// What went wrong: `no such file or folder: corpus/`.
+  public var what: String
+  /// What Folio was doing: `reading the corpus`.
+  public var activity: String?
   public var help: String?
   public var exit: Exit
 
-  public init(_ message: String, help: String? = nil, exit: Exit = .failure) {
-    self.message = message
+  /// An error: what went wrong, while doing what, and what to do.
+  public init(
+    _ what: String, while activity: String? = nil, help: String? = nil, exit: Exit = .failure
+  ) {
+    self.what = what
+    self.activity = activity
     self.help = help
     self.exit = exit
   }
+
+  /// The message as printed after `Error:`: `what - while activity`.
+  public var message: String { activity.map { "\(what) - while \($0)" } ?? what }
 
   public var description: String { message }
 
@@ -36,20 +46,20 @@ public struct FolioError: Error, CustomStringConvertible, Equatable {
     switch error {
     case .notFound(let p):
       self.init(
-        "no such file or folder: \(p) - while reading the corpus",
+        "no such file or folder: \(p)", while: "reading the corpus",
         help:
           "check the path; a corpus is a folder or a file of text, Markdown, HTML, JSONL, CSV/TSV, XML or CoNLL-U",
         exit: .noInput)
     case .empty(let p):
       self.init(
-        "no documents in \(p) - while reading the corpus",
+        "no documents in \(p)", while: "reading the corpus",
         help:
           "in folders Folio reads "
           + CorpusReader.textExtensions.sorted().map { "." + $0 }.joined(
             separator: " ") + " (also gzipped); name other files explicitly, with --as",
         exit: .noInput)
     case .unreadable(let p, let why):
-      self.init("cannot read \(p): \(why) - while reading the corpus", exit: .noInput)
+      self.init("cannot read \(p): \(why)", while: "reading the corpus", exit: .noInput)
     }
   }
 

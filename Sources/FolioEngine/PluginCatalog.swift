@@ -156,7 +156,7 @@ public enum PluginCatalog {
         try file.write(Array(updated.utf8))
         try file.commit()
       } catch {
-        throw FolioError("\(error) - while writing \(readme.path)", exit: .failure)
+        throw FolioError("\(error)", while: "writing \(readme.path)", exit: .failure)
       }
     }
     func spec(_ folder: URL) throws(FolioError) -> PluginSpec {
@@ -200,14 +200,14 @@ public enum PluginCatalog {
       && name.allSatisfy { ($0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" }
     guard valid else {
       throw FolioError(
-        "\(ErrorCode.f135.tag) '\(name)' is not a plugin name - while creating a plugin",
+        "\(ErrorCode.f135.tag) '\(name)' is not a plugin name", while: "creating a plugin",
         help: "use lowercase letters, digits and '-', starting with a letter (e.g. my-tagger)",
         exit: .usage)
     }
     let dir = folder.appendingPathComponent(name)
     guard !FileManager.default.fileExists(atPath: dir.path) else {
       throw FolioError(
-        "\(ErrorCode.f136.tag) \(dir.path) exists already - while creating a plugin",
+        "\(ErrorCode.f136.tag) \(dir.path) exists already", while: "creating a plugin",
         help: "choose another name or remove it", exit: .usage)
     }
     let files = Self.template(name: name, kind: kind)
@@ -220,7 +220,7 @@ public enum PluginCatalog {
       }
     } catch {
       throw FolioError(
-        "cannot write \(dir.path): \(error.localizedDescription) - while creating a plugin")
+        "cannot write \(dir.path): \(error.localizedDescription)", while: "creating a plugin")
     }
     // The README's option table, from the manifest just written.
     _ = try regenerateDocs([dir], check: false)

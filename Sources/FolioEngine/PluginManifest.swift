@@ -11,20 +11,21 @@ public enum PluginManifest {
     let shown = displayFolder + "/plugin.toml"
     let text: String
     do { text = try String(contentsOf: path, encoding: .utf8) } catch {
-      throw FolioError("cannot read \(shown) - while loading plugin", exit: .config)
+      throw FolioError("cannot read \(shown)", while: "loading plugin", exit: .config)
     }
     let table: TOMLTable
     do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
       throw FolioError(
-        "\(ErrorCode.f100.tag) \(shown):\(error.source.begin.line): \(error.description) - while reading the manifest",
+        "\(ErrorCode.f100.tag) \(shown):\(error.source.begin.line): \(error.description)",
+        while: "reading the manifest",
         help: "plugin.toml is TOML: https://toml.io", exit: .config)
     } catch {
       throw FolioError(
-        "\(ErrorCode.f100.tag) \(shown): \(error) - while reading the manifest", exit: .config)
+        "\(ErrorCode.f100.tag) \(shown): \(error)", while: "reading the manifest", exit: .config)
     }
     func bad(_ message: String, _ help: String) -> FolioError {
       FolioError(
-        "\(ErrorCode.f101.tag) \(shown): \(message) - while reading the manifest", help: help,
+        "\(ErrorCode.f101.tag) \(shown): \(message)", while: "reading the manifest", help: help,
         exit: .config)
     }
     let folderName = folder.lastPathComponent
@@ -53,7 +54,8 @@ public enum PluginManifest {
         SemanticVersion(FolioLua.apiVersion) ?? SemanticVersion(major: 0, minor: 0, patch: 0)
       guard requirement.accepts(ours) else {
         throw FolioError(
-          "\(ErrorCode.f107.tag) plugin '\(name)' needs Folio API \(range), and this Folio has \(FolioLua.apiVersion) - while loading plugin",
+          "\(ErrorCode.f107.tag) plugin '\(name)' needs Folio API \(range), and this Folio has \(FolioLua.apiVersion)",
+          while: "loading plugin",
           help: "update Folio, or use a version of '\(name)' made for API \(FolioLua.apiVersion)",
           exit: .config)
       }

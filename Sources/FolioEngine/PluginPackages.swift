@@ -68,7 +68,8 @@ public struct PluginPackages {
     let parts = path.split(separator: "/").filter { $0 != "." }
     guard !path.hasPrefix("/"), !parts.contains("..") else {
       throw FolioError(
-        "--path \(path): the plugin's folder must lie inside the source - while installing a plugin",
+        "--path \(path): the plugin's folder must lie inside the source",
+        while: "installing a plugin",
         help: "give it relative to the repository's top, e.g. --path plugins/shout", exit: .usage)
     }
     return parts.joined(separator: "/")
@@ -85,8 +86,8 @@ public struct PluginPackages {
     if frozen && !differences.isEmpty {
       throw FolioError(
         "\(ErrorCode.f130.tag) folio.toml and folio.lock disagree: "
-          + differences.joined(separator: "; ")
-          + " - while syncing plugins (--frozen)",
+          + differences.joined(separator: "; "),
+        while: "syncing plugins (--frozen)",
         help: "run folio plugin sync without --frozen to update folio.lock, and commit it",
         exit: .config)
     }
@@ -124,7 +125,7 @@ public struct PluginPackages {
     var lock = try readLock()
     guard name == nil || lock.contains(where: { $0.name == name }) else {
       throw FolioError(
-        "no plugin '\(name ?? "")' in folio.lock - while updating plugins",
+        "no plugin '\(name ?? "")' in folio.lock", while: "updating plugins",
         help: "locked: " + lock.map(\.name).joined(separator: ", "), exit: .usage)
     }
     var changed: [LockedPlugin] = []
@@ -143,7 +144,7 @@ public struct PluginPackages {
     var lock = try readLock()
     let listed = try ProjectPlugins.read(tomlURL).contains { $0.name == name }
     guard listed || lock.contains(where: { $0.name == name }) else {
-      throw FolioError("no plugin '\(name)' in folio.toml - while removing it", exit: .usage)
+      throw FolioError("no plugin '\(name)' in folio.toml", while: "removing it", exit: .usage)
     }
     lock.removeAll { $0.name == name }
     try writeLock(lock)
@@ -214,7 +215,7 @@ public struct PluginPackages {
         let folders = ((try? FileManager.default.contentsOfDirectory(atPath: checkout.path)) ?? [])
           .filter { !$0.hasPrefix(".") }.sorted()
         throw FolioError(
-          "\(ErrorCode.f134.tag) \(source) has no folder \(path) - while installing a plugin",
+          "\(ErrorCode.f134.tag) \(source) has no folder \(path)", while: "installing a plugin",
           help: "its top-level entries: " + folders.joined(separator: ", "), exit: .config)
       }
     }
@@ -224,7 +225,8 @@ public struct PluginPackages {
       let v = SemanticVersion(spec.version), !range.accepts(v)
     {
       throw FolioError(
-        "\(ErrorCode.f132.tag) \(source) has version \(spec.version), outside \(requested) - while installing \(spec.name)",
+        "\(ErrorCode.f132.tag) \(source) has version \(spec.version), outside \(requested)",
+        while: "installing \(spec.name)",
         help: "ask for a range that includes it, or tag a matching version", exit: .config)
     }
     let files = try Self.hashes(plugin)
@@ -250,7 +252,8 @@ public struct PluginPackages {
     if fresh.hash != entry.hash {
       try? FileManager.default.removeItem(at: folder)
       throw FolioError(
-        "\(ErrorCode.f137.tag) \(entry.name) from \(entry.source) does not match folio.lock (its content hash changed) - while syncing plugins",
+        "\(ErrorCode.f137.tag) \(entry.name) from \(entry.source) does not match folio.lock (its content hash changed)",
+        while: "syncing plugins",
         help:
           "the source changed under the same version; check it, then folio plugin update \(entry.name)",
         exit: .config)
@@ -273,8 +276,8 @@ public struct PluginPackages {
     }
     throw FolioError(
       "\(ErrorCode.f131.tag) installed plugin '\(entry.name)' was modified: "
-        + shown.joined(separator: ", ")
-        + " - while checking it against folio.lock",
+        + shown.joined(separator: ", "),
+      while: "checking it against folio.lock",
       help:
         "delete .folio/plugins/\(entry.name) and run folio plugin sync to reinstall what the lock pins",
       exit: .config)
@@ -284,7 +287,7 @@ public struct PluginPackages {
     guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("plugin.toml").path)
     else {
       throw FolioError(
-        "\(ErrorCode.f134.tag) \(source) holds no plugin.toml - while installing a plugin",
+        "\(ErrorCode.f134.tag) \(source) holds no plugin.toml", while: "installing a plugin",
         help:
           "a shared plugin is a folder with plugin.toml and init.lua (folio plugin new NAME makes one)",
         exit: .config)
@@ -302,7 +305,7 @@ public struct PluginPackages {
       try FileManager.default.moveItem(at: folder, to: named)
     } catch {
       throw FolioError(
-        "cannot stage \(source): \(error.localizedDescription) - while installing a plugin")
+        "cannot stage \(source): \(error.localizedDescription)", while: "installing a plugin")
     }
     defer { try? FileManager.default.moveItem(at: named, to: folder) }
     return try PluginManifest.load(folder: named, displayFolder: source)
@@ -313,7 +316,7 @@ public struct PluginPackages {
     do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch
     {
       throw FolioError(
-        "cannot create \(url.path): \(error.localizedDescription) - while installing a plugin")
+        "cannot create \(url.path): \(error.localizedDescription)", while: "installing a plugin")
     }
     return url
   }
@@ -331,7 +334,7 @@ public struct PluginPackages {
         try? fm.moveItem(at: old, to: target)
       }
       throw FolioError(
-        "cannot install \(name): \(error.localizedDescription) - while installing it")
+        "cannot install \(name): \(error.localizedDescription)", while: "installing it")
     }
   }
 
@@ -346,7 +349,7 @@ public struct PluginPackages {
       }
     } catch {
       throw FolioError(
-        "cannot copy \(from.path): \(error.localizedDescription) - while installing a plugin")
+        "cannot copy \(from.path): \(error.localizedDescription)", while: "installing a plugin")
     }
   }
 
@@ -379,7 +382,7 @@ public struct PluginPackages {
         let data = FileManager.default.contents(
           atPath: folder.appendingPathComponent(relative).path)
       else {
-        throw FolioError("cannot read \(folder.path)/\(relative) - while hashing a plugin")
+        throw FolioError("cannot read \(folder.path)/\(relative)", while: "hashing a plugin")
       }
       out[relative] = "sha256:" + SHA256.hex(data)
     }
@@ -424,7 +427,7 @@ public struct PluginPackages {
     let table: TOMLTable
     do { table = try TOMLTable(string: text) } catch {
       throw FolioError(
-        "\(ErrorCode.f100.tag) folio.lock: \(error) - while reading the lock file",
+        "\(ErrorCode.f100.tag) folio.lock: \(error)", while: "reading the lock file",
         help: "folio.lock is written by folio plugin add/sync; restore it from version control",
         exit: .config)
     }
@@ -457,7 +460,7 @@ public struct PluginPackages {
       let file = try AtomicFile(path: lockURL.path)
       try file.write(text)
       try file.commit()
-    } catch { throw FolioError("\(error) - while writing folio.lock") }
+    } catch { throw FolioError("\(error)", while: "writing folio.lock") }
   }
 
   static func quoted(_ s: String) -> String {

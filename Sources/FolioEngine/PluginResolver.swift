@@ -58,7 +58,7 @@ public struct PluginReference: Sendable, Equatable, CustomStringConvertible {
     let target = String(chars[..<colon])
     if target.isEmpty {
       throw FolioError(
-        "a plugin name is missing before ':' - while reading the command line", exit: .usage)
+        "a plugin name is missing before ':'", while: "reading the command line", exit: .usage)
     }
     var options: [Option] = []
     var key = ""
@@ -71,7 +71,8 @@ public struct PluginReference: Sendable, Equatable, CustomStringConvertible {
       if key.isEmpty && value.isEmpty && !inValue { return }
       guard inValue, !key.isEmpty else {
         throw FolioError(
-          "option '\(key)' of plugin '\(target)' is not key=value - while reading the command line",
+          "option '\(key)' of plugin '\(target)' is not key=value",
+          while: "reading the command line",
           help: "write -p \(target):key=value,key2=value2 (quote values that hold commas)",
           exit: .usage)
       }
@@ -116,7 +117,7 @@ public struct PluginReference: Sendable, Equatable, CustomStringConvertible {
     }
     if inQuotes {
       throw FolioError(
-        "a quoted value of plugin '\(target)' has no closing \" - while reading the command line",
+        "a quoted value of plugin '\(target)' has no closing \"", while: "reading the command line",
         exit: .usage)
     }
     try finish()
@@ -132,7 +133,8 @@ public struct PluginReference: Sendable, Equatable, CustomStringConvertible {
     let words = text.split(whereSeparator: \.isWhitespace)
     guard words.count > 1, !text.contains("/"), !text.hasSuffix(".lua") else { return }
     throw FolioError(
-      "plugin '\(text)': a plugin's options follow its name after a colon - while reading the command line",
+      "plugin '\(text)': a plugin's options follow its name after a colon",
+      while: "reading the command line",
       help: "write -p \(words[0]):\(words.dropFirst().joined(separator: ","))", exit: .usage)
   }
 
@@ -270,7 +272,7 @@ public struct PluginResolver: Sendable {
       let url = URL(fileURLWithPath: target, relativeTo: workingDirectory)
       guard fm.fileExists(atPath: url.path) else {
         throw FolioError(
-          "no plugin at \(target) - while resolving plugins",
+          "no plugin at \(target)", while: "resolving plugins",
           help: "check the path, or give a plugin name (folio run --list-plugins)", exit: .config)
       }
       location = url
@@ -293,7 +295,7 @@ public struct PluginResolver: Sendable {
       var help = "installed plugins: " + (names.isEmpty ? "none" : names.joined(separator: ", "))
       if let near = Suggest.closest(target, in: names) { help = "did you mean '\(near)'? " + help }
       throw FolioError(
-        "\(ErrorCode.f102.tag) unknown plugin '\(target)' - while resolving plugins",
+        "\(ErrorCode.f102.tag) unknown plugin '\(target)'", while: "resolving plugins",
         help: help.prefix(1).uppercased() + help.dropFirst(), exit: .config)
     }
     var isDir: ObjCBool = false
@@ -319,7 +321,7 @@ public struct PluginResolver: Sendable {
 
   private func read(_ url: URL, _ shown: String) throws(FolioError) -> String {
     guard let data = fm().contents(atPath: url.path) else {
-      throw FolioError("cannot read \(shown) - while loading plugin", exit: .config)
+      throw FolioError("cannot read \(shown)", while: "loading plugin", exit: .config)
     }
     return String(decoding: data, as: UTF8.self)
   }

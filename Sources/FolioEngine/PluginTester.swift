@@ -79,7 +79,7 @@ public struct PluginTester {
           folders.append(found)
         } else {
           throw FolioError(
-            "\(ErrorCode.f102.tag) unknown plugin '\(target)' - while finding plugin tests",
+            "\(ErrorCode.f102.tag) unknown plugin '\(target)'", while: "finding plugin tests",
             exit: .config)
         }
       }

@@ -20,11 +20,13 @@ public enum ProjectFile {
     let table: TOMLTable
     do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
       throw FolioError(
-        "\(ErrorCode.f100.tag) folio.toml:\(error.source.begin.line): \(error.description) - while reading the project file",
+        "\(ErrorCode.f100.tag) folio.toml:\(error.source.begin.line): \(error.description)",
+        while: "reading the project file",
         exit: .config)
     } catch {
       throw FolioError(
-        "\(ErrorCode.f100.tag) folio.toml: \(error) - while reading the project file", exit: .config
+        "\(ErrorCode.f100.tag) folio.toml: \(error)", while: "reading the project file",
+        exit: .config
       )
     }
     guard let steps = table["pipeline"]?.array else { return nil }
@@ -32,7 +34,8 @@ public enum ProjectFile {
     for (i, step) in steps.enumerated() {
       guard let t = step.table, let plugin = t["plugin"]?.string else {
         throw FolioError(
-          "\(ErrorCode.f106.tag) folio.toml: pipeline step \(i + 1) has no 'plugin' - while reading the project file",
+          "\(ErrorCode.f106.tag) folio.toml: pipeline step \(i + 1) has no 'plugin'",
+          while: "reading the project file",
           help: "each [[pipeline]] needs plugin = \"NAME\" and may have options = { key = value }",
           exit: .config)
       }

@@ -20,7 +20,8 @@ public enum ProjectPlugins {
     let table: TOMLTable
     do { table = try TOMLTable(string: text) } catch {
       throw FolioError(
-        "\(ErrorCode.f100.tag) folio.toml: \(error) - while reading the project file", exit: .config
+        "\(ErrorCode.f100.tag) folio.toml: \(error)", while: "reading the project file",
+        exit: .config
       )
     }
     guard let plugins = table["plugins"]?.table else { return [] }
@@ -102,7 +103,7 @@ public enum ProjectPlugins {
       let file = try AtomicFile(path: url.path)
       try file.write(lines.joined(separator: "\n") + "\n")
       try file.commit()
-    } catch { throw FolioError("\(error) - while writing folio.toml") }
+    } catch { throw FolioError("\(error)", while: "writing folio.toml") }
   }
 }
 
@@ -171,7 +172,8 @@ enum Git {
     guard cloned.status == 0 else {
       try? FileManager.default.removeItem(at: mirror)
       throw FolioError(
-        "\(ErrorCode.f133.tag) cannot fetch \(source): \(cloned.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) - while installing a plugin",
+        "\(ErrorCode.f133.tag) cannot fetch \(source): \(cloned.stderr.trimmingCharacters(in: .whitespacesAndNewlines))",
+        while: "installing a plugin",
         help:
           "check the URL or path; sources are folders or git repositories (any URL git understands)",
         exit: .config)
@@ -197,7 +199,8 @@ enum Git {
     } else {
       let known = versions.map(\.1).sorted().map(\.description).joined(separator: ", ")
       throw FolioError(
-        "\(ErrorCode.f132.tag) no version of \(source) matches '\(requested)' (tags: \(known.isEmpty ? "none" : known)) - while installing a plugin",
+        "\(ErrorCode.f132.tag) no version of \(source) matches '\(requested)' (tags: \(known.isEmpty ? "none" : known))",
+        while: "installing a plugin",
         help:
           "ask for one of the tagged versions, e.g. @^\(versions.map(\.1).max()?.description ?? "1.0.0")",
         exit: .config)
@@ -205,7 +208,7 @@ enum Git {
     let commit = run(["--git-dir", mirror.path, "rev-parse", "--verify", "\(ref)^{commit}"])
     guard commit.status == 0 else {
       throw FolioError(
-        "\(ErrorCode.f133.tag) cannot read \(ref) of \(source) - while installing a plugin",
+        "\(ErrorCode.f133.tag) cannot read \(ref) of \(source)", while: "installing a plugin",
         exit: .config)
     }
     return commit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -222,7 +225,8 @@ enum Git {
     ])
     guard archived.status == 0 else {
       throw FolioError(
-        "\(ErrorCode.f133.tag) commit \(commit.prefix(12)) of \(source) is not available - while installing a plugin",
+        "\(ErrorCode.f133.tag) commit \(commit.prefix(12)) of \(source) is not available",
+        while: "installing a plugin",
         help:
           "the lock pins a commit the source no longer has; folio plugin update picks a new one",
         exit: .config)
@@ -230,7 +234,7 @@ enum Git {
     let unpacked = run(["-xf", tar.path, "-C", folder.path], tool: "tar")
     try? FileManager.default.removeItem(at: tar)
     guard unpacked.status == 0 else {
-      throw FolioError("cannot unpack \(source) - while installing a plugin")
+      throw FolioError("cannot unpack \(source)", while: "installing a plugin")
     }
   }
 }

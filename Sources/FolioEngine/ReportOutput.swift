@@ -21,7 +21,7 @@ public enum ReportOutput {
     let formats = ["auto"] + TableFormat.allCases.map(\.rawValue)
     let near = Suggest.closest(name, in: formats).map { "did you mean '\($0)'? " } ?? ""
     throw FolioError(
-      "unknown format '\(name)' - while reading the command line",
+      "unknown format '\(name)'", while: "reading the command line",
       help: "\(near)formats: " + formats.joined(separator: ", "), exit: .usage)
   }
 
@@ -46,7 +46,7 @@ public enum ReportOutput {
       !(FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue)
     else { return }
     throw FolioError(
-      "\(option) \(path): Folio writes no .\(ext) files - while reading the command line",
+      "\(option) \(path): Folio writes no .\(ext) files", while: "reading the command line",
       help: "name a file ending in ." + known.joined(separator: ", .")
         + " (or a folder DIR/)" + (option == "-o" ? ", or choose the format with --format" : ""),
       exit: .usage)
@@ -62,7 +62,8 @@ public enum ReportOutput {
       && (format == .svg || (format == .html && reports.contains { $0.pageKind == "html" }))
     {
       throw FolioError(
-        "\(reports.count) reports cannot share one .\(format.rawValue) file - while writing the reports",
+        "\(reports.count) reports cannot share one .\(format.rawValue) file",
+        while: "writing the reports",
         help:
           "run the report that draws the page on its own, or write a table format (-o report.tsv)",
         exit: .usage)
@@ -70,7 +71,7 @@ public enum ReportOutput {
     if reports.count > 1 && format == .csv {
       // `# title` lines between tables would make the file something no CSV reader takes.
       throw FolioError(
-        "\(reports.count) reports cannot share one CSV file - while writing the reports",
+        "\(reports.count) reports cannot share one CSV file", while: "writing the reports",
         help:
           "run each report on its own with -o NAME.csv, or write them together as TSV, Markdown, HTML or JSON",
         exit: .usage)
@@ -112,7 +113,7 @@ public enum ReportOutput {
       try file.commit()
       try side?.commit()
     } catch {
-      throw FolioError("\(error) - while writing the report", exit: .failure)
+      throw FolioError("\(error)", while: "writing the report", exit: .failure)
     }
   }
 }

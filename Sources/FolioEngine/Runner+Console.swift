@@ -51,7 +51,7 @@ extension Runner {
         let folder = (path as NSString).deletingLastPathComponent
         let missing = !folder.isEmpty && !FileManager.default.fileExists(atPath: folder)
         throw FolioError(
-          "\(error) - while checking the outputs",
+          "\(error)", while: "checking the outputs",
           help: missing
             ? "the folder \(folder) does not exist: create it first (mkdir -p \(folder))"
             : "name a file in a folder you can write",
@@ -69,7 +69,8 @@ extension Runner {
     if summary.read == 0, summary.skipped > 0, !summary.interrupted {
       if !quiet { Console.error("folio: \(summary.line)\n") }
       throw FolioError(
-        "no documents: every file of the corpus was skipped (\(summary.skipped)) - while reading the corpus",
+        "no documents: every file of the corpus was skipped (\(summary.skipped))",
+        while: "reading the corpus",
         help: "the warnings above say why for each file; no output was written", exit: .noInput)
     }
     if !summary.interrupted {

@@ -43,7 +43,7 @@ extension Runner {
       guard let result else { break }
       if let error = result.fatal { throw FolioError(error, exit: .failure) }
       if let error = result.readError {
-        throw FolioError("\(error) - while reading standard input", exit: .data)
+        throw FolioError("\(error)", while: "reading standard input", exit: .data)
       }
       for outcome in result.outcomes {
         if case .failed(let message, let key, _) = outcome.status, seen.insert(key).inserted {
@@ -111,7 +111,7 @@ extension Runner {
       try out.write(file.encoded())
       try out.commit()
     } catch {
-      throw FolioError("\(error) - while saving the scan state", exit: .failure)
+      throw FolioError("\(error)", while: "saving the scan state", exit: .failure)
     }
     return summary
   }
@@ -123,7 +123,8 @@ extension Runner {
   {
     if configuration.saveScanState != nil, configuration.scanStates != nil {
       throw FolioError(
-        "--save-scan-state and --scan-states are two steps, not one - while reading the command line",
+        "--save-scan-state and --scan-states are two steps, not one",
+        while: "reading the command line",
         help: "first every part with --save-scan-state, then every part with --scan-states",
         exit: .usage)
     }
@@ -132,7 +133,8 @@ extension Runner {
       let first = mergers.first(where: \.hasScan)
     else { return }
     throw FolioError(
-      "\(ErrorCode.f125.tag) plugin '\(first.spec.name)' reads the whole corpus first (a scan pass), so a part run alone would not give what one run gives - while checking the pipeline",
+      "\(ErrorCode.f125.tag) plugin '\(first.spec.name)' reads the whole corpus first (a scan pass), so a part run alone would not give what one run gives",
+      while: "checking the pipeline",
       help:
         "run the scan of every part first (--save-scan-state scan-I.state), then each part with --scan-states and all of them (see folio merge --help)",
       exit: .usage)
@@ -146,7 +148,8 @@ extension Runner {
     let files = try StateMerger.load(paths, scan: true)
     if files[0].plugins != pipeline || files[0].shard.count != part.count {
       throw FolioError(
-        "\(ErrorCode.f122.tag) the scan states come from another pipeline or part count than this run - while reading the scan states",
+        "\(ErrorCode.f122.tag) the scan states come from another pipeline or part count than this run",
+        while: "reading the scan states",
         help:
           "give --scan-states what this pipeline's --save-scan-state wrote, for all \(part.count) parts",
         exit: .data)
@@ -155,7 +158,8 @@ extension Runner {
     for (i, plugin) in mergers.enumerated() where plugin.hasScan {
       if files.count > 1, !plugin.canMerge(.scan) {
         throw FolioError(
-          "\(ErrorCode.f128.tag) plugin '\(plugin.spec.name)' defines no scan.merge, so its scan cannot be split into parts - while reading the scan states",
+          "\(ErrorCode.f128.tag) plugin '\(plugin.spec.name)' defines no scan.merge, so its scan cannot be split into parts",
+          while: "reading the scan states",
           exit: .data)
       }
       do {

@@ -43,7 +43,7 @@ public final class Runner {
   func loadPlugins() throws(FolioError) -> ([Loadable], [PluginInstance]) {
     if configuration.plugins.isEmpty && configuration.index == nil {
       throw FolioError(
-        "no plugin given - while starting the run",
+        "no plugin given", while: "starting the run",
         help: "add -p PLUGIN, e.g. -p wordfreq (folio run --list-plugins lists them)", exit: .usage)
     }
     var loadables: [Loadable] = []
@@ -65,7 +65,8 @@ public final class Runner {
             ? "no earlier plugin writes a layer"
             : "earlier plugins write: " + written.sorted().joined(separator: ", ")
           throw FolioError(
-            "\(ErrorCode.f105.tag) plugin '\(instance.spec.name)' reads layer '\(layer)', which no earlier plugin writes (\(writers)) - while checking the pipeline",
+            "\(ErrorCode.f105.tag) plugin '\(instance.spec.name)' reads layer '\(layer)', which no earlier plugin writes (\(writers))",
+            while: "checking the pipeline",
             help: "add a tagger that writes '\(layer)' before '\(instance.spec.name)'",
             exit: .config)
         }
@@ -83,7 +84,8 @@ public final class Runner {
     }
     for name in configuration.allow.keys.sorted() where name != "*" && !names.contains(name) {
       throw FolioError(
-        "\(ErrorCode.f141.tag) --allow names plugin '\(name)', which is not in the pipeline - while checking permissions",
+        "\(ErrorCode.f141.tag) --allow names plugin '\(name)', which is not in the pipeline",
+        while: "checking permissions",
         help: "the pipeline: " + names.joined(separator: ", "), exit: .usage)
     }
     return (loadables, instances)
@@ -102,7 +104,8 @@ public final class Runner {
     if configuration.saveState == "-" { users.append("the states (--save-state -)") }
     guard users.count > 1 else { return }
     throw FolioError(
-      "\(users.joined(separator: " and ")) would share standard output - while checking the outputs",
+      "\(users.joined(separator: " and ")) would share standard output",
+      while: "checking the outputs",
       help: "send all but one of them to a file (-o FILE, --docs-out FILE, --save-state FILE)",
       exit: .usage)
   }
@@ -120,13 +123,15 @@ public final class Runner {
     }
     for permission in spec.permissions where !grants.granted.contains(permission) {
       throw FolioError(
-        "\(ErrorCode.f140.tag) plugin '\(spec.name)' asks for permission '\(permission.rawValue)' (to \(permission.meaning)), which was not granted - while checking permissions",
+        "\(ErrorCode.f140.tag) plugin '\(spec.name)' asks for permission '\(permission.rawValue)' (to \(permission.meaning)), which was not granted",
+        while: "checking permissions",
         help: "grant it with \(permission.grantHint(spec.name)) if you trust the plugin",
         exit: .config)
     }
     for permission in named?.granted ?? [] where !spec.permissions.contains(permission) {
       throw FolioError(
-        "\(ErrorCode.f141.tag) --allow grants '\(permission.rawValue)' to plugin '\(spec.name)', which does not ask for it - while checking permissions",
+        "\(ErrorCode.f141.tag) --allow grants '\(permission.rawValue)' to plugin '\(spec.name)', which does not ask for it",
+        while: "checking permissions",
         help: spec.permissions.isEmpty
           ? "'\(spec.name)' asks for no permissions: leave out --allow"
           : "'\(spec.name)' asks for: " + spec.permissions.map(\.rawValue).joined(separator: ", "),
@@ -178,7 +183,7 @@ public final class Runner {
       throw error
     }
     do { try output?.commit() } catch {
-      throw FolioError("\(error) - while writing documents", exit: .failure)
+      throw FolioError("\(error)", while: "writing documents", exit: .failure)
     }
     tally.summary.pluginSeconds = zip(plan.loadables.map(\.spec.name), tally.seconds).map {
       ($0, $1)
@@ -267,7 +272,7 @@ public final class Runner {
       && configuration.saveScanState == nil
     if configuration.readsStandardInput, twoPasses {
       do { spool = try StandardInputSpool() } catch {
-        throw FolioError("\(error) - while reading standard input", exit: .failure)
+        throw FolioError("\(error)", while: "reading standard input", exit: .failure)
       }
     }
     let pipeline = zip(configuration.plugins, loadables).map { reference, loadable in
@@ -302,7 +307,7 @@ public final class Runner {
           reader: configuration.reader))
     } else if let path = configuration.documentsOutput {
       do { output = try DocumentSink(path: path) } catch {
-        throw FolioError("\(error) - while opening the output", exit: .failure)
+        throw FolioError("\(error)", while: "opening the output", exit: .failure)
       }
     }
     for plugin in plan.mergers where plugin.spec.kind == .report {
@@ -387,7 +392,7 @@ public final class Runner {
         break
       }
       if let error = result.readError {
-        fatal = FolioError("\(error) - while reading standard input", exit: .data)
+        fatal = FolioError("\(error)", while: "reading standard input", exit: .data)
         break
       }
       for outcome in result.outcomes {
@@ -404,7 +409,7 @@ public final class Runner {
             do {
               try output.write(outcome)
             } catch {
-              fatal = FolioError("\(error) - while writing documents", exit: .failure)
+              fatal = FolioError("\(error)", while: "writing documents", exit: .failure)
               break chunkLoop
             }
           }
@@ -491,7 +496,7 @@ public final class Runner {
     } catch let error as PluginError {
       throw FolioError(error, exit: .failure)
     } catch {
-      throw FolioError("\(error) - while saving the state", exit: .failure)
+      throw FolioError("\(error)", while: "saving the state", exit: .failure)
     }
   }
 

@@ -85,7 +85,8 @@ public struct StateFile: Sendable {
   ) {
     func bad(_ why: String) -> FolioError {
       FolioError(
-        "\(path) is not a Folio state file (\(why)\(start > 0 ? " at byte \(start)" : "")) - while reading states",
+        "\(path) is not a Folio state file (\(why)\(start > 0 ? " at byte \(start)" : ""))",
+        while: "reading states",
         help: "state files come from folio run --shard I/N --save-state FILE", exit: .data)
     }
     let magic = Array(magic.utf8)
@@ -181,7 +182,7 @@ public enum StateMerger {
       }
       var isDir: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-        throw FolioError("no such state file: \(path) - while reading states", exit: .noInput)
+        throw FolioError("no such state file: \(path)", while: "reading states", exit: .noInput)
       }
       var files = [path]
       if isDir.boolValue {
@@ -190,12 +191,12 @@ public enum StateMerger {
           (path as NSString).appendingPathComponent($0)
         }
         if files.isEmpty {
-          throw FolioError("no state files in \(path) - while reading states", exit: .noInput)
+          throw FolioError("no state files in \(path)", while: "reading states", exit: .noInput)
         }
       }
       for file in files {
         guard let data = FileManager.default.contents(atPath: file) else {
-          throw FolioError("cannot read \(file) - while reading states", exit: .noInput)
+          throw FolioError("cannot read \(file)", while: "reading states", exit: .noInput)
         }
         out.append((file, Array(data)))
       }
@@ -286,12 +287,14 @@ public enum StateMerger {
       }
       if instance.spec.version != plugin.version {
         throw FolioError(
-          "\(ErrorCode.f127.tag) plugin '\(plugin.name)' is version \(instance.spec.version) here and was \(plugin.version) in the shards - while merging",
+          "\(ErrorCode.f127.tag) plugin '\(plugin.name)' is version \(instance.spec.version) here and was \(plugin.version) in the shards",
+          while: "merging",
           exit: .data)
       }
       if ordered.count > 1, !instance.canMerge() {
         throw FolioError(
-          "\(ErrorCode.f128.tag) plugin '\(plugin.name)' defines no merge(a, b), so its shards cannot be merged - while merging",
+          "\(ErrorCode.f128.tag) plugin '\(plugin.name)' defines no merge(a, b), so its shards cannot be merged",
+          while: "merging",
           exit: .data)
       }
       do {

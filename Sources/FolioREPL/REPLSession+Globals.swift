@@ -35,7 +35,7 @@ extension REPLSession {
       return 0
     }
     do { try vm.run(Self.prelude, chunkname: "=folio.repl") } catch {
-      throw FolioError("cannot start Lua: \(error.message) - while starting the REPL")
+      throw FolioError("cannot start Lua: \(error.message)", while: "starting the REPL")
     }
   }
 

@@ -84,7 +84,7 @@ public final class REPLSession {
       try FolioLua.install(in: vm, context: FolioLuaContext())
       return vm
     } catch {
-      throw FolioError("cannot start Lua: \(error.message) - while starting the REPL")
+      throw FolioError("cannot start Lua: \(error.message)", while: "starting the REPL")
     }
   }
 

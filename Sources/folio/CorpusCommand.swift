@@ -14,14 +14,14 @@ struct CorpusCommand: ParsableCommand {
   {
     guard !paths.isEmpty else {
       throw FolioError(
-        "no corpus given - while reading the command line",
+        "no corpus given", while: "reading the command line",
         help: "name corpus folders, files or quoted patterns such as 'pages/*/source.html'",
         exit: .usage)
     }
     do {
       return try reader.list(paths) { Console.error("Warning: \($0)\n") }
     } catch {
-      throw FolioError("\(error) - while listing the corpus", exit: .noInput)
+      throw FolioError("\(error)", while: "listing the corpus", exit: .noInput)
     }
   }
 
@@ -66,7 +66,7 @@ struct CorpusCommand: ParsableCommand {
       } catch let error as FolioError {
         throw fail(error)
       } catch {
-        throw fail(FolioError("\(error) - while reading the corpus", exit: .noInput))
+        throw fail(FolioError("\(error)", while: "reading the corpus", exit: .noInput))
       }
     }
   }
@@ -125,7 +125,7 @@ struct CorpusCommand: ParsableCommand {
         let reader = CorpusReader(options: try reading.reader())
         guard let unit = OffsetUnit(rawValue: offsets) else {
           throw FolioError(
-            "unknown offset unit '\(offsets)' - while reading the command line",
+            "unknown offset unit '\(offsets)'", while: "reading the command line",
             help: "use codepoints or bytes", exit: .usage)
         }
         let target =
@@ -134,7 +134,7 @@ struct CorpusCommand: ParsableCommand {
             ? "txt" : URL(fileURLWithPath: output).pathExtension.lowercased())
         guard let format = CorpusExport.Format(rawValue: target) else {
           throw FolioError(
-            "unknown export format '\(target)' - while reading the command line",
+            "unknown export format '\(target)'", while: "reading the command line",
             help: "use --to jsonl, txt, csv, tokens, conllu or vrt", exit: .usage)
         }
         let entries = try CorpusCommand.entries(corpus, reader)
@@ -143,7 +143,7 @@ struct CorpusCommand: ParsableCommand {
         do {
           export = try CorpusExport(path: output, format: format, offsets: unit, layers: layerNames)
         } catch {
-          throw FolioError("\(error) - while opening the output", exit: .failure)
+          throw FolioError("\(error)", while: "opening the output", exit: .failure)
         }
         var warnings = 0
         do {
@@ -164,7 +164,7 @@ struct CorpusCommand: ParsableCommand {
       } catch let error as FolioError {
         throw fail(error)
       } catch {
-        throw fail(FolioError("\(error) - while exporting the corpus", exit: .failure))
+        throw fail(FolioError("\(error)", while: "exporting the corpus", exit: .failure))
       }
     }
   }

@@ -60,19 +60,20 @@ struct CorpusOptions: ParsableArguments {
   func reader() throws(FolioError) -> ReaderOptions {
     guard let format = InputFormat(name: inputFormat) else {
       throw FolioError(
-        "unknown input format '\(inputFormat)' - while reading the command line",
+        "unknown input format '\(inputFormat)'", while: "reading the command line",
         help: "use " + InputFormat.allCases.map(\.rawValue).joined(separator: ", "), exit: .usage)
     }
     if let encoding, !LegacyEncoding.isKnown(encoding) {
       throw FolioError(
-        "unknown encoding '\(encoding)' - while reading the command line",
+        "unknown encoding '\(encoding)'", while: "reading the command line",
         help:
           "use a name iconv knows: `iconv -l` lists them (shift_jis, euc-jp, gb18030, big5, windows-1252, ...)",
         exit: .usage)
     }
     guard (1...(ReaderOptions.maxDocumentSizeLimit >> 20)).contains(maxDocumentSize) else {
       throw FolioError(
-        "--max-document-size must be 1 to 2047 (MiB), got \(maxDocumentSize) - while reading the command line",
+        "--max-document-size must be 1 to 2047 (MiB), got \(maxDocumentSize)",
+        while: "reading the command line",
         exit: .usage)
     }
     var options = ReaderOptions(
@@ -86,7 +87,7 @@ struct CorpusOptions: ParsableArguments {
       }
       guard parts.count == 2, !parts[0].isEmpty, let type = ColumnType(rawValue: parts[1]) else {
         throw FolioError(
-          "--types wants COLUMN=TYPE pairs, got '\(pair)' - while reading the command line",
+          "--types wants COLUMN=TYPE pairs, got '\(pair)'", while: "reading the command line",
           help:
             "types: " + ColumnType.allCases.map(\.rawValue).joined(separator: ", ")
             + " (e.g. --types score=number,zip=string)", exit: .usage)

@@ -13,7 +13,7 @@ enum CommandHints {
     guard !names.contains(first) else { return nil }
     let near = Suggest.closest(first, in: names).map { "did you mean 'folio \($0)'? " } ?? ""
     return FolioError(
-      "'\(first)' is not a folio command - while reading the command line",
+      "'\(first)' is not a folio command", while: "reading the command line",
       help: near + "commands: " + names.joined(separator: ", "), exit: .usage)
   }
 
@@ -46,7 +46,8 @@ enum CommandHints {
         return nil
       }
       return FolioError(
-        "--\(option) is not an option of folio \(command), nor of the plugin \(spec.name) - while reading the command line",
+        "--\(option) is not an option of folio \(command), nor of the plugin \(spec.name)",
+        while: "reading the command line",
         help: spec.options.isEmpty
           ? "\(spec.name) has no options; folio \(command) --help lists the command's"
           : "\(spec.name)'s options: " + spec.options.map(\.name).joined(separator: ", ")
@@ -65,7 +66,8 @@ enum CommandHints {
       named.contains(owner) || owners.count == 1
       ? "the plugin \(owner)" : "the plugins " + owners.joined(separator: ", ")
     return FolioError(
-      "--\(option) is not an option of folio \(command); '\(option)' is an option of \(whose) - while reading the command line",
+      "--\(option) is not an option of folio \(command); '\(option)' is an option of \(whose)",
+      while: "reading the command line",
       help: "give it after the plugin's name: -p \(owner):\(option)=\(value)", exit: .usage)
   }
 
@@ -78,7 +80,8 @@ enum CommandHints {
     guard !misplaced.isEmpty else { return nil }
     let list = misplaced.map { "'\($0)'" }.joined(separator: ", ")
     return FolioError(
-      "\(list) \(misplaced.count == 1 ? "is a plugin" : "are plugins"), not a corpus - while reading the command line",
+      "\(list) \(misplaced.count == 1 ? "is a plugin" : "are plugins"), not a corpus",
+      while: "reading the command line",
       help: "name plugins with -p: " + misplaced.map { "-p \($0)" }.joined(separator: " "),
       exit: .usage)
   }

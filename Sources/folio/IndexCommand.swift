@@ -54,13 +54,13 @@ struct IndexCommand: ParsableCommand {
     guard !corpus.isEmpty else {
       throw fail(
         FolioError(
-          "no corpus given - while reading the command line",
+          "no corpus given", while: "reading the command line",
           help: "folio index CORPUS [-p pos] [-o DIR]", exit: .usage))
     }
     guard let path = output ?? SegmentedIndex.defaultPath(corpus) else {
       throw fail(
         FolioError(
-          "an index of several corpus paths needs a folder - while reading the command line",
+          "an index of several corpus paths needs a folder", while: "reading the command line",
           help: "add -o DIR, then folio query ... --index DIR", exit: .usage))
     }
     if update { return try updateIndex(at: path) }
@@ -89,7 +89,7 @@ struct IndexCommand: ParsableCommand {
     } catch let error as FolioError {
       throw fail(error)
     } catch let error as IndexError {
-      throw fail(FolioError("\(error) - while opening the index", exit: .failure))
+      throw fail(FolioError("\(error)", while: "opening the index", exit: .failure))
     }
   }
 
@@ -110,7 +110,7 @@ struct IndexCommand: ParsableCommand {
     guard FileManager.default.fileExists(atPath: path + "/index.json") else {
       throw fail(
         FolioError(
-          "no index at \(path) to update - while opening the index",
+          "no index at \(path) to update", while: "opening the index",
           help: "build it first: folio index \(corpus.joined(separator: " "))"
             + (output.map { " -o \($0)" } ?? ""), exit: .usage))
     }
@@ -122,14 +122,16 @@ struct IndexCommand: ParsableCommand {
         let built =
           plugins.isEmpty ? "no plugins" : plugins.map { "-p \($0)" }.joined(separator: " ")
         throw FolioError(
-          "the index \(path) was built with \(built); --update indexes new files the same way - while reading the command line",
+          "the index \(path) was built with \(built); --update indexes new files the same way",
+          while: "reading the command line",
           help: "leave out -p, or rebuild the index without --update", exit: .usage)
       }
       let reader = index.manifest.reader ?? ReaderOptions()
       let givenReader = try reading.reader()
       guard givenReader == ReaderOptions() || givenReader == reader else {
         throw FolioError(
-          "the index \(path) was built with other reading options than these; --update reads new files as the first build did - while reading the command line",
+          "the index \(path) was built with other reading options than these; --update reads new files as the first build did",
+          while: "reading the command line",
           help: "leave out the reading options, or rebuild the index without --update",
           exit: .usage)
       }
@@ -204,7 +206,7 @@ struct IndexCommand: ParsableCommand {
     } catch let error as IndexError {
       throw fail(
         FolioError(
-          "\(error) - while updating the index", help: "rebuild it: folio index without --update",
+          "\(error)", while: "updating the index", help: "rebuild it: folio index without --update",
           exit: .failure))
     }
   }

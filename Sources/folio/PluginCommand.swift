@@ -56,7 +56,8 @@ struct PluginCommand: ParsableCommand {
         if check, !stale.isEmpty {
           throw fail(
             FolioError(
-              "\(stale.count) README table\(stale.count == 1 ? " is" : "s are") older than plugin.toml - while checking the plugins' docs",
+              "\(stale.count) README table\(stale.count == 1 ? " is" : "s are") older than plugin.toml",
+              while: "checking the plugins' docs",
               help: "folio plugin docs " + folders.joined(separator: " ") + " regenerates them"))
         }
       } catch let error as FolioError {
@@ -103,7 +104,7 @@ struct PluginCommand: ParsableCommand {
       guard let k = PluginKind(rawValue: kind) else {
         throw fail(
           FolioError(
-            "unknown kind '\(kind)' - while creating a plugin",
+            "unknown kind '\(kind)'", while: "creating a plugin",
             help: "use filter, tagger or report",
             exit: .usage))
       }

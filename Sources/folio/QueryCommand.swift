@@ -94,14 +94,14 @@ struct Query: ParsableCommand {
     guard arguments.count >= 2, let cql = arguments.last else {
       throw fail(
         FolioError(
-          "give a corpus and a query - while reading the command line",
+          "give a corpus and a query", while: "reading the command line",
           help: #"folio query CORPUS '[pos="ADJ"] "money"' -p pos (see folio query --help)"#,
           exit: .usage))
     }
     guard let strategyValue = QueryStrategy(rawValue: strategy) else {
       throw fail(
         FolioError(
-          "unknown strategy '\(strategy)' - while reading the command line",
+          "unknown strategy '\(strategy)'", while: "reading the command line",
           help: "use standard, longest or shortest", exit: .usage))
     }
     // The query is checked before any document is read.
@@ -112,12 +112,12 @@ struct Query: ParsableCommand {
     } catch let error as CQLError {
       throw fail(FolioError("\(error)", exit: .usage))
     } catch {
-      throw fail(FolioError("\(error) - while reading the query", exit: .usage))
+      throw fail(FolioError("\(error)", while: "reading the query", exit: .usage))
     }
     if count && !groupBy.isEmpty {
       throw fail(
         FolioError(
-          "--count and --group-by do not go together - while reading the command line",
+          "--count and --group-by do not go together", while: "reading the command line",
           help: "--group-by lists the count of each group; --count the total", exit: .usage))
     }
     let tableFormat = try tableFormat(format, output: output)
@@ -153,7 +153,7 @@ struct Query: ParsableCommand {
       if index != nil {
         throw fail(
           FolioError(
-            "no index at \(path) - while opening the index",
+            "no index at \(path)", while: "opening the index",
             help: "build it: folio index \(corpus.joined(separator: " ")) -o \(path)", exit: .usage)
         )
       }
@@ -164,7 +164,7 @@ struct Query: ParsableCommand {
     do { opened = try SegmentedIndex(path: path) } catch {
       throw fail(
         FolioError(
-          "\(error) - while opening the index",
+          "\(error)", while: "opening the index",
           help: "rebuild it with folio index, or add --no-index",
           exit: .failure))
     }
@@ -201,7 +201,8 @@ struct Query: ParsableCommand {
         table = try query.concordance(width: width)
       }
     } catch {
-      throw fail(FolioError("\(error.message) - while querying the index \(path)", exit: .failure))
+      throw fail(
+        FolioError("\(error.message)", while: "querying the index \(path)", exit: .failure))
     }
     if LuaInterrupt.isRequested { throw ExitCode(130) }
     if !pipeline.quiet {

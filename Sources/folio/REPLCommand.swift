@@ -99,7 +99,7 @@ struct Script: ParsableCommand {
     let corpus = split.map { Array(rest[..<$0]) } ?? rest
     let arguments = split.map { Array(rest[($0 + 1)...]) } ?? []
     guard let data = FileManager.default.contents(atPath: file) else {
-      throw fail(FolioError("no such file: \(file) - while starting the script", exit: .noInput))
+      throw fail(FolioError("no such file: \(file)", while: "starting the script", exit: .noInput))
     }
     var options = REPLSession.Options()
     options.corpus = corpus
@@ -159,7 +159,7 @@ struct Doc: ParsableCommand {
       let guess = Suggest.closest(name, in: all.map(\.name))
       throw fail(
         FolioError(
-          "no documentation for '\(name)' - while looking it up",
+          "no documentation for '\(name)'", while: "looking it up",
           help: guess.map { "did you mean \($0)?" } ?? "folio doc lists every name", exit: .usage))
     }
     Console.out(found.map(\.text).joined(separator: "\n"))

@@ -185,7 +185,7 @@ struct Run: ParsableCommand {
     guard !corpus.isEmpty else {
       throw fail(
         FolioError(
-          "no corpus given - while reading the command line",
+          "no corpus given", while: "reading the command line",
           help: "folio run CORPUS... -p PLUGIN (see folio run --help)", exit: .usage))
     }
     if let misplaced = CommandHints.pluginAsCorpus(corpus, resolver: resolver) {
@@ -201,7 +201,7 @@ struct Run: ParsableCommand {
     guard let offsetUnit = OffsetUnit(rawValue: offsets) else {
       throw fail(
         FolioError(
-          "unknown offset unit '\(offsets)' - while reading the command line",
+          "unknown offset unit '\(offsets)'", while: "reading the command line",
           help: "use codepoints or bytes", exit: .usage))
     }
     let selected: Shard?
@@ -213,17 +213,18 @@ struct Run: ParsableCommand {
     if shard != nil, part != nil {
       throw fail(
         FolioError(
-          "--shard and --part cannot be given together - while reading the command line",
+          "--shard and --part cannot be given together", while: "reading the command line",
           help: "--shard I/N reads part I of the corpus; --part I/N says the corpus is part I",
           exit: .usage))
     }
     guard jobs >= 1 else {
-      throw fail(FolioError("-j must be at least 1 - while reading the command line", exit: .usage))
+      throw fail(
+        FolioError("-j must be at least 1", while: "reading the command line", exit: .usage))
     }
     guard ["auto", "never"].contains(progress) else {
       throw fail(
         FolioError(
-          "unknown progress mode '\(progress)' - while reading the command line",
+          "unknown progress mode '\(progress)'", while: "reading the command line",
           help: "use auto or never", exit: .usage))
     }
     do {
@@ -257,7 +258,7 @@ struct Run: ParsableCommand {
   static func shard(_ text: String, option: String) throws(FolioError) -> Shard {
     guard let s = Shard(text) else {
       throw FolioError(
-        "\(option) must be I/N with 1 ≤ I ≤ N, got '\(text)' - while reading the command line",
+        "\(option) must be I/N with 1 ≤ I ≤ N, got '\(text)'", while: "reading the command line",
         help: "e.g. \(option) 2/3 for the second of three parts", exit: .usage)
     }
     return s
@@ -267,7 +268,7 @@ struct Run: ParsableCommand {
   static func checkStandardInput(_ corpus: [String]) throws(FolioError) {
     if corpus.contains("-"), corpus.count > 1 {
       throw FolioError(
-        "- (standard input) cannot be read with other corpora - while reading the command line",
+        "- (standard input) cannot be read with other corpora", while: "reading the command line",
         help: "run standard input on its own: folio run - ...", exit: .usage)
     }
   }

@@ -55,12 +55,13 @@ struct Train: ParsableCommand {
         let dev = try dev.map(Self.read) ?? []
         guard !train.isEmpty else {
           throw FolioError(
-            "\(self.train) has no sentences - while reading the training data", exit: .data)
+            "\(self.train) has no sentences", while: "reading the training data", exit: .data)
         }
         guard (1...1000).contains(iterations), patience >= 1, (0...127).contains(minimumWeight)
         else {
           throw FolioError(
-            "--iterations must be 1 to 1000, --patience at least 1 and --prune 0 to 127 - while reading the command line",
+            "--iterations must be 1 to 1000, --patience at least 1 and --prune 0 to 127",
+            while: "reading the command line",
             exit: .usage)
         }
         let start = Date()
@@ -85,7 +86,7 @@ struct Train: ParsableCommand {
           try file.write(model.stored())
           try file.commit()
         } catch {
-          throw FolioError("\(error) - while writing the model", exit: .failure)
+          throw FolioError("\(error)", while: "writing the model", exit: .failure)
         }
         Console.error(
           "folio: \(model.featureCount) features, written to \(output) in \(String(format: "%.0f", Date().timeIntervalSince(start))) s\n"
@@ -97,12 +98,12 @@ struct Train: ParsableCommand {
 
     static func read(_ path: String) throws(FolioError) -> [POSTrainer.Sentence] {
       guard let data = FileManager.default.contents(atPath: path) else {
-        throw FolioError("no such file: \(path) - while reading CoNLL-U", exit: .noInput)
+        throw FolioError("no such file: \(path)", while: "reading CoNLL-U", exit: .noInput)
       }
       do {
         return POSTrainer.Sentence.from(try CoNLLU.parse(String(decoding: data, as: UTF8.self)))
       } catch {
-        throw FolioError("\(path): \(error) - while reading CoNLL-U", exit: .data)
+        throw FolioError("\(path): \(error)", while: "reading CoNLL-U", exit: .data)
       }
     }
   }
@@ -164,11 +165,11 @@ struct Eval: ParsableCommand {
     func run() throws {
       do {
         guard let bytes = FileManager.default.contents(atPath: model) else {
-          throw FolioError("no such file: \(model) - while loading the model", exit: .noInput)
+          throw FolioError("no such file: \(model)", while: "loading the model", exit: .noInput)
         }
         guard let m = POSModel(bytes: [UInt8](bytes)) else {
           throw FolioError(
-            "\(model) is not a Folio part-of-speech model - while loading the model",
+            "\(model) is not a Folio part-of-speech model", while: "loading the model",
             help: "models come from folio train pos", exit: .data)
         }
         let sentences = try Train.POS.read(gold)

@@ -118,7 +118,9 @@ import Testing
       _ = try AllowOption.parse([":read"])
       Issue.record("accepted")
     } catch {
-      #expect(error.rendered.contains("--allow ':read' names no plugin"))
+      #expect(error.what == "--allow ':read' names no plugin")
+      #expect(error.activity == "reading the command line")
+      #expect(error.message == "--allow ':read' names no plugin - while reading the command line")
       #expect(error.exit == .usage)
     }
   }
