@@ -293,7 +293,7 @@ public struct PluginResolver: Sendable {
     guard let location else {
       let names = available().map(\.name)
       var help = "installed plugins: " + (names.isEmpty ? "none" : names.joined(separator: ", "))
-      if let near = Suggest.closest(target, in: names) { help = "did you mean '\(near)'? " + help }
+      if let hint = Suggest.didYouMean(target, in: names) { help = hint + " " + help }
       throw FolioError(
         "\(ErrorCode.f102.tag) unknown plugin '\(target)'", while: "resolving plugins",
         help: help.prefix(1).uppercased() + help.dropFirst(), exit: .config)

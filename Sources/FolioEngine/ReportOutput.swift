@@ -19,7 +19,7 @@ public enum ReportOutput {
     }
     if let f = TableFormat(rawValue: name == "md" ? "markdown" : name) { return f }
     let formats = ["auto"] + TableFormat.allCases.map(\.rawValue)
-    let near = Suggest.closest(name, in: formats).map { "did you mean '\($0)'? " } ?? ""
+    let near = Suggest.didYouMean(name, in: formats).map { $0 + " " } ?? ""
     throw FolioError(
       "unknown format '\(name)'", while: "reading the command line",
       help: "\(near)formats: " + formats.joined(separator: ", "), exit: .usage)

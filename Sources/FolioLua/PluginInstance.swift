@@ -578,7 +578,7 @@ public final class PluginInstance {
       guard let option = spec.options.first(where: { $0.name == key }) else {
         var help =
           known.isEmpty ? "it takes no options" : "its options: " + known.joined(separator: ", ")
-        if let near = Suggest.closest(key, in: known) { help = "did you mean '\(near)'? " + help }
+        if let hint = Suggest.didYouMean(key, in: known) { help = hint + " " + help }
         throw PluginError(
           plugin: spec.name, code: ErrorCode.f103.rawValue, message: "no option '\(key)'",
           help: help.prefix(1).uppercased() + help.dropFirst(),

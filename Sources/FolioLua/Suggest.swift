@@ -4,6 +4,16 @@ import LuaRuntime
 
 /// "Did you mean ...?": the closest name by edit distance, if it is close enough.
 public enum Suggest {
+  /// "did you mean 'X'?" for the name closest to `name` among `names`, or nil.
+  ///
+  /// The one shape every suggestion of Folio takes. `shown` writes the name as the user would type it
+  /// (`folio run`, `.mode`).
+  public static func didYouMean(
+    _ name: String, in names: [String], shown: (String) -> String = { $0 }
+  ) -> String? {
+    closest(name, in: names).map { "did you mean '\(shown($0))'?" }
+  }
+
   public static func closest(_ word: String, in candidates: [String]) -> String? {
     let scored = candidates.map { ($0, distance(Array(word.lowercased()), Array($0.lowercased()))) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }

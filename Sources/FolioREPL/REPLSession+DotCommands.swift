@@ -57,10 +57,10 @@ extension REPLSession {
     case ".reset": reset()
     default:
       let known = Self.commands.map(\.name)
-      let guess = Suggest.closest(
-        String(name.dropFirst()), in: known.map { String($0.dropFirst()) })
+      let guess = Suggest.didYouMean(
+        String(name.dropFirst()), in: known.map { String($0.dropFirst()) }, shown: { "." + $0 })
       error(
-        "unknown command \(name)" + (guess.map { " - did you mean .\($0)?" } ?? "")
+        "unknown command \(name)" + (guess.map { " - " + $0 } ?? "")
           + "\nHelp: .help lists the commands")
     }
   }
@@ -137,9 +137,9 @@ extension REPLSession {
     let found = FolioLua.lookup(typed(name), in: Self.reference + FolioLua.reference)
     guard !found.isEmpty else {
       let names = (Self.reference + FolioLua.reference).map(\.name)
-      let guess = Suggest.closest(name, in: names)
       return error(
-        "no documentation for '\(name)'" + (guess.map { " - did you mean \($0)?" } ?? ""))
+        "no documentation for '\(name)'"
+          + (Suggest.didYouMean(name, in: names).map { " - " + $0 } ?? ""))
     }
     emit(found.map(\.text).joined(separator: "\n"))
   }

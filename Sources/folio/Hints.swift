@@ -11,7 +11,7 @@ enum CommandHints {
     guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
     let names = Folio.configuration.subcommands.map { $0._commandName } + ["help"]
     guard !names.contains(first) else { return nil }
-    let near = Suggest.closest(first, in: names).map { "did you mean 'folio \($0)'? " } ?? ""
+    let near = Suggest.didYouMean(first, in: names, shown: { "folio " + $0 }).map { $0 + " " } ?? ""
     return FolioError(
       "'\(first)' is not a folio command", while: "reading the command line",
       help: near + "commands: " + names.joined(separator: ", "), exit: .usage)

@@ -156,11 +156,11 @@ struct Doc: ParsableCommand {
     }
     let found = FolioLua.lookup(name, in: all)
     guard !found.isEmpty else {
-      let guess = Suggest.closest(name, in: all.map(\.name))
       throw fail(
         FolioError(
           "no documentation for '\(name)'", while: "looking it up",
-          help: guess.map { "did you mean \($0)?" } ?? "folio doc lists every name", exit: .usage))
+          help: Suggest.didYouMean(name, in: all.map(\.name)) ?? "folio doc lists every name",
+          exit: .usage))
     }
     Console.out(found.map(\.text).joined(separator: "\n"))
   }
