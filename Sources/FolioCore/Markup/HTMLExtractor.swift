@@ -10,12 +10,12 @@ import Foundation
 /// Also collects metadata: `<title>`, `<html lang>`, `<meta name=description|author|date|...>`,
 /// `og:` and `article:` properties.
 struct HTMLExtractor {
-  private var tree: MarkupTree
-  private var removed: [Bool]
-  private var length: [Int]
-  private var linkLength: [Int]
-  private var commas: [Int]
-  private var score: [Int: Double] = [:]
+  var tree: MarkupTree
+  var removed: [Bool]
+  var length: [Int]
+  var linkLength: [Int]
+  var commas: [Int]
+  var score: [Int: Double] = [:]
 
   init(_ tree: MarkupTree) {
     self.tree = tree
@@ -233,11 +233,11 @@ struct HTMLExtractor {
     }
   }
 
-  private func classAndId(_ node: Int) -> String {
+  func classAndId(_ node: Int) -> String {
     ((tree.attribute(node, "class") ?? "") + " " + (tree.attribute(node, "id") ?? "")).lowercased()
   }
 
-  private func isHidden(_ node: Int) -> Bool {
+  func isHidden(_ node: Int) -> Bool {
     if tree.attribute(node, "hidden") != nil { return true }
     if tree.attribute(node, "aria-hidden") == "true", tree.names[node] != "img" { return true }
     if let style = tree.attribute(node, "style")?.lowercased().replacingOccurrences(
@@ -248,7 +248,7 @@ struct HTMLExtractor {
     return false
   }
 
-  private mutating func removeFurniture(stripUnlikely: Bool) {
+  mutating func removeFurniture(stripUnlikely: Bool) {
     var work = [0]
     while let node = work.popLast() {
       let name = tree.names[node]
@@ -287,7 +287,7 @@ struct HTMLExtractor {
   // MARK: Measures
 
   /// Text length (whitespace runs count one), link text length and commas, bottom up.
-  private mutating func measure() {
+  mutating func measure() {
     let n = tree.names.count
     length = Array(repeating: 0, count: n)
     linkLength = length
@@ -322,11 +322,11 @@ struct HTMLExtractor {
     }
   }
 
-  private func linkDensity(_ node: Int) -> Double {
+  func linkDensity(_ node: Int) -> Double {
     length[node] == 0 ? 0 : min(1, Double(linkLength[node]) / Double(length[node]))
   }
 
-  private func classWeight(_ node: Int, enabled: Bool) -> Double {
+  func classWeight(_ node: Int, enabled: Bool) -> Double {
     guard enabled else { return 0 }
     var weight = 0.0
     for attr in ["class", "id"] {
@@ -337,376 +337,22 @@ struct HTMLExtractor {
     return weight
   }
 
-  private func hasBlockChild(_ node: Int) -> Bool {
+  func hasBlockChild(_ node: Int) -> Bool {
     tree.children[node].contains { !removed[$0] && Self.blocks.contains(tree.names[$0]) }
   }
 
-  private func children(_ node: Int) -> [Int] {
+  func children(_ node: Int) -> [Int] {
     tree.children[node].filter { !removed[$0] }
   }
 
-  // MARK: Scoring
-
-  private mutating func initialise(_ node: Int, weigh: Bool) {
-    guard score[node] == nil else { return }
-    var s: Double
-    switch tree.names[node] {
-    case "div", "article": s = 5
-    case "pre", "td", "blockquote": s = 3
-    case "address", "ol", "ul", "dl", "dd", "dt", "li", "form": s = -3
-    case "h1", "h2", "h3", "h4", "h5", "h6", "th": s = -5
-    default: s = 0
-    }
-    score[node] = s + classWeight(node, enabled: weigh)
-  }
-
-  private mutating func extract(stripUnlikely: Bool, weighClasses: Bool, clean cleaning: Bool)
-    -> String
-  {
-    removed = Array(repeating: false, count: tree.names.count)
-    score = [:]
-    removeFurniture(stripUnlikely: stripUnlikely)
-    measure()
-    let body = tree.first("body") ?? 0
-    // Score paragraphs into their ancestors.
-    var candidates: [Int] = []
-    var work = [body]
-    while let node = work.popLast() {
-      guard !removed[node] else { continue }
-      let name = tree.names[node]
-      let scored =
-        Self.paragraphLike.contains(name) || (name == "div" && !hasBlockChild(node))
-      if scored && length[node] >= 25 {
-        var ancestors: [Int] = []
-        var a = tree.parents[node]
-        while a >= 0, ancestors.count < 5 {
-          ancestors.append(a)
-          if a == body { break }
-          a = tree.parents[a]
-        }
-        let points = 1 + Double(commas[node]) + min(Double(length[node] / 100), 3)
-        for (level, ancestor) in ancestors.enumerated() {
-          if score[ancestor] == nil {
-            initialise(ancestor, weigh: weighClasses)
-            candidates.append(ancestor)
-          }
-          let divider = level == 0 ? 1 : level == 1 ? 2 : Double(level) * 3
-          score[ancestor, default: 0] += points / divider
-        }
-      }
-      work.append(contentsOf: tree.children[node].reversed())
-    }
-    var ranked = candidates.map { ($0, (score[$0] ?? 0) * (1 - linkDensity($0))) }
-    for (node, s) in ranked { score[node] = s }
-    ranked.sort { $0.1 > $1.1 }
-    // A container the page declares as the article's body (schema.org's articleBody, or a
-    // class such as entry-content) is the article when it holds enough text.
-    if let declared = declaredBody(body) {
-      if cleaning { clean(declared, weigh: weighClasses) }
-      return render([declared])
-    }
-    guard var top = ranked.first?.0, top != body else { return render([body]) }
-    let topScore = ranked[0].1
-    // Several near-best candidates under one ancestor: that ancestor is the article.
-    let alternatives = ranked.dropFirst().prefix(4).filter { $0.1 / topScore >= 0.75 }.map(\.0)
-    if alternatives.count >= 3 {
-      var parent = tree.parents[top]
-      while parent >= 0, parent != body {
-        let holds = alternatives.filter { isAncestor(parent, of: $0) }.count
-        if holds >= 3 {
-          top = parent
-          break
-        }
-        parent = tree.parents[parent]
-      }
-    }
-    if score[top] == nil { initialise(top, weigh: weighClasses) }
-    // Climb while the parent scores better.
-    var lastScore = score[top] ?? 0
-    var parent = tree.parents[top]
-    while parent >= 0, parent != body {
-      guard let parentScore = score[parent] else {
-        parent = tree.parents[parent]
-        continue
-      }
-      if parentScore < lastScore / 3 { break }
-      if parentScore > lastScore {
-        top = parent
-        break
-      }
-      lastScore = parentScore
-      parent = tree.parents[parent]
-    }
-    while tree.parents[top] >= 0, tree.parents[top] != body, children(tree.parents[top]).count == 1
-    {
-      top = tree.parents[top]
-    }
-    // Siblings that score near the top candidate, or look like paragraphs of the story.
-    let best = score[top] ?? 0
-    let threshold = max(10, best * 0.2)
-    var parts: [Int] = []
-    let siblings = tree.parents[top] >= 0 ? children(tree.parents[top]) : [top]
-    let topClass = tree.attribute(top, "class") ?? ""
-    for sibling in siblings {
-      if sibling == top {
-        parts.append(sibling)
-        continue
-      }
-      guard !tree.names[sibling].isEmpty else { continue }
-      var bonus = 0.0
-      if !topClass.isEmpty, tree.attribute(sibling, "class") == topClass { bonus = best * 0.2 }
-      if let s = score[sibling], s + bonus >= threshold {
-        parts.append(sibling)
-      } else if isLead(sibling) {
-        parts.append(sibling)
-      } else if tree.names[sibling] == "p" {
-        let density = linkDensity(sibling)
-        let n = length[sibling]
-        let text = tree.rawText(sibling)
-        if n > 80 && density < 0.25 {
-          parts.append(sibling)
-        } else if n > 0 && n <= 80 && density == 0 && (text.contains(". ") || text.hasSuffix(".")) {
-          parts.append(sibling)
-        }
-      }
-    }
-    if cleaning { for part in parts { clean(part, weigh: weighClasses) } }
-    return render(parts)
-  }
-
-  /// Class and id names of article bodies (WordPress, news CMSs), for `declaredBody`.
-  static let bodyNames = [
-    "article-body", "articlebody", "article__body", "article-content", "articlecontent",
-    "article__content", "entry-content", "post-content", "postcontent", "post-body",
-    "story-body", "storybody", "story-content", "article-text", "articletext", "post-entry",
-    "single-content", "td-post-content", "blog-post-body", "news-content", "text-content",
-  ]
-
-  /// The element the page marks as the article's text (`itemprop="articleBody"`, then a
-  /// class or id of `bodyNames`), when exactly one holds at least 250 characters with few
-  /// links; nil otherwise.
-  private func declaredBody(_ body: Int) -> Int? {
-    func usable(_ k: Int) -> Bool {
-      !removed[k] && length[k] >= 250 && linkDensity(k) < 0.5
-        && !isRemovedBelow(k, body)
-    }
-    var marked: [Int] = []
-    var work = [body]
-    while let k = work.popLast() {
-      guard !removed[k] else { continue }
-      if tree.attribute(k, "itemprop")?.lowercased() == "articlebody" { marked.append(k) }
-      work.append(contentsOf: tree.children[k])
-    }
-    let items = marked.filter(usable)
-    if items.count == 1 { return items[0] }
-    if !items.isEmpty { return nil }
-    var named: [Int] = []
-    work = [body]
-    while let k = work.popLast() {
-      guard !removed[k] else { continue }
-      let key = classAndId(k)
-      if !key.isEmpty, Self.bodyNames.contains(where: { Self.contains(key, $0) }), usable(k) {
-        named.append(k)
-        continue  // one inside another names the same article
-      }
-      work.append(contentsOf: tree.children[k])
-    }
-    return named.count == 1 ? named[0] : nil
-  }
-
-  /// Whether an ancestor of `k` below `body` was removed.
-  private func isRemovedBelow(_ k: Int, _ body: Int) -> Bool {
-    var a = tree.parents[k]
-    while a >= 0, a != body {
-      if removed[a] { return true }
-      a = tree.parents[a]
-    }
-    return false
-  }
-
-  /// Class and id names of a story's lead paragraph, often a sibling of its body.
-  static let leadNames = [
-    "lead", "intro", "standfirst", "teaser-text", "summary", "abstract", "excerpt", "kicker-text",
-    "deck",
-  ]
-
-  /// Whether `node` is the story's lead: named so, some text, few links.
-  private func isLead(_ node: Int) -> Bool {
-    guard length[node] >= 40, linkDensity(node) < 0.3 else { return false }
-    let key = classAndId(node)
-    return !key.isEmpty && Self.leadNames.contains { Self.contains(key, $0) }
-  }
-
-  private func isAncestor(_ a: Int, of node: Int) -> Bool {
-    var k = tree.parents[node]
-    while k >= 0 {
-      if k == a { return true }
-      k = tree.parents[k]
-    }
-    return false
-  }
-
-  // MARK: Cleaning the article
-
-  private func count(_ name: String, under node: Int) -> Int {
-    var n = 0
-    var work = [node]
-    while let k = work.popLast() {
-      guard !removed[k] else { continue }
-      if tree.names[k] == name, k != node { n += 1 }
-      work.append(contentsOf: tree.children[k])
-    }
-    return n
-  }
-
-  private mutating func drop(_ node: Int) {
-    removed[node] = true
-    var a = tree.parents[node]
-    while a >= 0 {
-      length[a] -= length[node]
-      linkLength[a] -= tree.names[node] == "a" ? length[node] : linkLength[node]
-      commas[a] -= commas[node]
-      a = tree.parents[a]
-    }
-  }
-
-  /// Drops blocks inside the article that look like furniture: link lists, image galleries,
-  /// "share" bars, blocks that score below zero (Readability's conditional cleaning).
-  private mutating func clean(_ root: Int, weigh: Bool) {
-    // Inner blocks first, so an outer block is judged on what is left.
-    let nodes =
-      tree.all("div", under: root) + tree.all("ul", under: root) + tree.all("ol", under: root)
-      + tree.all("table", under: root) + tree.all("section", under: root)
-    for node in nodes.sorted(by: >) where node != root && !removed[node] {
-      var k = tree.parents[node]
-      var gone = false
-      while k >= 0, k != root {
-        if removed[k] { gone = true }
-        k = tree.parents[k]
-      }
-      if gone { continue }
-      let key = classAndId(node)
-      if weigh && (key.contains("share") || key.contains("social")) && length[node] < 500 {
-        drop(node)
-        continue
-      }
-      let weight = classWeight(node, enabled: weigh)
-      if weight + (score[node] ?? 0) < 0 {
-        drop(node)
-        continue
-      }
-      guard commas[node] < 10 else { continue }
-      let name = tree.names[node]
-      // Lists and tables of text (ingredients, steps, figures) are content, not link lists.
-      if linkDensity(node) < 0.15,
-        name == "ul" || name == "ol" || name == "table" || count("li", under: node) >= 2
-      {
-        continue
-      }
-      let isList = name == "ul" || name == "ol"
-      let p = count("p", under: node)
-      let img = count("img", under: node)
-      let li = count("li", under: node) - 100
-      let inputs = count("input", under: node)
-      let embeds =
-        count("embed", under: node) + count("object", under: node) + count("iframe", under: node)
-      let density = linkDensity(node)
-      let n = length[node]
-      let inFigure = tree.ancestor(node, named: "figure") != nil
-      let junk =
-        (img > 1 && Double(p) / Double(img) < 0.5 && !inFigure)
-        || (!isList && li > p)
-        || (inputs > p / 3)
-        || (!isList && n < 25 && (img == 0 || img > 2) && !inFigure)
-        || (!isList && weight < 25 && density > 0.2)
-        || (weight >= 25 && density > 0.5)
-        || ((embeds == 1 && n < 75) || embeds > 1)
-        || (isList && density > 0.5)
-      if junk { drop(node) }
-    }
-  }
-
-  // MARK: Text
-
-  private func render(_ nodes: [Int]) -> String {
-    var out = TextBuilder()
-    for node in nodes { render(node, into: &out, pre: false) }
-    return out.text
-  }
-
-  private func render(_ node: Int, into out: inout TextBuilder, pre: Bool) {
-    guard !removed[node] else { return }
-    let name = tree.names[node]
-    if name.isEmpty {
-      out.add(tree.texts[node], pre: pre)
-      return
-    }
-    switch name {
-    case "br":
-      out.lineBreak(1)
-      return
-    case "img":
-      return
-    case "td", "th":
-      out.space()
-    default: break
-    }
-    let block = Self.blocks.contains(name)
-    let breaks = name == "li" || name == "tr" || name == "dt" || name == "dd" ? 1 : 2
-    if block { out.lineBreak(breaks) }
-    for child in tree.children[node] { render(child, into: &out, pre: pre || name == "pre") }
-    if block { out.lineBreak(breaks) }
-  }
-
-  // MARK: Metadata
-
-  /// `title`, `lang`, and the page's `<meta>` names and properties that describe it.
-  func metadata() -> [(String, String)] {
-    var out: [(String, String)] = []
-    var seen: Set<String> = []
-    func add(_ key: String, _ value: String) {
-      let v = value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-      guard !v.isEmpty, seen.insert(key).inserted else { return }
-      out.append((key, v))
-    }
-    if let title = tree.first("title") { add("title", tree.rawText(title)) }
-    if let html = tree.first("html"), let lang = tree.attribute(html, "lang") { add("lang", lang) }
-    for node in tree.all("meta") {
-      guard let content = tree.attribute(node, "content") else { continue }
-      let key = (tree.attribute(node, "name") ?? tree.attribute(node, "property") ?? "")
-        .lowercased()
-      switch key {
-      case "description", "author", "date", "keywords", "byline", "pubdate", "publishdate",
-        "dc.date", "dc.creator", "dc.title", "dc.language", "parsely-pub-date", "sailthru.date":
-        add(key, content)
-      default:
-        if key.hasPrefix("og:") || key.hasPrefix("article:") { add(key, content) }
-      }
-    }
-    if seen.contains("title") == false, let og = out.first(where: { $0.0 == "og:title" }) {
-      add("title", og.1)
-    }
-    if !seen.contains("date") {
-      for key in [
-        "article:published_time", "pubdate", "publishdate", "dc.date", "parsely-pub-date",
-        "sailthru.date",
-      ] {
-        if let d = out.first(where: { $0.0 == key }) {
-          add("date", d.1)
-          break
-        }
-      }
-    }
-    return out
-  }
 }
 
 /// Builds text from blocks and inline runs: whitespace runs collapse to one space, blocks are
 /// separated by blank lines, `pre` keeps its whitespace.
 struct TextBuilder {
-  private var bytes: [UInt8] = []
-  private var pendingSpace = false
-  private var pendingBreaks = 0
+  var bytes: [UInt8] = []
+  var pendingSpace = false
+  var pendingBreaks = 0
 
   var text: String { String(decoding: bytes, as: UTF8.self) }
 
@@ -750,7 +396,7 @@ struct TextBuilder {
     }
   }
 
-  private mutating func flush() {
+  mutating func flush() {
     if pendingBreaks > 0 {
       if !bytes.isEmpty { bytes.append(contentsOf: repeatElement(0x0A, count: pendingBreaks)) }
       pendingBreaks = 0
