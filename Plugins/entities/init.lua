@@ -43,6 +43,12 @@ local function read_cues(text)
   return lists
 end
 
+-- The rules' word lists, read once per VM (the scan's merging VM may see no document).
+local function lists(ctx)
+  LISTS = LISTS or read_cues(ctx.files.cues)
+  return LISTS
+end
+
 local function build(ctx)
   local lines = {}
   local function add(text, label)
@@ -68,7 +74,7 @@ local function build(ctx)
   gazetteer = folio.gazetteer(table.concat(lines, "\n"))
   given = {}
   for w in (ctx.files.given_names or ""):gsub("#[^\n]*", ""):gmatch("%S+") do given[w] = true end
-  LISTS = LISTS or read_cues(ctx.files.cues)
+  lists(ctx)
 end
 
 local function capitalised(s)
@@ -384,7 +390,7 @@ end
 -- A surname links across documents only when it is rarely a common word: written in lowercase
 -- less than a fifth as often as capitalised, and no nationality ("French", "Irish").
 function M.scan.finish(state, ctx)
-  LISTS = LISTS or read_cues(ctx.files.cues) -- this VM may have seen no document
+  lists(ctx)
   local linked = {}
   for word, n in pairs(state.surnames) do
     local lower = state.words:get(folio.text.lower(word))

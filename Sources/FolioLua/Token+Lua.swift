@@ -43,10 +43,7 @@ extension FolioLua {
       return 1
     }
     // How a token travels into a copied state or JSON: as its fields (while it is valid).
-    vm.setFunction("__folio_plain") { (L) throws(LuaHostError) -> Int32 in
-      pushTable(try tokenInfo(L, 1), L)
-      return 1
-    }
+    vm.setFunction("__folio_plain", tokenTable)
     L.pushString("Token")
     L.rawSet(-2, "__metatable")
     L.pushString("Token")
